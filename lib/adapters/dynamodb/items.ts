@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { ValidationError } from '../../domain/errors.js';
+import { ExecutionRecordSchema, type ExecutionRecord } from '../../domain/execution.js';
+import { TargetStateSchema, idleTarget, type TargetState } from '../../domain/target.js';
+import { TABLE_DEFINITION } from './table-definition.js';
+
+/** The sparse index's single partition value: present only on held targets. */
+export const ACTIVE = 'ACTIVE';
+const TARGET_SK = 'TARGET';
+const EXECUTION_SK = 'EXECUTION';
+
+export type Item = Record<string, unknown>;
+
+/** Targets are keyed by a hash: a 1024-character target in UTF-8 can exceed DynamoDB's 2048-byte key limit. */
+export function targetPartitionKey(canonicalTarget: string): string {
+  return `T#${createHash('sha256').update(canonicalTarget, 'utf8').digest('hex')}`;
+}
+
+export function targetKey(canonicalTarget: string): Item {
+  return { [TABLE_DEFINITION.partitionKey]: targetPartitionKey(canonicalTarget), [TABLE_DEFINITION.sortKey]: TARGET_SK };
+}
+
+export function executionKey(executionId: string): Item {
+  return { [TABLE_DEFINITION.partitionKey]: `E#${executionId}`, [TABLE_DEFINITION.sortKey]: EXECUTION_SK };
+}
+
+/** Parses a stored target item; a missing item is an idle target. */
+export function targetFromItem(canonicalTarget: string, item: Item | undefined): TargetState {
+  if (!item) return idleTarget(canonicalTarget);
+  return TargetStateSchema.parse({ ...idleTarget(canonicalTarget), ...item });
+}
+
+/**
+ * The full execution item. Parsing the record first means an out-of-enum phase or reason
+ * throws here, before any write: it can never be persisted.
+ */
+export function executionItem(record: ExecutionRecord, retentionSeconds: number): Item {
+  const { execution, fencingToken, events } = ExecutionRecordSchema.parse(record);
+  const ended = execution.completionTime ?? (execution.phase === 'Skipped' ? execution.createdAt : undefined);
+  return {
+    ...executionKey(execution.id),
+    entity: 'execution',
+    [TABLE_DEFINITION.indexes.byTarget.partitionKey]: targetPartitionKey(execution.targetResource),
+    [TABLE_DEFINITION.indexes.byTarget.sortKey]: `${execution.createdAt}#${execution.id}`,
+    execution,
+    ...(fencingToken !== undefined && { fencingToken }),
+    events,
+    // TTL only collects old history; nothing reads it for correctness.
+    ...(ended && { [TABLE_DEFINITION.timeToLiveAttribute]: Math.floor(Date.parse(ended) / 1000) + retentionSeconds }),
+  };
+}
+
+export function recordFromItem(item: Item): ExecutionRecord {
+  return ExecutionRecordSchema.parse({ execution: item.execution, fencingToken: item.fencingToken, events: item.events });
+}
+
+export function encodePageToken(key: Item | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
+}
+
+export function decodePageToken(token: string | undefined): Item | undefined {
+  if (token === undefined) return undefined;
+  try {
+    const key: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Item;
+  } catch {
+    // fall through to the common error below
+  }
+  throw new ValidationError('nextToken is not a token this API returned', ['nextToken']);
+}

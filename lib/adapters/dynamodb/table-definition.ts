@@ -1,0 +1,45 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The one definition of the engine's table. The CDK app and local table creation both
+ * build from it, so local and deployed tables cannot drift apart.
+ *
+ * Items (all keyed PK + SK):
+ * - target    `T#<sha256 of canonical target>` / `TARGET`: lock, fencing token, windows, block.
+ *   While held it carries `activePK`/`activeSK` and so appears in the sparse `active` index.
+ * - execution `E#<execution id>` / `EXECUTION`: the execution object and its audit events,
+ *   in the `by-target` index as `targetPK` / `targetSK` (createdAt#id, newest first when read backwards).
+ */
+export const TABLE_DEFINITION = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  timeToLiveAttribute: 'expiresAt',
+  indexes: {
+    byTarget: { name: 'by-target', partitionKey: 'targetPK', sortKey: 'targetSK' },
+    active: { name: 'active', partitionKey: 'activePK', sortKey: 'activeSK' },
+  },
+} as const;
+
+export const DEFAULT_TABLE_NAME = 'lockstep';
+
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const { partitionKey, sortKey, indexes } = TABLE_DEFINITION;
+  const attributes = [partitionKey, sortKey, ...Object.values(indexes).flatMap((index) => [index.partitionKey, index.sortKey])];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: attributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      { AttributeName: sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: Object.values(indexes).map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { AuditEventSchema, type AuditEvent, type AuditEventType } from './audit.js';
+import { PhaseSchema } from './phase.js';
+import { FailureReasonSchema, SkipReasonSchema } from './reasons.js';
+
+const Timestamp = z.iso.datetime();
+
+/** Parameter names are UPPER_SNAKE_CASE; values are strings. */
+export const ParameterNameSchema = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'parameter names are UPPER_SNAKE_CASE');
+export const ParametersSchema = z.record(ParameterNameSchema, z.string());
+
+export const ExecutionSource = { Api: 'api', Event: 'event' } as const;
+export const ExecutionSourceSchema = z.enum(ExecutionSource);
+
+export const SkipDetailsSchema = z.object({
+  reason: SkipReasonSchema,
+  message: z.string(),
+  conflictingExecutionId: z.string().optional(),
+  recentExecutionId: z.string().optional(),
+  retryAfterSeconds: z.number().int().min(0).optional(),
+  nextAllowedAt: Timestamp.optional(),
+});
+export type SkipDetails = z.infer<typeof SkipDetailsSchema>;
+
+export const FailureDetailsSchema = z.object({
+  reason: FailureReasonSchema,
+  message: z.string(),
+  failedStep: z.string().optional(),
+  wasExecutionFailure: z.boolean(),
+  failedAt: Timestamp,
+});
+export type FailureDetails = z.infer<typeof FailureDetailsSchema>;
+
+export const ExecutionRefSchema = z.object({ name: z.string().max(80), arn: z.string().optional() });
+export type ExecutionRef = z.infer<typeof ExecutionRefSchema>;
+
+/** An admission request after validation and workflow resolution: what gets snapshotted into the record. */
+export const ExecutionRequestSchema = z.object({
+  targetResource: z.string().min(1),
+  workflowId: z.string().min(1),
+  workflowVersion: z.string().min(1),
+  parameters: ParametersSchema,
+  correlationId: z.string().min(1).optional(),
+  requestedBy: z.string().min(1),
+  source: ExecutionSourceSchema,
+  timeoutSeconds: z.number().int().min(1).optional(),
+});
+export type ExecutionRequest = z.infer<typeof ExecutionRequestSchema>;
+
+/** The execution object of API.md. Fields that do not apply are absent. */
+export const ExecutionSchema = ExecutionRequestSchema.extend({
+  id: z.string().min(1),
+  correlationId: z.string().min(1),
+  phase: PhaseSchema,
+  skipDetails: SkipDetailsSchema.optional(),
+  failureDetails: FailureDetailsSchema.optional(),
+  executionRef: ExecutionRefSchema.optional(),
+  createdAt: Timestamp,
+  startTime: Timestamp.optional(),
+  completionTime: Timestamp.optional(),
+  durationSeconds: z.number().min(0).optional(),
+});
+export type Execution = z.infer<typeof ExecutionSchema>;
+
+/** An execution with its audit trail, as the store keeps them: written together, never apart. */
+export const ExecutionRecordSchema = z.object({
+  execution: ExecutionSchema,
+  fencingToken: z.number().int().min(1).optional(),
+  events: z.array(AuditEventSchema),
+});
+export type ExecutionRecord = z.infer<typeof ExecutionRecordSchema>;
+
+/** The next audit event of an execution: numbered after the ones it already has. */
+export function nextAuditEvent(
+  execution: Execution,
+  previous: readonly AuditEvent[],
+  type: AuditEventType,
+  at: Date,
+  actor: string,
+  payload: Record<string, unknown>,
+): AuditEvent {
+  return {
+    seq: previous.length + 1,
+    type,
+    at: at.toISOString(),
+    executionId: execution.id,
+    targetResource: execution.targetResource,
+    correlationId: execution.correlationId,
+    actor,
+    payload,
+  };
+}
+
+export function durationSeconds(startTime: string, completionTime: string): number {
+  return Math.max(0, (Date.parse(completionTime) - Date.parse(startTime)) / 1000);
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+export const Phase = {
+  Pending: 'Pending',
+  Running: 'Running',
+  Completed: 'Completed',
+  Failed: 'Failed',
+  Skipped: 'Skipped',
+} as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+export const PhaseSchema = z.enum(Phase);
+
+export const TERMINAL_PHASES: ReadonlySet<Phase> = new Set([Phase.Completed, Phase.Failed, Phase.Skipped]);
+export const ACTIVE_PHASES: ReadonlySet<Phase> = new Set([Phase.Pending, Phase.Running]);
+
+/** `null` is "no record yet": an execution is born Pending (admitted) or Skipped (refused). */
+const TRANSITIONS: ReadonlyMap<Phase | null, readonly Phase[]> = new Map<Phase | null, readonly Phase[]>([
+  [null, [Phase.Pending, Phase.Skipped]],
+  // Pending → Failed is a pre-execution failure (the start failed) or a cancel before the start.
+  [Phase.Pending, [Phase.Running, Phase.Failed]],
+  [Phase.Running, [Phase.Completed, Phase.Failed]],
+  [Phase.Completed, []],
+  [Phase.Failed, []],
+  [Phase.Skipped, []],
+]);
+
+export function canTransition(from: Phase | null, to: Phase): boolean {
+  return TRANSITIONS.get(from)?.includes(to) ?? false;
+}
+
+export function isTerminal(phase: Phase): boolean {
+  return TERMINAL_PHASES.has(phase);
+}

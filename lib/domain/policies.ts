@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** How long a target is left alone after a run, and how repeated pre-execution failures back off. */
+export const PolicySchema = z.object({
+  cooldownSeconds: z.number().int().min(0).default(300),
+  backoffBaseSeconds: z.number().int().min(1).default(60),
+  backoffMaxSeconds: z.number().int().min(1).default(600),
+  maxConsecutiveFailures: z.number().int().min(1).default(5),
+});
+export type Policy = z.infer<typeof PolicySchema>;
+
+export const DEFAULT_POLICY: Policy = PolicySchema.parse({});
+
+/** Backoff window after the n-th consecutive pre-execution failure: `min(base·2^(n-1), max)`, 0 for n < 1. */
+export function backoffSeconds(consecutiveFailures: number, policy: Policy): number {
+  if (consecutiveFailures < 1) return 0;
+  // 2^(n-1) overflows to Infinity for huge n; min() still caps it.
+  return Math.min(policy.backoffBaseSeconds * 2 ** (consecutiveFailures - 1), policy.backoffMaxSeconds);
+}
+
+/** Whether the n-th consecutive pre-execution failure exhausts the retries and blocks the target. */
+export function exhaustsRetries(consecutiveFailures: number, policy: Policy): boolean {
+  return consecutiveFailures >= policy.maxConsecutiveFailures;
+}
+
+export function addSeconds(at: Date, seconds: number): Date {
+  return new Date(at.getTime() + seconds * 1000);
+}
+
+/** Whole seconds from `now` until `until`, rounded up (what `Retry-After` carries); 0 when already past. */
+export function secondsUntil(until: Date, now: Date): number {
+  return Math.max(0, Math.ceil((until.getTime() - now.getTime()) / 1000));
+}

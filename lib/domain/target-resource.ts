@@ -1,0 +1,73 @@
+import { ValidationError } from './errors.js';
+
+export const MAX_TARGET_RESOURCE_LENGTH = 1024;
+
+// C0, DEL and C1 control characters: invisible in logs and consoles, never part of a real name.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+const ARN_PATTERN = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/s;
+const FORMS = '"namespace/kind/name", "kind/name" or an ARN';
+
+/**
+ * Parses a target resource into its canonical form, the string every lock, name and
+ * lookup is keyed on.
+ *
+ * - `namespace/kind/name` or `kind/name` (cluster-scoped): the kind is case-insensitive
+ *   and stored lowercase; namespace and name keep their case.
+ * - An ARN (`arn:partition:service:region:account:resource`): kept exactly as given, since
+ *   ARNs are case-sensitive. Region and account may be empty (S3 buckets, IAM).
+ *
+ * Rejected, with a message that names the problem: empty input or parts, surrounding
+ * white space, control characters, more than 1024 characters, any other shape.
+ */
+export function canonicalTargetResource(input: unknown): string {
+  if (typeof input !== 'string') throw invalid('targetResource must be a string');
+  if (input.length === 0) throw invalid('targetResource must not be empty');
+  if (input.length > MAX_TARGET_RESOURCE_LENGTH) {
+    throw invalid(`targetResource is ${input.length} characters long; at most ${MAX_TARGET_RESOURCE_LENGTH} are allowed`);
+  }
+  const control = CONTROL_CHARACTERS.exec(input);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).padStart(4, '0');
+    throw invalid(`targetResource contains the control character U+${code.toUpperCase()} at position ${control.index}`);
+  }
+  if (input.startsWith('arn:')) return canonicalArn(input);
+
+  const parts = input.split('/');
+  if (parts.length < 2 || parts.length > 3) {
+    throw invalid(`targetResource "${input}" has ${parts.length} part(s); expected ${FORMS}`);
+  }
+  const labels = parts.length === 3 ? ['namespace', 'kind', 'name'] : ['kind', 'name'];
+  parts.forEach((part, index) => checkPart(part, labels[index] ?? 'part', input));
+  const kindIndex = parts.length - 2;
+  return parts.map((part, index) => (index === kindIndex ? part.toLowerCase() : part)).join('/');
+}
+
+/** Like {@link canonicalTargetResource}, but answers instead of throwing. */
+export function tryCanonicalTargetResource(input: unknown): { ok: true; value: string } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: canonicalTargetResource(input) };
+  } catch (error) {
+    if (error instanceof ValidationError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+function canonicalArn(input: string): string {
+  const match = ARN_PATTERN.exec(input);
+  if (!match) throw invalid(`targetResource "${input}" is not a valid ARN; expected arn:partition:service:region:account:resource`);
+  const [, partition, service, , , resource] = match;
+  checkPart(partition ?? '', 'ARN partition', input);
+  checkPart(service ?? '', 'ARN service', input);
+  checkPart(resource ?? '', 'ARN resource', input);
+  return input;
+}
+
+function checkPart(part: string, label: string, input: string): void {
+  if (part.length === 0) throw invalid(`targetResource "${input}" has an empty ${label}; expected ${FORMS}`);
+  if (part.trim() !== part) throw invalid(`targetResource "${input}" has white space around its ${label}`);
+}
+
+function invalid(message: string): ValidationError {
+  return new ValidationError(message, [message]);
+}

@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { AuditEventSchema } from './audit.js';
+import { ExecutionSchema, type SkipDetails } from './execution.js';
+import { addSeconds, backoffSeconds, exhaustsRetries, secondsUntil, type Policy } from './policies.js';
+import { BlockReason, BlockReasonSchema, FailureReason, SkipReason, type FailureReason as FailureReasonType } from './reasons.js';
+
+const Timestamp = z.iso.datetime();
+
+export const BlockClearanceSchema = z.object({
+  clearedAt: Timestamp,
+  clearedBy: z.string().min(1),
+  reason: z.string().min(1),
+  blockReason: BlockReasonSchema,
+  blockedByExecutionId: z.string().optional(),
+});
+export type BlockClearance = z.infer<typeof BlockClearanceSchema>;
+
+/**
+ * The admitted execution that holds the target. Until the workflow starts this is the
+ * only record of it (phase Pending), written with its audit event in the admission itself.
+ */
+export const HolderSchema = z.object({
+  execution: ExecutionSchema,
+  events: z.array(AuditEventSchema),
+});
+export type Holder = z.infer<typeof HolderSchema>;
+
+/** Everything the engine knows about one target: the lock and the windows that keep it closed. */
+export const TargetStateSchema = z.object({
+  targetResource: z.string().min(1),
+  fencingToken: z.number().int().min(0),
+  holder: HolderSchema.optional(),
+  lastExecutionId: z.string().optional(),
+  lastOutcome: z.enum(['Completed', 'Failed']).optional(),
+  cooldownUntil: Timestamp.optional(),
+  consecutiveFailures: z.number().int().min(0),
+  nextAllowedAt: Timestamp.optional(),
+  blockReason: BlockReasonSchema.optional(),
+  blockedByExecutionId: z.string().optional(),
+  blockClearances: z.array(BlockClearanceSchema),
+});
+export type TargetState = z.infer<typeof TargetStateSchema>;
+
+export function idleTarget(targetResource: string): TargetState {
+  return { targetResource, fencingToken: 0, consecutiveFailures: 0, blockClearances: [] };
+}
+
+export const TargetStatus = {
+  Idle: 'Idle',
+  Running: 'Running',
+  CoolingDown: 'CoolingDown',
+  BackingOff: 'BackingOff',
+  Blocked: 'Blocked',
+} as const;
+export type TargetStatus = (typeof TargetStatus)[keyof typeof TargetStatus];
+
+/** The target object of API.md. */
+export interface TargetView {
+  targetResource: string;
+  state: TargetStatus;
+  currentExecutionId?: string;
+  lastExecutionId?: string;
+  lastOutcome?: 'Completed' | 'Failed';
+  cooldownUntil?: string;
+  cooldownRemainingSeconds?: number;
+  consecutiveFailures: number;
+  nextAllowedAt?: string;
+  blockReason?: BlockReason;
+  blockClearances: { clearedAt: string; clearedBy: string; reason: string }[];
+}
+
+function isOpen(until: string | undefined, now: Date): until is string {
+  return until !== undefined && Date.parse(until) > now.getTime();
+}
+
+export function targetView(target: TargetState, now: Date): TargetView {
+  const coolingDown = isOpen(target.cooldownUntil, now);
+  const backingOff = isOpen(target.nextAllowedAt, now);
+  const state: TargetStatus = target.blockReason
+    ? TargetStatus.Blocked
+    : target.holder
+      ? TargetStatus.Running
+      : coolingDown
+        ? TargetStatus.CoolingDown
+        : backingOff
+          ? TargetStatus.BackingOff
+          : TargetStatus.Idle;
+  return {
+    targetResource: target.targetResource,
+    state,
+    ...(target.holder && { currentExecutionId: target.holder.execution.id }),
+    ...(target.lastExecutionId && { lastExecutionId: target.lastExecutionId }),
+    ...(target.lastOutcome && { lastOutcome: target.lastOutcome }),
+    ...(target.cooldownUntil && { cooldownUntil: target.cooldownUntil }),
+    ...(coolingDown && { cooldownRemainingSeconds: secondsUntil(new Date(target.cooldownUntil as string), now) }),
+    consecutiveFailures: target.consecutiveFailures,
+    ...(backingOff && { nextAllowedAt: target.nextAllowedAt }),
+    ...(target.blockReason && { blockReason: target.blockReason }),
+    blockClearances: target.blockClearances.map(({ clearedAt, clearedBy, reason }) => ({ clearedAt, clearedBy, reason })),
+  };
+}
+
+/**
+ * Why the target refuses an admission at `now`, or `null` when it admits. Precedence:
+ * blocked > busy > recently remediated (cooldown or backoff, whichever ends later).
+ * This is the same predicate the store's conditional write enforces.
+ */
+export function refusal(target: TargetState, now: Date): SkipDetails | null {
+  if (target.blockReason) {
+    const cause =
+      target.blockReason === BlockReason.PreviousExecutionFailed
+        ? `the last execution on this target (${target.blockedByExecutionId ?? 'unknown'}) ran and failed`
+        : `${target.consecutiveFailures} consecutive executions failed before they ran`;
+    return {
+      reason: target.blockReason === BlockReason.PreviousExecutionFailed ? SkipReason.PreviousExecutionFailed : SkipReason.ExhaustedRetries,
+      message: `Target ${target.targetResource} is blocked: ${cause}; a person must clear it (POST /targets/{targetResource}/clearance)`,
+      ...(target.blockedByExecutionId && { recentExecutionId: target.blockedByExecutionId }),
+    };
+  }
+  if (target.holder) {
+    const holderId = target.holder.execution.id;
+    return {
+      reason: SkipReason.ResourceBusy,
+      message: `Target ${target.targetResource} is busy: execution ${holderId} holds it`,
+      conflictingExecutionId: holderId,
+    };
+  }
+  const windows = [target.cooldownUntil, target.nextAllowedAt].filter((until) => isOpen(until, now));
+  if (windows.length > 0) {
+    const end = windows.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));
+    const retryAfterSeconds = secondsUntil(new Date(end), now);
+    const which = end === target.cooldownUntil ? 'cooling down' : 'backing off after failures';
+    return {
+      reason: SkipReason.RecentlyRemediated,
+      message: `Target ${target.targetResource} is ${which} after execution ${target.lastExecutionId ?? 'unknown'}; retry after ${retryAfterSeconds} s`,
+      ...(target.lastExecutionId && { recentExecutionId: target.lastExecutionId }),
+      retryAfterSeconds,
+      nextAllowedAt: end,
+    };
+  }
+  return null;
+}
+
+/** How an execution ended, as far as the target's windows are concerned. */
+export type Outcome =
+  | { phase: 'Completed' }
+  | { phase: 'Failed'; reason: FailureReasonType; wasExecutionFailure: boolean; ran: boolean };
+
+/** The target fields a settled execution leaves behind; absent optional fields are removed. */
+export interface Settlement {
+  lastExecutionId: string;
+  lastOutcome: 'Completed' | 'Failed';
+  consecutiveFailures: number;
+  cooldownUntil?: string;
+  nextAllowedAt?: string;
+  blockReason?: BlockReason;
+  blockedByExecutionId?: string;
+}
+
+/**
+ * What the target looks like after its holder ends at `completedAt`:
+ * - success: cooldown from the completion time, failure count reset;
+ * - execution failure (the workflow ran): cooldown, and blocked until a person clears it;
+ * - pre-execution failure: no cooldown (nothing ran), the n-th consecutive one opens a
+ *   backoff window `min(base·2^(n-1), max)`, and the policy's limit blocks the target;
+ * - cancelled: not a failure of the target, so no count and no block; cooldown if it ran.
+ */
+export function settle(target: TargetState, executionId: string, outcome: Outcome, policy: Policy, completedAt: Date): Settlement {
+  const cooldownUntil = addSeconds(completedAt, policy.cooldownSeconds).toISOString();
+  if (outcome.phase === 'Completed') {
+    return { lastExecutionId: executionId, lastOutcome: 'Completed', consecutiveFailures: 0, cooldownUntil };
+  }
+  const failed = { lastExecutionId: executionId, lastOutcome: 'Failed' as const };
+  if (outcome.reason === FailureReason.Cancelled) {
+    return { ...failed, consecutiveFailures: target.consecutiveFailures, ...(outcome.ran && { cooldownUntil }) };
+  }
+  if (outcome.wasExecutionFailure) {
+    return {
+      ...failed,
+      consecutiveFailures: target.consecutiveFailures,
+      cooldownUntil,
+      blockReason: BlockReason.PreviousExecutionFailed,
+      blockedByExecutionId: executionId,
+    };
+  }
+  const consecutiveFailures = target.consecutiveFailures + 1;
+  if (exhaustsRetries(consecutiveFailures, policy)) {
+    return { ...failed, consecutiveFailures, blockReason: BlockReason.ExhaustedRetries, blockedByExecutionId: executionId };
+  }
+  return { ...failed, consecutiveFailures, nextAllowedAt: addSeconds(completedAt, backoffSeconds(consecutiveFailures, policy)).toISOString() };
+}

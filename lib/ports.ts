@@ -1,0 +1,91 @@
+import type { Execution, ExecutionRecord, ExecutionRequest, FailureDetails, SkipDetails } from './domain/execution.js';
+import type { Policy } from './domain/policies.js';
+import type { Phase } from './domain/phase.js';
+import type { Holder, TargetState } from './domain/target.js';
+
+/** The only source of "now" in the engine; tests pass a clock they drive. */
+export interface Clock {
+  now(): Date;
+}
+
+export type Admission =
+  | { admitted: true; record: ExecutionRecord & { fencingToken: number } }
+  | { admitted: false; record: ExecutionRecord; skipDetails: SkipDetails };
+
+export interface AdmitInput {
+  request: ExecutionRequest;
+  executionId: string;
+  at: Date;
+}
+
+export interface MarkRunningInput {
+  /** The Pending execution as admitted (the target's holder). */
+  pending: Holder;
+  fencingToken: number;
+  executionRef: { name: string; arn: string };
+  startTime: Date;
+  actor: string;
+}
+
+export type Termination = { phase: typeof Phase.Completed } | { phase: typeof Phase.Failed; failure: Omit<FailureDetails, 'failedAt'> };
+
+export interface FinishInput {
+  executionId: string;
+  /** Lets a Pending execution be found on its target with a consistent read instead of through the index. */
+  targetResource?: string;
+  termination: Termination;
+  /** The completion time (for a status event: its stopDate, or the event's time when absent). */
+  at: Date;
+  /** When the workflow started, if known from outside (a status event that overtook the start record). */
+  startTime?: Date;
+  executionRef?: { name: string; arn: string };
+  actor: string;
+  policy: Policy;
+}
+
+/** A write that found its precondition gone (duplicate, late or stale) changed nothing; `record` is what is stored. */
+export type TransitionResult = { changed: true; record: ExecutionRecord } | { changed: false; record: ExecutionRecord; why: string };
+
+export interface ReleaseLockInput {
+  targetResource: string;
+  executionId: string;
+  fencingToken: number;
+  policy: Policy;
+}
+
+export interface ClearBlockInput {
+  targetResource: string;
+  clearedBy: string;
+  reason: string;
+  at: Date;
+}
+
+export interface ListExecutionsInput {
+  targetResource: string;
+  phase?: Phase;
+  limit: number;
+  nextToken?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+/** Durable state of targets, executions and their audit trails. */
+export interface ExecutionStore {
+  /** One conditional write acquires the target; a refusal is recorded as a Skipped execution. */
+  admit(input: AdmitInput): Promise<Admission>;
+  /** Pending → Running, once the workflow has started. */
+  markRunning(input: MarkRunningInput): Promise<TransitionResult>;
+  /** Running (or Pending) → Completed | Failed, releasing the target and settling its windows. */
+  finish(input: FinishInput): Promise<TransitionResult>;
+  /** Releases a target whose holder is already terminal, settling it as `finish` would have. Returns whether it changed anything. */
+  releaseLock(input: ReleaseLockInput): Promise<boolean>;
+  clearBlock(input: ClearBlockInput): Promise<TargetState>;
+  getExecution(executionId: string): Promise<ExecutionRecord | undefined>;
+  listExecutions(input: ListExecutionsInput): Promise<Page<Execution>>;
+  getTarget(targetResource: string): Promise<TargetState>;
+  /** Targets held right now, from the sparse index: the sweeper's whole working set. */
+  listHeldTargets(nextToken?: string): Promise<Page<TargetState>>;
+}
