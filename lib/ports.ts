@@ -8,6 +8,45 @@ export interface Clock {
   now(): Date;
 }
 
+/** Step Functions' view of one execution. */
+export interface ExecutionDescription {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+  startDate: Date;
+  stopDate?: Date;
+  input?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+/** A status change as seen in a status event or a DescribeExecution. */
+export type StatusObservation = Omit<ExecutionDescription, 'stateMachineArn'> & {
+  /** When the observation was made (the event's time): the completion time when `stopDate` is missing. */
+  observedAt?: Date;
+};
+
+export interface StartWorkflowInput {
+  stateMachineArn: string;
+  name: string;
+  input: string;
+}
+
+/** Runs workflows: Step Functions on AWS, the local endpoint in local mode (same adapter, other endpoint). */
+export interface WorkflowDriver {
+  /** Idempotent for the same name and input while the execution runs. */
+  start(input: StartWorkflowInput): Promise<{ executionArn: string; startDate: Date }>;
+  /** `undefined` when the execution does not exist (deleted, or never started). */
+  describe(executionArn: string): Promise<ExecutionDescription | undefined>;
+  stop(executionArn: string, error: string, cause: string): Promise<void>;
+  /** The step the execution failed in, and whether any step ran at all, from its history. */
+  failureSite(executionArn: string): Promise<{ failedStep?: string; ran: boolean }>;
+  /** The ARN an execution of this name has (or would have) under a state machine. */
+  executionArn(stateMachineArn: string, name: string): string;
+}
+
 export type Admission =
   | { admitted: true; record: ExecutionRecord & { fencingToken: number } }
   | { admitted: false; record: ExecutionRecord; skipDetails: SkipDetails };
@@ -16,6 +55,8 @@ export interface AdmitInput {
   request: ExecutionRequest;
   executionId: string;
   at: Date;
+  /** Extra facts for the admission's audit event (for example parameters that were dropped). */
+  auditPayload?: Record<string, unknown>;
 }
 
 export interface MarkRunningInput {
@@ -27,7 +68,14 @@ export interface MarkRunningInput {
   actor: string;
 }
 
-export type Termination = { phase: typeof Phase.Completed } | { phase: typeof Phase.Failed; failure: Omit<FailureDetails, 'failedAt'> };
+export type Termination =
+  | { phase: typeof Phase.Completed }
+  | {
+      phase: typeof Phase.Failed;
+      failure: Omit<FailureDetails, 'failedAt'>;
+      /** Stopped by a person (a cancel, or a stop outside the engine): not counted against the target, never blocks it. */
+      interrupted?: boolean;
+    };
 
 export interface FinishInput {
   executionId: string;
@@ -83,7 +131,8 @@ export interface ExecutionStore {
   /** Releases a target whose holder is already terminal, settling it as `finish` would have. Returns whether it changed anything. */
   releaseLock(input: ReleaseLockInput): Promise<boolean>;
   clearBlock(input: ClearBlockInput): Promise<TargetState>;
-  getExecution(executionId: string): Promise<ExecutionRecord | undefined>;
+  /** By id; a Pending execution is found on its target (`heldTarget` saves the lookup when the caller has it). */
+  getExecution(executionId: string, heldTarget?: TargetState): Promise<ExecutionRecord | undefined>;
   listExecutions(input: ListExecutionsInput): Promise<Page<Execution>>;
   getTarget(targetResource: string): Promise<TargetState>;
   /** Targets held right now, from the sparse index: the sweeper's whole working set. */

@@ -26,3 +26,17 @@ export class ConflictError extends LockstepError {}
  * a duplicate, late or stale transition. Callers treat it as "nothing to do".
  */
 export class StaleTransitionError extends LockstepError {}
+
+/** StartExecution refused: the name is taken by an execution with another input, or one already closed. */
+export class ExecutionNameTakenError extends LockstepError {}
+
+/** StartExecution failed; `code` is the service's error name (classified into a failure reason). */
+export class WorkflowStartError extends LockstepError {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

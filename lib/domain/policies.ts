@@ -6,6 +6,10 @@ export const PolicySchema = z.object({
   backoffBaseSeconds: z.number().int().min(1).default(60),
   backoffMaxSeconds: z.number().int().min(1).default(600),
   maxConsecutiveFailures: z.number().int().min(1).default(5),
+  /** The deadline of an execution whose request names none; the sweeper stops it after that. */
+  executionTimeoutSeconds: z.number().int().min(1).default(3600),
+  /** How long an admitted execution may stay Pending before the sweeper finishes its start. */
+  startGraceSeconds: z.number().int().min(0).default(30),
 });
 export type Policy = z.infer<typeof PolicySchema>;
 

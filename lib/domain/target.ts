@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AuditEventSchema } from './audit.js';
 import { ExecutionSchema, type SkipDetails } from './execution.js';
 import { addSeconds, backoffSeconds, exhaustsRetries, secondsUntil, type Policy } from './policies.js';
-import { BlockReason, BlockReasonSchema, FailureReason, SkipReason, type FailureReason as FailureReasonType } from './reasons.js';
+import { BlockReason, BlockReasonSchema, SkipReason } from './reasons.js';
 
 const Timestamp = z.iso.datetime();
 
@@ -144,7 +144,14 @@ export function refusal(target: TargetState, now: Date): SkipDetails | null {
 /** How an execution ended, as far as the target's windows are concerned. */
 export type Outcome =
   | { phase: 'Completed' }
-  | { phase: 'Failed'; reason: FailureReasonType; wasExecutionFailure: boolean; ran: boolean };
+  | {
+      phase: 'Failed';
+      wasExecutionFailure: boolean;
+      /** Stopped by a person (cancel, or a stop outside the engine): neither counted nor blocking. */
+      interrupted: boolean;
+      /** Whether the workflow had started: decides the cooldown of an interrupted execution. */
+      ran: boolean;
+    };
 
 /** The target fields a settled execution leaves behind; absent optional fields are removed. */
 export interface Settlement {
@@ -163,7 +170,8 @@ export interface Settlement {
  * - execution failure (the workflow ran): cooldown, and blocked until a person clears it;
  * - pre-execution failure: no cooldown (nothing ran), the n-th consecutive one opens a
  *   backoff window `min(base·2^(n-1), max)`, and the policy's limit blocks the target;
- * - cancelled: not a failure of the target, so no count and no block; cooldown if it ran.
+ * - interrupted (cancelled, or stopped outside the engine): not a failure of the target, so
+ *   no count and no block; cooldown if it ran.
  */
 export function settle(target: TargetState, executionId: string, outcome: Outcome, policy: Policy, completedAt: Date): Settlement {
   const cooldownUntil = addSeconds(completedAt, policy.cooldownSeconds).toISOString();
@@ -171,7 +179,7 @@ export function settle(target: TargetState, executionId: string, outcome: Outcom
     return { lastExecutionId: executionId, lastOutcome: 'Completed', consecutiveFailures: 0, cooldownUntil };
   }
   const failed = { lastExecutionId: executionId, lastOutcome: 'Failed' as const };
-  if (outcome.reason === FailureReason.Cancelled) {
+  if (outcome.interrupted) {
     return { ...failed, consecutiveFailures: target.consecutiveFailures, ...(outcome.ran && { cooldownUntil }) };
   }
   if (outcome.wasExecutionFailure) {

@@ -54,7 +54,7 @@ export class Driver {
   fail(executionId: string, reason: FailureReason, wasExecutionFailure: boolean): Promise<TransitionResult> {
     return this.store.finish({
       executionId,
-      termination: { phase: 'Failed', failure: { reason, message: `failed with ${reason}`, wasExecutionFailure } },
+      termination: { phase: 'Failed', failure: { reason, message: `failed with ${reason}`, wasExecutionFailure }, interrupted: reason === 'Cancelled' },
       at: this.clock.now(),
       actor: 'lockstep',
       policy: this.policy,

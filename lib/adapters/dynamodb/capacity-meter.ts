@@ -4,6 +4,8 @@ export interface MeteredRequest {
   command: string;
   /** Capacity units DynamoDB reported (`ReturnConsumedCapacity=TOTAL`); absent where it reports none, as on a refused condition. */
   capacityUnits?: number;
+  /** Items the request read (scanned, for a query): what a read costs grows with this. */
+  itemsRead: number;
   failed: boolean;
 }
 
@@ -20,10 +22,10 @@ export class CapacityMeter {
         const command = String(context.commandName ?? 'unknown').replace(/Command$/, '');
         try {
           const result = await next(args);
-          this.requests.push({ command, failed: false, ...capacityOf(result.output) });
+          this.requests.push({ command, failed: false, itemsRead: itemsReadBy(result.output), ...capacityOf(result.output) });
           return result;
         } catch (error) {
-          this.requests.push({ command, failed: true });
+          this.requests.push({ command, failed: true, itemsRead: 0 });
           throw error;
         }
       },
@@ -33,7 +35,7 @@ export class CapacityMeter {
   }
 
   /** What happened since `mark` (an index from {@link position}). */
-  since(mark: number): { requests: number; writes: number; reads: number; capacityUnits: number; byCommand: Record<string, number> } {
+  since(mark: number): { requests: number; writes: number; reads: number; itemsRead: number; capacityUnits: number; byCommand: Record<string, number> } {
     const slice = this.requests.slice(mark);
     const byCommand: Record<string, number> = {};
     for (const request of slice) byCommand[request.command] = (byCommand[request.command] ?? 0) + 1;
@@ -41,6 +43,7 @@ export class CapacityMeter {
       requests: slice.length,
       writes: slice.filter((r) => WRITE_COMMANDS.has(r.command)).length,
       reads: slice.filter((r) => !WRITE_COMMANDS.has(r.command)).length,
+      itemsRead: slice.reduce((sum, r) => sum + r.itemsRead, 0),
       capacityUnits: slice.reduce((sum, r) => sum + (r.capacityUnits ?? 0), 0),
       byCommand,
     };
@@ -58,4 +61,13 @@ function capacityOf(output: unknown): { capacityUnits?: number } {
   if (consumed === undefined) return {};
   const list = Array.isArray(consumed) ? consumed : [consumed];
   return { capacityUnits: list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0) };
+}
+
+function itemsReadBy(output: unknown): number {
+  const o = output as { ScannedCount?: number; Item?: unknown; Responses?: Record<string, unknown[]> | unknown[] };
+  if (o.ScannedCount !== undefined) return o.ScannedCount;
+  if (o.Item !== undefined) return 1;
+  if (Array.isArray(o.Responses)) return o.Responses.length;
+  if (o.Responses) return Object.values(o.Responses).reduce((sum, items) => sum + items.length, 0);
+  return 0;
 }

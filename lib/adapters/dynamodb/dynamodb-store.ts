@@ -57,6 +57,9 @@ export interface DynamoDbStoreOptions {
 }
 
 const { byTarget, active } = TABLE_DEFINITION.indexes;
+/** A finish that lost a conditional race re-reads and tries again; each loss means real progress by someone else. */
+const FINISH_ATTEMPTS = 5;
+const LOST_RACE = Symbol('lost race');
 /** A transaction that lost a race with another one on the same item is retried this many times. */
 const TRANSACTION_CONFLICT_ATTEMPTS = 5;
 
@@ -80,7 +83,7 @@ export class DynamoDbStore implements ExecutionStore {
     this.engineActor = options.engineActor ?? 'lockstep';
   }
 
-  async admit({ request, executionId, at }: AdmitInput): Promise<Admission> {
+  async admit({ request, executionId, at, auditPayload }: AdmitInput): Promise<Admission> {
     const parsed = ExecutionRequestSchema.parse(request);
     const now = at.toISOString();
     const base: Execution = { ...parsed, id: executionId, correlationId: parsed.correlationId ?? executionId, phase: Phase.Pending, createdAt: now };
@@ -88,6 +91,7 @@ export class DynamoDbStore implements ExecutionStore {
       decision: 'admitted',
       workflowId: parsed.workflowId,
       workflowVersion: parsed.workflowVersion,
+      ...auditPayload,
     });
     const holder = HolderSchema.parse({ execution: base, events: [selected] });
     try {
@@ -129,7 +133,7 @@ export class DynamoDbStore implements ExecutionStore {
       const skipDetails = refusal(target, at);
       if (!skipDetails) throw new LockstepError(`admission on ${parsed.targetResource} was refused by a target that admits`, { cause: error });
       const skipped: Execution = { ...base, phase: Phase.Skipped, skipDetails };
-      const event = nextAuditEvent(skipped, [], AuditEventType.ExecutionSkipped, at, parsed.requestedBy, { ...skipDetails });
+      const event = nextAuditEvent(skipped, [], AuditEventType.ExecutionSkipped, at, parsed.requestedBy, { ...skipDetails, ...auditPayload });
       const record: ExecutionRecord = { execution: skipped, events: [event] };
       await this.doc.send(
         new PutCommand({
@@ -168,10 +172,16 @@ export class DynamoDbStore implements ExecutionStore {
   }
 
   async finish(input: FinishInput): Promise<TransitionResult> {
-    return this.withConflictRetry(() => this.finishOnce(input));
+    // A lost condition means another writer moved the execution (its start record, or another
+    // completion): read again and decide on the new state, until it is terminal or ours.
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.withConflictRetry(() => this.finishOnce(input));
+      if (result !== LOST_RACE) return result;
+      if (attempt >= FINISH_ATTEMPTS) throw new LockstepError(`execution ${input.executionId} kept changing while it was being finished`);
+    }
   }
 
-  private async finishOnce(input: FinishInput): Promise<TransitionResult> {
+  private async finishOnce(input: FinishInput): Promise<TransitionResult | typeof LOST_RACE> {
     const { executionId, termination, at, actor, policy } = input;
     const stored = await this.getExecutionItem(executionId);
     const current = stored ?? (input.targetResource ? await this.pendingOn(input.targetResource, executionId) : await this.findPending(executionId));
@@ -211,7 +221,7 @@ export class DynamoDbStore implements ExecutionStore {
     const outcome: Outcome =
       termination.phase === Phase.Completed
         ? { phase: Phase.Completed }
-        : { phase: Phase.Failed, reason: termination.failure.reason, wasExecutionFailure: termination.failure.wasExecutionFailure, ran };
+        : { phase: Phase.Failed, wasExecutionFailure: termination.failure.wasExecutionFailure, interrupted: termination.interrupted ?? false, ran };
     const holdsTarget = target.holder?.execution.id === executionId && target.fencingToken === fencingToken;
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
       {
@@ -228,13 +238,7 @@ export class DynamoDbStore implements ExecutionStore {
       },
     ];
     if (holdsTarget) items.push({ Update: this.releaseUpdate(target, executionId, settle(target, executionId, outcome, policy, at)) });
-    const written = await this.transact(items);
-    if (!written) {
-      const now = await this.getExecution(executionId);
-      if (!now) throw new NotFoundError(`execution ${executionId} does not exist`);
-      return { changed: false, record: now, why: `execution ${executionId} changed concurrently; it is ${now.execution.phase}` };
-    }
-    return { changed: true, record };
+    return (await this.transact(items)) ? { changed: true, record } : LOST_RACE;
   }
 
   async releaseLock({ targetResource, executionId, fencingToken, policy }: ReleaseLockInput): Promise<boolean> {
@@ -246,7 +250,12 @@ export class DynamoDbStore implements ExecutionStore {
     const outcome: Outcome =
       execution.phase === Phase.Completed || !execution.failureDetails
         ? { phase: Phase.Completed }
-        : { phase: Phase.Failed, reason: execution.failureDetails.reason, wasExecutionFailure: execution.failureDetails.wasExecutionFailure, ran: !!execution.startTime };
+        : {
+            phase: Phase.Failed,
+            wasExecutionFailure: execution.failureDetails.wasExecutionFailure,
+            interrupted: execution.failureDetails.reason === 'Cancelled',
+            ran: !!execution.startTime,
+          };
     const completedAt = new Date(execution.completionTime ?? execution.createdAt);
     return this.transact([{ Update: this.releaseUpdate(target, executionId, settle(target, executionId, outcome, policy, completedAt)) }]);
   }
@@ -295,8 +304,11 @@ export class DynamoDbStore implements ExecutionStore {
     return { ...target, blockReason: undefined, blockedByExecutionId: undefined, nextAllowedAt: undefined, consecutiveFailures: 0, blockClearances };
   }
 
-  async getExecution(executionId: string): Promise<ExecutionRecord | undefined> {
-    return (await this.getExecutionItem(executionId)) ?? (await this.findPending(executionId));
+  async getExecution(executionId: string, heldTarget?: TargetState): Promise<ExecutionRecord | undefined> {
+    const stored = await this.getExecutionItem(executionId);
+    if (stored) return stored;
+    if (heldTarget?.holder?.execution.id === executionId) return { ...heldTarget.holder, fencingToken: heldTarget.fencingToken };
+    return this.findPending(executionId);
   }
 
   async listExecutions({ targetResource, phase, limit, nextToken }: ListExecutionsInput): Promise<Page<Execution>> {

@@ -55,7 +55,7 @@ describe('settle', () => {
   });
 
   it('after an execution failure: blocked, with cooldown', () => {
-    expect(settle(target, 'e-1', { phase: 'Failed', reason: 'TaskFailed', wasExecutionFailure: true, ran: true }, DEFAULT_POLICY, now)).toMatchObject({
+    expect(settle(target, 'e-1', { phase: 'Failed', wasExecutionFailure: true, interrupted: false, ran: true }, DEFAULT_POLICY, now)).toMatchObject({
       blockReason: 'PreviousExecutionFailed',
       blockedByExecutionId: 'e-1',
       cooldownUntil: addSeconds(now, 300).toISOString(),
@@ -65,7 +65,7 @@ describe('settle', () => {
   it('after the n-th pre-execution failure: a backoff window, or a block at the limit', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 10 }), (before) => {
-        const settled = settle({ ...target, consecutiveFailures: before }, 'e-1', { phase: 'Failed', reason: 'ConfigurationError', wasExecutionFailure: false, ran: false }, DEFAULT_POLICY, now);
+        const settled = settle({ ...target, consecutiveFailures: before }, 'e-1', { phase: 'Failed', wasExecutionFailure: false, interrupted: false, ran: false }, DEFAULT_POLICY, now);
         expect(settled.consecutiveFailures).toBe(before + 1);
         expect(settled.cooldownUntil).toBeUndefined();
         if (before + 1 >= 5) expect(settled).toMatchObject({ blockReason: 'ExhaustedRetries', blockedByExecutionId: 'e-1' });

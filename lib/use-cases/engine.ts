@@ -1,0 +1,36 @@
+import type { Policy } from '../domain/policies.js';
+import type { Clock, ExecutionStore, WorkflowDriver } from '../ports.js';
+import type { Workflow, WorkflowCatalog } from '../workflows/catalog.js';
+
+/** Where each catalog workflow is deployed. */
+export interface StateMachineDirectory {
+  stateMachineArn(workflow: Pick<Workflow, 'id' | 'version'>): string;
+}
+
+/** Everything a use case needs, passed in: no use case builds a client or reads the clock itself. */
+export interface Engine {
+  store: ExecutionStore;
+  driver: WorkflowDriver;
+  catalog: WorkflowCatalog;
+  stateMachines: StateMachineDirectory;
+  clock: Clock;
+  policy: Policy;
+  newId: () => string;
+  /** Recorded as the actor of the transitions the engine makes itself. */
+  actor: string;
+}
+
+/** The engine's policy with the workflow's own overrides; the engine's when the workflow is gone from the catalog. */
+export function policyFor(engine: Engine, workflowId: string, workflowVersion: string): Policy {
+  try {
+    return { ...engine.policy, ...engine.catalog.resolve(workflowId, workflowVersion).policy };
+  } catch {
+    return engine.policy;
+  }
+}
+
+/** Errors the engine passes to StopExecution, so the status event says who stopped it and why. */
+export const STOP_ERRORS = {
+  cancelled: 'Lockstep.Cancelled',
+  deadline: 'Lockstep.DeadlineExceeded',
+} as const;

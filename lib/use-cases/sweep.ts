@@ -1,0 +1,95 @@
+import { executionName } from '../domain/execution-name.js';
+import { Phase, isTerminal } from '../domain/phase.js';
+import { addSeconds } from '../domain/policies.js';
+import { FailureReason } from '../domain/reasons.js';
+import type { TargetState } from '../domain/target.js';
+import { completeExecution, lockStolen } from './complete-execution.js';
+import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
+import { startExecution } from './start-execution.js';
+
+export type Repair = 'finished-start' | 'missed-completion' | 'deadline' | 'vanished' | 'orphan-lock';
+
+export interface SweepReport {
+  examined: number;
+  repairs: { executionId: string; targetResource: string; repair: Repair }[];
+  errors: { executionId: string; targetResource: string; error: string }[];
+}
+
+/**
+ * Repairs what events missed. It reads only the targets held right now (the sparse
+ * `active` index) and each holder's execution, so its cost follows active executions,
+ * never history. Each target is repaired on its own: one failure does not stop the sweep.
+ */
+export async function sweep(engine: Engine): Promise<SweepReport> {
+  const report: SweepReport = { examined: 0, repairs: [], errors: [] };
+  let nextToken: string | undefined;
+  do {
+    const page = await engine.store.listHeldTargets(nextToken);
+    for (const target of page.items) {
+      const holder = target.holder;
+      if (!holder) continue;
+      report.examined++;
+      const where = { executionId: holder.execution.id, targetResource: target.targetResource };
+      try {
+        const repair = await repairTarget(engine, target);
+        if (repair) report.repairs.push({ ...where, repair });
+      } catch (error) {
+        report.errors.push({ ...where, error: (error as Error).message });
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return report;
+}
+
+async function repairTarget(engine: Engine, target: TargetState): Promise<Repair | undefined> {
+  const holder = target.holder!;
+  const { id, workflowId, workflowVersion } = holder.execution;
+  const policy = policyFor(engine, workflowId, workflowVersion);
+  const now = engine.clock.now();
+  const record = await engine.store.getExecution(id, target);
+  if (!record) return undefined;
+
+  if (isTerminal(record.execution.phase)) {
+    return (await engine.store.releaseLock({ targetResource: target.targetResource, executionId: id, fencingToken: target.fencingToken, policy })) ? 'orphan-lock' : undefined;
+  }
+
+  if (record.execution.phase === Phase.Pending) {
+    // A start that crashed between the lock and StartExecution: the same name makes a retry safe.
+    if (addSeconds(new Date(record.execution.createdAt), policy.startGraceSeconds) > now) return undefined;
+    const result = await startExecution(engine, { ...record, fencingToken: target.fencingToken });
+    return result.kind === 'pending' ? undefined : 'finished-start';
+  }
+
+  const arn = record.execution.executionRef?.arn ?? '';
+  const description = await engine.driver.describe(arn);
+  if (!description) {
+    const result = await engine.store.finish({
+      executionId: id,
+      targetResource: target.targetResource,
+      termination: lockStolen(`the Step Functions execution ${executionName(target.targetResource, target.fencingToken)} no longer exists: it was deleted outside the engine`),
+      at: now,
+      actor: engine.actor,
+      policy,
+    });
+    return result.changed ? 'vanished' : undefined;
+  }
+  if (description.status === 'RUNNING') {
+    const timeout = record.execution.timeoutSeconds;
+    const startTime = record.execution.startTime;
+    if (!timeout || !startTime || addSeconds(new Date(startTime), timeout) > now) return undefined;
+    const message = `the execution ran past its deadline of ${timeout} s and was stopped`;
+    await engine.driver.stop(arn, STOP_ERRORS.deadline, message);
+    const result = await engine.store.finish({
+      executionId: id,
+      targetResource: target.targetResource,
+      termination: { phase: Phase.Failed, failure: { reason: FailureReason.DeadlineExceeded, message, wasExecutionFailure: true } },
+      at: now,
+      actor: engine.actor,
+      policy,
+    });
+    return result.changed ? 'deadline' : undefined;
+  }
+  const completed = await completeExecution(engine, { ...description, observedAt: now });
+  return completed.kind === 'transition' && completed.changed ? 'missed-completion' : undefined;
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SfnDriver } from '../../lib/adapters/stepfunctions/sfn-driver.js';
+import { observationFromStatusEvent, type StatusChangeEvent } from '../../lib/adapters/stepfunctions/status-event.js';
+import { DEFAULT_POLICY, type Policy } from '../../lib/domain/policies.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/dynamodb-local.js';
+import { deployCatalog } from '../../lib/local/stepfunctions/deploy-catalog.js';
+import { startStepFunctionsEndpoint } from '../../lib/local/stepfunctions/http-endpoint.js';
+import { LocalStepFunctions } from '../../lib/local/stepfunctions/local-step-functions.js';
+import { SIMULATED_TASKS } from '../../lib/local/stepfunctions/simulated-tasks.js';
+import { completeExecution } from '../../lib/use-cases/complete-execution.js';
+import type { Engine } from '../../lib/use-cases/engine.js';
+import { WorkflowCatalog } from '../../lib/workflows/catalog.js';
+import { createTestStore } from './dynamodb.js';
+import { ManualClock } from './manual-clock.js';
+
+export function sfnClientFor(endpoint: string): SFNClient {
+  return new SFNClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+}
+
+/**
+ * The whole engine on DynamoDB Local and the local Step Functions endpoint, reached
+ * through real SDK clients. Status events are delivered to the completion use case as
+ * they happen, unless `deliverEvents` is off (then the test delivers them itself).
+ */
+export async function createTestEngine(options: { policy?: Partial<Policy>; deliverEvents?: boolean } = {}) {
+  const { store, meter, client: dynamodb, tableName } = await createTestStore();
+  const clock = new ManualClock();
+  const events: StatusChangeEvent[] = [];
+  const listenerErrors: unknown[] = [];
+  const deliveries = new Set<Promise<unknown>>();
+  let deliver = options.deliverEvents ?? true;
+  const catalog = new WorkflowCatalog();
+  const sfn = new LocalStepFunctions({
+    clock,
+    taskHandlers: SIMULATED_TASKS,
+    onStatusChange: (event) => {
+      events.push(event);
+      if (!deliver) return;
+      const delivery = completeExecution(engine, observationFromStatusEvent(event)).finally(() => deliveries.delete(delivery));
+      deliveries.add(delivery);
+      return delivery;
+    },
+    onListenerError: (error) => listenerErrors.push(error),
+  });
+  const endpoint = await startStepFunctionsEndpoint(sfn);
+  const sfnClient = sfnClientFor(endpoint.url);
+  const engine: Engine = {
+    store,
+    driver: new SfnDriver(sfnClient),
+    catalog,
+    stateMachines: await deployCatalog(sfnClient, catalog),
+    clock,
+    policy: { ...DEFAULT_POLICY, ...options.policy },
+    newId: randomUUID,
+    actor: 'lockstep',
+  };
+  return {
+    engine,
+    store,
+    clock,
+    sfn,
+    sfnClient,
+    endpoint,
+    events,
+    listenerErrors,
+    meter,
+    dynamodb,
+    tableName,
+    setDelivery(on: boolean) {
+      deliver = on;
+    },
+    /** Waits until every execution started so far has ended and its events have been handled. */
+    async settle() {
+      await sfn.idle();
+      await new Promise((resolve) => setImmediate(resolve));
+      while (deliveries.size > 0) await Promise.allSettled([...deliveries]);
+    },
+    async close() {
+      sfn.shutdown();
+      await endpoint.close();
+      sfnClient.destroy();
+      dynamodb.destroy();
+    },
+  };
+}
+export type TestEngine = Awaited<ReturnType<typeof createTestEngine>>;
