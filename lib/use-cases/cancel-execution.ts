@@ -24,5 +24,6 @@ export async function cancelExecution(engine: Engine, input: { executionId: stri
     actor: input.requestedBy,
     policy: policyFor(engine, current.execution.workflowId, current.execution.workflowVersion),
   });
-  return { cancelled: result.changed, record: result.record };
+  // The ABORTED event of the stop may have recorded the cancel first: what counts is how it ended.
+  return { cancelled: result.record.execution.failureDetails?.reason === FailureReason.Cancelled, record: result.record };
 }

@@ -88,7 +88,8 @@ async function repairTarget(engine: Engine, target: TargetState): Promise<Repair
       actor: engine.actor,
       policy,
     });
-    return result.changed ? 'deadline' : undefined;
+    // The ABORTED event of the stop may have recorded the same outcome first.
+    return result.record.execution.failureDetails?.reason === FailureReason.DeadlineExceeded ? 'deadline' : undefined;
   }
   const completed = await completeExecution(engine, { ...description, observedAt: now });
   return completed.kind === 'transition' && completed.changed ? 'missed-completion' : undefined;

@@ -70,11 +70,15 @@ export async function createTestEngine(options: { policy?: Partial<Policy>; deli
     setDelivery(on: boolean) {
       deliver = on;
     },
+    /** Waits until the status events emitted so far have been handled. */
+    async flushEvents() {
+      await new Promise((resolve) => setImmediate(resolve));
+      while (deliveries.size > 0) await Promise.allSettled([...deliveries]);
+    },
     /** Waits until every execution started so far has ended and its events have been handled. */
     async settle() {
       await sfn.idle();
-      await new Promise((resolve) => setImmediate(resolve));
-      while (deliveries.size > 0) await Promise.allSettled([...deliveries]);
+      await this.flushEvents();
     },
     async close() {
       sfn.shutdown();
