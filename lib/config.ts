@@ -53,3 +53,42 @@ export function readLocalConfig(env: Record<string, string | undefined>): LocalC
     ...(e.LOCKSTEP_DATA_DIR && { dataDir: e.LOCKSTEP_DATA_DIR }),
   };
 }
+
+const LambdaEnvironmentSchema = z.object({
+  AWS_REGION: z.string().min(1),
+  TABLE_NAME: z.string().min(3),
+  IDEMPOTENCY_TABLE_NAME: z.string().min(3),
+  EVENT_BUS_NAME: z.string().min(1),
+  STATE_MACHINE_ARNS: z.string().transform((text, ctx) => {
+    try {
+      return z.record(z.string(), z.string()).parse(JSON.parse(text));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of state machine ARNs by name' });
+      return z.NEVER;
+    }
+  }),
+  LOCKSTEP_COOLDOWN_SECONDS: integer(300),
+  LOCKSTEP_BACKOFF_BASE_SECONDS: integer(60, 1),
+  LOCKSTEP_BACKOFF_MAX_SECONDS: integer(600, 1),
+  LOCKSTEP_MAX_CONSECUTIVE_FAILURES: integer(5, 1),
+});
+
+/** The settings of a Lambda function, from the environment the CDK app gives it. */
+export function readLambdaSettings(env: Record<string, string | undefined>) {
+  const parsed = LambdaEnvironmentSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigurationError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const e = parsed.data;
+  return {
+    region: e.AWS_REGION,
+    tableName: e.TABLE_NAME,
+    idempotencyTableName: e.IDEMPOTENCY_TABLE_NAME,
+    eventBusName: e.EVENT_BUS_NAME,
+    stateMachineArns: e.STATE_MACHINE_ARNS,
+    policy: PolicySchema.parse({
+      cooldownSeconds: e.LOCKSTEP_COOLDOWN_SECONDS,
+      backoffBaseSeconds: e.LOCKSTEP_BACKOFF_BASE_SECONDS,
+      backoffMaxSeconds: e.LOCKSTEP_BACKOFF_MAX_SECONDS,
+      maxConsecutiveFailures: e.LOCKSTEP_MAX_CONSECUTIVE_FAILURES,
+    }),
+  };
+}

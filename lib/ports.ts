@@ -3,6 +3,36 @@ import type { Policy } from './domain/policies.js';
 import type { Phase } from './domain/phase.js';
 import type { Holder, TargetState } from './domain/target.js';
 
+/** Counters and timings of API.md's metrics table. */
+export interface EngineMetrics {
+  /** `workflowexecution_total` and `workflowexecution_duration_seconds`, by outcome. */
+  executionEnded(execution: Execution): void;
+  /** `workflowexecution_skip_total`, by reason. */
+  executionSkipped(execution: Execution): void;
+  /** `workflowexecution_start_failures_total`, by reason. */
+  startFailed(execution: Execution): void;
+}
+
+export const DomainEventType = {
+  Started: 'WorkflowExecution Started',
+  Completed: 'WorkflowExecution Completed',
+  Failed: 'WorkflowExecution Failed',
+  Skipped: 'WorkflowExecution Skipped',
+} as const;
+export type DomainEventType = (typeof DomainEventType)[keyof typeof DomainEventType];
+
+/** Publishes the engine's domain events (`source` lockstep, `detail` = the execution) to its bus. */
+export interface DomainEventPublisher {
+  publish(type: DomainEventType, execution: Execution): Promise<void>;
+}
+
+/** Structured logging; Powertools Logger fits it. */
+export interface EngineLogger {
+  info(message: string, attributes: Record<string, unknown>): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+  error(message: string, attributes: Record<string, unknown>): void;
+}
+
 /** The only source of "now" in the engine; tests pass a clock they drive. */
 export interface Clock {
   now(): Date;

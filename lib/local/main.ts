@@ -1,13 +1,13 @@
-// `npm start`: local mode. Today it brings up the storage layer (DynamoDB Local and the
-// engine's table); the HTTP API, Step Functions and EventBridge endpoints join it as the
-// lifecycle and handler issues land.
-import { mkdirSync } from 'node:fs';
-import { ensureTable } from '../adapters/dynamodb/table-setup.js';
+// `npm start`: the whole engine on this machine (see local-mode.ts). Ctrl-C or SIGTERM stops
+// everything, DynamoDB Local included.
 import { ConfigurationError, readLocalConfig } from '../config.js';
-import { JavaMissingError, localDynamoDbClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local.js';
+import { JavaMissingError } from './dynamodb-local.js';
+import { startLocalMode, type LocalMode } from './local-mode.js';
 
-function fail(message: string): never {
-  console.error(`lockstep: ${message}`);
+const say = (line: string) => process.stderr.write(`lockstep: ${line}\n`);
+
+function exitWith(message: string): never {
+  say(message);
   process.exit(1);
 }
 
@@ -15,43 +15,35 @@ let config;
 try {
   config = readLocalConfig(process.env);
 } catch (error) {
-  if (error instanceof ConfigurationError) fail(error.message);
+  if (error instanceof ConfigurationError) exitWith(error.message);
   throw error;
 }
 
-let dynamodb: RunningDynamoDbLocal | undefined;
+let local: LocalMode | undefined;
+let stopping = false;
 const shutdown = async (signal: string) => {
-  console.log(`lockstep: ${signal} received, stopping`);
-  await dynamodb?.stop();
+  if (stopping) return;
+  stopping = true;
+  say(`${signal} received, stopping`);
+  await local?.stop();
+  say('stopped');
   process.exit(0);
 };
 process.once('SIGINT', () => void shutdown('SIGINT'));
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
-console.log('lockstep: starting local mode');
-let endpoint = config.dynamodbEndpoint;
-if (!endpoint) {
-  if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
-  console.log(`lockstep: [1/2] starting DynamoDB Local (${config.dataDir ? `data in ${config.dataDir}` : 'in memory'})`);
-  try {
-    dynamodb = await startDynamoDbLocal({ ...(config.dataDir && { dataDir: config.dataDir }) });
-  } catch (error) {
-    fail(error instanceof JavaMissingError ? error.message : `DynamoDB Local failed to start: ${(error as Error).message}`);
-  }
-  endpoint = dynamodb.endpoint;
-}
-console.log(`lockstep: [2/2] creating table ${config.tableName}`);
-const client = localDynamoDbClient(endpoint);
+say('starting local mode');
 try {
-  await ensureTable(client, config.tableName);
+  local = await startLocalMode(config, { progress: say });
 } catch (error) {
-  await dynamodb?.stop();
-  fail(`could not create table ${config.tableName} on ${endpoint}: ${(error as Error).message}`);
+  if (error instanceof JavaMissingError) exitWith(error.message);
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') exitWith(`port ${config.port} is in use; set PORT to another one`);
+  exitWith(`local mode failed to start: ${(error as Error).message}`);
 }
-console.log(`DynamoDB:       ${endpoint} (table ${config.tableName})`);
-console.log('API:            not yet: the HTTP API arrives with local mode (issue 4)');
-console.log('Step Functions: not yet: the local endpoint arrives with the lifecycle (issue 3)');
-console.log('EventBridge:    not yet: arrives with local mode (issue 4)');
-console.log('lockstep: storage is up. Press Ctrl-C to stop.');
-// Stay up until a signal arrives, also when storage is an external DYNAMODB_ENDPOINT.
-setInterval(() => {}, 1 << 30);
+// Endpoint lines go to standard output (EMF and logs too, as on Lambda), progress to standard error.
+console.log(`API:            ${local.urls.api}`);
+console.log(`DynamoDB:       ${local.urls.dynamodb}${local.dynamodbPid ? ` (DynamoDB Local, pid ${local.dynamodbPid})` : ''}`);
+console.log(`Step Functions: ${local.urls.stepfunctions}`);
+console.log(`EventBridge:    ${local.urls.eventbridge} (bus "lockstep")`);
+console.log(`Token:          ${local.token}`);
+say(`ready; try: curl -H "Authorization: Bearer ${local.token}" ${local.urls.api}/workflows`);

@@ -2,6 +2,7 @@ import { ConflictError, NotFoundError } from '../domain/errors.js';
 import type { ExecutionRecord } from '../domain/execution.js';
 import { Phase, isTerminal } from '../domain/phase.js';
 import { FailureReason } from '../domain/reasons.js';
+import { announce } from './announce.js';
 import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
 
 /**
@@ -24,6 +25,7 @@ export async function cancelExecution(engine: Engine, input: { executionId: stri
     actor: input.requestedBy,
     policy: policyFor(engine, current.execution.workflowId, current.execution.workflowVersion),
   });
+  if (result.changed) await announce(engine, result.record);
   // The ABORTED event of the stop may have recorded the cancel first: what counts is how it ended.
   return { cancelled: result.record.execution.failureDetails?.reason === FailureReason.Cancelled, record: result.record };
 }

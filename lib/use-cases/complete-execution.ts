@@ -3,6 +3,7 @@ import { FailureReason } from '../domain/reasons.js';
 import { Phase } from '../domain/phase.js';
 import type { StatusObservation, Termination, TransitionResult } from '../ports.js';
 import { parseWorkflowInput } from '../workflows/workflow-input.js';
+import { announce } from './announce.js';
 import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
 
 export type CompletionResult = { kind: 'ignored'; why: string } | ({ kind: 'transition' } & TransitionResult);
@@ -28,6 +29,7 @@ export async function completeExecution(engine: Engine, observation: StatusObser
       startTime: observation.startDate,
       actor: engine.actor,
     });
+    if (result.changed) await announce(engine, result.record);
     return { kind: 'transition', ...result };
   }
 
@@ -43,6 +45,7 @@ export async function completeExecution(engine: Engine, observation: StatusObser
     actor: engine.actor,
     policy: policyFor(engine, workflowId, workflowVersion),
   });
+  if (result.changed) await announce(engine, result.record);
   return { kind: 'transition', ...result };
 }
 

@@ -1,5 +1,5 @@
 import type { Policy } from '../domain/policies.js';
-import type { Clock, ExecutionStore, WorkflowDriver } from '../ports.js';
+import type { Clock, DomainEventPublisher, EngineLogger, EngineMetrics, ExecutionStore, WorkflowDriver } from '../ports.js';
 import type { Workflow, WorkflowCatalog } from '../workflows/catalog.js';
 
 /** Where each catalog workflow is deployed. */
@@ -13,6 +13,9 @@ export interface Engine {
   driver: WorkflowDriver;
   catalog: WorkflowCatalog;
   stateMachines: StateMachineDirectory;
+  metrics: EngineMetrics;
+  publisher: DomainEventPublisher;
+  logger: EngineLogger;
   clock: Clock;
   policy: Policy;
   newId: () => string;

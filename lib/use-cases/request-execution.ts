@@ -1,6 +1,7 @@
 import { canonicalTargetResource } from '../domain/target-resource.js';
-import type { ExecutionRecord, ExecutionSource, SkipDetails } from '../domain/execution.js';
+import { ExecutionRequestSchema, type ExecutionRecord, type ExecutionRequest, type ExecutionSource, type SkipDetails } from '../domain/execution.js';
 import { effectiveParameters } from '../workflows/catalog.js';
+import { announce } from './announce.js';
 import type { Engine } from './engine.js';
 import { startExecution, type StartResult } from './start-execution.js';
 
@@ -17,16 +18,25 @@ export interface ExecutionRequestInput {
 
 export type RequestResult = { kind: 'skipped'; record: ExecutionRecord; skipDetails: SkipDetails } | StartResult;
 
-/**
- * "Run workflow W against target R": validates and resolves the request (before any
- * write), admits it on the target's lock, and starts the workflow.
- */
+/** A request that passed every check; admitting it is the first write. */
+export interface PreparedRequest {
+  request: ExecutionRequest;
+  ignoredParameters: string[];
+}
+
+/** "Run workflow W against target R": validation, then admission and start. */
 export async function requestExecution(engine: Engine, input: ExecutionRequestInput): Promise<RequestResult> {
+  return admitAndStart(engine, prepareRequest(engine, input));
+}
+
+/** Validates and resolves a request without any I/O: what fails here has written nothing. */
+export function prepareRequest(engine: Engine, input: ExecutionRequestInput): PreparedRequest {
   const targetResource = canonicalTargetResource(input.targetResource);
   const workflow = engine.catalog.resolve(input.workflowId, input.workflowVersion);
   const { parameters, ignored } = effectiveParameters(workflow, input.parameters ?? {});
-  const admission = await engine.store.admit({
-    request: {
+  return {
+    ignoredParameters: ignored,
+    request: ExecutionRequestSchema.parse({
       targetResource,
       workflowId: workflow.id,
       workflowVersion: workflow.version,
@@ -35,11 +45,21 @@ export async function requestExecution(engine: Engine, input: ExecutionRequestIn
       source: input.source,
       timeoutSeconds: input.timeoutSeconds ?? { ...engine.policy, ...workflow.policy }.executionTimeoutSeconds,
       ...(input.correlationId && { correlationId: input.correlationId }),
-    },
+    }),
+  };
+}
+
+/** Admits a prepared request on the target's lock and starts its workflow. */
+export async function admitAndStart(engine: Engine, { request, ignoredParameters }: PreparedRequest): Promise<RequestResult> {
+  const admission = await engine.store.admit({
+    request,
     executionId: engine.newId(),
     at: engine.clock.now(),
-    ...(ignored.length > 0 && { auditPayload: { ignoredParameters: ignored } }),
+    ...(ignoredParameters.length > 0 && { auditPayload: { ignoredParameters } }),
   });
-  if (!admission.admitted) return { kind: 'skipped', record: admission.record, skipDetails: admission.skipDetails };
+  if (!admission.admitted) {
+    await announce(engine, admission.record);
+    return { kind: 'skipped', record: admission.record, skipDetails: admission.skipDetails };
+  }
   return startExecution(engine, admission.record);
 }

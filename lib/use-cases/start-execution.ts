@@ -5,6 +5,7 @@ import { classifyFailure } from '../domain/failure-classification.js';
 import { FailureReason } from '../domain/reasons.js';
 import { Phase } from '../domain/phase.js';
 import { workflowInput, parseWorkflowInput } from '../workflows/workflow-input.js';
+import { announce } from './announce.js';
 import { completeExecution } from './complete-execution.js';
 import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
 
@@ -45,7 +46,8 @@ export async function startExecution(engine: Engine, pending: ExecutionRecord & 
     }
     started = existing;
     if (existing.status !== 'RUNNING') {
-      await engine.store.markRunning({ pending, fencingToken, executionRef: { name, arn: existing.executionArn }, startTime: existing.startDate, actor: engine.actor });
+      const running = await engine.store.markRunning({ pending, fencingToken, executionRef: { name, arn: existing.executionArn }, startTime: existing.startDate, actor: engine.actor });
+      if (running.changed) await announce(engine, running.record);
       const completed = await completeExecution(engine, existing);
       return { kind: 'started', record: completed.kind === 'transition' ? completed.record : pending };
     }
@@ -58,6 +60,7 @@ export async function startExecution(engine: Engine, pending: ExecutionRecord & 
     startTime: started.startDate,
     actor: engine.actor,
   });
+  if (result.changed) await announce(engine, result.record);
   // Cancelled while the start was in flight: the run must not go on.
   if (!result.changed && result.record.execution.failureDetails?.reason === FailureReason.Cancelled) {
     await engine.driver.stop(started.executionArn, STOP_ERRORS.cancelled, result.record.execution.failureDetails.message);
@@ -75,5 +78,6 @@ async function failToStart(engine: Engine, pending: ExecutionRecord, code: strin
     actor: engine.actor,
     policy,
   });
+  if (result.changed) await announce(engine, result.record, { startFailed: true });
   return { kind: 'failed-to-start', record: result.record, code };
 }

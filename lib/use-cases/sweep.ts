@@ -4,6 +4,7 @@ import { addSeconds } from '../domain/policies.js';
 import { FailureReason } from '../domain/reasons.js';
 import type { TargetState } from '../domain/target.js';
 import { completeExecution, lockStolen } from './complete-execution.js';
+import { announce } from './announce.js';
 import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
 import { startExecution } from './start-execution.js';
 
@@ -72,6 +73,7 @@ async function repairTarget(engine: Engine, target: TargetState): Promise<Repair
       actor: engine.actor,
       policy,
     });
+    if (result.changed) await announce(engine, result.record);
     return result.changed ? 'vanished' : undefined;
   }
   if (description.status === 'RUNNING') {
@@ -88,6 +90,7 @@ async function repairTarget(engine: Engine, target: TargetState): Promise<Repair
       actor: engine.actor,
       policy,
     });
+    if (result.changed) await announce(engine, result.record);
     // The ABORTED event of the stop may have recorded the same outcome first.
     return result.record.execution.failureDetails?.reason === FailureReason.DeadlineExceeded ? 'deadline' : undefined;
   }

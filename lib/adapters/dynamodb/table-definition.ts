@@ -22,6 +22,24 @@ export const TABLE_DEFINITION = {
 
 export const DEFAULT_TABLE_NAME = 'lockstep';
 
+/**
+ * The table Powertools Idempotency keeps its records in (its default layout: key `id`, TTL
+ * `expiration`). Separate from the engine's table so that idempotency keys never share a
+ * partition and expire on their own.
+ */
+export const IDEMPOTENCY_TABLE_DEFINITION = { partitionKey: 'id', timeToLiveAttribute: 'expiration' } as const;
+
+export const DEFAULT_IDEMPOTENCY_TABLE_NAME = 'lockstep-idempotency';
+
+export function createIdempotencyTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_DEFINITION.partitionKey, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_DEFINITION.partitionKey, KeyType: 'HASH' }],
+  };
+}
+
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const { partitionKey, sortKey, indexes } = TABLE_DEFINITION;
   const attributes = [partitionKey, sortKey, ...Object.values(indexes).flatMap((index) => [index.partitionKey, index.sortKey])];

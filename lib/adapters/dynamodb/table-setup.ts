@@ -5,18 +5,23 @@ import {
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { createTableInput, TABLE_DEFINITION } from './table-definition.js';
+import { createIdempotencyTableInput, createTableInput, IDEMPOTENCY_TABLE_DEFINITION, TABLE_DEFINITION } from './table-definition.js';
 
-/** Creates the table from the shared definition if it does not exist, and waits until it is ACTIVE. For local mode and tests. */
+/** Creates the engine's table from the shared definition if it does not exist, and waits until it is ACTIVE. For local mode and tests. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await ensure(client, createTableInput(tableName), TABLE_DEFINITION.timeToLiveAttribute);
+}
+
+/** The same for the idempotency table. */
+export async function ensureIdempotencyTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await ensure(client, createIdempotencyTableInput(tableName), IDEMPOTENCY_TABLE_DEFINITION.timeToLiveAttribute);
+}
+
+async function ensure(client: DynamoDBClient, input: ReturnType<typeof createTableInput>, ttlAttribute: string): Promise<void> {
+  const tableName = input.TableName!;
   try {
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: tableName,
-        TimeToLiveSpecification: { AttributeName: TABLE_DEFINITION.timeToLiveAttribute, Enabled: true },
-      }),
-    );
+    await client.send(new CreateTableCommand(input));
+    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }

@@ -1,0 +1,18 @@
+// API Gateway (REST, v1 proxy events) → the routes of API.md. AWS_IAM has authenticated the caller.
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { createApiHandler } from '../lib/api/api-handler.js';
+import { iamAuthenticator } from '../lib/api/authenticators.js';
+import { readLambdaSettings } from '../lib/config.js';
+import { buildRuntime } from '../lib/runtime.js';
+
+const runtime = buildRuntime(readLambdaSettings(process.env));
+
+export const handler = middy(
+  createApiHandler({
+    engine: runtime.engine,
+    authenticate: iamAuthenticator,
+    idempotencyStore: runtime.idempotencyStore,
+    appendLogKeys: (keys) => runtime.logger.appendKeys(keys),
+  }),
+).use(injectLambdaContext(runtime.logger, { resetKeys: true, correlationIdPath: 'requestContext.requestId' }));

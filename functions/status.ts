@@ -1,0 +1,10 @@
+// Step Functions `Execution Status Change` events of the engine's state machines → completion.
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { readLambdaSettings } from '../lib/config.js';
+import { createStatusHandler } from '../lib/handlers/status-handler.js';
+import { buildRuntime } from '../lib/runtime.js';
+
+const runtime = buildRuntime(readLambdaSettings(process.env));
+
+export const handler = middy(createStatusHandler({ engine: runtime.engine })).use(injectLambdaContext(runtime.logger, { resetKeys: true, correlationIdPath: 'id' }));

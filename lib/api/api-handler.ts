@@ -1,0 +1,187 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { NotFoundError } from '../domain/errors.js';
+import type { Execution, ExecutionRecord } from '../domain/execution.js';
+import { canonicalTargetResource } from '../domain/target-resource.js';
+import { targetView } from '../domain/target.js';
+import { cancelExecution } from '../use-cases/cancel-execution.js';
+import { clearBlock } from '../use-cases/clear-block.js';
+import type { Engine } from '../use-cases/engine.js';
+import { admitAndStart, prepareRequest, type PreparedRequest } from '../use-cases/request-execution.js';
+import type { Authenticator } from './authenticators.js';
+import { HttpError, errorResponse, jsonResponse } from './http-errors.js';
+import { ClearanceBodySchema, ExecutionRequestBodySchema, IdempotencyKeySchema, ListQuerySchema } from './schemas.js';
+
+export const MAX_BODY_BYTES = 256 * 1024;
+const EXECUTION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface ApiHandlerOptions {
+  engine: Engine;
+  authenticate: Authenticator;
+  idempotencyStore: BasePersistenceLayer;
+  /** Receives the keys (execution, target, correlation) of the request being served, for every later log line. */
+  appendLogKeys?: (keys: Record<string, string>) => void;
+}
+
+interface Call {
+  event: APIGatewayProxyEvent;
+  params: string[];
+  principal: string;
+}
+type Route = { method: string; path: RegExp; public?: boolean; run: (call: Call) => Promise<APIGatewayProxyResult> };
+
+/** What the idempotency layer stores and replays for a key: the first answer. */
+type AdmissionAnswer = { kind: 'skipped' | 'started' | 'failed-to-start' | 'pending'; record: ExecutionRecord };
+
+/**
+ * The REST API of API.md over API Gateway v1 proxy events: the same function behind API
+ * Gateway and behind local mode's HTTP server. Routing, parsing and shaping only; every
+ * decision is a use case's.
+ */
+export function createApiHandler(options: ApiHandlerOptions): (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult> {
+  const { engine } = options;
+  const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'request', expiresAfterSeconds: 24 * 3600 });
+  const admitOnce = makeIdempotent(
+    async (input: { key: string } & PreparedRequest): Promise<AdmissionAnswer> => {
+      const { kind, record } = await admitAndStart(engine, input);
+      return { kind, record };
+    },
+    { persistenceStore: options.idempotencyStore, config: idempotencyConfig },
+  );
+
+  const routes: Route[] = [
+    { method: 'GET', path: /^\/health$/, public: true, run: async () => jsonResponse(200, { status: 'ok' }) },
+    {
+      method: 'POST',
+      path: /^\/executions$/,
+      run: async ({ event, principal }) => {
+        const body = ExecutionRequestBodySchema.parse(jsonBody(event));
+        const prepared = prepareRequest(engine, { ...body, requestedBy: principal, source: 'api' });
+        const keyHeader = header(event, 'idempotency-key');
+        const answer: AdmissionAnswer = keyHeader
+          ? await admitOnce({ key: `api:${principal}:${IdempotencyKeySchema.parse(keyHeader)}`, ...prepared })
+          : await admitAndStart(engine, prepared);
+        const { execution } = answer.record;
+        options.appendLogKeys?.({ executionId: execution.id, targetResource: execution.targetResource, correlationId: execution.correlationId });
+        if (answer.kind !== 'skipped') return jsonResponse(201, execution);
+        const retryAfter = execution.skipDetails?.retryAfterSeconds;
+        return jsonResponse(409, skippedBody(execution), retryAfter !== undefined ? { 'retry-after': String(Math.max(1, retryAfter)) } : {});
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/executions$/,
+      run: async ({ event }) => {
+        const query = ListQuerySchema.parse(event.queryStringParameters ?? {});
+        const page = await engine.store.listExecutions({ ...query, targetResource: canonicalTargetResource(query.targetResource) });
+        return jsonResponse(200, page);
+      },
+    },
+    { method: 'GET', path: /^\/executions\/([^/]+)$/, run: async ({ params }) => jsonResponse(200, (await findExecution(engine, params[0]!)).execution) },
+    {
+      method: 'POST',
+      path: /^\/executions\/([^/]+)\/cancel$/,
+      run: async ({ params, principal }) => {
+        const id = executionId(params[0]!);
+        const { cancelled, record } = await cancelExecution(engine, { executionId: id, requestedBy: principal });
+        if (!cancelled) throw new HttpError(409, 'Conflict', `execution ${id} ended as ${record.execution.phase} before it could be cancelled`);
+        return jsonResponse(202, record.execution);
+      },
+    },
+    { method: 'GET', path: /^\/executions\/([^/]+)\/events$/, run: async ({ params }) => jsonResponse(200, { items: (await findExecution(engine, params[0]!)).events }) },
+    {
+      method: 'POST',
+      path: /^\/targets\/(.+)\/clearance$/,
+      run: async ({ event, params }) => {
+        const body = ClearanceBodySchema.parse(jsonBody(event));
+        return jsonResponse(200, await clearBlock(engine, { targetResource: decode(params[0]!), ...body }));
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/targets\/(.+)$/,
+      run: async ({ params }) => jsonResponse(200, targetView(await engine.store.getTarget(canonicalTargetResource(decode(params[0]!))), engine.clock.now())),
+    },
+    {
+      method: 'GET',
+      path: /^\/workflows$/,
+      run: async () =>
+        jsonResponse(200, {
+          items: engine.catalog.list().map(({ id, version, description, parameters }) => ({
+            id,
+            version,
+            description,
+            parameters: parameters.map(({ name, required, description: text }) => ({ name, required, description: text })),
+          })),
+        }),
+    },
+  ];
+
+  return async (event, context) => {
+    const requestId = event?.requestContext?.requestId || engine.newId();
+    try {
+      if (context) idempotencyConfig.registerLambdaContext(context);
+      if (Buffer.byteLength(bodyText(event), 'utf8') > MAX_BODY_BYTES) throw new HttpError(413, 'PayloadTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)`);
+      const path = typeof event?.path === 'string' ? event.path : '';
+      const matching = routes.filter((route) => route.path.test(path));
+      if (matching.length === 0) throw new HttpError(404, 'NotFound', `no route for ${path || '(empty path)'}`);
+      const route = matching.find((candidate) => candidate.method === event.httpMethod);
+      if (!route) throw new HttpError(405, 'MethodNotAllowed', `${event.httpMethod} is not allowed on ${path}; allowed: ${matching.map((r) => r.method).join(', ')}`);
+      const principal = route.public ? 'anonymous' : options.authenticate(event);
+      return await route.run({ event, params: route.path.exec(path)!.slice(1), principal });
+    } catch (error) {
+      return errorResponse(error, requestId, engine.logger);
+    }
+  };
+}
+
+/** A refused admission answers 409 with the Skipped execution, and an `error` whose code is the skip reason. */
+function skippedBody(execution: Execution) {
+  return { ...execution, error: { code: execution.skipDetails?.reason ?? 'Skipped', message: execution.skipDetails?.message ?? 'the execution was skipped' } };
+}
+
+async function findExecution(engine: Engine, raw: string): Promise<ExecutionRecord> {
+  const id = executionId(raw);
+  const record = await engine.store.getExecution(id);
+  if (!record) throw new NotFoundError(`execution ${id} does not exist`);
+  return record;
+}
+
+/** An id that cannot exist is not looked up (and never reaches DynamoDB's key limits). */
+function executionId(raw: string): string {
+  const id = decode(raw);
+  if (!EXECUTION_ID.test(id)) throw new NotFoundError(`execution ${id.slice(0, 128)} does not exist`);
+  return id;
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'ValidationError', 'the path is not valid percent-encoding');
+  }
+}
+
+function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const entry = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name);
+  return entry?.[1] ?? undefined;
+}
+
+function bodyText(event: APIGatewayProxyEvent): string {
+  const raw = typeof event.body === 'string' ? event.body : '';
+  return event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+}
+
+/** The JSON body: declared as JSON and parseable (its size was checked before routing). */
+function jsonBody(event: APIGatewayProxyEvent): unknown {
+  const text = bodyText(event);
+  if (text.length === 0) throw new HttpError(400, 'ValidationError', 'a JSON body is required');
+  const contentType = header(event, 'content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) throw new HttpError(415, 'UnsupportedMediaType', 'send the body as Content-Type: application/json');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'ValidationError', 'the body is not valid JSON');
+  }
+}

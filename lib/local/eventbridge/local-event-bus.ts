@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../ports.js';
+import { matchesPattern, type EventPattern } from './event-pattern.js';
+
+/** An event as EventBridge delivers it to a target. */
+export interface DeliveredEvent {
+  version: string;
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+export interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: Date | string | number;
+}
+
+export interface Rule {
+  name: string;
+  eventBusName: string;
+  pattern: EventPattern;
+  target: (event: DeliveredEvent) => Promise<unknown>;
+}
+
+export interface LocalEventBusOptions {
+  clock: Clock;
+  region?: string;
+  accountId?: string;
+  /** Delivery attempts per event and rule before it is given up (EventBridge retries too, then sends to a DLQ). */
+  maxAttempts?: number;
+  onDeliveryFailure?: (rule: string, event: DeliveredEvent, error: unknown) => void;
+}
+
+const DEFAULT_BUS = 'default';
+
+/**
+ * EventBridge on one machine: PutEvents onto named buses, rules that route matching events
+ * to in-process targets, delivered asynchronously and at least once, as on AWS.
+ */
+export class LocalEventBus {
+  private readonly rules: Rule[] = [];
+  private readonly delivered = new Map<string, DeliveredEvent>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly region: string;
+  private readonly accountId: string;
+
+  constructor(private readonly options: LocalEventBusOptions) {
+    this.region = options.region ?? 'us-east-1';
+    this.accountId = options.accountId ?? '000000000000';
+  }
+
+  addRule(rule: Rule): void {
+    this.rules.push(rule);
+  }
+
+  /** PutEvents: each entry is validated on its own, as the service does. */
+  putEvents(entries: PutEventsEntry[]): { FailedEntryCount: number; Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[] } {
+    const results = entries.map((entry) => {
+      if (!entry.Source || !entry.DetailType || entry.Detail === undefined) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
+      let detail: unknown;
+      try {
+        detail = JSON.parse(entry.Detail);
+      } catch {
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
+      }
+      if (!detail || typeof detail !== 'object' || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object' };
+      const time = entry.Time === undefined ? this.options.clock.now() : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
+      const event: DeliveredEvent = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': entry.DetailType,
+        source: entry.Source,
+        account: this.accountId,
+        time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        region: this.region,
+        resources: entry.Resources ?? [],
+        detail,
+      };
+      this.publish(event, busName(entry.EventBusName));
+      return { EventId: event.id };
+    });
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  }
+
+  /** Puts an event that an AWS service emits (Step Functions status changes land on the default bus). */
+  publish(event: DeliveredEvent, eventBusName = DEFAULT_BUS): void {
+    this.delivered.set(event.id, event);
+    for (const rule of this.rules) {
+      if (rule.eventBusName === eventBusName && matchesPattern(rule.pattern, event)) this.deliver(rule, event);
+    }
+  }
+
+  /** Delivers an event again to every rule it matched: what at-least-once delivery looks like. */
+  redeliver(eventId: string, eventBusName?: string): void {
+    const event = this.delivered.get(eventId);
+    if (!event) throw new Error(`no event ${eventId} was put`);
+    this.publish(event, eventBusName);
+  }
+
+  /** Resolves when every delivery started so far (and those they caused) has ended. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private deliver(rule: Rule, event: DeliveredEvent): void {
+    const attempts = this.options.maxAttempts ?? 3;
+    const delivery = (async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await rule.target(event);
+          return;
+        } catch (error) {
+          if (attempt >= attempts) return this.options.onDeliveryFailure?.(rule.name, event, error);
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        }
+      }
+    })().finally(() => this.inFlight.delete(delivery));
+    this.inFlight.add(delivery);
+  }
+}
+
+function busName(nameOrArn: string | undefined): string {
+  if (!nameOrArn) return DEFAULT_BUS;
+  return nameOrArn.startsWith('arn:') ? nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1) : nameOrArn;
+}

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
+import { createApiHandler } from '../api/api-handler.js';
+import { bearerTokenAuthenticator } from '../api/authenticators.js';
+import { STATUS_CHANGE_DETAIL_TYPE } from '../adapters/stepfunctions/status-event.js';
+import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../adapters/dynamodb/table-definition.js';
+import { ensureIdempotencyTable, ensureTable } from '../adapters/dynamodb/table-setup.js';
+import type { LocalConfig } from '../config.js';
+import { createStatusHandler } from '../handlers/status-handler.js';
+import { REQUESTED_DETAIL_TYPE, createTriggerHandler } from '../handlers/trigger-handler.js';
+import { createSweeperHandler } from '../handlers/sweeper-handler.js';
+import type { Clock } from '../ports.js';
+import { buildRuntime, systemClock, type Runtime } from '../runtime.js';
+import { WorkflowCatalog } from '../workflows/catalog.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local.js';
+import { startEventBridgeEndpoint } from './eventbridge/http-endpoint.js';
+import { LocalEventBus } from './eventbridge/local-event-bus.js';
+import { startApiServer } from './api-server.js';
+import { deployCatalog } from './stepfunctions/deploy-catalog.js';
+import { startStepFunctionsEndpoint } from './stepfunctions/http-endpoint.js';
+import { LocalStepFunctions } from './stepfunctions/local-step-functions.js';
+import { SIMULATED_TASKS } from './stepfunctions/simulated-tasks.js';
+
+export const ENGINE_BUS = 'lockstep';
+
+export interface LocalModeOptions {
+  /** Progress lines for a person watching the start. */
+  progress?: (line: string) => void;
+  /** Where EMF lines go (standard output by default, as on Lambda). */
+  writeMetrics?: (line: string) => void;
+  clock?: Clock;
+}
+
+export interface LocalMode {
+  urls: { api: string; dynamodb: string; stepfunctions: string; eventbridge: string };
+  token: string;
+  runtime: Runtime;
+  bus: LocalEventBus;
+  stepFunctions: LocalStepFunctions;
+  dynamodbPid?: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole engine on one machine, started in order with a health check after each step:
+ * storage up → tables ready → Step Functions and EventBridge endpoints up → API up. The
+ * engine is the one of the Lambda functions, built by the same `buildRuntime`: local mode
+ * swaps endpoints, not code paths.
+ */
+export async function startLocalMode(config: LocalConfig, options: LocalModeOptions = {}): Promise<LocalMode> {
+  const progress = options.progress ?? (() => {});
+  const clock = options.clock ?? systemClock;
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step();
+  };
+  try {
+    let dynamodb: RunningDynamoDbLocal | undefined;
+    let dynamodbEndpoint = config.dynamodbEndpoint;
+    if (!dynamodbEndpoint) {
+      if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
+      progress(`[1/5] starting DynamoDB Local (${config.dataDir ? `data in ${config.dataDir}` : 'in memory'})`);
+      dynamodb = await startDynamoDbLocal(config.dataDir ? { dataDir: config.dataDir } : {});
+      stops.push(() => dynamodb!.stop());
+      dynamodbEndpoint = dynamodb.endpoint;
+    } else {
+      progress(`[1/5] using DynamoDB at ${dynamodbEndpoint}`);
+    }
+
+    progress(`[2/5] creating tables ${config.tableName} and ${DEFAULT_IDEMPOTENCY_TABLE_NAME}`);
+    const setupClient = localDynamoDbClient(dynamodbEndpoint);
+    await ensureTable(setupClient, config.tableName);
+    await ensureIdempotencyTable(setupClient, DEFAULT_IDEMPOTENCY_TABLE_NAME);
+    setupClient.destroy();
+
+    progress('[3/5] starting the local Step Functions and EventBridge endpoints');
+    const logger = new Logger({ serviceName: 'lockstep' });
+    const bus = new LocalEventBus({
+      clock,
+      onDeliveryFailure: (rule, event, error) => logger.error('event delivery failed', { rule, eventId: event.id, error: (error as Error).message }),
+    });
+    const stepFunctions = new LocalStepFunctions({ clock, taskHandlers: SIMULATED_TASKS, onStatusChange: (event) => bus.publish(event) });
+    stops.push(() => stepFunctions.shutdown());
+    const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions);
+    stops.push(() => sfnEndpoint.close());
+    const ebEndpoint = await startEventBridgeEndpoint(bus);
+    stops.push(() => ebEndpoint.close());
+
+    const runtime = buildRuntime({
+      logger,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      tableName: config.tableName,
+      idempotencyTableName: DEFAULT_IDEMPOTENCY_TABLE_NAME,
+      eventBusName: ENGINE_BUS,
+      stateMachineArns: {},
+      policy: config.policy,
+      endpoints: { dynamodb: dynamodbEndpoint, stepfunctions: sfnEndpoint.url, eventbridge: ebEndpoint.url },
+      clock,
+      ...(options.writeMetrics && { writeMetrics: options.writeMetrics }),
+    });
+    stops.push(() => runtime.destroy());
+    await runtime.clients.stepfunctions.send(new ListStateMachinesCommand({}));
+    await runtime.clients.eventbridge.send(new DescribeEventBusCommand({ Name: ENGINE_BUS }));
+    const directory = await deployCatalog(runtime.clients.stepfunctions, new WorkflowCatalog());
+    const engine = { ...runtime.engine, stateMachines: directory };
+    const arns = engine.catalog.list().map((w) => directory.stateMachineArn(w));
+
+    const trigger = createTriggerHandler({ engine, idempotencyStore: runtime.idempotencyStore });
+    const status = createStatusHandler({ engine });
+    bus.addRule({ name: 'requested', eventBusName: ENGINE_BUS, pattern: { 'detail-type': [REQUESTED_DETAIL_TYPE] }, target: (event) => trigger(event as never) });
+    bus.addRule({
+      name: 'status-changes',
+      eventBusName: 'default',
+      pattern: { source: ['aws.states'], 'detail-type': [STATUS_CHANGE_DETAIL_TYPE], detail: { stateMachineArn: arns } },
+      target: (event) => status(event),
+    });
+    stops.push(() => bus.idle());
+
+    progress('[4/5] starting the sweeper');
+    const sweeper = createSweeperHandler({ engine });
+    const timer = setInterval(() => void sweeper().catch((error: unknown) => logger.error('sweep failed', { error: (error as Error).message })), config.sweepIntervalSeconds * 1000);
+    stops.push(() => clearInterval(timer));
+
+    progress('[5/5] starting the HTTP API');
+    const token = config.token ?? randomBytes(24).toString('base64url');
+    const api = createApiHandler({ engine, authenticate: bearerTokenAuthenticator(token), idempotencyStore: runtime.idempotencyStore });
+    const server = await startApiServer(api, { logger: runtime.logger, clock, port: config.port });
+    stops.push(() => server.close());
+    const health = await fetch(`${server.url}/health`);
+    if (health.status !== 200) throw new Error(`the API answered ${health.status} to GET /health`);
+
+    return {
+      urls: { api: server.url, dynamodb: dynamodbEndpoint, stepfunctions: sfnEndpoint.url, eventbridge: ebEndpoint.url },
+      token,
+      runtime: { ...runtime, engine },
+      bus,
+      stepFunctions,
+      ...(dynamodb && { dynamodbPid: dynamodb.pid }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
