@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Local mode logs every transition at INFO; tests keep warnings and errors.
+    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
     projects: [
       {
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },

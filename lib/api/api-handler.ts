@@ -14,6 +14,11 @@ import { HttpError, errorResponse, jsonResponse } from './http-errors.js';
 import { ClearanceBodySchema, ExecutionRequestBodySchema, IdempotencyKeySchema, ListQuerySchema } from './schemas.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
+/**
+ * Outside Lambda (local mode) a request still has a deadline: API Gateway's 29 s
+ * integration timeout. An idempotency record left in progress by a crash expires after it.
+ */
+const API_GATEWAY_DEADLINE = { getRemainingTimeInMillis: () => 29_000 } as Context;
 const EXECUTION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface ApiHandlerOptions {
@@ -121,7 +126,7 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
   return async (event, context) => {
     const requestId = event?.requestContext?.requestId || engine.newId();
     try {
-      if (context) idempotencyConfig.registerLambdaContext(context);
+      idempotencyConfig.registerLambdaContext(context ?? API_GATEWAY_DEADLINE);
       if (Buffer.byteLength(bodyText(event), 'utf8') > MAX_BODY_BYTES) throw new HttpError(413, 'PayloadTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)`);
       const path = typeof event?.path === 'string' ? event.path : '';
       const matching = routes.filter((route) => route.path.test(path));

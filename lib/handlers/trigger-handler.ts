@@ -9,6 +9,8 @@ import { admitAndStart, prepareRequest, type PreparedRequest } from '../use-case
 import { UnknownWorkflowError } from '../workflows/catalog.js';
 
 export const REQUESTED_DETAIL_TYPE = 'WorkflowExecution Requested';
+/** Outside Lambda (the local bus) a delivery gets the trigger function's timeout as its deadline. */
+const LOCAL_DELIVERY_DEADLINE = { getRemainingTimeInMillis: () => 30_000 } as Context;
 
 export type TriggerOutcome = { kind: 'rejected'; reason: string } | { kind: 'skipped' | 'started' | 'failed-to-start' | 'pending'; executionId: string };
 
@@ -30,7 +32,7 @@ export function createTriggerHandler(options: { engine: Engine; idempotencyStore
   );
 
   return async (event: EventBridgeEvent<string, unknown>, context?: Context): Promise<TriggerOutcome> => {
-    if (context) config.registerLambdaContext(context);
+    config.registerLambdaContext(context ?? LOCAL_DELIVERY_DEADLINE);
     let prepared: PreparedRequest;
     let key: string;
     try {

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { EventBridgePublisher } from '../../lib/adapters/eventbridge/domain-event-publisher.js';
+import { EmfMetrics } from '../../lib/adapters/metrics/emf-metrics.js';
+import { startEventBridgeEndpoint } from '../../lib/local/eventbridge/http-endpoint.js';
+import { LocalEventBus, type DeliveredEvent } from '../../lib/local/eventbridge/local-event-bus.js';
 import { SfnDriver } from '../../lib/adapters/stepfunctions/sfn-driver.js';
 import { observationFromStatusEvent, type StatusChangeEvent } from '../../lib/adapters/stepfunctions/status-event.js';
 import { DEFAULT_POLICY, type Policy } from '../../lib/domain/policies.js';
@@ -45,11 +51,21 @@ export async function createTestEngine(options: { policy?: Partial<Policy>; deli
   });
   const endpoint = await startStepFunctionsEndpoint(sfn);
   const sfnClient = sfnClientFor(endpoint.url);
+  // Domain events go through the real publisher to a local bus; a rule collects them.
+  const domainEvents: DeliveredEvent[] = [];
+  const bus = new LocalEventBus({ clock });
+  bus.addRule({ name: 'collect', eventBusName: 'lockstep', pattern: { source: ['lockstep'] }, target: async (event) => void domainEvents.push(event) });
+  const busEndpoint = await startEventBridgeEndpoint(bus);
+  const eventbridge = new EventBridgeClient({ endpoint: busEndpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const metricLines: string[] = [];
   const engine: Engine = {
     store,
     driver: new SfnDriver(sfnClient),
     catalog,
     stateMachines: await deployCatalog(sfnClient, catalog),
+    metrics: new EmfMetrics({ write: (line) => metricLines.push(line) }),
+    publisher: new EventBridgePublisher(eventbridge, 'lockstep'),
+    logger: new Logger({ serviceName: 'lockstep-test', logLevel: 'WARN' }),
     clock,
     policy: { ...DEFAULT_POLICY, ...options.policy },
     newId: randomUUID,
@@ -63,6 +79,9 @@ export async function createTestEngine(options: { policy?: Partial<Policy>; deli
     sfnClient,
     endpoint,
     events,
+    domainEvents,
+    metricLines,
+    bus,
     listenerErrors,
     meter,
     dynamodb,
@@ -79,10 +98,13 @@ export async function createTestEngine(options: { policy?: Partial<Policy>; deli
     async settle() {
       await sfn.idle();
       await this.flushEvents();
+      await bus.idle();
     },
     async close() {
       sfn.shutdown();
       await endpoint.close();
+      await busEndpoint.close();
+      eventbridge.destroy();
       sfnClient.destroy();
       dynamodb.destroy();
     },

@@ -1,0 +1,77 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const TOKEN = 'smoke-token';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Processes still alive in the process group (npm, its shell, node, Java, the watchdog). */
+function groupMembers(pgid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
+  } catch {
+    return []; // ps exits 1 when the group is empty
+  }
+}
+
+/** Polls until `check` holds; the bound only keeps a broken build from hanging the suite. */
+async function until<T>(check: () => Promise<T | undefined> | T | undefined, boundMs: number, what: string): Promise<T> {
+  const deadline = performance.now() + boundMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('npm start, as a user runs it', () => {
+  it('comes up, runs noop to Completed over HTTP, and leaves no process behind after SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn('npm', ['start'], { cwd: root, detached: true, env: { ...process.env, PORT: String(port), LOCKSTEP_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const api = `http://127.0.0.1:${port}`;
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    try {
+      await until(async () => ((await fetch(`${api}/health`).catch(() => undefined))?.status === 200 ? true : undefined), 90_000, `GET /health\n${output}`);
+      expect(output).toMatch(/API: +http:\/\/127\.0\.0\.1:\d+/);
+      expect(output).toMatch(/DynamoDB: +http:\/\/127\.0\.0\.1:\d+/);
+      expect(output).toMatch(/Step Functions: +http/);
+      expect(output).toMatch(/EventBridge: +http/);
+      expect(output).toContain(`Token:          ${TOKEN}`);
+
+      const created = await fetch(`${api}/executions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ targetResource: 'smoke/deployment/app', workflowId: 'noop' }) });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      const done = await until(
+        async () => {
+          const execution = (await (await fetch(`${api}/executions/${id}`, { headers: auth })).json()) as { phase: string };
+          return execution.phase === 'Completed' ? execution : undefined;
+        },
+        20_000,
+        'Completed',
+      );
+      expect(done).toMatchObject({ phase: 'Completed', completionTime: expect.any(String) });
+    } finally {
+      const javaPid = Number(/DynamoDB Local, pid (\d+)/.exec(output)?.[1]);
+      process.kill(-child.pid!, 'SIGTERM');
+      await until(() => (groupMembers(child.pid!).length === 0 ? true : undefined), 20_000, 'every process of npm start to exit').catch(() => undefined);
+      expect(groupMembers(child.pid!)).toEqual([]);
+      expect(javaPid).toBeGreaterThan(0);
+      expect(() => process.kill(javaPid, 0)).toThrow();
+      expect(output).toContain('stopped');
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { DEFAULT_POLICY, type Policy } from '../../lib/domain/policies.js';
+import { startLocalMode } from '../../lib/local/local-mode.js';
+import { ManualClock } from './manual-clock.js';
+
+export const TEST_TOKEN = 'test-token-0123456789';
+
+/** Local mode as `npm start` builds it, on the shared DynamoDB Local (own table), a free port, and a clock the test drives. */
+export async function startTestLocalMode(policy: Partial<Policy> = {}) {
+  const clock = new ManualClock();
+  const metricLines: string[] = [];
+  const local = await startLocalMode(
+    {
+      port: 0,
+      token: TEST_TOKEN,
+      policy: { ...DEFAULT_POLICY, ...policy },
+      sweepIntervalSeconds: 3600,
+      tableName: `lockstep-test-${randomUUID()}`,
+      dynamodbEndpoint: inject('dynamodbEndpoint'),
+    },
+    { clock, writeMetrics: (line) => metricLines.push(line) },
+  );
+
+  async function call(method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string>; token?: string | null } = {}) {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token !== null) headers.authorization = `Bearer ${options.token ?? TEST_TOKEN}`;
+    let body: string | undefined = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${local.urls.api}${path}`, { method, headers, ...(body !== undefined && { body }) });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** Waits until executions and the events they caused have been handled. */
+  async function settle() {
+    await local.stepFunctions.idle();
+    await local.bus.idle();
+  }
+
+  /** The EMF lines written since `mark`, parsed. */
+  function metricsSince(mark: number) {
+    return metricLines.slice(mark).map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  return { local, clock, call, settle, metricLines, metricsSince };
+}
+export type TestLocalMode = Awaited<ReturnType<typeof startTestLocalMode>>;
