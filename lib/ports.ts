@@ -11,6 +11,8 @@ export interface EngineMetrics {
   executionSkipped(execution: Execution): void;
   /** `workflowexecution_start_failures_total`, by reason. */
   startFailed(execution: Execution): void;
+  /** `lockstep_sweeper_repairs_total`, by repair (beyond API.md: what the sweeper had to fix). */
+  sweepRepaired(repair: string, count: number): void;
 }
 
 export const DomainEventType = {

@@ -37,14 +37,20 @@ export class EmfMetrics implements EngineMetrics {
     this.emit('workflowexecution_start_failures_total', MetricUnit.Count, 1, { reason: execution.failureDetails?.reason ?? 'Unknown' }, execution);
   }
 
-  private emit(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number, dimensions: Record<string, string>, execution: Execution): void {
+  sweepRepaired(repair: string, count: number): void {
+    this.emit('lockstep_sweeper_repairs_total', MetricUnit.Count, count, { repair });
+  }
+
+  private emit(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number, dimensions: Record<string, string>, execution?: Execution): void {
     const { metrics } = this;
     metrics.addDimensions(dimensions);
     metrics.addMetric(name, unit, value);
-    metrics.addMetadata('executionId', execution.id);
-    metrics.addMetadata('targetResource', execution.targetResource);
-    metrics.addMetadata('workflowId', execution.workflowId);
-    metrics.addMetadata('correlationId', execution.correlationId);
+    if (execution) {
+      metrics.addMetadata('executionId', execution.id);
+      metrics.addMetadata('targetResource', execution.targetResource);
+      metrics.addMetadata('workflowId', execution.workflowId);
+      metrics.addMetadata('correlationId', execution.correlationId);
+    }
     const line = JSON.stringify(metrics.serializeMetrics());
     metrics.clearMetrics();
     metrics.clearDimensions();

@@ -1,0 +1,177 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LockstepStack } from '../../cdk/lockstep-stack.js';
+import { BUILT_IN_WORKFLOWS, stateMachineName } from '../../lib/workflows/catalog.js';
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+describe('the CDK stack', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(new LockstepStack(new App(), 'Lockstep'));
+  });
+
+  const statementsOf = (roleLogicalIdPrefix: string): Statement[] =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleLogicalIdPrefix))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+  const actions = (statement: Statement) => [statement.Action].flat();
+
+  it('has the engine table from the shared definition: on demand, PITR, TTL, both indexes, deletion protection', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'PK', KeyType: 'HASH' },
+        { AttributeName: 'SK', KeyType: 'RANGE' },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      DeletionProtectionEnabled: true,
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'by-target', Projection: { ProjectionType: 'ALL' } }),
+        Match.objectLike({ IndexName: 'active', Projection: { ProjectionType: 'ALL' } }),
+      ],
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true } });
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+  });
+
+  it('lets deletion protection be turned off (LocalStack, throwaway stacks)', () => {
+    const unprotected = Template.fromStack(new LockstepStack(new App(), 'Unprotected', { deletionProtection: false }));
+    unprotected.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+  });
+
+  it('has one Standard state machine per catalog workflow, with logging and tracing', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', BUILT_IN_WORKFLOWS.length);
+    for (const workflow of BUILT_IN_WORKFLOWS) {
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineName: stateMachineName(workflow),
+        StateMachineType: 'STANDARD',
+        DefinitionString: JSON.stringify(workflow.definition),
+        LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+        TracingConfiguration: { Enabled: true },
+      });
+    }
+  });
+
+  it('bundles every function for nodejs22.x on arm64 with the engine configuration, and logs with a retention', () => {
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } });
+    expect(Object.keys(functions)).toHaveLength(4);
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
+      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME', 'EVENT_BUS_NAME', 'STATE_MACHINE_ARNS', 'NODE_OPTIONS']));
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1, Timeout: 120 });
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(group.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('requires AWS_IAM on every API method except GET /health, validates requests, throttles and logs access', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods).toHaveLength(9);
+    const open = methods.filter((m) => m.Properties.AuthorizationType !== 'AWS_IAM');
+    expect(open).toHaveLength(1);
+    expect(open[0]!.Properties).toMatchObject({ HttpMethod: 'GET', AuthorizationType: 'NONE' });
+    const health = template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: 'health' } });
+    expect(open[0]!.Properties.ResourceId).toEqual({ Ref: Object.keys(health)[0] });
+    for (const method of methods) expect(method.Properties.RequestValidatorId).toBeDefined();
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })],
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Model', { Schema: Match.objectLike({ required: ['targetResource', 'workflowId'], additionalProperties: false }) });
+  });
+
+  it('routes requests, status changes of its own state machines only, and a schedule, each with retries and a DLQ', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'lockstep' });
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'detail-type': ['WorkflowExecution Requested'] } });
+    const status = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] } } });
+    const pattern = Object.values(status)[0]!.Properties.EventPattern;
+    expect(pattern['detail-type']).toEqual(['Step Functions Execution Status Change']);
+    expect(pattern.detail.stateMachineArn).toHaveLength(BUILT_IN_WORKFLOWS.length);
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    for (const rule of Object.values(template.findResources('AWS::Events::Rule'))) {
+      for (const target of rule.Properties.Targets) {
+        expect(target.DeadLetterConfig.Arn).toBeDefined();
+        expect(target.RetryPolicy.MaximumRetryAttempts).toBe(8);
+      }
+    }
+    template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+
+  it('alarms on failures, skips per reason, handler errors, DLQ depth and sweeper repairs, and has a dashboard', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms).toHaveLength(1 + 4 + 4 + 3 + 1);
+    expect(alarms.filter((a) => a.MetricName === 'workflowexecution_skip_total').map((a) => a.Dimensions[0].Value).sort()).toEqual(['ExhaustedRetries', 'PreviousExecutionFailed', 'RecentlyRemediated', 'ResourceBusy']);
+    expect(alarms.some((a) => a.MetricName === 'workflowexecution_total' && a.Dimensions[0].Value === 'Failed')).toBe(true);
+    expect(alarms.some((a) => a.MetricName === 'lockstep_sweeper_repairs_total')).toBe(true);
+    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(4);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  describe('least privilege', () => {
+    it('grants no wildcard action anywhere', () => {
+      for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+        for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
+          for (const action of actions(statement)) expect(action, JSON.stringify(statement)).not.toMatch(/\*/);
+        }
+      }
+    });
+
+    it("starts and stops only the catalog's state machines, and reaches DynamoDB only on its tables and their indexes", () => {
+      const smRefs = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
+      const tableRefs = Object.keys(template.findResources('AWS::DynamoDB::Table'));
+      for (const role of ['ApiHandler', 'TriggerHandler', 'StatusHandler', 'SweeperHandler']) {
+        const statements = statementsOf(role);
+        expect(statements.length).toBeGreaterThan(0);
+        for (const statement of statements) {
+          const resources = JSON.stringify(statement.Resource);
+          if (actions(statement).some((a) => a === 'states:StartExecution')) {
+            expect(actions(statement)).toEqual(['states:StartExecution']);
+            expect(smRefs.some((ref) => resources.includes(ref))).toBe(true);
+          }
+          if (actions(statement).some((a) => a === 'states:StopExecution')) {
+            for (const workflow of BUILT_IN_WORKFLOWS) expect(resources).toContain(`execution:${stateMachineName(workflow)}:*`);
+            expect(resources).not.toMatch(/execution:\*/);
+          }
+          if (actions(statement).some((a) => a.startsWith('dynamodb:'))) {
+            const referenced = [statement.Resource].flat().map((r) => JSON.stringify(r));
+            for (const resource of referenced) expect(tableRefs.some((ref) => resource.includes(ref))).toBe(true);
+          }
+        }
+      }
+      // The status handler never starts or stops anything.
+      expect(statementsOf('StatusHandler').flatMap(actions)).not.toEqual(expect.arrayContaining(['states:StartExecution']));
+      expect(statementsOf('StatusHandler').flatMap(actions)).not.toContain('states:StopExecution');
+    });
+  });
+
+  it('matches the snapshot (asset hashes normalized)', () => {
+    const json = JSON.stringify(template.toJSON(), null, 2).replace(/[0-9a-f]{64}(\.zip)?/g, '<asset-hash>');
+    expect(json).toMatchSnapshot();
+  });
+});
+
+describe('cdk-nag', () => {
+  it('finds nothing unacknowledged in the stack (AwsSolutions pack)', () => {
+    const app = new App();
+    new LockstepStack(app, 'Lockstep');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('does fail synthesis on a finding nobody acknowledged', () => {
+    const app = new App();
+    const stack = new LockstepStack(app, 'Lockstep');
+    new Queue(stack, 'Careless'); // no DLQ, no SSL enforcement
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    expect(() => app.synth()).toThrow(/SQS4|Validation failed/);
+  });
+});
