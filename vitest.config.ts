@@ -13,6 +13,10 @@ export default defineConfig({
         test: { name: 'infrastructure', include: ['test/infrastructure/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
       },
       {
+        // Against a deployed stack (LocalStack or AWS); skipped, and says why, when there is none.
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 300_000 },
+      },
+      {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

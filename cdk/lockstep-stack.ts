@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -83,6 +83,10 @@ export class LockstepStack extends Stack {
     const alarmTopic = new Topic(this, 'Alarms', { displayName: 'Lockstep alarms', enforceSSL: true, masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns') });
     if (props.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     new EngineMonitoring(this, 'Monitoring', { functions, deadLetterQueues: events.deadLetterQueues, api: this.api.api, alarmTopic });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'The REST API (LOCKSTEP_API_URL for npm run test:e2e)' });
+    new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName, description: 'Put WorkflowExecution Requested events here' });
+    new CfnOutput(this, 'TableName', { value: tables.table.tableName });
 
     applyNagSuppressions(this, workflows.map((w) => w.stateMachineName));
   }

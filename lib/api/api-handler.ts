@@ -133,7 +133,7 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
       if (matching.length === 0) throw new HttpError(404, 'NotFound', `no route for ${path || '(empty path)'}`);
       const route = matching.find((candidate) => candidate.method === event.httpMethod);
       if (!route) throw new HttpError(405, 'MethodNotAllowed', `${event.httpMethod} is not allowed on ${path}; allowed: ${matching.map((r) => r.method).join(', ')}`);
-      const principal = route.public ? 'anonymous' : options.authenticate(event);
+      const principal = route.public ? 'anonymous' : await options.authenticate(event);
       return await route.run({ event, params: route.path.exec(path)!.slice(1), principal });
     } catch (error) {
       return errorResponse(error, requestId, engine.logger);

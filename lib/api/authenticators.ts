@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { HttpError } from './http-errors.js';
 
 /** Says who is calling, or throws a 401. */
-export type Authenticator = (event: APIGatewayProxyEvent) => string;
+export type Authenticator = (event: APIGatewayProxyEvent) => string | Promise<string>;
 
 const unauthorized = (message: string) => new HttpError(401, 'Unauthorized', message);
 

@@ -4,7 +4,7 @@ import { DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import { createApiHandler } from '../api/api-handler.js';
-import { bearerTokenAuthenticator } from '../api/authenticators.js';
+import { bearerTokenAuthenticator, type Authenticator } from '../api/authenticators.js';
 import { STATUS_CHANGE_DETAIL_TYPE } from '../adapters/stepfunctions/status-event.js';
 import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../adapters/dynamodb/table-definition.js';
 import { ensureIdempotencyTable, ensureTable } from '../adapters/dynamodb/table-setup.js';
@@ -32,6 +32,8 @@ export interface LocalModeOptions {
   /** Where EMF lines go (standard output by default, as on Lambda). */
   writeMetrics?: (line: string) => void;
   clock?: Clock;
+  /** Who may call the API. Default: the bearer token of API.md. */
+  authenticate?: Authenticator;
 }
 
 export interface LocalMode {
@@ -127,7 +129,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
 
     progress('[5/5] starting the HTTP API');
     const token = config.token ?? randomBytes(24).toString('base64url');
-    const api = createApiHandler({ engine, authenticate: bearerTokenAuthenticator(token), idempotencyStore: runtime.idempotencyStore });
+    const api = createApiHandler({ engine, authenticate: options.authenticate ?? bearerTokenAuthenticator(token), idempotencyStore: runtime.idempotencyStore });
     const server = await startApiServer(api, { logger: runtime.logger, clock, port: config.port });
     stops.push(() => server.close());
     const health = await fetch(`${server.url}/health`);
