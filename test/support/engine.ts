@@ -18,6 +18,7 @@ import { completeExecution } from '../../lib/use-cases/complete-execution.js';
 import type { Engine } from '../../lib/use-cases/engine.js';
 import { WorkflowCatalog } from '../../lib/workflows/catalog.js';
 import { createTestStore } from './dynamodb.js';
+import type { FaultInjector } from './fault-injector.js';
 import { ManualClock } from './manual-clock.js';
 
 export function sfnClientFor(endpoint: string): SFNClient {
@@ -29,8 +30,9 @@ export function sfnClientFor(endpoint: string): SFNClient {
  * through real SDK clients. Status events are delivered to the completion use case as
  * they happen, unless `deliverEvents` is off (then the test delivers them itself).
  */
-export async function createTestEngine(options: { policy?: Partial<Policy>; deliverEvents?: boolean } = {}) {
+export async function createTestEngine(options: { policy?: Partial<Policy>; deliverEvents?: boolean; faults?: FaultInjector } = {}) {
   const { store, meter, client: dynamodb, tableName } = await createTestStore();
+  options.faults?.attach(dynamodb, 'DynamoDB');
   const clock = new ManualClock();
   const events: StatusChangeEvent[] = [];
   const listenerErrors: unknown[] = [];
@@ -51,6 +53,7 @@ export async function createTestEngine(options: { policy?: Partial<Policy>; deli
   });
   const endpoint = await startStepFunctionsEndpoint(sfn);
   const sfnClient = sfnClientFor(endpoint.url);
+  options.faults?.attach(sfnClient, 'SFN');
   // Domain events go through the real publisher to a local bus; a rule collects them.
   const domainEvents: DeliveredEvent[] = [];
   const bus = new LocalEventBus({ clock });

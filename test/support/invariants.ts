@@ -1,0 +1,83 @@
+import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { recordFromItem } from '../../lib/adapters/dynamodb/items.js';
+import { AuditEventType } from '../../lib/domain/audit.js';
+import type { ExecutionRecord } from '../../lib/domain/execution.js';
+
+/** The audit trail each way an execution can go, in order: anything else is a lost or doubled event. */
+const TRAILS: Record<string, AuditEventType[][]> = {
+  Skipped: [[AuditEventType.ExecutionSkipped]],
+  Completed: [[AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowCompleted]],
+  Failed: [
+    [AuditEventType.SelectionCompleted, AuditEventType.WorkflowFailed],
+    [AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowFailed],
+  ],
+  Running: [[AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted]],
+};
+
+export interface InvariantReport {
+  executions: number;
+  violations: string[];
+}
+
+/**
+ * Proves, from the stored executions and their audit events alone:
+ * - each admitted execution's fencing token is unique per target;
+ * - no two executions of one target were ever Running at the same time (each run's
+ *   [started, ended] interval ends before the next token's begins);
+ * - every audit trail is complete, numbered 1..n, in order, one event per transition;
+ * - with `expectSettled`, nothing is left Pending or Running.
+ */
+export async function checkInvariants(client: DynamoDBClient, tableName: string, options: { expectSettled?: boolean } = {}): Promise<InvariantReport> {
+  const records = await allExecutions(client, tableName);
+  const violations: string[] = [];
+  const byTarget = new Map<string, ExecutionRecord[]>();
+  for (const record of records) {
+    const { execution, events } = record;
+    const where = `execution ${execution.id} (${execution.phase}) on ${execution.targetResource}`;
+    const trail = events.map((e) => e.type).filter((type) => type !== AuditEventType.BlockCleared);
+    if (!(TRAILS[execution.phase] ?? []).some((expected) => expected.join() === trail.join())) violations.push(`${where}: audit trail ${trail.join(' → ') || '(none)'}`);
+    events.forEach((event, index) => {
+      if (event.seq !== index + 1) violations.push(`${where}: event ${index} has seq ${event.seq}`);
+      if (index > 0 && Date.parse(event.at) < Date.parse(events[index - 1]!.at)) violations.push(`${where}: event ${event.seq} is earlier than the one before`);
+    });
+    if (options.expectSettled && (execution.phase === 'Pending' || execution.phase === 'Running')) violations.push(`${where}: not settled`);
+    if (execution.phase !== 'Skipped') byTarget.set(execution.targetResource, [...(byTarget.get(execution.targetResource) ?? []), record]);
+  }
+  for (const [target, admitted] of byTarget) {
+    const tokens = admitted.map((r) => r.fencingToken);
+    if (tokens.some((t) => t === undefined)) violations.push(`${target}: an admitted execution has no fencing token`);
+    if (new Set(tokens).size !== tokens.length) violations.push(`${target}: fencing token used twice (${tokens.join(', ')})`);
+    const runs = admitted
+      .map((r) => ({ id: r.execution.id, token: r.fencingToken ?? 0, start: startedAt(r), end: endedAt(r) }))
+      .filter((run) => run.start !== undefined)
+      .sort((a, b) => a.token - b.token);
+    for (let i = 1; i < runs.length; i++) {
+      const [before, after] = [runs[i - 1]!, runs[i]!];
+      if (before.end === undefined || before.end > after.start!) violations.push(`${target}: ${before.id} (token ${before.token}) was still running when ${after.id} (token ${after.token}) started`);
+    }
+  }
+  return { executions: records.length, violations };
+}
+
+function startedAt(record: ExecutionRecord): number | undefined {
+  const started = record.events.find((e) => e.type === AuditEventType.ExecutionStarted);
+  return started ? Date.parse(started.at) : undefined;
+}
+
+function endedAt(record: ExecutionRecord): number | undefined {
+  const ended = record.events.find((e) => e.type === AuditEventType.WorkflowCompleted || e.type === AuditEventType.WorkflowFailed);
+  return ended ? Date.parse(ended.at) : undefined;
+}
+
+async function allExecutions(client: DynamoDBClient, tableName: string): Promise<ExecutionRecord[]> {
+  const doc = DynamoDBDocumentClient.from(client);
+  const records: ExecutionRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: tableName, FilterExpression: 'entity = :execution', ExpressionAttributeValues: { ':execution': 'execution' }, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) records.push(recordFromItem(item));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return records;
+}
