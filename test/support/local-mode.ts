@@ -10,13 +10,14 @@ export const TEST_TOKEN = 'test-token-0123456789';
 export async function startTestLocalMode(policy: Partial<Policy> = {}) {
   const clock = new ManualClock();
   const metricLines: string[] = [];
+  const tableName = `lockstep-test-${randomUUID()}`;
   const local = await startLocalMode(
     {
       port: 0,
       token: TEST_TOKEN,
       policy: { ...DEFAULT_POLICY, ...policy },
       sweepIntervalSeconds: 3600,
-      tableName: `lockstep-test-${randomUUID()}`,
+      tableName,
       dynamodbEndpoint: inject('dynamodbEndpoint'),
     },
     { clock, writeMetrics: (line) => metricLines.push(line) },
@@ -46,6 +47,6 @@ export async function startTestLocalMode(policy: Partial<Policy> = {}) {
     return metricLines.slice(mark).map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
-  return { local, clock, call, settle, metricLines, metricsSince };
+  return { local, clock, tableName, call, settle, metricLines, metricsSince };
 }
 export type TestLocalMode = Awaited<ReturnType<typeof startTestLocalMode>>;
