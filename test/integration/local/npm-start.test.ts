@@ -44,13 +44,18 @@ describe('npm start, as a user runs it', () => {
     child.stderr.on('data', (chunk) => (output += chunk));
     const api = `http://127.0.0.1:${port}`;
     const auth = { authorization: `Bearer ${TOKEN}` };
+    let javaPid = Number.NaN;
     try {
-      await until(async () => ((await fetch(`${api}/health`).catch(() => undefined))?.status === 200 ? true : undefined), 90_000, `GET /health\n${output}`);
+      // Ready when it has printed its endpoints (the API answers a moment before that).
+      await until(() => (/Token: +\S+/.test(output) ? true : undefined), 90_000, `the endpoint lines\n${output}`);
+      javaPid = Number(/DynamoDB Local, pid (\d+)/.exec(output)?.[1]);
+      expect((await fetch(`${api}/health`)).status).toBe(200);
       expect(output).toMatch(/API: +http:\/\/127\.0\.0\.1:\d+/);
       expect(output).toMatch(/DynamoDB: +http:\/\/127\.0\.0\.1:\d+/);
       expect(output).toMatch(/Step Functions: +http/);
       expect(output).toMatch(/EventBridge: +http/);
       expect(output).toContain(`Token:          ${TOKEN}`);
+      expect(javaPid, output).toBeGreaterThan(0);
 
       const created = await fetch(`${api}/executions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ targetResource: 'smoke/deployment/app', workflowId: 'noop' }) });
       expect(created.status).toBe(201);
@@ -65,13 +70,11 @@ describe('npm start, as a user runs it', () => {
       );
       expect(done).toMatchObject({ phase: 'Completed', completionTime: expect.any(String) });
     } finally {
-      const javaPid = Number(/DynamoDB Local, pid (\d+)/.exec(output)?.[1]);
       process.kill(-child.pid!, 'SIGTERM');
       await until(() => (groupMembers(child.pid!).length === 0 ? true : undefined), 20_000, 'every process of npm start to exit').catch(() => undefined);
-      expect(groupMembers(child.pid!)).toEqual([]);
-      expect(javaPid).toBeGreaterThan(0);
-      expect(() => process.kill(javaPid, 0)).toThrow();
-      expect(output).toContain('stopped');
     }
+    expect(groupMembers(child.pid!), output).toEqual([]);
+    expect(() => process.kill(javaPid, 0)).toThrow();
+    expect(output).toContain('lockstep: stopped');
   });
 });
