@@ -184,12 +184,14 @@ export class DynamoDbStore implements ExecutionStore {
   private async finishOnce(input: FinishInput): Promise<TransitionResult | typeof LOST_RACE> {
     const { executionId, termination, at, actor, policy } = input;
     const stored = await this.getExecutionItem(executionId);
-    const current = stored ?? (input.targetResource ? await this.pendingOn(input.targetResource, executionId) : await this.findPending(executionId));
+    const targetResource = stored?.execution.targetResource ?? input.targetResource ?? (await this.findPending(executionId))?.execution.targetResource;
+    if (!targetResource) throw new NotFoundError(`execution ${executionId} does not exist`);
+    const target = await this.getTarget(targetResource);
+    const current = stored ?? (target.holder?.execution.id === executionId ? { ...target.holder, fencingToken: target.fencingToken } : undefined);
     if (!current) throw new NotFoundError(`execution ${executionId} does not exist`);
     if (isTerminal(current.execution.phase)) {
       return { changed: false, record: current, why: `execution ${executionId} is already ${current.execution.phase}` };
     }
-    const target = await this.getTarget(current.execution.targetResource);
     const fencingToken = current.fencingToken ?? target.fencingToken;
 
     // A status event can overtake the start record: the workflow ran, so it passes through Running first.

@@ -113,8 +113,10 @@ describe('the api handler under random input', () => {
   });
 
   it('hides an unexpected failure behind a 500 that names the request id and nothing else', async () => {
+    const logged: Record<string, unknown>[] = [];
+    const logger = { info: () => {}, warn: () => {}, error: (_message: string, attributes: Record<string, unknown>) => void logged.push(attributes) };
     const broken = createApiHandler({
-      engine: { ...t.engine, store: { ...t.engine.store, getTarget: () => Promise.reject(new Error('secret internals: table xyz is gone')) } },
+      engine: { ...t.engine, logger, store: { ...t.engine.store, getTarget: () => Promise.reject(new Error('secret internals: table xyz is gone')) } },
       authenticate: bearerTokenAuthenticator(TOKEN),
       idempotencyStore: new DynamoDBPersistenceLayer({ tableName: 'lockstep-idempotency', awsSdkV3Client: t.dynamodb }),
     });
@@ -124,5 +126,7 @@ describe('the api handler under random input', () => {
     expect(response.statusCode).toBe(500);
     expect(JSON.parse(response.body)).toEqual({ error: { code: 'InternalError', message: 'internal error; request id req-42' } });
     expect(response.body).not.toContain('secret');
+    // The details go to the log, with the request id that the caller was given.
+    expect(logged).toEqual([expect.objectContaining({ requestId: 'req-42', error: expect.objectContaining({ message: 'secret internals: table xyz is gone', stack: expect.any(String) }) })]);
   });
 });
