@@ -7,4 +7,4 @@ import { buildRuntime } from '../lib/runtime.js';
 
 const runtime = buildRuntime(readLambdaSettings(process.env));
 
-export const handler = middy(createStatusHandler({ engine: runtime.engine })).use(injectLambdaContext(runtime.logger, { resetKeys: true, correlationIdPath: 'id' }));
+export const handler = middy(createStatusHandler({ engine: runtime.engine, appendLogKeys: (keys) => runtime.logger.appendKeys(keys) })).use(injectLambdaContext(runtime.logger, { resetKeys: true, correlationIdPath: 'id' }));

@@ -7,6 +7,8 @@ import { buildRuntime } from '../lib/runtime.js';
 
 const runtime = buildRuntime(readLambdaSettings(process.env));
 
-export const handler = middy(createTriggerHandler({ engine: runtime.engine, idempotencyStore: runtime.idempotencyStore })).use(
+export const handler = middy(
+  createTriggerHandler({ engine: runtime.engine, idempotencyStore: runtime.idempotencyStore, appendLogKeys: (keys) => runtime.logger.appendKeys(keys) }),
+).use(
   injectLambdaContext(runtime.logger, { resetKeys: true, correlationIdPath: 'id' }),
 );

@@ -83,7 +83,7 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
         return jsonResponse(200, page);
       },
     },
-    { method: 'GET', path: /^\/executions\/([^/]+)$/, run: async ({ params }) => jsonResponse(200, (await findExecution(engine, params[0]!)).execution) },
+    { method: 'GET', path: /^\/executions\/([^/]+)$/, run: async ({ params }) => jsonResponse(200, (await findExecution(engine, params[0]!, options.appendLogKeys)).execution) },
     {
       method: 'POST',
       path: /^\/executions\/([^/]+)\/cancel$/,
@@ -94,7 +94,7 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
         return jsonResponse(202, record.execution);
       },
     },
-    { method: 'GET', path: /^\/executions\/([^/]+)\/events$/, run: async ({ params }) => jsonResponse(200, { items: (await findExecution(engine, params[0]!)).events }) },
+    { method: 'GET', path: /^\/executions\/([^/]+)\/events$/, run: async ({ params }) => jsonResponse(200, { items: (await findExecution(engine, params[0]!, options.appendLogKeys)).events }) },
     {
       method: 'POST',
       path: /^\/targets\/(.+)\/clearance$/,
@@ -146,10 +146,11 @@ function skippedBody(execution: Execution) {
   return { ...execution, error: { code: execution.skipDetails?.reason ?? 'Skipped', message: execution.skipDetails?.message ?? 'the execution was skipped' } };
 }
 
-async function findExecution(engine: Engine, raw: string): Promise<ExecutionRecord> {
+async function findExecution(engine: Engine, raw: string, appendLogKeys?: (keys: Record<string, string>) => void): Promise<ExecutionRecord> {
   const id = executionId(raw);
   const record = await engine.store.getExecution(id);
   if (!record) throw new NotFoundError(`execution ${id} does not exist`);
+  appendLogKeys?.({ executionId: id, targetResource: record.execution.targetResource, correlationId: record.execution.correlationId });
   return record;
 }
 

@@ -20,7 +20,7 @@ export type TriggerOutcome = { kind: 'rejected'; reason: string } | { kind: 'ski
  * key: a redelivery returns the first answer. An invalid request is logged and dropped
  * (retrying cannot fix it); anything else throws, so EventBridge retries it.
  */
-export function createTriggerHandler(options: { engine: Engine; idempotencyStore: BasePersistenceLayer }) {
+export function createTriggerHandler(options: { engine: Engine; idempotencyStore: BasePersistenceLayer; appendLogKeys?: (keys: Record<string, string>) => void }) {
   const { engine } = options;
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'request', expiresAfterSeconds: 24 * 3600 });
   const admitOnce = makeIdempotent(
@@ -48,6 +48,11 @@ export function createTriggerHandler(options: { engine: Engine; idempotencyStore
       }
       throw error;
     }
-    return admitOnce({ key, ...prepared });
+    const outcome = await admitOnce({ key, ...prepared });
+    if ('executionId' in outcome) {
+      const { targetResource, correlationId } = prepared.request;
+      options.appendLogKeys?.({ executionId: outcome.executionId, targetResource, ...(correlationId && { correlationId }) });
+    }
+    return outcome;
   };
 }
