@@ -1,12 +1,10 @@
-import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
-  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { AuditEventType } from '../../domain/audit.js';
@@ -19,7 +17,7 @@ import {
   type ExecutionRecord,
 } from '../../domain/execution.js';
 import { Phase, canTransition, isTerminal } from '../../domain/phase.js';
-import { HolderSchema, refusal, settle, type Outcome, type Settlement, type TargetState } from '../../domain/target.js';
+import { HolderSchema, refusal, settle, type Outcome, type TargetState } from '../../domain/target.js';
 import type {
   Admission,
   AdmitInput,
@@ -44,6 +42,8 @@ import {
   targetPartitionKey,
 } from './items.js';
 import { TABLE_DEFINITION } from './table-definition.js';
+import { admissionUpdate, releaseUpdate } from './target-writes.js';
+import { transact, withConflictRetry, type TransactItems } from './transactions.js';
 
 export interface DynamoDbStoreOptions {
   client: DynamoDBClient;
@@ -60,8 +60,6 @@ const { byTarget, active } = TABLE_DEFINITION.indexes;
 /** A finish that lost a conditional race re-reads and tries again; each loss means real progress by someone else. */
 const FINISH_ATTEMPTS = 5;
 const LOST_RACE = Symbol('lost race');
-/** A transaction that lost a race with another one on the same item is retried this many times. */
-const TRANSACTION_CONFLICT_ATTEMPTS = 5;
 
 /**
  * The store on one DynamoDB table. Every transition writes the execution and its audit
@@ -95,36 +93,7 @@ export class DynamoDbStore implements ExecutionStore {
     });
     const holder = HolderSchema.parse({ execution: base, events: [selected] });
     try {
-      const { Attributes } = await this.withConflictRetry(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: targetKey(parsed.targetResource),
-            UpdateExpression:
-              'SET entity = :entity, targetResource = :target, holder = :holder, activePK = :active, activeSK = :id, ' +
-              'consecutiveFailures = if_not_exists(consecutiveFailures, :zero), blockClearances = if_not_exists(blockClearances, :none) ' +
-              'ADD fencingToken :one',
-            ConditionExpression:
-              'attribute_not_exists(holder) AND attribute_not_exists(blockReason) ' +
-              'AND (attribute_not_exists(cooldownUntil) OR cooldownUntil <= :now) ' +
-              'AND (attribute_not_exists(nextAllowedAt) OR nextAllowedAt <= :now)',
-            ExpressionAttributeValues: {
-              ':entity': 'target',
-              ':target': parsed.targetResource,
-              ':holder': holder,
-              ':active': ACTIVE,
-              ':id': executionId,
-              ':zero': 0,
-              ':none': [],
-              ':one': 1,
-              ':now': now,
-            },
-            ReturnValues: 'UPDATED_NEW',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
-      );
+      const { Attributes } = await withConflictRetry(() => this.doc.send(new UpdateCommand(admissionUpdate(this.tableName, holder, now))));
       return { admitted: true, record: { ...holder, fencingToken: Number(Attributes?.fencingToken) } };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -175,7 +144,7 @@ export class DynamoDbStore implements ExecutionStore {
     // A lost condition means another writer moved the execution (its start record, or another
     // completion): read again and decide on the new state, until it is terminal or ours.
     for (let attempt = 1; ; attempt++) {
-      const result = await this.withConflictRetry(() => this.finishOnce(input));
+      const result = await withConflictRetry(() => this.finishOnce(input));
       if (result !== LOST_RACE) return result;
       if (attempt >= FINISH_ATTEMPTS) throw new LockstepError(`execution ${input.executionId} kept changing while it was being finished`);
     }
@@ -225,7 +194,7 @@ export class DynamoDbStore implements ExecutionStore {
         ? { phase: Phase.Completed }
         : { phase: Phase.Failed, wasExecutionFailure: termination.failure.wasExecutionFailure, interrupted: termination.interrupted ?? false, ran };
     const holdsTarget = target.holder?.execution.id === executionId && target.fencingToken === fencingToken;
-    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+    const items: TransactItems = [
       {
         Put: {
           TableName: this.tableName,
@@ -239,8 +208,8 @@ export class DynamoDbStore implements ExecutionStore {
         },
       },
     ];
-    if (holdsTarget) items.push({ Update: this.releaseUpdate(target, executionId, settle(target, executionId, outcome, policy, at)) });
-    return (await this.transact(items)) ? { changed: true, record } : LOST_RACE;
+    if (holdsTarget) items.push({ Update: releaseUpdate(this.tableName, target, executionId, settle(target, executionId, outcome, policy, at)) });
+    return (await transact(this.doc, items)) ? { changed: true, record } : LOST_RACE;
   }
 
   async releaseLock({ targetResource, executionId, fencingToken, policy }: ReleaseLockInput): Promise<boolean> {
@@ -259,7 +228,7 @@ export class DynamoDbStore implements ExecutionStore {
             ran: !!execution.startTime,
           };
     const completedAt = new Date(execution.completionTime ?? execution.createdAt);
-    return this.transact([{ Update: this.releaseUpdate(target, executionId, settle(target, executionId, outcome, policy, completedAt)) }]);
+    return transact(this.doc, [{ Update: releaseUpdate(this.tableName, target, executionId, settle(target, executionId, outcome, policy, completedAt)) }]);
   }
 
   async clearBlock({ targetResource, clearedBy, reason, at }: ClearBlockInput): Promise<TargetState> {
@@ -274,7 +243,7 @@ export class DynamoDbStore implements ExecutionStore {
       ...(target.blockedByExecutionId && { blockedByExecutionId: target.blockedByExecutionId }),
     };
     const blockClearances = [...target.blockClearances, clearance].slice(-this.maxBlockClearances);
-    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+    const items: TransactItems = [
       {
         Update: {
           TableName: this.tableName,
@@ -302,7 +271,7 @@ export class DynamoDbStore implements ExecutionStore {
         },
       });
     }
-    if (!(await this.transact(items))) throw new ConflictError(`target ${targetResource} changed while it was being cleared; read it and try again`);
+    if (!(await transact(this.doc, items))) throw new ConflictError(`target ${targetResource} changed while it was being cleared; read it and try again`);
     return { ...target, blockReason: undefined, blockedByExecutionId: undefined, nextAllowedAt: undefined, consecutiveFailures: 0, blockClearances };
   }
 
@@ -391,62 +360,6 @@ export class DynamoDbStore implements ExecutionStore {
     if (target.holder?.execution.id !== executionId) return undefined;
     return { ...target.holder, fencingToken: target.fencingToken };
   }
-
-  private releaseUpdate(target: TargetState, executionId: string, settlement: Settlement) {
-    const values: Record<string, unknown> = {};
-    const sets: string[] = [];
-    const removes = ['holder', 'activePK', 'activeSK'];
-    const fields: (keyof Settlement)[] = ['lastExecutionId', 'lastOutcome', 'consecutiveFailures', 'cooldownUntil', 'nextAllowedAt', 'blockReason', 'blockedByExecutionId'];
-    for (const field of fields) {
-      const value = settlement[field];
-      if (value === undefined) removes.push(field);
-      else {
-        sets.push(`${field} = :${field}`);
-        values[`:${field}`] = value;
-      }
-    }
-    return {
-      TableName: this.tableName,
-      Key: targetKey(target.targetResource),
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-      // consecutiveFailures cannot change while the target is held, so the settlement computed from it stays right.
-      ConditionExpression: 'holder.execution.id = :holderId AND fencingToken = :token AND consecutiveFailures = :failuresBefore',
-      ExpressionAttributeValues: { ...values, ':holderId': executionId, ':token': target.fencingToken, ':failuresBefore': target.consecutiveFailures },
-    };
-  }
-
-  /** Runs a transaction; `false` when a condition failed (someone else got there first). */
-  private async transact(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<boolean> {
-    try {
-      await this.withConflictRetry(() => this.doc.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' })));
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
-      throw error;
-    }
-  }
-
-  /** A write that collided with a transaction in flight on the same item is retried after a short jittered pause. */
-  private async withConflictRetry<T>(write: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await write();
-      } catch (error) {
-        if (!isTransactionConflict(error) || attempt >= TRANSACTION_CONFLICT_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
-      }
-    }
-  }
-}
-
-function isTransactionConflict(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'TransactionConflictException') return true;
-  return (
-    error instanceof TransactionCanceledException &&
-    !!error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict') &&
-    !error.CancellationReasons.some((r) => r.Code === 'ConditionalCheckFailed')
-  );
 }
 
 function assertTransition(execution: Execution, to: Phase): void {
