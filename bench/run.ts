@@ -9,6 +9,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-s
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { build } from 'esbuild';
+import { ESM_REQUIRE_BANNER } from '../cdk/constructs/engine-function.js';
 import { createApiHandler } from '../lib/api/api-handler.js';
 import { bearerTokenAuthenticator } from '../lib/api/authenticators.js';
 import { CapacityMeter } from '../lib/adapters/dynamodb/capacity-meter.js';
@@ -167,11 +168,11 @@ try {
 
   // 4. A sweep's reads: 10 active executions alone, then with 10,000 terminal ones beside them.
   say('sweep: 10 active executions, then 10 active beside 10,000 terminal');
+  const sweepTable = `bench-sweep-${randomUUID()}`;
   const sweepLocal = await startLocalMode(
-    { port: 0, token: 'bench', policy: DEFAULT_POLICY, sweepIntervalSeconds: 3600, tableName: `bench-sweep-${randomUUID()}`, dynamodbEndpoint: dynamodbLocal.endpoint },
+    { port: 0, token: 'bench', policy: DEFAULT_POLICY, sweepIntervalSeconds: 3600, tableName: sweepTable, dynamodbEndpoint: dynamodbLocal.endpoint },
     { clock: systemClock, writeMetrics: () => {} },
   );
-  const sweepTable = (sweepLocal.runtime.engine.store as unknown as { tableName: string }).tableName;
   const sweepEngine = { ...sweepLocal.runtime.engine, store: new DynamoDbStore({ client: dynamodb, tableName: sweepTable }) };
   for (let i = 0; i < 10; i++) await requestExecution(sweepEngine, { targetResource: `bench/deployment/active-${i}`, workflowId: 'wait', parameters: { SECONDS: '600' }, requestedBy: 'bench', source: 'api' });
   await sweepLocal.bus.idle();
@@ -208,7 +209,7 @@ try {
       format: 'esm',
       mainFields: ['module', 'main'],
       external: [], // as the CDK app bundles them: the AWS SDK included
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      banner: { js: ESM_REQUIRE_BANNER },
       logLevel: 'silent',
     });
     const env = { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'lockstep', IDEMPOTENCY_TABLE_NAME: 'lockstep-idempotency', EVENT_BUS_NAME: 'lockstep', STATE_MACHINE_ARNS: '{}', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TABLE_NAME } from './adapters/dynamodb/table-definition.js';
 import { PolicySchema, type Policy } from './domain/policies.js';
 
 const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
@@ -12,7 +13,7 @@ const EnvironmentSchema = z.object({
   LOCKSTEP_BACKOFF_MAX_SECONDS: integer(600, 1),
   LOCKSTEP_MAX_CONSECUTIVE_FAILURES: integer(5, 1),
   LOCKSTEP_SWEEP_INTERVAL_SECONDS: integer(60, 1),
-  LOCKSTEP_TABLE_NAME: z.string().min(3).default('lockstep'),
+  LOCKSTEP_TABLE_NAME: z.string().min(3).default(DEFAULT_TABLE_NAME),
   DYNAMODB_ENDPOINT: z.url().optional(),
   LOCKSTEP_DATA_DIR: z.string().min(1).optional(),
 });

@@ -3,8 +3,8 @@ import {
   AccessLogFormat,
   AuthorizationType,
   EndpointType,
-  JsonSchemaType,
   JsonSchemaVersion,
+  type JsonSchema,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
@@ -15,6 +15,15 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { z } from 'zod';
+import { ClearanceBodySchema, ExecutionRequestBodySchema } from '../../lib/api/schemas.js';
+
+/** An API Gateway model (JSON Schema draft 4) from a request body's zod schema. */
+function modelSchema(schema: z.ZodType): JsonSchema {
+  // CDK writes `$schema` itself, from `schema`.
+  const rest = Object.entries(z.toJSONSchema(schema, { target: 'draft-4' })).filter(([key]) => key !== '$schema');
+  return { schema: JsonSchemaVersion.DRAFT4, ...Object.fromEntries(rest) } as JsonSchema;
+}
 
 export interface EngineApiProps {
   readonly handler: IFunction;
@@ -56,32 +65,9 @@ export class EngineApi extends Construct {
     });
     const integration = new LambdaIntegration(props.handler);
     const validator = api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
-    const executionRequest = api.addModel('ExecutionRequest', {
-      contentType: 'application/json',
-      schema: {
-        schema: JsonSchemaVersion.DRAFT4,
-        type: JsonSchemaType.OBJECT,
-        required: ['targetResource', 'workflowId'],
-        additionalProperties: false,
-        properties: {
-          targetResource: { type: JsonSchemaType.STRING, minLength: 1, maxLength: 1024 },
-          workflowId: { type: JsonSchemaType.STRING, minLength: 1, maxLength: 128 },
-          workflowVersion: { type: JsonSchemaType.STRING, minLength: 1, maxLength: 64 },
-          parameters: { type: JsonSchemaType.OBJECT, additionalProperties: { type: JsonSchemaType.STRING } },
-          correlationId: { type: JsonSchemaType.STRING, minLength: 1, maxLength: 256 },
-          timeoutSeconds: { type: JsonSchemaType.INTEGER, minimum: 1 },
-        },
-      },
-    });
-    const clearance = api.addModel('Clearance', {
-      contentType: 'application/json',
-      schema: {
-        schema: JsonSchemaVersion.DRAFT4,
-        type: JsonSchemaType.OBJECT,
-        required: ['clearedBy', 'reason'],
-        properties: { clearedBy: { type: JsonSchemaType.STRING, minLength: 1 }, reason: { type: JsonSchemaType.STRING, minLength: 1 } },
-      },
-    });
+    // The gateway validates with the very schemas the api function enforces.
+    const executionRequest = api.addModel('ExecutionRequest', { contentType: 'application/json', schema: modelSchema(ExecutionRequestBodySchema) });
+    const clearance = api.addModel('Clearance', { contentType: 'application/json', schema: modelSchema(ClearanceBodySchema) });
     const add = (resource: IResource, method: string, options: { body?: typeof executionRequest; public?: boolean; params?: Record<string, boolean> } = {}) => {
       this.methods.push(
         resource.addMethod(method, integration, {

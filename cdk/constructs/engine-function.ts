@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+/** Some CommonJS dependencies call require(); the ESM bundle gives them one. */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
 export interface EngineFunctionProps {
   /** The handler module under `functions/`, without extension (for example `api`). */
   readonly handler: string;
@@ -55,8 +58,7 @@ export class EngineFunction extends Construct {
         // The SDK is bundled, not taken from the runtime: one minified file loads faster than
         // resolving hundreds of modules (cold init measured by npm run bench), and versions are pinned.
         externalModules: [],
-        // Some CommonJS dependencies call require(); give the ESM bundle one.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        banner: ESM_REQUIRE_BANNER,
       },
     });
   }

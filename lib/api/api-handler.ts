@@ -1,4 +1,3 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
@@ -8,17 +7,16 @@ import { targetView } from '../domain/target.js';
 import { cancelExecution } from '../use-cases/cancel-execution.js';
 import { clearBlock } from '../use-cases/clear-block.js';
 import type { Engine } from '../use-cases/engine.js';
-import { admitAndStart, prepareRequest, type PreparedRequest } from '../use-cases/request-execution.js';
+import { idempotentAdmission, type AdmissionAnswer } from '../handlers/idempotent-admission.js';
+import { admitAndStart, prepareRequest } from '../use-cases/request-execution.js';
 import type { Authenticator } from './authenticators.js';
+import { header } from './headers.js';
 import { HttpError, errorResponse, jsonResponse } from './http-errors.js';
 import { ClearanceBodySchema, ExecutionRequestBodySchema, IdempotencyKeySchema, ListQuerySchema } from './schemas.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
-/**
- * Outside Lambda (local mode) a request still has a deadline: API Gateway's 29 s
- * integration timeout. An idempotency record left in progress by a crash expires after it.
- */
-const API_GATEWAY_DEADLINE = { getRemainingTimeInMillis: () => 29_000 } as Context;
+/** Outside Lambda (local mode) a request still has a deadline: API Gateway's 29 s integration timeout. */
+const API_GATEWAY_DEADLINE_MS = 29_000;
 const EXECUTION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface ApiHandlerOptions {
@@ -33,11 +31,9 @@ interface Call {
   event: APIGatewayProxyEvent;
   params: string[];
   principal: string;
+  context: Context | undefined;
 }
 type Route = { method: string; path: RegExp; public?: boolean; run: (call: Call) => Promise<APIGatewayProxyResult> };
-
-/** What the idempotency layer stores and replays for a key: the first answer. */
-type AdmissionAnswer = { kind: 'skipped' | 'started' | 'failed-to-start' | 'pending'; record: ExecutionRecord };
 
 /**
  * The REST API of API.md over API Gateway v1 proxy events: the same function behind API
@@ -46,26 +42,19 @@ type AdmissionAnswer = { kind: 'skipped' | 'started' | 'failed-to-start' | 'pend
  */
 export function createApiHandler(options: ApiHandlerOptions): (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult> {
   const { engine } = options;
-  const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'request', expiresAfterSeconds: 24 * 3600 });
-  const admitOnce = makeIdempotent(
-    async (input: { key: string } & PreparedRequest): Promise<AdmissionAnswer> => {
-      const { kind, record } = await admitAndStart(engine, input);
-      return { kind, record };
-    },
-    { persistenceStore: options.idempotencyStore, config: idempotencyConfig },
-  );
+  const admitOnce = idempotentAdmission(engine, options.idempotencyStore, API_GATEWAY_DEADLINE_MS);
 
   const routes: Route[] = [
     { method: 'GET', path: /^\/health$/, public: true, run: async () => jsonResponse(200, { status: 'ok' }) },
     {
       method: 'POST',
       path: /^\/executions$/,
-      run: async ({ event, principal }) => {
+      run: async ({ event, principal, context }) => {
         const body = ExecutionRequestBodySchema.parse(jsonBody(event));
         const prepared = prepareRequest(engine, { ...body, requestedBy: principal, source: 'api' });
         const keyHeader = header(event, 'idempotency-key');
         const answer: AdmissionAnswer = keyHeader
-          ? await admitOnce({ key: `api:${principal}:${IdempotencyKeySchema.parse(keyHeader)}`, ...prepared })
+          ? await admitOnce(`api:${principal}:${IdempotencyKeySchema.parse(keyHeader)}`, prepared, context)
           : await admitAndStart(engine, prepared);
         const { execution } = answer.record;
         options.appendLogKeys?.({ executionId: execution.id, targetResource: execution.targetResource, correlationId: execution.correlationId });
@@ -126,7 +115,6 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
   return async (event, context) => {
     const requestId = event?.requestContext?.requestId || engine.newId();
     try {
-      idempotencyConfig.registerLambdaContext(context ?? API_GATEWAY_DEADLINE);
       if (Buffer.byteLength(bodyText(event), 'utf8') > MAX_BODY_BYTES) throw new HttpError(413, 'PayloadTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)`);
       const path = typeof event?.path === 'string' ? event.path : '';
       const matching = routes.filter((route) => route.path.test(path));
@@ -134,7 +122,7 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
       const route = matching.find((candidate) => candidate.method === event.httpMethod);
       if (!route) throw new HttpError(405, 'MethodNotAllowed', `${event.httpMethod} is not allowed on ${path}; allowed: ${matching.map((r) => r.method).join(', ')}`);
       const principal = route.public ? 'anonymous' : await options.authenticate(event);
-      return await route.run({ event, params: route.path.exec(path)!.slice(1), principal });
+      return await route.run({ event, params: route.path.exec(path)!.slice(1), principal, context });
     } catch (error) {
       return errorResponse(error, requestId, engine.logger);
     }
@@ -167,11 +155,6 @@ function decode(segment: string): string {
   } catch {
     throw new HttpError(400, 'ValidationError', 'the path is not valid percent-encoding');
   }
-}
-
-function header(event: APIGatewayProxyEvent, name: string): string | undefined {
-  const entry = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name);
-  return entry?.[1] ?? undefined;
 }
 
 function bodyText(event: APIGatewayProxyEvent): string {

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { header } from './headers.js';
 import { HttpError } from './http-errors.js';
 
 /** Says who is calling, or throws a 401. */
@@ -19,8 +20,8 @@ export const iamAuthenticator: Authenticator = (event) => {
 export function bearerTokenAuthenticator(token: string, principal = 'local-user'): Authenticator {
   const expected = Buffer.from(token, 'utf8');
   return (event) => {
-    const header = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
-    const match = header ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
+    const authorization = header(event, 'authorization');
+    const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
     if (!match) throw unauthorized('missing credentials: send Authorization: Bearer <token>');
     const given = Buffer.from(match[1]!, 'utf8');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw unauthorized('wrong credentials');

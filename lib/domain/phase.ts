@@ -11,7 +11,6 @@ export type Phase = (typeof Phase)[keyof typeof Phase];
 export const PhaseSchema = z.enum(Phase);
 
 export const TERMINAL_PHASES: ReadonlySet<Phase> = new Set([Phase.Completed, Phase.Failed, Phase.Skipped]);
-export const ACTIVE_PHASES: ReadonlySet<Phase> = new Set([Phase.Pending, Phase.Running]);
 
 /** `null` is "no record yet": an execution is born Pending (admitted) or Skipped (refused). */
 const TRANSITIONS: ReadonlyMap<Phase | null, readonly Phase[]> = new Map<Phase | null, readonly Phase[]>([

@@ -43,16 +43,6 @@ export function canonicalTargetResource(input: unknown): string {
   return parts.map((part, index) => (index === kindIndex ? part.toLowerCase() : part)).join('/');
 }
 
-/** Like {@link canonicalTargetResource}, but answers instead of throwing. */
-export function tryCanonicalTargetResource(input: unknown): { ok: true; value: string } | { ok: false; message: string } {
-  try {
-    return { ok: true, value: canonicalTargetResource(input) };
-  } catch (error) {
-    if (error instanceof ValidationError) return { ok: false, message: error.message };
-    throw error;
-  }
-}
-
 function canonicalArn(input: string): string {
   const match = ARN_PATTERN.exec(input);
   if (!match) throw invalid(`targetResource "${input}" is not a valid ARN; expected arn:partition:service:region:account:resource`);

@@ -1,16 +1,16 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { ZodError } from 'zod';
 import { RequestedEventDetailSchema } from '../api/schemas.js';
 import { ValidationError } from '../domain/errors.js';
 import type { Engine } from '../use-cases/engine.js';
-import { admitAndStart, prepareRequest, type PreparedRequest } from '../use-cases/request-execution.js';
+import { prepareRequest, type PreparedRequest } from '../use-cases/request-execution.js';
+import { idempotentAdmission } from './idempotent-admission.js';
 import { UnknownWorkflowError } from '../workflows/catalog.js';
 
 export const REQUESTED_DETAIL_TYPE = 'WorkflowExecution Requested';
 /** Outside Lambda (the local bus) a delivery gets the trigger function's timeout as its deadline. */
-const LOCAL_DELIVERY_DEADLINE = { getRemainingTimeInMillis: () => 30_000 } as Context;
+const LOCAL_DELIVERY_DEADLINE_MS = 30_000;
 
 export type TriggerOutcome = { kind: 'rejected'; reason: string } | { kind: 'skipped' | 'started' | 'failed-to-start' | 'pending'; executionId: string };
 
@@ -22,17 +22,9 @@ export type TriggerOutcome = { kind: 'rejected'; reason: string } | { kind: 'ski
  */
 export function createTriggerHandler(options: { engine: Engine; idempotencyStore: BasePersistenceLayer; appendLogKeys?: (keys: Record<string, string>) => void }) {
   const { engine } = options;
-  const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'request', expiresAfterSeconds: 24 * 3600 });
-  const admitOnce = makeIdempotent(
-    async (input: { key: string } & PreparedRequest): Promise<TriggerOutcome> => {
-      const { kind, record } = await admitAndStart(engine, input);
-      return { kind, executionId: record.execution.id };
-    },
-    { persistenceStore: options.idempotencyStore, config },
-  );
+  const admitOnce = idempotentAdmission(engine, options.idempotencyStore, LOCAL_DELIVERY_DEADLINE_MS);
 
   return async (event: EventBridgeEvent<string, unknown>, context?: Context): Promise<TriggerOutcome> => {
-    config.registerLambdaContext(context ?? LOCAL_DELIVERY_DEADLINE);
     let prepared: PreparedRequest;
     let key: string;
     try {
@@ -48,11 +40,9 @@ export function createTriggerHandler(options: { engine: Engine; idempotencyStore
       }
       throw error;
     }
-    const outcome = await admitOnce({ key, ...prepared });
-    if ('executionId' in outcome) {
-      const { targetResource, correlationId } = prepared.request;
-      options.appendLogKeys?.({ executionId: outcome.executionId, targetResource, ...(correlationId && { correlationId }) });
-    }
-    return outcome;
+    const { kind, record } = await admitOnce(key, prepared, context);
+    const { id: executionId, targetResource, correlationId } = record.execution;
+    options.appendLogKeys?.({ executionId, targetResource, correlationId });
+    return { kind, executionId };
   };
 }

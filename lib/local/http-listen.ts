@@ -26,6 +26,13 @@ export async function listen(handler: (req: IncomingMessage, res: ServerResponse
   };
 }
 
+/** A port free on loopback right now, for a process that must be told its port before it starts. */
+export async function freePort(): Promise<number> {
+  const probe = await listen(() => {});
+  await probe.close();
+  return probe.port;
+}
+
 /** Reads a request body up to `limit` bytes; `undefined` when it is larger. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { createApiHandler } from '../api/api-handler.js';
 import { bearerTokenAuthenticator, type Authenticator } from '../api/authenticators.js';
 import { STATUS_CHANGE_DETAIL_TYPE } from '../adapters/stepfunctions/status-event.js';
@@ -91,6 +91,11 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     const ebEndpoint = await startEventBridgeEndpoint(bus);
     stops.push(() => ebEndpoint.close());
 
+    // Like the tables, the state machines exist before the engine is built on them.
+    const setupSfn = new SFNClient({ endpoint: sfnEndpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    await setupSfn.send(new ListStateMachinesCommand({}));
+    const stateMachineArns = await deployCatalog(setupSfn, new WorkflowCatalog());
+    setupSfn.destroy();
     const runtime = buildRuntime({
       logger,
       region: LOCAL_REGION,
@@ -98,18 +103,16 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       tableName: config.tableName,
       idempotencyTableName: DEFAULT_IDEMPOTENCY_TABLE_NAME,
       eventBusName: ENGINE_BUS,
-      stateMachineArns: {},
+      stateMachineArns,
       policy: config.policy,
       endpoints: { dynamodb: dynamodbEndpoint, stepfunctions: sfnEndpoint.url, eventbridge: ebEndpoint.url },
       clock,
       ...(options.writeMetrics && { writeMetrics: options.writeMetrics }),
     });
     stops.push(() => runtime.destroy());
-    await runtime.clients.stepfunctions.send(new ListStateMachinesCommand({}));
     await runtime.clients.eventbridge.send(new DescribeEventBusCommand({ Name: ENGINE_BUS }));
-    const directory = await deployCatalog(runtime.clients.stepfunctions, new WorkflowCatalog());
-    const engine = { ...runtime.engine, stateMachines: directory };
-    const arns = engine.catalog.list().map((w) => directory.stateMachineArn(w));
+    const { engine } = runtime;
+    const arns = Object.values(stateMachineArns);
 
     const trigger = createTriggerHandler({ engine, idempotencyStore: runtime.idempotencyStore });
     const status = createStatusHandler({ engine });
@@ -138,7 +141,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     return {
       urls: { api: server.url, dynamodb: dynamodbEndpoint, stepfunctions: sfnEndpoint.url, eventbridge: ebEndpoint.url },
       token,
-      runtime: { ...runtime, engine },
+      runtime,
       bus,
       stepFunctions,
       ...(dynamodb && { dynamodbPid: dynamodb.pid }),

@@ -2,7 +2,7 @@ import { canonicalTargetResource } from '../domain/target-resource.js';
 import { ExecutionRequestSchema, type ExecutionRecord, type ExecutionRequest, type ExecutionSource, type SkipDetails } from '../domain/execution.js';
 import { effectiveParameters } from '../workflows/catalog.js';
 import { announce } from './announce.js';
-import type { Engine } from './engine.js';
+import { policyFor, type Engine } from './engine.js';
 import { startExecution, type StartResult } from './start-execution.js';
 
 export interface ExecutionRequestInput {
@@ -43,7 +43,7 @@ export function prepareRequest(engine: Engine, input: ExecutionRequestInput): Pr
       parameters,
       requestedBy: input.requestedBy,
       source: input.source,
-      timeoutSeconds: input.timeoutSeconds ?? { ...engine.policy, ...workflow.policy }.executionTimeoutSeconds,
+      timeoutSeconds: input.timeoutSeconds ?? policyFor(engine, workflow.id, workflow.version).executionTimeoutSeconds,
       ...(input.correlationId && { correlationId: input.correlationId }),
     }),
   };

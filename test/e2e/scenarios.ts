@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import { until } from '../support/wait.js';
 import type { ApiClient } from './api-client.js';
 
 /** Puts a `WorkflowExecution Requested` event on the engine's bus. */
@@ -21,26 +22,15 @@ const runId = randomUUID().slice(0, 8);
 const target = (label: string) => `e2e-${runId}/deployment/${label}`;
 const encoded = (label: string) => encodeURIComponent(target(label));
 
-/** Polls until `check` returns a value; real time, since a deployment is driven from outside. */
-async function eventually<T>(patienceMs: number, what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = performance.now() + patienceMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`gave up waiting for ${what} after ${patienceMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 async function create(api: ApiClient, label: string, workflowId: string, parameters: Record<string, string> = {}) {
   return api.request('POST', '/executions', { targetResource: target(label), workflowId, parameters });
 }
 
 async function ended(context: ScenarioContext, id: string) {
-  return eventually(context.patienceMs, `execution ${id} to end`, async () => {
+  return until(async () => {
     const { body } = await context.api.request('GET', `/executions/${id}`);
     return body.phase === 'Completed' || body.phase === 'Failed' ? body : undefined;
-  });
+  }, context.patienceMs, `execution ${id} to end`, 250);
 }
 
 /** The API scenarios of the deployed tier: the same code runs against local mode in `npm test`. */
@@ -104,10 +94,10 @@ export const SCENARIOS: Scenario[] = [
       const detail = { targetResource: target('trigger'), workflowId: 'noop', idempotencyKey: `e2e-${runId}-trigger` };
       await context.sendRequestedEvent(detail);
       await context.sendRequestedEvent(detail);
-      const items = await eventually(context.patienceMs, 'the triggered execution to complete', async () => {
+      const items = await until(async () => {
         const { body } = await context.api.request('GET', `/executions?targetResource=${encoded('trigger')}`);
         return body.items?.length && body.items.every((e: { phase: string }) => e.phase === 'Completed') ? body.items : undefined;
-      });
+      }, context.patienceMs, 'the triggered execution to complete', 250);
       expect(items).toHaveLength(1);
       expect(items[0]).toMatchObject({ source: 'event' });
     },

@@ -17,6 +17,7 @@ import { SIMULATED_TASKS } from '../../lib/local/stepfunctions/simulated-tasks.j
 import { completeExecution } from '../../lib/use-cases/complete-execution.js';
 import type { Engine } from '../../lib/use-cases/engine.js';
 import { WorkflowCatalog } from '../../lib/workflows/catalog.js';
+import { StateMachineArns } from '../../lib/workflows/state-machines.js';
 import { createTestStore } from './dynamodb.js';
 import type { FaultInjector } from './fault-injector.js';
 import { ManualClock } from './manual-clock.js';
@@ -65,7 +66,7 @@ export async function createTestEngine(options: { policy?: Partial<Policy>; deli
     store,
     driver: new SfnDriver(sfnClient),
     catalog,
-    stateMachines: await deployCatalog(sfnClient, catalog),
+    stateMachines: new StateMachineArns(await deployCatalog(sfnClient, catalog)),
     metrics: new EmfMetrics({ write: (line) => metricLines.push(line) }),
     publisher: new EventBridgePublisher(eventbridge, 'lockstep'),
     logger: new Logger({ serviceName: 'lockstep-test', logLevel: 'WARN' }),

@@ -153,6 +153,8 @@ export class DynamoDbStore implements ExecutionStore {
   private async finishOnce(input: FinishInput): Promise<TransitionResult | typeof LOST_RACE> {
     const { executionId, termination, at, actor, policy } = input;
     const stored = await this.getExecutionItem(executionId);
+    // A duplicate or late event for an ended execution is the common case: it needs no second read.
+    if (stored && isTerminal(stored.execution.phase)) return { changed: false, record: stored, why: `execution ${executionId} is already ${stored.execution.phase}` };
     const targetResource = stored?.execution.targetResource ?? input.targetResource ?? (await this.findPending(executionId))?.execution.targetResource;
     if (!targetResource) throw new NotFoundError(`execution ${executionId} does not exist`);
     const target = await this.getTarget(targetResource);

@@ -4,16 +4,7 @@ import { StateMachine, ExecutionAbortedError, ExecutionTimeoutError } from 'aws-
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 import type { StatusChangeEvent } from '../../adapters/stepfunctions/status-event.js';
 import type { Clock } from '../../ports.js';
-
-/** An error the Step Functions API would return; `type` is its `__type` on the wire. */
-export class SfnServiceError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { AwsServiceError } from '../aws-json-endpoint.js';
 
 export type TaskHandler = (input: unknown) => Promise<unknown> | unknown;
 type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -33,7 +24,8 @@ interface LocalStateMachine {
   roleArn: string;
   creationDate: Date;
   machine: StateMachine;
-  taskStates: Record<string, string>;
+  /** The in-process handler of each Task state, by state name: what the interpreter calls instead of the resource. */
+  taskHandlers: Record<string, TaskHandler>;
 }
 
 interface LocalExecution {
@@ -83,12 +75,12 @@ export class LocalStepFunctions {
   }
 
   createStateMachine(input: { name: string; definition: string; roleArn?: string }): { stateMachineArn: string; creationDate: Date } {
-    if (!NAME_PATTERN.test(input.name)) throw new SfnServiceError('InvalidName', `Invalid State Machine Name: '${input.name}'`);
+    if (!NAME_PATTERN.test(input.name)) throw new AwsServiceError('InvalidName', `Invalid State Machine Name: '${input.name}'`);
     const stateMachineArn = `arn:aws:states:${this.region}:${this.accountId}:stateMachine:${input.name}`;
     const existing = this.stateMachines.get(stateMachineArn);
     if (existing) {
       if (existing.definition === input.definition) return { stateMachineArn, creationDate: existing.creationDate };
-      throw new SfnServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${stateMachineArn}'`);
+      throw new AwsServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${stateMachineArn}'`);
     }
     let parsed: { States?: Record<string, { Type?: string; Resource?: string }> };
     let machine: StateMachine;
@@ -96,16 +88,16 @@ export class LocalStepFunctions {
       parsed = JSON.parse(input.definition);
       machine = new StateMachine(parsed as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { checkArn: false } });
     } catch (error) {
-      throw new SfnServiceError('InvalidDefinition', `Invalid State Machine Definition: ${(error as Error).message}`);
+      throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: ${(error as Error).message}`);
     }
-    const taskStates = Object.fromEntries(
+    const taskHandlers = Object.fromEntries(
       Object.entries(parsed.States ?? {})
         .filter(([, state]) => state.Type === 'Task' && state.Resource)
-        .map(([name, state]) => [name, state.Resource as string]),
+        .map(([name, state]) => [name, this.handlerOf(state.Resource as string)]),
     );
     const creationDate = this.options.clock.now();
     const roleArn = input.roleArn ?? `arn:aws:iam::${this.accountId}:role/lockstep-local`;
-    this.stateMachines.set(stateMachineArn, { stateMachineArn, name: input.name, definition: input.definition, roleArn, creationDate, machine, taskStates });
+    this.stateMachines.set(stateMachineArn, { stateMachineArn, name: input.name, definition: input.definition, roleArn, creationDate, machine, taskHandlers });
     return { stateMachineArn, creationDate };
   }
 
@@ -122,23 +114,23 @@ export class LocalStepFunctions {
   startExecution(input: { stateMachineArn: string; name?: string; input?: string }): { executionArn: string; startDate: Date } {
     const sm = this.stateMachine(input.stateMachineArn);
     const name = input.name ?? randomUUID();
-    if (!NAME_PATTERN.test(name)) throw new SfnServiceError('InvalidName', `Invalid Execution Name: '${name}'`);
+    if (!NAME_PATTERN.test(name)) throw new AwsServiceError('InvalidName', `Invalid Execution Name: '${name}'`);
     const text = input.input ?? '{}';
     let parsedInput: unknown;
     try {
       parsedInput = JSON.parse(text);
     } catch {
-      throw new SfnServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
+      throw new AwsServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
     }
     const executionArn = `${sm.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = this.executions.get(executionArn);
     if (existing) {
       if (existing.status === 'RUNNING' && existing.input === text) return { executionArn, startDate: existing.startDate };
-      throw new SfnServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+      throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
 
     const run = sm.machine.run(parsedInput as Parameters<StateMachine['run']>[0], {
-      overrides: { taskResourceLocalHandlers: this.handlersFor(sm) as never },
+      overrides: { taskResourceLocalHandlers: sm.taskHandlers as never },
     });
     const execution: LocalExecution = {
       executionArn,
@@ -229,15 +221,12 @@ export class LocalStepFunctions {
     for (const e of this.executions.values()) if (e.status === 'RUNNING') e.abort();
   }
 
-  private handlersFor(sm: LocalStateMachine): Record<string, TaskHandler> {
-    return Object.fromEntries(
-      Object.entries(sm.taskStates).map(([state, resource]) => [
-        state,
-        this.options.taskHandlers?.[resource] ??
-          (() => {
-            throw Object.assign(new Error(`no local handler for resource ${resource}`), { name: 'ResourceNotFoundException' });
-          }),
-      ]),
+  private handlerOf(resource: string): TaskHandler {
+    return (
+      this.options.taskHandlers?.[resource] ??
+      (() => {
+        throw Object.assign(new Error(`no local handler for resource ${resource}`), { name: 'ResourceNotFoundException' });
+      })
     );
   }
 
@@ -309,20 +298,20 @@ export class LocalStepFunctions {
 
   private stateMachine(arn: string): LocalStateMachine {
     const sm = this.stateMachines.get(arn);
-    if (!sm) throw new SfnServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    if (!sm) throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
     return sm;
   }
 
   private execution(arn: string): LocalExecution {
     const e = this.executions.get(arn);
-    if (!e) throw new SfnServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    if (!e) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return e;
   }
 }
 
 function page<T>(items: T[], maxResults = 100, nextToken?: string): { items: T[]; nextToken?: string } {
   const start = nextToken ? Number.parseInt(Buffer.from(nextToken, 'base64url').toString(), 10) : 0;
-  if (!Number.isInteger(start) || start < 0) throw new SfnServiceError('InvalidToken', 'Invalid Token');
+  if (!Number.isInteger(start) || start < 0) throw new AwsServiceError('InvalidToken', 'Invalid Token');
   const size = Math.min(Math.max(maxResults || 100, 1), 1000);
   const end = start + size;
   return { items: items.slice(start, end), ...(end < items.length && { nextToken: Buffer.from(String(end)).toString('base64url') }) };

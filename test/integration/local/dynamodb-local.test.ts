@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { localDynamoDbClient, startDynamoDbLocal } from '../../../lib/local/dynamodb-local.js';
+import { until } from '../../support/wait.js';
 
 const fixture = fileURLToPath(new URL('../../support/fixtures/hold-dynamodb-local.ts', import.meta.url));
 
@@ -16,11 +17,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Polls until the process is gone; the bound only keeps a broken build from hanging. */
-async function waitForExit(pid: number, boundMs = 20_000): Promise<boolean> {
-  const until = performance.now() + boundMs;
-  while (isAlive(pid) && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
-  return !isAlive(pid);
+async function waitForExit(pid: number): Promise<boolean> {
+  return until(() => (isAlive(pid) ? undefined : true), 20_000, `process ${pid} to exit`).catch(() => false);
 }
 
 describe('DynamoDB Local launcher', () => {

@@ -1,19 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../../lib/local/http-listen.js';
+import { until } from '../../support/wait.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TOKEN = 'smoke-token';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Processes still alive in the process group (npm, its shell, node, Java, the watchdog). */
 function groupMembers(pgid: number): number[] {
@@ -21,17 +13,6 @@ function groupMembers(pgid: number): number[] {
     return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
   } catch {
     return []; // ps exits 1 when the group is empty
-  }
-}
-
-/** Polls until `check` holds; the bound only keeps a broken build from hanging the suite. */
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, boundMs: number, what: string): Promise<T> {
-  const deadline = performance.now() + boundMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

@@ -1,0 +1,68 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listen, readBody, type ListeningServer } from './http-listen.js';
+
+/** An error the emulated service would return; `type` is its `__type` on the wire. */
+export class AwsServiceError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type AwsJsonBody = Record<string, unknown>;
+
+export interface AwsJsonEndpointOptions {
+  /** `X-Amz-Target` prefix, for example `AWSStepFunctions.`. */
+  targetPrefix: string;
+  /** The JSON protocol version the service speaks (Step Functions 1.0, EventBridge 1.1). */
+  protocolVersion: '1.0' | '1.1';
+  operations: Record<string, (body: AwsJsonBody) => unknown>;
+  maxRequestBytes: number;
+  port?: number;
+}
+
+/**
+ * Serves an AWS JSON protocol (`POST /` with `X-Amz-Target: <prefix><Operation>`) so that
+ * AWS SDK clients and the AWS CLI work against a local service. Timestamps go out as epoch
+ * seconds, service errors as `{"__type", "message"}` with `x-amzn-errortype`.
+ */
+export async function startAwsJsonEndpoint(options: AwsJsonEndpointOptions): Promise<ListeningServer> {
+  return listen((req, res) => void handle(options, req, res), options.port ?? 0);
+}
+
+async function handle(options: AwsJsonEndpointOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const reply = (status: number, body: unknown) => send(res, options.protocolVersion, status, body);
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const operation = target.startsWith(options.targetPrefix) ? options.operations[target.slice(options.targetPrefix.length)] : undefined;
+  if (req.method !== 'POST' || !operation) return reply(400, { __type: 'UnknownOperationException', message: `Unsupported operation: ${target || '(none)'}` });
+  const raw = await readBody(req, options.maxRequestBytes);
+  if (!raw) return reply(413, { __type: 'ValidationException', message: `Request larger than ${options.maxRequestBytes} bytes` });
+  let body: AwsJsonBody;
+  try {
+    body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+  } catch {
+    return reply(400, { __type: 'SerializationException', message: 'Request body is not JSON' });
+  }
+  try {
+    reply(200, operation(body) ?? {});
+  } catch (error) {
+    if (error instanceof AwsServiceError) return reply(400, { __type: error.type, message: error.message });
+    reply(500, { __type: 'InternalServerError', message: 'internal error' });
+  }
+}
+
+function send(res: ServerResponse, version: string, status: number, body: unknown): void {
+  // Dates go out as epoch seconds; the replacer sees the raw value through `this`, before toJSON.
+  const payload = JSON.stringify(body, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const raw = this[key];
+    return raw instanceof Date ? raw.getTime() / 1000 : value;
+  });
+  res.writeHead(status, {
+    'content-type': `application/x-amz-json-${version}`,
+    'x-amzn-requestid': crypto.randomUUID(),
+    ...(status >= 400 && { 'x-amzn-errortype': String((body as { __type?: string }).__type) }),
+  });
+  res.end(payload);
+}
