@@ -29,8 +29,10 @@ const shutdown = async (signal: string) => {
   say('stopped');
   process.exit(0);
 };
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
+// Ctrl-C reaches npm, tsx and this process alike, and tsx relays it once more: a repeated
+// signal must not cut the graceful stop short (the stop is bounded: Java is killed after 5 s).
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 say('starting local mode');
 try {

@@ -23,6 +23,8 @@ describe('npm start, as a user runs it', () => {
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
+    // 'close' comes once every process holding the pipes (npm's children too) has let go: all output is in.
+    const drained = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const api = `http://127.0.0.1:${port}`;
     const auth = { authorization: `Bearer ${TOKEN}` };
     let javaPid = Number.NaN;
@@ -53,6 +55,7 @@ describe('npm start, as a user runs it', () => {
     } finally {
       process.kill(-child.pid!, 'SIGTERM');
       await until(() => (groupMembers(child.pid!).length === 0 ? true : undefined), 20_000, 'every process of npm start to exit').catch(() => undefined);
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     }
     expect(groupMembers(child.pid!), output).toEqual([]);
     expect(() => process.kill(javaPid, 0)).toThrow();
