@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../../../lib/local/http-listen.js';
+import { cleanUp, describeProcesses, isAlive, processTree, startNpmStart, waitForEndpoints, waitUntilGone } from './signals-npm-start.js';
+
+// A service manager (systemd, a container runtime, a CI job) signals the process it started,
+// npm itself, not its process group: that alone must stop everything, DynamoDB Local included.
+describe('npm start, signalled the way a service manager does it', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`stops every process it started, DynamoDB Local included, on ${signal} to npm alone`, { timeout: 150_000 }, async () => {
+      const run = startNpmStart({ PORT: String(await freePort()), LOCKSTEP_TOKEN: 'signals-token' });
+      let tree: number[] = [];
+      try {
+        const { javaPid } = await waitForEndpoints(run);
+        tree = processTree(run.child.pid!);
+        expect(javaPid, run.output()).toBeGreaterThan(0);
+        expect(tree, describeProcesses(tree)).toContain(javaPid);
+
+        process.kill(run.child.pid!, signal);
+
+        const left = await waitUntilGone(tree, 30_000);
+        expect(left, `still running 30 s after ${signal} to npm:\n${describeProcesses(left)}\n${run.output()}`).toEqual([]);
+        expect(isAlive(javaPid)).toBe(false);
+        await Promise.race([run.drained, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+        expect(run.output()).toContain('lockstep: stopped');
+      } finally {
+        await cleanUp(run, tree);
+      }
+    });
+  }
+});
