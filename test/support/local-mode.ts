@@ -2,13 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { DEFAULT_POLICY, type Policy } from '../../lib/domain/policies.js';
 import { startLocalMode } from '../../lib/local/local-mode.js';
+import type { Clock } from '../../lib/ports.js';
 import { ManualClock } from './manual-clock.js';
 
 export const TEST_TOKEN = 'test-token-0123456789';
 
-/** Local mode as `npm start` builds it, on the shared DynamoDB Local (own table), a free port, and a clock the test drives. */
-export async function startTestLocalMode(policy: Partial<Policy> = {}) {
-  const clock = new ManualClock();
+/**
+ * Local mode as `npm start` builds it, on the shared DynamoDB Local (own table), a free port,
+ * and a clock the test drives (or `realClock`, for what only real time shows).
+ */
+export async function startTestLocalMode(policy: Partial<Policy> = {}, options: { realClock?: Clock; sweepIntervalSeconds?: number } = {}) {
+  const manual = new ManualClock();
+  const clock: Clock & Partial<ManualClock> = options.realClock ?? manual;
   const metricLines: string[] = [];
   const tableName = `lockstep-test-${randomUUID()}`;
   const local = await startLocalMode(
@@ -16,7 +21,9 @@ export async function startTestLocalMode(policy: Partial<Policy> = {}) {
       port: 0,
       token: TEST_TOKEN,
       policy: { ...DEFAULT_POLICY, ...policy },
-      sweepIntervalSeconds: 3600,
+      sweepIntervalSeconds: options.sweepIntervalSeconds ?? 3600,
+      stepFunctionsPort: 0,
+      eventBridgePort: 0,
       tableName,
       dynamodbEndpoint: inject('dynamodbEndpoint'),
     },
@@ -47,6 +54,6 @@ export async function startTestLocalMode(policy: Partial<Policy> = {}) {
     return metricLines.slice(mark).map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
-  return { local, clock, tableName, call, settle, metricLines, metricsSince };
+  return { local, clock: manual, tableName, call, settle, metricLines, metricsSince };
 }
 export type TestLocalMode = Awaited<ReturnType<typeof startTestLocalMode>>;

@@ -38,6 +38,31 @@ describe('local configuration (API.md)', () => {
     expect(() => readLocalConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => readLocalConfig({ DYNAMODB_ENDPOINT: 'not a url' })).toThrow(/DYNAMODB_ENDPOINT/);
   });
+
+  it.each([
+    ['LOCKSTEP_SWEEP_INTERVAL_SECONDS', '99999999'],
+    ['LOCKSTEP_SWEEP_INTERVAL_SECONDS', '0'],
+    ['PORT', '70000'],
+    ['LOCKSTEP_STEPFUNCTIONS_PORT', '65536'],
+    ['LOCKSTEP_EVENTBRIDGE_PORT', '-1'],
+    ['LOCKSTEP_COOLDOWN_SECONDS', '99999999999'],
+    ['LOCKSTEP_BACKOFF_MAX_SECONDS', '1e12'],
+    ['LOCKSTEP_MAX_CONSECUTIVE_FAILURES', '1000000'],
+    ['LOCKSTEP_COOLDOWN_SECONDS', '1.5'],
+  ])('refuses %s=%s at start, naming the variable', (name, value) => {
+    expect(() => readLocalConfig({ [name]: value })).toThrow(ConfigurationError);
+    expect(() => readLocalConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('refuses a backoff base above its max, naming both', () => {
+    expect(() => readLocalConfig({ LOCKSTEP_BACKOFF_BASE_SECONDS: '700' })).toThrow(/LOCKSTEP_BACKOFF_BASE_SECONDS.*LOCKSTEP_BACKOFF_MAX_SECONDS|LOCKSTEP_BACKOFF_MAX_SECONDS.*LOCKSTEP_BACKOFF_BASE_SECONDS/);
+    expect(readLocalConfig({ LOCKSTEP_BACKOFF_BASE_SECONDS: '600' }).policy.backoffBaseSeconds).toBe(600);
+  });
+
+  it('reads the Step Functions and EventBridge ports, PORT+1 and PORT+2 by default, 0 for any free port', () => {
+    expect(readLocalConfig({ PORT: '4000' })).toMatchObject({ stepFunctionsPort: 4001, eventBridgePort: 4002 });
+    expect(readLocalConfig({ PORT: '4000', LOCKSTEP_STEPFUNCTIONS_PORT: '0', LOCKSTEP_EVENTBRIDGE_PORT: '5000' })).toMatchObject({ stepFunctionsPort: 0, eventBridgePort: 5000 });
+  });
 });
 
 describe('Lambda settings', () => {
@@ -45,6 +70,10 @@ describe('Lambda settings', () => {
 
   it('reads the environment the CDK app sets', () => {
     expect(readLambdaSettings(env)).toMatchObject({ region: 'eu-west-1', stateMachineArns: { 'lockstep-noop-v1': expect.stringContaining('stateMachine') }, policy: { cooldownSeconds: 300 } });
+  });
+
+  it('refuses a backoff base above its max on Lambda too', () => {
+    expect(() => readLambdaSettings({ ...env, LOCKSTEP_BACKOFF_BASE_SECONDS: '900', LOCKSTEP_BACKOFF_MAX_SECONDS: '600' })).toThrow(/LOCKSTEP_BACKOFF_BASE_SECONDS/);
   });
 
   it('refuses a malformed STATE_MACHINE_ARNS', () => {

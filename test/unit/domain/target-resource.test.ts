@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../lib/domain/errors.js';
+import { targetPartitionKey } from '../../../lib/adapters/dynamodb/items.js';
+import { executionName } from '../../../lib/domain/execution-name.js';
 import { canonicalTargetResource } from '../../../lib/domain/target-resource.js';
 
 describe('target resource', () => {
@@ -31,6 +33,56 @@ describe('target resource', () => {
   ])('rejects %j with a message that says what is wrong', (input, message) => {
     expect(() => canonicalTargetResource(input)).toThrow(ValidationError);
     expect(() => canonicalTargetResource(input)).toThrow(message);
+  });
+
+  it.each([
+    ['ns/deployment/cafe\u0301', 'ns/deployment/caf\u00e9'],
+    ['ns/node/\u212Bngstr\u00f6m', 'ns/node/\u00c5ngstr\u00f6m'],
+    ['ns/De\u0301ployment/x', 'ns/d\u00e9ployment/x'],
+    ['arn:aws:s3:::cafe\u0301', 'arn:aws:s3:::caf\u00e9'],
+  ])('canonicalizes %j to its Unicode NFC form %j', (input, canonical) => {
+    expect(canonicalTargetResource(input)).toBe(canonical);
+  });
+
+  it.each([
+    ['ns/deployment/a\ud800', /unpaired surrogate/],
+    ['ns/deployment/\udc00a', /unpaired surrogate/],
+    ['ARN:aws:iam::123456789012:role/ops', /must start with lowercase "arn:"/],
+    ['Arn:aws:s3:::bucket', /must start with lowercase "arn:"/],
+    ['ns/deployment/\u00a0name', /white space/],
+  ])('rejects %j with a message that says what is wrong', (input, message) => {
+    expect(() => canonicalTargetResource(input)).toThrow(ValidationError);
+    expect(() => canonicalTargetResource(input)).toThrow(message);
+  });
+
+  it('gives two spellings of the same text one canonical form, one lock and one execution name, and is idempotent on anything it accepts', () => {
+    const letters = fc.constantFrom('a', 'e', 'o', 'A', 'C', 'i', '\u00e9', '\u00c5', '\u212B', '\u1e9b', '\u0301', '\u0308', '\u0323', '\u0327', '\uac00', '\u1100', '\u1161', '-', '.', '1');
+    const part = fc.array(letters, { minLength: 1, maxLength: 12 }).map((chars) => chars.join(''));
+    fc.assert(
+      fc.property(fc.option(part, { nil: undefined }), part, part, (namespace, kind, name) => {
+        const text = [namespace, kind, name].filter((p) => p !== undefined).join('/');
+        const spellings = [text, text.normalize('NFD'), text.normalize('NFC')];
+        const outcomes = spellings.map((spelling) => {
+          try {
+            return canonicalTargetResource(spelling);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ValidationError);
+            return undefined;
+          }
+        });
+        const [canonical] = outcomes;
+        expect(new Set(outcomes).size).toBe(1);
+        if (canonical === undefined) return;
+        expect(canonicalTargetResource(canonical)).toBe(canonical);
+        expect(canonical).toBe(canonical.normalize('NFC'));
+        for (const spelling of spellings) {
+          const again = canonicalTargetResource(spelling);
+          expect(targetPartitionKey(again)).toBe(targetPartitionKey(canonical));
+          expect(executionName(again, 7)).toBe(executionName(canonical, 7));
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('rejects what is not a string', () => {
