@@ -1,0 +1,128 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../../support/local-mode.js';
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Sends `request` as written (fetch refuses some of these inputs) and reads the whole answer; the server closes the connection. */
+function raw(url: string, request: string): Promise<RawResponse> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', ...rest] = text.split('\r\n\r\n');
+      const [statusLine = '', ...headerLines] = head.split('\r\n');
+      const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
+    });
+    socket.write(request);
+  });
+}
+
+const get = (path: string, headers: string[] = []) => [`GET ${path} HTTP/1.1`, 'Host: localhost', 'Connection: close', ...headers, '', ''].join('\r\n');
+const awsCall = (target: string, body = '{}') =>
+  [`POST / HTTP/1.1`, 'Host: localhost', 'Connection: close', `X-Amz-Target: ${target}`, 'Content-Type: application/x-amz-json-1.0', `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+
+/** The error body of API.md, with a JSON content type. */
+function expectErrorBody(response: RawResponse, status: number, code: string) {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/json/);
+  expect(JSON.parse(response.body)).toEqual({ error: { code, message: expect.any(String) } });
+}
+
+const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+
+describe('the local front door answers odd input with 4xx and the error body, never a 500', () => {
+  let t: TestLocalMode;
+  beforeAll(async () => {
+    t = await startTestLocalMode();
+  });
+  afterAll(() => t.local.stop());
+
+  describe('query parameter and header names like Object.prototype members', () => {
+    it.each(PROTOTYPE_NAMES)('answers GET /health?%s=1 with 200', async (name) => {
+      const response = await raw(t.local.urls.api, get(`/health?${name}=1`));
+
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
+    });
+
+    it('answers GET /health with headers named __proto__, constructor, toString and hasOwnProperty with 200', async () => {
+      const response = await raw(t.local.urls.api, get('/health', ['__proto__: x', 'constructor: y', 'toString: z', 'hasOwnProperty: w', 'constructor: again']));
+
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
+    });
+
+    it('never answers 5xx on an authenticated route with such headers', async () => {
+      const response = await raw(t.local.urls.api, get('/workflows', [`Authorization: Bearer ${TEST_TOKEN}`, '__proto__: x', 'constructor: y', 'toString: z']));
+
+      expect(response.status).toBeLessThan(500);
+    });
+  });
+
+  describe('requests too large for the parser', () => {
+    it('answers a 17 KB URL with a 4xx and the JSON error body', async () => {
+      const response = await raw(t.local.urls.api, get(`/health?pad=${'a'.repeat(17 * 1024)}`));
+
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(JSON.parse(response.body)).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+    });
+
+    it('answers 20 KB of headers with 431 RequestHeaderFieldsTooLarge', async () => {
+      const headers = Array.from({ length: 20 }, (_, i) => `X-Pad-${i}: ${'b'.repeat(1024)}`);
+
+      expectErrorBody(await raw(t.local.urls.api, get('/health', headers)), 431, 'RequestHeaderFieldsTooLarge');
+    });
+
+    it('answers a URL over 8 KiB with 414 UriTooLong', async () => {
+      expectErrorBody(await raw(t.local.urls.api, get(`/health?pad=${'a'.repeat(9 * 1024)}`)), 414, 'UriTooLong');
+    });
+
+    it('answers a malformed request with 400 ValidationError', async () => {
+      expectErrorBody(await raw(t.local.urls.api, 'GET /health HTTP/1.1\r\nHost: localhost\r\nBad Header Name: x\r\n\r\n'), 400, 'ValidationError');
+    });
+  });
+
+  describe('the local AWS endpoints', () => {
+    it.each([
+      ['stepfunctions', 'AWSStepFunctions.constructor'],
+      ['stepfunctions', 'AWSStepFunctions.__proto__'],
+      ['stepfunctions', 'AWSStepFunctions.toString'],
+      ['eventbridge', 'AWSEvents.__proto__'],
+      ['eventbridge', 'AWSEvents.hasOwnProperty'],
+    ] as const)('answer X-Amz-Target of a prototype member (%s, %s) with 400 UnknownOperationException', async (endpoint, target) => {
+      const response = await raw(t.local.urls[endpoint], awsCall(target));
+
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body)).toMatchObject({ __type: 'UnknownOperationException' });
+    });
+
+    it.each(['null', '[]', '"text"', '7'])('answer a JSON body that is not an object (%s) with 400', async (body) => {
+      const response = await raw(t.local.urls.stepfunctions, awsCall('AWSStepFunctions.DescribeExecution', body));
+
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body)).toMatchObject({ __type: expect.stringMatching(/SerializationException|ValidationException/) });
+    });
+
+    it.each([
+      ['an entry that is not an object', { Entries: [null] }],
+      ['an unparseable Time', { Entries: [{ Source: 's', DetailType: 'd', Detail: '{}', Time: 'not a time' }] }],
+      ['a bus name that is not a string', { Entries: [{ Source: 's', DetailType: 'd', Detail: '{}', EventBusName: 7 }] }],
+    ])('answer PutEvents with %s without a 500', async (_label, body) => {
+      const response = await raw(t.local.urls.eventbridge, awsCall('AWSEvents.PutEvents', JSON.stringify(body)));
+
+      expect(response.status).toBeLessThan(500);
+    });
+  });
+});
