@@ -38,24 +38,35 @@ export interface LocalEventBusOptions {
   /** Delivery attempts per event and rule before it is given up (EventBridge retries too, then sends to a DLQ). */
   maxAttempts?: number;
   onDeliveryFailure?: (rule: string, event: DeliveredEvent, error: unknown) => void;
+  /** Events kept for `redeliver`, the most recent ones. Default: 1,000. */
+  maxRetainedEvents?: number;
 }
 
 const DEFAULT_BUS = 'default';
+export const DEFAULT_MAX_RETAINED_EVENTS = 1_000;
 
 /**
  * EventBridge on one machine: PutEvents onto named buses, rules that route matching events
  * to in-process targets, delivered asynchronously and at least once, as on AWS.
+ *
+ * Memory is bounded: only the last `maxRetainedEvents` events put or published (default
+ * 1,000) are kept for `redeliver`; deliveries in flight hold their own event until they end.
  */
 export class LocalEventBus {
   private readonly rules: Rule[] = [];
+  /** The most recent events, oldest first, for `redeliver`. */
   private readonly delivered = new Map<string, DeliveredEvent>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly region: string;
   private readonly accountId: string;
+  private readonly maxRetained: number;
 
   constructor(private readonly options: LocalEventBusOptions) {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
+    const max = options.maxRetainedEvents ?? DEFAULT_MAX_RETAINED_EVENTS;
+    if (!Number.isInteger(max) || max < 0) throw new RangeError(`maxRetainedEvents must be a whole number ≥ 0, not ${max}`);
+    this.maxRetained = max;
   }
 
   addRule(rule: Rule): void {
@@ -93,7 +104,7 @@ export class LocalEventBus {
 
   /** Puts an event that an AWS service emits (Step Functions status changes land on the default bus). */
   publish(event: DeliveredEvent, eventBusName = DEFAULT_BUS): void {
-    this.delivered.set(event.id, event);
+    this.retain(event);
     for (const rule of this.rules) {
       if (rule.eventBusName === eventBusName && matchesPattern(rule.pattern, event)) this.deliver(rule, event);
     }
@@ -102,13 +113,27 @@ export class LocalEventBus {
   /** Delivers an event again to every rule it matched: what at-least-once delivery looks like. */
   redeliver(eventId: string, eventBusName?: string): void {
     const event = this.delivered.get(eventId);
-    if (!event) throw new Error(`no event ${eventId} was put`);
+    if (!event) throw new Error(`no event ${eventId} is kept for redelivery: it was never put, or is older than the last ${this.maxRetained} events`);
     this.publish(event, eventBusName);
+  }
+
+  /** How much the bus holds: events kept for redelivery, and deliveries not yet ended. */
+  retained(): { events: number; deliveriesInFlight: number } {
+    return { events: this.delivered.size, deliveriesInFlight: this.inFlight.size };
   }
 
   /** Resolves when every delivery started so far (and those they caused) has ended. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private retain(event: DeliveredEvent): void {
+    this.delivered.delete(event.id); // a redelivered event becomes the most recent
+    this.delivered.set(event.id, event);
+    for (const id of this.delivered.keys()) {
+      if (this.delivered.size <= this.maxRetained) break;
+      this.delivered.delete(id);
+    }
   }
 
   private deliver(rule: Rule, event: DeliveredEvent): void {

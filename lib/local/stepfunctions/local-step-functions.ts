@@ -44,6 +44,23 @@ interface LocalExecution {
   settled: Promise<void>;
 }
 
+/**
+ * What is left of a finished run once it leaves the window of whole runs: enough for
+ * DescribeExecution, for refusing its name, and for a summary of its history.
+ */
+interface Tombstone {
+  name: string;
+  stateMachineArn: string;
+  status: Exclude<Status, 'RUNNING'>;
+  startDate: Date;
+  stopDate: Date;
+  input: string;
+  error?: string;
+  cause?: string;
+  /** The last state entered by a run that did not succeed: where it failed. */
+  lastState?: { name: string; type: string };
+}
+
 export interface LocalStepFunctionsOptions {
   clock: Clock;
   region?: string;
@@ -54,24 +71,58 @@ export interface LocalStepFunctionsOptions {
   onStatusChange?: (event: StatusChangeEvent) => unknown;
   /** Reports a status listener that threw; the execution itself is unaffected. */
   onListenerError?: (error: unknown) => void;
+  /** Finished runs kept whole (history, output), besides every running one. Default: 1,000. */
+  maxFinishedExecutions?: number;
+  /** Tombstones kept of finished runs older than that window (their names stay taken). Default: 100,000. */
+  maxTombstones?: number;
 }
 
+export const DEFAULT_MAX_FINISHED_EXECUTIONS = 1_000;
+export const DEFAULT_MAX_TOMBSTONES = 100_000;
+
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
+/** The history event that ends a run of each terminal status, and the key of its details. */
+const TERMINAL_EVENTS: Record<Exclude<Status, 'RUNNING'>, [type: string, detailsKey: string]> = {
+  SUCCEEDED: ['ExecutionSucceeded', 'executionSucceededEventDetails'],
+  FAILED: ['ExecutionFailed', 'executionFailedEventDetails'],
+  TIMED_OUT: ['ExecutionTimedOut', 'executionTimedOutEventDetails'],
+  ABORTED: ['ExecutionAborted', 'executionAbortedEventDetails'],
+};
 
 /**
  * Step Functions on one machine: state machines are run by `aws-local-stepfunctions`,
  * Task states call handlers in this process, and every status change is announced with
  * the event AWS emits. Only what the engine and its operators use is implemented.
+ *
+ * Memory is bounded, not the 90 days AWS keeps a run:
+ * - every running execution is kept, whatever its age;
+ * - the last `maxFinishedExecutions` finished runs (default 1,000, about 10 KB each) are kept
+ *   whole: DescribeExecution, GetExecutionHistory and ListExecutions answer as on AWS;
+ * - the `maxTombstones` runs finished before those (default 100,000, a few hundred bytes
+ *   each: name, state machine, status, dates, input, error and cause) are kept as tombstones:
+ *   StartExecution still refuses their name with ExecutionAlreadyExists (a retried start
+ *   never runs twice), DescribeExecution answers without output, GetExecutionHistory answers
+ *   a summary (the start, the state a failed run was in, the end), ListExecutions omits them;
+ * - older runs are forgotten, as AWS forgets them after its retention: ExecutionDoesNotExist.
  */
 export class LocalStepFunctions {
   private readonly stateMachines = new Map<string, LocalStateMachine>();
+  /** Running executions and the window of finished ones. */
   private readonly executions = new Map<string, LocalExecution>();
+  /** The finished executions of `executions`, oldest first. */
+  private readonly finished = new Set<string>();
+  /** Tombstones of evicted runs, oldest first. */
+  private readonly tombstones = new Map<string, Tombstone>();
   private readonly region: string;
   private readonly accountId: string;
+  private readonly maxFinished: number;
+  private readonly maxTombstones: number;
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
+    this.maxFinished = bound(options.maxFinishedExecutions, DEFAULT_MAX_FINISHED_EXECUTIONS, 'maxFinishedExecutions');
+    this.maxTombstones = bound(options.maxTombstones, DEFAULT_MAX_TOMBSTONES, 'maxTombstones');
   }
 
   createStateMachine(input: { name: string; definition: string; roleArn?: string }): { stateMachineArn: string; creationDate: Date } {
@@ -124,10 +175,8 @@ export class LocalStepFunctions {
     }
     const executionArn = `${sm.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = this.executions.get(executionArn);
-    if (existing) {
-      if (existing.status === 'RUNNING' && existing.input === text) return { executionArn, startDate: existing.startDate };
-      throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
-    }
+    if (existing?.status === 'RUNNING' && existing.input === text) return { executionArn, startDate: existing.startDate };
+    if (existing || this.tombstones.has(executionArn)) throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
 
     const run = sm.machine.run(parsedInput as Parameters<StateMachine['run']>[0], {
       overrides: { taskResourceLocalHandlers: sm.taskHandlers as never },
@@ -161,7 +210,7 @@ export class LocalStepFunctions {
   }
 
   describeExecution(executionArn: string) {
-    const e = this.execution(executionArn);
+    const e = this.executions.get(executionArn) ?? this.tombstone(executionArn);
     return {
       executionArn,
       stateMachineArn: e.stateMachineArn,
@@ -177,6 +226,8 @@ export class LocalStepFunctions {
   }
 
   stopExecution(input: { executionArn: string; error?: string; cause?: string }): { stopDate: Date } {
+    const gone = this.executions.has(input.executionArn) ? undefined : this.tombstone(input.executionArn);
+    if (gone) return { stopDate: gone.stopDate };
     const e = this.execution(input.executionArn);
     if (e.status === 'RUNNING') {
       this.finish(e, 'ABORTED', { ...(input.error !== undefined && { error: input.error }), ...(input.cause !== undefined && { cause: input.cause }) });
@@ -198,17 +249,24 @@ export class LocalStepFunctions {
   }
 
   getExecutionHistory(input: { executionArn: string; reverseOrder?: boolean; maxResults?: number; nextToken?: string }) {
-    const e = this.execution(input.executionArn);
-    const events = input.reverseOrder ? [...e.history].reverse() : e.history;
+    const history = this.executions.get(input.executionArn)?.history ?? this.summaryOf(this.tombstone(input.executionArn));
+    const events = input.reverseOrder ? [...history].reverse() : history;
     const { items, nextToken } = page(events, input.maxResults, input.nextToken);
     return { events: items, ...(nextToken && { nextToken }) };
   }
 
-  /** Makes an execution vanish, as retention expiry or a deleted state machine does on AWS. */
+  /** Makes an execution vanish, tombstone included, as retention expiry or a deleted state machine does on AWS. */
   forgetExecution(executionArn: string): void {
+    if (this.tombstones.delete(executionArn)) return;
     const e = this.execution(executionArn);
     if (e.status === 'RUNNING') e.abort();
     this.executions.delete(executionArn);
+    this.finished.delete(executionArn);
+  }
+
+  /** How many runs are held in memory: running, finished and whole, and tombstones. */
+  retained(): { running: number; finished: number; tombstones: number } {
+    return { running: this.executions.size - this.finished.size, finished: this.finished.size, tombstones: this.tombstones.size };
   }
 
   /** Resolves when every execution started so far has settled. */
@@ -242,10 +300,38 @@ export class LocalStepFunctions {
   private finish(e: LocalExecution, status: Exclude<Status, 'RUNNING'>, result: { output?: string; error?: string; cause?: string }): void {
     if (e.status !== 'RUNNING' || !this.executions.has(e.executionArn)) return;
     Object.assign(e, { status, stopDate: this.options.clock.now(), ...result });
-    const type = { SUCCEEDED: 'ExecutionSucceeded', FAILED: 'ExecutionFailed', TIMED_OUT: 'ExecutionTimedOut', ABORTED: 'ExecutionAborted' }[status];
-    const detailsKey = { SUCCEEDED: 'executionSucceededEventDetails', FAILED: 'executionFailedEventDetails', TIMED_OUT: 'executionTimedOutEventDetails', ABORTED: 'executionAbortedEventDetails' }[status];
+    const [type, detailsKey] = TERMINAL_EVENTS[status];
     this.push(e, type, { [detailsKey]: status === 'SUCCEEDED' ? { output: result.output } : { error: result.error, cause: result.cause } });
     this.announce(e);
+    this.retire(e);
+  }
+
+  /** Moves a finished run into the window of whole runs, and the oldest ones out of it and of the tombstones. */
+  private retire(e: LocalExecution): void {
+    this.finished.add(e.executionArn);
+    for (const arn of this.finished) {
+      if (this.finished.size <= this.maxFinished) break;
+      this.finished.delete(arn);
+      const old = this.executions.get(arn)!;
+      this.executions.delete(arn);
+      if (this.maxTombstones > 0) this.tombstones.set(arn, tombstoneOf(old));
+    }
+    for (const arn of this.tombstones.keys()) {
+      if (this.tombstones.size <= this.maxTombstones) break;
+      this.tombstones.delete(arn);
+    }
+  }
+
+  /** The history a tombstone can still tell: the start, the state a failed run was in, the end. */
+  private summaryOf(t: Tombstone): HistoryEvent[] {
+    const roleArn = this.stateMachines.get(t.stateMachineArn)?.roleArn;
+    const [type, detailsKey] = TERMINAL_EVENTS[t.status];
+    const events: Omit<HistoryEvent, 'id' | 'previousEventId'>[] = [
+      { timestamp: t.startDate, type: 'ExecutionStarted', executionStartedEventDetails: { input: t.input, roleArn } },
+      ...(t.lastState ? [{ timestamp: t.stopDate, type: `${t.lastState.type}StateEntered`, stateEnteredEventDetails: { name: t.lastState.name } }] : []),
+      { timestamp: t.stopDate, type, [detailsKey]: t.status === 'SUCCEEDED' ? {} : { error: t.error, cause: t.cause } },
+    ];
+    return events.map((event, i) => ({ ...event, id: i + 1, previousEventId: i }) as HistoryEvent);
   }
 
   private async recordHistory(e: LocalExecution, logs: AsyncIterable<EventLog>, roleArn: string): Promise<void> {
@@ -307,6 +393,39 @@ export class LocalStepFunctions {
     if (!e) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return e;
   }
+
+  /** The tombstone of an evicted run; ExecutionDoesNotExist when there is none either. */
+  private tombstone(arn: string): Tombstone & { executionArn: string; output?: undefined } {
+    const t = this.tombstones.get(arn);
+    if (!t) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return { ...t, executionArn: arn };
+  }
+}
+
+function tombstoneOf(e: LocalExecution): Tombstone {
+  let lastState: Tombstone['lastState'];
+  if (e.status !== 'SUCCEEDED') {
+    const entered = e.history.findLast((event) => event.type.endsWith('StateEntered'));
+    const name = (entered?.stateEnteredEventDetails as { name?: string } | undefined)?.name;
+    if (entered && name !== undefined) lastState = { name, type: entered.type.slice(0, -'StateEntered'.length) };
+  }
+  return {
+    name: e.name,
+    stateMachineArn: e.stateMachineArn,
+    status: e.status as Tombstone['status'],
+    startDate: e.startDate,
+    stopDate: e.stopDate!,
+    input: e.input,
+    ...(e.error !== undefined && { error: e.error }),
+    ...(e.cause !== undefined && { cause: e.cause }),
+    ...(lastState && { lastState }),
+  };
+}
+
+function bound(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number ≥ 0, not ${value}`);
+  return value;
 }
 
 function page<T>(items: T[], maxResults = 100, nextToken?: string): { items: T[]; nextToken?: string } {
