@@ -1,5 +1,10 @@
-// `npm start`: the whole engine on this machine (see local-mode.ts). Ctrl-C or SIGTERM stops
+// `npm start`: the whole engine on this machine (see local-mode.ts). SIGTERM or SIGINT to this
+// process (Ctrl-C, a service manager), or the exit of the process that started it, stops
 // everything, DynamoDB Local included.
+//
+// `npm start` runs `exec node --import tsx lib/local/main.ts`: npm's shell is replaced by this one
+// Node process, so the SIGTERM or SIGINT npm forwards to its child reaches this process (through
+// `sh -c` and the tsx CLI it reached neither: the shell died or waited, and the rest kept serving).
 import { ConfigurationError, readLocalConfig } from '../config.js';
 import { JavaMissingError } from './dynamodb-local.js';
 import { startLocalMode, type LocalMode } from './local-mode.js';
@@ -21,18 +26,24 @@ try {
 
 let local: LocalMode | undefined;
 let stopping = false;
-const shutdown = async (signal: string) => {
+const shutdown = async (reason: string) => {
   if (stopping) return;
   stopping = true;
-  say(`${signal} received, stopping`);
+  say(`${reason}, stopping`);
   await local?.stop();
   say('stopped');
   process.exit(0);
 };
-// Ctrl-C reaches npm, tsx and this process alike, and tsx relays it once more: a repeated
-// signal must not cut the graceful stop short (the stop is bounded: Java is killed after 5 s).
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// Ctrl-C reaches npm and this process alike, and npm relays it once more: a repeated signal must
+// not cut the graceful stop short (the stop is bounded: Java is killed after 5 s).
+process.on('SIGINT', () => void shutdown('SIGINT received'));
+process.on('SIGTERM', () => void shutdown('SIGTERM received'));
+// Whoever started this process is gone (npm killed, a shell in between signalled): this process
+// was reparented. Nothing should keep serving without its owner, so stop as for SIGTERM.
+const startedBy = process.ppid;
+setInterval(() => {
+  if (process.ppid !== startedBy) void shutdown(`the process that started local mode (pid ${startedBy}) exited`);
+}, 1000).unref();
 
 say('starting local mode');
 try {

@@ -3,11 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../lib/local/http-listen.js';
 import { until } from '../../support/wait.js';
+import { describeProcesses, processTree, waitUntilGone } from './signals-npm-start.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TOKEN = 'smoke-token';
 
-/** Processes still alive in the process group (npm, its shell, node, Java, the watchdog). */
+/** Processes still alive in npm's process group (npm, node; the DynamoDB Local relay and Java have a group of their own). */
 function groupMembers(pgid: number): number[] {
   try {
     return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
@@ -28,6 +29,7 @@ describe('npm start, as a user runs it', () => {
     const api = `http://127.0.0.1:${port}`;
     const auth = { authorization: `Bearer ${TOKEN}` };
     let javaPid = Number.NaN;
+    let tree: number[] = [];
     try {
       // Ready when it has printed its endpoints (the API answers a moment before that).
       await until(() => (/Token: +\S+/.test(output) ? true : undefined), 90_000, `the endpoint lines\n${output}`);
@@ -39,6 +41,7 @@ describe('npm start, as a user runs it', () => {
       expect(output).toMatch(/EventBridge: +http/);
       expect(output).toContain(`Token:          ${TOKEN}`);
       expect(javaPid, output).toBeGreaterThan(0);
+      tree = processTree(child.pid!);
 
       const created = await fetch(`${api}/executions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ targetResource: 'smoke/deployment/app', workflowId: 'noop' }) });
       expect(created.status).toBe(201);
@@ -55,9 +58,11 @@ describe('npm start, as a user runs it', () => {
     } finally {
       process.kill(-child.pid!, 'SIGTERM');
       await until(() => (groupMembers(child.pid!).length === 0 ? true : undefined), 20_000, 'every process of npm start to exit').catch(() => undefined);
+      await waitUntilGone(tree, 20_000);
       await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     }
     expect(groupMembers(child.pid!), output).toEqual([]);
+    expect(await waitUntilGone(tree, 0), describeProcesses(tree)).toEqual([]);
     expect(() => process.kill(javaPid, 0)).toThrow();
     expect(output).toContain('lockstep: stopped');
   });

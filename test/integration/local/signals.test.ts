@@ -5,7 +5,8 @@ import { cleanUp, describeProcesses, isAlive, processTree, startNpmStart, waitFo
 // A service manager (systemd, a container runtime, a CI job) signals the process it started,
 // npm itself, not its process group: that alone must stop everything, DynamoDB Local included.
 describe('npm start, signalled the way a service manager does it', () => {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  // SIGKILL cannot be relayed: local mode notices that npm, which started it, is gone.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGKILL'] as const) {
     it(`stops every process it started, DynamoDB Local included, on ${signal} to npm alone`, { timeout: 150_000 }, async () => {
       const run = startNpmStart({ PORT: String(await freePort()), LOCKSTEP_TOKEN: 'signals-token' });
       let tree: number[] = [];
