@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine, ExecutionAbortedError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
-
-type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 import type { StatusChangeEvent } from '../../adapters/stepfunctions/status-event.js';
 import type { Clock } from '../../ports.js';
 import { AwsServiceError } from '../aws-json-endpoint.js';
+import { setLongTimeout, type LongTimer } from '../timers.js';
+import { MAX_INTERPRETER_TIMER_SECONDS, toInterpreterDefinition, type Definition, type InterpreterDefinition } from './interpreter-definition.js';
+import { guardedTask, waitHandler, type InterpreterHandler, type TimedHandlerContext } from './timed-handlers.js';
+
+type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 export type TaskHandler = (input: unknown) => Promise<unknown> | unknown;
 type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -23,9 +26,9 @@ interface LocalStateMachine {
   definition: string;
   roleArn: string;
   creationDate: Date;
+  /** The interpreter, on the transformed definition. */
   machine: StateMachine;
-  /** The in-process handler of each Task state, by state name: what the interpreter calls instead of the resource. */
-  taskHandlers: Record<string, TaskHandler>;
+  plan: InterpreterDefinition;
 }
 
 interface LocalExecution {
@@ -40,7 +43,10 @@ interface LocalExecution {
   error?: string;
   cause?: string;
   history: HistoryEvent[];
+  /** Stops the interpreter's run and everything `release` ends. */
   abort: () => void;
+  /** Ends the run's sleeps (waits, Task guards) and its TimeoutSeconds timer. */
+  release: () => void;
   settled: Promise<void>;
 }
 
@@ -75,6 +81,14 @@ export interface LocalStepFunctionsOptions {
   maxFinishedExecutions?: number;
   /** Tombstones kept of finished runs older than that window (their names stay taken). Default: 100,000. */
   maxTombstones?: number;
+  /**
+   * The longest delay, in seconds, handed to one timer of the interpreter: Wait states and
+   * Task timeouts beyond it are carried by this class (see `toInterpreterDefinition`).
+   * Default and maximum: 2,147,483 (2^31-1 ms, Node's limit); lower only to test that.
+   */
+  timerLimitSeconds?: number;
+  /** The wall clock of Timestamp waits and deadlines: waits run in real time, whatever `clock` says. Default: the system clock. */
+  timerClock?: Clock;
 }
 
 export const DEFAULT_MAX_FINISHED_EXECUTIONS = 1_000;
@@ -117,12 +131,17 @@ export class LocalStepFunctions {
   private readonly accountId: string;
   private readonly maxFinished: number;
   private readonly maxTombstones: number;
+  private readonly timerLimitSeconds: number;
+  private readonly timerClock: Clock;
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
     this.maxFinished = bound(options.maxFinishedExecutions, DEFAULT_MAX_FINISHED_EXECUTIONS, 'maxFinishedExecutions');
     this.maxTombstones = bound(options.maxTombstones, DEFAULT_MAX_TOMBSTONES, 'maxTombstones');
+    this.timerLimitSeconds = bound(options.timerLimitSeconds, MAX_INTERPRETER_TIMER_SECONDS, 'timerLimitSeconds');
+    if (this.timerLimitSeconds < 1 || this.timerLimitSeconds > MAX_INTERPRETER_TIMER_SECONDS) throw new RangeError(`timerLimitSeconds must be from 1 to ${MAX_INTERPRETER_TIMER_SECONDS}`);
+    this.timerClock = options.timerClock ?? { now: () => new Date() };
   }
 
   createStateMachine(input: { name: string; definition: string; roleArn?: string }): { stateMachineArn: string; creationDate: Date } {
@@ -133,22 +152,19 @@ export class LocalStepFunctions {
       if (existing.definition === input.definition) return { stateMachineArn, creationDate: existing.creationDate };
       throw new AwsServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${stateMachineArn}'`);
     }
-    let parsed: { States?: Record<string, { Type?: string; Resource?: string }> };
-    let machine: StateMachine;
+    let parsed: Definition;
     try {
       parsed = JSON.parse(input.definition);
-      machine = new StateMachine(parsed as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { checkArn: false } });
+      // Validates the definition as deployed; the interpreter runs the transformed one.
+      new StateMachine(parsed as unknown as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { checkArn: false } });
     } catch (error) {
       throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: ${(error as Error).message}`);
     }
-    const taskHandlers = Object.fromEntries(
-      Object.entries(parsed.States ?? {})
-        .filter(([, state]) => state.Type === 'Task' && state.Resource)
-        .map(([name, state]) => [name, this.handlerOf(state.Resource as string)]),
-    );
+    const plan = toInterpreterDefinition(parsed, { timerLimitSeconds: this.timerLimitSeconds });
+    const machine = new StateMachine(plan.definition as unknown as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { noValidate: true } });
     const creationDate = this.options.clock.now();
     const roleArn = input.roleArn ?? `arn:aws:iam::${this.accountId}:role/lockstep-local`;
-    this.stateMachines.set(stateMachineArn, { stateMachineArn, name: input.name, definition: input.definition, roleArn, creationDate, machine, taskHandlers });
+    this.stateMachines.set(stateMachineArn, { stateMachineArn, name: input.name, definition: input.definition, roleArn, creationDate, machine, plan });
     return { stateMachineArn, creationDate };
   }
 
@@ -178,9 +194,15 @@ export class LocalStepFunctions {
     if (existing?.status === 'RUNNING' && existing.input === text) return { executionArn, startDate: existing.startDate };
     if (existing || this.tombstones.has(executionArn)) throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
 
+    const sleeps = new AbortController();
     const run = sm.machine.run(parsedInput as Parameters<StateMachine['run']>[0], {
-      overrides: { taskResourceLocalHandlers: sm.taskHandlers as never },
+      overrides: { taskResourceLocalHandlers: this.handlersFor(sm.plan, sleeps.signal) as never },
     });
+    let timeout: LongTimer | undefined;
+    const release = () => {
+      sleeps.abort();
+      timeout?.cancel();
+    };
     const execution: LocalExecution = {
       executionArn,
       stateMachineArn: sm.stateMachineArn,
@@ -189,11 +211,17 @@ export class LocalStepFunctions {
       status: 'RUNNING',
       startDate: this.options.clock.now(),
       history: [],
-      abort: run.abort,
+      abort: () => {
+        run.abort();
+        release();
+      },
+      release,
       settled: Promise.resolve(),
     };
     this.executions.set(executionArn, execution);
-    const historyRecorded = this.recordHistory(execution, run.eventLogs, sm.roleArn);
+    // The execution's TimeoutSeconds, on the long timer (the interpreter's would overflow).
+    if (sm.plan.timeoutSeconds !== undefined) timeout = setLongTimeout(() => this.timeOut(execution), sm.plan.timeoutSeconds * 1000);
+    const historyRecorded = this.recordHistory(execution, run.eventLogs, sm.roleArn, sm.plan.waits);
     // The terminal status waits for the state events, so history always reads in order.
     execution.settled = run.result.then(
       async (output) => {
@@ -279,13 +307,34 @@ export class LocalStepFunctions {
     for (const e of this.executions.values()) if (e.status === 'RUNNING') e.abort();
   }
 
+  /**
+   * What the interpreter calls instead of each Task's resource, for one run: keyed by state
+   * name, which the interpreter hands down to Parallel branches and Map iterations (state
+   * names are unique in the whole machine). Waits and guarded Tasks sleep until `signal`.
+   */
+  private handlersFor(plan: InterpreterDefinition, signal: AbortSignal): Record<string, InterpreterHandler> {
+    const context: TimedHandlerContext = { signal, now: () => this.timerClock.now().getTime(), limitSeconds: this.timerLimitSeconds };
+    const handlers: Record<string, InterpreterHandler> = Object.create(null);
+    for (const name of plan.waits) handlers[name] = waitHandler(context);
+    for (const [name, task] of plan.tasks) {
+      const handler = this.handlerOf(task.resource);
+      handlers[name] = task.guard ? guardedTask(handler, task.guard, context) : async (input) => handler(input);
+    }
+    return handlers;
+  }
+
   private handlerOf(resource: string): TaskHandler {
-    return (
-      this.options.taskHandlers?.[resource] ??
-      (() => {
-        throw Object.assign(new Error(`no local handler for resource ${resource}`), { name: 'ResourceNotFoundException' });
-      })
-    );
+    const handlers = this.options.taskHandlers;
+    if (handlers && Object.hasOwn(handlers, resource)) return handlers[resource]!;
+    return () => {
+      throw Object.assign(new Error(`no local handler for resource ${resource}`), { name: 'ResourceNotFoundException' });
+    };
+  }
+
+  private timeOut(e: LocalExecution): void {
+    if (e.status !== 'RUNNING') return;
+    this.finish(e, 'TIMED_OUT', { error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds).' });
+    e.abort();
   }
 
   private finishWithError(e: LocalExecution, error: unknown): void {
@@ -300,6 +349,7 @@ export class LocalStepFunctions {
   private finish(e: LocalExecution, status: Exclude<Status, 'RUNNING'>, result: { output?: string; error?: string; cause?: string }): void {
     if (e.status !== 'RUNNING' || !this.executions.has(e.executionArn)) return;
     Object.assign(e, { status, stopDate: this.options.clock.now(), ...result });
+    e.release();
     const [type, detailsKey] = TERMINAL_EVENTS[status];
     this.push(e, type, { [detailsKey]: status === 'SUCCEEDED' ? { output: result.output } : { error: result.error, cause: result.cause } });
     this.announce(e);
@@ -334,13 +384,16 @@ export class LocalStepFunctions {
     return events.map((event, i) => ({ ...event, id: i + 1, previousEventId: i }) as HistoryEvent);
   }
 
-  private async recordHistory(e: LocalExecution, logs: AsyncIterable<EventLog>, roleArn: string): Promise<void> {
+  /** Turns the interpreter's events into AWS history events; the Waits it runs as Tasks read as Waits again. */
+  private async recordHistory(e: LocalExecution, logs: AsyncIterable<EventLog>, roleArn: string, waits: ReadonlySet<string>): Promise<void> {
     for await (const log of logs) {
       if (e.status !== 'RUNNING') continue; // stopped: AWS records nothing after the abort
       if (log.type === 'ExecutionStarted') this.push(e, 'ExecutionStarted', { executionStartedEventDetails: { input: e.input, roleArn } });
-      else if (log.type === 'StateEntered') this.push(e, `${log.state.type}StateEntered`, { stateEnteredEventDetails: { name: log.state.name, input: JSON.stringify(log.state.input) } });
-      else if (log.type === 'StateExited') this.push(e, `${log.state.type}StateExited`, { stateExitedEventDetails: { name: log.state.name, output: JSON.stringify(log.state.output ?? null) } });
-      else if (log.type === 'StateFailed' && log.state.type === 'Task') this.push(e, 'TaskFailed', { taskFailedEventDetails: { error: log.Error, cause: String(log.Cause ?? '') } });
+      if (log.type !== 'StateEntered' && log.type !== 'StateExited' && log.type !== 'StateFailed') continue;
+      const type = waits.has(log.state.name) ? 'Wait' : log.state.type;
+      if (log.type === 'StateEntered') this.push(e, `${type}StateEntered`, { stateEnteredEventDetails: { name: log.state.name, input: JSON.stringify(log.state.input) } });
+      else if (log.type === 'StateExited') this.push(e, `${type}StateExited`, { stateExitedEventDetails: { name: log.state.name, output: JSON.stringify(log.state.output ?? null) } });
+      else if (log.type === 'StateFailed' && type === 'Task') this.push(e, 'TaskFailed', { taskFailedEventDetails: { error: log.Error, cause: String(log.Cause ?? '') } });
     }
   }
 

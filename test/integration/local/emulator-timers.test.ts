@@ -193,6 +193,57 @@ describe('execution and Task timeouts never fire early', () => {
   });
 });
 
+describe('Tasks whose timeout the interpreter cannot hold', () => {
+  const slow = 'arn:aws:lambda:us-east-1:000000000000:function:slow';
+
+  it('times a Task out at its TimeoutSecondsPath', async () => {
+    const sfn = emulator({ taskHandlers: { [slow]: () => sleep(3_000) } });
+    const run = start(sfn, { StartAt: 'Slow', States: { Slow: { Type: 'Task', Resource: slow, TimeoutSecondsPath: '$.timeout', End: true } } }, { timeout: 1 });
+
+    const elapsed = await run.finished();
+
+    expect(run.describe()).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect(elapsed).toBeLessThan(2_500);
+  });
+
+  it('fails a TimeoutSecondsPath that is not a whole number of seconds with States.Runtime', async () => {
+    const sfn = emulator({ taskHandlers: { [slow]: () => 'done' } });
+    const run = start(sfn, { StartAt: 'Slow', States: { Slow: { Type: 'Task', Resource: slow, TimeoutSecondsPath: '$.timeout', End: true } } }, { timeout: 'soon' });
+
+    await run.finished();
+
+    expect(run.describe()).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+  });
+
+  it('fails loudly, not with a false timeout, a Task still running when the timer limit is reached', async () => {
+    const sfn = emulator({ timerLimitSeconds: 2, taskHandlers: { [slow]: () => sleep(3_000) } });
+    // No TimeoutSeconds: AWS's default is 99,999,999 s, far beyond what the interpreter can time.
+    const run = start(sfn, { StartAt: 'Slow', States: { Slow: { Type: 'Task', Resource: slow, End: true } } });
+
+    const elapsed = await run.finished();
+
+    expect(run.describe()).toMatchObject({ status: 'FAILED', error: 'Lockstep.LocalTimerLimit', cause: expect.stringMatching(/longest local mode can time/) });
+    expect(elapsed).toBeGreaterThanOrEqual(1_450);
+    expect(elapsed).toBeLessThan(2_000);
+  });
+});
+
+describe('waits longer than one interpreter timer, in Map iterations', () => {
+  it('carries each iteration\'s wait to its own end', async () => {
+    const sfn = emulator({ timerLimitSeconds: 2 });
+    const processor = { StartAt: 'Hold', States: { Hold: { Type: 'Wait', SecondsPath: '$.s', End: true } } };
+    const run = start(sfn, { StartAt: 'Each', States: { Each: { Type: 'Map', ItemsPath: '$.items', ItemProcessor: processor, End: true } } }, { items: [{ s: 3 }, { s: 1 }, { s: 3 }] });
+
+    const elapsed = await run.finished();
+
+    expect(run.describe()).toMatchObject({ status: 'SUCCEEDED', output: JSON.stringify([{ s: 3 }, { s: 1 }, { s: 3 }]) });
+    expect(elapsed).toBeGreaterThanOrEqual(2_950);
+    expect(elapsed).toBeLessThan(6_000);
+    expect(run.types().filter((type) => type.startsWith('Task'))).toEqual([]);
+  });
+});
+
 describe('definitions the interpreter cannot run faithfully are refused clearly', () => {
   it('refuses state names used twice in the machine, as Step Functions does', () => {
     const sfn = emulator();

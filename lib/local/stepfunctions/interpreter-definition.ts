@@ -1,0 +1,151 @@
+import { MAX_TIMER_DELAY_MS } from '../timers.js';
+import { AwsServiceError } from '../aws-json-endpoint.js';
+import { parseReferencePath } from './reference-path.js';
+
+/**
+ * `aws-local-stepfunctions` times Wait states, Task timeouts, Retry intervals and the
+ * execution's `TimeoutSeconds` with the global `setTimeout`, which turns any delay over
+ * 2^31-1 ms (about 24.8 days) into 1 ms: a long wait or timeout ends at once. So the
+ * definition handed to the interpreter is not the one deployed; at every depth (Parallel
+ * branches, Map item processors):
+ *
+ * - each Wait state becomes a Task of `LOCAL_WAIT_RESOURCE`, which local mode runs in
+ *   process: its Parameters hand the handler the effective input (the interpreter applies
+ *   InputPath first, OutputPath after, as for the Wait) and the wait read from the Wait's own
+ *   field (SecondsPath and TimestampPath evaluated by the interpreter, `$$` included); the
+ *   handler sleeps on the long timer and returns the input unchanged. Its interpreter timeout
+ *   is the timer limit; a wait longer than that is carried across several attempts by
+ *   `WAIT_CONTINUES` and the Retry added for it (history shows only Wait events);
+ * - a Task's `TimeoutSeconds` within the limit is left to the interpreter; a longer one, or
+ *   none (AWS's default is 99,999,999 s; the interpreter's is 60 s), and any
+ *   `TimeoutSecondsPath`, is given the limit, and the handler enforces the real timeout
+ *   (`TaskPlan.guard`);
+ * - the execution's `TimeoutSeconds` is removed: LocalStepFunctions enforces it itself;
+ * - a Retry that could wait longer than the limit between attempts is refused, as is a state
+ *   name used twice in the machine (Step Functions refuses that too).
+ */
+export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::lockstep:local-wait';
+/** The error a wait throws to be retried at once, when it lasts longer than one interpreter timer. */
+export const WAIT_CONTINUES = 'Lockstep.WaitContinues';
+/** The longest delay, in whole seconds, the interpreter's timers hold. */
+export const MAX_INTERPRETER_TIMER_SECONDS = Math.floor(MAX_TIMER_DELAY_MS / 1000);
+/** AWS's Task timeout when the state sets none. */
+export const AWS_DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
+
+type State = Record<string, unknown>;
+export interface Definition {
+  StartAt: string;
+  States: Record<string, State>;
+  TimeoutSeconds?: number;
+  [field: string]: unknown;
+}
+
+/** How a Task state's handler must be called. */
+export interface TaskPlan {
+  resource: string;
+  /** Set when the handler, not the interpreter, must enforce the timeout. */
+  guard?: { timeoutSeconds: number } | { timeoutSecondsPath: string };
+}
+
+export interface InterpreterDefinition {
+  /** What the interpreter runs. */
+  definition: Definition;
+  /** The execution's TimeoutSeconds, enforced outside the interpreter. */
+  timeoutSeconds?: number;
+  /** The names of the Wait states (now Tasks of LOCAL_WAIT_RESOURCE). */
+  waits: ReadonlySet<string>;
+  /** The Task states of the definition, by name, at every depth. */
+  tasks: ReadonlyMap<string, TaskPlan>;
+}
+
+/** Transforms a (valid) definition for the interpreter; `InvalidDefinition` for what local mode cannot run faithfully. */
+export function toInterpreterDefinition(definition: Definition, options: { timerLimitSeconds?: number } = {}): InterpreterDefinition {
+  const limit = options.timerLimitSeconds ?? MAX_INTERPRETER_TIMER_SECONDS;
+  const waits = new Set<string>();
+  const tasks = new Map<string, TaskPlan>();
+  const seen = new Set<string>();
+
+  const transformMachine = (machine: Definition): Definition => ({ ...machine, States: Object.fromEntries(Object.entries(machine.States).map(([name, state]) => [name, transformState(name, state)])) });
+
+  const transformState = (name: string, state: State): State => {
+    if (seen.has(name)) invalid(`the state name "${name}" is used more than once; state names must be unique in the whole state machine`);
+    seen.add(name);
+    checkRetry(name, state, limit);
+    switch (state.Type) {
+      case 'Wait':
+        waits.add(name);
+        return waitAsTask(state, limit);
+      case 'Task':
+        return planTask(name, state, limit, tasks);
+      case 'Parallel':
+        return { ...state, Branches: (state.Branches as Definition[]).map(transformMachine) };
+      case 'Map':
+        return {
+          ...state,
+          ...(state.ItemProcessor !== undefined && { ItemProcessor: transformMachine(state.ItemProcessor as Definition) }),
+          ...(state.Iterator !== undefined && { Iterator: transformMachine(state.Iterator as Definition) }),
+        };
+      default:
+        return state;
+    }
+  };
+
+  const { TimeoutSeconds: timeoutSeconds, ...rest } = definition;
+  return { definition: transformMachine(rest as Definition), ...(timeoutSeconds !== undefined && { timeoutSeconds }), waits, tasks };
+}
+
+function waitAsTask(state: State, limit: number): State {
+  const { Seconds, SecondsPath, Timestamp, TimestampPath, ...kept } = state;
+  return {
+    ...kept, // Comment, InputPath, OutputPath, Next or End
+    Type: 'Task',
+    Resource: LOCAL_WAIT_RESOURCE,
+    Parameters: {
+      'input.$': '$',
+      ...(Seconds !== undefined && { seconds: Seconds }),
+      ...(SecondsPath !== undefined && { 'seconds.$': SecondsPath }),
+      ...(Timestamp !== undefined && { timestamp: Timestamp }),
+      ...(TimestampPath !== undefined && { 'timestamp.$': TimestampPath }),
+    },
+    TimeoutSeconds: limit,
+    Retry: [{ ErrorEquals: [WAIT_CONTINUES], IntervalSeconds: 1, BackoffRate: 1, MaxAttempts: 99_999_999 }],
+  };
+}
+
+function planTask(name: string, state: State, limit: number, tasks: Map<string, TaskPlan>): State {
+  const resource = state.Resource as string;
+  const { TimeoutSeconds: declared, TimeoutSecondsPath: path, ...rest } = state;
+  if (typeof declared === 'number' && declared <= limit) {
+    tasks.set(name, { resource });
+    return state;
+  }
+  if (typeof path === 'string') {
+    if (path.startsWith('$$')) invalid(`state "${name}": a TimeoutSecondsPath into the context object (${path}) is not supported in local mode`);
+    if (!parseReferencePath(path)) invalid(`state "${name}": TimeoutSecondsPath ${path} is not a reference path`);
+    tasks.set(name, { resource, guard: { timeoutSecondsPath: path } });
+  } else {
+    tasks.set(name, { resource, guard: { timeoutSeconds: typeof declared === 'number' ? declared : AWS_DEFAULT_TASK_TIMEOUT_SECONDS } });
+  }
+  return { ...rest, TimeoutSeconds: limit };
+}
+
+/** The interpreter sleeps between attempts with setTimeout: an interval beyond the limit would retry at once. */
+function checkRetry(name: string, state: State, limit: number): void {
+  const retriers = Array.isArray(state.Retry) ? (state.Retry as Record<string, unknown>[]) : [];
+  retriers.forEach((retrier, i) => {
+    const interval = (retrier.IntervalSeconds as number | undefined) ?? 1;
+    const backoff = (retrier.BackoffRate as number | undefined) ?? 2;
+    const attempts = (retrier.MaxAttempts as number | undefined) ?? 3;
+    const maxDelay = retrier.MaxDelaySeconds as number | undefined;
+    const longest = attempts < 1 ? 0 : Math.min(interval * backoff ** (attempts - 1), maxDelay || Number.POSITIVE_INFINITY);
+    if (longest > limit) {
+      invalid(
+        `state "${name}", Retry #${i + 1}: the wait before a retry could reach ${Number.isFinite(longest) ? `${longest} s` : 'any length'}, more than local mode's interpreter can time (${limit} s); set MaxDelaySeconds to at most ${limit}`,
+      );
+    }
+  });
+}
+
+function invalid(message: string): never {
+  throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: ${message}`);
+}
