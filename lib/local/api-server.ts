@@ -4,23 +4,42 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { MAX_BODY_BYTES } from '../api/api-handler.js';
 import { HttpError, errorResponse } from '../api/http-errors.js';
 import type { Clock, EngineLogger } from '../ports.js';
-import { listen, readBody, type ListeningServer } from './http-listen.js';
+import { listen, readBody, type ClientError, type ListeningServer, type RawResponse } from './http-listen.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 /**
+ * The longest request line plus headers Node's parser accepts (its default): beyond it the
+ * answer is 431 RequestHeaderFieldsTooLarge, whichever part is long.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024;
+/** The longest request target (path and query), as API Gateway's limit of about 8 KB: beyond it, 414 UriTooLong. */
+export const MAX_URL_BYTES = 8 * 1024;
+
+/**
  * Local mode's front door: turns each HTTP request into the API Gateway REST (v1 proxy)
  * event the `api` Lambda receives, calls the same handler, and writes its answer back.
+ *
+ * Every answer it writes itself carries API.md's error body, `{"error": {"code", "message"}}`,
+ * built by the api's one error mapper (`errorResponse`): a request target over 8 KiB is
+ * 414 UriTooLong; a request line and headers over 16 KiB, refused by Node's parser, 431
+ * RequestHeaderFieldsTooLarge; a request the parser cannot read, 400 ValidationError; one
+ * that does not arrive within Node's request timeouts, 408 RequestTimeout; a body over
+ * 256 KiB, 413 PayloadTooLarge. Everything else is the `api` handler's answer.
  */
 export async function startApiServer(handler: ProxyHandler, options: { logger: EngineLogger; clock: Clock; port?: number; host?: string }): Promise<ListeningServer> {
   const { logger, clock } = options;
-  return listen((req, res) => void serve(handler, logger, clock, req, res), options.port ?? 0, options.host);
+  return listen((req, res) => void serve(handler, logger, clock, req, res), options.port ?? 0, options.host, {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    clientErrorResponse: (error) => clientErrorResponse(error, logger),
+  });
 }
 
 async function serve(handler: ProxyHandler, logger: EngineLogger, clock: Clock, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   let result: APIGatewayProxyResult;
   try {
+    if (Buffer.byteLength(req.url ?? '') > MAX_URL_BYTES) throw new HttpError(414, 'UriTooLong', `the request URL is longer than ${MAX_URL_BYTES} bytes (8 KiB)`);
     const body = await readBody(req, MAX_BODY_BYTES);
     result = body ? await handler(toProxyEvent(req, body, requestId, clock.now())) : errorResponse(new HttpError(413, 'PayloadTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)`), requestId, logger);
   } catch (error) {
@@ -30,22 +49,30 @@ async function serve(handler: ProxyHandler, logger: EngineLogger, clock: Clock, 
   res.end(result.body);
 }
 
-function toProxyEvent(req: IncomingMessage, body: Buffer, requestId: string, now: Date): APIGatewayProxyEvent {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const [name, value] = [req.rawHeaders[i]!, req.rawHeaders[i + 1]!];
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    query[name] = value;
-    (multiQuery[name] ??= []).push(value);
-  }
-  const hasQuery = Object.keys(query).length > 0;
+/** The answer to a request Node's parser refused, with the error body of every other answer. */
+function clientErrorResponse(error: ClientError, logger: EngineLogger): RawResponse {
+  const refusal =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new HttpError(431, 'RequestHeaderFieldsTooLarge', `the request line and headers are larger than ${MAX_HEADER_BYTES} bytes (16 KiB)`)
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new HttpError(408, 'RequestTimeout', 'the request did not arrive in time')
+        : new HttpError(400, 'ValidationError', 'the request is not valid HTTP/1.1');
+  const result = errorResponse(refusal, randomUUID(), logger);
+  return { status: result.statusCode, headers: result.headers as Record<string, string>, body: result.body };
+}
+
+/**
+ * The API Gateway event of a request. Every header and query parameter name becomes an own
+ * data property, whatever it is (`__proto__`, `constructor`): names are gathered in Maps and
+ * never looked up in an object. As on API Gateway, the single-value maps hold the last value.
+ */
+export function toProxyEvent(req: IncomingMessage, body: Buffer, requestId: string, now: Date): APIGatewayProxyEvent {
+  const url = requestUrl(req.url ?? '/');
+  const headerPairs: [string, string][] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headerPairs.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+  const [headers, multiValueHeaders] = gather(headerPairs);
+  const [query, multiQuery] = gather(url.searchParams);
+  const hasQuery = url.searchParams.size > 0;
   const method = req.method ?? 'GET';
   return {
     resource: '/{proxy+}',
@@ -91,4 +118,26 @@ function toProxyEvent(req: IncomingMessage, body: Buffer, requestId: string, now
       },
     },
   };
+}
+
+/** Name → last value and name → every value, as own data properties. */
+function gather(pairs: Iterable<[string, string]>): [Record<string, string>, Record<string, string[]>] {
+  const all = new Map<string, string[]>();
+  for (const [name, value] of pairs) {
+    const values = all.get(name);
+    if (values) values.push(value);
+    else all.set(name, [value]);
+  }
+  return [Object.fromEntries([...all].map(([name, values]) => [name, values.at(-1)!])), Object.fromEntries(all)];
+}
+
+/** The request target as a URL: a path (even one starting with `//`), or an absolute http(s) URL as a proxy sends. */
+function requestUrl(target: string): URL {
+  try {
+    const url = target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  } catch {
+    // refused below
+  }
+  throw new HttpError(400, 'ValidationError', 'the request target is not a path');
 }

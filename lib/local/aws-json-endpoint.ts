@@ -26,7 +26,8 @@ export interface AwsJsonEndpointOptions {
 /**
  * Serves an AWS JSON protocol (`POST /` with `X-Amz-Target: <prefix><Operation>`) so that
  * AWS SDK clients and the AWS CLI work against a local service. Timestamps go out as epoch
- * seconds, service errors as `{"__type", "message"}` with `x-amzn-errortype`.
+ * seconds, service errors as `{"__type", "message"}` with `x-amzn-errortype`. Only the
+ * operations' own names are operations (`constructor` is not one); a body must be a JSON object.
  */
 export async function startAwsJsonEndpoint(options: AwsJsonEndpointOptions): Promise<ListeningServer> {
   return listen((req, res) => void handle(options, req, res), options.port ?? 0);
@@ -34,20 +35,23 @@ export async function startAwsJsonEndpoint(options: AwsJsonEndpointOptions): Pro
 
 async function handle(options: AwsJsonEndpointOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const reply = (status: number, body: unknown) => send(res, options.protocolVersion, status, body);
-  const target = String(req.headers['x-amz-target'] ?? '');
-  const operation = target.startsWith(options.targetPrefix) ? options.operations[target.slice(options.targetPrefix.length)] : undefined;
-  if (req.method !== 'POST' || !operation) return reply(400, { __type: 'UnknownOperationException', message: `Unsupported operation: ${target || '(none)'}` });
-  const raw = await readBody(req, options.maxRequestBytes);
-  if (!raw) return reply(413, { __type: 'ValidationException', message: `Request larger than ${options.maxRequestBytes} bytes` });
-  let body: AwsJsonBody;
   try {
-    body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
-  } catch {
-    return reply(400, { __type: 'SerializationException', message: 'Request body is not JSON' });
-  }
-  try {
-    reply(200, operation(body) ?? {});
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const name = target.startsWith(options.targetPrefix) ? target.slice(options.targetPrefix.length) : undefined;
+    const operation = name !== undefined && Object.hasOwn(options.operations, name) ? options.operations[name] : undefined;
+    if (req.method !== 'POST' || !operation) return reply(400, { __type: 'UnknownOperationException', message: `Unsupported operation: ${target || '(none)'}` });
+    const raw = await readBody(req, options.maxRequestBytes);
+    if (!raw) return reply(413, { __type: 'ValidationException', message: `Request larger than ${options.maxRequestBytes} bytes` });
+    let body: unknown;
+    try {
+      body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+    } catch {
+      return reply(400, { __type: 'SerializationException', message: 'Request body is not JSON' });
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) return reply(400, { __type: 'SerializationException', message: 'Request body is not a JSON object' });
+    reply(200, operation(body as AwsJsonBody) ?? {});
   } catch (error) {
+    if (res.headersSent) return void res.destroy();
     if (error instanceof AwsServiceError) return reply(400, { __type: error.type, message: error.message });
     reply(500, { __type: 'InternalServerError', message: 'internal error' });
   }

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface ListeningServer {
   url: string;
@@ -7,9 +7,32 @@ export interface ListeningServer {
   close(): Promise<void>;
 }
 
+/** A request Node's HTTP parser refused before any handler saw it; `code` says why (`HPE_HEADER_OVERFLOW`, `ERR_HTTP_REQUEST_TIMEOUT`, ...). */
+export type ClientError = Error & { code?: string };
+
+/** A complete answer, written as is to the connection. */
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface ListenOptions {
+  /** The largest request line plus headers the parser accepts, in bytes. Default: Node's, 16 KiB. */
+  maxHeaderSize?: number;
+  /**
+   * The answer to a request the parser refuses (headers over `maxHeaderSize`, malformed,
+   * too slow): written as a complete HTTP/1.1 response, then the connection is closed.
+   * Default: Node's own, a status line with no body.
+   */
+  clientErrorResponse?: (error: ClientError) => RawResponse;
+}
+
 /** Listens on loopback (port 0 = a free one) and resolves once the port is bound. */
-export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, port = 0, host = '127.0.0.1'): Promise<ListeningServer> {
-  const server: Server = createServer(handler);
+export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, port = 0, host = '127.0.0.1', options: ListenOptions = {}): Promise<ListeningServer> {
+  const server: Server = createServer({ ...(options.maxHeaderSize !== undefined && { maxHeaderSize: options.maxHeaderSize }) }, handler);
+  const answer = options.clientErrorResponse;
+  if (answer) server.on('clientError', (error: ClientError, socket: Socket) => answerClientError(socket, error, answer));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -24,6 +47,20 @@ export async function listen(handler: (req: IncomingMessage, res: ServerResponse
         server.closeAllConnections();
       }),
   };
+}
+
+/** As Node does by default, but with a body: nothing is written when the peer is gone or a response has already begun on this connection. */
+function answerClientError(socket: Socket, error: ClientError, answer: (error: ClientError) => RawResponse): void {
+  const inProgress = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inProgress?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const { status, headers, body } = answer(error);
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  lines.push(`content-length: ${Buffer.byteLength(body)}`, 'connection: close', '', body);
+  socket.end(lines.join('\r\n'));
 }
 
 /** A port free on loopback right now, for a process that must be told its port before it starts. */

@@ -9,7 +9,9 @@ type Matcher = string | number | boolean | null | { prefix: string } | { exists:
 export function matchesPattern(pattern: EventPattern, event: unknown): boolean {
   if (!event || typeof event !== 'object') return false;
   const record = event as Record<string, unknown>;
-  return Object.entries(pattern).every(([field, rule]) => (Array.isArray(rule) ? matchesValue(rule, record[field]) : matchesPattern(rule, record[field])));
+  // Only the event's own fields: a field named like an Object.prototype member is absent unless the event has it.
+  const field = (name: string) => (Object.hasOwn(record, name) ? record[name] : undefined);
+  return Object.entries(pattern).every(([name, rule]) => (Array.isArray(rule) ? matchesValue(rule, field(name)) : matchesPattern(rule, field(name))));
 }
 
 function matchesValue(matchers: Matcher[], value: unknown): boolean {

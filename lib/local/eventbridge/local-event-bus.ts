@@ -73,33 +73,40 @@ export class LocalEventBus {
     this.rules.push(rule);
   }
 
-  /** PutEvents: each entry is validated on its own, as the service does. */
+  /** PutEvents: each entry is validated on its own, as the service does (entries come from the request, unchecked). */
   putEvents(entries: PutEventsEntry[]): { FailedEntryCount: number; Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[] } {
-    const results = entries.map((entry) => {
-      if (!entry.Source || !entry.DetailType || entry.Detail === undefined) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
-      let detail: unknown;
-      try {
-        detail = JSON.parse(entry.Detail);
-      } catch {
-        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
-      }
-      if (!detail || typeof detail !== 'object' || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object' };
-      const time = entry.Time === undefined ? this.options.clock.now() : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
-      const event: DeliveredEvent = {
-        version: '0',
-        id: randomUUID(),
-        'detail-type': entry.DetailType,
-        source: entry.Source,
-        account: this.accountId,
-        time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        region: this.region,
-        resources: entry.Resources ?? [],
-        detail,
-      };
-      this.publish(event, busName(entry.EventBusName));
-      return { EventId: event.id };
+    const results = entries.map((entry: unknown) => {
+      const invalid = invalidEntry(entry);
+      if (invalid) return { ErrorCode: 'InvalidArgument', ErrorMessage: invalid };
+      return this.putEntry(entry as PutEventsEntry);
     });
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  }
+
+  /** One well-formed entry: its Detail read, its event published. */
+  private putEntry(entry: PutEventsEntry): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail!);
+    } catch {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
+    }
+    if (!detail || typeof detail !== 'object' || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object' };
+    const time = entry.Time === undefined || entry.Time === null ? this.options.clock.now() : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
+    if (Number.isNaN(time.getTime())) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Time is not a valid timestamp' };
+    const event: DeliveredEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.DetailType!,
+      source: entry.Source!,
+      account: this.accountId,
+      time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: this.region,
+      resources: entry.Resources ?? [],
+      detail,
+    };
+    this.publish(event, busName(entry.EventBusName));
+    return { EventId: event.id };
   }
 
   /** Puts an event that an AWS service emits (Step Functions status changes land on the default bus). */
@@ -152,6 +159,23 @@ export class LocalEventBus {
     })().finally(() => this.inFlight.delete(delivery));
     this.inFlight.add(delivery);
   }
+}
+
+/** Why a PutEvents entry is refused as a whole, before its Detail is read; `undefined` when it is well formed. */
+function invalidEntry(entry: unknown): string | undefined {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return 'an entry must be a JSON object';
+  const e = entry as Record<string, unknown>;
+  const own = (field: string) => (Object.hasOwn(e, field) ? e[field] : undefined);
+  if (typeof own('Source') !== 'string' || own('Source') === '' || typeof own('DetailType') !== 'string' || own('DetailType') === '' || typeof own('Detail') !== 'string') {
+    return 'Source, DetailType and Detail are required strings';
+  }
+  const bus = own('EventBusName');
+  if (bus !== undefined && bus !== null && typeof bus !== 'string') return 'EventBusName must be a string';
+  const resources = own('Resources');
+  if (resources !== undefined && resources !== null && !(Array.isArray(resources) && resources.every((r) => typeof r === 'string'))) return 'Resources must be a list of strings';
+  const time = own('Time');
+  if (time !== undefined && time !== null && typeof time !== 'string' && typeof time !== 'number') return 'Time must be a timestamp';
+  return undefined;
 }
 
 function busName(nameOrArn: string | undefined): string {

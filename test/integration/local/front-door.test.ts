@@ -21,10 +21,23 @@ function raw(url: string, request: string): Promise<RawResponse> {
       const [head = '', ...rest] = text.split('\r\n\r\n');
       const [statusLine = '', ...headerLines] = head.split('\r\n');
       const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
+      const body = rest.join('\r\n\r\n');
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: headers['transfer-encoding'] === 'chunked' ? unchunk(body) : body });
     });
     socket.write(request);
   });
+}
+
+/** The payload of a chunked body. */
+function unchunk(body: string): string {
+  let payload = '';
+  for (let rest = body; ; ) {
+    const lineEnd = rest.indexOf('\r\n');
+    const size = Number.parseInt(rest.slice(0, lineEnd), 16);
+    if (!size) return payload;
+    payload += rest.slice(lineEnd + 2, lineEnd + 2 + size);
+    rest = rest.slice(lineEnd + 2 + size + 2);
+  }
 }
 
 const get = (path: string, headers: string[] = []) => [`GET ${path} HTTP/1.1`, 'Host: localhost', 'Connection: close', ...headers, '', ''].join('\r\n');
@@ -35,10 +48,22 @@ const awsCall = (target: string, body = '{}') =>
 function expectErrorBody(response: RawResponse, status: number, code: string) {
   expect(response.status).toBe(status);
   expect(response.headers['content-type']).toMatch(/^application\/json/);
-  expect(JSON.parse(response.body)).toEqual({ error: { code, message: expect.any(String) } });
+  const { error } = JSON.parse(response.body);
+  expect(error).toMatchObject({ code, message: expect.any(String) });
+  expect(Object.keys(error).filter((key) => !['code', 'message', 'details'].includes(key))).toEqual([]);
 }
 
 const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+
+/**
+ * What the api handler answers a request with such names: today 400 ValidationError (its
+ * own rule, on every route); the server around it must only never turn them into a 500.
+ */
+function expectHealthOrRefusal(response: RawResponse) {
+  expect(response.status).toBeLessThan(500);
+  if (response.status === 200) expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
+  else expectErrorBody(response, 400, 'ValidationError');
+}
 
 describe('the local front door answers odd input with 4xx and the error body, never a 500', () => {
   let t: TestLocalMode;
@@ -48,18 +73,12 @@ describe('the local front door answers odd input with 4xx and the error body, ne
   afterAll(() => t.local.stop());
 
   describe('query parameter and header names like Object.prototype members', () => {
-    it.each(PROTOTYPE_NAMES)('answers GET /health?%s=1 with 200', async (name) => {
-      const response = await raw(t.local.urls.api, get(`/health?${name}=1`));
-
-      expect(response.status).toBe(200);
-      expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
+    it.each(PROTOTYPE_NAMES)('answers GET /health?%s=1 without a 5xx', async (name) => {
+      expectHealthOrRefusal(await raw(t.local.urls.api, get(`/health?${name}=1`)));
     });
 
-    it('answers GET /health with headers named __proto__, constructor, toString and hasOwnProperty with 200', async () => {
-      const response = await raw(t.local.urls.api, get('/health', ['__proto__: x', 'constructor: y', 'toString: z', 'hasOwnProperty: w', 'constructor: again']));
-
-      expect(response.status).toBe(200);
-      expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
+    it('answers GET /health with headers named __proto__, constructor, toString and hasOwnProperty without a 5xx', async () => {
+      expectHealthOrRefusal(await raw(t.local.urls.api, get('/health', ['__proto__: x', 'constructor: y', 'toString: z', 'hasOwnProperty: w', 'constructor: again'])));
     });
 
     it('never answers 5xx on an authenticated route with such headers', async () => {
