@@ -5,6 +5,7 @@ export const MAX_TARGET_RESOURCE_LENGTH = 1024;
 // C0, DEL and C1 control characters: invisible in logs and consoles, never part of a real name.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const ARN_PATTERN = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/s;
 const FORMS = '"namespace/kind/name", "kind/name" or an ARN';
 
@@ -12,6 +13,9 @@ const FORMS = '"namespace/kind/name", "kind/name" or an ARN';
  * Parses a target resource into its canonical form, the string every lock, name and
  * lookup is keyed on.
  *
+ * - The canonical form is Unicode NFC: two spellings of the same text (`é` as U+00E9 or as
+ *   `e` + U+0301; `Å` as U+00C5 or U+212B) are one target with one lock. Unpaired
+ *   surrogates have no NFC form and are rejected.
  * - `namespace/kind/name` or `kind/name` (cluster-scoped): the kind is case-insensitive
  *   and stored lowercase; namespace and name keep their case.
  * - An ARN (`arn:partition:service:region:account:resource`): kept exactly as given, since
@@ -23,16 +27,22 @@ const FORMS = '"namespace/kind/name", "kind/name" or an ARN';
 export function canonicalTargetResource(input: unknown): string {
   if (typeof input !== 'string') throw invalid('targetResource must be a string');
   if (input.length === 0) throw invalid('targetResource must not be empty');
-  if (input.length > MAX_TARGET_RESOURCE_LENGTH) {
-    throw invalid(`targetResource is ${input.length} characters long; at most ${MAX_TARGET_RESOURCE_LENGTH} are allowed`);
-  }
+  // Bounded before any other work; the canonical form is checked against the limit again below.
+  if (input.length > 4 * MAX_TARGET_RESOURCE_LENGTH) throw tooLong(input.length);
+  const surrogate = UNPAIRED_SURROGATE.exec(input);
+  if (surrogate) throw invalid(`targetResource contains an unpaired surrogate (U+${hex(surrogate[0])}) at position ${surrogate.index}: it is not valid Unicode text`);
   const control = CONTROL_CHARACTERS.exec(input);
-  if (control) {
-    const code = control[0].charCodeAt(0).toString(16).padStart(4, '0');
-    throw invalid(`targetResource contains the control character U+${code.toUpperCase()} at position ${control.index}`);
-  }
-  if (input.startsWith('arn:')) return canonicalArn(input);
+  if (control) throw invalid(`targetResource contains the control character U+${hex(control[0])} at position ${control.index}`);
+  const canonical = canonicalForm(input.normalize('NFC'));
+  if (canonical.length > MAX_TARGET_RESOURCE_LENGTH) throw tooLong(canonical.length);
+  return canonical;
+}
 
+function canonicalForm(input: string): string {
+  if (/^arn:/i.test(input)) {
+    if (!input.startsWith('arn:')) throw invalid(`targetResource "${input}" must start with lowercase "arn:": ARNs are case-sensitive`);
+    return canonicalArn(input);
+  }
   const parts = input.split('/');
   if (parts.length < 2 || parts.length > 3) {
     throw invalid(`targetResource "${input}" has ${parts.length} part(s); expected ${FORMS}`);
@@ -40,7 +50,16 @@ export function canonicalTargetResource(input: unknown): string {
   const labels = parts.length === 3 ? ['namespace', 'kind', 'name'] : ['kind', 'name'];
   parts.forEach((part, index) => checkPart(part, labels[index] ?? 'part', input));
   const kindIndex = parts.length - 2;
-  return parts.map((part, index) => (index === kindIndex ? part.toLowerCase() : part)).join('/');
+  // Lowercasing can leave text that is not NFC (a capital with a combining mark): normalize again.
+  return parts.map((part, index) => (index === kindIndex ? part.toLowerCase().normalize('NFC') : part)).join('/');
+}
+
+function tooLong(length: number): ValidationError {
+  return invalid(`targetResource is ${length} characters long; at most ${MAX_TARGET_RESOURCE_LENGTH} are allowed`);
+}
+
+function hex(character: string): string {
+  return character.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase();
 }
 
 function canonicalArn(input: string): string {
