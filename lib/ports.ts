@@ -1,7 +1,10 @@
-import type { Execution, ExecutionRecord, ExecutionRequest, FailureDetails, SkipDetails } from './domain/execution.js';
+import type { Execution, ExecutionRecord, ExecutionRequest, SkipDetails } from './domain/execution.js';
 import type { Policy } from './domain/policies.js';
 import type { Phase } from './domain/phase.js';
 import type { Holder, TargetState } from './domain/target.js';
+import type { Termination } from './domain/transitions.js';
+
+export type { Termination };
 
 /** Counters and timings of API.md's metrics table. */
 export interface EngineMetrics {
@@ -33,6 +36,16 @@ export interface EngineLogger {
   info(message: string, attributes: Record<string, unknown>): void;
   warn(message: string, attributes: Record<string, unknown>): void;
   error(message: string, attributes: Record<string, unknown>): void;
+}
+
+/**
+ * Checks an execution's deadline at the moment it passes, so `timeoutSeconds` is enforced
+ * then and not only at the next sweep. Local mode uses timers; without one (on AWS today)
+ * the sweeper's schedule enforces deadlines.
+ */
+export interface DeadlineScheduler {
+  schedule(executionId: string, at: Date): void;
+  cancel(executionId: string): void;
 }
 
 /** The only source of "now" in the engine; tests pass a clock they drive. */
@@ -81,7 +94,9 @@ export interface WorkflowDriver {
 
 export type Admission =
   | { admitted: true; record: ExecutionRecord & { fencingToken: number } }
-  | { admitted: false; record: ExecutionRecord; skipDetails: SkipDetails };
+  | { admitted: false; existing?: undefined; record: ExecutionRecord; skipDetails: SkipDetails }
+  /** Only with `exclusive`: this execution id was admitted (or refused) before; `record` is what is stored (Pending: the holder, with its token). */
+  | { admitted: false; existing: true; record: ExecutionRecord; skipDetails?: undefined };
 
 export interface AdmitInput {
   request: ExecutionRequest;
@@ -89,6 +104,11 @@ export interface AdmitInput {
   at: Date;
   /** Extra facts for the admission's audit event (for example parameters that were dropped). */
   auditPayload?: Record<string, unknown>;
+  /**
+   * The id stands for an idempotency key: admit it at most once, ever. A retry finds the
+   * execution the first attempt created, at whatever point that attempt stopped.
+   */
+  exclusive?: boolean;
 }
 
 export interface MarkRunningInput {
@@ -100,17 +120,11 @@ export interface MarkRunningInput {
   actor: string;
 }
 
-export type Termination =
-  | { phase: typeof Phase.Completed }
-  | {
-      phase: typeof Phase.Failed;
-      failure: Omit<FailureDetails, 'failedAt'>;
-      /** Stopped by a person (a cancel, or a stop outside the engine): not counted against the target, never blocks it. */
-      interrupted?: boolean;
-    };
 
 export interface FinishInput {
   executionId: string;
+  /** Finish only from this phase (a cancel of a Pending execution must not end one that has started meanwhile). */
+  onlyFrom?: Phase;
   /** Lets a Pending execution be found on its target with a consistent read instead of through the index. */
   targetResource?: string;
   termination: Termination;

@@ -21,3 +21,15 @@ export function executionName(canonicalTarget: string, fencingToken: number): st
   if (name.length > MAX_EXECUTION_NAME_LENGTH) throw new RangeError(`execution name ${name} exceeds ${MAX_EXECUTION_NAME_LENGTH} characters`);
   return name;
 }
+
+/**
+ * The execution id of an idempotency key (already scoped by caller or event source):
+ * derived, not drawn, so that every attempt of one request names the same execution
+ * before anything is written, and a retry after any crash finds what the first attempt made.
+ * Shaped as a UUID (version 8, "custom") so it looks like every other execution id.
+ */
+export function executionIdForKey(scopedKey: string): string {
+  const hex = createHash('sha256').update(`lockstep idempotency key\0${scopedKey}`, 'utf8').digest('hex');
+  const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

@@ -91,6 +91,12 @@ export function nextAuditEvent(
   };
 }
 
+/** When a Running execution's `timeoutSeconds` passes; `undefined` before it starts or without a timeout. */
+export function deadlineOf(execution: Execution): Date | undefined {
+  if (!execution.startTime || !execution.timeoutSeconds) return undefined;
+  return new Date(Date.parse(execution.startTime) + execution.timeoutSeconds * 1000);
+}
+
 export function durationSeconds(startTime: string, completionTime: string): number {
   return Math.max(0, (Date.parse(completionTime) - Date.parse(startTime)) / 1000);
 }

@@ -1,23 +1,11 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { AuditEventType } from '../../domain/audit.js';
-import { ConflictError, LockstepError, NotFoundError, ValidationError } from '../../domain/errors.js';
-import {
-  ExecutionRequestSchema,
-  durationSeconds,
-  nextAuditEvent,
-  type Execution,
-  type ExecutionRecord,
-} from '../../domain/execution.js';
-import { Phase, canTransition, isTerminal } from '../../domain/phase.js';
-import { HolderSchema, refusal, settle, type Outcome, type TargetState } from '../../domain/target.js';
+import { ConflictError, LockstepError, NotFoundError } from '../../domain/errors.js';
+import { ExecutionRequestSchema, type Execution, type ExecutionRecord } from '../../domain/execution.js';
+import { isTerminal } from '../../domain/phase.js';
+import { HolderSchema, refusal, type Holder, type TargetState } from '../../domain/target.js';
+import { admitted, cleared, finished, settlementFor, skipped, started } from '../../domain/transitions.js';
 import type {
   Admission,
   AdmitInput,
@@ -30,17 +18,9 @@ import type {
   ReleaseLockInput,
   TransitionResult,
 } from '../../ports.js';
-import {
-  ACTIVE,
-  decodePageToken,
-  encodePageToken,
-  executionItem,
-  executionKey,
-  recordFromItem,
-  targetFromItem,
-  targetKey,
-  targetPartitionKey,
-} from './items.js';
+import { listTargetExecutions } from './execution-listing.js';
+import { ACTIVE, TARGET_SK, executionItem, executionKey, recordFromItem, targetFromItem, targetKey, type Item } from './items.js';
+import { decodePageToken, encodePageToken } from './page-tokens.js';
 import { TABLE_DEFINITION } from './table-definition.js';
 import { admissionUpdate, releaseUpdate } from './target-writes.js';
 import { transact, withConflictRetry, type TransactItems } from './transactions.js';
@@ -56,15 +36,17 @@ export interface DynamoDbStoreOptions {
   engineActor?: string;
 }
 
-const { byTarget, active } = TABLE_DEFINITION.indexes;
+const { active } = TABLE_DEFINITION.indexes;
 /** A finish that lost a conditional race re-reads and tries again; each loss means real progress by someone else. */
 const FINISH_ATTEMPTS = 5;
 const LOST_RACE = Symbol('lost race');
 
 /**
- * The store on one DynamoDB table. Every transition writes the execution and its audit
- * event in the same item write, and every write that touches the lock is conditioned on
- * the holder and the fencing token, so duplicates and stale callers change nothing.
+ * The store on one DynamoDB table. It decides nothing: the records, audit events and
+ * settlements come from the domain's transitions (`lib/domain/transitions.ts`); the store
+ * writes each with the conditions that make a duplicate, late or stale writer change
+ * nothing. Every transition writes its execution and audit event in the same item write,
+ * and every write that touches the lock is conditioned on the holder and the fencing token.
  */
 export class DynamoDbStore implements ExecutionStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -81,29 +63,51 @@ export class DynamoDbStore implements ExecutionStore {
     this.engineActor = options.engineActor ?? 'lockstep';
   }
 
-  async admit({ request, executionId, at, auditPayload }: AdmitInput): Promise<Admission> {
-    const parsed = ExecutionRequestSchema.parse(request);
-    const now = at.toISOString();
-    const base: Execution = { ...parsed, id: executionId, correlationId: parsed.correlationId ?? executionId, phase: Phase.Pending, createdAt: now };
-    const selected = nextAuditEvent(base, [], AuditEventType.SelectionCompleted, at, parsed.requestedBy, {
-      decision: 'admitted',
-      workflowId: parsed.workflowId,
-      workflowVersion: parsed.workflowVersion,
-      ...auditPayload,
-    });
-    const holder = HolderSchema.parse({ execution: base, events: [selected] });
+  async admit({ request, executionId, at, auditPayload, exclusive }: AdmitInput): Promise<Admission> {
+    const holder = HolderSchema.parse(admitted(ExecutionRequestSchema.parse(request), executionId, at, auditPayload));
+    const update = admissionUpdate(this.tableName, holder, at.toISOString());
+    if (!exclusive) {
+      try {
+        const { Attributes } = await withConflictRetry(() => this.doc.send(new UpdateCommand({ ...update, ReturnValues: 'UPDATED_NEW', ReturnConsumedCapacity: 'TOTAL' })));
+        return { admitted: true, record: { ...holder, fencingToken: Number(Attributes?.fencingToken) } };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // The refused write returns the item as it was: the reason comes from it, with no extra read.
+        return this.refuse(holder, error.Item ? unmarshall(error.Item) : undefined, at, auditPayload);
+      }
+    }
+    // An id that stands for an idempotency key is admitted at most once, ever: the lock is
+    // taken only while no execution item of that id exists, in one transaction.
     try {
-      const { Attributes } = await withConflictRetry(() => this.doc.send(new UpdateCommand(admissionUpdate(this.tableName, holder, now))));
-      return { admitted: true, record: { ...holder, fencingToken: Number(Attributes?.fencingToken) } };
+      await withConflictRetry(() =>
+        this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [{ ConditionCheck: { TableName: this.tableName, Key: executionKey(executionId), ConditionExpression: 'attribute_not_exists(PK)' } }, { Update: update }],
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // The refused write returns the item as it was: the reason comes from it, with no extra read.
-      const target = targetFromItem(parsed.targetResource, error.Item ? unmarshall(error.Item) : undefined);
-      const skipDetails = refusal(target, at);
-      if (!skipDetails) throw new LockstepError(`admission on ${parsed.targetResource} was refused by a target that admits`, { cause: error });
-      const skipped: Execution = { ...base, phase: Phase.Skipped, skipDetails };
-      const event = nextAuditEvent(skipped, [], AuditEventType.ExecutionSkipped, at, parsed.requestedBy, { ...skipDetails, ...auditPayload });
-      const record: ExecutionRecord = { execution: skipped, events: [event] };
+      const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
+      if (!reasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) throw error;
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return this.existing(executionId);
+      const old = reasons[1]?.Item ? unmarshall(reasons[1].Item) : ((await this.getTargetItem(holder.execution.targetResource)) ?? undefined);
+      const target = targetFromItem(holder.execution.targetResource, old);
+      // A retry of a request whose first attempt took the lock and then died: the same execution.
+      if (target.holder?.execution.id === executionId) return { admitted: false, existing: true, record: { ...target.holder, fencingToken: target.fencingToken } };
+      return this.refuse(holder, old, at, auditPayload, true);
+    }
+    const target = await this.getTarget(holder.execution.targetResource);
+    if (target.holder?.execution.id !== executionId) return this.existing(executionId);
+    return { admitted: true, record: { ...holder, fencingToken: target.fencingToken } };
+  }
+
+  private async refuse(holder: Holder, old: Item | undefined, at: Date, auditPayload: Record<string, unknown> | undefined, exclusive = false): Promise<Admission> {
+    const { targetResource } = holder.execution;
+    const skipDetails = refusal(targetFromItem(targetResource, old), at);
+    if (!skipDetails) throw new LockstepError(`admission on ${targetResource} was refused by a target that admits`);
+    const record = skipped(holder, skipDetails, at, auditPayload);
+    try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
@@ -112,15 +116,21 @@ export class DynamoDbStore implements ExecutionStore {
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
-      return { admitted: false, record, skipDetails };
+    } catch (error) {
+      if (exclusive && error instanceof ConditionalCheckFailedException) return this.existing(holder.execution.id);
+      throw error;
     }
+    return { admitted: false, record, skipDetails };
+  }
+
+  private async existing(executionId: string): Promise<Admission> {
+    const record = await this.getExecution(executionId);
+    if (!record) throw new ConflictError(`execution ${executionId} changed while it was being admitted; retry the request`);
+    return { admitted: false, existing: true, record };
   }
 
   async markRunning({ pending, fencingToken, executionRef, startTime, actor }: MarkRunningInput): Promise<TransitionResult> {
-    assertTransition(pending.execution, Phase.Running);
-    const execution: Execution = { ...pending.execution, phase: Phase.Running, executionRef, startTime: startTime.toISOString() };
-    const started = nextAuditEvent(execution, pending.events, AuditEventType.ExecutionStarted, startTime, actor, { executionRef });
-    const record: ExecutionRecord = { execution, fencingToken, events: [...pending.events, started] };
+    const record = started(pending, fencingToken, executionRef, startTime, actor);
     try {
       // Every way out of Pending writes the execution item, so "no item yet" is exactly "still Pending".
       await this.doc.send(
@@ -136,7 +146,7 @@ export class DynamoDbStore implements ExecutionStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException) || !error.Item) throw error;
       const current = recordFromItem(unmarshall(error.Item));
-      return { changed: false, record: current, why: `execution ${execution.id} is already ${current.execution.phase}` };
+      return { changed: false, record: current, why: `execution ${record.execution.id} is already ${current.execution.phase}` };
     }
   }
 
@@ -151,51 +161,29 @@ export class DynamoDbStore implements ExecutionStore {
   }
 
   private async finishOnce(input: FinishInput): Promise<TransitionResult | typeof LOST_RACE> {
-    const { executionId, termination, at, actor, policy } = input;
+    const { executionId, policy } = input;
     const stored = await this.getExecutionItem(executionId);
     // A duplicate or late event for an ended execution is the common case: it needs no second read.
-    if (stored && isTerminal(stored.execution.phase)) return { changed: false, record: stored, why: `execution ${executionId} is already ${stored.execution.phase}` };
+    if (stored && isTerminal(stored.execution.phase)) return unchanged(stored);
     const targetResource = stored?.execution.targetResource ?? input.targetResource ?? (await this.findPending(executionId))?.execution.targetResource;
     if (!targetResource) throw new NotFoundError(`execution ${executionId} does not exist`);
     const target = await this.getTarget(targetResource);
-    const current = stored ?? (target.holder?.execution.id === executionId ? { ...target.holder, fencingToken: target.fencingToken } : undefined);
+    // Neither stored nor holding: it may have left Pending between the two reads.
+    const current = stored ?? (target.holder?.execution.id === executionId ? { ...target.holder, fencingToken: target.fencingToken } : await this.getExecutionItem(executionId));
     if (!current) throw new NotFoundError(`execution ${executionId} does not exist`);
-    if (isTerminal(current.execution.phase)) {
-      return { changed: false, record: current, why: `execution ${executionId} is already ${current.execution.phase}` };
-    }
+    if (isTerminal(current.execution.phase) || (input.onlyFrom && current.execution.phase !== input.onlyFrom)) return unchanged(current);
+
     const fencingToken = current.fencingToken ?? target.fencingToken;
-
-    // A status event can overtake the start record: the workflow ran, so it passes through Running first.
-    const ran = termination.phase === Phase.Completed || termination.failure.wasExecutionFailure || current.execution.phase === Phase.Running;
-    let base: ExecutionRecord = current;
-    if (current.execution.phase === Phase.Pending && ran && input.executionRef && input.startTime) {
-      const running: Execution = { ...current.execution, phase: Phase.Running, executionRef: input.executionRef, startTime: input.startTime.toISOString() };
-      const started = nextAuditEvent(running, current.events, AuditEventType.ExecutionStarted, input.startTime, this.engineActor, {
-        executionRef: input.executionRef,
-      });
-      base = { execution: running, fencingToken, events: [...current.events, started] };
-    }
-    assertTransition(base.execution, termination.phase);
-
-    const completionTime = at.toISOString();
-    const execution: Execution = {
-      ...base.execution,
-      phase: termination.phase,
-      completionTime,
-      ...(base.execution.startTime && { durationSeconds: durationSeconds(base.execution.startTime, completionTime) }),
-      ...(termination.phase === Phase.Failed && { failureDetails: { ...termination.failure, failedAt: completionTime } }),
-    };
-    const event =
-      termination.phase === Phase.Completed
-        ? nextAuditEvent(execution, base.events, AuditEventType.WorkflowCompleted, at, actor, { durationSeconds: execution.durationSeconds })
-        : nextAuditEvent(execution, base.events, AuditEventType.WorkflowFailed, at, actor, { ...execution.failureDetails });
-    const record: ExecutionRecord = { execution, fencingToken, events: [...base.events, event] };
-
-    const outcome: Outcome =
-      termination.phase === Phase.Completed
-        ? { phase: Phase.Completed }
-        : { phase: Phase.Failed, wasExecutionFailure: termination.failure.wasExecutionFailure, interrupted: termination.interrupted ?? false, ran };
-    const holdsTarget = target.holder?.execution.id === executionId && target.fencingToken === fencingToken;
+    const record = finished(
+      { ...current, fencingToken },
+      {
+        termination: input.termination,
+        at: input.at,
+        actor: input.actor,
+        ...(input.executionRef && input.startTime && { overtakenStart: { executionRef: input.executionRef, startTime: input.startTime, actor: this.engineActor } }),
+      },
+    );
+    const settlement = settlementFor(target, record, policy);
     const items: TransactItems = [
       {
         Put: {
@@ -210,7 +198,7 @@ export class DynamoDbStore implements ExecutionStore {
         },
       },
     ];
-    if (holdsTarget) items.push({ Update: releaseUpdate(this.tableName, target, executionId, settle(target, executionId, outcome, policy, at)) });
+    if (settlement) items.push({ Update: releaseUpdate(this.tableName, target, executionId, settlement) });
     return (await transact(this.doc, items)) ? { changed: true, record } : LOST_RACE;
   }
 
@@ -219,32 +207,14 @@ export class DynamoDbStore implements ExecutionStore {
     if (target.holder?.execution.id !== executionId || target.fencingToken !== fencingToken) return false;
     const record = await this.getExecutionItem(executionId);
     if (!record || !isTerminal(record.execution.phase)) return false;
-    const { execution } = record;
-    const outcome: Outcome =
-      execution.phase === Phase.Completed || !execution.failureDetails
-        ? { phase: Phase.Completed }
-        : {
-            phase: Phase.Failed,
-            wasExecutionFailure: execution.failureDetails.wasExecutionFailure,
-            interrupted: execution.failureDetails.reason === 'Cancelled',
-            ran: !!execution.startTime,
-          };
-    const completedAt = new Date(execution.completionTime ?? execution.createdAt);
-    return transact(this.doc, [{ Update: releaseUpdate(this.tableName, target, executionId, settle(target, executionId, outcome, policy, completedAt)) }]);
+    const settlement = settlementFor(target, record, policy);
+    return settlement !== undefined && transact(this.doc, [{ Update: releaseUpdate(this.tableName, target, executionId, settlement) }]);
   }
 
   async clearBlock({ targetResource, clearedBy, reason, at }: ClearBlockInput): Promise<TargetState> {
-    if (!clearedBy.trim() || !reason.trim()) throw new ValidationError('clearedBy and reason are required', ['clearedBy', 'reason']);
     const target = await this.getTarget(targetResource);
-    if (!target.blockReason) throw new ConflictError(`target ${targetResource} is not blocked`);
-    const clearance = {
-      clearedAt: at.toISOString(),
-      clearedBy,
-      reason,
-      blockReason: target.blockReason,
-      ...(target.blockedByExecutionId && { blockedByExecutionId: target.blockedByExecutionId }),
-    };
-    const blockClearances = [...target.blockClearances, clearance].slice(-this.maxBlockClearances);
+    const blocking = target.blockReason && target.blockedByExecutionId ? await this.getExecutionItem(target.blockedByExecutionId) : undefined;
+    const { blockClearances, blockingRecord } = cleared(target, { clearedBy, reason, at, maxKept: this.maxBlockClearances, ...(blocking && { blocking }) });
     const items: TransactItems = [
       {
         Update: {
@@ -257,19 +227,14 @@ export class DynamoDbStore implements ExecutionStore {
         },
       },
     ];
-    const blocking = target.blockedByExecutionId ? await this.getExecutionItem(target.blockedByExecutionId) : undefined;
-    if (blocking) {
-      const event = nextAuditEvent(blocking.execution, blocking.events, AuditEventType.BlockCleared, at, clearedBy, {
-        reason,
-        blockReason: target.blockReason,
-      });
+    if (blocking && blockingRecord) {
       items.push({
         Update: {
           TableName: this.tableName,
           Key: executionKey(blocking.execution.id),
           UpdateExpression: 'SET events = list_append(events, :event)',
           ConditionExpression: 'size(events) = :count',
-          ExpressionAttributeValues: { ':event': [event], ':count': blocking.events.length },
+          ExpressionAttributeValues: { ':event': blockingRecord.events.slice(blocking.events.length), ':count': blocking.events.length },
         },
       });
     }
@@ -284,43 +249,17 @@ export class DynamoDbStore implements ExecutionStore {
     return this.findPending(executionId);
   }
 
-  async listExecutions({ targetResource, phase, limit, nextToken }: ListExecutionsInput): Promise<Page<Execution>> {
-    const items: Execution[] = [];
-    let startKey = decodePageToken(nextToken);
-    if (!nextToken) {
-      // A Pending execution lives only on its target until it starts.
-      const holder = (await this.getTarget(targetResource)).holder;
-      if (holder && (!phase || phase === Phase.Pending)) items.push(holder.execution);
-    }
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: byTarget.name,
-          KeyConditionExpression: '#pk = :pk',
-          ...(phase && { FilterExpression: 'execution.phase = :phase' }),
-          ExpressionAttributeNames: { '#pk': byTarget.partitionKey },
-          ExpressionAttributeValues: { ':pk': targetPartitionKey(targetResource), ...(phase && { ':phase': phase }) },
-          ScanIndexForward: false,
-          Limit: limit - items.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const execution = recordFromItem(item).execution;
-        if (!items.some((known) => known.id === execution.id)) items.push(execution);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && items.length < limit);
-    return { items, ...(startKey && { nextToken: encodePageToken(startKey) }) };
+  listExecutions(input: ListExecutionsInput): Promise<Page<Execution>> {
+    return listTargetExecutions({ doc: this.doc, tableName: this.tableName, currentExecution: (target) => this.currentExecution(target) }, input);
   }
 
   async getTarget(targetResource: string): Promise<TargetState> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: targetKey(targetResource), ConsistentRead: true }));
-    return targetFromItem(targetResource, Item);
+    return targetFromItem(targetResource, await this.getTargetItem(targetResource));
   }
 
   async listHeldTargets(nextToken?: string): Promise<Page<TargetState>> {
+    const query = 'held targets';
+    const [partitionKey, executionId] = nextToken === undefined ? [] : decodePageToken(query, nextToken, (p) => p.length === 2);
     const page = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -328,11 +267,24 @@ export class DynamoDbStore implements ExecutionStore {
         KeyConditionExpression: '#pk = :active',
         ExpressionAttributeNames: { '#pk': active.partitionKey },
         ExpressionAttributeValues: { ':active': ACTIVE },
-        ExclusiveStartKey: decodePageToken(nextToken),
+        ...(partitionKey && { ExclusiveStartKey: { [TABLE_DEFINITION.partitionKey]: partitionKey, [TABLE_DEFINITION.sortKey]: TARGET_SK, [active.partitionKey]: ACTIVE, [active.sortKey]: executionId } }),
       }),
     );
     const items = (page.Items ?? []).map((item) => targetFromItem(String(item.targetResource), item));
-    return { items, ...(page.LastEvaluatedKey && { nextToken: encodePageToken(page.LastEvaluatedKey) }) };
+    const last = page.LastEvaluatedKey;
+    return { items, ...(last && { nextToken: encodePageToken(query, [String(last[TABLE_DEFINITION.partitionKey]), String(last[active.sortKey])]) }) };
+  }
+
+  /** The execution holding the target in its current phase: its record once it left Pending, else the holder's snapshot. */
+  private async currentExecution(targetResource: string): Promise<Execution | undefined> {
+    const { holder } = await this.getTarget(targetResource);
+    if (!holder) return undefined;
+    return (await this.getExecutionItem(holder.execution.id))?.execution ?? holder.execution;
+  }
+
+  private async getTargetItem(targetResource: string): Promise<Item | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: targetKey(targetResource), ConsistentRead: true }));
+    return Item;
   }
 
   private async getExecutionItem(executionId: string): Promise<ExecutionRecord | undefined> {
@@ -354,19 +306,13 @@ export class DynamoDbStore implements ExecutionStore {
     const item = Items?.[0];
     if (!item) return undefined;
     // The index is eventually consistent: confirm on the table itself.
-    return (await this.pendingOn(String(item.targetResource), executionId)) ?? this.getExecutionItem(executionId);
-  }
-
-  private async pendingOn(targetResource: string, executionId: string): Promise<ExecutionRecord | undefined> {
-    const target = await this.getTarget(targetResource);
-    if (target.holder?.execution.id !== executionId) return undefined;
-    return { ...target.holder, fencingToken: target.fencingToken };
+    const target = await this.getTarget(String(item.targetResource));
+    if (target.holder?.execution.id === executionId) return { ...target.holder, fencingToken: target.fencingToken };
+    return this.getExecutionItem(executionId);
   }
 }
 
-function assertTransition(execution: Execution, to: Phase): void {
-  if (!canTransition(execution.phase, to)) {
-    throw new LockstepError(`execution ${execution.id} cannot go from ${execution.phase} to ${to}`);
-  }
+function unchanged(record: ExecutionRecord): TransitionResult {
+  return { changed: false, record, why: `execution ${record.execution.id} is ${record.execution.phase}` };
 }
 

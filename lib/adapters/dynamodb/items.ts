@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ValidationError } from '../../domain/errors.js';
 import { ExecutionRecordSchema, type ExecutionRecord } from '../../domain/execution.js';
 import { TargetStateSchema, idleTarget, type TargetState } from '../../domain/target.js';
 import { TABLE_DEFINITION } from './table-definition.js';
 
 /** The sparse index's single partition value: present only on held targets. */
 export const ACTIVE = 'ACTIVE';
-const TARGET_SK = 'TARGET';
+export const TARGET_SK = 'TARGET';
 const EXECUTION_SK = 'EXECUTION';
 
 export type Item = Record<string, unknown>;
@@ -52,19 +51,4 @@ export function executionItem(record: ExecutionRecord, retentionSeconds: number)
 
 export function recordFromItem(item: Item): ExecutionRecord {
   return ExecutionRecordSchema.parse({ execution: item.execution, fencingToken: item.fencingToken, events: item.events });
-}
-
-export function encodePageToken(key: Item | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
-}
-
-export function decodePageToken(token: string | undefined): Item | undefined {
-  if (token === undefined) return undefined;
-  try {
-    const key: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Item;
-  } catch {
-    // fall through to the common error below
-  }
-  throw new ValidationError('nextToken is not a token this API returned', ['nextToken']);
 }

@@ -1,4 +1,3 @@
-import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Holder, Settlement, TargetState } from '../../domain/target.js';
 import { ACTIVE, targetKey } from './items.js';
 import type { TransactUpdate } from './transactions.js';
@@ -8,7 +7,7 @@ import type { TransactUpdate } from './transactions.js';
  * its fencing token, only if nothing holds or blocks it and both windows are closed (the
  * predicate `refusal` in the domain states in words). A refusal returns the old item.
  */
-export function admissionUpdate(tableName: string, holder: Holder, at: string): UpdateCommandInput {
+export function admissionUpdate(tableName: string, holder: Holder, at: string): TransactUpdate {
   const { targetResource, id } = holder.execution;
   return {
     TableName: tableName,
@@ -22,9 +21,7 @@ export function admissionUpdate(tableName: string, holder: Holder, at: string): 
       'AND (attribute_not_exists(cooldownUntil) OR cooldownUntil <= :now) ' +
       'AND (attribute_not_exists(nextAllowedAt) OR nextAllowedAt <= :now)',
     ExpressionAttributeValues: { ':entity': 'target', ':target': targetResource, ':holder': holder, ':active': ACTIVE, ':id': id, ':zero': 0, ':none': [], ':one': 1, ':now': at },
-    ReturnValues: 'UPDATED_NEW',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    ReturnConsumedCapacity: 'TOTAL',
   };
 }
 
