@@ -1,6 +1,7 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
+import { executionIdForKey } from '../domain/execution-name.js';
 import type { ExecutionRecord } from '../domain/execution.js';
 import type { Engine } from '../use-cases/engine.js';
 import { admitAndStart, type PreparedRequest, type RequestResult } from '../use-cases/request-execution.js';
@@ -12,19 +13,23 @@ export interface AdmissionAnswer {
 }
 
 /**
- * Admission and start behind Powertools Idempotency: the same key gets the first answer
- * for 24 hours, a concurrent duplicate is refused as in progress, and the same key with
- * another request is refused. Shared by the API (Idempotency-Key) and the trigger (event id).
+ * Admission and start for a key that is already scoped by its caller (`api:<principal>:<key>`,
+ * `event:<source>:<key>`). Two layers, each for what it does best:
+ * - the execution id is derived from the key before anything is written, and the store
+ *   admits that id at most once: whatever point a first attempt died at, and whenever a
+ *   retry comes, it finds the same execution (this is the guarantee);
+ * - Powertools Idempotency replays the first answer for 24 hours, refuses a concurrent
+ *   duplicate as in progress (409), and refuses the same key with another request (409).
  *
- * `localDeadlineMs` stands in for the Lambda context outside Lambda (local mode), so that
- * a record left in progress by a crash still expires.
+ * `localDeadlineMs` stands in for the Lambda context outside Lambda (local mode): it bounds
+ * how long a record left in progress by a crash answers 409 before the retry goes through.
  */
 export function idempotentAdmission(engine: Engine, persistenceStore: BasePersistenceLayer, localDeadlineMs: number) {
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'request', expiresAfterSeconds: 24 * 3600 });
   const localDeadline = { getRemainingTimeInMillis: () => localDeadlineMs } as Context;
   const admitOnce = makeIdempotent(
     async (input: { key: string } & PreparedRequest): Promise<AdmissionAnswer> => {
-      const { kind, record } = await admitAndStart(engine, input);
+      const { kind, record } = await admitAndStart(engine, input, { executionId: executionIdForKey(input.key) });
       return { kind, record };
     },
     { persistenceStore, config },

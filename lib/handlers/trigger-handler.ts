@@ -1,6 +1,6 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { ZodError } from 'zod';
+import { parsePart } from '../api/request-checks.js';
 import { RequestedEventDetailSchema } from '../api/schemas.js';
 import { ValidationError } from '../domain/errors.js';
 import type { Engine } from '../use-cases/engine.js';
@@ -28,13 +28,14 @@ export function createTriggerHandler(options: { engine: Engine; idempotencyStore
     let prepared: PreparedRequest;
     let key: string;
     try {
-      const detail = RequestedEventDetailSchema.parse(event.detail);
+      const detail = parsePart(RequestedEventDetailSchema, event.detail, 'detail');
       const { idempotencyKey, ...body } = detail;
       prepared = prepareRequest(engine, { ...body, requestedBy: `event:${event.source}`, source: 'event' });
-      key = `event:${idempotencyKey ?? event.id}`;
+      // Keys are scoped by the event's source: two sources may use the same key without touching each other.
+      key = `event:${event.source}:${idempotencyKey ?? event.id}`;
     } catch (error) {
-      if (error instanceof ZodError || error instanceof ValidationError || error instanceof UnknownWorkflowError) {
-        const reason = error instanceof ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : error.message;
+      if (error instanceof ValidationError || error instanceof UnknownWorkflowError) {
+        const reason = error instanceof ValidationError && error.details.length > 0 ? error.details.join('; ') : error.message;
         engine.logger.error('WorkflowExecution Requested event rejected', { eventId: event.id, source: event.source, reason });
         return { kind: 'rejected', reason };
       }

@@ -4,28 +4,44 @@ import { Phase, isTerminal } from '../domain/phase.js';
 import { FailureReason } from '../domain/reasons.js';
 import { announce } from './announce.js';
 import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
+import { stopRun } from './stop-run.js';
+
+/** A cancel that finds the execution moved on (started, or another cancel won) looks again this many times. */
+const ATTEMPTS = 3;
 
 /**
  * Stops an execution on request. It ends Failed/Cancelled and the target is not blocked.
- * Returns what is stored afterwards: when the workflow finished first, that outcome stands.
+ * `cancelled` is true only when this request ended it: it stopped the run, or it cancelled
+ * a Pending execution. When the workflow finished first, that outcome is recorded and stands.
  */
 export async function cancelExecution(engine: Engine, input: { executionId: string; requestedBy: string }): Promise<{ cancelled: boolean; record: ExecutionRecord }> {
-  const current = await engine.store.getExecution(input.executionId);
-  if (!current) throw new NotFoundError(`execution ${input.executionId} does not exist`);
-  if (isTerminal(current.execution.phase)) throw new ConflictError(`execution ${input.executionId} is already ${current.execution.phase}`);
-  const message = `cancelled by ${input.requestedBy}`;
-  const arn = current.execution.executionRef?.arn;
-  if (arn) await engine.driver.stop(arn, STOP_ERRORS.cancelled, message);
-  // A Pending execution has no run yet; a start racing with this sees the cancel and stops its run.
-  const result = await engine.store.finish({
-    executionId: input.executionId,
-    targetResource: current.execution.targetResource,
-    termination: { phase: Phase.Failed, interrupted: true, failure: { reason: FailureReason.Cancelled, message, wasExecutionFailure: false } },
-    at: engine.clock.now(),
-    actor: input.requestedBy,
-    policy: policyFor(engine, current.execution.workflowId, current.execution.workflowVersion),
-  });
-  if (result.changed) await announce(engine, result.record);
-  // The ABORTED event of the stop may have recorded the cancel first: what counts is how it ended.
-  return { cancelled: result.record.execution.failureDetails?.reason === FailureReason.Cancelled, record: result.record };
+  const { executionId, requestedBy } = input;
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const current = await engine.store.getExecution(executionId);
+    if (!current) throw new NotFoundError(`execution ${executionId} does not exist`);
+    if (isTerminal(current.execution.phase)) throw new ConflictError(`execution ${executionId} is already ${current.execution.phase}`);
+    // Unique per request: it tells this cancel's stop from any other's.
+    const cause = `cancelled by ${requestedBy} (cancel request ${engine.newId()})`;
+    if (current.execution.phase === Phase.Running) return toCancel(await stopRun(engine, current, { error: STOP_ERRORS.cancelled, cause, actor: requestedBy }));
+
+    // No run yet: the cancel is the transition. A start racing with it sees the cancel and stops its run.
+    const result = await engine.store.finish({
+      executionId,
+      targetResource: current.execution.targetResource,
+      onlyFrom: Phase.Pending,
+      termination: { phase: Phase.Failed, failure: { reason: FailureReason.Cancelled, message: cause, wasExecutionFailure: false } },
+      at: engine.clock.now(),
+      actor: requestedBy,
+      policy: policyFor(engine, current.execution.workflowId, current.execution.workflowVersion),
+    });
+    if (result.changed) {
+      await announce(engine, result.record);
+      return { cancelled: true, record: result.record };
+    }
+  }
+  throw new ConflictError(`execution ${executionId} kept changing while it was being cancelled; retry`);
+}
+
+function toCancel({ stopped, record }: { stopped: boolean; record: ExecutionRecord }) {
+  return { cancelled: stopped, record };
 }

@@ -12,7 +12,7 @@ export type CompletionResult = { kind: 'ignored'; why: string } | ({ kind: 'tran
  * Moves an execution to what Step Functions says about it. Duplicate, late and
  * out-of-order observations change nothing: every write is conditioned on phase and token.
  */
-export async function completeExecution(engine: Engine, observation: StatusObservation): Promise<CompletionResult> {
+export async function completeExecution(engine: Engine, observation: StatusObservation, options: { actor?: string } = {}): Promise<CompletionResult> {
   const input = parseWorkflowInput(observation.input);
   if (!input) return { kind: 'ignored', why: `execution ${observation.executionArn} was not started by Lockstep` };
   const { executionId, targetResource, workflowId, workflowVersion, fencingToken } = input.lockstep;
@@ -42,7 +42,7 @@ export async function completeExecution(engine: Engine, observation: StatusObser
     at: observation.stopDate ?? observation.observedAt ?? engine.clock.now(),
     startTime: observation.startDate,
     executionRef,
-    actor: engine.actor,
+    actor: options.actor ?? engine.actor,
     policy: policyFor(engine, workflowId, workflowVersion),
   });
   if (result.changed) await announce(engine, result.record);
@@ -53,7 +53,7 @@ async function terminationOf(engine: Engine, observation: StatusObservation): Pr
   if (observation.status === 'SUCCEEDED') return { phase: Phase.Completed };
   if (observation.status === 'ABORTED') {
     if (observation.error === STOP_ERRORS.cancelled) {
-      return { phase: Phase.Failed, interrupted: true, failure: { reason: FailureReason.Cancelled, message: observation.cause ?? 'cancelled', wasExecutionFailure: false } };
+      return { phase: Phase.Failed, failure: { reason: FailureReason.Cancelled, message: observation.cause ?? 'cancelled', wasExecutionFailure: false } };
     }
     if (observation.error === STOP_ERRORS.deadline) {
       return { phase: Phase.Failed, failure: { reason: FailureReason.DeadlineExceeded, message: observation.cause ?? 'deadline exceeded', wasExecutionFailure: true } };
@@ -74,7 +74,10 @@ async function terminationOf(engine: Engine, observation: StatusObservation): Pr
   };
 }
 
-/** Someone else stopped or deleted the run: the lock is released, nothing is counted or blocked. */
+/**
+ * Someone else stopped or deleted the run: the lock is released, nothing is counted or
+ * blocked (reason Unknown with no execution failure: see `isInterruption` in the domain).
+ */
 export function lockStolen(message: string): Termination {
-  return { phase: Phase.Failed, interrupted: true, failure: { reason: FailureReason.Unknown, message, wasExecutionFailure: false } };
+  return { phase: Phase.Failed, failure: { reason: FailureReason.Unknown, message, wasExecutionFailure: false } };
 }

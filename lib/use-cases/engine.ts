@@ -1,5 +1,5 @@
 import type { Policy } from '../domain/policies.js';
-import type { Clock, DomainEventPublisher, EngineLogger, EngineMetrics, ExecutionStore, WorkflowDriver } from '../ports.js';
+import type { Clock, DeadlineScheduler, DomainEventPublisher, EngineLogger, EngineMetrics, ExecutionStore, WorkflowDriver } from '../ports.js';
 import type { Workflow, WorkflowCatalog } from '../workflows/catalog.js';
 
 /** Where each catalog workflow is deployed. */
@@ -21,6 +21,8 @@ export interface Engine {
   newId: () => string;
   /** Recorded as the actor of the transitions the engine makes itself. */
   actor: string;
+  /** Enforces deadlines when they pass; without it, the sweeper does at its next run. */
+  deadlines?: DeadlineScheduler;
 }
 
 /** The engine's policy with the workflow's own overrides; the engine's when the workflow is gone from the catalog. */

@@ -1,5 +1,7 @@
+import { ConflictError } from '../domain/errors.js';
 import { canonicalTargetResource } from '../domain/target-resource.js';
-import { ExecutionRequestSchema, type ExecutionRecord, type ExecutionRequest, type ExecutionSource, type SkipDetails } from '../domain/execution.js';
+import { ExecutionRequestSchema, type Execution, type ExecutionRecord, type ExecutionRequest, type ExecutionSource, type SkipDetails } from '../domain/execution.js';
+import { Phase } from '../domain/phase.js';
 import { effectiveParameters } from '../workflows/catalog.js';
 import { announce } from './announce.js';
 import { policyFor, type Engine } from './engine.js';
@@ -49,17 +51,38 @@ export function prepareRequest(engine: Engine, input: ExecutionRequestInput): Pr
   };
 }
 
-/** Admits a prepared request on the target's lock and starts its workflow. */
-export async function admitAndStart(engine: Engine, { request, ignoredParameters }: PreparedRequest): Promise<RequestResult> {
+/**
+ * Admits a prepared request on the target's lock and starts its workflow. With
+ * `executionId` (derived from an idempotency key), the id is admitted at most once: a retry
+ * gets the execution the first attempt created, and finishes its start if that attempt died
+ * after taking the lock.
+ */
+export async function admitAndStart(engine: Engine, { request, ignoredParameters }: PreparedRequest, identity?: { executionId: string }): Promise<RequestResult> {
   const admission = await engine.store.admit({
     request,
-    executionId: engine.newId(),
+    executionId: identity?.executionId ?? engine.newId(),
     at: engine.clock.now(),
     ...(ignoredParameters.length > 0 && { auditPayload: { ignoredParameters } }),
+    ...(identity && { exclusive: true }),
   });
-  if (!admission.admitted) {
+  if (admission.admitted) return startExecution(engine, admission.record);
+  if (!admission.existing) {
     await announce(engine, admission.record);
     return { kind: 'skipped', record: admission.record, skipDetails: admission.skipDetails };
   }
-  return startExecution(engine, admission.record);
+  const { record } = admission;
+  assertSameRequest(record.execution, request);
+  if (record.execution.phase === Phase.Pending && record.fencingToken !== undefined) return startExecution(engine, { ...record, fencingToken: record.fencingToken });
+  if (record.execution.skipDetails) return { kind: 'skipped', record, skipDetails: record.execution.skipDetails };
+  return { kind: 'started', record };
+}
+
+/** A key stands for one request: what the caller chose must match (derived fields such as the latest version may move on). */
+function assertSameRequest(stored: Execution, request: ExecutionRequest): void {
+  const same =
+    stored.targetResource === request.targetResource &&
+    stored.workflowId === request.workflowId &&
+    JSON.stringify(Object.entries(stored.parameters).sort()) === JSON.stringify(Object.entries(request.parameters).sort()) &&
+    (request.correlationId === undefined || stored.correlationId === request.correlationId);
+  if (!same) throw new ConflictError('this idempotency key was already used with a different request');
 }

@@ -1,11 +1,11 @@
 import { executionName } from '../domain/execution-name.js';
 import { Phase, isTerminal } from '../domain/phase.js';
 import { addSeconds } from '../domain/policies.js';
-import { FailureReason } from '../domain/reasons.js';
 import type { TargetState } from '../domain/target.js';
 import { completeExecution, lockStolen } from './complete-execution.js';
 import { announce } from './announce.js';
-import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
+import { enforceDeadline } from './enforce-deadline.js';
+import { policyFor, type Engine } from './engine.js';
 import { startExecution } from './start-execution.js';
 
 export type Repair = 'finished-start' | 'missed-completion' | 'deadline' | 'vanished' | 'orphan-lock';
@@ -65,10 +65,12 @@ async function repairTarget(engine: Engine, target: TargetState): Promise<Repair
   const arn = record.execution.executionRef?.arn ?? '';
   const description = await engine.driver.describe(arn);
   if (!description) {
+    // Deleted outside the engine, expired, or lost with a restarted local engine: which one cannot be known.
+    const name = executionName(target.targetResource, target.fencingToken);
     const result = await engine.store.finish({
       executionId: id,
       targetResource: target.targetResource,
-      termination: lockStolen(`the Step Functions execution ${executionName(target.targetResource, target.fencingToken)} no longer exists: it was deleted outside the engine`),
+      termination: lockStolen(`the Step Functions execution ${name} no longer exists (deleted or stopped outside the engine, expired, or lost when a local engine restarted), so how it ended is unknown`),
       at: now,
       actor: engine.actor,
       policy,
@@ -77,22 +79,8 @@ async function repairTarget(engine: Engine, target: TargetState): Promise<Repair
     return result.changed ? 'vanished' : undefined;
   }
   if (description.status === 'RUNNING') {
-    const timeout = record.execution.timeoutSeconds;
-    const startTime = record.execution.startTime;
-    if (!timeout || !startTime || addSeconds(new Date(startTime), timeout) > now) return undefined;
-    const message = `the execution ran past its deadline of ${timeout} s and was stopped`;
-    await engine.driver.stop(arn, STOP_ERRORS.deadline, message);
-    const result = await engine.store.finish({
-      executionId: id,
-      targetResource: target.targetResource,
-      termination: { phase: Phase.Failed, failure: { reason: FailureReason.DeadlineExceeded, message, wasExecutionFailure: true } },
-      at: now,
-      actor: engine.actor,
-      policy,
-    });
-    if (result.changed) await announce(engine, result.record);
-    // The ABORTED event of the stop may have recorded the same outcome first.
-    return result.record.execution.failureDetails?.reason === FailureReason.DeadlineExceeded ? 'deadline' : undefined;
+    const check = await enforceDeadline(engine, record);
+    return check.kind === 'enforced' && check.stopped ? 'deadline' : undefined;
   }
   const completed = await completeExecution(engine, { ...description, observedAt: now });
   return completed.kind === 'transition' && completed.changed ? 'missed-completion' : undefined;

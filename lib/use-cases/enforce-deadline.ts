@@ -1,0 +1,28 @@
+import { deadlineOf, type ExecutionRecord } from '../domain/execution.js';
+import { Phase } from '../domain/phase.js';
+import type { Engine } from './engine.js';
+import { STOP_ERRORS } from './engine.js';
+import { stopRun } from './stop-run.js';
+
+export type DeadlineCheck = { kind: 'not-running' } | { kind: 'not-due'; at: Date } | { kind: 'enforced'; stopped: boolean; record: ExecutionRecord };
+
+/**
+ * Stops a Running execution whose `timeoutSeconds` has passed; it ends Failed/DeadlineExceeded
+ * unless the workflow finished first (then that outcome is recorded). Used by the sweeper and,
+ * where the engine has them, by timers armed for the deadline itself.
+ */
+export async function enforceDeadline(engine: Engine, record: ExecutionRecord): Promise<DeadlineCheck> {
+  const deadline = deadlineOf(record.execution);
+  if (record.execution.phase !== Phase.Running || !deadline) return { kind: 'not-running' };
+  if (deadline > engine.clock.now()) return { kind: 'not-due', at: deadline };
+  const cause = `the execution ran past its deadline of ${record.execution.timeoutSeconds} s and was stopped`;
+  return { kind: 'enforced', ...(await stopRun(engine, record, { error: STOP_ERRORS.deadline, cause, actor: engine.actor })) };
+}
+
+/** The same, by id: what a timer armed for the deadline calls. Returns when to look again, if not yet due. */
+export async function enforceDeadlineOf(engine: Engine, executionId: string): Promise<Date | undefined> {
+  const record = await engine.store.getExecution(executionId);
+  if (!record) return undefined;
+  const check = await enforceDeadline(engine, record);
+  return check.kind === 'not-due' ? check.at : undefined;
+}
