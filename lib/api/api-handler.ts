@@ -12,6 +12,7 @@ import { admitAndStart, prepareRequest } from '../use-cases/request-execution.js
 import type { Authenticator } from './authenticators.js';
 import { header } from './headers.js';
 import { HttpError, errorResponse, jsonResponse } from './http-errors.js';
+import { parsePart, refusePrototypeNames } from './request-checks.js';
 import { ClearanceBodySchema, ExecutionRequestBodySchema, IdempotencyKeySchema, ListQuerySchema } from './schemas.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -50,12 +51,11 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
       method: 'POST',
       path: /^\/executions$/,
       run: async ({ event, principal, context }) => {
-        const body = ExecutionRequestBodySchema.parse(jsonBody(event));
-        const prepared = prepareRequest(engine, { ...body, requestedBy: principal, source: 'api' });
         const keyHeader = header(event, 'idempotency-key');
-        const answer: AdmissionAnswer = keyHeader
-          ? await admitOnce(`api:${principal}:${IdempotencyKeySchema.parse(keyHeader)}`, prepared, context)
-          : await admitAndStart(engine, prepared);
+        const key = keyHeader === undefined ? undefined : parsePart(IdempotencyKeySchema, keyHeader, 'header Idempotency-Key');
+        const body = parsePart(ExecutionRequestBodySchema, jsonBody(event), 'body');
+        const prepared = prepareRequest(engine, { ...body, requestedBy: principal, source: 'api' });
+        const answer: AdmissionAnswer = key !== undefined ? await admitOnce(`api:${principal}:${key}`, prepared, context) : await admitAndStart(engine, prepared);
         const { execution } = answer.record;
         options.appendLogKeys?.({ executionId: execution.id, targetResource: execution.targetResource, correlationId: execution.correlationId });
         if (answer.kind !== 'skipped') return jsonResponse(201, execution);
@@ -67,7 +67,7 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
       method: 'GET',
       path: /^\/executions$/,
       run: async ({ event }) => {
-        const query = ListQuerySchema.parse(event.queryStringParameters ?? {});
+        const query = parsePart(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
         const page = await engine.store.listExecutions({ ...query, targetResource: canonicalTargetResource(query.targetResource) });
         return jsonResponse(200, page);
       },
@@ -88,7 +88,7 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
       method: 'POST',
       path: /^\/targets\/(.+)\/clearance$/,
       run: async ({ event, params }) => {
-        const body = ClearanceBodySchema.parse(jsonBody(event));
+        const body = parsePart(ClearanceBodySchema, jsonBody(event), 'body');
         return jsonResponse(200, await clearBlock(engine, { targetResource: decode(params[0]!), ...body }));
       },
     },
@@ -112,20 +112,31 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
     },
   ];
 
-  return async (event, context) => {
+  const respond = async (event: APIGatewayProxyEvent, context: Context | undefined): Promise<APIGatewayProxyResult> => {
     const requestId = event?.requestContext?.requestId || engine.newId();
     try {
       if (Buffer.byteLength(bodyText(event), 'utf8') > MAX_BODY_BYTES) throw new HttpError(413, 'PayloadTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)`);
+      refusePrototypeNames(event);
       const path = typeof event?.path === 'string' ? event.path : '';
       const matching = routes.filter((route) => route.path.test(path));
       if (matching.length === 0) throw new HttpError(404, 'NotFound', `no route for ${path || '(empty path)'}`);
-      const route = matching.find((candidate) => candidate.method === event.httpMethod);
-      if (!route) throw new HttpError(405, 'MethodNotAllowed', `${event.httpMethod} is not allowed on ${path}; allowed: ${matching.map((r) => r.method).join(', ')}`);
+      const method = event.httpMethod === 'HEAD' ? 'GET' : event.httpMethod;
+      const route = matching.find((candidate) => candidate.method === method);
+      if (!route) {
+        const allowed = matching.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method]));
+        throw new HttpError(405, 'MethodNotAllowed', `${event.httpMethod} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
+      }
       const principal = route.public ? 'anonymous' : await options.authenticate(event);
       return await route.run({ event, params: route.path.exec(path)!.slice(1), principal, context });
     } catch (error) {
       return errorResponse(error, requestId, engine.logger);
     }
+  };
+
+  // HEAD is GET without a body, on every GET route (health checks use it), whatever the status.
+  return async (event, context) => {
+    const response = await respond(event, context);
+    return event?.httpMethod === 'HEAD' ? { ...response, body: '' } : response;
   };
 }
 

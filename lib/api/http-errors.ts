@@ -1,7 +1,7 @@
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ZodError } from 'zod';
-import { ConflictError, LockstepError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConflictError, LockstepError, NotFoundError, ValidationError, validationErrorFrom } from '../domain/errors.js';
 import type { EngineLogger } from '../ports.js';
 import { UnknownWorkflowError } from '../workflows/catalog.js';
 
@@ -41,10 +41,7 @@ function describe(error: unknown): [number, string, string, string[]?] | undefin
   if (error instanceof HttpError) return [error.status, error.code, error.message, error.details];
   if (error instanceof UnknownWorkflowError) return [400, 'UnknownWorkflow', error.message];
   if (error instanceof ValidationError) return [400, 'ValidationError', error.message, [...error.details]];
-  if (error instanceof ZodError) {
-    const details = error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
-    return [400, 'ValidationError', 'the request is not valid', details];
-  }
+  if (error instanceof ZodError) return describe(validationErrorFrom(error, 'request'));
   if (error instanceof NotFoundError) return [404, 'NotFound', error.message];
   if (error instanceof ConflictError) return [409, 'Conflict', error.message];
   if (error instanceof IdempotencyAlreadyInProgressError) return [409, 'Conflict', 'a request with this Idempotency-Key is still in progress; retry it shortly'];

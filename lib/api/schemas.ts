@@ -30,4 +30,8 @@ export const ListQuerySchema = z.strictObject({
 });
 
 /** Printable ASCII, as HTTP headers carry it. */
-export const IdempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1 to 255 printable ASCII characters');
+/** 1 to 255 printable ASCII characters, not all blank (an empty or blank key is a mistake, not "no key"). */
+export const IdempotencyKeySchema = z
+  .string()
+  .regex(/^[\x20-\x7e]{0,255}$/, 'must be at most 255 printable ASCII characters')
+  .refine((key) => key.trim().length > 0, 'must not be empty or blank');

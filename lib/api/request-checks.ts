@@ -1,0 +1,34 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { z } from 'zod';
+import { ValidationError, validationErrorFrom } from '../domain/errors.js';
+
+/**
+ * Names that are members of `Object.prototype` (`constructor`, `__proto__`, `toString`, ...).
+ * Used as keys they reach the prototype instead of the request's own values, so a header
+ * or query parameter with such a name is refused (400) on every route, before anything
+ * else looks at the request. Header names are case-insensitive, so the check is too.
+ */
+const PROTOTYPE_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__'].map((name) => name.toLowerCase()));
+
+export function refusePrototypeNames(event: APIGatewayProxyEvent): void {
+  const details = [
+    ...namesIn(event.headers, event.multiValueHeaders).filter(isPrototypeName).map((name) => `header ${name}: this name is not accepted`),
+    ...namesIn(event.queryStringParameters, event.multiValueQueryStringParameters).filter(isPrototypeName).map((name) => `query.${name}: this name is not accepted`),
+  ];
+  if (details.length > 0) throw new ValidationError('the request uses a header or query parameter name that is not accepted', details);
+}
+
+/** Parses one part of a request; a failure is a 400 whose details say where (`query.limit`, `body.targetResource`, `header Idempotency-Key`). */
+export function parsePart<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationErrorFrom(parsed.error, where);
+  return parsed.data;
+}
+
+function isPrototypeName(name: string): boolean {
+  return PROTOTYPE_NAMES.has(name.toLowerCase());
+}
+
+function namesIn(...maps: (Record<string, unknown> | null | undefined)[]): string[] {
+  return [...new Set(maps.flatMap((map) => (map && typeof map === 'object' ? Object.keys(map) : [])))];
+}
