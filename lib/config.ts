@@ -2,24 +2,61 @@ import { z } from 'zod';
 import { DEFAULT_TABLE_NAME } from './adapters/dynamodb/table-definition.js';
 import { PolicySchema, type Policy } from './domain/policies.js';
 
-const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+/** A whole number in [min, max]; its variable is named by the error path. */
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number({ error: `must be a whole number from ${min} to ${max}` }).int(`must be a whole number from ${min} to ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(fallback);
+
+const ONE_YEAR_SECONDS = 365 * 24 * 3600;
+const port = z.coerce.number().int('must be a whole number from 0 to 65535').min(0, 'must be at least 0').max(65535, 'must be at most 65535');
+
+/** The policy settings, the same for local mode and Lambda. A backoff base above its max would make the max meaningless. */
+const PolicyEnvironment = z.object({
+  LOCKSTEP_COOLDOWN_SECONDS: integer(300, 0, ONE_YEAR_SECONDS),
+  LOCKSTEP_BACKOFF_BASE_SECONDS: integer(60, 1, ONE_YEAR_SECONDS),
+  LOCKSTEP_BACKOFF_MAX_SECONDS: integer(600, 1, ONE_YEAR_SECONDS),
+  LOCKSTEP_MAX_CONSECUTIVE_FAILURES: integer(5, 1, 1000),
+});
+type PolicyEnvironment = z.infer<typeof PolicyEnvironment>;
+
+function checkBackoff(e: PolicyEnvironment, ctx: z.RefinementCtx): void {
+  if (e.LOCKSTEP_BACKOFF_BASE_SECONDS > e.LOCKSTEP_BACKOFF_MAX_SECONDS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['LOCKSTEP_BACKOFF_BASE_SECONDS'],
+      message: `${e.LOCKSTEP_BACKOFF_BASE_SECONDS} is above LOCKSTEP_BACKOFF_MAX_SECONDS (${e.LOCKSTEP_BACKOFF_MAX_SECONDS}); the base must not exceed the max`,
+    });
+  }
+}
+
+function policyFrom(e: PolicyEnvironment): Policy {
+  return PolicySchema.parse({
+    cooldownSeconds: e.LOCKSTEP_COOLDOWN_SECONDS,
+    backoffBaseSeconds: e.LOCKSTEP_BACKOFF_BASE_SECONDS,
+    backoffMaxSeconds: e.LOCKSTEP_BACKOFF_MAX_SECONDS,
+    maxConsecutiveFailures: e.LOCKSTEP_MAX_CONSECUTIVE_FAILURES,
+  });
+}
 
 /** API.md's local configuration, read once at the edge from the environment and passed down. */
-const EnvironmentSchema = z.object({
-  PORT: integer(3000, 1),
+const EnvironmentSchema = PolicyEnvironment.extend({
+  PORT: port.default(3000),
+  LOCKSTEP_STEPFUNCTIONS_PORT: port.optional(),
+  LOCKSTEP_EVENTBRIDGE_PORT: port.optional(),
   LOCKSTEP_TOKEN: z.string().min(1).optional(),
-  LOCKSTEP_COOLDOWN_SECONDS: integer(300),
-  LOCKSTEP_BACKOFF_BASE_SECONDS: integer(60, 1),
-  LOCKSTEP_BACKOFF_MAX_SECONDS: integer(600, 1),
-  LOCKSTEP_MAX_CONSECUTIVE_FAILURES: integer(5, 1),
-  LOCKSTEP_SWEEP_INTERVAL_SECONDS: integer(60, 1),
+  // A sweep at least once a day: the sweeper is what repairs missed events and orphaned locks.
+  LOCKSTEP_SWEEP_INTERVAL_SECONDS: integer(60, 1, 86_400),
   LOCKSTEP_TABLE_NAME: z.string().min(3).default(DEFAULT_TABLE_NAME),
   DYNAMODB_ENDPOINT: z.url().optional(),
   LOCKSTEP_DATA_DIR: z.string().min(1).optional(),
-});
+}).superRefine(checkBackoff);
 
 export interface LocalConfig {
+  /** The API's port; 0 for any free one. */
   port: number;
+  /** The local Step Functions endpoint's port (API.md: PORT+1); 0 or absent for any free one. */
+  stepFunctionsPort?: number;
+  /** The local EventBridge endpoint's port (API.md: PORT+2); 0 or absent for any free one. */
+  eventBridgePort?: number;
   token?: string;
   policy: Policy;
   sweepIntervalSeconds: number;
@@ -30,24 +67,34 @@ export interface LocalConfig {
 
 export class ConfigurationError extends Error {}
 
-export function readLocalConfig(env: Record<string, string | undefined>): LocalConfig {
+function parseEnvironment<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
   // An empty variable means "not set", as shells and .env files usually intend.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = EnvironmentSchema.safeParse(present);
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}=${JSON.stringify(present[String(issue.path[0])] ?? '')} ${issue.message}`).join('; ');
     throw new ConfigurationError(`invalid configuration: ${problems}`);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** Port `offset` above PORT unless set (0 stays 0: every endpoint on any free port). */
+function portBeside(e: { PORT: number }, own: number | undefined, name: string, offset: number): number {
+  if (own !== undefined) return own;
+  if (e.PORT === 0) return 0;
+  const derived = e.PORT + offset;
+  if (derived > 65535) throw new ConfigurationError(`invalid configuration: ${name} defaults to PORT+${offset} = ${derived}, which is not a port; set ${name}`);
+  return derived;
+}
+
+export function readLocalConfig(env: Record<string, string | undefined>): LocalConfig {
+  const e = parseEnvironment(EnvironmentSchema, env);
   return {
     port: e.PORT,
+    stepFunctionsPort: portBeside(e, e.LOCKSTEP_STEPFUNCTIONS_PORT, 'LOCKSTEP_STEPFUNCTIONS_PORT', 1),
+    eventBridgePort: portBeside(e, e.LOCKSTEP_EVENTBRIDGE_PORT, 'LOCKSTEP_EVENTBRIDGE_PORT', 2),
     ...(e.LOCKSTEP_TOKEN && { token: e.LOCKSTEP_TOKEN }),
-    policy: PolicySchema.parse({
-      cooldownSeconds: e.LOCKSTEP_COOLDOWN_SECONDS,
-      backoffBaseSeconds: e.LOCKSTEP_BACKOFF_BASE_SECONDS,
-      backoffMaxSeconds: e.LOCKSTEP_BACKOFF_MAX_SECONDS,
-      maxConsecutiveFailures: e.LOCKSTEP_MAX_CONSECUTIVE_FAILURES,
-    }),
+    policy: policyFrom(e),
     sweepIntervalSeconds: e.LOCKSTEP_SWEEP_INTERVAL_SECONDS,
     tableName: e.LOCKSTEP_TABLE_NAME,
     ...(e.DYNAMODB_ENDPOINT && { dynamodbEndpoint: e.DYNAMODB_ENDPOINT }),
@@ -55,7 +102,7 @@ export function readLocalConfig(env: Record<string, string | undefined>): LocalC
   };
 }
 
-const LambdaEnvironmentSchema = z.object({
+const LambdaEnvironmentSchema = PolicyEnvironment.extend({
   AWS_REGION: z.string().min(1),
   TABLE_NAME: z.string().min(3),
   IDEMPOTENCY_TABLE_NAME: z.string().min(3),
@@ -68,28 +115,17 @@ const LambdaEnvironmentSchema = z.object({
       return z.NEVER;
     }
   }),
-  LOCKSTEP_COOLDOWN_SECONDS: integer(300),
-  LOCKSTEP_BACKOFF_BASE_SECONDS: integer(60, 1),
-  LOCKSTEP_BACKOFF_MAX_SECONDS: integer(600, 1),
-  LOCKSTEP_MAX_CONSECUTIVE_FAILURES: integer(5, 1),
-});
+}).superRefine(checkBackoff);
 
 /** The settings of a Lambda function, from the environment the CDK app gives it. */
 export function readLambdaSettings(env: Record<string, string | undefined>) {
-  const parsed = LambdaEnvironmentSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigurationError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const e = parsed.data;
+  const e = parseEnvironment(LambdaEnvironmentSchema, env);
   return {
     region: e.AWS_REGION,
     tableName: e.TABLE_NAME,
     idempotencyTableName: e.IDEMPOTENCY_TABLE_NAME,
     eventBusName: e.EVENT_BUS_NAME,
     stateMachineArns: e.STATE_MACHINE_ARNS,
-    policy: PolicySchema.parse({
-      cooldownSeconds: e.LOCKSTEP_COOLDOWN_SECONDS,
-      backoffBaseSeconds: e.LOCKSTEP_BACKOFF_BASE_SECONDS,
-      backoffMaxSeconds: e.LOCKSTEP_BACKOFF_MAX_SECONDS,
-      maxConsecutiveFailures: e.LOCKSTEP_MAX_CONSECUTIVE_FAILURES,
-    }),
+    policy: policyFrom(e),
   };
 }

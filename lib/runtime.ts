@@ -9,7 +9,7 @@ import { EventBridgePublisher } from './adapters/eventbridge/domain-event-publis
 import { EmfMetrics } from './adapters/metrics/emf-metrics.js';
 import { SfnDriver } from './adapters/stepfunctions/sfn-driver.js';
 import type { Policy } from './domain/policies.js';
-import type { Clock } from './ports.js';
+import type { Clock, DeadlineScheduler } from './ports.js';
 import type { Engine } from './use-cases/engine.js';
 import { WorkflowCatalog } from './workflows/catalog.js';
 import { StateMachineArns } from './workflows/state-machines.js';
@@ -31,6 +31,8 @@ export interface RuntimeSettings {
   /** Where EMF lines go; standard output when absent. */
   writeMetrics?: (line: string) => void;
   logger?: Logger;
+  /** Enforces deadlines when they pass (local mode's timers); without it the sweeper does. */
+  deadlines?: DeadlineScheduler;
 }
 
 export interface Runtime {
@@ -62,6 +64,7 @@ export function buildRuntime(settings: RuntimeSettings): Runtime {
     policy: settings.policy,
     newId: randomUUID,
     actor: 'lockstep',
+    ...(settings.deadlines && { deadlines: settings.deadlines }),
   };
   return {
     engine,

@@ -13,6 +13,7 @@ import { createStatusHandler } from '../handlers/status-handler.js';
 import { REQUESTED_DETAIL_TYPE, createTriggerHandler } from '../handlers/trigger-handler.js';
 import { createSweeperHandler } from '../handlers/sweeper-handler.js';
 import type { Clock } from '../ports.js';
+import type { Engine } from '../use-cases/engine.js';
 import { buildRuntime, systemClock, type Runtime } from '../runtime.js';
 import { WorkflowCatalog } from '../workflows/catalog.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local.js';
@@ -23,6 +24,9 @@ import { deployCatalog } from './stepfunctions/deploy-catalog.js';
 import { startStepFunctionsEndpoint } from './stepfunctions/http-endpoint.js';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.js';
 import { SIMULATED_TASKS } from './stepfunctions/simulated-tasks.js';
+import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
+import { LocalDeadlineTimers } from './deadline-timers.js';
+import { setLongInterval } from './timers.js';
 
 export const ENGINE_BUS = 'lockstep';
 
@@ -67,6 +71,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       progress(`[1/5] starting DynamoDB Local (${config.dataDir ? `data in ${config.dataDir}` : 'in memory'})`);
       dynamodb = await startDynamoDbLocal(config.dataDir ? { dataDir: config.dataDir } : {});
       stops.push(() => dynamodb!.stop());
+      if (dynamodb.warning) progress(`warning: ${dynamodb.warning}`);
       dynamodbEndpoint = dynamodb.endpoint;
     } else {
       progress(`[1/5] using DynamoDB at ${dynamodbEndpoint}`);
@@ -86,9 +91,9 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     });
     const stepFunctions = new LocalStepFunctions({ clock, taskHandlers: SIMULATED_TASKS, onStatusChange: (event) => bus.publish(event) });
     stops.push(() => stepFunctions.shutdown());
-    const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions);
+    const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions, config.stepFunctionsPort);
     stops.push(() => sfnEndpoint.close());
-    const ebEndpoint = await startEventBridgeEndpoint(bus);
+    const ebEndpoint = await startEventBridgeEndpoint(bus, config.eventBridgePort);
     stops.push(() => ebEndpoint.close());
 
     // Like the tables, the state machines exist before the engine is built on them.
@@ -96,6 +101,14 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     await setupSfn.send(new ListStateMachinesCommand({}));
     const stateMachineArns = await deployCatalog(setupSfn, new WorkflowCatalog());
     setupSfn.destroy();
+    // Deadlines are enforced when they pass; the engine they act on is the one built next.
+    const built: { engine?: Engine } = {};
+    const deadlines = new LocalDeadlineTimers({
+      clock,
+      check: (executionId) => enforceDeadlineOf(built.engine!, executionId),
+      onError: (executionId, error) => logger.error('enforcing a deadline failed', { executionId, error: (error as Error).message }),
+    });
+    stops.push(() => deadlines.cancelAll());
     const runtime = buildRuntime({
       logger,
       region: LOCAL_REGION,
@@ -107,8 +120,10 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       policy: config.policy,
       endpoints: { dynamodb: dynamodbEndpoint, stepfunctions: sfnEndpoint.url, eventbridge: ebEndpoint.url },
       clock,
+      deadlines,
       ...(options.writeMetrics && { writeMetrics: options.writeMetrics }),
     });
+    built.engine = runtime.engine;
     stops.push(() => runtime.destroy());
     await runtime.clients.eventbridge.send(new DescribeEventBusCommand({ Name: ENGINE_BUS }));
     const { engine } = runtime;
@@ -127,8 +142,8 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
 
     progress('[4/5] starting the sweeper');
     const sweeper = createSweeperHandler({ engine });
-    const timer = setInterval(() => void sweeper().catch((error: unknown) => logger.error('sweep failed', { error: (error as Error).message })), config.sweepIntervalSeconds * 1000);
-    stops.push(() => clearInterval(timer));
+    const timer = setLongInterval(() => void sweeper().catch((error: unknown) => logger.error('sweep failed', { error: (error as Error).message })), config.sweepIntervalSeconds * 1000);
+    stops.push(() => timer.cancel());
 
     progress('[5/5] starting the HTTP API');
     const token = config.token ?? randomBytes(24).toString('base64url');

@@ -1,0 +1,52 @@
+import type { Clock, DeadlineScheduler } from '../ports.js';
+import { setLongTimeout, type LongTimer } from './timers.js';
+
+/**
+ * Local mode's deadlines: one timer per running execution with a timeout, fired when its
+ * `timeoutSeconds` passes (any length: see timers.ts) and removed when the execution ends,
+ * so they are bounded by the executions running now. `check` enforces the deadline and says
+ * when to look again if the clock says it is not due yet.
+ */
+export class LocalDeadlineTimers implements DeadlineScheduler {
+  private readonly timers = new Map<string, LongTimer>();
+
+  constructor(
+    private readonly options: {
+      clock: Clock;
+      check: (executionId: string) => Promise<Date | undefined>;
+      onError: (executionId: string, error: unknown) => void;
+    },
+  ) {}
+
+  schedule(executionId: string, at: Date): void {
+    this.cancel(executionId);
+    const delay = at.getTime() - this.options.clock.now().getTime();
+    // Not holding the process open: a stop clears them all, and a restart loses no deadline the sweeper would not catch.
+    const timer = setLongTimeout(() => void this.fire(executionId), delay, { ref: false });
+    this.timers.set(executionId, timer);
+  }
+
+  cancel(executionId: string): void {
+    this.timers.get(executionId)?.cancel();
+    this.timers.delete(executionId);
+  }
+
+  cancelAll(): void {
+    for (const timer of this.timers.values()) timer.cancel();
+    this.timers.clear();
+  }
+
+  get size(): number {
+    return this.timers.size;
+  }
+
+  private async fire(executionId: string): Promise<void> {
+    this.timers.delete(executionId);
+    try {
+      const next = await this.options.check(executionId);
+      if (next) this.schedule(executionId, next);
+    } catch (error) {
+      this.options.onError(executionId, error);
+    }
+  }
+}
