@@ -10,7 +10,7 @@ declare module 'vitest' {
 /**
  * Starts DynamoDB Local (in memory, on a free port) once for the integration tests, or uses
  * DYNAMODB_ENDPOINT when set. Teardown stops Java whether the tests passed or failed; if
- * the runner itself is killed, the launcher's watchdog stops it.
+ * the runner itself is killed, the launcher's relay stops it.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const external = process.env.DYNAMODB_ENDPOINT;

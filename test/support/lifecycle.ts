@@ -30,7 +30,7 @@ export class Driver {
 
   async admitted(targetResource: string): Promise<ExecutionRecord & { fencingToken: number }> {
     const admission = await this.admit(targetResource);
-    if (!admission.admitted) throw new Error(`expected an admission, got ${admission.skipDetails.reason}`);
+    if (!admission.admitted) throw new Error(`expected an admission, got ${admission.skipDetails?.reason ?? 'an existing execution'}`);
     return admission.record;
   }
 
@@ -54,7 +54,7 @@ export class Driver {
   fail(executionId: string, reason: FailureReason, wasExecutionFailure: boolean): Promise<TransitionResult> {
     return this.store.finish({
       executionId,
-      termination: { phase: 'Failed', failure: { reason, message: `failed with ${reason}`, wasExecutionFailure }, interrupted: reason === 'Cancelled' },
+      termination: { phase: 'Failed', failure: { reason, message: `failed with ${reason}`, wasExecutionFailure } },
       at: this.clock.now(),
       actor: 'lockstep',
       policy: this.policy,

@@ -5,6 +5,8 @@ describe('local configuration (API.md)', () => {
   it('has the documented defaults', () => {
     expect(readLocalConfig({})).toEqual({
       port: 3000,
+      stepFunctionsPort: 3001,
+      eventBridgePort: 3002,
       policy: { cooldownSeconds: 300, backoffBaseSeconds: 60, backoffMaxSeconds: 600, maxConsecutiveFailures: 5, executionTimeoutSeconds: 3600, startGraceSeconds: 30 },
       sweepIntervalSeconds: 60,
       tableName: 'lockstep',

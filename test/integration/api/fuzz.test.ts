@@ -56,6 +56,22 @@ const headers = fc.record(
   },
   { requiredKeys: ['authorization'] },
 );
+/** Names that reach Object.prototype when used as keys: every one must be refused, never crash. */
+const prototypeName = fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'Constructor', 'TOSTRING');
+const headerName = fc.oneof({ arbitrary: prototypeName, weight: 2 }, fc.string({ minLength: 1 }), fc.constantFrom('x-amz-date', 'host', 'Idempotency-Key', 'IDEMPOTENCY-KEY'));
+/** Tokens this engine never issued for the query: made up, truncated, another shape, another query's. */
+const pageToken = fc.oneof(
+  fc.string(),
+  fc.constantFrom('e30=', 'e30', 'W10', 'bnVsbA', '!!', 'x'.repeat(2000)),
+  fc.json().map((json) => Buffer.from(json).toString('base64url')),
+  fc.tuple(fc.constant(1), fc.string(), fc.string(), fc.string()).map((parts) => Buffer.from(JSON.stringify(parts)).toString('base64url')),
+  fc.tuple(fc.constant(1), fc.constantFrom('AAAAAAAAAAAAAAAA'), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.uuid()).map((parts) => Buffer.from(JSON.stringify(parts)).toString('base64url')),
+);
+const queryName = fc.oneof({ arbitrary: fc.constantFrom('targetResource', 'limit', 'phase', 'nextToken'), weight: 6 }, prototypeName, fc.string());
+const queryValue = fc.oneof(fc.string(), pageToken, fc.constantFrom('ns/deployment/app', 'Running', 'Pending', '0', '1', '100', '101', '-1', '1e400', 'NaN'));
+// Own properties even for `__proto__`, as API Gateway's JSON and local mode's server deliver them.
+const ownEntries = (entries: [string, string][]) => Object.fromEntries(entries);
+
 // Mostly the routes' own methods, so that requests get past routing; sometimes anything.
 const method = fc.oneof(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'), fc.string());
 const call = fc.oneof(
@@ -66,8 +82,17 @@ const call = fc.oneof(
 );
 const event = fc.record({
   call,
-  headers: fc.oneof({ arbitrary: headers, weight: 8 }, fc.constant(null)),
-  queryStringParameters: fc.oneof(fc.constant(null), fc.dictionary(fc.constantFrom('targetResource', 'limit', 'phase', 'nextToken', 'x'), fc.string()), fc.dictionary(fc.string(), fc.string())),
+  headers: fc.oneof(
+    { arbitrary: headers, weight: 6 },
+    fc.constant(null),
+    { arbitrary: fc.tuple(headers, fc.array(fc.tuple(headerName, fc.string()), { maxLength: 3 })).map(([known, extra]) => ownEntries([...Object.entries(known as Record<string, string>), ...extra])), weight: 3 },
+  ),
+  queryStringParameters: fc.oneof(
+    fc.constant(null),
+    fc.dictionary(fc.constantFrom('targetResource', 'limit', 'phase', 'nextToken', 'x'), fc.string()),
+    fc.array(fc.tuple(queryName, queryValue), { maxLength: 5 }).map(ownEntries),
+    { arbitrary: fc.tuple(fc.constantFrom('ns/deployment/app', 'node/n1'), pageToken).map(([target, token]) => ({ targetResource: target, nextToken: token })), weight: 2 },
+  ),
   body,
   isBase64Encoded: fc.oneof({ arbitrary: fc.constant(false), weight: 8 }, fc.constant(true)),
 });
@@ -97,6 +122,11 @@ describe('the api handler under random input', () => {
         statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
 
         expect(response.statusCode).toBeLessThan(500);
+        // HEAD is GET without a body, whatever the status.
+        if (httpMethod === 'HEAD') {
+          expect(response.body).toBe('');
+          return;
+        }
         const parsed = JSON.parse(response.body);
         if (response.statusCode >= 400) {
           expect(parsed.error).toEqual(expect.objectContaining({ code: expect.any(String), message: expect.any(String) }));
@@ -104,12 +134,39 @@ describe('the api handler under random input', () => {
         }
         if (REJECTIONS.has(response.statusCode)) expect(t.meter.since(mark).writes).toBe(0);
       }),
-      { numRuns: 400 },
+      { numRuns: 600 },
     );
     await t.settle();
     console.log(`fuzz: statuses seen ${JSON.stringify(Object.fromEntries(statuses))}`);
     // The generator reaches past the front door, not only into 400s.
     expect([...statuses.keys()]).toEqual(expect.arrayContaining([200, 201, 400, 401, 404, 409]));
+  });
+
+  it('refuses every page token it did not issue for the query with 400, and accepts its own', async () => {
+    const target = 'fuzz/deployment/paged';
+    for (let i = 0; i < 3; i++) {
+      await handle({ httpMethod: 'POST', path: '/executions', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ targetResource: target, workflowId: 'noop' }), requestContext: { requestId: 'fuzz' } } as unknown as APIGatewayProxyEvent);
+      await t.settle();
+      t.clock.advanceSeconds(3600);
+    }
+    const list = (query: Record<string, string>) =>
+      handle({ httpMethod: 'GET', path: '/executions', headers: { authorization: `Bearer ${TOKEN}` }, queryStringParameters: query, requestContext: { requestId: 'fuzz' } } as unknown as APIGatewayProxyEvent);
+    const issued = JSON.parse((await list({ targetResource: target, limit: '1' })).body).nextToken as string;
+    expect((await list({ targetResource: target, limit: '1', nextToken: issued })).statusCode).toBe(200);
+
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(pageToken, fc.nat({ max: issued.length - 1 }).map((cut) => issued.slice(0, cut)), fc.tuple(fc.nat({ max: issued.length - 1 }), fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_')).map(([at, c]) => issued.slice(0, at) + c + issued.slice(at + 1))), async (token) => {
+        fc.pre(token !== issued);
+        const response = await list({ targetResource: target, limit: '1', nextToken: token });
+        // A one-character change can land on another well-formed token of the same query: that may answer 200, never 5xx.
+        expect([200, 400]).toContain(response.statusCode);
+        if (response.statusCode === 400) expect(JSON.parse(response.body).error).toMatchObject({ code: 'ValidationError' });
+      }),
+      { numRuns: 300 },
+    );
+    // Another query's token (another target, another phase) is refused.
+    expect((await list({ targetResource: 'fuzz/deployment/other', limit: '1', nextToken: issued })).statusCode).toBe(400);
+    expect((await list({ targetResource: target, phase: 'Completed', limit: '1', nextToken: issued })).statusCode).toBe(400);
   });
 
   it('hides an unexpected failure behind a 500 that names the request id and nothing else', async () => {

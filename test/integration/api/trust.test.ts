@@ -2,10 +2,10 @@
 // surface (issue 9), end to end through local mode's real HTTP server.
 import { request as httpRequest } from 'node:http';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
 import { uniqueTarget } from '../../support/lifecycle.js';
-import { TEST_TOKEN, startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
+import { startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
 
 const encode = encodeURIComponent;
 
@@ -35,7 +35,16 @@ describe('trust: defects found by attacking the public surface', () => {
     await t.local.stop();
   });
 
-  const create = (body: Record<string, unknown>, headers: Record<string, string> = {}) => t.call('POST', '/executions', { body, headers });
+  /** Long runs are cancelled after each test, so that a failed test never leaves one for the next to wait on. */
+  const longRuns: string[] = [];
+  afterEach(async () => {
+    for (const id of longRuns.splice(0)) await t.call('POST', `/executions/${id}/cancel`);
+  });
+  const create = async (body: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    const response = await t.call('POST', '/executions', { body, headers });
+    if (response.status === 201 && body.workflowId === 'wait') longRuns.push(response.body.id);
+    return response;
+  };
   const list = async (query: string) => t.call('GET', `/executions?${query}`);
 
   describe('one target, one lock, whatever the spelling (Unicode NFC)', () => {
@@ -45,6 +54,7 @@ describe('trust: defects found by attacking the public surface', () => {
       const decomposed = `${namespace}/deployment/cafe\u0301`;
 
       const first = await create({ targetResource: composed, workflowId: 'wait', parameters: { SECONDS: '600' } });
+      t.clock.advanceSeconds(1);
       const second = await create({ targetResource: decomposed, workflowId: 'wait', parameters: { SECONDS: '600' } });
 
       expect(first.status).toBe(201);
@@ -53,7 +63,6 @@ describe('trust: defects found by attacking the public surface', () => {
       expect((await t.call('GET', `/targets/${encode(decomposed)}`)).body).toMatchObject({ targetResource: composed, state: 'Running', currentExecutionId: first.body.id });
       const ids = (await list(`targetResource=${encode(decomposed)}`)).body.items.map((e: { id: string }) => e.id);
       expect(ids).toEqual([second.body.id, first.body.id]);
-      await t.call('POST', `/executions/${first.body.id}/cancel`);
     });
 
     it('treats the Angstrom sign U+212B and the letter U+00C5 as one target', async () => {
@@ -64,7 +73,6 @@ describe('trust: defects found by attacking the public surface', () => {
       expect(second.status).toBe(409);
       expect(second.body.skipDetails).toMatchObject({ reason: 'ResourceBusy', conflictingExecutionId: first.body.id });
       expect(first.body.targetResource).toBe(`${namespace}/node/\u00c5ngstr\u00f6m`);
-      await t.call('POST', `/executions/${first.body.id}/cancel`);
     });
 
     it('rejects an unpaired surrogate and an ARN spelled ARN: with a message, writing nothing', async () => {
@@ -127,6 +135,7 @@ describe('trust: defects found by attacking the public surface', () => {
     it('answers limit=1 on a target with an active run, and pages through it one by one', async () => {
       const target = uniqueTarget();
       const running = await create({ targetResource: target, workflowId: 'wait', parameters: { SECONDS: '600' } });
+      t.clock.advanceSeconds(1);
       const skipped = await create({ targetResource: target, workflowId: 'noop' });
 
       const first = await list(`targetResource=${encode(target)}&limit=1`);
@@ -135,7 +144,6 @@ describe('trust: defects found by attacking the public surface', () => {
       const second = await list(`targetResource=${encode(target)}&limit=1&nextToken=${encode(first.body.nextToken)}`);
       expect(second.status).toBe(200);
       expect(second.body.items.map((e: { id: string; phase: string }) => [e.id, e.phase])).toEqual([[running.body.id, 'Running']]);
-      await t.call('POST', `/executions/${running.body.id}/cancel`);
     });
 
     it('refuses every nextToken it did not issue for the same query with 400, and issues tokens that do not show the table keys', async () => {
@@ -198,7 +206,6 @@ describe('trust: defects found by attacking the public surface', () => {
         token = page.body.nextToken;
       } while (token);
       expect(paged).toEqual([busy.body.id, running.body.id, done.body.id]);
-      await t.call('POST', `/executions/${running.body.id}/cancel`);
     });
   });
 

@@ -22,7 +22,7 @@ describe('cancel', () => {
     await t.settle();
 
     expect(result.cancelled).toBe(true);
-    expect(result.record.execution).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'Cancelled', message: 'cancelled by alice', wasExecutionFailure: false } });
+    expect(result.record.execution).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'Cancelled', message: expect.stringMatching(/^cancelled by alice \(cancel request /), wasExecutionFailure: false } });
     expectAuditTrail(result.record, [AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowFailed]);
     expect((await t.engine.driver.describe(running.record.execution.executionRef!.arn!))?.status).toBe('ABORTED');
     // The ABORTED status event that followed changed nothing.

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observationFromStatusEvent } from '../../../lib/adapters/stepfunctions/status-event.js';
-import { targetHash } from '../../../lib/domain/execution-name.js';
+import { executionIdForKey, targetHash } from '../../../lib/domain/execution-name.js';
 import { cancelExecution } from '../../../lib/use-cases/cancel-execution.js';
 import { completeExecution } from '../../../lib/use-cases/complete-execution.js';
-import { requestExecution } from '../../../lib/use-cases/request-execution.js';
+import { admitAndStart, prepareRequest, requestExecution } from '../../../lib/use-cases/request-execution.js';
 import { sweep } from '../../../lib/use-cases/sweep.js';
 import { BUILT_IN_WORKFLOWS } from '../../../lib/workflows/catalog.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';
@@ -23,15 +23,20 @@ import { request, uniqueTarget } from '../../support/lifecycle.js';
  */
 const MANIFEST: Record<string, string[]> = {
   admission: ['DynamoDB.UpdateItem', 'SFN.StartExecution', 'DynamoDB.PutItem'],
+  // The lock only while no execution of the key's id exists (one transaction), then the token it got.
+  'keyed admission': ['DynamoDB.TransactWriteItems', 'DynamoDB.GetItem', 'SFN.StartExecution', 'DynamoDB.PutItem'],
   'skipped admission': ['DynamoDB.UpdateItem', 'DynamoDB.PutItem'],
   completion: ['DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
   'failed completion': ['SFN.GetExecutionHistory', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
-  cancel: ['DynamoDB.GetItem', 'SFN.StopExecution', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
+  // The stop, then what Step Functions says happened (the record never claims a stop that came too late).
+  cancel: ['DynamoDB.GetItem', 'SFN.StopExecution', 'SFN.DescribeExecution', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
   'sweep of a missed completion': ['DynamoDB.Query', 'DynamoDB.GetItem', 'SFN.DescribeExecution', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
   'sweep of a crashed start': ['DynamoDB.Query', 'DynamoDB.GetItem', 'SFN.StartExecution', 'DynamoDB.PutItem'],
 };
 
 interface Path {
+  /** A keyed request: however it failed, its retries find one execution, never a second. */
+  keyed?: boolean;
   /** Brings a fresh target to where the path starts; returns what `act` needs. */
   setup(t: TestEngine, target: string): Promise<string | undefined>;
   /** The operation under test. */
@@ -60,6 +65,12 @@ async function deliverEvent(id: string | undefined) {
 
 const PATHS: Record<string, Path> = {
   admission: { setup: async () => undefined, act: (_t, target) => ask(target, 'noop') },
+  'keyed admission': {
+    keyed: true,
+    setup: async () => undefined,
+    // The same key on every attempt: the caller's retry after a crash or a lost answer.
+    act: (_t, target) => admitAndStart(t.engine, prepareRequest(t.engine, { targetResource: target, workflowId: 'noop', requestedBy: 'test', source: 'api' }), { executionId: executionIdForKey(`api:test:${target}`) }),
+  },
   'skipped admission': {
     setup: async (_t, target) => {
       await ask(target, 'noop');
@@ -153,6 +164,7 @@ describe('fault injection', () => {
           await recover(path, target, id);
 
           const executions = (await t.store.listExecutions({ targetResource: target, limit: 100 })).items;
+          if (path.keyed) expect(executions.map((e) => e.id), 'one execution for the key').toEqual([executionIdForKey(`api:test:${target}`)]);
           expect(executions.filter((e) => e.phase === 'Pending' || e.phase === 'Running'), 'executions left active').toEqual([]);
           expect((await t.store.getTarget(target)).holder, 'target left locked').toBeUndefined();
           const runs = runsOn(target);
