@@ -4,13 +4,14 @@ import type { StatusChangeEvent } from '../../adapters/stepfunctions/status-even
 import type { Clock } from '../../ports.js';
 import { AwsServiceError } from '../aws-json-endpoint.js';
 import { setLongTimeout, type LongTimer } from '../timers.js';
+import { ExecutionWindow, TERMINAL_EVENTS, historySummary, type FinishedStatus, type Tombstone } from './execution-window.js';
 import { MAX_INTERPRETER_TIMER_SECONDS, toInterpreterDefinition, type Definition, type InterpreterDefinition } from './interpreter-definition.js';
 import { guardedTask, waitHandler, type InterpreterHandler, type TimedHandlerContext } from './timed-handlers.js';
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 export type TaskHandler = (input: unknown) => Promise<unknown> | unknown;
-type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+type Status = 'RUNNING' | FinishedStatus;
 
 export interface HistoryEvent {
   id: number;
@@ -50,23 +51,6 @@ interface LocalExecution {
   settled: Promise<void>;
 }
 
-/**
- * What is left of a finished run once it leaves the window of whole runs: enough for
- * DescribeExecution, for refusing its name, and for a summary of its history.
- */
-interface Tombstone {
-  name: string;
-  stateMachineArn: string;
-  status: Exclude<Status, 'RUNNING'>;
-  startDate: Date;
-  stopDate: Date;
-  input: string;
-  error?: string;
-  cause?: string;
-  /** The last state entered by a run that did not succeed: where it failed. */
-  lastState?: { name: string; type: string };
-}
-
 export interface LocalStepFunctionsOptions {
   clock: Clock;
   region?: string;
@@ -91,17 +75,7 @@ export interface LocalStepFunctionsOptions {
   timerClock?: Clock;
 }
 
-export const DEFAULT_MAX_FINISHED_EXECUTIONS = 1_000;
-export const DEFAULT_MAX_TOMBSTONES = 100_000;
-
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
-/** The history event that ends a run of each terminal status, and the key of its details. */
-const TERMINAL_EVENTS: Record<Exclude<Status, 'RUNNING'>, [type: string, detailsKey: string]> = {
-  SUCCEEDED: ['ExecutionSucceeded', 'executionSucceededEventDetails'],
-  FAILED: ['ExecutionFailed', 'executionFailedEventDetails'],
-  TIMED_OUT: ['ExecutionTimedOut', 'executionTimedOutEventDetails'],
-  ABORTED: ['ExecutionAborted', 'executionAbortedEventDetails'],
-};
 
 /**
  * Step Functions on one machine: state machines are run by `aws-local-stepfunctions`,
@@ -118,29 +92,31 @@ const TERMINAL_EVENTS: Record<Exclude<Status, 'RUNNING'>, [type: string, details
  *   never runs twice), DescribeExecution answers without output, GetExecutionHistory answers
  *   a summary (the start, the state a failed run was in, the end), ListExecutions omits them;
  * - older runs are forgotten, as AWS forgets them after its retention: ExecutionDoesNotExist.
+ * (`ExecutionWindow` keeps these bounds.)
+ *
+ * Timers never end early: the interpreter runs a transformed definition (see
+ * `toInterpreterDefinition`) in which no delay exceeds what Node's setTimeout holds; Wait
+ * states and long Task timeouts are timed here on the long timer, and so is the execution's
+ * TimeoutSeconds (TIMED_OUT with States.Timeout). A wait is carried past one interpreter
+ * timer (24.8 days) across retries; what cannot be carried fails with
+ * Lockstep.LocalTimerLimit rather than end early.
  */
 export class LocalStepFunctions {
   private readonly stateMachines = new Map<string, LocalStateMachine>();
-  /** Running executions and the window of finished ones. */
-  private readonly executions = new Map<string, LocalExecution>();
-  /** The finished executions of `executions`, oldest first. */
-  private readonly finished = new Set<string>();
-  /** Tombstones of evicted runs, oldest first. */
-  private readonly tombstones = new Map<string, Tombstone>();
+  private readonly executions: ExecutionWindow<LocalExecution>;
   private readonly region: string;
   private readonly accountId: string;
-  private readonly maxFinished: number;
-  private readonly maxTombstones: number;
   private readonly timerLimitSeconds: number;
   private readonly timerClock: Clock;
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
-    this.maxFinished = bound(options.maxFinishedExecutions, DEFAULT_MAX_FINISHED_EXECUTIONS, 'maxFinishedExecutions');
-    this.maxTombstones = bound(options.maxTombstones, DEFAULT_MAX_TOMBSTONES, 'maxTombstones');
-    this.timerLimitSeconds = bound(options.timerLimitSeconds, MAX_INTERPRETER_TIMER_SECONDS, 'timerLimitSeconds');
-    if (this.timerLimitSeconds < 1 || this.timerLimitSeconds > MAX_INTERPRETER_TIMER_SECONDS) throw new RangeError(`timerLimitSeconds must be from 1 to ${MAX_INTERPRETER_TIMER_SECONDS}`);
+    this.executions = new ExecutionWindow(options.maxFinishedExecutions, options.maxTombstones);
+    this.timerLimitSeconds = options.timerLimitSeconds ?? MAX_INTERPRETER_TIMER_SECONDS;
+    if (!Number.isInteger(this.timerLimitSeconds) || this.timerLimitSeconds < 1 || this.timerLimitSeconds > MAX_INTERPRETER_TIMER_SECONDS) {
+      throw new RangeError(`timerLimitSeconds must be a whole number from 1 to ${MAX_INTERPRETER_TIMER_SECONDS}`);
+    }
     this.timerClock = options.timerClock ?? { now: () => new Date() };
   }
 
@@ -192,7 +168,7 @@ export class LocalStepFunctions {
     const executionArn = `${sm.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = this.executions.get(executionArn);
     if (existing?.status === 'RUNNING' && existing.input === text) return { executionArn, startDate: existing.startDate };
-    if (existing || this.tombstones.has(executionArn)) throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    if (this.executions.taken(executionArn)) throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
 
     const sleeps = new AbortController();
     const run = sm.machine.run(parsedInput as Parameters<StateMachine['run']>[0], {
@@ -218,7 +194,7 @@ export class LocalStepFunctions {
       release,
       settled: Promise.resolve(),
     };
-    this.executions.set(executionArn, execution);
+    this.executions.start(execution);
     // The execution's TimeoutSeconds, on the long timer (the interpreter's would overflow).
     if (sm.plan.timeoutSeconds !== undefined) timeout = setLongTimeout(() => this.timeOut(execution), sm.plan.timeoutSeconds * 1000);
     const historyRecorded = this.recordHistory(execution, run.eventLogs, sm.roleArn, sm.plan.waits);
@@ -254,7 +230,7 @@ export class LocalStepFunctions {
   }
 
   stopExecution(input: { executionArn: string; error?: string; cause?: string }): { stopDate: Date } {
-    const gone = this.executions.has(input.executionArn) ? undefined : this.tombstone(input.executionArn);
+    const gone = this.executions.get(input.executionArn) ? undefined : this.tombstone(input.executionArn);
     if (gone) return { stopDate: gone.stopDate };
     const e = this.execution(input.executionArn);
     if (e.status === 'RUNNING') {
@@ -266,7 +242,7 @@ export class LocalStepFunctions {
 
   listExecutions(input: { stateMachineArn: string; statusFilter?: Status; maxResults?: number; nextToken?: string }) {
     this.stateMachine(input.stateMachineArn);
-    const all = [...this.executions.values()]
+    const all = [...this.executions.whole()]
       .filter((e) => e.stateMachineArn === input.stateMachineArn && (!input.statusFilter || e.status === input.statusFilter))
       .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
     const { items, nextToken } = page(all, input.maxResults, input.nextToken);
@@ -277,7 +253,7 @@ export class LocalStepFunctions {
   }
 
   getExecutionHistory(input: { executionArn: string; reverseOrder?: boolean; maxResults?: number; nextToken?: string }) {
-    const history = this.executions.get(input.executionArn)?.history ?? this.summaryOf(this.tombstone(input.executionArn));
+    const history = this.executions.get(input.executionArn)?.history ?? this.summaryOf(input.executionArn);
     const events = input.reverseOrder ? [...history].reverse() : history;
     const { items, nextToken } = page(events, input.maxResults, input.nextToken);
     return { events: items, ...(nextToken && { nextToken }) };
@@ -285,26 +261,24 @@ export class LocalStepFunctions {
 
   /** Makes an execution vanish, tombstone included, as retention expiry or a deleted state machine does on AWS. */
   forgetExecution(executionArn: string): void {
-    if (this.tombstones.delete(executionArn)) return;
-    const e = this.execution(executionArn);
-    if (e.status === 'RUNNING') e.abort();
-    this.executions.delete(executionArn);
-    this.finished.delete(executionArn);
+    if (!this.executions.taken(executionArn)) this.execution(executionArn); // ExecutionDoesNotExist
+    const e = this.executions.forget(executionArn);
+    if (e?.status === 'RUNNING') e.abort();
   }
 
   /** How many runs are held in memory: running, finished and whole, and tombstones. */
   retained(): { running: number; finished: number; tombstones: number } {
-    return { running: this.executions.size - this.finished.size, finished: this.finished.size, tombstones: this.tombstones.size };
+    return this.executions.counts();
   }
 
   /** Resolves when every execution started so far has settled. */
   async idle(): Promise<void> {
-    await Promise.all([...this.executions.values()].map((e) => e.settled));
+    await Promise.all([...this.executions.whole()].map((e) => e.settled));
   }
 
   /** Aborts everything still running (shutdown). No status events are sent for it. */
   shutdown(): void {
-    for (const e of this.executions.values()) if (e.status === 'RUNNING') e.abort();
+    for (const e of this.executions.whole()) if (e.status === 'RUNNING') e.abort();
   }
 
   /**
@@ -347,41 +321,13 @@ export class LocalStepFunctions {
   }
 
   private finish(e: LocalExecution, status: Exclude<Status, 'RUNNING'>, result: { output?: string; error?: string; cause?: string }): void {
-    if (e.status !== 'RUNNING' || !this.executions.has(e.executionArn)) return;
+    if (e.status !== 'RUNNING' || this.executions.get(e.executionArn) !== e) return;
     Object.assign(e, { status, stopDate: this.options.clock.now(), ...result });
     e.release();
     const [type, detailsKey] = TERMINAL_EVENTS[status];
     this.push(e, type, { [detailsKey]: status === 'SUCCEEDED' ? { output: result.output } : { error: result.error, cause: result.cause } });
     this.announce(e);
-    this.retire(e);
-  }
-
-  /** Moves a finished run into the window of whole runs, and the oldest ones out of it and of the tombstones. */
-  private retire(e: LocalExecution): void {
-    this.finished.add(e.executionArn);
-    for (const arn of this.finished) {
-      if (this.finished.size <= this.maxFinished) break;
-      this.finished.delete(arn);
-      const old = this.executions.get(arn)!;
-      this.executions.delete(arn);
-      if (this.maxTombstones > 0) this.tombstones.set(arn, tombstoneOf(old));
-    }
-    for (const arn of this.tombstones.keys()) {
-      if (this.tombstones.size <= this.maxTombstones) break;
-      this.tombstones.delete(arn);
-    }
-  }
-
-  /** The history a tombstone can still tell: the start, the state a failed run was in, the end. */
-  private summaryOf(t: Tombstone): HistoryEvent[] {
-    const roleArn = this.stateMachines.get(t.stateMachineArn)?.roleArn;
-    const [type, detailsKey] = TERMINAL_EVENTS[t.status];
-    const events: Omit<HistoryEvent, 'id' | 'previousEventId'>[] = [
-      { timestamp: t.startDate, type: 'ExecutionStarted', executionStartedEventDetails: { input: t.input, roleArn } },
-      ...(t.lastState ? [{ timestamp: t.stopDate, type: `${t.lastState.type}StateEntered`, stateEnteredEventDetails: { name: t.lastState.name } }] : []),
-      { timestamp: t.stopDate, type, [detailsKey]: t.status === 'SUCCEEDED' ? {} : { error: t.error, cause: t.cause } },
-    ];
-    return events.map((event, i) => ({ ...event, id: i + 1, previousEventId: i }) as HistoryEvent);
+    this.executions.finish(e);
   }
 
   /** Turns the interpreter's events into AWS history events; the Waits it runs as Tasks read as Waits again. */
@@ -447,38 +393,18 @@ export class LocalStepFunctions {
     return e;
   }
 
+  /** The history a tombstone still tells (see `historySummary`). */
+  private summaryOf(executionArn: string): HistoryEvent[] {
+    const t = this.tombstone(executionArn);
+    return historySummary(t, this.stateMachines.get(t.stateMachineArn)?.roleArn);
+  }
+
   /** The tombstone of an evicted run; ExecutionDoesNotExist when there is none either. */
   private tombstone(arn: string): Tombstone & { executionArn: string; output?: undefined } {
-    const t = this.tombstones.get(arn);
+    const t = this.executions.tombstone(arn);
     if (!t) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return { ...t, executionArn: arn };
   }
-}
-
-function tombstoneOf(e: LocalExecution): Tombstone {
-  let lastState: Tombstone['lastState'];
-  if (e.status !== 'SUCCEEDED') {
-    const entered = e.history.findLast((event) => event.type.endsWith('StateEntered'));
-    const name = (entered?.stateEnteredEventDetails as { name?: string } | undefined)?.name;
-    if (entered && name !== undefined) lastState = { name, type: entered.type.slice(0, -'StateEntered'.length) };
-  }
-  return {
-    name: e.name,
-    stateMachineArn: e.stateMachineArn,
-    status: e.status as Tombstone['status'],
-    startDate: e.startDate,
-    stopDate: e.stopDate!,
-    input: e.input,
-    ...(e.error !== undefined && { error: e.error }),
-    ...(e.cause !== undefined && { cause: e.cause }),
-    ...(lastState && { lastState }),
-  };
-}
-
-function bound(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number ≥ 0, not ${value}`);
-  return value;
 }
 
 function page<T>(items: T[], maxResults = 100, nextToken?: string): { items: T[]; nextToken?: string } {

@@ -1,0 +1,152 @@
+import type { HistoryEvent } from './local-step-functions.js';
+
+export type FinishedStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+type Status = 'RUNNING' | FinishedStatus;
+
+/** What the window reads of a run. */
+export interface WindowedRun {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  input: string;
+  status: Status;
+  startDate: Date;
+  stopDate?: Date;
+  error?: string;
+  cause?: string;
+  history: HistoryEvent[];
+}
+
+/**
+ * What is left of a finished run once it leaves the window of whole runs: enough for
+ * DescribeExecution, for refusing its name, and for a summary of its history. Its strings
+ * are the run's own (no copies); history and output are dropped.
+ */
+export interface Tombstone {
+  name: string;
+  stateMachineArn: string;
+  status: FinishedStatus;
+  startDate: Date;
+  stopDate: Date;
+  input: string;
+  error?: string;
+  cause?: string;
+  /** The last state entered by a run that did not succeed: where it failed. */
+  lastState?: { name: string; type: string };
+}
+
+export const DEFAULT_MAX_FINISHED_EXECUTIONS = 1_000;
+export const DEFAULT_MAX_TOMBSTONES = 100_000;
+
+/** The history event that ends a run of each terminal status, and the key of its details. */
+export const TERMINAL_EVENTS: Record<FinishedStatus, [type: string, detailsKey: string]> = {
+  SUCCEEDED: ['ExecutionSucceeded', 'executionSucceededEventDetails'],
+  FAILED: ['ExecutionFailed', 'executionFailedEventDetails'],
+  TIMED_OUT: ['ExecutionTimedOut', 'executionTimedOutEventDetails'],
+  ABORTED: ['ExecutionAborted', 'executionAbortedEventDetails'],
+};
+
+/**
+ * The runs one local Step Functions holds, in bounded memory: every running one; the last
+ * `maxFinished` finished ones, whole; tombstones of the `maxTombstones` finished before those;
+ * nothing of older ones. Insertion order is age: the oldest goes first.
+ */
+export class ExecutionWindow<R extends WindowedRun> {
+  private readonly runs = new Map<string, R>();
+  /** The finished runs of `runs`, oldest first. */
+  private readonly finished = new Set<string>();
+  private readonly tombstones = new Map<string, Tombstone>();
+
+  constructor(
+    private readonly maxFinished = DEFAULT_MAX_FINISHED_EXECUTIONS,
+    private readonly maxTombstones = DEFAULT_MAX_TOMBSTONES,
+  ) {
+    for (const [name, value] of [['maxFinishedExecutions', maxFinished], ['maxTombstones', maxTombstones]] as const) {
+      if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number ≥ 0, not ${value}`);
+    }
+  }
+
+  /** A run held whole (running, or among the last finished). */
+  get(executionArn: string): R | undefined {
+    return this.runs.get(executionArn);
+  }
+
+  tombstone(executionArn: string): Tombstone | undefined {
+    return this.tombstones.get(executionArn);
+  }
+
+  /** Whether the name of this ARN is still taken: a run held whole, or a tombstone. */
+  taken(executionArn: string): boolean {
+    return this.runs.has(executionArn) || this.tombstones.has(executionArn);
+  }
+
+  /** Every run held whole, running and finished. */
+  whole(): IterableIterator<R> {
+    return this.runs.values();
+  }
+
+  start(run: R): void {
+    this.runs.set(run.executionArn, run);
+  }
+
+  /** A run has finished: it joins the window of finished runs, and the oldest ones move on (to a tombstone, then out). */
+  finish(run: R): void {
+    if (!this.runs.has(run.executionArn)) return;
+    this.finished.add(run.executionArn);
+    for (const arn of this.finished) {
+      if (this.finished.size <= this.maxFinished) break;
+      this.finished.delete(arn);
+      const old = this.runs.get(arn)!;
+      this.runs.delete(arn);
+      if (this.maxTombstones > 0) this.tombstones.set(arn, tombstoneOf(old));
+    }
+    for (const arn of this.tombstones.keys()) {
+      if (this.tombstones.size <= this.maxTombstones) break;
+      this.tombstones.delete(arn);
+    }
+  }
+
+  /** Drops a run or its tombstone at once; returns the run when it was held whole. */
+  forget(executionArn: string): R | undefined {
+    const run = this.runs.get(executionArn);
+    this.runs.delete(executionArn);
+    this.finished.delete(executionArn);
+    this.tombstones.delete(executionArn);
+    return run;
+  }
+
+  counts(): { running: number; finished: number; tombstones: number } {
+    return { running: this.runs.size - this.finished.size, finished: this.finished.size, tombstones: this.tombstones.size };
+  }
+}
+
+/** The history a tombstone can still tell: the start, the state a failed run was in, the end. */
+export function historySummary(t: Tombstone, roleArn: string | undefined): HistoryEvent[] {
+  const [type, detailsKey] = TERMINAL_EVENTS[t.status];
+  const events: Omit<HistoryEvent, 'id' | 'previousEventId'>[] = [
+    { timestamp: t.startDate, type: 'ExecutionStarted', executionStartedEventDetails: { input: t.input, roleArn } },
+    ...(t.lastState ? [{ timestamp: t.stopDate, type: `${t.lastState.type}StateEntered`, stateEnteredEventDetails: { name: t.lastState.name } }] : []),
+    { timestamp: t.stopDate, type, [detailsKey]: t.status === 'SUCCEEDED' ? {} : { error: t.error, cause: t.cause } },
+  ];
+  return events.map((event, i) => ({ ...event, id: i + 1, previousEventId: i }) as HistoryEvent);
+}
+
+function tombstoneOf(run: WindowedRun): Tombstone {
+  let lastState: Tombstone['lastState'];
+  if (run.status !== 'SUCCEEDED') {
+    const entered = run.history.findLast((event) => event.type.endsWith('StateEntered'));
+    const name = (entered?.stateEnteredEventDetails as { name?: string } | undefined)?.name;
+    if (entered && name !== undefined) lastState = { name, type: entered.type.slice(0, -'StateEntered'.length) };
+  }
+  return {
+    name: run.name,
+    stateMachineArn: run.stateMachineArn,
+    status: run.status as FinishedStatus,
+    startDate: run.startDate,
+    stopDate: run.stopDate!,
+    input: run.input,
+    ...(run.error !== undefined && { error: run.error }),
+    ...(run.cause !== undefined && { cause: run.cause }),
+    ...(lastState && { lastState }),
+  };
+}
