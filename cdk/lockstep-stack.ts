@@ -4,8 +4,10 @@ import { Alias } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { ENGINE_BUS_NAME } from '../lib/adapters/eventbridge/domain-event-publisher.js';
 import { DEFAULT_POLICY } from '../lib/domain/policies.js';
 import { BUILT_IN_WORKFLOWS } from '../lib/workflows/catalog.js';
+import { DeadlineSchedules } from './constructs/deadline-schedules.js';
 import { EngineApi } from './constructs/engine-api.js';
 import { EngineEvents } from './constructs/engine-events.js';
 import { EngineFunction } from './constructs/engine-function.js';
@@ -36,11 +38,13 @@ export class LockstepStack extends Stack {
       (workflow) => new WorkflowStateMachine(this, `Workflow-${workflow.id}-v${workflow.version}`, { workflow, ...(props.ecsServiceArns && { ecsServiceArns: props.ecsServiceArns }) }),
     );
     const stateMachines = workflows.map((w) => w.stateMachine);
+    const deadlines = new DeadlineSchedules(this, 'Deadlines', { eventBusName: ENGINE_BUS_NAME });
 
     const environment = {
       TABLE_NAME: tables.table.tableName,
       IDEMPOTENCY_TABLE_NAME: tables.idempotencyTable.tableName,
-      EVENT_BUS_NAME: 'lockstep',
+      EVENT_BUS_NAME: ENGINE_BUS_NAME,
+      ...deadlines.environment,
       STATE_MACHINE_ARNS: this.toJsonString(Object.fromEntries(workflows.map((w) => [w.stateMachineName, w.stateMachine.stateMachineArn]))),
       LOCKSTEP_COOLDOWN_SECONDS: String(DEFAULT_POLICY.cooldownSeconds),
       LOCKSTEP_BACKOFF_BASE_SECONDS: String(DEFAULT_POLICY.backoffBaseSeconds),
@@ -58,6 +62,8 @@ export class LockstepStack extends Stack {
     };
 
     for (const f of Object.values(functions)) tables.table.grantReadWriteData(f);
+    // Deadlines are armed by the status function and disarmed by whichever function ends an execution.
+    for (const f of Object.values(functions)) deadlines.grantScheduling(f);
     for (const f of [functions.Api, functions.Trigger]) tables.idempotencyTable.grantReadWriteData(f);
     // Executions get their ARNs at run time: each grant covers the executions of the catalog's own state machines.
     const executionArns = workflows.map((w) => this.formatArn({ service: 'states', resource: 'execution', resourceName: `${w.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
@@ -70,6 +76,7 @@ export class LockstepStack extends Stack {
     }
 
     const events = new EngineEvents(this, 'Events', {
+      eventBusName: ENGINE_BUS_NAME,
       trigger: functions.Trigger,
       status: functions.Status,
       sweeper: functions.Sweeper,

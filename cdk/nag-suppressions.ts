@@ -20,6 +20,7 @@ export function applyNagSuppressions(stack: Stack, stateMachineNames: string[]):
       `Executions of ${name} are named at run time; the grant covers that one state machine's executions only.`,
     );
   }
+  acknowledge('IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<DeadlinesGroupB7359E23>/*]', 'Deadline schedules are named per execution at run time; the grant covers the engine schedule group only.');
   acknowledge('SQS3', 'These queues are the dead-letter queues of the EventBridge targets; a DLQ of a DLQ would hide nothing more.');
   acknowledge('COG4', 'The API authenticates with AWS_IAM (SigV4) by contract, not with Cognito user pools.');
   acknowledge('APIG4', 'GET /health is public by contract (API.md); every other route is AWS_IAM.');

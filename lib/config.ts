@@ -103,6 +103,10 @@ export function readLocalConfig(env: Record<string, string | undefined>): LocalC
 }
 
 const LambdaEnvironmentSchema = PolicyEnvironment.extend({
+  /** Where deadline schedules go (DeadlineSchedules); without them the sweeper alone enforces deadlines. */
+  DEADLINE_SCHEDULE_GROUP: z.string().min(1).optional(),
+  DEADLINE_TARGET_ARN: z.string().startsWith('arn:').optional(),
+  DEADLINE_ROLE_ARN: z.string().startsWith('arn:').optional(),
   AWS_REGION: z.string().min(1),
   TABLE_NAME: z.string().min(3),
   IDEMPOTENCY_TABLE_NAME: z.string().min(3),
@@ -127,5 +131,8 @@ export function readLambdaSettings(env: Record<string, string | undefined>) {
     eventBusName: e.EVENT_BUS_NAME,
     stateMachineArns: e.STATE_MACHINE_ARNS,
     policy: policyFrom(e),
+    ...(e.DEADLINE_SCHEDULE_GROUP &&
+      e.DEADLINE_TARGET_ARN &&
+      e.DEADLINE_ROLE_ARN && { deadlineSchedules: { groupName: e.DEADLINE_SCHEDULE_GROUP, targetArn: e.DEADLINE_TARGET_ARN, roleArn: e.DEADLINE_ROLE_ARN } }),
   };
 }

@@ -40,12 +40,12 @@ export interface EngineLogger {
 
 /**
  * Checks an execution's deadline at the moment it passes, so `timeoutSeconds` is enforced
- * then and not only at the next sweep. Local mode uses timers; without one (on AWS today)
- * the sweeper's schedule enforces deadlines.
+ * then and not only at the next sweep: timers in local mode, EventBridge Scheduler one-time
+ * schedules on AWS. The sweeper stays the fallback for a deadline whose schedule was lost.
  */
 export interface DeadlineScheduler {
-  schedule(executionId: string, at: Date): void;
-  cancel(executionId: string): void;
+  schedule(executionId: string, at: Date): Promise<void> | void;
+  cancel(executionId: string): Promise<void> | void;
 }
 
 /** The only source of "now" in the engine; tests pass a clock they drive. */

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbStore } from './adapters/dynamodb/dynamodb-store.js';
 import { EventBridgePublisher } from './adapters/eventbridge/domain-event-publisher.js';
 import { EmfMetrics } from './adapters/metrics/emf-metrics.js';
+import { DeadlineSchedules } from './adapters/scheduler/deadline-schedules.js';
 import { SfnDriver } from './adapters/stepfunctions/sfn-driver.js';
 import type { Policy } from './domain/policies.js';
 import type { Clock, DeadlineScheduler } from './ports.js';
@@ -31,8 +33,10 @@ export interface RuntimeSettings {
   /** Where EMF lines go; standard output when absent. */
   writeMetrics?: (line: string) => void;
   logger?: Logger;
-  /** Enforces deadlines when they pass (local mode's timers); without it the sweeper does. */
+  /** Enforces deadlines when they pass: local mode's timers, given as they are. */
   deadlines?: DeadlineScheduler;
+  /** On AWS: deadlines as EventBridge Scheduler one-time schedules that invoke the sweeper. */
+  deadlineSchedules?: { groupName: string; targetArn: string; roleArn: string };
 }
 
 export interface Runtime {
@@ -52,6 +56,8 @@ export function buildRuntime(settings: RuntimeSettings): Runtime {
   const stepfunctions = new SFNClient({ ...base, ...(settings.endpoints?.stepfunctions && { endpoint: settings.endpoints.stepfunctions }) });
   const eventbridge = new EventBridgeClient({ ...base, ...(settings.endpoints?.eventbridge && { endpoint: settings.endpoints.eventbridge }) });
   const logger = settings.logger ?? new Logger({ serviceName: 'lockstep' });
+  const scheduler = settings.deadlineSchedules && new SchedulerClient(base);
+  const deadlines = settings.deadlines ?? (scheduler && settings.deadlineSchedules && new DeadlineSchedules({ client: scheduler, ...settings.deadlineSchedules }));
   const engine: Engine = {
     store: new DynamoDbStore({ client: dynamodb, tableName: settings.tableName }),
     driver: new SfnDriver(stepfunctions),
@@ -64,7 +70,7 @@ export function buildRuntime(settings: RuntimeSettings): Runtime {
     policy: settings.policy,
     newId: randomUUID,
     actor: 'lockstep',
-    ...(settings.deadlines && { deadlines: settings.deadlines }),
+    ...(deadlines && { deadlines }),
   };
   return {
     engine,
@@ -75,6 +81,7 @@ export function buildRuntime(settings: RuntimeSettings): Runtime {
       dynamodb.destroy();
       stepfunctions.destroy();
       eventbridge.destroy();
+      scheduler?.destroy();
     },
   };
 }

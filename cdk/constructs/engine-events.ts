@@ -5,10 +5,13 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DEADLINE_DETAIL_TYPE, DEADLINE_SOURCE } from '../../lib/adapters/scheduler/deadline-schedules.js';
 import { STATUS_CHANGE_DETAIL_TYPE } from '../../lib/adapters/stepfunctions/status-event.js';
 import { REQUESTED_DETAIL_TYPE } from '../../lib/handlers/trigger-handler.js';
 
 export interface EngineEventsProps {
+  /** The engine's bus name; the functions are configured with it too. */
+  readonly eventBusName: string;
   readonly trigger: IFunction;
   readonly status: IFunction;
   readonly sweeper: IFunction;
@@ -25,14 +28,14 @@ export interface EngineEventsProps {
  */
 export class EngineEvents extends Construct {
   readonly bus: IEventBus;
-  readonly deadLetterQueues: Record<'requests' | 'statusChanges' | 'sweeps', IQueue>;
+  readonly deadLetterQueues: Record<'requests' | 'statusChanges' | 'sweeps' | 'deadlines', IQueue>;
 
   constructor(scope: Construct, id: string, props: EngineEventsProps) {
     super(scope, id);
-    this.bus = new EventBus(this, 'Bus', { eventBusName: 'lockstep' });
+    this.bus = new EventBus(this, 'Bus', { eventBusName: props.eventBusName });
     const dlq = (name: string) =>
       new Queue(this, `${name}Dlq`, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14), removalPolicy: RemovalPolicy.DESTROY });
-    this.deadLetterQueues = { requests: dlq('Requests'), statusChanges: dlq('StatusChanges'), sweeps: dlq('Sweeps') };
+    this.deadLetterQueues = { requests: dlq('Requests'), statusChanges: dlq('StatusChanges'), sweeps: dlq('Sweeps'), deadlines: dlq('Deadlines') };
     const target = (fn: IFunction, deadLetterQueue: IQueue, maxEventAge: Duration) => new LambdaFunction(fn, { deadLetterQueue, retryAttempts: 8, maxEventAge });
 
     new Rule(this, 'Requested', {
@@ -49,6 +52,12 @@ export class EngineEvents extends Construct {
         detail: { stateMachineArn: props.stateMachines.map((sm) => sm.stateMachineArn) },
       },
       targets: [target(props.status, this.deadLetterQueues.statusChanges, Duration.hours(6))],
+    });
+    new Rule(this, 'Deadlines', {
+      description: 'An execution deadline passed (EventBridge Scheduler) → sweeper, for that execution',
+      eventBus: this.bus,
+      eventPattern: { source: [DEADLINE_SOURCE], detailType: [DEADLINE_DETAIL_TYPE] },
+      targets: [target(props.sweeper, this.deadLetterQueues.deadlines, Duration.hours(6))],
     });
     new Rule(this, 'Sweep', {
       description: 'The sweeper repairs what status events missed',

@@ -1,9 +1,26 @@
+import { z } from 'zod';
+import { DEADLINE_DETAIL_TYPE } from '../adapters/scheduler/deadline-schedules.js';
+import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
 import { sweep, type SweepReport } from '../use-cases/sweep.js';
 import type { Engine } from '../use-cases/engine.js';
 
-/** The scheduled sweep. Its report is logged; errors on single targets are in it, not thrown. */
+/** The event a deadline schedule puts on the bus (see DeadlineSchedules): check this one execution. */
+const DeadlineEventSchema = z.object({ 'detail-type': z.literal(DEADLINE_DETAIL_TYPE), detail: z.object({ deadlineOf: z.string().min(1).max(128) }) });
+
+/**
+ * The scheduled sweep, and the deadline of one execution when its schedule fires. The sweep's
+ * report is logged; errors on single targets are in it, not thrown.
+ */
 export function createSweeperHandler(options: { engine: Engine }) {
-  return async (): Promise<SweepReport> => {
+  return async (event?: unknown): Promise<SweepReport | { deadlineOf: string; next?: string }> => {
+    const deadline = DeadlineEventSchema.safeParse(event);
+    if (deadline.success) {
+      const { deadlineOf } = deadline.data.detail;
+      // Fired a moment early by the clock here: look again at the deadline itself.
+      const next = await enforceDeadlineOf(options.engine, deadlineOf);
+      if (next) await options.engine.deadlines?.schedule(deadlineOf, next);
+      return { deadlineOf, ...(next && { next: next.toISOString() }) };
+    }
     const report = await sweep(options.engine);
     const counts = new Map<string, number>();
     for (const { repair } of report.repairs) counts.set(repair, (counts.get(repair) ?? 0) + 1);

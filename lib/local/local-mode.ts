@@ -5,6 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { createApiHandler } from '../api/api-handler.js';
 import { bearerTokenAuthenticator, type Authenticator } from '../api/authenticators.js';
+import { ENGINE_BUS_NAME } from '../adapters/eventbridge/domain-event-publisher.js';
 import { STATUS_CHANGE_DETAIL_TYPE } from '../adapters/stepfunctions/status-event.js';
 import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../adapters/dynamodb/table-definition.js';
 import { ensureIdempotencyTable, ensureTable } from '../adapters/dynamodb/table-setup.js';
@@ -28,7 +29,7 @@ import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
 import { LocalDeadlineTimers } from './deadline-timers.js';
 import { setLongInterval } from './timers.js';
 
-export const ENGINE_BUS = 'lockstep';
+export const ENGINE_BUS = ENGINE_BUS_NAME;
 
 export interface LocalModeOptions {
   /** Progress lines for a person watching the start. */

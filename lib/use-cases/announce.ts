@@ -1,4 +1,4 @@
-import { deadlineOf, type ExecutionRecord } from '../domain/execution.js';
+import type { ExecutionRecord } from '../domain/execution.js';
 import { Phase, isTerminal } from '../domain/phase.js';
 import { DomainEventType } from '../ports.js';
 import type { Engine } from './engine.js';
@@ -11,16 +11,21 @@ const EVENT_OF_PHASE = {
 } as const;
 
 /**
- * After a transition is stored: its deadline armed or disarmed, a log line, its metrics, and the domain event. The
+ * After a transition is stored: the deadline of an ended execution disarmed, a log line, its metrics, and the domain event. The
  * transition and its audit event are already durable; a failed publish is logged, never
  * undone, and never fails the caller (domain events are notifications, the audit trail is the record).
  */
 export async function announce(engine: Engine, record: ExecutionRecord, options: { startFailed?: boolean } = {}): Promise<void> {
   const { execution } = record;
   if (execution.phase === Phase.Pending) return;
-  const deadline = deadlineOf(execution);
-  if (execution.phase === Phase.Running && deadline) engine.deadlines?.schedule(execution.id, deadline);
-  if (isTerminal(execution.phase)) engine.deadlines?.cancel(execution.id);
+  if (isTerminal(execution.phase) && engine.deadlines) {
+    try {
+      await engine.deadlines.cancel(execution.id);
+    } catch (error) {
+      // Harmless: a deadline that fires for an ended execution finds nothing to do.
+      engine.logger.warn('disarming the deadline failed', { executionId: execution.id, error: (error as Error).message });
+    }
+  }
   const keys = { executionId: execution.id, targetResource: execution.targetResource, correlationId: execution.correlationId, workflowId: execution.workflowId };
   engine.logger.info(`execution ${execution.phase}`, {
     ...keys,

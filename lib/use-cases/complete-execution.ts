@@ -1,6 +1,7 @@
 import { classifyFailure } from '../domain/failure-classification.js';
 import { FailureReason } from '../domain/reasons.js';
-import { Phase } from '../domain/phase.js';
+import { deadlineOf, type Execution } from '../domain/execution.js';
+import { Phase, isTerminal } from '../domain/phase.js';
 import type { StatusObservation, Termination, TransitionResult } from '../ports.js';
 import { parseWorkflowInput } from '../workflows/workflow-input.js';
 import { announce } from './announce.js';
@@ -19,17 +20,16 @@ export async function completeExecution(engine: Engine, observation: StatusObser
   const executionRef = { name: observation.name, arn: observation.executionArn };
 
   if (observation.status === 'RUNNING' || observation.status === 'PENDING_REDRIVE') {
-    // The start may have crashed after StartExecution: the RUNNING event records it.
     const record = await engine.store.getExecution(executionId);
-    if (!record || record.execution.phase !== Phase.Pending) return { kind: 'ignored', why: `execution ${executionId} is not Pending` };
-    const result = await engine.store.markRunning({
-      pending: { execution: record.execution, events: record.events },
-      fencingToken,
-      executionRef,
-      startTime: observation.startDate,
-      actor: engine.actor,
-    });
-    if (result.changed) await announce(engine, result.record);
+    if (!record || isTerminal(record.execution.phase)) return { kind: 'ignored', why: `execution ${executionId} is not running` };
+    let result: TransitionResult = { changed: false, record, why: `execution ${executionId} is already Running` };
+    // The start may have crashed after StartExecution: the RUNNING event records it.
+    if (record.execution.phase === Phase.Pending) {
+      result = await engine.store.markRunning({ pending: { execution: record.execution, events: record.events }, fencingToken, executionRef, startTime: observation.startDate, actor: engine.actor });
+      if (result.changed) await announce(engine, result.record);
+    }
+    // The deadline is armed here, off the request path; the sweeper catches one whose arming failed.
+    await armDeadline(engine, result.record.execution);
     return { kind: 'transition', ...result };
   }
 
@@ -47,6 +47,16 @@ export async function completeExecution(engine: Engine, observation: StatusObser
   });
   if (result.changed) await announce(engine, result.record);
   return { kind: 'transition', ...result };
+}
+
+async function armDeadline(engine: Engine, execution: Execution): Promise<void> {
+  const deadline = deadlineOf(execution);
+  if (!deadline || !engine.deadlines || execution.phase !== Phase.Running) return;
+  try {
+    await engine.deadlines.schedule(execution.id, deadline);
+  } catch (error) {
+    engine.logger.warn('arming the deadline failed; the sweeper will enforce it', { executionId: execution.id, error: (error as Error).message });
+  }
 }
 
 async function terminationOf(engine: Engine, observation: StatusObservation): Promise<Termination> {

@@ -106,14 +106,33 @@ describe('the CDK stack', () => {
 
   it('alarms on failures, skips per reason, handler errors, DLQ depth and sweeper repairs, and has a dashboard', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms).toHaveLength(1 + 4 + 4 + 3 + 1);
+    expect(alarms).toHaveLength(1 + 4 + 4 + 4 + 1);
     expect(alarms.filter((a) => a.MetricName === 'workflowexecution_skip_total').map((a) => a.Dimensions[0].Value).sort()).toEqual(['ExhaustedRetries', 'PreviousExecutionFailed', 'RecentlyRemediated', 'ResourceBusy']);
     expect(alarms.some((a) => a.MetricName === 'workflowexecution_total' && a.Dimensions[0].Value === 'Failed')).toBe(true);
     expect(alarms.some((a) => a.MetricName === 'lockstep_sweeper_repairs_total')).toBe(true);
-    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(4);
     expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(4);
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('enforces deadlines when they pass: a schedule group, a role Scheduler puts deadline events on the engine bus with, and a rule from the bus to the sweeper', () => {
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    const role = Object.values(template.findResources('AWS::IAM::Role')).find((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'));
+    expect(role).toBeDefined();
+    const rule = Object.values(template.findResources('AWS::Events::Rule')).find((r) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('Lockstep Deadline'));
+    expect(rule?.Properties.EventPattern).toEqual({ source: ['lockstep.deadlines'], 'detail-type': ['Lockstep Deadline'] });
+    expect(JSON.stringify(rule?.Properties.Targets)).toContain('SweeperHandler');
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      const variables = fn.Properties.Environment?.Variables ?? {};
+      if (!variables.TABLE_NAME) continue;
+      expect(Object.keys(variables)).toEqual(expect.arrayContaining(['DEADLINE_SCHEDULE_GROUP', 'DEADLINE_TARGET_ARN', 'DEADLINE_ROLE_ARN']));
+    }
+    for (const role of ['ApiHandler', 'TriggerHandler', 'StatusHandler', 'SweeperHandler']) {
+      const scheduling = statementsOf(role).filter((s) => actions(s).some((a) => a.startsWith('scheduler:')));
+      expect(scheduling.flatMap(actions).sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
+      expect(JSON.stringify(scheduling[0]!.Resource)).toContain('DeadlinesGroup');
+    }
   });
 
   describe('least privilege', () => {

@@ -4,6 +4,8 @@ import type { Execution } from '../../domain/execution.js';
 import type { DomainEventPublisher, DomainEventType } from '../../ports.js';
 
 export const DOMAIN_EVENT_SOURCE = 'lockstep';
+/** The engine's bus: requests in, domain events and deadline events out (the CDK app and local mode both name it from here). */
+export const ENGINE_BUS_NAME = 'lockstep';
 
 /** Publishes domain events to the engine's EventBridge bus (AWS, LocalStack or the local bus alike). */
 export class EventBridgePublisher implements DomainEventPublisher {

@@ -13,7 +13,9 @@ const encode = encodeURIComponent;
 function rawRequest(url: string, method: string, headers: [string, string][]): Promise<{ status: number; body: unknown; text: string }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
-    const req = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method, headers: headers.flat() as unknown as Record<string, string> }, (res) => {
+    // Headers as a raw array go out exactly as given, so Host must be among them.
+    const raw = [['host', target.host], ...headers].flat();
+    const req = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method, headers: raw as unknown as Record<string, string> }, (res) => {
       let text = '';
       res.on('data', (chunk) => (text += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text, body: text ? JSON.parse(text) : undefined }));

@@ -1,0 +1,41 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+
+export interface DeadlineSchedulesProps {
+  /** The name of the engine's event bus, where firing schedules put their deadline events. */
+  readonly eventBusName: string;
+}
+
+/**
+ * Where deadlines are enforced when they pass (lib/adapters/scheduler/deadline-schedules.ts):
+ * a schedule group for the one-time schedules the engine creates, and the role EventBridge
+ * Scheduler puts their events on the engine's bus with.
+ */
+export class DeadlineSchedules extends Construct {
+  /** The functions' environment that tells the engine where to create its schedules. */
+  readonly environment: Record<string, string>;
+  private readonly group: CfnScheduleGroup;
+  private readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: DeadlineSchedulesProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.group = new CfnScheduleGroup(this, 'Group', {});
+    const busArn = stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: props.eventBusName });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: 'EventBridge Scheduler puts Lockstep deadline events on the engine bus',
+    });
+    this.role.addToPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [busArn] }));
+    this.environment = { DEADLINE_SCHEDULE_GROUP: this.group.ref, DEADLINE_TARGET_ARN: busArn, DEADLINE_ROLE_ARN: this.role.roleArn };
+  }
+
+  /** Lets a function create and delete deadline schedules in the group, and hand them the role. */
+  grantScheduling(grantee: IGrantable): void {
+    const schedules = Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.group.ref}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [schedules] }));
+    this.role.grantPassRole(grantee.grantPrincipal);
+  }
+}
