@@ -40,4 +40,21 @@ describe('DynamoDB cost per operation', () => {
     expect(completion).toMatchObject({ writes: 1, reads: 2, byCommand: { GetItem: 2, TransactWriteItems: 1 } });
     expect(admission.writes + start.writes + completion.writes).toBe(3);
   });
+
+  it('admits a keyed request with one transaction and one read, and answers its retry with reads only', async () => {
+    const clock = new ManualClock();
+    const target = uniqueTarget();
+    const executionId = crypto.randomUUID();
+    const admit = () => store.admit({ request: { targetResource: target, workflowId: 'noop', workflowVersion: '1', parameters: {}, requestedBy: 'test', source: 'api' }, executionId, at: clock.now(), exclusive: true });
+
+    const keyed = await measure(admit);
+    const retry = await measure(admit);
+
+    console.log(JSON.stringify({ keyed, retry }, null, 2));
+    // The lock and "no execution of this id yet" in one transaction, then the fencing token it got.
+    expect(keyed).toMatchObject({ requests: 2, writes: 1, byCommand: { TransactWriteItems: 1, GetItem: 1 } });
+    // The retry is refused by the transaction and finds the holder in the refusal: nothing is written.
+    expect(retry.byCommand.TransactWriteItems).toBe(1);
+    expect(retry.byCommand.PutItem).toBeUndefined();
+  });
 });
