@@ -94,7 +94,11 @@ process.on('uncaughtException', (error) => {
 
 if (java.pid !== undefined) tell({ javaPid: java.pid });
 
-/** Pipes two sockets into each other; when either side ends or fails, both are closed. */
+/**
+ * Pipes two sockets into each other; when either side ends or fails, both are closed. The
+ * same as `splice` in dynamodb-local.ts, copied on purpose: this file runs on its own
+ * (type-stripped, Node builtins only), so it imports nothing from the engine.
+ */
 function splice(a: Socket, b: Socket): void {
   const close = () => {
     a.destroy();
