@@ -19,8 +19,7 @@ export interface WindowedRun {
 
 /**
  * What is left of a finished run once it leaves the window of whole runs: enough for
- * DescribeExecution, for refusing its name, and for a summary of its history. Its strings
- * are the run's own (no copies); history and output are dropped.
+ * DescribeExecution, for refusing its name, and for a summary of its history.
  */
 export interface Tombstone {
   name: string;
@@ -33,6 +32,22 @@ export interface Tombstone {
   cause?: string;
   /** The last state entered by a run that did not succeed: where it failed. */
   lastState?: { name: string; type: string };
+}
+
+/**
+ * A tombstone as kept: one fixed shape, dates as numbers, the name read back from the ARN,
+ * strings shared with the run (no copies); history and output are dropped. About 0.45 KB
+ * plus the input's length (measured: 0.73 KB with a 289-byte input).
+ */
+interface StoredTombstone {
+  stateMachineArn: string;
+  status: FinishedStatus;
+  startMs: number;
+  stopMs: number;
+  input: string;
+  error: string | undefined;
+  cause: string | undefined;
+  lastState: { name: string; type: string } | undefined;
 }
 
 export const DEFAULT_MAX_FINISHED_EXECUTIONS = 1_000;
@@ -55,7 +70,7 @@ export class ExecutionWindow<R extends WindowedRun> {
   private readonly runs = new Map<string, R>();
   /** The finished runs of `runs`, oldest first. */
   private readonly finished = new Set<string>();
-  private readonly tombstones = new Map<string, Tombstone>();
+  private readonly tombstones = new Map<string, StoredTombstone>();
 
   constructor(
     private readonly maxFinished = DEFAULT_MAX_FINISHED_EXECUTIONS,
@@ -72,7 +87,19 @@ export class ExecutionWindow<R extends WindowedRun> {
   }
 
   tombstone(executionArn: string): Tombstone | undefined {
-    return this.tombstones.get(executionArn);
+    const t = this.tombstones.get(executionArn);
+    if (!t) return undefined;
+    return {
+      name: executionArn.slice(executionArn.lastIndexOf(':') + 1),
+      stateMachineArn: t.stateMachineArn,
+      status: t.status,
+      startDate: new Date(t.startMs),
+      stopDate: new Date(t.stopMs),
+      input: t.input,
+      ...(t.error !== undefined && { error: t.error }),
+      ...(t.cause !== undefined && { cause: t.cause }),
+      ...(t.lastState && { lastState: t.lastState }),
+    };
   }
 
   /** Whether the name of this ARN is still taken: a run held whole, or a tombstone. */
@@ -131,7 +158,7 @@ export function historySummary(t: Tombstone, roleArn: string | undefined): Histo
   return events.map((event, i) => ({ ...event, id: i + 1, previousEventId: i }) as HistoryEvent);
 }
 
-function tombstoneOf(run: WindowedRun): Tombstone {
+function tombstoneOf(run: WindowedRun): StoredTombstone {
   let lastState: Tombstone['lastState'];
   if (run.status !== 'SUCCEEDED') {
     const entered = run.history.findLast((event) => event.type.endsWith('StateEntered'));
@@ -139,14 +166,13 @@ function tombstoneOf(run: WindowedRun): Tombstone {
     if (entered && name !== undefined) lastState = { name, type: entered.type.slice(0, -'StateEntered'.length) };
   }
   return {
-    name: run.name,
     stateMachineArn: run.stateMachineArn,
     status: run.status as FinishedStatus,
-    startDate: run.startDate,
-    stopDate: run.stopDate!,
+    startMs: run.startDate.getTime(),
+    stopMs: run.stopDate!.getTime(),
     input: run.input,
-    ...(run.error !== undefined && { error: run.error }),
-    ...(run.cause !== undefined && { cause: run.cause }),
-    ...(lastState && { lastState }),
+    error: run.error,
+    cause: run.cause,
+    lastState,
   };
 }
