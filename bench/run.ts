@@ -5,6 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -36,6 +38,17 @@ function percentile(samples: number[], p: number): number {
 }
 const round = (n: number) => Math.round(n * 100) / 100;
 const median = (samples: number[]) => percentile(samples, 50);
+
+// A full collection before each memory reading, without a flag on the command line:
+// a context created after --expose-gc is set has `gc`. When that fails, readings are taken without it.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as (() => void) | undefined;
+const MIB = 1024 * 1024;
+function residentMemory(): { rssMiB: number; heapUsedMiB: number } {
+  collectGarbage?.();
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rssMiB: round(rss / MIB), heapUsedMiB: round(heapUsed / MIB) };
+}
 
 async function pool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array(count);
@@ -220,6 +233,92 @@ try {
   }
   results.functions = bundles;
 
+  // 6. Local mode's memory: what 10,000 runs leave behind in the process (Step Functions and bus windows included).
+  const MEMORY_RUNS = 10_000;
+  const MEMORY_TARGETS = 100;
+  const MEMORY_CONCURRENCY = 20;
+  const WARM_UP_RUNS = 1_000; // connections, JIT and the Step Functions window filled before the first reading
+  say(`local mode memory: ${MEMORY_RUNS.toLocaleString('en-US')} noop runs over ${MEMORY_TARGETS} targets at concurrency ${MEMORY_CONCURRENCY}, no cooldown${collectGarbage ? '' : ' (no GC available: readings without a collection)'}`);
+  const memoryLocal = await startLocalMode(
+    { port: 0, token: 'bench', policy: { ...DEFAULT_POLICY, cooldownSeconds: 0 }, sweepIntervalSeconds: 3600, tableName: `bench-memory-${randomUUID()}`, dynamodbEndpoint: dynamodbLocal.endpoint },
+    { clock: systemClock, writeMetrics: () => {} },
+  );
+  const ended = new Map<string, () => void>();
+  memoryLocal.bus.addRule({
+    name: 'bench-ended',
+    eventBusName: 'lockstep',
+    pattern: { 'detail-type': ['WorkflowExecution Completed', 'WorkflowExecution Failed'] },
+    target: async (event) => ended.get((event.detail as { id: string }).id)?.(),
+  });
+  let memoryRunsDone = 0;
+  const rssSamplesMiB: number[] = [];
+  /** One noop through the HTTP API, to its end; a busy target (its last run still finishing) is asked again. */
+  const runNoop = async (target: string): Promise<void> => {
+    for (;;) {
+      const response = await fetch(`${memoryLocal.urls.api}/executions`, { method: 'POST', headers: { authorization: 'Bearer bench', 'content-type': 'application/json' }, body: JSON.stringify({ targetResource: target, workflowId: 'noop' }) });
+      const body = (await response.json()) as { id: string };
+      if (response.status === 409) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        continue;
+      }
+      if (response.status !== 201) throw new Error(`POST /executions answered ${response.status}`);
+      await new Promise<void>((resolve, reject) => {
+        const guard = setTimeout(() => reject(new Error(`run ${body.id} did not end within 30 s`)), 30_000);
+        const done = () => {
+          clearTimeout(guard);
+          ended.delete(body.id);
+          resolve();
+        };
+        ended.set(body.id, done);
+        // The end may have been announced before the answer arrived.
+        void memoryLocal.runtime.engine.store.getExecution(body.id).then((r) => (r?.execution.phase === 'Completed' || r?.execution.phase === 'Failed') && done());
+      });
+      return;
+    }
+  };
+  /** `runs` noops, each worker cycling over its own targets so that no two runs contend. */
+  const runMany = (runs: number, onEach: () => void) =>
+    Promise.all(
+      Array.from({ length: MEMORY_CONCURRENCY }, async (_, worker) => {
+        for (let i = worker; i < runs; i += MEMORY_CONCURRENCY) {
+          await runNoop(`bench/deployment/memory-${i % MEMORY_TARGETS}`); // worker w owns the targets ≡ w (mod concurrency)
+          onEach();
+        }
+      }),
+    );
+  await runMany(WARM_UP_RUNS, () => {});
+  await memoryLocal.stepFunctions.idle();
+  await memoryLocal.bus.idle();
+  const memoryBefore = residentMemory();
+  const memoryStart = performance.now();
+  await runMany(MEMORY_RUNS, () => {
+    memoryRunsDone++;
+    if (memoryRunsDone % 1_000 !== 0) return;
+    rssSamplesMiB.push(round(process.memoryUsage().rss / MIB));
+    say(`  ${memoryRunsDone.toLocaleString('en-US')}/${MEMORY_RUNS.toLocaleString('en-US')} (${rssSamplesMiB.at(-1)} MiB resident)`);
+  });
+  await memoryLocal.stepFunctions.idle();
+  await memoryLocal.bus.idle();
+  const memoryAfter = residentMemory();
+  results.localModeMemory = {
+    runs: MEMORY_RUNS,
+    targets: MEMORY_TARGETS,
+    concurrency: MEMORY_CONCURRENCY,
+    warmUpRuns: WARM_UP_RUNS,
+    garbageCollectedBeforeReadings: collectGarbage !== undefined,
+    runsPerSecond: round(MEMORY_RUNS / ((performance.now() - memoryStart) / 1000)),
+    localRssBeforeMiB: memoryBefore.rssMiB,
+    localRssAfterMiB: memoryAfter.rssMiB,
+    localRssGrowthMiBPer10k: round(((memoryAfter.rssMiB - memoryBefore.rssMiB) * 10_000) / MEMORY_RUNS),
+    heapUsedBeforeMiB: memoryBefore.heapUsedMiB,
+    heapUsedAfterMiB: memoryAfter.heapUsedMiB,
+    /** Resident memory after each 1,000 runs, without a collection first. */
+    rssEvery1000RunsMiB: rssSamplesMiB,
+    stepFunctionsHeld: memoryLocal.stepFunctions.retained(),
+    busHeld: memoryLocal.bus.retained(),
+  };
+  await memoryLocal.stop();
+
   const contended = contendedAdmission;
   const lifecycle = results.dynamodbCost as { fullLifecycle: { writes: number }; skippedAdmission: { requests: number } };
   const sweepFigures = results.sweep as { itemsReadWithHistory: number; active: number };
@@ -243,6 +342,11 @@ try {
     `noop end to end: p50 ${(results.noopEndToEnd as { p50Ms: number }).p50Ms} ms, p99 ${(results.noopEndToEnd as { p99Ms: number }).p99Ms} ms`,
     `sweep: ${aloneRead} items read with 10 active; ${withHistoryRead} with 10 active + 10,000 terminal`,
     ...functions.map((f) => `function ${f}: ${(bundles[f]!.bytes / 1024).toFixed(0)} KiB, cold init median ${bundles[f]!.coldInitMedianMs} ms`),
+    (() => {
+      const m = results.localModeMemory as { localRssBeforeMiB: number; localRssAfterMiB: number; localRssGrowthMiBPer10k: number; heapUsedBeforeMiB: number; heapUsedAfterMiB: number; runsPerSecond: number; stepFunctionsHeld: { running: number; finished: number; tombstones: number }; busHeld: { events: number } };
+      const h = m.stepFunctionsHeld;
+      return `local mode memory: rss ${m.localRssBeforeMiB} MiB before, ${m.localRssAfterMiB} MiB after 10,000 noop runs (+${m.localRssGrowthMiBPer10k} MiB per 10k; heap ${m.heapUsedBeforeMiB} → ${m.heapUsedAfterMiB} MiB; ${m.runsPerSecond} runs/s); held: Step Functions ${h.running} running, ${h.finished} finished, ${h.tombstones} tombstones; bus ${m.busHeld.events} events`;
+    })(),
     ...Object.entries(results.targets as Record<string, { met: boolean }>).map(([name, { met }]) => `target ${name}: ${met ? 'met' : 'NOT met'}`),
   ];
   console.log(lines.join('\n'));
