@@ -47,7 +47,7 @@ describe('deadlines on AWS: EventBridge Scheduler one-time schedules', () => {
 
   it('treats a schedule that exists already, or is already gone, as done (events arrive at least once)', async () => {
     const { client } = recordingScheduler((command) =>
-      command === 'CreateSchedule' ? new ConflictException({ message: 'exists', $metadata: {} }) : new ResourceNotFoundException({ message: 'gone', $metadata: {} }),
+      command === 'CreateSchedule' ? new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }) : new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }),
     );
     const schedules = new DeadlineSchedules({ client, groupName: 'g', targetArn: 'arn:aws:events:eu-west-1:1:event-bus/lockstep', roleArn: 'arn:aws:iam::1:role/r' });
     await expect(schedules.schedule('e-2', new Date())).resolves.toBeUndefined();
