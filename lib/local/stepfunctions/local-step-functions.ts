@@ -4,7 +4,7 @@ import type { StatusChangeEvent } from '../../adapters/stepfunctions/status-even
 import type { Clock } from '../../ports.js';
 import { AwsServiceError } from '../aws-json-endpoint.js';
 import { setLongTimeout, type LongTimer } from '../timers.js';
-import { ExecutionWindow, TERMINAL_EVENTS, historySummary, type FinishedStatus, type Tombstone } from './execution-window.js';
+import { ExecutionWindow, TERMINAL_EVENTS, historySummary, type FinishedStatus, type Tombstone, type WindowedRun } from './execution-window.js';
 import { MAX_INTERPRETER_TIMER_SECONDS, toInterpreterDefinition, type Definition, type InterpreterDefinition } from './interpreter-definition.js';
 import { guardedTask, waitHandler, type InterpreterHandler, type TimedHandlerContext } from './timed-handlers.js';
 
@@ -32,18 +32,8 @@ interface LocalStateMachine {
   plan: InterpreterDefinition;
 }
 
-interface LocalExecution {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  input: string;
-  status: Status;
-  startDate: Date;
-  stopDate?: Date;
+interface LocalExecution extends WindowedRun {
   output?: string;
-  error?: string;
-  cause?: string;
-  history: HistoryEvent[];
   /** Stops the interpreter's run and everything `release` ends. */
   abort: () => void;
   /** Ends the run's sleeps (waits, Task guards) and its TimeoutSeconds timer. */
