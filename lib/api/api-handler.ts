@@ -102,11 +102,14 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
       path: /^\/workflows$/,
       run: async () =>
         jsonResponse(200, {
-          items: engine.catalog.list().map(({ id, version, description, parameters }) => ({
+          items: engine.catalog.list().map(({ id, version, description, parameters, policy, targetPattern }) => ({
             id,
             version,
             description,
-            parameters: parameters.map(({ name, required, description: text }) => ({ name, required, description: text })),
+            // API.md's parameter fields, each absent where not declared.
+            parameters: parameters.map((parameter) => ({ ...parameter })),
+            ...(policy && { policy }),
+            ...(targetPattern !== undefined && { targetPattern }),
           })),
         }),
     },

@@ -1,9 +1,8 @@
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ZodError } from 'zod';
-import { ConflictError, LockstepError, NotFoundError, ValidationError, validationErrorFrom } from '../domain/errors.js';
+import { ConflictError, LockstepError, NotFoundError, ValidationError, validationErrorFrom, UnknownWorkflowError } from '../domain/errors.js';
 import type { EngineLogger } from '../ports.js';
-import { UnknownWorkflowError } from '../workflows/catalog.js';
 
 /** An error that already knows its HTTP status and error code. */
 export class HttpError extends LockstepError {

@@ -33,6 +33,9 @@ export function validationErrorFrom(error: ZodError, where: string, message = `t
 
 export class NotFoundError extends LockstepError {}
 
+/** A request names a workflow, or a version of one, that the catalog does not have. */
+export class UnknownWorkflowError extends LockstepError {}
+
 /** A request that is valid but conflicts with the current state (for example clearing a target that is not blocked). */
 export class ConflictError extends LockstepError {}
 

@@ -2,11 +2,10 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { parsePart } from '../api/request-checks.js';
 import { RequestedEventDetailSchema } from '../api/schemas.js';
-import { ValidationError } from '../domain/errors.js';
+import { ValidationError, UnknownWorkflowError } from '../domain/errors.js';
 import type { Engine } from '../use-cases/engine.js';
 import { prepareRequest, type PreparedRequest } from '../use-cases/request-execution.js';
 import { idempotentAdmission } from './idempotent-admission.js';
-import { UnknownWorkflowError } from '../workflows/catalog.js';
 
 export const REQUESTED_DETAIL_TYPE = 'WorkflowExecution Requested';
 /** Outside Lambda (the local bus) a delivery gets the trigger function's timeout as its deadline. */

@@ -1,8 +1,8 @@
-import { ConflictError } from '../domain/errors.js';
+import { ConflictError, ValidationError } from '../domain/errors.js';
 import { canonicalTargetResource } from '../domain/target-resource.js';
 import { ExecutionRequestSchema, type Execution, type ExecutionRecord, type ExecutionRequest, type ExecutionSource, type SkipDetails } from '../domain/execution.js';
 import { Phase } from '../domain/phase.js';
-import { effectiveParameters } from '../workflows/catalog.js';
+import { checkParameters } from '../domain/workflow-parameters.js';
 import { announce } from './announce.js';
 import { policyFor, type Engine } from './engine.js';
 import { startExecution, type StartResult } from './start-execution.js';
@@ -35,7 +35,10 @@ export async function requestExecution(engine: Engine, input: ExecutionRequestIn
 export function prepareRequest(engine: Engine, input: ExecutionRequestInput): PreparedRequest {
   const targetResource = canonicalTargetResource(input.targetResource);
   const workflow = engine.catalog.resolve(input.workflowId, input.workflowVersion);
-  const { parameters, ignored } = effectiveParameters(workflow, input.parameters ?? {});
+  if (workflow.targetPattern !== undefined && !new RegExp(workflow.targetPattern, 'u').test(targetResource)) {
+    throw new ValidationError(`target ${targetResource} is not one workflow ${workflow.id} acts on`, [`body.targetResource: must match ${workflow.targetPattern}, the targetPattern of workflow ${workflow.id}`]);
+  }
+  const { parameters, ignored } = checkParameters(workflow.id, workflow.parameters, input.parameters ?? {});
   return {
     ignoredParameters: ignored,
     request: ExecutionRequestSchema.parse({

@@ -1,15 +1,27 @@
 import { z } from 'zod';
-import { LockstepError, ValidationError } from '../domain/errors.js';
+import { LockstepError, UnknownWorkflowError } from '../domain/errors.js';
 import { ParameterNameSchema } from '../domain/execution.js';
 import type { Policy } from '../domain/policies.js';
+import { problemWith } from '../domain/workflow-parameters.js';
 import { FAIL, NOOP, RESTART_ECS_SERVICE, WAIT, type AslDefinition } from './definitions.js';
 
-export const WorkflowParameterSchema = z.object({
-  name: ParameterNameSchema,
-  required: z.boolean(),
-  description: z.string(),
-  default: z.string().optional(),
-});
+export const WorkflowParameterSchema = z
+  .object({
+    name: ParameterNameSchema,
+    required: z.boolean(),
+    description: z.string(),
+    default: z.string().optional(),
+    type: z.enum(['string', 'integer', 'number', 'boolean']).optional(),
+    enum: z.array(z.string()).min(1).optional(),
+    pattern: z.string().optional(),
+    minimum: z.number().optional(),
+    maximum: z.number().optional(),
+    maxLength: z.number().int().min(1).optional(),
+  })
+  .superRefine((parameter, ctx) => {
+    const problem = parameter.default === undefined ? undefined : problemWith(parameter, parameter.default);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['default'], message: `the default ${problem}` });
+  });
 export type WorkflowParameter = z.infer<typeof WorkflowParameterSchema>;
 
 export interface Workflow {
@@ -20,9 +32,9 @@ export interface Workflow {
   definition: AslDefinition;
   /** Overrides of the engine's policy for this workflow (for example a longer cooldown). */
   policy?: Partial<Policy>;
+  /** A regular expression every target of this workflow must match. */
+  targetPattern?: string;
 }
-
-export class UnknownWorkflowError extends LockstepError {}
 
 export const BUILT_IN_WORKFLOWS: readonly Workflow[] = [
   { id: 'noop', version: '1', description: 'Diagnostic: succeeds at once.', parameters: [], definition: NOOP },
@@ -30,7 +42,7 @@ export const BUILT_IN_WORKFLOWS: readonly Workflow[] = [
     id: 'wait',
     version: '1',
     description: 'Diagnostic: waits SECONDS seconds, then succeeds.',
-    parameters: [{ name: 'SECONDS', required: false, default: '1', description: 'How long to wait, in whole seconds.' }],
+    parameters: [{ name: 'SECONDS', required: false, default: '1', type: 'integer', minimum: 0, maximum: 86_400, description: 'How long to wait, in whole seconds (0 to 86400).' }],
     definition: WAIT,
   },
   {
@@ -93,22 +105,4 @@ function compareVersions(a: string, b: string): number {
 /** Step Functions state machine name of a catalog workflow. */
 export function stateMachineName(workflow: Pick<Workflow, 'id' | 'version'>): string {
   return `lockstep-${workflow.id}-v${workflow.version}`.replace(/[^A-Za-z0-9_-]/g, '_');
-}
-
-/**
- * The parameters that reach the workflow: declared ones only, defaults applied, required
- * ones present. Undeclared names are returned apart so the caller can record that they were dropped.
- */
-export function effectiveParameters(workflow: Workflow, given: Record<string, string>): { parameters: Record<string, string>; ignored: string[] } {
-  const declared = new Set(workflow.parameters.map((p) => p.name));
-  const missing = workflow.parameters.filter((p) => p.required && given[p.name] === undefined).map((p) => p.name);
-  if (missing.length > 0) {
-    throw new ValidationError(`workflow "${workflow.id}" requires parameter(s) ${missing.join(', ')}`, missing.map((name) => `parameters.${name} is required`));
-  }
-  const parameters: Record<string, string> = {};
-  for (const p of workflow.parameters) {
-    const value = given[p.name] ?? p.default;
-    if (value !== undefined) parameters[p.name] = value;
-  }
-  return { parameters, ignored: Object.keys(given).filter((name) => !declared.has(name)) };
 }

@@ -214,10 +214,15 @@ describe('the HTTP API of API.md, end to end through local mode', () => {
   });
 
   describe('workflows and routing', () => {
-    it('GET /workflows lists the catalog with declared parameters', async () => {
+    it('GET /workflows lists the catalog with declared parameters and their types', async () => {
       const response = await t.call('GET', '/workflows');
       expect(response.status).toBe(200);
-      expect(response.body.items).toContainEqual({ id: 'wait', version: '1', description: expect.any(String), parameters: [{ name: 'SECONDS', required: false, description: expect.any(String) }] });
+      expect(response.body.items).toContainEqual({
+        id: 'wait',
+        version: '1',
+        description: expect.any(String),
+        parameters: [{ name: 'SECONDS', required: false, description: expect.any(String), type: 'integer', default: '1', minimum: 0, maximum: 86400 }],
+      });
       expect(response.body.items.map((w: { id: string }) => w.id)).toEqual(expect.arrayContaining(['noop', 'wait', 'fail', 'restart-ecs-service']));
     });
 

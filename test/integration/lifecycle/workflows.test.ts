@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEventType } from '../../../lib/domain/audit.js';
 import { ValidationError } from '../../../lib/domain/errors.js';
 import { requestExecution } from '../../../lib/use-cases/request-execution.js';
-import { UnknownWorkflowError } from '../../../lib/workflows/catalog.js';
+import { UnknownWorkflowError } from '../../../lib/domain/errors.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';
 import { expectAuditTrail, uniqueTarget } from '../../support/lifecycle.js';
 

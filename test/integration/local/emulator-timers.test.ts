@@ -134,8 +134,13 @@ describe('Wait states never end early, whatever their length', () => {
     });
     afterAll(() => t.local.stop());
 
-    it('is still Running after 300 ms', async () => {
-      const created = await t.call('POST', '/executions', { body: { targetResource: uniqueTarget(), workflowId: 'wait', parameters: { SECONDS: '2147484' } } });
+    it('is refused at admission now that SECONDS is a whole number from 0 to 86400; the longest allowed wait is still Running after 300 ms', async () => {
+      // The report's request: the timer itself is proven above, on the built-in definition.
+      const refused = await t.call('POST', '/executions', { body: { targetResource: uniqueTarget(), workflowId: 'wait', parameters: { SECONDS: '2147484' } } });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details).toEqual([expect.stringMatching(/^body\.parameters\.SECONDS: must be at most 86400/)]);
+
+      const created = await t.call('POST', '/executions', { body: { targetResource: uniqueTarget(), workflowId: 'wait', parameters: { SECONDS: '86400' } } });
       expect(created.status).toBe(201);
 
       await sleep(300);

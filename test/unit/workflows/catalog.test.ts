@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../lib/domain/errors.js';
-import { BUILT_IN_WORKFLOWS, UnknownWorkflowError, WorkflowCatalog, effectiveParameters, stateMachineName } from '../../../lib/workflows/catalog.js';
+import { UnknownWorkflowError } from '../../../lib/domain/errors.js';
+import { BUILT_IN_WORKFLOWS, WorkflowCatalog, stateMachineName } from '../../../lib/workflows/catalog.js';
 import { NOOP } from '../../../lib/workflows/definitions.js';
 
 describe('workflow catalog', () => {
@@ -29,11 +29,8 @@ describe('workflow catalog', () => {
     expect(() => new WorkflowCatalog([BUILT_IN_WORKFLOWS[0]!, BUILT_IN_WORKFLOWS[0]!])).toThrow(/defined twice/);
   });
 
-  it('passes declared parameters with defaults, reports undeclared ones, and requires required ones', () => {
-    const fail = catalog.resolve('fail');
-    expect(effectiveParameters(fail, { CAUSE: 'c', EXTRA: 'x' })).toEqual({ parameters: { ERROR: 'TaskFailed', CAUSE: 'c' }, ignored: ['EXTRA'] });
-    expect(() => effectiveParameters(catalog.resolve('restart-ecs-service'), { CLUSTER: 'c' })).toThrow(ValidationError);
-    expect(() => effectiveParameters(catalog.resolve('restart-ecs-service'), { CLUSTER: 'c' })).toThrow(/requires parameter\(s\) SERVICE/);
+  it('refuses a parameter default that breaks its own rules', () => {
+    expect(() => new WorkflowCatalog([{ id: 'w', version: '1', description: 'd', definition: NOOP, parameters: [{ name: 'N', required: false, description: 'n', type: 'integer', default: 'ten' }] }])).toThrow(/must be a whole number/);
   });
 
   it('gives each workflow version its own valid state machine name', () => {

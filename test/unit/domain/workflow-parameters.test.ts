@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../lib/domain/errors.js';
+import { checkParameters, type ParameterRule } from '../../../lib/domain/workflow-parameters.js';
+
+const check = (rules: ParameterRule[], given: Record<string, string>) => checkParameters('w', rules, given);
+const details = (rules: ParameterRule[], given: Record<string, string>) => {
+  try {
+    check(rules, given);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).details;
+  }
+  throw new Error('expected a ValidationError');
+};
+
+describe('typed workflow parameters', () => {
+  it.each<[string, ParameterRule, string, RegExp]>([
+    ['integer', { name: 'N', type: 'integer' }, '1.5', /^body\.parameters\.N: must be a whole number, got "1\.5"$/],
+    ['integer', { name: 'N', type: 'integer' }, '2147484abc', /must be a whole number/],
+    ['integer', { name: 'N', type: 'integer' }, '99999999999999999999', /must be a whole number/],
+    ['number', { name: 'N', type: 'number' }, 'NaN', /must be a number/],
+    ['number', { name: 'N', type: 'number' }, '1e999', /must be a number/],
+    ['boolean', { name: 'B', type: 'boolean' }, 'yes', /must be true or false/],
+    ['enum', { name: 'E', enum: ['a', 'b'] }, 'c', /must be one of "a", "b", got "c"/],
+    ['minimum', { name: 'N', type: 'integer', minimum: 0 }, '-1', /must be at least 0, got -1/],
+    ['maximum', { name: 'N', type: 'integer', maximum: 86400 }, '86401', /must be at most 86400, got 86401/],
+    ['maxLength', { name: 'S', maxLength: 3 }, 'abcd', /must be at most 3 characters long, got 4/],
+    ['pattern', { name: 'S', pattern: '^[a-z]+$' }, 'ab1', /must match \^\[a-z\]\+\$/],
+  ])('refuses a value that breaks its %s rule, naming the parameter', (_rule, rule, value, message) => {
+    expect(details([rule], { [rule.name]: value })).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('accepts values that keep their rules, applies defaults, and sets undeclared names apart', () => {
+    const rules: ParameterRule[] = [
+      { name: 'SECONDS', type: 'integer', minimum: 0, maximum: 86400, default: '1' },
+      { name: 'RATIO', type: 'number', minimum: 0, maximum: 1 },
+      { name: 'DRY_RUN', type: 'boolean', default: 'false' },
+      { name: 'MODE', enum: ['fast', 'safe'], required: true },
+      { name: 'NAME', pattern: '^[a-z-]+$', maxLength: 8 },
+    ];
+    expect(check(rules, { SECONDS: '0', RATIO: '.5', MODE: 'safe', NAME: 'café'.normalize('NFC').replace('é', 'e'), EXTRA: 'x' })).toEqual({
+      parameters: { SECONDS: '0', RATIO: '.5', DRY_RUN: 'false', MODE: 'safe', NAME: 'cafe' },
+      ignored: ['EXTRA'],
+    });
+  });
+
+  it('reports every problem at once, required ones included', () => {
+    expect(details([{ name: 'A', required: true }, { name: 'B', type: 'integer' }, { name: 'C', enum: ['x'] }], { B: 'two', C: 'y' })).toEqual([
+      'body.parameters.A: is required by workflow w',
+      'body.parameters.B: must be a whole number, got "two"',
+      'body.parameters.C: must be one of "x", got "y"',
+    ]);
+  });
+
+  it('reads only the given own values: a name like constructor is undeclared, not a value', () => {
+    expect(check([{ name: 'A', default: 'd' }], JSON.parse('{"constructor":"x","__proto__":"y"}'))).toEqual({ parameters: { A: 'd' }, ignored: ['constructor', '__proto__'] });
+  });
+});
