@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import type { Policy } from '../domain/policies.js';
+import type { AslDefinition } from './definitions.js';
+
+/** `workflow.json` as API.md defines it. Every object is strict: a misspelt field must not be silently ignored. */
+
+export const ParameterType = { String: 'string', Integer: 'integer', Number: 'number', Boolean: 'boolean' } as const;
+export type ParameterType = (typeof ParameterType)[keyof typeof ParameterType];
+
+const ONE_YEAR_SECONDS = 365 * 24 * 3600;
+const INTEGER = /^-?\d+$/;
+const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+
+const oneLine = z.string().trim().min(1, 'must not be empty').regex(/^[^\r\n]*$/, 'must be one line');
+
+/** A regular expression source; compiled with `u` as admission compiles patterns. */
+const regExpSource = z.string().superRefine((source, ctx) => {
+  const problem = regExpProblem(source);
+  if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${problem}` });
+});
+
+const ParameterDeclarationSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'parameter names are UPPER_SNAKE_CASE'),
+    description: oneLine,
+    required: z.boolean().default(false),
+    // Values travel as strings, defaults too.
+    default: z.string({ error: 'must be a string (values travel as strings, e.g. "1")' }).optional(),
+    type: z.enum(ParameterType).default('string'),
+    enum: z.array(z.string()).min(1, 'must list at least one value').optional(),
+    pattern: regExpSource.optional(),
+    minimum: z.number().optional(),
+    maximum: z.number().optional(),
+    maxLength: z.number().int().min(1).optional(),
+  })
+  .superRefine((p, ctx) => {
+    const numeric = p.type === 'integer' || p.type === 'number';
+    const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (p.type === 'boolean' && p.enum) refuse('enum', 'a boolean parameter takes no enum (it is already true or false)');
+    if (!numeric && p.minimum !== undefined) refuse('minimum', `applies to integer and number parameters, not ${p.type}`);
+    if (!numeric && p.maximum !== undefined) refuse('maximum', `applies to integer and number parameters, not ${p.type}`);
+    if (p.type !== 'string' && p.pattern !== undefined) refuse('pattern', `applies to string parameters, not ${p.type}`);
+    if (p.type !== 'string' && p.maxLength !== undefined) refuse('maxLength', `applies to string parameters, not ${p.type}`);
+    if (p.type === 'integer' && p.minimum !== undefined && !Number.isInteger(p.minimum)) refuse('minimum', 'must be a whole number for an integer parameter');
+    if (p.type === 'integer' && p.maximum !== undefined && !Number.isInteger(p.maximum)) refuse('maximum', 'must be a whole number for an integer parameter');
+    if (p.minimum !== undefined && p.maximum !== undefined && p.minimum > p.maximum) refuse('minimum', `${p.minimum} is above maximum ${p.maximum}`);
+    if (p.enum && new Set(p.enum).size !== p.enum.length) refuse('enum', 'lists a value twice');
+    p.enum?.forEach((value, i) => {
+      const problem = parameterValueProblem({ ...p, enum: undefined }, value);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['enum', i], message: `the value ${problem}` });
+    });
+    if (p.required && p.default !== undefined) refuse('default', 'a required parameter never uses its default; drop one of the two');
+    const problem = p.default === undefined ? undefined : parameterValueProblem(p, p.default);
+    if (problem) refuse('default', `breaks the parameter's own rules: it ${problem}`);
+  });
+
+const StepDeclarationSchema = z.strictObject({
+  handler: z.string().min(1),
+  timeoutSeconds: z.number().int().min(1).max(900).optional(),
+  memorySize: z.number().int().min(128).max(10_240).optional(),
+});
+
+const seconds = (min: number) => z.number().int(`must be a whole number`).min(min).max(ONE_YEAR_SECONDS);
+
+export const WorkflowPolicySchema = z
+  .strictObject({
+    cooldownSeconds: seconds(0).optional(),
+    backoffBaseSeconds: seconds(1).optional(),
+    backoffMaxSeconds: seconds(1).optional(),
+    maxConsecutiveFailures: z.number().int('must be a whole number').min(1).max(1000).optional(),
+    executionTimeoutSeconds: seconds(1).optional(),
+  })
+  .refine((p) => p.backoffBaseSeconds === undefined || p.backoffMaxSeconds === undefined || p.backoffBaseSeconds <= p.backoffMaxSeconds, {
+    path: ['backoffBaseSeconds'],
+    message: 'must not exceed backoffMaxSeconds',
+  });
+export type WorkflowPolicy = Readonly<Partial<Pick<Policy, 'cooldownSeconds' | 'backoffBaseSeconds' | 'backoffMaxSeconds' | 'maxConsecutiveFailures' | 'executionTimeoutSeconds'>>>;
+
+export const WorkflowJsonSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes, starting with a letter, at most 63 characters'),
+    version: z.string().regex(/^\d+(\.\d+){0,2}$/, 'must be 1, 1.2 or 1.2.3'),
+    description: oneLine,
+    definition: z.string().min(1).optional(),
+    stateMachineArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, 'must be the ARN of a state machine (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)')
+      .optional(),
+    parameters: z.array(ParameterDeclarationSchema).default([]),
+    steps: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'step names are letters and digits, starting with a letter'), StepDeclarationSchema).default({}),
+    policy: WorkflowPolicySchema.optional(),
+    targetPattern: regExpSource.optional(),
+  })
+  .superRefine((w, ctx) => {
+    if (w.definition === undefined && w.stateMachineArn === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'needs a definition, a stateMachineArn, or both (then local mode runs the definition in its place)' });
+    }
+    const seen = new Set<string>();
+    w.parameters.forEach((p, i) => {
+      if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: ['parameters', i, 'name'], message: `declares ${p.name} twice` });
+      seen.add(p.name);
+    });
+  });
+export type WorkflowJson = z.infer<typeof WorkflowJsonSchema>;
+
+/** One declared parameter, defaults filled; the same shape admission checks values against. */
+export type WorkflowParameter = Readonly<z.infer<typeof ParameterDeclarationSchema>>;
+
+export interface WorkflowStep {
+  readonly name: string;
+  /** Absolute path of the handler module. */
+  readonly handler: string;
+  readonly timeoutSeconds?: number;
+  readonly memorySize?: number;
+}
+
+/** One loaded, validated, immutable workflow version. */
+export interface WorkflowVersion {
+  readonly id: string;
+  readonly version: string;
+  readonly description: string;
+  /** `sha256:` + 64 hex characters over workflow.json, the definition and every step source. */
+  readonly digest: string;
+  readonly parameters: readonly WorkflowParameter[];
+  /** Parsed ASL; `${Name}` step placeholders are left for the runtime (local or CDK) to resolve. */
+  readonly definition?: AslDefinition;
+  readonly stateMachineArn?: string;
+  readonly steps: readonly WorkflowStep[];
+  readonly policy?: WorkflowPolicy;
+  readonly targetPattern?: string;
+  /** Absolute path of the folder holding `workflow.json`. */
+  readonly folder: string;
+  readonly builtIn: boolean;
+}
+
+/** What is wrong with `value` for parameter `p`, or undefined; the rules admission applies to values (strings). */
+export function parameterValueProblem(p: Pick<WorkflowParameter, 'type' | 'enum' | 'pattern' | 'minimum' | 'maximum' | 'maxLength'>, value: string): string | undefined {
+  const type = p.type ?? 'string';
+  if (type === 'integer' && !(INTEGER.test(value) && Number.isSafeInteger(Number(value)))) return `must be a whole number, got ${JSON.stringify(value)}`;
+  if (type === 'number' && !(NUMBER.test(value) && Number.isFinite(Number(value)))) return `must be a number, got ${JSON.stringify(value)}`;
+  if (type === 'boolean' && value !== 'true' && value !== 'false') return `must be true or false, got ${JSON.stringify(value)}`;
+  if (p.enum && !p.enum.includes(value)) return `must be one of ${p.enum.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}`;
+  if (p.minimum !== undefined && Number(value) < p.minimum) return `must be at least ${p.minimum}, got ${value}`;
+  if (p.maximum !== undefined && Number(value) > p.maximum) return `must be at most ${p.maximum}, got ${value}`;
+  if (p.maxLength !== undefined && [...value].length > p.maxLength) return `must be at most ${p.maxLength} characters long, got ${[...value].length}`;
+  if (p.pattern !== undefined && regExpProblem(p.pattern) === undefined && !new RegExp(p.pattern, 'u').test(value)) return `must match ${p.pattern}, got ${JSON.stringify(value)}`;
+  return undefined;
+}
+
+/** Orders versions by number, part by part: `1.10` > `1.9`, `2` > `1.9.9`, `1` = `1.0`. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+/** Freezes `value` and everything reachable from it, so a loaded version cannot be changed by its users. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+function regExpProblem(source: string): string | undefined {
+  try {
+    new RegExp(source, 'u');
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
