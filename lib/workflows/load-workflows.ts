@@ -1,0 +1,227 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { LockstepError } from '../domain/errors.js';
+import type { AslDefinition } from './definitions.js';
+import { validateDefinition } from './validate-definition.js';
+import { WorkflowJsonSchema, compareVersions, deepFreeze, type WorkflowStep, type WorkflowVersion } from './workflow-version.js';
+
+/** A workflows folder with problems; `problems` holds one line per problem, each naming its file relative to the folder. */
+export class WorkflowFolderError extends LockstepError {
+  constructor(
+    readonly dir: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the workflows folder ${dir}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+export interface LoadWorkflowsOptions {
+  /** Marks the versions as built-in (Lockstep's own). Default: false. */
+  readonly builtIn?: boolean;
+}
+
+const STEP_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+
+/**
+ * Every workflow version below `dir`: each folder (at any depth, `node_modules` and
+ * dot-folders skipped) holding a `workflow.json`, validated with its definition and step
+ * handlers, sorted by id then version. Throws a `WorkflowFolderError` listing every problem
+ * of every folder at once, so a user fixes them in one go.
+ */
+export function loadWorkflows(dir: string, options: LoadWorkflowsOptions = {}): readonly WorkflowVersion[] {
+  const { versions, problems } = collectWorkflows(dir, options.builtIn ?? false);
+  if (problems.length > 0) throw new WorkflowFolderError(dir, problems);
+  return versions;
+}
+
+/**
+ * Lockstep's own workflows, read from `built-in/` beside this module. A build that compiles
+ * `lib/` elsewhere (to `dist/`) must copy `lib/workflows/built-in/` next to the compiled
+ * module; a bundle that inlines this module must do the same beside the bundle.
+ */
+export function loadBuiltInWorkflows(): readonly WorkflowVersion[] {
+  return loadWorkflows(BUILT_IN_DIR, { builtIn: true });
+}
+
+export const BUILT_IN_DIR = fileURLToPath(new URL('./built-in/', import.meta.url));
+
+/**
+ * The whole catalog: the built-in workflows, then the user's folder (when given). A user
+ * workflow may not reuse a built-in id; that is reported with the folder's other problems.
+ */
+export function loadWorkflowCatalog(userDir?: string): readonly WorkflowVersion[] {
+  const builtIns = loadBuiltInWorkflows();
+  if (userDir === undefined) return builtIns;
+  const { versions, problems } = collectWorkflows(userDir, false);
+  const builtInIds = new Set(builtIns.map((w) => w.id));
+  for (const w of versions) {
+    if (builtInIds.has(w.id)) problems.push(`${display(userDir, join(w.folder, 'workflow.json'))}: id "${w.id}" may not reuse a built-in id (built-in: ${[...builtInIds].join(', ')})`);
+  }
+  if (problems.length > 0) throw new WorkflowFolderError(userDir, problems);
+  return [...builtIns, ...versions];
+}
+
+function collectWorkflows(dir: string, builtIn: boolean): { versions: WorkflowVersion[]; problems: string[] } {
+  const root = resolve(dir);
+  const problems: string[] = [];
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) return { versions: [], problems: [`${dir}: is not a folder`] };
+  const versions: WorkflowVersion[] = [];
+  for (const folder of workflowFolders(root)) {
+    const version = loadVersion(root, folder, builtIn, problems);
+    if (version) versions.push(version);
+  }
+  versions.sort((a, b) => (a.id === b.id ? compareVersions(a.version, b.version) : a.id < b.id ? -1 : 1));
+  versions.forEach((w, i) => {
+    const previous = versions[i - 1];
+    if (previous?.id === w.id && compareVersions(previous.version, w.version) === 0) {
+      problems.push(`${display(root, join(w.folder, 'workflow.json'))}: ${w.id}@${w.version} is also declared by ${display(root, join(previous.folder, 'workflow.json'))}; give one of them a new version`);
+    }
+  });
+  return { versions, problems };
+}
+
+function* workflowFolders(folder: string): Generator<string> {
+  const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+  if (entries.some((e) => e.isFile() && e.name === 'workflow.json')) yield folder;
+  for (const e of entries) {
+    if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) yield* workflowFolders(join(folder, e.name));
+  }
+}
+
+/** One folder's version, or undefined with its problems added to `problems`. */
+function loadVersion(root: string, folder: string, builtIn: boolean, problems: string[]): WorkflowVersion | undefined {
+  const before = problems.length;
+  const report = (file: string, message: string) => problems.push(`${display(root, file)}: ${message}`);
+  const manifestFile = join(folder, 'workflow.json');
+  const manifestBytes = readIfFile(manifestFile, (message) => report(manifestFile, message));
+  const raw = manifestBytes && parseJson(manifestBytes, (message) => report(manifestFile, message));
+  if (manifestBytes === undefined || raw === undefined) return undefined;
+  const parsed = WorkflowJsonSchema.safeParse(raw);
+  if (!parsed.success) parsed.error.issues.forEach((issue) => formatIssue(issue).forEach((line) => report(manifestFile, line)));
+  const manifest = parsed.data;
+  // With a broken workflow.json, still check what it points at, so every problem shows in one run.
+  const declaredSteps = manifest ? Object.keys(manifest.steps) : stepNamesOf(raw);
+  const definitionPath = manifest?.definition ?? (isRecord(raw) && typeof raw.definition === 'string' ? raw.definition : undefined);
+
+  const contents = new Map<string, Buffer>([['workflow.json', manifestBytes]]);
+  let definition: AslDefinition | undefined;
+  if (definitionPath !== undefined) {
+    const file = inside(folder, definitionPath);
+    if (file === undefined) report(manifestFile, `definition "${definitionPath}" is outside the workflow's folder`);
+    else {
+      const bytes = readIfFile(file, (message) => report(manifestFile, `definition "${definitionPath}" ${message}`));
+      const parsedDefinition = bytes && parseJson(bytes, (message) => report(file, message));
+      if (bytes && parsedDefinition !== undefined) {
+        contents.set(portable(relative(folder, file)), bytes);
+        validateDefinition(parsedDefinition, declaredSteps).forEach((message) => report(file, message));
+        definition = parsedDefinition as AslDefinition;
+      }
+    }
+  }
+
+  const steps: WorkflowStep[] = [];
+  for (const [name, step] of Object.entries(manifest?.steps ?? {})) {
+    const file = inside(folder, step.handler);
+    const where = `step "${name}" handler "${step.handler}"`;
+    if (file === undefined) report(manifestFile, `${where} is outside the workflow's folder`);
+    else if (!STEP_EXTENSIONS.some((ext) => file.endsWith(ext))) report(manifestFile, `${where} must be a ${STEP_EXTENSIONS.join(', ')} file`);
+    else {
+      const bytes = readIfFile(file, (message) => report(manifestFile, `${where} ${message}`));
+      if (bytes) contents.set(portable(relative(folder, file)), bytes);
+      steps.push({ name, handler: file, timeoutSeconds: step.timeoutSeconds, memorySize: step.memorySize });
+    }
+  }
+  if (!manifest || problems.length > before) return undefined;
+
+  return deepFreeze(withoutUndefined({
+    id: manifest.id,
+    version: manifest.version,
+    description: manifest.description,
+    digest: digestOf(contents),
+    parameters: manifest.parameters,
+    definition,
+    stateMachineArn: manifest.stateMachineArn,
+    steps: steps.map((s) => withoutUndefined(s)),
+    policy: manifest.policy,
+    targetPattern: manifest.targetPattern,
+    folder,
+    builtIn,
+  } satisfies WorkflowVersion));
+}
+
+/**
+ * `sha256:` over each file as `path\nlength\n` + bytes, in sorted path order: renaming a file
+ * changes it, anything outside the version's files does not.
+ */
+export function digestOf(contents: ReadonlyMap<string, Buffer>): string {
+  const hash = createHash('sha256');
+  for (const path of [...contents.keys()].sort()) {
+    const bytes = contents.get(path)!;
+    hash.update(`${path}\n${bytes.length}\n`);
+    hash.update(bytes);
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
+
+function parseJson(bytes: Buffer, report: (message: string) => void): unknown {
+  const text = bytes.toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /at position (\d+)/.exec(message)?.[1];
+    const at = message.includes('(line') ? '' : ` (${lineColumn(text, position === undefined ? text.length : Number(position))})`;
+    report(`is not valid JSON: ${message}${at}`);
+    return undefined;
+  }
+}
+
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length} column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+function readIfFile(file: string, report: (message: string) => void): Buffer | undefined {
+  if (!statSync(file, { throwIfNoEntry: false })?.isFile()) {
+    report('does not exist');
+    return undefined;
+  }
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    report(`cannot be read: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+/** The absolute path of `path` relative to `folder`, or undefined when it escapes the folder. */
+function inside(folder: string, path: string): string | undefined {
+  const file = resolve(folder, path);
+  const rel = relative(folder, file);
+  return rel === '' || rel.startsWith('..') || isAbsolute(path) || isAbsolute(rel) ? undefined : file;
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string[] {
+  const at = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+  const prefix = at ? `${at}: ` : '';
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${prefix}unknown field "${key}"`);
+  if (issue.code === 'invalid_key') return issue.issues.map((inner) => `${prefix}${inner.message}`);
+  return [`${prefix}${issue.message}`];
+}
+
+function stepNamesOf(raw: unknown): string[] {
+  return isRecord(raw) && isRecord(raw.steps) ? Object.keys(raw.steps) : [];
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const display = (root: string, file: string) => portable(relative(resolve(root), file));
+
+const portable = (path: string) => path.split(sep).join('/');
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
