@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { runLocalMode } from '../local/run-local-mode.js';
+import { WorkflowFolderError, loadWorkflowCatalog } from '../workflows/load-workflows.js';
 
 const { version } = createRequire(import.meta.url)('lockstep/package.json') as { version: string };
 
@@ -18,5 +19,23 @@ program
   .description('Run the whole engine on this machine: DynamoDB Local, Step Functions and EventBridge endpoints, the HTTP API, the sweeper (configured by the environment of API.md)')
   .addHelpText('after', '\nExample:\n  PORT=4000 LOCKSTEP_DATA_DIR=.lockstep lockstep local')
   .action(() => runLocalMode(process.env));
+
+const workflows = program.command('workflows').description('The workflow catalog');
+workflows
+  .command('validate')
+  .argument('<dir>', 'a folder of workflow folders, each holding a workflow.json')
+  .description('Check a workflows folder offline, as local mode and the CDK app do before they start: the schema, the definitions, the steps')
+  .addHelpText('after', '\nExample:\n  lockstep workflows validate ./workflows   # exit 0 and one line per workflow; else exit 1 and one line per problem')
+  .action((dir: string) => {
+    try {
+      for (const w of loadWorkflowCatalog(dir).filter((version) => !version.builtIn)) {
+        console.log(`${w.id}@${w.version}  ${w.digest}  ${w.description}`);
+      }
+    } catch (error) {
+      if (!(error instanceof WorkflowFolderError)) throw error;
+      for (const problem of error.problems) process.stderr.write(`${problem}\n`);
+      process.exitCode = 1;
+    }
+  });
 
 await program.parseAsync();

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,25 @@ describe('Lockstep as a package another project installs', () => {
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/unknown command/);
     expect(wrong.stdout).toBe('');
+  });
+
+  it('validates a workflows folder offline: exit 0 and one line per workflow, or exit 1 and one line per problem naming the file', () => {
+    const write = (path: string, content: unknown) => {
+      mkdirSync(dirname(join(project, path)), { recursive: true });
+      writeFileSync(join(project, path), typeof content === 'string' ? content : JSON.stringify(content));
+    };
+    write('workflows/restart/workflow.json', { id: 'restart-deployment', version: '1', description: 'Restarts a deployment', definition: 'definition.asl.json' });
+    write('workflows/restart/definition.asl.json', { StartAt: 'Go', States: { Go: { Type: 'Pass', End: true } } });
+    write('broken/scale/workflow.json', { id: 'scale', version: '1', description: 'Scales', definition: 'definition.asl.json', QueryLanguage: 'JSONata' });
+    write('broken/scale/definition.asl.json', { StartAt: 'Go', States: { Go: { Type: 'Pass', Next: 'Nowhere' } } });
+
+    const valid = spawnSync(lockstep, ['workflows', 'validate', 'workflows'], { cwd: project, env, encoding: 'utf8' });
+    expect(valid.status, valid.stderr).toBe(0);
+    expect(valid.stdout).toMatch(/^restart-deployment@1 {2}sha256:[0-9a-f]{64} {2}Restarts a deployment\n$/);
+
+    const invalid = spawnSync(lockstep, ['workflows', 'validate', 'broken'], { cwd: project, env, encoding: 'utf8' });
+    expect(invalid.status).toBe(1);
+    expect(invalid.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^scale\/workflow\.json: .*QueryLanguage/), 'scale/definition.asl.json: state "Go" has Next "Nowhere", which does not exist']);
   });
 
   it('runs local mode from the installed package (DynamoDB Local included): noop to Completed, stopped by SIGTERM', async () => {
