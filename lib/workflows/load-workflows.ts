@@ -77,7 +77,8 @@ function collectWorkflows(dir: string, builtIn: boolean): { versions: WorkflowVe
   versions.forEach((w, i) => {
     const previous = versions[i - 1];
     if (previous?.id === w.id && compareVersions(previous.version, w.version) === 0) {
-      problems.push(`${display(root, join(w.folder, 'workflow.json'))}: ${w.id}@${w.version} is also declared by ${display(root, join(previous.folder, 'workflow.json'))}; give one of them a new version`);
+      const as = previous.version === w.version ? '' : ` (as ${previous.version})`;
+      problems.push(`${display(root, join(w.folder, 'workflow.json'))}: ${w.id}@${w.version} is also declared by ${display(root, join(previous.folder, 'workflow.json'))}${as}; give one of them a new version`);
     }
   });
   return { versions, problems };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Policy } from '../domain/policies.js';
+import { problemWith } from '../domain/workflow-parameters.js';
 import type { AslDefinition } from './definitions.js';
 
 /** `workflow.json` as API.md defines it. Every object is strict: a misspelt field must not be silently ignored. */
@@ -8,8 +9,9 @@ export const ParameterType = { String: 'string', Integer: 'integer', Number: 'nu
 export type ParameterType = (typeof ParameterType)[keyof typeof ParameterType];
 
 const ONE_YEAR_SECONDS = 365 * 24 * 3600;
-const INTEGER = /^-?\d+$/;
-const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+
+/** A whole number in [min, max]. Not `.int()`: its failure would stop zod before the object-wide checks, hiding their problems. */
+const whole = (min: number, max: number) => z.number().min(min).max(max).refine(Number.isInteger, 'must be a whole number');
 
 const oneLine = z.string().trim().min(1, 'must not be empty').regex(/^[^\r\n]*$/, 'must be one line');
 
@@ -31,7 +33,7 @@ const ParameterDeclarationSchema = z
     pattern: regExpSource.optional(),
     minimum: z.number().optional(),
     maximum: z.number().optional(),
-    maxLength: z.number().int().min(1).optional(),
+    maxLength: whole(1, Number.MAX_SAFE_INTEGER).optional(),
   })
   .superRefine((p, ctx) => {
     const numeric = p.type === 'integer' || p.type === 'number';
@@ -46,28 +48,29 @@ const ParameterDeclarationSchema = z
     if (p.minimum !== undefined && p.maximum !== undefined && p.minimum > p.maximum) refuse('minimum', `${p.minimum} is above maximum ${p.maximum}`);
     if (p.enum && new Set(p.enum).size !== p.enum.length) refuse('enum', 'lists a value twice');
     p.enum?.forEach((value, i) => {
-      const problem = parameterValueProblem({ ...p, enum: undefined }, value);
+      const problem = validPattern(p.pattern) ? problemWith({ ...p, enum: undefined }, value) : undefined;
       if (problem) ctx.addIssue({ code: 'custom', path: ['enum', i], message: `the value ${problem}` });
     });
     if (p.required && p.default !== undefined) refuse('default', 'a required parameter never uses its default; drop one of the two');
-    const problem = p.default === undefined ? undefined : parameterValueProblem(p, p.default);
+    // Admission's own check, so a default is held to exactly the rules a given value is.
+    const problem = p.default === undefined || !validPattern(p.pattern) ? undefined : problemWith(p, p.default);
     if (problem) refuse('default', `breaks the parameter's own rules: it ${problem}`);
   });
 
 const StepDeclarationSchema = z.strictObject({
   handler: z.string().min(1),
-  timeoutSeconds: z.number().int().min(1).max(900).optional(),
-  memorySize: z.number().int().min(128).max(10_240).optional(),
+  timeoutSeconds: whole(1, 900).optional(),
+  memorySize: whole(128, 10_240).optional(),
 });
 
-const seconds = (min: number) => z.number().int(`must be a whole number`).min(min).max(ONE_YEAR_SECONDS);
+const seconds = (min: number) => whole(min, ONE_YEAR_SECONDS);
 
 export const WorkflowPolicySchema = z
   .strictObject({
     cooldownSeconds: seconds(0).optional(),
     backoffBaseSeconds: seconds(1).optional(),
     backoffMaxSeconds: seconds(1).optional(),
-    maxConsecutiveFailures: z.number().int('must be a whole number').min(1).max(1000).optional(),
+    maxConsecutiveFailures: whole(1, 1000).optional(),
     executionTimeoutSeconds: seconds(1).optional(),
   })
   .refine((p) => p.backoffBaseSeconds === undefined || p.backoffMaxSeconds === undefined || p.backoffBaseSeconds <= p.backoffMaxSeconds, {
@@ -91,15 +94,15 @@ export const WorkflowJsonSchema = z
     policy: WorkflowPolicySchema.optional(),
     targetPattern: regExpSource.optional(),
   })
-  .superRefine((w, ctx) => {
-    if (w.definition === undefined && w.stateMachineArn === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'needs a definition, a stateMachineArn, or both (then local mode runs the definition in its place)' });
-    }
-    const seen = new Set<string>();
-    w.parameters.forEach((p, i) => {
-      if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: ['parameters', i, 'name'], message: `declares ${p.name} twice` });
-      seen.add(p.name);
-    });
+  // `when`: these run even when a field has other problems, so a user sees them all at once.
+  .refine((w) => w.definition !== undefined || w.stateMachineArn !== undefined, {
+    when: (payload) => isRecord(payload.value),
+    error: 'needs a definition, a stateMachineArn, or both (then local mode runs the definition in its place)',
+  })
+  .refine((w) => duplicateParameters(w.parameters).length === 0, {
+    when: (payload) => isRecord(payload.value),
+    path: ['parameters'],
+    error: (issue) => `declares ${duplicateParameters((issue.input as { parameters?: unknown }).parameters).join(', ')} more than once`,
   });
 export type WorkflowJson = z.infer<typeof WorkflowJsonSchema>;
 
@@ -133,20 +136,6 @@ export interface WorkflowVersion {
   readonly builtIn: boolean;
 }
 
-/** What is wrong with `value` for parameter `p`, or undefined; the rules admission applies to values (strings). */
-export function parameterValueProblem(p: Pick<WorkflowParameter, 'type' | 'enum' | 'pattern' | 'minimum' | 'maximum' | 'maxLength'>, value: string): string | undefined {
-  const type = p.type ?? 'string';
-  if (type === 'integer' && !(INTEGER.test(value) && Number.isSafeInteger(Number(value)))) return `must be a whole number, got ${JSON.stringify(value)}`;
-  if (type === 'number' && !(NUMBER.test(value) && Number.isFinite(Number(value)))) return `must be a number, got ${JSON.stringify(value)}`;
-  if (type === 'boolean' && value !== 'true' && value !== 'false') return `must be true or false, got ${JSON.stringify(value)}`;
-  if (p.enum && !p.enum.includes(value)) return `must be one of ${p.enum.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}`;
-  if (p.minimum !== undefined && Number(value) < p.minimum) return `must be at least ${p.minimum}, got ${value}`;
-  if (p.maximum !== undefined && Number(value) > p.maximum) return `must be at most ${p.maximum}, got ${value}`;
-  if (p.maxLength !== undefined && [...value].length > p.maxLength) return `must be at most ${p.maxLength} characters long, got ${[...value].length}`;
-  if (p.pattern !== undefined && regExpProblem(p.pattern) === undefined && !new RegExp(p.pattern, 'u').test(value)) return `must match ${p.pattern}, got ${JSON.stringify(value)}`;
-  return undefined;
-}
-
 /** Orders versions by number, part by part: `1.10` > `1.9`, `2` > `1.9.9`, `1` = `1.0`. */
 export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
@@ -166,6 +155,16 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Parameter names declared more than once; tolerant of malformed entries, which other checks report. */
+function duplicateParameters(parameters: unknown): string[] {
+  const names = Array.isArray(parameters) ? parameters.map((p: unknown) => (isRecord(p) ? p.name : undefined)).filter((n) => typeof n === 'string') : [];
+  return [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
+}
+
+const validPattern = (pattern: string | undefined) => pattern === undefined || regExpProblem(pattern) === undefined;
 
 function regExpProblem(source: string): string | undefined {
   try {
