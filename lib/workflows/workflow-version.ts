@@ -21,7 +21,7 @@ const regExpSource = z.string().superRefine((source, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${problem}` });
 });
 
-const ParameterDeclarationSchema = z
+export const ParameterDeclarationSchema = z
   .strictObject({
     name: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'parameter names are UPPER_SNAKE_CASE'),
     description: oneLine,
