@@ -25,6 +25,8 @@ import { startLocalMode } from '../lib/local/local-mode.js';
 import { systemClock } from '../lib/runtime.js';
 import { requestExecution } from '../lib/use-cases/request-execution.js';
 import { sweep } from '../lib/use-cases/sweep.js';
+import { CATALOG_FILE_NAME, catalogFileContent } from '../lib/workflows/catalog.js';
+import { loadBuiltInWorkflows } from '../lib/workflows/load-workflows.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 // Local mode logs every transition at INFO; the benchmark's output is its figures.
@@ -225,7 +227,9 @@ try {
       banner: { js: ESM_REQUIRE_BANNER },
       logLevel: 'silent',
     });
-    const env = { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'lockstep', IDEMPOTENCY_TABLE_NAME: 'lockstep-idempotency', EVENT_BUS_NAME: 'lockstep', STATE_MACHINE_ARNS: '{}', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
+    // As the CDK app does: the catalog file beside the bundle, read at cold start.
+    writeFileSync(`${root}bench/.build/${fn}/${CATALOG_FILE_NAME}`, catalogFileContent(loadBuiltInWorkflows()));
+    const env = { ...process.env, LAMBDA_TASK_ROOT: `${root}bench/.build/${fn}`, AWS_REGION: 'us-east-1', TABLE_NAME: 'lockstep', IDEMPOTENCY_TABLE_NAME: 'lockstep-idempotency', EVENT_BUS_NAME: 'lockstep', STATE_MACHINE_ARNS: '{}', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
     const samples = Array.from({ length: 10 }, () =>
       Number(execFileSync(process.execPath, ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now() - t);`], { env, encoding: 'utf8' }).trim()),
     );

@@ -6,7 +6,11 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { ENGINE_BUS_NAME } from '../lib/adapters/eventbridge/domain-event-publisher.js';
 import { DEFAULT_POLICY } from '../lib/domain/policies.js';
-import { BUILT_IN_WORKFLOWS } from '../lib/workflows/catalog.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { catalogFileContent } from '../lib/workflows/catalog.js';
+import { loadBuiltInWorkflows } from '../lib/workflows/load-workflows.js';
 import { DeadlineSchedules } from './constructs/deadline-schedules.js';
 import { EngineApi } from './constructs/engine-api.js';
 import { EngineEvents } from './constructs/engine-events.js';
@@ -34,9 +38,13 @@ export class LockstepStack extends Stack {
   constructor(scope: Construct, id: string, props: LockstepStackProps = {}) {
     super(scope, id, props);
     const tables = new ExecutionTable(this, 'Tables', { ...(props.deletionProtection !== undefined && { deletionProtection: props.deletionProtection }) });
-    const workflows = BUILT_IN_WORKFLOWS.map(
-      (workflow) => new WorkflowStateMachine(this, `Workflow-${workflow.id}-v${workflow.version}`, { workflow, ...(props.ecsServiceArns && { ecsServiceArns: props.ecsServiceArns }) }),
+    const versions = loadBuiltInWorkflows();
+    const workflows = versions.map(
+      (version) => new WorkflowStateMachine(this, `Workflow-${version.id}-v${version.version}`, { workflow: { ...version, definition: version.definition! }, ...(props.ecsServiceArns && { ecsServiceArns: props.ecsServiceArns }) }),
     );
+    // The functions read the catalog (versions without definitions) from a file beside their bundle.
+    const catalogFile = join(mkdtempSync(join(tmpdir(), 'lockstep-catalog-')), 'catalog.json');
+    writeFileSync(catalogFile, catalogFileContent(versions));
     const stateMachines = workflows.map((w) => w.stateMachine);
     const deadlines = new DeadlineSchedules(this, 'Deadlines', { eventBusName: ENGINE_BUS_NAME });
 
@@ -52,7 +60,7 @@ export class LockstepStack extends Stack {
       LOCKSTEP_MAX_CONSECUTIVE_FAILURES: String(DEFAULT_POLICY.maxConsecutiveFailures),
     };
     const fn = (name: string, extra: { reservedConcurrentExecutions?: number; timeout?: Duration } = {}) =>
-      new EngineFunction(this, `${name}Handler`, { handler: name.toLowerCase(), environment, ...extra }).function;
+      new EngineFunction(this, `${name}Handler`, { handler: name.toLowerCase(), environment, catalogFile, ...extra }).function;
     const functions = {
       Api: fn('Api'),
       Trigger: fn('Trigger'),

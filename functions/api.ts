@@ -3,10 +3,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { createApiHandler } from '../lib/api/api-handler.js';
 import { iamAuthenticator } from '../lib/api/authenticators.js';
-import { readLambdaSettings } from '../lib/config.js';
-import { buildRuntime } from '../lib/runtime.js';
+import { buildLambdaRuntime } from '../lib/runtime.js';
 
-const runtime = buildRuntime(readLambdaSettings(process.env));
+const runtime = buildLambdaRuntime(process.env);
 
 export const handler = middy(
   createApiHandler({

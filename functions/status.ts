@@ -1,10 +1,9 @@
 // Step Functions `Execution Status Change` events of the engine's state machines → completion.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { readLambdaSettings } from '../lib/config.js';
 import { createStatusHandler } from '../lib/handlers/status-handler.js';
-import { buildRuntime } from '../lib/runtime.js';
+import { buildLambdaRuntime } from '../lib/runtime.js';
 
-const runtime = buildRuntime(readLambdaSettings(process.env));
+const runtime = buildLambdaRuntime(process.env);
 
 export const handler = middy(createStatusHandler({ engine: runtime.engine, appendLogKeys: (keys) => runtime.logger.appendKeys(keys) })).use(injectLambdaContext(runtime.logger, { resetKeys: true, correlationIdPath: 'id' }));

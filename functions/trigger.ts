@@ -1,11 +1,10 @@
 // EventBridge `WorkflowExecution Requested` → the same admission as POST /executions, idempotent by event id.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { readLambdaSettings } from '../lib/config.js';
 import { createTriggerHandler } from '../lib/handlers/trigger-handler.js';
-import { buildRuntime } from '../lib/runtime.js';
+import { buildLambdaRuntime } from '../lib/runtime.js';
 
-const runtime = buildRuntime(readLambdaSettings(process.env));
+const runtime = buildLambdaRuntime(process.env);
 
 export const handler = middy(
   createTriggerHandler({ engine: runtime.engine, idempotencyStore: runtime.idempotencyStore, appendLogKeys: (keys) => runtime.logger.appendKeys(keys) }),

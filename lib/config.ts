@@ -48,6 +48,7 @@ const EnvironmentSchema = PolicyEnvironment.extend({
   LOCKSTEP_TABLE_NAME: z.string().min(3).default(DEFAULT_TABLE_NAME),
   DYNAMODB_ENDPOINT: z.url().optional(),
   LOCKSTEP_DATA_DIR: z.string().min(1).optional(),
+  LOCKSTEP_WORKFLOWS_DIR: z.string().min(1).optional(),
 }).superRefine(checkBackoff);
 
 export interface LocalConfig {
@@ -63,6 +64,8 @@ export interface LocalConfig {
   tableName: string;
   dynamodbEndpoint?: string;
   dataDir?: string;
+  /** The user's workflows folder; the built-in workflows are always there too. */
+  workflowsDir?: string;
 }
 
 export class ConfigurationError extends Error {}
@@ -99,6 +102,7 @@ export function readLocalConfig(env: Record<string, string | undefined>): LocalC
     tableName: e.LOCKSTEP_TABLE_NAME,
     ...(e.DYNAMODB_ENDPOINT && { dynamodbEndpoint: e.DYNAMODB_ENDPOINT }),
     ...(e.LOCKSTEP_DATA_DIR && { dataDir: e.LOCKSTEP_DATA_DIR }),
+    ...(e.LOCKSTEP_WORKFLOWS_DIR && { workflowsDir: e.LOCKSTEP_WORKFLOWS_DIR }),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Policy } from './domain/policies.js';
 import type { Phase } from './domain/phase.js';
 import type { Holder, TargetState } from './domain/target.js';
 import type { Termination } from './domain/transitions.js';
+import type { WorkflowStep, WorkflowVersion } from './workflows/workflow-version.js';
 
 export type { Termination };
 
@@ -164,6 +165,20 @@ export interface ListExecutionsInput {
 export interface Page<T> {
   items: T[];
   nextToken?: string;
+}
+
+/** What the engine knows of a workflow version at run time: the loader's version without its definition and files. */
+export type CatalogWorkflow = Omit<WorkflowVersion, 'definition' | 'folder' | 'steps'> & {
+  readonly steps: readonly Pick<WorkflowStep, 'name'>[];
+  /** False only in local mode, for a workflow that names an existing state machine and gives no stand-in definition. */
+  readonly runnableLocally?: false;
+};
+
+/** The workflows the engine may run. A use case never cares whether a version came from a folder, a deployed stack or the table. */
+export interface WorkflowCatalog {
+  list(): readonly CatalogWorkflow[];
+  /** The version asked for, or the latest by number; an UnknownWorkflowError otherwise. */
+  resolve(id: string, version?: string): CatalogWorkflow;
 }
 
 /** Durable state of targets, executions and their audit trails. */

@@ -10,10 +10,12 @@ import { EventBridgePublisher } from './adapters/eventbridge/domain-event-publis
 import { EmfMetrics } from './adapters/metrics/emf-metrics.js';
 import { DeadlineSchedules } from './adapters/scheduler/deadline-schedules.js';
 import { SfnDriver } from './adapters/stepfunctions/sfn-driver.js';
+import { readLambdaSettings } from './config.js';
 import type { Policy } from './domain/policies.js';
-import type { Clock, DeadlineScheduler } from './ports.js';
+import { join } from 'node:path';
+import type { Clock, DeadlineScheduler, WorkflowCatalog } from './ports.js';
 import type { Engine } from './use-cases/engine.js';
-import { WorkflowCatalog } from './workflows/catalog.js';
+import { CATALOG_FILE_NAME, readCatalogFile } from './workflows/catalog.js';
 import { StateMachineArns } from './workflows/state-machines.js';
 
 /** Everything the engine's wiring depends on; Lambda reads it from the environment, local mode from what it started. */
@@ -22,6 +24,8 @@ export interface RuntimeSettings {
   tableName: string;
   idempotencyTableName: string;
   eventBusName: string;
+  /** The workflows the engine may run. */
+  catalog: WorkflowCatalog;
   /** State machine ARNs by state machine name (`lockstep-<workflow>-v<version>`). */
   stateMachineArns: Record<string, string>;
   policy: Policy;
@@ -61,7 +65,7 @@ export function buildRuntime(settings: RuntimeSettings): Runtime {
   const engine: Engine = {
     store: new DynamoDbStore({ client: dynamodb, tableName: settings.tableName }),
     driver: new SfnDriver(stepfunctions),
-    catalog: new WorkflowCatalog(),
+    catalog: settings.catalog,
     stateMachines: new StateMachineArns(settings.stateMachineArns),
     metrics: new EmfMetrics(settings.writeMetrics ? { write: settings.writeMetrics } : {}),
     publisher: new EventBridgePublisher(eventbridge, settings.eventBusName),
@@ -84,4 +88,13 @@ export function buildRuntime(settings: RuntimeSettings): Runtime {
       scheduler?.destroy();
     },
   };
+}
+
+/**
+ * The runtime of a Lambda function: settings from its environment, and the catalog from the
+ * file the CDK app put beside the bundle (the loaded workflow versions, without definitions).
+ */
+export function buildLambdaRuntime(env: Record<string, string | undefined>): Runtime {
+  const catalogFile = join(env.LAMBDA_TASK_ROOT ?? process.cwd(), CATALOG_FILE_NAME);
+  return buildRuntime({ ...readLambdaSettings(env), catalog: readCatalogFile(catalogFile) });
 }

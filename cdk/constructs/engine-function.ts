@@ -4,6 +4,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { CATALOG_FILE_NAME } from '../../lib/workflows/catalog.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -22,6 +23,8 @@ export interface EngineFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** Default: one month. */
   readonly logRetention?: RetentionDays;
+  /** The workflow catalog file (see lib/workflows/catalog.ts), copied beside the bundle for the runtime to read at cold start. */
+  readonly catalogFile: string;
 }
 
 /**
@@ -59,6 +62,11 @@ export class EngineFunction extends Construct {
         // resolving hundreds of modules (cold init measured by npm run bench), and versions are pinned.
         externalModules: [],
         banner: ESM_REQUIRE_BANNER,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [`cp "${props.catalogFile}" "${outputDir}/${CATALOG_FILE_NAME}"`],
+        },
       },
     });
   }

@@ -3,11 +3,11 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType, type IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { stateMachineName, type Workflow } from '../../lib/workflows/catalog.js';
-import { ECS_UPDATE_SERVICE } from '../../lib/workflows/definitions.js';
+import { stateMachineName } from '../../lib/workflows/catalog.js';
+import { ECS_UPDATE_SERVICE, type AslDefinition } from '../../lib/workflows/definitions.js';
 
 export interface WorkflowStateMachineProps {
-  readonly workflow: Workflow;
+  readonly workflow: { readonly id: string; readonly version: string; readonly definition: AslDefinition };
   /** ECS services the remediation workflows may act on. Default: every service of this account and region. */
   readonly ecsServiceArns?: string[];
 }
@@ -30,7 +30,7 @@ export class WorkflowStateMachine extends Construct {
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
     });
     // Service integrations in the definition need their own permissions; only what each step calls.
-    const resources = Object.values(workflow.definition.States).map((state) => state.Resource);
+    const resources = Object.values(workflow.definition.States).map((state) => (state as { Resource?: unknown }).Resource);
     if (resources.includes(ECS_UPDATE_SERVICE)) {
       const { account, region } = Stack.of(this);
       stateMachine.addToRolePolicy(

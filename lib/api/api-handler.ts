@@ -2,6 +2,8 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
 import type { Execution, ExecutionRecord } from '../domain/execution.js';
+import type { CatalogWorkflow } from '../ports.js';
+import { compareVersions } from '../workflows/workflow-version.js';
 import { canonicalTargetResource } from '../domain/target-resource.js';
 import { targetView } from '../domain/target.js';
 import { cancelExecution } from '../use-cases/cancel-execution.js';
@@ -102,16 +104,18 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
       path: /^\/workflows$/,
       run: async () =>
         jsonResponse(200, {
-          items: engine.catalog.list().map(({ id, version, description, parameters, policy, targetPattern }) => ({
-            id,
-            version,
-            description,
-            // API.md's parameter fields, each absent where not declared.
-            parameters: parameters.map((parameter) => ({ ...parameter })),
-            ...(policy && { policy }),
-            ...(targetPattern !== undefined && { targetPattern }),
-          })),
+          items: engine.catalog.list().map(workflowView),
         }),
+    },
+    {
+      method: 'GET',
+      path: /^\/workflows\/([^/]+)$/,
+      run: async ({ params }) => {
+        const id = decode(params[0]!);
+        const versions = engine.catalog.list().filter((w) => w.id === id);
+        if (versions.length === 0) throw new NotFoundError(`workflow ${id} does not exist`);
+        return jsonResponse(200, { items: [...versions].sort((a, b) => compareVersions(b.version, a.version)).map(workflowView) });
+      },
     },
   ];
 
@@ -140,6 +144,23 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
   return async (event, context) => {
     const response = await respond(event, context);
     return event?.httpMethod === 'HEAD' ? { ...response, body: '' } : response;
+  };
+}
+
+/** API.md's Workflow object: every field absent where not declared; `runnableLocally` only where false (local mode). */
+function workflowView(workflow: CatalogWorkflow) {
+  const { id, version, description, digest, parameters, policy, targetPattern, steps, stateMachineArn, runnableLocally } = workflow;
+  return {
+    id,
+    version,
+    description,
+    digest,
+    parameters,
+    ...(policy && { policy }),
+    ...(targetPattern !== undefined && { targetPattern }),
+    ...(steps.length > 0 && { steps: steps.map((step) => step.name) }),
+    ...(stateMachineArn !== undefined && { stateMachineArn }),
+    runnableLocally: runnableLocally ?? true,
   };
 }
 

@@ -17,8 +17,9 @@ const program = new Command('lockstep')
 program
   .command('local')
   .description('Run the whole engine on this machine: DynamoDB Local, Step Functions and EventBridge endpoints, the HTTP API, the sweeper (configured by the environment of API.md)')
-  .addHelpText('after', '\nExample:\n  PORT=4000 LOCKSTEP_DATA_DIR=.lockstep lockstep local')
-  .action(() => runLocalMode(process.env));
+  .option('--workflows <dir>', 'your workflows folder, beside the built-in workflows (LOCKSTEP_WORKFLOWS_DIR)')
+  .addHelpText('after', '\nExample:\n  PORT=4000 LOCKSTEP_DATA_DIR=.lockstep lockstep local --workflows ./workflows')
+  .action((options: { workflows?: string }) => runLocalMode({ ...process.env, ...(options.workflows && { LOCKSTEP_WORKFLOWS_DIR: options.workflows }) }));
 
 const workflows = program.command('workflows').description('The workflow catalog');
 workflows

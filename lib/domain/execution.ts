@@ -39,6 +39,8 @@ export const ExecutionRequestSchema = z.object({
   targetResource: z.string().min(1),
   workflowId: z.string().min(1),
   workflowVersion: z.string().min(1),
+  /** The digest of the version's content when it ran (absent on executions recorded before digests existed). */
+  workflowDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
   parameters: ParametersSchema,
   correlationId: z.string().min(1).optional(),
   requestedBy: z.string().min(1),

@@ -16,7 +16,8 @@ import { createSweeperHandler } from '../handlers/sweeper-handler.js';
 import type { Clock } from '../ports.js';
 import type { Engine } from '../use-cases/engine.js';
 import { buildRuntime, systemClock, type Runtime } from '../runtime.js';
-import { WorkflowCatalog } from '../workflows/catalog.js';
+import { localCatalog } from '../workflows/catalog.js';
+import { loadWorkflowCatalog } from '../workflows/load-workflows.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local.js';
 import { startEventBridgeEndpoint } from './eventbridge/http-endpoint.js';
 import { LocalEventBus } from './eventbridge/local-event-bus.js';
@@ -64,6 +65,8 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
   const stop = async () => {
     for (const step of stops.reverse()) await step();
   };
+  // An invalid workflows folder refuses to start before anything runs, with every problem listed.
+  const versions = loadWorkflowCatalog(config.workflowsDir);
   try {
     let dynamodb: RunningDynamoDbLocal | undefined;
     let dynamodbEndpoint = config.dynamodbEndpoint;
@@ -100,7 +103,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     // Like the tables, the state machines exist before the engine is built on them.
     const setupSfn = new SFNClient({ endpoint: sfnEndpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     await setupSfn.send(new ListStateMachinesCommand({}));
-    const stateMachineArns = await deployCatalog(setupSfn, new WorkflowCatalog());
+    const stateMachineArns = await deployCatalog(setupSfn, versions);
     setupSfn.destroy();
     // Deadlines are enforced when they pass; the engine they act on is the one built next.
     const built: { engine?: Engine } = {};
@@ -118,6 +121,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       idempotencyTableName: DEFAULT_IDEMPOTENCY_TABLE_NAME,
       eventBusName: ENGINE_BUS,
       stateMachineArns,
+      catalog: localCatalog(versions),
       policy: config.policy,
       endpoints: { dynamodb: dynamodbEndpoint, stepfunctions: sfnEndpoint.url, eventbridge: ebEndpoint.url },
       clock,

@@ -2,6 +2,7 @@
 // the endpoint lines, and a graceful stop on SIGTERM, SIGINT or the exit of whoever started
 // it. Both `npm start` (lib/local/main.ts) and `lockstep local` (lib/cli) run this.
 import { ConfigurationError, readLocalConfig } from '../config.js';
+import { WorkflowFolderError } from '../workflows/load-workflows.js';
 import { JavaMissingError } from './dynamodb-local.js';
 import { startLocalMode, type LocalMode } from './local-mode.js';
 
@@ -47,7 +48,7 @@ export async function runLocalMode(env: Record<string, string | undefined>): Pro
   try {
     local = await startLocalMode(config, { progress: say });
   } catch (error) {
-    if (error instanceof JavaMissingError) exitWith(error.message);
+    if (error instanceof JavaMissingError || error instanceof WorkflowFolderError) exitWith(error.message);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') exitWith(`port ${config.port} is in use; set PORT to another one`);
     exitWith(`local mode failed to start: ${(error as Error).message}`);
   }

@@ -1,10 +1,9 @@
 import type { Policy } from '../domain/policies.js';
-import type { Clock, DeadlineScheduler, DomainEventPublisher, EngineLogger, EngineMetrics, ExecutionStore, WorkflowDriver } from '../ports.js';
-import type { Workflow, WorkflowCatalog } from '../workflows/catalog.js';
+import type { CatalogWorkflow, Clock, DeadlineScheduler, DomainEventPublisher, EngineLogger, EngineMetrics, ExecutionStore, WorkflowCatalog, WorkflowDriver } from '../ports.js';
 
 /** Where each catalog workflow is deployed. */
 export interface StateMachineDirectory {
-  stateMachineArn(workflow: Pick<Workflow, 'id' | 'version'>): string;
+  stateMachineArn(workflow: Pick<CatalogWorkflow, 'id' | 'version'>): string;
 }
 
 /** Everything a use case needs, passed in: no use case builds a client or reads the clock itself. */

@@ -35,6 +35,11 @@ export async function requestExecution(engine: Engine, input: ExecutionRequestIn
 export function prepareRequest(engine: Engine, input: ExecutionRequestInput): PreparedRequest {
   const targetResource = canonicalTargetResource(input.targetResource);
   const workflow = engine.catalog.resolve(input.workflowId, input.workflowVersion);
+  if (workflow.runnableLocally === false) {
+    throw new ValidationError(`workflow ${workflow.id} version ${workflow.version} runs the existing state machine ${workflow.stateMachineArn} and has no definition to stand in for it locally`, [
+      'body.workflowId: this workflow cannot run in local mode (give it a stand-in definition to run it here)',
+    ]);
+  }
   if (workflow.targetPattern !== undefined && !new RegExp(workflow.targetPattern, 'u').test(targetResource)) {
     throw new ValidationError(`target ${targetResource} is not one workflow ${workflow.id} acts on`, [`body.targetResource: must match ${workflow.targetPattern}, the targetPattern of workflow ${workflow.id}`]);
   }
@@ -45,6 +50,7 @@ export function prepareRequest(engine: Engine, input: ExecutionRequestInput): Pr
       targetResource,
       workflowId: workflow.id,
       workflowVersion: workflow.version,
+      workflowDigest: workflow.digest,
       parameters,
       requestedBy: input.requestedBy,
       source: input.source,

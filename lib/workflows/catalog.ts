@@ -1,94 +1,33 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { LockstepError, UnknownWorkflowError } from '../domain/errors.js';
-import { ParameterNameSchema } from '../domain/execution.js';
-import type { Policy } from '../domain/policies.js';
-import { problemWith } from '../domain/workflow-parameters.js';
-import { FAIL, NOOP, RESTART_ECS_SERVICE, WAIT, type AslDefinition } from './definitions.js';
+import type { CatalogWorkflow, WorkflowCatalog } from '../ports.js';
+import { compareVersions, deepFreeze, ParameterDeclarationSchema, WorkflowPolicySchema, type WorkflowVersion } from './workflow-version.js';
 
-export const WorkflowParameterSchema = z
-  .object({
-    name: ParameterNameSchema,
-    required: z.boolean(),
-    description: z.string(),
-    default: z.string().optional(),
-    type: z.enum(['string', 'integer', 'number', 'boolean']).optional(),
-    enum: z.array(z.string()).min(1).optional(),
-    pattern: z.string().optional(),
-    minimum: z.number().optional(),
-    maximum: z.number().optional(),
-    maxLength: z.number().int().min(1).optional(),
-  })
-  .superRefine((parameter, ctx) => {
-    const problem = parameter.default === undefined ? undefined : problemWith(parameter, parameter.default);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['default'], message: `the default ${problem}` });
-  });
-export type WorkflowParameter = z.infer<typeof WorkflowParameterSchema>;
+/**
+ * The catalog in memory, from loaded workflow versions: what every part of Lockstep gets
+ * workflows from (local mode and tests from folders, the functions from the catalog file the
+ * CDK app puts beside them). Use cases see it through the `WorkflowCatalog` port.
+ */
+export class InMemoryWorkflowCatalog implements WorkflowCatalog {
+  private readonly workflows: readonly CatalogWorkflow[];
 
-export interface Workflow {
-  id: string;
-  version: string;
-  description: string;
-  parameters: WorkflowParameter[];
-  definition: AslDefinition;
-  /** Overrides of the engine's policy for this workflow (for example a longer cooldown). */
-  policy?: Partial<Policy>;
-  /** A regular expression every target of this workflow must match. */
-  targetPattern?: string;
-}
-
-export const BUILT_IN_WORKFLOWS: readonly Workflow[] = [
-  { id: 'noop', version: '1', description: 'Diagnostic: succeeds at once.', parameters: [], definition: NOOP },
-  {
-    id: 'wait',
-    version: '1',
-    description: 'Diagnostic: waits SECONDS seconds, then succeeds.',
-    parameters: [{ name: 'SECONDS', required: false, default: '1', type: 'integer', minimum: 0, maximum: 86_400, description: 'How long to wait, in whole seconds (0 to 86400).' }],
-    definition: WAIT,
-  },
-  {
-    id: 'fail',
-    version: '1',
-    description: 'Diagnostic: fails with error ERROR and cause CAUSE.',
-    parameters: [
-      { name: 'ERROR', required: false, default: 'TaskFailed', description: 'The error name the workflow fails with (for example States.Timeout).' },
-      { name: 'CAUSE', required: false, default: 'failed on request', description: 'The cause the workflow fails with.' },
-    ],
-    definition: FAIL,
-  },
-  {
-    id: 'restart-ecs-service',
-    version: '1',
-    description: 'Rolling restart of an ECS service (UpdateService with forceNewDeployment). In local mode the ECS call is simulated.',
-    parameters: [
-      { name: 'CLUSTER', required: true, description: 'Cluster name or ARN.' },
-      { name: 'SERVICE', required: true, description: 'Service name or ARN.' },
-      { name: 'REASON', required: false, description: 'Why the restart was asked for; recorded, not used.' },
-    ],
-    definition: RESTART_ECS_SERVICE,
-  },
-];
-
-/** The workflows Lockstep can run, each an ASL definition plus what callers may pass it. */
-export class WorkflowCatalog {
-  private readonly workflows: readonly Workflow[];
-
-  constructor(workflows: readonly Workflow[] = BUILT_IN_WORKFLOWS) {
+  constructor(workflows: readonly CatalogWorkflow[]) {
     const seen = new Set<string>();
     for (const workflow of workflows) {
       const key = `${workflow.id}@${workflow.version}`;
       if (seen.has(key)) throw new LockstepError(`workflow ${key} is defined twice`);
       seen.add(key);
-      workflow.parameters.forEach((p) => WorkflowParameterSchema.parse(p));
     }
     this.workflows = workflows;
   }
 
-  list(): readonly Workflow[] {
+  list(): readonly CatalogWorkflow[] {
     return this.workflows;
   }
 
   /** The workflow at `version`, or its latest version (highest number) when none is given. */
-  resolve(id: string, version?: string): Workflow {
+  resolve(id: string, version?: string): CatalogWorkflow {
     const versions = this.workflows.filter((w) => w.id === id);
     if (versions.length === 0) throw new UnknownWorkflowError(`unknown workflow "${id}"; known: ${[...new Set(this.workflows.map((w) => w.id))].join(', ')}`);
     if (version === undefined) return versions.reduce((a, b) => (compareVersions(a.version, b.version) >= 0 ? a : b));
@@ -98,11 +37,63 @@ export class WorkflowCatalog {
   }
 }
 
-function compareVersions(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
+/**
+ * What the engine keeps of a loaded version at run time: no definition, no files. In local
+ * mode a workflow that names an existing state machine and gives no stand-in definition
+ * cannot run (`runnableLocally: false`).
+ */
+export function catalogEntry(loaded: WorkflowVersion, where: { local: boolean }): CatalogWorkflow {
+  const { id, version, description, digest, parameters, steps, builtIn, stateMachineArn, policy, targetPattern, definition } = loaded;
+  return {
+    id,
+    version,
+    description,
+    digest,
+    parameters,
+    steps: steps.map(({ name }) => ({ name })),
+    builtIn,
+    ...(stateMachineArn !== undefined && { stateMachineArn }),
+    ...(policy && { policy }),
+    ...(targetPattern !== undefined && { targetPattern }),
+    ...(where.local && stateMachineArn !== undefined && !definition && { runnableLocally: false as const }),
+  };
+}
+
+/** Local mode's catalog (and the tests'): every loaded version, as local mode can run it. */
+export function localCatalog(versions: readonly WorkflowVersion[]): InMemoryWorkflowCatalog {
+  return new InMemoryWorkflowCatalog(versions.map((version) => catalogEntry(version, { local: true })));
 }
 
 /** Step Functions state machine name of a catalog workflow. */
-export function stateMachineName(workflow: Pick<Workflow, 'id' | 'version'>): string {
+export function stateMachineName(workflow: Pick<CatalogWorkflow, 'id' | 'version'>): string {
   return `lockstep-${workflow.id}-v${workflow.version}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+/** The file the CDK app writes beside each function bundle, and the functions read at cold start. */
+export const CATALOG_FILE_NAME = 'catalog.json';
+
+const CatalogFileSchema = z.object({
+  workflows: z.array(
+    z.object({
+      id: z.string(),
+      version: z.string(),
+      description: z.string(),
+      digest: z.string(),
+      parameters: z.array(ParameterDeclarationSchema),
+      steps: z.array(z.object({ name: z.string() })),
+      stateMachineArn: z.string().optional(),
+      policy: WorkflowPolicySchema.optional(),
+      targetPattern: z.string().optional(),
+      builtIn: z.boolean(),
+    }),
+  ),
+});
+
+export function catalogFileContent(versions: readonly WorkflowVersion[]): string {
+  return JSON.stringify({ workflows: versions.map((version) => catalogEntry(version, { local: false })) });
+}
+
+export function readCatalogFile(path: string): InMemoryWorkflowCatalog {
+  const { workflows } = CatalogFileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  return new InMemoryWorkflowCatalog(deepFreeze(workflows));
 }

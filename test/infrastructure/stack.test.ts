@@ -6,7 +6,10 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LockstepStack } from '../../cdk/lockstep-stack.js';
-import { BUILT_IN_WORKFLOWS, stateMachineName } from '../../lib/workflows/catalog.js';
+import { stateMachineName } from '../../lib/workflows/catalog.js';
+import { loadBuiltInWorkflows } from '../../lib/workflows/load-workflows.js';
+
+const BUILT_IN_WORKFLOWS = loadBuiltInWorkflows();
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 

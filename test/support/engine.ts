@@ -16,7 +16,8 @@ import { LocalStepFunctions } from '../../lib/local/stepfunctions/local-step-fun
 import { SIMULATED_TASKS } from '../../lib/local/stepfunctions/simulated-tasks.js';
 import { completeExecution } from '../../lib/use-cases/complete-execution.js';
 import type { Engine } from '../../lib/use-cases/engine.js';
-import { WorkflowCatalog } from '../../lib/workflows/catalog.js';
+import { localCatalog } from '../../lib/workflows/catalog.js';
+import { loadBuiltInWorkflows } from '../../lib/workflows/load-workflows.js';
 import { StateMachineArns } from '../../lib/workflows/state-machines.js';
 import { createTestStore } from './dynamodb.js';
 import type { FaultInjector } from './fault-injector.js';
@@ -39,7 +40,8 @@ export async function createTestEngine(options: { policy?: Partial<Policy>; deli
   const listenerErrors: unknown[] = [];
   const deliveries = new Set<Promise<unknown>>();
   let deliver = options.deliverEvents ?? true;
-  const catalog = new WorkflowCatalog();
+  const versions = loadBuiltInWorkflows();
+  const catalog = localCatalog(versions);
   const sfn = new LocalStepFunctions({
     clock,
     taskHandlers: SIMULATED_TASKS,
@@ -66,7 +68,7 @@ export async function createTestEngine(options: { policy?: Partial<Policy>; deli
     store,
     driver: new SfnDriver(sfnClient),
     catalog,
-    stateMachines: new StateMachineArns(await deployCatalog(sfnClient, catalog)),
+    stateMachines: new StateMachineArns(await deployCatalog(sfnClient, versions)),
     metrics: new EmfMetrics({ write: (line) => metricLines.push(line) }),
     publisher: new EventBridgePublisher(eventbridge, 'lockstep'),
     logger: new Logger({ serviceName: 'lockstep-test', logLevel: 'WARN' }),

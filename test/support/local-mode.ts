@@ -11,7 +11,7 @@ export const TEST_TOKEN = 'test-token-0123456789';
  * Local mode as `npm start` builds it, on the shared DynamoDB Local (own table), a free port,
  * and a clock the test drives (or `realClock`, for what only real time shows).
  */
-export async function startTestLocalMode(policy: Partial<Policy> = {}, options: { realClock?: Clock; sweepIntervalSeconds?: number } = {}) {
+export async function startTestLocalMode(policy: Partial<Policy> = {}, options: { realClock?: Clock; sweepIntervalSeconds?: number; workflowsDir?: string } = {}) {
   const manual = new ManualClock();
   const clock: Clock & Partial<ManualClock> = options.realClock ?? manual;
   const metricLines: string[] = [];
@@ -24,6 +24,7 @@ export async function startTestLocalMode(policy: Partial<Policy> = {}, options: 
       sweepIntervalSeconds: options.sweepIntervalSeconds ?? 3600,
       stepFunctionsPort: 0,
       eventBridgePort: 0,
+      ...(options.workflowsDir && { workflowsDir: options.workflowsDir }),
       tableName,
       dynamodbEndpoint: inject('dynamodbEndpoint'),
     },

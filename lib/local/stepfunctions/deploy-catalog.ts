@@ -1,10 +1,16 @@
 import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { stateMachineName, type WorkflowCatalog } from '../../workflows/catalog.js';
+import { stateMachineName } from '../../workflows/catalog.js';
+import type { WorkflowVersion } from '../../workflows/workflow-version.js';
 
-/** Creates one state machine per catalog workflow through the Step Functions API (idempotent for identical definitions); returns their ARNs by name. */
-export async function deployCatalog(client: SFNClient, catalog: WorkflowCatalog, roleArn = 'arn:aws:iam::000000000000:role/lockstep-local'): Promise<Record<string, string>> {
+/**
+ * Creates one state machine per workflow version that has a definition (its own, or the
+ * stand-in for an existing state machine) through the Step Functions API, idempotent for
+ * identical definitions; returns their ARNs by name.
+ */
+export async function deployCatalog(client: SFNClient, versions: readonly WorkflowVersion[], roleArn = 'arn:aws:iam::000000000000:role/lockstep-local'): Promise<Record<string, string>> {
   const arns: Record<string, string> = {};
-  for (const workflow of catalog.list()) {
+  for (const workflow of versions) {
+    if (!workflow.definition) continue;
     const name = stateMachineName(workflow);
     const out = await client.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(workflow.definition), roleArn, type: 'STANDARD' }));
     arns[name] = out.stateMachineArn!;

@@ -221,8 +221,13 @@ describe('the HTTP API of API.md, end to end through local mode', () => {
         id: 'wait',
         version: '1',
         description: expect.any(String),
+        digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
         parameters: [{ name: 'SECONDS', required: false, description: expect.any(String), type: 'integer', default: '1', minimum: 0, maximum: 86400 }],
+        runnableLocally: true,
       });
+      const one = await t.call('GET', '/workflows/wait');
+      expect(one).toMatchObject({ status: 200, body: { items: [response.body.items.find((w: { id: string }) => w.id === 'wait')] } });
+      expect(await t.call('GET', '/workflows/no-such-workflow')).toMatchObject({ status: 404, body: { error: { code: 'NotFound' } } });
       expect(response.body.items.map((w: { id: string }) => w.id)).toEqual(expect.arrayContaining(['noop', 'wait', 'fail', 'restart-ecs-service']));
     });
 

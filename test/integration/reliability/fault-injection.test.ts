@@ -5,7 +5,7 @@ import { cancelExecution } from '../../../lib/use-cases/cancel-execution.js';
 import { completeExecution } from '../../../lib/use-cases/complete-execution.js';
 import { admitAndStart, prepareRequest, requestExecution } from '../../../lib/use-cases/request-execution.js';
 import { sweep } from '../../../lib/use-cases/sweep.js';
-import { BUILT_IN_WORKFLOWS } from '../../../lib/workflows/catalog.js';
+import { loadBuiltInWorkflows } from '../../../lib/workflows/load-workflows.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';
 import { FaultInjector, type FaultMode } from '../../support/fault-injector.js';
 import { checkInvariants } from '../../support/invariants.js';
@@ -133,7 +133,7 @@ async function recover(path: Path, target: string, id: string | undefined) {
 
 function runsOn(target: string): string[] {
   const prefix = `wfe-${targetHash(target)}-`;
-  return BUILT_IN_WORKFLOWS.flatMap((w) => t.sfn.listExecutions({ stateMachineArn: t.engine.stateMachines.stateMachineArn(w), maxResults: 1000 }).executions)
+  return loadBuiltInWorkflows().flatMap((w) => t.sfn.listExecutions({ stateMachineArn: t.engine.stateMachines.stateMachineArn(w), maxResults: 1000 }).executions)
     .map((e) => e.name)
     .filter((name) => name.startsWith(prefix));
 }

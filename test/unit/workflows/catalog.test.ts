@@ -1,17 +1,18 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UnknownWorkflowError } from '../../../lib/domain/errors.js';
-import { BUILT_IN_WORKFLOWS, WorkflowCatalog, stateMachineName } from '../../../lib/workflows/catalog.js';
-import { NOOP } from '../../../lib/workflows/definitions.js';
+import { InMemoryWorkflowCatalog, catalogEntry, catalogFileContent, localCatalog, readCatalogFile, stateMachineName } from '../../../lib/workflows/catalog.js';
+import { loadBuiltInWorkflows } from '../../../lib/workflows/load-workflows.js';
 
 describe('workflow catalog', () => {
-  const catalog = new WorkflowCatalog([
-    ...BUILT_IN_WORKFLOWS,
-    { id: 'noop', version: '2', description: 'v2', parameters: [], definition: NOOP },
-    { id: 'noop', version: '10', description: 'v10', parameters: [], definition: NOOP },
-  ]);
+  const builtIns = loadBuiltInWorkflows();
+  const noop = builtIns.find((w) => w.id === 'noop')!;
+  const catalog = localCatalog([...builtIns, { ...noop, version: '2', description: 'v2' }, { ...noop, version: '10', description: 'v10' }]);
 
   it('always has the diagnostic workflows', () => {
-    expect(new WorkflowCatalog().list().map((w) => w.id)).toEqual(expect.arrayContaining(['noop', 'wait', 'fail']));
+    expect(localCatalog(builtIns).list().map((w) => w.id)).toEqual(expect.arrayContaining(['noop', 'wait', 'fail', 'restart-ecs-service']));
   });
 
   it('resolves a missing version to the latest, comparing versions as numbers', () => {
@@ -21,16 +22,31 @@ describe('workflow catalog', () => {
 
   it('names what is unknown', () => {
     expect(() => catalog.resolve('reboot')).toThrow(UnknownWorkflowError);
-    expect(() => catalog.resolve('reboot')).toThrow(/known: noop, wait, fail/);
+    expect(() => catalog.resolve('reboot')).toThrow(/known: fail, noop, restart-ecs-service, wait/);
     expect(() => catalog.resolve('noop', '3')).toThrow(/no version "3"; known: 1, 2, 10/);
   });
 
   it('refuses a catalog with a workflow version defined twice', () => {
-    expect(() => new WorkflowCatalog([BUILT_IN_WORKFLOWS[0]!, BUILT_IN_WORKFLOWS[0]!])).toThrow(/defined twice/);
+    expect(() => localCatalog([noop, noop])).toThrow(/defined twice/);
   });
 
-  it('refuses a parameter default that breaks its own rules', () => {
-    expect(() => new WorkflowCatalog([{ id: 'w', version: '1', description: 'd', definition: NOOP, parameters: [{ name: 'N', required: false, description: 'n', type: 'integer', default: 'ten' }] }])).toThrow(/must be a whole number/);
+  it('keeps no definition or files at run time, and marks an existing state machine with no stand-in as not runnable locally', () => {
+    const entry = catalogEntry(noop, { local: true });
+    expect(entry).not.toHaveProperty('definition');
+    expect(entry).not.toHaveProperty('folder');
+    const existing = { ...noop, id: 'legacy', definition: undefined, stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:legacy' };
+    expect(catalogEntry(existing, { local: true }).runnableLocally).toBe(false);
+    expect(catalogEntry(existing, { local: false })).not.toHaveProperty('runnableLocally');
+    expect(catalogEntry({ ...existing, definition: noop.definition }, { local: true })).not.toHaveProperty('runnableLocally');
+  });
+
+  it('round-trips through the catalog file the functions read', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'catalog-')), 'catalog.json');
+    writeFileSync(file, catalogFileContent(builtIns));
+    const read = readCatalogFile(file);
+    expect(read).toBeInstanceOf(InMemoryWorkflowCatalog);
+    expect(read.list()).toEqual(builtIns.map((v) => catalogEntry(v, { local: false })));
+    expect(read.resolve('wait').parameters[0]).toMatchObject({ name: 'SECONDS', type: 'integer', maximum: 86400 });
   });
 
   it('gives each workflow version its own valid state machine name', () => {

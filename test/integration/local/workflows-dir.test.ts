@@ -1,0 +1,82 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
+import { startLocalMode } from '../../../lib/local/local-mode.js';
+import { WorkflowFolderError } from '../../../lib/workflows/load-workflows.js';
+import { uniqueTarget } from '../../support/lifecycle.js';
+import { startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
+
+function folder(files: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lockstep-workflows-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), JSON.stringify(content));
+  }
+  return dir;
+}
+
+const PASS = { StartAt: 'Restart', States: { Restart: { Type: 'Pass', Result: { restarted: true }, Next: 'Verify' }, Verify: { Type: 'Succeed' } } };
+
+describe('local mode with the workflows of a folder (LOCKSTEP_WORKFLOWS_DIR)', () => {
+  let t: TestLocalMode;
+  beforeAll(async () => {
+    const dir = folder({
+      'restart/workflow.json': { id: 'restart-deployment', version: '1.2', description: 'Restarts a deployment', definition: 'definition.asl.json', targetPattern: '^[^/]+/deployment/[^/]+$', parameters: [{ name: 'REASON', description: 'why', enum: ['oom', 'latency'], default: 'oom' }] },
+      'restart/definition.asl.json': PASS,
+      'legacy/workflow.json': { id: 'legacy-runbook', version: '3', description: 'Runs an existing state machine', stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:legacy' },
+    });
+    t = await startTestLocalMode({}, { workflowsDir: dir });
+  });
+  afterAll(() => t.local.stop());
+
+  it('runs a user workflow beside the built-ins, recording the digest of the version it ran', async () => {
+    const { body: catalog } = await t.call('GET', '/workflows/restart-deployment');
+    const created = await t.call('POST', '/executions', { body: { targetResource: uniqueTarget(), workflowId: 'restart-deployment', parameters: { REASON: 'latency' } } });
+    expect(created.status).toBe(201);
+    await t.settle();
+    const done = (await t.call('GET', `/executions/${created.body.id}`)).body;
+    expect(done).toMatchObject({ phase: 'Completed', workflowVersion: '1.2', workflowDigest: catalog.items[0].digest, parameters: { REASON: 'latency' } });
+    expect((await t.call('GET', '/workflows')).body.items.map((w: { id: string }) => w.id)).toEqual(expect.arrayContaining(['noop', 'wait', 'restart-deployment', 'legacy-runbook']));
+  });
+
+  it('checks the workflow\'s targetPattern and parameters before anything is written', async () => {
+    const target = `${uniqueTarget().split('/')[0]}/statefulset/db`;
+    const wrongTarget = await t.call('POST', '/executions', { body: { targetResource: target, workflowId: 'restart-deployment' } });
+    expect(wrongTarget.status).toBe(400);
+    expect(wrongTarget.body.error.details).toEqual([expect.stringMatching(/^body\.targetResource: must match/)]);
+    const wrongValue = await t.call('POST', '/executions', { body: { targetResource: uniqueTarget(), workflowId: 'restart-deployment', parameters: { REASON: 'boredom' } } });
+    expect(wrongValue.body.error.details).toEqual(['body.parameters.REASON: must be one of "oom", "latency", got "boredom"']);
+    expect((await t.call('GET', `/executions?targetResource=${encodeURIComponent(target)}`)).body.items).toEqual([]);
+  });
+
+  it('lists an existing state machine with no stand-in as not runnable locally, and refuses a request for it with 400, writing nothing', async () => {
+    const { body } = await t.call('GET', '/workflows/legacy-runbook');
+    expect(body.items).toEqual([expect.objectContaining({ id: 'legacy-runbook', stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:legacy', runnableLocally: false })]);
+    const target = uniqueTarget();
+    const refused = await t.call('POST', '/executions', { body: { targetResource: target, workflowId: 'legacy-runbook' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/cannot|no definition/);
+    expect((await t.call('GET', `/targets/${encodeURIComponent(target)}`)).body.state).toBe('Idle');
+  });
+
+  it('refuses to start with an invalid folder, listing every problem with its file', async () => {
+    const dir = folder({
+      'a/workflow.json': { id: 'noop', version: '1', description: 'reuses a built-in id', definition: 'definition.asl.json' },
+      'a/definition.asl.json': PASS,
+      'b/workflow.json': { id: 'b', version: '1', description: 'b', definition: 'definition.asl.json' },
+      'b/definition.asl.json': { StartAt: 'Go', States: { Go: { Type: 'Pass', Next: 'Gone' } } },
+    });
+    const start = startLocalMode({ port: 0, stepFunctionsPort: 0, eventBridgePort: 0, policy: DEFAULT_POLICY, sweepIntervalSeconds: 60, tableName: 'never-created', dynamodbEndpoint: inject('dynamodbEndpoint'), workflowsDir: dir });
+    const error = await start.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WorkflowFolderError);
+    const { problems } = error as WorkflowFolderError;
+    expect(problems).toHaveLength(2);
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^b\/definition\.asl\.json: state "Go" has Next "Gone"/), expect.stringMatching(/^a\/workflow\.json: id "noop" may not reuse a built-in id/)]));
+  });
+});
