@@ -97,6 +97,19 @@ describe('step handlers run in process in local mode', () => {
     expect(out.result).toMatchObject({ restarted: 'db' });
   });
 
+  it('lambda:invoke dispatches on FunctionName.$ too, as it dispatches at run time', async () => {
+    const definition = { StartAt: 'Restart', States: { Restart: task(LAMBDA_INVOKE, { Parameters: { 'FunctionName.$': '$.fn', 'Payload.$': '$' }, OutputPath: '$.Payload' }) } };
+    const out = await run(definition, { fn: localStepArn({ id: 'restart-service', version: '1.2' }, 'Restart'), target: 'cache' });
+
+    expect(out.result).toMatchObject({ restarted: 'cache' });
+  });
+
+  it('lambda:invoke of a function that is no step fails with the service error Lambda.ResourceNotFoundException', async () => {
+    const out = await run({ StartAt: 'Restart', States: { Restart: invokeTask('not-a-step') } }, {});
+
+    expect(out).toMatchObject({ status: 'FAILED', error: 'Lambda.ResourceNotFoundException' });
+  });
+
   it('runs a step in each branch of a Parallel', async () => {
     const definition = {
       StartAt: 'Both',
