@@ -25,6 +25,7 @@ import { startApiServer } from './api-server.js';
 import { deployCatalog } from './stepfunctions/deploy-catalog.js';
 import { startStepFunctionsEndpoint } from './stepfunctions/http-endpoint.js';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.js';
+import { localSteps } from './stepfunctions/local-steps.js';
 import { SIMULATED_TASKS } from './stepfunctions/simulated-tasks.js';
 import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
 import { LocalDeadlineTimers } from './deadline-timers.js';
@@ -67,6 +68,8 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
   };
   // An invalid workflows folder refuses to start before anything runs, with every problem listed.
   const versions = loadWorkflowCatalog(config.workflowsDir);
+  // Step modules load (and fail, naming the file) before anything starts; they then run in this process.
+  const steps = await localSteps(versions);
   try {
     let dynamodb: RunningDynamoDbLocal | undefined;
     let dynamodbEndpoint = config.dynamodbEndpoint;
@@ -93,7 +96,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       clock,
       onDeliveryFailure: (rule, event, error) => logger.error('event delivery failed', { rule, eventId: event.id, error: (error as Error).message }),
     });
-    const stepFunctions = new LocalStepFunctions({ clock, taskHandlers: SIMULATED_TASKS, onStatusChange: (event) => bus.publish(event) });
+    const stepFunctions = new LocalStepFunctions({ clock, taskHandlers: { ...SIMULATED_TASKS, ...steps.taskHandlers }, onStatusChange: (event) => bus.publish(event) });
     stops.push(() => stepFunctions.shutdown());
     const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions, config.stepFunctionsPort);
     stops.push(() => sfnEndpoint.close());
@@ -103,7 +106,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     // Like the tables, the state machines exist before the engine is built on them.
     const setupSfn = new SFNClient({ endpoint: sfnEndpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     await setupSfn.send(new ListStateMachinesCommand({}));
-    const stateMachineArns = await deployCatalog(setupSfn, versions);
+    const stateMachineArns = await deployCatalog(setupSfn, versions, (workflow) => steps.definitionFor(workflow));
     setupSfn.destroy();
     // Deadlines are enforced when they pass; the engine they act on is the one built next.
     const built: { engine?: Engine } = {};

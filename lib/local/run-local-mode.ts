@@ -4,6 +4,7 @@
 import { ConfigurationError, readLocalConfig } from '../config.js';
 import { WorkflowFolderError } from '../workflows/load-workflows.js';
 import { JavaMissingError } from './dynamodb-local.js';
+import { StepLoadError } from './stepfunctions/local-steps.js';
 import { startLocalMode, type LocalMode } from './local-mode.js';
 
 const say = (line: string) => process.stderr.write(`lockstep: ${line}\n`);
@@ -48,7 +49,7 @@ export async function runLocalMode(env: Record<string, string | undefined>): Pro
   try {
     local = await startLocalMode(config, { progress: say });
   } catch (error) {
-    if (error instanceof JavaMissingError || error instanceof WorkflowFolderError) exitWith(error.message);
+    if (error instanceof JavaMissingError || error instanceof WorkflowFolderError || error instanceof StepLoadError) exitWith(error.message);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') exitWith(`port ${config.port} is in use; set PORT to another one`);
     exitWith(`local mode failed to start: ${(error as Error).message}`);
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { LockstepError, UnknownWorkflowError } from '../domain/errors.js';
@@ -67,6 +68,21 @@ export function localCatalog(versions: readonly WorkflowVersion[]): InMemoryWork
 /** Step Functions state machine name of a catalog workflow. */
 export function stateMachineName(workflow: Pick<CatalogWorkflow, 'id' | 'version'>): string {
   return `lockstep-${workflow.id}-v${workflow.version}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+/** Lambda's limit on a function name. */
+const MAX_FUNCTION_NAME = 64;
+
+/**
+ * The Lambda function name of a step: `lockstep-<id>-v<version, dots as underscores>-<Step>`.
+ * Lambda allows 64 characters; a longer name keeps its start and ends with a hash of the
+ * whole, so it stays valid and unique.
+ */
+export function stepFunctionName(workflow: Pick<CatalogWorkflow, 'id' | 'version'>, step: string): string {
+  const name = `lockstep-${workflow.id}-v${workflow.version.replace(/\./g, '_')}-${step}`;
+  if (name.length <= MAX_FUNCTION_NAME) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 10);
+  return `${name.slice(0, MAX_FUNCTION_NAME - hash.length - 1)}-${hash}`;
 }
 
 /** The file the CDK app writes beside each function bundle, and the functions read at cold start. */

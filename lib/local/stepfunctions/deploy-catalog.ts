@@ -7,12 +7,18 @@ import type { WorkflowVersion } from '../../workflows/workflow-version.js';
  * stand-in for an existing state machine) through the Step Functions API, idempotent for
  * identical definitions; returns their ARNs by name.
  */
-export async function deployCatalog(client: SFNClient, versions: readonly WorkflowVersion[], roleArn = 'arn:aws:iam::000000000000:role/lockstep-local'): Promise<Record<string, string>> {
+export async function deployCatalog(
+  client: SFNClient,
+  versions: readonly WorkflowVersion[],
+  /** The definition as deployed: with each `${Name}` step resolved (local mode: to the step's local ARN). */
+  definitionFor: (workflow: WorkflowVersion) => string = (workflow) => JSON.stringify(workflow.definition),
+  roleArn = 'arn:aws:iam::000000000000:role/lockstep-local',
+): Promise<Record<string, string>> {
   const arns: Record<string, string> = {};
   for (const workflow of versions) {
     if (!workflow.definition) continue;
     const name = stateMachineName(workflow);
-    const out = await client.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(workflow.definition), roleArn, type: 'STANDARD' }));
+    const out = await client.send(new CreateStateMachineCommand({ name, definition: definitionFor(workflow), roleArn, type: 'STANDARD' }));
     arns[name] = out.stateMachineArn!;
   }
   return arns;

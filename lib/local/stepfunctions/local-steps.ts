@@ -1,9 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { LockstepError } from '../../domain/errors.js';
 import { resolveStepPlaceholders } from '../../workflows/validate-definition.js';
 import type { WorkflowStep, WorkflowVersion } from '../../workflows/workflow-version.js';
+import { stepFunctionName } from '../../workflows/catalog.js';
 import type { TaskHandler } from './local-step-functions.js';
 
 /** The Lambda service integration; one resource for every step, dispatched on `FunctionName`. */
@@ -14,7 +15,6 @@ export const DEFAULT_STEP_TIMEOUT_SECONDS = 60;
 export const DEFAULT_STEP_MEMORY_MB = 128;
 
 const LOCAL_LAMBDA_ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:';
-const MAX_FUNCTION_NAME = 64;
 /** A full or partial Lambda ARN, or a bare name, with an optional version or alias. */
 const FUNCTION_NAME = /^(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?([A-Za-z0-9_-]+)(?::[A-Za-z0-9$_-]+)?$/;
 
@@ -30,18 +30,6 @@ export interface LocalSteps {
   definitionFor(workflow: Pick<WorkflowVersion, 'id' | 'version' | 'definition'>): string;
   /** Handlers by Task resource for `LocalStepFunctionsOptions.taskHandlers`: each step's local ARN, and `LAMBDA_INVOKE`. */
   taskHandlers: Record<string, TaskHandler>;
-}
-
-/**
- * The Lambda function name of a step: `lockstep-<id>-v<version, dots as underscores>-<Step>`.
- * Lambda allows 64 characters; a longer name keeps its start and ends with a hash of the
- * whole, so it stays valid and unique.
- */
-export function stepFunctionName(workflow: Pick<WorkflowVersion, 'id' | 'version'>, step: string): string {
-  const name = `lockstep-${workflow.id}-v${workflow.version.replace(/\./g, '_')}-${step}`;
-  if (name.length <= MAX_FUNCTION_NAME) return name;
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, 10);
-  return `${name.slice(0, MAX_FUNCTION_NAME - hash.length - 1)}-${hash}`;
 }
 
 /** The ARN a step's `${Name}` resolves to in local mode. */

@@ -13,7 +13,7 @@ function folder(files: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'lockstep-workflows-'));
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), JSON.stringify(content));
+    writeFileSync(join(dir, path), typeof content === 'string' ? content : JSON.stringify(content));
   }
   return dir;
 }
@@ -27,6 +27,48 @@ describe('local mode with the workflows of a folder (LOCKSTEP_WORKFLOWS_DIR)', (
       'restart/workflow.json': { id: 'restart-deployment', version: '1.2', description: 'Restarts a deployment', definition: 'definition.asl.json', targetPattern: '^[^/]+/deployment/[^/]+$', parameters: [{ name: 'REASON', description: 'why', enum: ['oom', 'latency'], default: 'oom' }] },
       'restart/definition.asl.json': PASS,
       'legacy/workflow.json': { id: 'legacy-runbook', version: '3', description: 'Runs an existing state machine', stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:legacy' },
+      // A realistic remediation: scale up, check each replica (Map) and the service (Parallel), retry a flaky check, catch a failed one.
+      'scale/workflow.json': {
+        id: 'scale-deployment',
+        version: '1',
+        description: 'Scales a deployment up and checks it',
+        definition: 'definition.asl.json',
+        parameters: [{ name: 'REPLICAS', description: 'how many', type: 'integer', minimum: 1, maximum: 10, default: '3' }],
+        steps: { Scale: { handler: 'steps/scale.ts' }, Check: { handler: 'steps/check.ts', timeoutSeconds: 10 } },
+      },
+      'scale/steps/scale.ts': `let calls = 0;
+export async function handler(event: { parameters: { REPLICAS: string } }): Promise<{ replicas: string[] }> {
+  calls++;
+  if (calls === 1) throw Object.assign(new Error('the API server was busy'), { name: 'ThrottlingException' });
+  return { replicas: Array.from({ length: Number(event.parameters.REPLICAS) }, (_, i) => "replica-" + i) };
+}
+`,
+      'scale/steps/check.ts': `export async function handler(event: { replica?: string }): Promise<{ healthy: boolean }> {
+  return { healthy: true };
+}
+`,
+      'scale/definition.asl.json': {
+        StartAt: 'Scale',
+        States: {
+          Scale: { Type: 'Task', Resource: '\${Scale}', ResultPath: '$.scaled', Retry: [{ ErrorEquals: ['ThrottlingException'], IntervalSeconds: 0, MaxAttempts: 2 }], Next: 'Verify' },
+          Verify: {
+            Type: 'Parallel',
+            Branches: [
+              { StartAt: 'EachReplica', States: { EachReplica: { Type: 'Map', ItemsPath: '$.scaled.replicas', ItemProcessor: { StartAt: 'CheckReplica', States: { CheckReplica: { Type: 'Task', Resource: '\${Check}', Parameters: { 'replica.$': '$' }, End: true } } }, End: true } } },
+              { StartAt: 'CheckService', States: { CheckService: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '\${Check}', 'Payload.$': '$' }, ResultSelector: { 'healthy.$': '$.Payload.healthy' }, End: true } } },
+            ],
+            ResultPath: '$.checks',
+            Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Unhealthy' }],
+            Next: 'Healthy?',
+          },
+          'Healthy?': { Type: 'Choice', Choices: [{ Variable: '$.checks[1].healthy', BooleanEquals: true, Next: 'Done' }], Default: 'Unhealthy' },
+          Unhealthy: { Type: 'Fail', Error: 'Unhealthy', Cause: 'a check failed' },
+          Done: { Type: 'Succeed' },
+        },
+      },
+      'forbidden/workflow.json': { id: 'rotate-credential', version: '1', description: 'Rotates a credential', definition: 'definition.asl.json', steps: { Rotate: { handler: 'rotate.mjs' } } },
+      'forbidden/rotate.mjs': "export const handler = async () => { throw Object.assign(new Error('User is not authorized to perform iam:UpdateAccessKey'), { name: 'AccessDeniedException' }); };\n",
+      'forbidden/definition.asl.json': { StartAt: 'Rotate', States: { Rotate: { Type: 'Task', Resource: '\${Rotate}', End: true } } },
     });
     t = await startTestLocalMode({}, { workflowsDir: dir });
   });
@@ -60,6 +102,26 @@ describe('local mode with the workflows of a folder (LOCKSTEP_WORKFLOWS_DIR)', (
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toMatch(/cannot|no definition/);
     expect((await t.call('GET', `/targets/${encodeURIComponent(target)}`)).body.state).toBe('Idle');
+  });
+
+  it('runs TypeScript steps in process, in both Task forms, inside Parallel and Map, with Retry, Catch and Choice, to Completed', async () => {
+    const created = await t.call('POST', '/executions', { body: { targetResource: uniqueTarget(), workflowId: 'scale-deployment', parameters: { REPLICAS: '2' } } });
+    expect(created.status).toBe(201);
+    await t.settle();
+    const done = (await t.call('GET', `/executions/${created.body.id}`)).body;
+    expect(done.phase, JSON.stringify(done.failureDetails)).toBe('Completed');
+    const history = t.local.stepFunctions.getExecutionHistory({ executionArn: done.executionRef.arn, maxResults: 1000 }).events.map((e) => e.type);
+    expect(history.filter((type) => type === 'TaskFailed')).toHaveLength(1); // the throttled first call, retried
+    expect(history).toEqual(expect.arrayContaining(['ParallelStateEntered', 'MapStateEntered', 'ChoiceStateEntered']));
+  });
+
+  it('ends a step that throws AccessDeniedException Failed/Forbidden, naming the step, and blocks the target', async () => {
+    const target = uniqueTarget();
+    const created = await t.call('POST', '/executions', { body: { targetResource: target, workflowId: 'rotate-credential' } });
+    await t.settle();
+    const failed = (await t.call('GET', `/executions/${created.body.id}`)).body;
+    expect(failed).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'Forbidden', failedStep: 'Rotate', wasExecutionFailure: true } });
+    expect((await t.call('GET', `/targets/${encodeURIComponent(target)}`)).body).toMatchObject({ state: 'Blocked', blockReason: 'PreviousExecutionFailed' });
   });
 
   it('refuses to start with an invalid folder, listing every problem with its file', async () => {
