@@ -50,12 +50,12 @@ export async function handler(event: { parameters: { REPLICAS: string } }): Prom
       'scale/definition.asl.json': {
         StartAt: 'Scale',
         States: {
-          Scale: { Type: 'Task', Resource: '\${Scale}', ResultPath: '$.scaled', Retry: [{ ErrorEquals: ['ThrottlingException'], IntervalSeconds: 0, MaxAttempts: 2 }], Next: 'Verify' },
+          Scale: { Type: 'Task', Resource: '${Scale}', ResultPath: '$.scaled', Retry: [{ ErrorEquals: ['ThrottlingException'], IntervalSeconds: 0, MaxAttempts: 2 }], Next: 'Verify' },
           Verify: {
             Type: 'Parallel',
             Branches: [
-              { StartAt: 'EachReplica', States: { EachReplica: { Type: 'Map', ItemsPath: '$.scaled.replicas', ItemProcessor: { StartAt: 'CheckReplica', States: { CheckReplica: { Type: 'Task', Resource: '\${Check}', Parameters: { 'replica.$': '$' }, End: true } } }, End: true } } },
-              { StartAt: 'CheckService', States: { CheckService: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '\${Check}', 'Payload.$': '$' }, ResultSelector: { 'healthy.$': '$.Payload.healthy' }, End: true } } },
+              { StartAt: 'EachReplica', States: { EachReplica: { Type: 'Map', ItemsPath: '$.scaled.replicas', ItemProcessor: { StartAt: 'CheckReplica', States: { CheckReplica: { Type: 'Task', Resource: '${Check}', Parameters: { 'replica.$': '$' }, End: true } } }, End: true } } },
+              { StartAt: 'CheckService', States: { CheckService: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${Check}', 'Payload.$': '$' }, ResultSelector: { 'healthy.$': '$.Payload.healthy' }, End: true } } },
             ],
             ResultPath: '$.checks',
             Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Unhealthy' }],
@@ -68,7 +68,7 @@ export async function handler(event: { parameters: { REPLICAS: string } }): Prom
       },
       'forbidden/workflow.json': { id: 'rotate-credential', version: '1', description: 'Rotates a credential', definition: 'definition.asl.json', steps: { Rotate: { handler: 'rotate.mjs' } } },
       'forbidden/rotate.mjs': "export const handler = async () => { throw Object.assign(new Error('User is not authorized to perform iam:UpdateAccessKey'), { name: 'AccessDeniedException' }); };\n",
-      'forbidden/definition.asl.json': { StartAt: 'Rotate', States: { Rotate: { Type: 'Task', Resource: '\${Rotate}', End: true } } },
+      'forbidden/definition.asl.json': { StartAt: 'Rotate', States: { Rotate: { Type: 'Task', Resource: '${Rotate}', End: true } } },
     });
     t = await startTestLocalMode({}, { workflowsDir: dir });
   });
