@@ -17,7 +17,8 @@ import type { Clock } from '../ports.js';
 import type { Engine } from '../use-cases/engine.js';
 import { buildRuntime, systemClock, type Runtime } from '../runtime.js';
 import { localCatalog } from '../workflows/catalog.js';
-import { loadWorkflowCatalog } from '../workflows/load-workflows.js';
+import { WorkflowFolderError, loadWorkflowCatalog } from '../workflows/load-workflows.js';
+import { rememberWorkflowDigests } from '../adapters/dynamodb/workflow-digests.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local.js';
 import { startEventBridgeEndpoint } from './eventbridge/http-endpoint.js';
 import { LocalEventBus } from './eventbridge/local-event-bus.js';
@@ -88,7 +89,9 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     const setupClient = localDynamoDbClient(dynamodbEndpoint);
     await ensureTable(setupClient, config.tableName);
     await ensureIdempotencyTable(setupClient, DEFAULT_IDEMPOTENCY_TABLE_NAME);
+    const changed = await rememberWorkflowDigests(setupClient, config.tableName, versions);
     setupClient.destroy();
+    if (changed.length > 0) throw new WorkflowFolderError(config.workflowsDir ?? 'of the built-in workflows', changed);
 
     progress('[3/5] starting the local Step Functions and EventBridge endpoints');
     const logger = new Logger({ serviceName: 'lockstep' });

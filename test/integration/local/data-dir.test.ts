@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
 import { startLocalMode } from '../../../lib/local/local-mode.js';
+import { WorkflowFolderError } from '../../../lib/workflows/load-workflows.js';
 
 describe('LOCKSTEP_DATA_DIR', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'lockstep-data-'));
@@ -27,6 +28,36 @@ describe('LOCKSTEP_DATA_DIR', () => {
       expect(target).toMatchObject({ lastExecutionId: id, state: 'CoolingDown' });
     } finally {
       await second.stop();
+    }
+  });
+
+  it('refuses changed content under a version it has seen, naming the workflow; a new version is accepted', async () => {
+    const workflows = mkdtempSync(join(tmpdir(), 'lockstep-workflows-'));
+    const publish = (folder: string, version: string, result: string) => {
+      mkdirSync(join(workflows, folder), { recursive: true });
+      writeFileSync(join(workflows, folder, 'workflow.json'), JSON.stringify({ id: 'restart-deployment', version, description: 'Restarts a deployment', definition: 'definition.asl.json' }));
+      writeFileSync(join(workflows, folder, 'definition.asl.json'), JSON.stringify({ StartAt: 'Go', States: { Go: { Type: 'Pass', Result: result, End: true } } }));
+    };
+    const withWorkflows = { ...config, workflowsDir: workflows };
+    publish('v1', '1', 'first');
+    await (await startLocalMode(withWorkflows)).stop();
+
+    publish('v1', '1', 'changed in place');
+    const refused = await startLocalMode(withWorkflows).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(WorkflowFolderError);
+    expect((refused as WorkflowFolderError).problems).toEqual([expect.stringMatching(/^workflow restart-deployment version 1 was first seen with sha256:[0-9a-f]{64}, and its content now has sha256:[0-9a-f]{64}: .*publish a new version/)]);
+
+    publish('v1', '1', 'first');
+    publish('v2', '2', 'changed in place');
+    const accepted = await startLocalMode(withWorkflows);
+    try {
+      const versions = (await (await fetch(`${accepted.urls.api}/workflows/restart-deployment`, { headers })).json()) as { items: { version: string }[] };
+      expect(versions.items.map((w) => w.version)).toEqual(['2', '1']);
+    } finally {
+      await accepted.stop();
     }
   });
 });
