@@ -149,19 +149,8 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
 
 /** API.md's Workflow object: every field absent where not declared; `runnableLocally` only where false (local mode). */
 function workflowView(workflow: CatalogWorkflow) {
-  const { id, version, description, digest, parameters, policy, targetPattern, steps, stateMachineArn, runnableLocally } = workflow;
-  return {
-    id,
-    version,
-    description,
-    digest,
-    parameters,
-    ...(policy && { policy }),
-    ...(targetPattern !== undefined && { targetPattern }),
-    ...(steps.length > 0 && { steps: steps.map((step) => step.name) }),
-    ...(stateMachineArn !== undefined && { stateMachineArn }),
-    runnableLocally: runnableLocally ?? true,
-  };
+  const { steps, builtIn, runnableLocally, ...declared } = workflow;
+  return { ...declared, ...(steps.length > 0 && { steps: steps.map((step) => step.name) }), runnableLocally: runnableLocally ?? true };
 }
 
 /** A refused admission answers 409 with the Skipped execution, and an `error` whose code is the skip reason. */
