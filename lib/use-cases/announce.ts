@@ -18,7 +18,8 @@ const EVENT_OF_PHASE = {
 export async function announce(engine: Engine, record: ExecutionRecord, options: { startFailed?: boolean } = {}): Promise<void> {
   const { execution } = record;
   if (execution.phase === Phase.Pending) return;
-  if (isTerminal(execution.phase) && engine.deadlines) {
+  // Only a run that started can have a deadline armed (a refused or never-started one has none to disarm).
+  if (isTerminal(execution.phase) && execution.startTime !== undefined && engine.deadlines) {
     try {
       await engine.deadlines.cancel(execution.id);
     } catch (error) {

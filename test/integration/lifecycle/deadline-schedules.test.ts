@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEADLINE_DETAIL_TYPE, DeadlineSchedules } from '../../../lib/adapters/scheduler/deadline-schedules.js';
 import { createSweeperHandler } from '../../../lib/handlers/sweeper-handler.js';
 import type { DeadlineScheduler } from '../../../lib/ports.js';
+import { cancelExecution } from '../../../lib/use-cases/cancel-execution.js';
 import { requestExecution } from '../../../lib/use-cases/request-execution.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';
 import { uniqueTarget } from '../../support/lifecycle.js';
@@ -75,6 +76,17 @@ describe('deadlines on AWS: EventBridge Scheduler one-time schedules', () => {
         { op: 'schedule', id, at: new Date(Date.parse(startTime!) + 90_000).toISOString() },
         { op: 'cancel', id },
       ]);
+    });
+
+    it('touches no schedule for a refused admission (only a run that started has a deadline)', async () => {
+      const target = uniqueTarget();
+      const holder = await requestExecution(t.engine, { targetResource: target, workflowId: 'wait', parameters: { SECONDS: '600' }, requestedBy: 'test', source: 'api' });
+      const before = armed.length;
+      const refused = await requestExecution(t.engine, { targetResource: target, workflowId: 'noop', requestedBy: 'test', source: 'api' });
+      expect(refused.kind).toBe('skipped');
+      expect(armed.slice(before).filter((a) => a.id === refused.record.execution.id)).toEqual([]);
+      await cancelExecution(t.engine, { executionId: holder.record.execution.id, requestedBy: 'test' });
+      await t.settle();
     });
 
     it('enforces a fired deadline in the sweeper function: Failed/DeadlineExceeded, the run stopped', async () => {
