@@ -1,20 +1,19 @@
 import { z } from 'zod';
 import { DEFAULT_TABLE_NAME } from './adapters/dynamodb/table-definition.js';
-import { PolicySchema, type Policy } from './domain/policies.js';
+import { POLICY_BOUNDS, PolicySchema, type Policy } from './domain/policies.js';
 
 /** A whole number in [min, max]; its variable is named by the error path. */
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number({ error: `must be a whole number from ${min} to ${max}` }).int(`must be a whole number from ${min} to ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(fallback);
 
-const ONE_YEAR_SECONDS = 365 * 24 * 3600;
 const port = z.coerce.number().int('must be a whole number from 0 to 65535').min(0, 'must be at least 0').max(65535, 'must be at most 65535');
 
 /** The policy settings, the same for local mode and Lambda. A backoff base above its max would make the max meaningless. */
 const PolicyEnvironment = z.object({
-  LOCKSTEP_COOLDOWN_SECONDS: integer(300, 0, ONE_YEAR_SECONDS),
-  LOCKSTEP_BACKOFF_BASE_SECONDS: integer(60, 1, ONE_YEAR_SECONDS),
-  LOCKSTEP_BACKOFF_MAX_SECONDS: integer(600, 1, ONE_YEAR_SECONDS),
-  LOCKSTEP_MAX_CONSECUTIVE_FAILURES: integer(5, 1, 1000),
+  LOCKSTEP_COOLDOWN_SECONDS: integer(300, ...POLICY_BOUNDS.cooldownSeconds),
+  LOCKSTEP_BACKOFF_BASE_SECONDS: integer(60, ...POLICY_BOUNDS.backoffBaseSeconds),
+  LOCKSTEP_BACKOFF_MAX_SECONDS: integer(600, ...POLICY_BOUNDS.backoffMaxSeconds),
+  LOCKSTEP_MAX_CONSECUTIVE_FAILURES: integer(5, ...POLICY_BOUNDS.maxConsecutiveFailures),
 });
 type PolicyEnvironment = z.infer<typeof PolicyEnvironment>;
 

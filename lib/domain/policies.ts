@@ -1,5 +1,19 @@
 import { z } from 'zod';
 
+const ONE_YEAR_SECONDS = 365 * 24 * 3600;
+
+/**
+ * The range of each policy setting, wherever one is read (the environment, a workflow's
+ * `policy`): one source, so a value accepted in one place is accepted in all.
+ */
+export const POLICY_BOUNDS = {
+  cooldownSeconds: [0, ONE_YEAR_SECONDS],
+  backoffBaseSeconds: [1, ONE_YEAR_SECONDS],
+  backoffMaxSeconds: [1, ONE_YEAR_SECONDS],
+  maxConsecutiveFailures: [1, 1000],
+  executionTimeoutSeconds: [1, ONE_YEAR_SECONDS],
+} as const;
+
 /** How long a target is left alone after a run, and how repeated pre-execution failures back off. */
 export const PolicySchema = z.object({
   cooldownSeconds: z.number().int().min(0).default(300),

@@ -16,10 +16,8 @@ export function createSweeperHandler(options: { engine: Engine }) {
     const deadline = DeadlineEventSchema.safeParse(event);
     if (deadline.success) {
       const { deadlineOf } = deadline.data.detail;
-      // Fired a moment early by the clock here: look again at the deadline itself.
-      const next = await enforceDeadlineOf(options.engine, deadlineOf);
-      if (next) await options.engine.deadlines?.schedule(deadlineOf, next);
-      return { deadlineOf, ...(next && { next: next.toISOString() }) };
+      const check = await enforceDeadlineOf(options.engine, deadlineOf);
+      return { deadlineOf, ...(check?.kind === 'not-due' && { next: check.at.toISOString() }) };
     }
     const report = await sweep(options.engine);
     const counts = new Map<string, number>();

@@ -4,8 +4,8 @@ import { setLongTimeout, type LongTimer } from './timers.js';
 /**
  * Local mode's deadlines: one timer per running execution with a timeout, fired when its
  * `timeoutSeconds` passes (any length: see timers.ts) and removed when the execution ends,
- * so they are bounded by the executions running now. `check` enforces the deadline and says
- * when to look again if the clock says it is not due yet.
+ * so they are bounded by the executions running now. `check` enforces the deadline (and arms
+ * it again through `schedule` when the clock says it is not due yet).
  */
 export class LocalDeadlineTimers implements DeadlineScheduler {
   private readonly timers = new Map<string, LongTimer>();
@@ -13,7 +13,7 @@ export class LocalDeadlineTimers implements DeadlineScheduler {
   constructor(
     private readonly options: {
       clock: Clock;
-      check: (executionId: string) => Promise<Date | undefined>;
+      check: (executionId: string) => Promise<unknown>;
       onError: (executionId: string, error: unknown) => void;
     },
   ) {}
@@ -43,8 +43,7 @@ export class LocalDeadlineTimers implements DeadlineScheduler {
   private async fire(executionId: string): Promise<void> {
     this.timers.delete(executionId);
     try {
-      const next = await this.options.check(executionId);
-      if (next) this.schedule(executionId, next);
+      await this.options.check(executionId);
     } catch (error) {
       this.options.onError(executionId, error);
     }

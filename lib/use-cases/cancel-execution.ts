@@ -22,7 +22,10 @@ export async function cancelExecution(engine: Engine, input: { executionId: stri
     if (isTerminal(current.execution.phase)) throw new ConflictError(`execution ${executionId} is already ${current.execution.phase}`);
     // Unique per request: it tells this cancel's stop from any other's.
     const cause = `cancelled by ${requestedBy} (cancel request ${engine.newId()})`;
-    if (current.execution.phase === Phase.Running) return toCancel(await stopRun(engine, current, { error: STOP_ERRORS.cancelled, cause, actor: requestedBy }));
+    if (current.execution.phase === Phase.Running) {
+      const { stopped, record } = await stopRun(engine, current, { error: STOP_ERRORS.cancelled, cause, actor: requestedBy });
+      return { cancelled: stopped, record };
+    }
 
     // No run yet: the cancel is the transition. A start racing with it sees the cancel and stops its run.
     const result = await engine.store.finish({
@@ -40,8 +43,4 @@ export async function cancelExecution(engine: Engine, input: { executionId: stri
     }
   }
   throw new ConflictError(`execution ${executionId} kept changing while it was being cancelled; retry`);
-}
-
-function toCancel({ stopped, record }: { stopped: boolean; record: ExecutionRecord }) {
-  return { cancelled: stopped, record };
 }

@@ -1,7 +1,6 @@
 import { deadlineOf, type ExecutionRecord } from '../domain/execution.js';
 import { Phase } from '../domain/phase.js';
-import type { Engine } from './engine.js';
-import { STOP_ERRORS } from './engine.js';
+import { STOP_ERRORS, type Engine } from './engine.js';
 import { stopRun } from './stop-run.js';
 
 export type DeadlineCheck = { kind: 'not-running' } | { kind: 'not-due'; at: Date } | { kind: 'enforced'; stopped: boolean; record: ExecutionRecord };
@@ -19,10 +18,14 @@ export async function enforceDeadline(engine: Engine, record: ExecutionRecord): 
   return { kind: 'enforced', ...(await stopRun(engine, record, { error: STOP_ERRORS.deadline, cause, actor: engine.actor })) };
 }
 
-/** The same, by id: what a timer armed for the deadline calls. Returns when to look again, if not yet due. */
-export async function enforceDeadlineOf(engine: Engine, executionId: string): Promise<Date | undefined> {
+/**
+ * The same, by id: what a deadline timer or schedule calls when it fires. One that fires a
+ * moment early by the engine's clock (Scheduler rounds to the second) is armed again for the deadline.
+ */
+export async function enforceDeadlineOf(engine: Engine, executionId: string): Promise<DeadlineCheck | undefined> {
   const record = await engine.store.getExecution(executionId);
   if (!record) return undefined;
   const check = await enforceDeadline(engine, record);
-  return check.kind === 'not-due' ? check.at : undefined;
+  if (check.kind === 'not-due') await engine.deadlines?.schedule(executionId, check.at);
+  return check;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Policy } from '../domain/policies.js';
+import { POLICY_BOUNDS, type Policy } from '../domain/policies.js';
 import { problemWith } from '../domain/workflow-parameters.js';
 import type { AslDefinition } from './definitions.js';
 
@@ -7,8 +7,6 @@ import type { AslDefinition } from './definitions.js';
 
 export const ParameterType = { String: 'string', Integer: 'integer', Number: 'number', Boolean: 'boolean' } as const;
 export type ParameterType = (typeof ParameterType)[keyof typeof ParameterType];
-
-const ONE_YEAR_SECONDS = 365 * 24 * 3600;
 
 /** A whole number in [min, max]. Not `.int()`: its failure would stop zod before the object-wide checks, hiding their problems. */
 const whole = (min: number, max: number) => z.number().min(min).max(max).refine(Number.isInteger, 'must be a whole number');
@@ -63,15 +61,13 @@ const StepDeclarationSchema = z.strictObject({
   memorySize: whole(128, 10_240).optional(),
 });
 
-const seconds = (min: number) => whole(min, ONE_YEAR_SECONDS);
-
 export const WorkflowPolicySchema = z
   .strictObject({
-    cooldownSeconds: seconds(0).optional(),
-    backoffBaseSeconds: seconds(1).optional(),
-    backoffMaxSeconds: seconds(1).optional(),
-    maxConsecutiveFailures: whole(1, 1000).optional(),
-    executionTimeoutSeconds: seconds(1).optional(),
+    cooldownSeconds: whole(...POLICY_BOUNDS.cooldownSeconds).optional(),
+    backoffBaseSeconds: whole(...POLICY_BOUNDS.backoffBaseSeconds).optional(),
+    backoffMaxSeconds: whole(...POLICY_BOUNDS.backoffMaxSeconds).optional(),
+    maxConsecutiveFailures: whole(...POLICY_BOUNDS.maxConsecutiveFailures).optional(),
+    executionTimeoutSeconds: whole(...POLICY_BOUNDS.executionTimeoutSeconds).optional(),
   })
   .refine((p) => p.backoffBaseSeconds === undefined || p.backoffMaxSeconds === undefined || p.backoffBaseSeconds <= p.backoffMaxSeconds, {
     path: ['backoffBaseSeconds'],
