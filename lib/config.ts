@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { DEFAULT_TABLE_NAME } from './adapters/dynamodb/table-definition.js';
+import { decimalInteger } from './domain/decimal-integer.js';
 import { POLICY_BOUNDS, PolicySchema, type Policy } from './domain/policies.js';
 
 /** A whole number in [min, max]; its variable is named by the error path. */
-const integer = (fallback: number, min: number, max: number) =>
-  z.coerce.number({ error: `must be a whole number from ${min} to ${max}` }).int(`must be a whole number from ${min} to ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(fallback);
+const integer = (fallback: number, min: number, max: number) => decimalInteger(min, max).default(fallback);
 
-const port = z.coerce.number().int('must be a whole number from 0 to 65535').min(0, 'must be at least 0').max(65535, 'must be at most 65535');
+const port = decimalInteger(0, 65535);
 
 /** The policy settings, the same for local mode and Lambda. A backoff base above its max would make the max meaningless. */
 const PolicyEnvironment = z.object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ParameterNameSchema } from '../domain/execution.js';
+import { decimalInteger } from '../domain/decimal-integer.js';
 import { PhaseSchema } from '../domain/phase.js';
 
 /** The body of `POST /executions` (and the detail of `WorkflowExecution Requested`). Unknown fields are refused. */
@@ -25,7 +26,7 @@ export const ClearanceBodySchema = z.strictObject({
 export const ListQuerySchema = z.strictObject({
   targetResource: z.string({ error: 'targetResource is required: executions are listed per target' }),
   phase: PhaseSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: decimalInteger(1, 100).default(20),
   nextToken: z.string().min(1).optional(),
 });
 

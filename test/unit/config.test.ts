@@ -51,6 +51,9 @@ describe('local configuration (API.md)', () => {
     ['LOCKSTEP_BACKOFF_MAX_SECONDS', '1e12'],
     ['LOCKSTEP_MAX_CONSECUTIVE_FAILURES', '1000000'],
     ['LOCKSTEP_COOLDOWN_SECONDS', '1.5'],
+    ['LOCKSTEP_COOLDOWN_SECONDS', '1e2'],
+    ['PORT', '0x10'],
+    ['LOCKSTEP_SWEEP_INTERVAL_SECONDS', ' 60'],
   ])('refuses %s=%s at start, naming the variable', (name, value) => {
     expect(() => readLocalConfig({ [name]: value })).toThrow(ConfigurationError);
     expect(() => readLocalConfig({ [name]: value })).toThrow(name);

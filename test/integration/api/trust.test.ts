@@ -173,7 +173,7 @@ describe('trust: defects found by attacking the public surface', () => {
       expect((await list(`targetResource=${encode(target)}&limit=1&nextToken=${encode(token)}`)).status).toBe(200);
     });
 
-    it.each(['0', '-1', '101', 'abc', '1.5', '', '1e400'])('refuses limit=%s with 400 labelled as a query parameter', async (limit) => {
+    it.each(['0', '-1', '101', 'abc', '1.5', '', '1e400', '0x10', '1e1', '%2B5', '5.0', '%205'])('refuses limit=%s with 400 labelled as a query parameter', async (limit) => {
       const response = await list(`targetResource=${encode(uniqueTarget())}&limit=${limit}`);
       expect(response.status).toBe(400);
       expect(response.body.error.details).toEqual([expect.stringMatching(/^query\.limit: /)]);
