@@ -72,10 +72,15 @@ export function setLongInterval(callback: () => void, intervalMs: number, option
 export function sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
-    const timer = setLongTimeout(resolve, delayMs, { ...(signal && { signal }) });
-    signal?.addEventListener('abort', () => {
+    // The listener goes when the sleep ends either way: a run that waits in a loop must not pile them up on its signal.
+    const onAbort = () => {
       timer.cancel();
       resolve();
-    }, { once: true });
+    };
+    const timer = setLongTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, delayMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -65,24 +65,24 @@ export function localCatalog(versions: readonly WorkflowVersion[]): InMemoryWork
   return new InMemoryWorkflowCatalog(versions.map((version) => catalogEntry(version, { local: true })));
 }
 
-/** Step Functions state machine name of a catalog workflow. */
+/** Step Functions state machine name of a catalog workflow, within Step Functions' 80 characters. */
 export function stateMachineName(workflow: Pick<CatalogWorkflow, 'id' | 'version'>): string {
-  return `lockstep-${workflow.id}-v${workflow.version}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  return withinLength(`lockstep-${workflow.id}-v${workflow.version}`.replace(/[^A-Za-z0-9_-]/g, '_'), 80);
 }
 
-/** Lambda's limit on a function name. */
-const MAX_FUNCTION_NAME = 64;
-
 /**
- * The Lambda function name of a step: `lockstep-<id>-v<version, dots as underscores>-<Step>`.
- * Lambda allows 64 characters; a longer name keeps its start and ends with a hash of the
- * whole, so it stays valid and unique.
+ * The Lambda function name of a step: `lockstep-<id>-v<version, dots as underscores>-<Step>`,
+ * within Lambda's 64 characters.
  */
 export function stepFunctionName(workflow: Pick<CatalogWorkflow, 'id' | 'version'>, step: string): string {
-  const name = `lockstep-${workflow.id}-v${workflow.version.replace(/\./g, '_')}-${step}`;
-  if (name.length <= MAX_FUNCTION_NAME) return name;
+  return withinLength(`lockstep-${workflow.id}-v${workflow.version.replace(/\./g, '_')}-${step}`, 64);
+}
+
+/** A name too long for its service keeps its start and ends with a hash of the whole, so it stays valid and unique. */
+function withinLength(name: string, max: number): string {
+  if (name.length <= max) return name;
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 10);
-  return `${name.slice(0, MAX_FUNCTION_NAME - hash.length - 1)}-${hash}`;
+  return `${name.slice(0, max - hash.length - 1)}-${hash}`;
 }
 
 /** The file the CDK app writes beside each function bundle, and the functions read at cold start. */

@@ -202,7 +202,7 @@ function readIfFile(file: string, report: (message: string) => void): Buffer | u
 function inside(folder: string, path: string): string | undefined {
   const file = resolve(folder, path);
   const rel = relative(folder, file);
-  return rel === '' || rel.startsWith('..') || isAbsolute(path) || isAbsolute(rel) ? undefined : file;
+  return rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(path) || isAbsolute(rel) ? undefined : file;
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string[] {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { StateMachine, ExecutionAbortedError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
+import { StateMachine, ExecutionAbortedError } from 'aws-local-stepfunctions';
 import type { StatusChangeEvent } from '../../adapters/stepfunctions/status-event.js';
 import type { Clock } from '../../ports.js';
 import { AwsServiceError } from '../aws-json-endpoint.js';
@@ -304,7 +304,6 @@ export class LocalStepFunctions {
 
   private finishWithError(e: LocalExecution, error: unknown): void {
     if (error instanceof ExecutionAbortedError) return; // stopExecution already recorded it
-    if (error instanceof ExecutionTimeoutError) return this.finish(e, 'TIMED_OUT', { error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds).' });
     // The interpreter wraps the state's error: its name is the ASL Error, its message the Cause.
     const inner = (error as { cause?: unknown }).cause;
     const source = inner instanceof Error ? inner : (error as Error);

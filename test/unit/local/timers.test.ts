@@ -40,6 +40,17 @@ describe('long timers', () => {
     expect(ticks).toHaveBeenCalledTimes(2);
   });
 
+  it('sleep leaves no listener on its signal once it has ended, so a run that waits in a loop does not pile them up', async () => {
+    const controller = new AbortController();
+    for (let i = 0; i < 20; i++) {
+      const slept = sleep(10, controller.signal);
+      await vi.advanceTimersByTimeAsync(10);
+      await slept;
+    }
+    const { getEventListeners } = await import('node:events');
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   it('sleep ends early when its signal is aborted', async () => {
     const controller = new AbortController();
     const done = vi.fn();

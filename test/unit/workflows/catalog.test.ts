@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UnknownWorkflowError } from '../../../lib/domain/errors.js';
-import { InMemoryWorkflowCatalog, catalogEntry, catalogFileContent, localCatalog, readCatalogFile, stateMachineName } from '../../../lib/workflows/catalog.js';
+import { InMemoryWorkflowCatalog, catalogEntry, catalogFileContent, localCatalog, readCatalogFile, stateMachineName, stepFunctionName } from '../../../lib/workflows/catalog.js';
 import { loadBuiltInWorkflows } from '../../../lib/workflows/load-workflows.js';
 
 describe('workflow catalog', () => {
@@ -47,6 +47,14 @@ describe('workflow catalog', () => {
     expect(read).toBeInstanceOf(InMemoryWorkflowCatalog);
     expect(read.list()).toEqual(builtIns.map((v) => catalogEntry(v, { local: false })));
     expect(read.resolve('wait').parameters[0]).toMatchObject({ name: 'SECONDS', type: 'integer', maximum: 86400 });
+  });
+
+  it('keeps state machine and step function names within their services\' limits, and distinct', () => {
+    const longest = { id: 'a'.repeat(63), version: '10.20.30' };
+    expect(stateMachineName(longest)).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+    expect(stateMachineName(longest)).not.toBe(stateMachineName({ ...longest, version: '10.20.31' }));
+    expect(stepFunctionName(longest, 'Restart')).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(stateMachineName({ id: 'noop', version: '1' })).toBe('lockstep-noop-v1');
   });
 
   it('gives each workflow version its own valid state machine name', () => {

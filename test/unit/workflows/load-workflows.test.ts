@@ -171,6 +171,12 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
     ]);
   });
 
+  it('accepts a file inside the folder whose name starts with two dots', () => {
+    const definition = { StartAt: 'Go', States: { Go: { Type: 'Succeed' } } };
+    const dir = workflowsFolder({ 'a/workflow.json': manifest({ id: 'a', definition: '..definition.asl.json' }), 'a/..definition.asl.json': definition });
+    expect(loadWorkflows(dir)).toEqual([expect.objectContaining({ id: 'a', definition })]);
+  });
+
   it('names the position of a JSON parse error, and a definition file that does not exist', () => {
     const dir = workflowsFolder({
       'a/workflow.json': '{\n  "id": "a",\n  "version": "1"\n  "description": "x"\n}\n',
