@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_TIMER_DELAY_MS, setLongInterval, setLongTimeout, sleep } from '../../../lib/local/timers.js';
 
@@ -47,8 +48,7 @@ describe('long timers', () => {
       await vi.advanceTimersByTimeAsync(10);
       await slept;
     }
-    const { getEventListeners } = await import('node:events');
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('sleep ends early when its signal is aborted', async () => {
