@@ -12,9 +12,9 @@ export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayPr
  * The longest request line plus headers Node's parser accepts (its default): beyond it the
  * answer is 431 RequestHeaderFieldsTooLarge, whichever part is long.
  */
-export const MAX_HEADER_BYTES = 16 * 1024;
+const MAX_HEADER_BYTES = 16 * 1024;
 /** The longest request target (path and query), as API Gateway's limit of about 8 KB: beyond it, 414 UriTooLong. */
-export const MAX_URL_BYTES = 8 * 1024;
+const MAX_URL_BYTES = 8 * 1024;
 
 /**
  * Local mode's front door: turns each HTTP request into the API Gateway REST (v1 proxy)
@@ -41,7 +41,8 @@ async function serve(handler: ProxyHandler, logger: EngineLogger, clock: Clock, 
   try {
     if (Buffer.byteLength(req.url ?? '') > MAX_URL_BYTES) throw new HttpError(414, 'UriTooLong', `the request URL is longer than ${MAX_URL_BYTES} bytes (8 KiB)`);
     const body = await readBody(req, MAX_BODY_BYTES);
-    result = body ? await handler(toProxyEvent(req, body, requestId, clock.now())) : errorResponse(new HttpError(413, 'PayloadTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)`), requestId, logger);
+    if (!body) throw new HttpError(413, 'PayloadTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)`);
+    result = await handler(toProxyEvent(req, body, requestId, clock.now()));
   } catch (error) {
     result = errorResponse(error, requestId, logger);
   }

@@ -36,10 +36,6 @@ export class LocalDeadlineTimers implements DeadlineScheduler {
     this.timers.clear();
   }
 
-  get size(): number {
-    return this.timers.size;
-  }
-
   private async fire(executionId: string): Promise<void> {
     this.timers.delete(executionId);
     try {

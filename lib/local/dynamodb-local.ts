@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RelayConfig } from './dynamodb-local-relay.js';
 import { freePort } from './http-listen.js';
+import { sleep } from './timers.js';
 
 export interface DynamoDbLocalOptions {
   /** Folder for the database files; in memory when absent. */
@@ -242,7 +243,7 @@ async function killAndWait(pid: number): Promise<void> {
   } catch {
     return;
   }
-  for (let i = 0; i < 100 && isRunning(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let i = 0; i < 100 && isRunning(pid); i++) await sleep(50);
 }
 
 async function waitUntilAnswering(endpoint: string, exited: () => boolean, deadline: number): Promise<void> {
@@ -255,7 +256,7 @@ async function waitUntilAnswering(endpoint: string, exited: () => boolean, deadl
         return;
       } catch (error) {
         if (performance.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       }
     }
   } finally {

@@ -32,7 +32,6 @@ import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
 import { LocalDeadlineTimers } from './deadline-timers.js';
 import { setLongInterval } from './timers.js';
 
-export const ENGINE_BUS = ENGINE_BUS_NAME;
 
 export interface LocalModeOptions {
   /** Progress lines for a person watching the start. */
@@ -125,7 +124,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       credentials: LOCAL_CREDENTIALS,
       tableName: config.tableName,
       idempotencyTableName: DEFAULT_IDEMPOTENCY_TABLE_NAME,
-      eventBusName: ENGINE_BUS,
+      eventBusName: ENGINE_BUS_NAME,
       stateMachineArns,
       catalog: localCatalog(versions),
       policy: config.policy,
@@ -136,13 +135,13 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     });
     built.engine = runtime.engine;
     stops.push(() => runtime.destroy());
-    await runtime.clients.eventbridge.send(new DescribeEventBusCommand({ Name: ENGINE_BUS }));
+    await runtime.clients.eventbridge.send(new DescribeEventBusCommand({ Name: ENGINE_BUS_NAME }));
     const { engine } = runtime;
     const arns = Object.values(stateMachineArns);
 
     const trigger = createTriggerHandler({ engine, idempotencyStore: runtime.idempotencyStore });
     const status = createStatusHandler({ engine });
-    bus.addRule({ name: 'requested', eventBusName: ENGINE_BUS, pattern: { 'detail-type': [REQUESTED_DETAIL_TYPE] }, target: (event) => trigger(event as never) });
+    bus.addRule({ name: 'requested', eventBusName: ENGINE_BUS_NAME, pattern: { 'detail-type': [REQUESTED_DETAIL_TYPE] }, target: (event) => trigger(event as never) });
     bus.addRule({
       name: 'status-changes',
       eventBusName: 'default',

@@ -1,6 +1,7 @@
 // Local mode as a program: configuration from the environment, the start with progress,
 // the endpoint lines, and a graceful stop on SIGTERM, SIGINT or the exit of whoever started
 // it. Both `npm start` (lib/local/main.ts) and `lockstep local` (lib/cli) run this.
+import { ENGINE_BUS_NAME } from '../adapters/eventbridge/domain-event-publisher.js';
 import { ConfigurationError, readLocalConfig } from '../config.js';
 import { WorkflowFolderError } from '../workflows/load-workflows.js';
 import { JavaMissingError } from './dynamodb-local.js';
@@ -57,7 +58,7 @@ export async function runLocalMode(env: Record<string, string | undefined>): Pro
   console.log(`API:            ${local.urls.api}`);
   console.log(`DynamoDB:       ${local.urls.dynamodb}${local.dynamodbPid ? ` (DynamoDB Local, pid ${local.dynamodbPid})` : ''}`);
   console.log(`Step Functions: ${local.urls.stepfunctions}`);
-  console.log(`EventBridge:    ${local.urls.eventbridge} (bus "lockstep")`);
+  console.log(`EventBridge:    ${local.urls.eventbridge} (bus "${ENGINE_BUS_NAME}")`);
   console.log(`Token:          ${local.token}`);
   say(`ready; try: curl -H "Authorization: Bearer ${local.token}" ${local.urls.api}/workflows`);
 }

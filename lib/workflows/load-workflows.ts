@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { LockstepError } from '../domain/errors.js';
 import type { AslDefinition } from './definitions.js';
 import { validateDefinition } from './validate-definition.js';
-import { WorkflowJsonSchema, compareVersions, deepFreeze, type WorkflowStep, type WorkflowVersion } from './workflow-version.js';
+import { WorkflowJsonSchema, compareVersions, deepFreeze, isRecord, type WorkflowStep, type WorkflowVersion } from './workflow-version.js';
 
 /** A workflows folder with problems; `problems` holds one line per problem, each naming its file relative to the folder. */
 export class WorkflowFolderError extends LockstepError {
@@ -43,8 +43,11 @@ export function loadWorkflows(dir: string, options: LoadWorkflowsOptions = {}): 
  * module; a bundle that inlines this module must do the same beside the bundle.
  */
 export function loadBuiltInWorkflows(): readonly WorkflowVersion[] {
-  return loadWorkflows(BUILT_IN_DIR, { builtIn: true });
+  // Read once per process: they ship with the package and are frozen, and validating them costs about 0.4 s.
+  builtIns ??= loadWorkflows(BUILT_IN_DIR, { builtIn: true });
+  return builtIns;
 }
+let builtIns: readonly WorkflowVersion[] | undefined;
 
 export const BUILT_IN_DIR = fileURLToPath(new URL('./built-in/', import.meta.url));
 
@@ -157,7 +160,7 @@ function loadVersion(root: string, folder: string, builtIn: boolean, problems: s
  * `sha256:` over each file as `path\nlength\n` + bytes, in sorted path order: renaming a file
  * changes it, anything outside the version's files does not.
  */
-export function digestOf(contents: ReadonlyMap<string, Buffer>): string {
+function digestOf(contents: ReadonlyMap<string, Buffer>): string {
   const hash = createHash('sha256');
   for (const path of [...contents.keys()].sort()) {
     const bytes = contents.get(path)!;
@@ -217,7 +220,6 @@ function stepNamesOf(raw: unknown): string[] {
   return isRecord(raw) && isRecord(raw.steps) ? Object.keys(raw.steps) : [];
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const display = (root: string, file: string) => portable(relative(resolve(root), file));
 

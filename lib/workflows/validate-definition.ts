@@ -18,7 +18,7 @@ type AslValidator = (definition: unknown, options?: { checkPaths: boolean; check
 // asl-validator 4 ships CommonJS without type declarations.
 const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
 
-export const STATE_TYPES = ['Task', 'Pass', 'Wait', 'Choice', 'Parallel', 'Map', 'Succeed', 'Fail'] as const;
+const STATE_TYPES = ['Task', 'Pass', 'Wait', 'Choice', 'Parallel', 'Map', 'Succeed', 'Fail'] as const;
 
 const JSONATA_REFUSED = "JSONata is not supported: local mode's interpreter runs JSONPath only; write this state with JSONPath";
 

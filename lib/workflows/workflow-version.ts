@@ -5,8 +5,8 @@ import type { AslDefinition } from './definitions.js';
 
 /** `workflow.json` as API.md defines it. Every object is strict: a misspelt field must not be silently ignored. */
 
-export const ParameterType = { String: 'string', Integer: 'integer', Number: 'number', Boolean: 'boolean' } as const;
-export type ParameterType = (typeof ParameterType)[keyof typeof ParameterType];
+const ParameterType = { String: 'string', Integer: 'integer', Number: 'number', Boolean: 'boolean' } as const;
+type ParameterType = (typeof ParameterType)[keyof typeof ParameterType];
 
 /** A whole number in [min, max]. Not `.int()`: its failure would stop zod before the object-wide checks, hiding their problems. */
 const whole = (min: number, max: number) => z.number().min(min).max(max).refine(Number.isInteger, 'must be a whole number');
@@ -152,7 +152,8 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A JSON object (not an array, not null). */
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Parameter names declared more than once; tolerant of malformed entries, which other checks report. */
 function duplicateParameters(parameters: unknown): string[] {

@@ -2,6 +2,9 @@ import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { stateMachineName } from '../../workflows/catalog.js';
 import type { WorkflowVersion } from '../../workflows/workflow-version.js';
 
+/** The role the API requires; the local endpoint records it and never assumes it. */
+const LOCAL_ROLE_ARN = 'arn:aws:iam::000000000000:role/lockstep-local';
+
 /**
  * Creates one state machine per workflow version that has a definition (its own, or the
  * stand-in for an existing state machine) through the Step Functions API, idempotent for
@@ -12,13 +15,12 @@ export async function deployCatalog(
   versions: readonly WorkflowVersion[],
   /** The definition as deployed: with each `${Name}` step resolved (local mode: to the step's local ARN). */
   definitionFor: (workflow: WorkflowVersion) => string = (workflow) => JSON.stringify(workflow.definition),
-  roleArn = 'arn:aws:iam::000000000000:role/lockstep-local',
 ): Promise<Record<string, string>> {
   const arns: Record<string, string> = {};
   for (const workflow of versions) {
     if (!workflow.definition) continue;
     const name = stateMachineName(workflow);
-    const out = await client.send(new CreateStateMachineCommand({ name, definition: definitionFor(workflow), roleArn, type: 'STANDARD' }));
+    const out = await client.send(new CreateStateMachineCommand({ name, definition: definitionFor(workflow), roleArn: LOCAL_ROLE_ARN, type: 'STANDARD' }));
     arns[name] = out.stateMachineArn!;
   }
   return arns;

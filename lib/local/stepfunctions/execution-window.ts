@@ -50,8 +50,8 @@ interface StoredTombstone {
   lastState: { name: string; type: string } | undefined;
 }
 
-export const DEFAULT_MAX_FINISHED_EXECUTIONS = 1_000;
-export const DEFAULT_MAX_TOMBSTONES = 100_000;
+const DEFAULT_MAX_FINISHED_EXECUTIONS = 1_000;
+const DEFAULT_MAX_TOMBSTONES = 100_000;
 
 /** The history event that ends a run of each terminal status, and the key of its details. */
 export const TERMINAL_EVENTS: Record<FinishedStatus, [type: string, detailsKey: string]> = {

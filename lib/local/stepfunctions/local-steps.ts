@@ -2,19 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { LockstepError } from '../../domain/errors.js';
+import { LOCAL_REGION } from '../dynamodb-local.js';
 import { resolveStepPlaceholders } from '../../workflows/validate-definition.js';
 import type { WorkflowStep, WorkflowVersion } from '../../workflows/workflow-version.js';
 import { stepFunctionName } from '../../workflows/catalog.js';
 import type { TaskHandler } from './local-step-functions.js';
+import { stateError } from './timed-handlers.js';
 
 /** The Lambda service integration; one resource for every step, dispatched on `FunctionName`. */
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 /** A step's Lambda timeout when workflow.json sets none. */
-export const DEFAULT_STEP_TIMEOUT_SECONDS = 60;
+const DEFAULT_STEP_TIMEOUT_SECONDS = 60;
 /** A step's memory when workflow.json sets none (reported in the context only: local mode does not limit memory). */
-export const DEFAULT_STEP_MEMORY_MB = 128;
+const DEFAULT_STEP_MEMORY_MB = 128;
 
-const LOCAL_LAMBDA_ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:';
+const LOCAL_LAMBDA_ARN_PREFIX = `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:`;
 /** A full or partial Lambda ARN, or a bare name, with an optional version or alias. */
 const FUNCTION_NAME = /^(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?([A-Za-z0-9_-]+)(?::[A-Za-z0-9$_-]+)?$/;
 
@@ -90,9 +92,8 @@ export async function localSteps(workflows: readonly WorkflowVersion[]): Promise
       if (workflow.definition === undefined) throw new LockstepError(`workflow ${workflow.id} v${workflow.version} has no definition for local mode to run`);
       return JSON.stringify(
         resolveStepPlaceholders(workflow.definition, (step) => {
-          const name = stepFunctionName(workflow, step);
-          if (!byName.has(name)) throw new LockstepError(`workflow ${workflow.id} v${workflow.version} refers to \${${step}}, which is not a declared step`);
-          return `${LOCAL_LAMBDA_ARN_PREFIX}${name}`;
+          if (!byName.has(stepFunctionName(workflow, step))) throw new LockstepError(`workflow ${workflow.id} v${workflow.version} refers to \${${step}}, which is not a declared step`);
+          return localStepArn(workflow, step);
         }),
       );
     },
@@ -104,7 +105,7 @@ function loaded(workflow: WorkflowVersion, step: WorkflowStep, handler: StepHand
   const functionName = stepFunctionName(workflow, step.name);
   return {
     functionName,
-    arn: `${LOCAL_LAMBDA_ARN_PREFIX}${functionName}`,
+    arn: localStepArn(workflow, step.name),
     timeoutSeconds: step.timeoutSeconds ?? DEFAULT_STEP_TIMEOUT_SECONDS,
     memorySize: step.memorySize ?? DEFAULT_STEP_MEMORY_MB,
     handler,
@@ -203,6 +204,3 @@ function asStateError(error: unknown): Error {
   return stateError(typeof error.name === 'string' && error.name !== '' ? error.name : 'Error', String(error.message));
 }
 
-function stateError(name: string, message: string): Error {
-  return Object.assign(new Error(message), { name });
-}

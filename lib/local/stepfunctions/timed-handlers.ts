@@ -6,7 +6,7 @@ import { parseReferencePath, readReferencePath } from './reference-path.js';
 export type InterpreterHandler = (input: unknown) => Promise<unknown>;
 
 /** The error of a limit local mode cannot go past: it fails the state loudly rather than end a wait or timeout early. */
-export const LOCAL_TIMER_LIMIT = 'Lockstep.LocalTimerLimit';
+const LOCAL_TIMER_LIMIT = 'Lockstep.LocalTimerLimit';
 
 export interface TimedHandlerContext {
   /** Aborted when the execution ends or is stopped: every sleep ends at once. */
@@ -114,6 +114,6 @@ function deadlineOf(payload: WaitPayload, now: number): number {
 const RFC3339 = /^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(\.\d+)?(Z|(\+|-)([01][0-9]|2[0-3]):([0-5][0-9]))$/;
 
 /** An error as a state's error: `name` is the ASL Error, `message` the Cause. */
-function stateError(name: string, message: string): Error {
+export function stateError(name: string, message: string): Error {
   return Object.assign(new Error(message), { name });
 }

@@ -69,7 +69,8 @@ describe('deadlines on AWS: EventBridge Scheduler one-time schedules', () => {
     afterAll(() => t.close());
 
     it('arms the deadline when the run starts (its RUNNING event), and disarms it when the run ends', async () => {
-      const run = await requestExecution(t.engine, { targetResource: uniqueTarget(), workflowId: 'noop', requestedBy: 'test', source: 'api', timeoutSeconds: 90 });
+      // A one-second run: its RUNNING event is handled before it ends (a noop's may come after its end, and then nothing is armed).
+      const run = await requestExecution(t.engine, { targetResource: uniqueTarget(), workflowId: 'wait', parameters: { SECONDS: '1' }, requestedBy: 'test', source: 'api', timeoutSeconds: 90 });
       await t.settle();
       const { id, startTime } = run.record.execution;
       expect(armed.filter((a) => a.id === id)).toEqual([

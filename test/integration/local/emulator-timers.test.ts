@@ -1,11 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStepFunctions, type LocalStepFunctionsOptions } from '../../../lib/local/stepfunctions/local-step-functions.js';
-import { WAIT } from '../../../lib/workflows/definitions.js';
+import { loadBuiltInWorkflows } from '../../../lib/workflows/load-workflows.js';
 import { uniqueTarget } from '../../support/lifecycle.js';
 import { startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
 import { ManualClock } from '../../support/manual-clock.js';
 import { until } from '../../support/wait.js';
 
+/** The built-in wait workflow's definition: a Wait with SecondsPath. */
+const WAIT = loadBuiltInWorkflows().find((w) => w.id === 'wait')!.definition!;
 /** 2^31 ms + 1 s, in whole seconds: one second past what Node's setTimeout can hold. */
 const BEYOND_NODE_TIMER_SECONDS = Math.ceil((2 ** 31 + 1000) / 1000);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FAIL, NOOP, RESTART_ECS_SERVICE, WAIT } from '../../../lib/workflows/definitions.js';
-import { BUILT_IN_DIR, loadBuiltInWorkflows, loadWorkflowCatalog } from '../../../lib/workflows/load-workflows.js';
+import { ECS_UPDATE_SERVICE } from '../../../lib/workflows/definitions.js';
+import { BUILT_IN_DIR, loadBuiltInWorkflows, loadWorkflowCatalog, loadWorkflows } from '../../../lib/workflows/load-workflows.js';
 
 describe('built-in workflows, read from folders by the same loader', () => {
-  it('have exactly the definitions, ids and versions written in code before', () => {
+  it('are the four diagnostic and remediation workflows, with their definitions', () => {
     const builtIns = loadBuiltInWorkflows();
     expect(builtIns.map((w) => [w.id, w.version, w.builtIn])).toEqual([
       ['fail', '1', true],
@@ -11,8 +11,11 @@ describe('built-in workflows, read from folders by the same loader', () => {
       ['restart-ecs-service', '1', true],
       ['wait', '1', true],
     ]);
-    const definitions = Object.fromEntries(builtIns.map((w) => [w.id, w.definition]));
-    expect(definitions).toEqual({ noop: NOOP, wait: WAIT, fail: FAIL, 'restart-ecs-service': RESTART_ECS_SERVICE });
+    const definitions = Object.fromEntries(builtIns.map((w) => [w.id, w.definition!]));
+    expect(definitions.noop).toMatchObject({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } });
+    expect(definitions.wait!.States).toMatchObject({ Wait: { Type: 'Wait', SecondsPath: '$.wait.seconds' } });
+    expect(definitions.fail!.States).toMatchObject({ Fail: { Type: 'Fail', ErrorPath: '$.parameters.ERROR', CausePath: '$.parameters.CAUSE' } });
+    expect(definitions['restart-ecs-service']!.States).toMatchObject({ ForceNewDeployment: { Type: 'Task', Resource: ECS_UPDATE_SERVICE } });
     expect(builtIns.every((w) => w.folder.startsWith(BUILT_IN_DIR) && w.steps.length === 0 && w.stateMachineArn === undefined)).toBe(true);
   });
 
@@ -32,7 +35,8 @@ describe('built-in workflows, read from folders by the same loader', () => {
 
   it('have stable digests', () => {
     const digests = loadBuiltInWorkflows().map((w) => w.digest);
-    expect(loadBuiltInWorkflows().map((w) => w.digest)).toEqual(digests);
+    // A fresh read of the folders (loadBuiltInWorkflows keeps its first).
+    expect(loadWorkflows(BUILT_IN_DIR, { builtIn: true }).map((w) => w.digest)).toEqual(digests);
     expect(new Set(digests).size).toBe(4);
     digests.forEach((d) => expect(d).toMatch(/^sha256:[0-9a-f]{64}$/));
   });
