@@ -11,7 +11,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-s
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { build } from 'esbuild';
-import { ESM_REQUIRE_BANNER } from '../cdk/constructs/engine-function.js';
+import { ESM_REQUIRE_BANNER } from '../cdk/constructs/bundling.js';
 import { createApiHandler } from '../lib/api/api-handler.js';
 import { bearerTokenAuthenticator } from '../lib/api/authenticators.js';
 import { CapacityMeter } from '../lib/adapters/dynamodb/capacity-meter.js';

@@ -139,3 +139,9 @@ export function readLambdaSettings(env: Record<string, string | undefined>) {
       e.DEADLINE_ROLE_ARN && { deadlineSchedules: { groupName: e.DEADLINE_SCHEDULE_GROUP, targetArn: e.DEADLINE_TARGET_ARN, roleArn: e.DEADLINE_ROLE_ARN } }),
   };
 }
+
+/** The deploy-time workflow versions check (functions/workflow-versions.ts) needs only the table. */
+export function readWorkflowVersionsSettings(env: Record<string, string | undefined>) {
+  const e = parseEnvironment(z.object({ AWS_REGION: z.string().min(1), TABLE_NAME: z.string().min(3) }), env);
+  return { region: e.AWS_REGION, tableName: e.TABLE_NAME };
+}

@@ -1,15 +1,16 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CATALOG_FILE_NAME } from '../../lib/workflows/catalog.js';
+import { BUNDLING, bundlingRootOf } from './bundling.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Some CommonJS dependencies call require(); the ESM bundle gives them one. */
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+/** The handlers under `functions/`: TypeScript in this repository, compiled JavaScript in the installed package (`dist/`). */
+const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));
+const handlerEntry = (handler: string) => [`${functionsDir}${handler}.ts`, `${functionsDir}${handler}.js`].find((path) => existsSync(path)) ?? `${functionsDir}${handler}.ts`;
 
 export interface EngineFunctionProps {
   /** The handler module under `functions/`, without extension (for example `api`). */
@@ -23,14 +24,13 @@ export interface EngineFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** Default: one month. */
   readonly logRetention?: RetentionDays;
-  /** The workflow catalog file (see lib/workflows/catalog.ts), copied beside the bundle for the runtime to read at cold start. */
-  readonly catalogFile: string;
+  /** The workflow catalog file (see lib/workflows/catalog.ts), copied beside the bundle for the runtime to read at cold start. Default: none (the function needs no catalog). */
+  readonly catalogFile?: string;
 }
 
 /**
- * A Lockstep Lambda with the engine's defaults: Node.js 22 on arm64, bundled (AWS SDK included) and minified
- * by the locally installed esbuild (never Docker) as ESM with source maps, X-Ray tracing,
- * and its own log group with a retention.
+ * A Lockstep Lambda with the engine's defaults: Node.js 22 on arm64, bundled (see
+ * BUNDLING), X-Ray tracing, and its own log group with a retention.
  */
 export class EngineFunction extends Construct {
   readonly function: NodejsFunction;
@@ -38,11 +38,12 @@ export class EngineFunction extends Construct {
   constructor(scope: Construct, id: string, props: EngineFunctionProps) {
     super(scope, id);
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const entry = handlerEntry(props.handler);
+    const { catalogFile } = props;
     this.function = new NodejsFunction(this, 'Function', {
-      entry: `${root}functions/${props.handler}.ts`,
+      entry,
       handler: 'handler',
-      projectRoot: root,
-      depsLockFilePath: `${root}package-lock.json`,
+      ...bundlingRootOf(entry),
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
@@ -52,21 +53,14 @@ export class EngineFunction extends Construct {
       ...(props.reservedConcurrentExecutions !== undefined && { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'lockstep' },
       bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // The SDK is bundled, not taken from the runtime: one minified file loads faster than
-        // resolving hundreds of modules (cold init measured by npm run bench), and versions are pinned.
-        externalModules: [],
-        banner: ESM_REQUIRE_BANNER,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [`cp "${props.catalogFile}" "${outputDir}/${CATALOG_FILE_NAME}"`],
-        },
+        ...BUNDLING,
+        ...(catalogFile && {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (_inputDir: string, outputDir: string) => [`cp "${catalogFile}" "${outputDir}/${CATALOG_FILE_NAME}"`],
+          },
+        }),
       },
     });
   }

@@ -56,15 +56,34 @@ export const BUILT_IN_DIR = fileURLToPath(new URL('./built-in/', import.meta.url
  * workflow may not reuse a built-in id; that is reported with the folder's other problems.
  */
 export function loadWorkflowCatalog(userDir?: string): readonly WorkflowVersion[] {
-  const builtIns = loadBuiltInWorkflows();
-  if (userDir === undefined) return builtIns;
+  if (userDir === undefined) return loadBuiltInWorkflows();
   const { versions, problems } = collectWorkflows(userDir, false);
-  const builtInIds = new Set(builtIns.map((w) => w.id));
-  for (const w of versions) {
-    if (builtInIds.has(w.id)) problems.push(`${display(userDir, join(w.folder, 'workflow.json'))}: id "${w.id}" may not reuse a built-in id (built-in: ${[...builtInIds].join(', ')})`);
-  }
+  problems.push(...builtInConflicts(versions, (file) => display(userDir, file)));
   if (problems.length > 0) throw new WorkflowFolderError(userDir, problems);
-  return [...builtIns, ...versions];
+  return [...loadBuiltInWorkflows(), ...versions];
+}
+
+/**
+ * The built-in workflows, then `versions` (what `loadWorkflows` gave, from one folder or
+ * several): the catalog the CDK construct deploys. Throws a `WorkflowFolderError` when a
+ * version reuses a built-in id or an id and version comes twice.
+ */
+export function withBuiltInWorkflows(versions: readonly WorkflowVersion[]): readonly WorkflowVersion[] {
+  // Versions may come from several folders: each is named by its absolute path.
+  const problems = builtInConflicts(versions, (file) => file);
+  versions.forEach((w, i) => {
+    const first = versions.findIndex((other) => other.id === w.id && compareVersions(other.version, w.version) === 0);
+    if (first < i) problems.push(`${join(w.folder, 'workflow.json')}: ${w.id}@${w.version} is also declared by ${join(versions[first]!.folder, 'workflow.json')}; give one of them a new version`);
+  });
+  if (problems.length > 0) throw new WorkflowFolderError('given to the Lockstep construct', problems);
+  return [...loadBuiltInWorkflows(), ...versions];
+}
+
+function builtInConflicts(versions: readonly WorkflowVersion[], name: (file: string) => string): string[] {
+  const builtInIds = new Set(loadBuiltInWorkflows().map((w) => w.id));
+  return versions
+    .filter((w) => builtInIds.has(w.id))
+    .map((w) => `${name(join(w.folder, 'workflow.json'))}: id "${w.id}" may not reuse a built-in id (built-in: ${[...builtInIds].join(', ')})`);
 }
 
 function collectWorkflows(dir: string, builtIn: boolean): { versions: WorkflowVersion[]; problems: string[] } {

@@ -235,3 +235,16 @@ function stateType(definition: JsonObject, segments: readonly string[]): string 
   for (const s of segments) node = Array.isArray(node) ? node[Number(s)] : isObject(node) ? node[s] : undefined;
   return isObject(node) && typeof node.Type === 'string' ? node.Type : 'known';
 }
+
+/** The `Resource` of every Task state of `definition`, at any depth (Parallel branches, Map item processors). */
+export function taskResources(definition: unknown): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (!isObject(value)) return;
+    if (value.Type === 'Task' && typeof value.Resource === 'string') found.push(value.Resource);
+    Object.values(value).forEach(visit);
+  };
+  visit(definition);
+  return found;
+}

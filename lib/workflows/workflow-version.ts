@@ -105,6 +105,9 @@ export type WorkflowJson = z.infer<typeof WorkflowJsonSchema>;
 /** One declared parameter, defaults filled; the same shape admission checks values against. */
 export type WorkflowParameter = Readonly<z.infer<typeof ParameterDeclarationSchema>>;
 
+/** A step's Lambda settings when workflow.json sets none, the same locally (where memory is only reported) and on AWS. */
+export const STEP_DEFAULTS = { timeoutSeconds: 60, memorySize: 128 } as const;
+
 export interface WorkflowStep {
   readonly name: string;
   /** Absolute path of the handler module. */

@@ -63,14 +63,27 @@ describe('the CDK stack', () => {
   });
 
   it('bundles every function for nodejs22.x on arm64 with the engine configuration, and logs with a retention', () => {
-    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } });
-    expect(Object.keys(functions)).toHaveLength(4);
-    for (const fn of Object.values(functions)) {
-      expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
+    const bundled = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }));
+    // The four engine functions and the deploy-time workflow versions check; the CDK Provider framework's own function is not ours to bundle.
+    expect(bundled).toHaveLength(5);
+    for (const fn of bundled) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+    const engine = bundled.filter((fn) => fn.Properties.Environment.Variables.STATE_MACHINE_ARNS);
+    expect(engine).toHaveLength(4);
+    for (const fn of engine) {
       expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME', 'EVENT_BUS_NAME', 'STATE_MACHINE_ARNS', 'NODE_OPTIONS']));
     }
     template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1, Timeout: 120 });
     for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(group.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('checks at deploy that no deployed workflow version changed, before any state machine is touched', () => {
+    const checks = Object.entries(template.findResources('Custom::LockstepWorkflowVersions'));
+    expect(checks).toHaveLength(1);
+    const [checkId, check] = checks[0]!;
+    expect(check.Properties.Versions).toEqual(BUILT_IN_WORKFLOWS.map(({ id, version, digest }) => ({ id, version, digest })));
+    for (const sm of Object.values(template.findResources('AWS::StepFunctions::StateMachine'))) expect(sm.DependsOn).toContain(checkId);
+    const handler = statementsOf('WorkflowVersionsHandler');
+    expect(handler.flatMap(actions).filter((a) => !a.startsWith('xray:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   });
 
   it('requires AWS_IAM on every API method except GET /health, validates requests, throttles and logs access', () => {
@@ -128,7 +141,7 @@ describe('the CDK stack', () => {
     expect(JSON.stringify(rule?.Properties.Targets)).toContain('SweeperHandler');
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
       const variables = fn.Properties.Environment?.Variables ?? {};
-      if (!variables.TABLE_NAME) continue;
+      if (!variables.STATE_MACHINE_ARNS) continue;
       expect(Object.keys(variables)).toEqual(expect.arrayContaining(['DEADLINE_SCHEDULE_GROUP', 'DEADLINE_TARGET_ARN', 'DEADLINE_ROLE_ARN']));
     }
     for (const role of ['ApiHandler', 'TriggerHandler', 'StatusHandler', 'SweeperHandler']) {

@@ -1,35 +1,50 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TABLE_DEFINITION } from './table-definition.js';
 
+export interface VersionDigest {
+  readonly id: string;
+  readonly version: string;
+  readonly digest: string;
+}
+
 /**
  * A workflow version is immutable: the table remembers the digest each id and version was
- * first seen with, and a later start with other content under the same version is refused,
- * naming the workflow and saying to publish a new version. Returns one problem line per
- * changed version (none when all are as first seen); the versions seen for the first time
- * are remembered.
+ * first seen with (in local mode at start, on AWS at deploy), and later content under the
+ * same version is refused, naming the workflow and saying to publish a new version.
+ * Returns one problem line per changed version. Nothing is remembered unless every version
+ * passes, so a refused start or deploy leaves no new version behind to trip the next one.
  */
-export async function rememberWorkflowDigests(client: DynamoDBClient, tableName: string, versions: readonly { id: string; version: string; digest: string }[]): Promise<string[]> {
+export async function rememberWorkflowDigests(client: DynamoDBClient, tableName: string, versions: readonly VersionDigest[]): Promise<string[]> {
   const doc = DynamoDBDocumentClient.from(client);
+  const key = ({ id, version }: VersionDigest) => ({ [TABLE_DEFINITION.partitionKey]: `W#${id}`, [TABLE_DEFINITION.sortKey]: `V#${version}` });
+  const seen = await Promise.all(versions.map(async (v) => (await doc.send(new GetCommand({ TableName: tableName, Key: key(v), ConsistentRead: true }))).Item?.digest as string | undefined));
+  const changed = versions.flatMap((v, i) => (seen[i] === undefined || seen[i] === v.digest ? [] : [changedVersion(v, seen[i]!)]));
+  if (changed.length > 0) return changed;
+
   const problems: string[] = [];
-  for (const { id, version, digest } of versions) {
+  for (const [i, v] of versions.entries()) {
+    if (seen[i] !== undefined) continue;
     try {
       await doc.send(
         new PutCommand({
           TableName: tableName,
-          Item: { [TABLE_DEFINITION.partitionKey]: `W#${id}`, [TABLE_DEFINITION.sortKey]: `V#${version}`, entity: 'workflow-version', id, version, digest },
+          Item: { ...key(v), entity: 'workflow-version', id: v.id, version: v.version, digest: v.digest },
+          // Another start or deploy may have remembered it since the read.
           ConditionExpression: 'attribute_not_exists(#pk) OR digest = :digest',
           ExpressionAttributeNames: { '#pk': TABLE_DEFINITION.partitionKey },
-          ExpressionAttributeValues: { ':digest': digest },
+          ExpressionAttributeValues: { ':digest': v.digest },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const seen = error.Item ? String(unmarshall(error.Item).digest) : 'another digest';
-      problems.push(`workflow ${id} version ${version} was first seen with ${seen}, and its content now has ${digest}: a version never changes, so publish a new version (raise "version" in its workflow.json)`);
+      problems.push(changedVersion(v, error.Item ? String(unmarshall(error.Item).digest) : 'another digest'));
     }
   }
   return problems;
 }
+
+const changedVersion = ({ id, version, digest }: VersionDigest, seen: string) =>
+  `workflow ${id} version ${version} was first seen with ${seen}, and its content now has ${digest}: a version never changes, so publish a new version (raise "version" in its workflow.json)`;

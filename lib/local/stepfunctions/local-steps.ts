@@ -4,17 +4,13 @@ import { tsImport } from 'tsx/esm/api';
 import { LockstepError } from '../../domain/errors.js';
 import { LOCAL_REGION } from '../dynamodb-local.js';
 import { resolveStepPlaceholders } from '../../workflows/validate-definition.js';
-import type { WorkflowStep, WorkflowVersion } from '../../workflows/workflow-version.js';
+import { STEP_DEFAULTS, type WorkflowStep, type WorkflowVersion } from '../../workflows/workflow-version.js';
 import { stepFunctionName } from '../../workflows/catalog.js';
 import type { TaskHandler } from './local-step-functions.js';
 import { stateError } from './timed-handlers.js';
 
 /** The Lambda service integration; one resource for every step, dispatched on `FunctionName`. */
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
-/** A step's Lambda timeout when workflow.json sets none. */
-const DEFAULT_STEP_TIMEOUT_SECONDS = 60;
-/** A step's memory when workflow.json sets none (reported in the context only: local mode does not limit memory). */
-const DEFAULT_STEP_MEMORY_MB = 128;
 
 const LOCAL_LAMBDA_ARN_PREFIX = `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:`;
 /** A full or partial Lambda ARN, or a bare name, with an optional version or alias. */
@@ -106,8 +102,8 @@ function loaded(workflow: WorkflowVersion, step: WorkflowStep, handler: StepHand
   return {
     functionName,
     arn: localStepArn(workflow, step.name),
-    timeoutSeconds: step.timeoutSeconds ?? DEFAULT_STEP_TIMEOUT_SECONDS,
-    memorySize: step.memorySize ?? DEFAULT_STEP_MEMORY_MB,
+    timeoutSeconds: step.timeoutSeconds ?? STEP_DEFAULTS.timeoutSeconds,
+    memorySize: step.memorySize ?? STEP_DEFAULTS.memorySize,
     handler,
   };
 }

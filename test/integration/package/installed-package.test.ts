@@ -1,5 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,11 @@ import { freePort } from '../../../lib/local/http-listen.js';
 import { until } from '../../support/wait.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
+/** The team's workflows: Parallel, Map, Retry, Catch, Choice, TypeScript and JavaScript steps, an existing state machine with a stand-in. */
+const TEAM_WORKFLOWS = join(root, 'test/support/fixtures/workflows');
+const EXISTING_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:legacy-restart';
+/** What the project installs beside the tarball: the versions this repository is tested with (so npm finds them in its cache). */
+const peer = (name: string) => `${name}@${(JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version}`;
 const TOKEN = 'package-token';
 // The project runs on the Node.js 22 this suite runs on, first on PATH as for a user who has it.
 const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
@@ -22,7 +28,9 @@ describe('Lockstep as a package another project installs', () => {
     execFileSync('npm', ['pack', '--silent', '--pack-destination', packed], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
     const tarball = join(packed, readdirSync(packed).find((name) => name.endsWith('.tgz'))!);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'team-remediation', private: true, type: 'module' }));
-    execFileSync('npm', ['install', '--no-save', tarball], { cwd: project, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    // Only Lockstep, its CDK peers and the CDK CLI; cdk-nag because this team checks its stacks with it.
+    execFileSync('npm', ['install', tarball, peer('aws-cdk-lib'), peer('constructs'), peer('aws-cdk'), peer('cdk-nag')], { cwd: project, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    cpSync(TEAM_WORKFLOWS, join(project, 'team-workflows'), { recursive: true });
   }, 600_000);
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 
@@ -55,9 +63,20 @@ describe('Lockstep as a package another project installs', () => {
     expect(invalid.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^scale\/workflow\.json: .*QueryLanguage/), 'scale/definition.asl.json: state "Go" has Next "Nowhere", which does not exist']);
   });
 
-  it('runs local mode from the installed package (DynamoDB Local included): noop to Completed, stopped by SIGTERM', async () => {
+  it("validates the team's own folder: one line per workflow", () => {
+    const valid = spawnSync(lockstep, ['workflows', 'validate', 'team-workflows'], { cwd: project, env, encoding: 'utf8' });
+    expect(valid.status, valid.stderr).toBe(0);
+    expect(valid.stdout.trim().split('\n').map((line) => line.split('  ')[0])).toEqual(['drain-nodes@1.2', 'restart-legacy@2', 'scale-deployment@1']);
+  });
+
+  it("runs local mode from the installed package (DynamoDB Local included) with the team's workflows, each to Completed through the HTTP API, stopped by SIGTERM", async () => {
+    const admin = await fakeAdminApi({ 'shop/deployment/checkout': 2 });
     const port = await freePort();
-    const child = spawn(lockstep, ['local'], { cwd: project, env: { ...env, PORT: String(port), LOCKSTEP_TOKEN: TOKEN, LOCKSTEP_STEPFUNCTIONS_PORT: '0', LOCKSTEP_EVENTBRIDGE_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(lockstep, ['local', '--workflows', 'team-workflows'], {
+      cwd: project,
+      env: { ...env, PORT: String(port), LOCKSTEP_TOKEN: TOKEN, LOCKSTEP_STEPFUNCTIONS_PORT: '0', LOCKSTEP_EVENTBRIDGE_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -66,14 +85,103 @@ describe('Lockstep as a package another project installs', () => {
       await until(() => (/Token: +\S+/.test(output) ? true : undefined), 90_000, `the endpoint lines\n${output}`);
       const api = `http://127.0.0.1:${port}`;
       const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-      const created = await fetch(`${api}/executions`, { method: 'POST', headers, body: JSON.stringify({ targetResource: 'team/deployment/app', workflowId: 'noop' }) });
-      expect(created.status, output).toBe(201);
-      const { id } = (await created.json()) as { id: string };
-      await until(async () => ((await (await fetch(`${api}/executions/${id}`, { headers })).json()) as { phase: string }).phase === 'Completed' || undefined, 20_000, 'Completed');
+      const run = async (request: Record<string, unknown>) => {
+        const created = await fetch(`${api}/executions`, { method: 'POST', headers, body: JSON.stringify(request) });
+        expect(created.status, `${JSON.stringify(request)}: ${await created.clone().text()}\n${output}`).toBe(201);
+        const { id } = (await created.json()) as { id: string };
+        return until(
+          async () => {
+            const execution = (await (await fetch(`${api}/executions/${id}`, { headers })).json()) as { phase: string };
+            return ['Completed', 'Failed'].includes(execution.phase) ? execution : undefined;
+          },
+          30_000,
+          `the end of ${JSON.stringify(request)}`,
+        );
+      };
+      expect(await run({ targetResource: 'team/deployment/app', workflowId: 'noop' })).toMatchObject({ phase: 'Completed' });
+      const scaled = await run({ targetResource: 'shop/deployment/checkout', workflowId: 'scale-deployment', parameters: { ADMIN_URL: admin.url, REPLICAS: '5', HOLD_SECONDS: '1' } });
+      expect(scaled).toMatchObject({ phase: 'Completed', workflowVersion: '1', workflowDigest: expect.stringMatching(/^sha256:/) });
+      expect(admin.calls).toEqual(['GET shop/deployment/checkout', 'PUT shop/deployment/checkout 5', 'PUT shop/deployment/checkout 2']);
+      expect(await run({ targetResource: 'pool/node-group/blue', workflowId: 'drain-nodes', parameters: { NODES: 'n1,n2,n3' } })).toMatchObject({ phase: 'Completed' });
+      expect(await run({ targetResource: 'legacy/service/billing', workflowId: 'restart-legacy' })).toMatchObject({ phase: 'Completed' });
     } finally {
       child.kill('SIGTERM');
+      admin.server.close();
     }
     expect(await exited).toBe(0);
     expect(output).toContain('lockstep: stopped');
-  }, 120_000);
+  }, 180_000);
+
+  it("synthesizes the team's CDK app with Lockstep and loadWorkflows: a state machine per version, a function per step with exactly its invoke rights, the existing state machine by ARN, no wildcard actions, cdk-nag clean", () => {
+    writeFileSync(
+      join(project, 'app.mjs'),
+      [
+        "import { App, Stack, Validations } from 'aws-cdk-lib';",
+        "import { AwsSolutionsChecks } from 'cdk-nag';",
+        "import { Lockstep, loadWorkflows } from 'lockstep/cdk';",
+        'const app = new App();',
+        "const stack = new Stack(app, 'TeamRemediation');",
+        "new Lockstep(stack, 'Lockstep', { workflows: loadWorkflows('team-workflows'), alarmEmail: 'oncall@example.com' });",
+        'Validations.of(app).addPlugins(new AwsSolutionsChecks(app));',
+      ].join('\n'),
+    );
+    const synth = spawnSync(join(project, 'node_modules', '.bin', 'cdk'), ['synth', '--app', 'node app.mjs', '--no-notices', '--quiet', '--output', 'cdk.out'], { cwd: project, env, encoding: 'utf8' });
+    expect(synth.status, `${synth.stdout}\n${synth.stderr}`).toBe(0);
+    const report = JSON.parse(readFileSync(join(project, 'cdk.out', 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[] };
+    expect(report.pluginReports.find((r) => r.pluginName === 'AwsSolutions')).toMatchObject({ conclusion: 'success', violations: [] });
+
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a CloudFormation template, read as the loose JSON it is
+    type Resource = { Type: string; Properties: Record<string, any> };
+    const resources = Object.entries((JSON.parse(readFileSync(join(project, 'cdk.out', 'TeamRemediation.template.json'), 'utf8')) as { Resources: Record<string, Resource> }).Resources);
+    const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
+    const statements = (roleId: string) =>
+      ofType('AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const stateMachines = ofType('AWS::StepFunctions::StateMachine');
+    expect(stateMachines.map(([, sm]) => sm.Properties.StateMachineName).sort()).toEqual(
+      ['drain-nodes-v1_2', 'fail-v1', 'noop-v1', 'restart-ecs-service-v1', 'scale-deployment-v1', 'wait-v1'].map((n) => `lockstep-${n}`),
+    );
+    const steps = ofType('AWS::Lambda::Function').filter(([, fn]) => String(fn.Properties.Description).startsWith('Lockstep step '));
+    expect(steps).toHaveLength(5);
+    for (const [, fn] of steps) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    // Each bundle was built from the team's project, by the esbuild the package brought.
+    for (const [, fn] of steps) expect(existsSync(join(project, 'cdk.out', `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs'))).toBe(true);
+    for (const [, sm] of stateMachines) {
+      const definition = JSON.stringify(sm.Properties.DefinitionString);
+      expect(definition).not.toMatch(/\$\{[A-Za-z]/);
+      const referenced = [...definition.matchAll(/"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/g)].map((m) => m[1]!).sort();
+      const invoke = statements(sm.Properties.RoleArn['Fn::GetAtt'][0]).filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
+      const granted = invoke.flatMap((s) => [s.Resource].flat().map((r) => (r as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0])).sort();
+      expect(granted).toEqual([...new Set(referenced)]);
+    }
+    expect(stateMachines.filter(([, sm]) => JSON.stringify(sm.Properties.DefinitionString).includes('Fn::GetAtt')).length).toBe(2);
+    const engineRoles = ofType('AWS::Lambda::Function')
+      .filter(([, fn]) => fn.Properties.Environment?.Variables?.STATE_MACHINE_ARNS)
+      .map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0] as string);
+    const startable = engineRoles.flatMap((role) => statements(role).filter((s) => [s.Action].flat().includes('states:StartExecution')).flatMap((s) => [s.Resource].flat()));
+    expect(startable).toContain(EXISTING_ARN);
+    for (const [, policy] of ofType('AWS::IAM::Policy')) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[]) expect([statement.Action].flat().filter((a) => a.includes('*'))).toEqual([]);
+    }
+  }, 300_000);
 });
+
+/** The team's deployment admin API, as the scale-deployment steps call it: GET and PUT a deployment's replicas. */
+async function fakeAdminApi(replicas: Record<string, number>): Promise<{ url: string; calls: string[]; server: Server }> {
+  const calls: string[] = [];
+  const server = createServer((request, response) => {
+    const deployment = decodeURIComponent((request.url ?? '').replace(/^\/deployments\//, ''));
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      if (!(deployment in replicas)) return response.writeHead(404).end();
+      if (request.method === 'PUT') replicas[deployment] = (JSON.parse(body) as { replicas: number }).replicas;
+      calls.push(`${request.method} ${deployment}${request.method === 'PUT' ? ` ${replicas[deployment]}` : ''}`);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ replicas: replicas[deployment] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, calls, server };
+}

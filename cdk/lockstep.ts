@@ -1,0 +1,159 @@
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Alias } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENGINE_BUS_NAME } from '../lib/adapters/eventbridge/domain-event-publisher.js';
+import { DEFAULT_POLICY } from '../lib/domain/policies.js';
+import { catalogFileContent } from '../lib/workflows/catalog.js';
+import { withBuiltInWorkflows } from '../lib/workflows/load-workflows.js';
+import type { WorkflowVersion } from '../lib/workflows/workflow-version.js';
+import { DeadlineSchedules } from './constructs/deadline-schedules.js';
+import { EngineApi } from './constructs/engine-api.js';
+import { EngineEvents } from './constructs/engine-events.js';
+import { EngineFunction } from './constructs/engine-function.js';
+import { EngineMonitoring } from './constructs/engine-monitoring.js';
+import { ExecutionTable } from './constructs/execution-table.js';
+import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
+import { WorkflowVersionsCheck } from './constructs/workflow-versions-check.js';
+import { acknowledgeNagFindings } from './nag-suppressions.js';
+
+export interface LockstepProps {
+  /**
+   * Your workflow versions, from `loadWorkflows(dir)` (one folder or several, concatenated).
+   * The built-in workflows are always deployed too. Default: none of your own.
+   */
+  readonly workflows?: readonly WorkflowVersion[];
+  /** Protect the tables from deletion. Default: true. */
+  readonly deletionProtection?: boolean;
+  /** An address that receives the alarms. Default: none (subscribe to `alarmTopic` yourself). */
+  readonly alarmEmail?: string;
+  /** ECS services the built-in restart-ecs-service workflow may act on. Default: every service of the account and region. */
+  readonly ecsServiceArns?: string[];
+  /** How often the sweeper repairs what status events missed. Default: every minute. */
+  readonly sweepInterval?: Duration;
+}
+
+/**
+ * Everything of Lockstep in one construct (DESIGN.md): the tables, one state machine per
+ * workflow version (or the existing one it names), one function per step, the engine's
+ * functions, the REST API, the bus and its rules, deadline schedules, alarms and a
+ * dashboard. One per account and region: the bus is named `lockstep` and the state
+ * machines `lockstep-<id>-v<version>`.
+ */
+export class Lockstep extends Construct {
+  readonly api: EngineApi;
+  readonly table: ITable;
+  readonly bus: IEventBus;
+  readonly alarmTopic: ITopic;
+  private readonly workflows: ReadonlyMap<string, WorkflowStateMachine>;
+
+  constructor(scope: Construct, id: string, props: LockstepProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const versions = withBuiltInWorkflows(props.workflows ?? []);
+    const tables = new ExecutionTable(this, 'Tables', { ...(props.deletionProtection !== undefined && { deletionProtection: props.deletionProtection }) });
+    this.table = tables.table;
+    const versionsCheck = new WorkflowVersionsCheck(this, 'WorkflowVersions', { table: tables.table, versions });
+    const workflows = versions.map((version) => {
+      const workflow = new WorkflowStateMachine(this, `Workflow-${version.id}-v${version.version}`, { workflow: version, ...(props.ecsServiceArns && { ecsServiceArns: props.ecsServiceArns }) });
+      // A deploy that changes a version's content is refused before any state machine changes.
+      workflow.node.addDependency(versionsCheck.resource);
+      return workflow;
+    });
+    this.workflows = new Map(versions.map((v, i) => [`${v.id}@${v.version}`, workflows[i]!]));
+
+    // The functions read the catalog (versions without definitions) from a file beside their bundle.
+    const catalogFile = join(mkdtempSync(join(tmpdir(), 'lockstep-catalog-')), 'catalog.json');
+    writeFileSync(catalogFile, catalogFileContent(versions));
+    const deadlines = new DeadlineSchedules(this, 'Deadlines', { eventBusName: ENGINE_BUS_NAME });
+
+    const environment = {
+      TABLE_NAME: tables.table.tableName,
+      IDEMPOTENCY_TABLE_NAME: tables.idempotencyTable.tableName,
+      EVENT_BUS_NAME: ENGINE_BUS_NAME,
+      ...deadlines.environment,
+      STATE_MACHINE_ARNS: stack.toJsonString(Object.fromEntries(workflows.map((w) => [w.stateMachineName, w.stateMachine.stateMachineArn]))),
+      LOCKSTEP_COOLDOWN_SECONDS: String(DEFAULT_POLICY.cooldownSeconds),
+      LOCKSTEP_BACKOFF_BASE_SECONDS: String(DEFAULT_POLICY.backoffBaseSeconds),
+      LOCKSTEP_BACKOFF_MAX_SECONDS: String(DEFAULT_POLICY.backoffMaxSeconds),
+      LOCKSTEP_MAX_CONSECUTIVE_FAILURES: String(DEFAULT_POLICY.maxConsecutiveFailures),
+    };
+    const fn = (name: string, extra: { reservedConcurrentExecutions?: number; timeout?: Duration } = {}) =>
+      new EngineFunction(this, `${name}Handler`, { handler: name.toLowerCase(), environment, catalogFile, ...extra }).function;
+    const functions = {
+      Api: fn('Api'),
+      Trigger: fn('Trigger'),
+      Status: fn('Status'),
+      // One sweep at a time: overlapping sweeps would only repeat each other's reads.
+      Sweeper: fn('Sweeper', { reservedConcurrentExecutions: 1, timeout: Duration.minutes(2) }),
+    };
+
+    for (const f of Object.values(functions)) tables.table.grantReadWriteData(f);
+    // Deadlines are armed by the status function and disarmed by whichever function ends an execution.
+    for (const f of Object.values(functions)) deadlines.grantScheduling(f);
+    for (const f of [functions.Api, functions.Trigger]) tables.idempotencyTable.grantReadWriteData(f);
+    // Executions get their ARNs at run time: each grant covers the executions of the catalog's own state machines.
+    const executionArns = workflows.map((w) => w.executionArns);
+    for (const f of [functions.Api, functions.Trigger, functions.Sweeper]) {
+      for (const w of workflows) w.stateMachine.grantStartExecution(f);
+      f.addToRolePolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: executionArns }));
+    }
+    for (const f of Object.values(functions)) {
+      f.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: executionArns }));
+    }
+
+    const events = new EngineEvents(this, 'Events', {
+      eventBusName: ENGINE_BUS_NAME,
+      trigger: functions.Trigger,
+      status: functions.Status,
+      sweeper: functions.Sweeper,
+      stateMachines: workflows.map((w) => w.stateMachine),
+      ...(props.sweepInterval && { sweepInterval: props.sweepInterval }),
+    });
+    for (const f of Object.values(functions)) events.bus.grantPutEventsTo(f);
+    this.bus = events.bus;
+
+    this.api = new EngineApi(this, 'Api', { handler: functions.Api });
+
+    const alarmTopic = new Topic(this, 'Alarms', { displayName: 'Lockstep alarms', enforceSSL: true, masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns') });
+    if (props.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.alarmTopic = alarmTopic;
+    new EngineMonitoring(this, 'Monitoring', { functions, deadLetterQueues: events.deadLetterQueues, api: this.api.api, alarmTopic });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'The REST API (LOCKSTEP_API_URL for npm run test:e2e)' });
+    new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName, description: 'Put WorkflowExecution Requested events here' });
+    new CfnOutput(this, 'TableName', { value: tables.table.tableName });
+
+    acknowledgeNagFindings(this, { table: tables.table, deadlines, workflows, versionsCheck });
+  }
+
+  /** The state machine a workflow version runs on (deployed, or the existing one it names). */
+  stateMachine(workflowId: string, version: string): IStateMachine {
+    return this.workflow(workflowId, version).stateMachine;
+  }
+
+  /**
+   * A step's function, to grant it what it calls (a step that scales a service needs that
+   * permission): `lockstep.stepFunction('scale-deployment', '1', 'Scale').addToRolePolicy(...)`.
+   */
+  stepFunction(workflowId: string, version: string, step: string): IFunction {
+    const fn = this.workflow(workflowId, version).steps.get(step);
+    if (!fn) throw new Error(`workflow ${workflowId} version ${version} deploys no step "${step}"`);
+    return fn;
+  }
+
+  private workflow(workflowId: string, version: string): WorkflowStateMachine {
+    const workflow = this.workflows.get(`${workflowId}@${version}`);
+    if (!workflow) throw new Error(`no workflow ${workflowId} version ${version} in this Lockstep; known: ${[...this.workflows.keys()].join(', ')}`);
+    return workflow;
+  }
+}
