@@ -3,12 +3,13 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { NotFoundError } from '../domain/errors.js';
 import type { Execution, ExecutionRecord } from '../domain/execution.js';
 import type { CatalogWorkflow } from '../ports.js';
-import { compareVersions } from '../workflows/workflow-version.js';
-import { canonicalTargetResource } from '../domain/target-resource.js';
-import { targetView } from '../domain/target.js';
 import { cancelExecution } from '../use-cases/cancel-execution.js';
 import { clearBlock } from '../use-cases/clear-block.js';
 import type { Engine } from '../use-cases/engine.js';
+import { getExecution } from '../use-cases/get-execution.js';
+import { getTarget } from '../use-cases/get-target.js';
+import { listExecutions } from '../use-cases/list-executions.js';
+import { getWorkflow, listWorkflows } from '../use-cases/list-workflows.js';
 import { idempotentAdmission, type AdmissionAnswer } from '../handlers/idempotent-admission.js';
 import { admitAndStart, prepareRequest } from '../use-cases/request-execution.js';
 import type { Authenticator } from './authenticators.js';
@@ -70,8 +71,7 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
       path: /^\/executions$/,
       run: async ({ event }) => {
         const query = parsePart(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
-        const page = await engine.store.listExecutions({ ...query, targetResource: canonicalTargetResource(query.targetResource) });
-        return jsonResponse(200, page);
+        return jsonResponse(200, await listExecutions(engine, query));
       },
     },
     { method: 'GET', path: /^\/executions\/([^/]+)$/, run: async ({ params }) => jsonResponse(200, (await findExecution(engine, params[0]!, options.appendLogKeys)).execution) },
@@ -97,25 +97,17 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
     {
       method: 'GET',
       path: /^\/targets\/(.+)$/,
-      run: async ({ params }) => jsonResponse(200, targetView(await engine.store.getTarget(canonicalTargetResource(decode(params[0]!))), engine.clock.now())),
+      run: async ({ params }) => jsonResponse(200, await getTarget(engine, decode(params[0]!))),
     },
     {
       method: 'GET',
       path: /^\/workflows$/,
-      run: async () =>
-        jsonResponse(200, {
-          items: engine.catalog.list().map(workflowView),
-        }),
+      run: async () => jsonResponse(200, { items: listWorkflows(engine).map(workflowView) }),
     },
     {
       method: 'GET',
       path: /^\/workflows\/([^/]+)$/,
-      run: async ({ params }) => {
-        const id = decode(params[0]!);
-        const versions = engine.catalog.list().filter((w) => w.id === id);
-        if (versions.length === 0) throw new NotFoundError(`workflow ${id} does not exist`);
-        return jsonResponse(200, { items: [...versions].sort((a, b) => compareVersions(b.version, a.version)).map(workflowView) });
-      },
+      run: async ({ params }) => jsonResponse(200, { items: getWorkflow(engine, decode(params[0]!)).map(workflowView) }),
     },
   ];
 
@@ -160,8 +152,7 @@ function skippedBody(execution: Execution) {
 
 async function findExecution(engine: Engine, raw: string, appendLogKeys?: (keys: Record<string, string>) => void): Promise<ExecutionRecord> {
   const id = executionId(raw);
-  const record = await engine.store.getExecution(id);
-  if (!record) throw new NotFoundError(`execution ${id} does not exist`);
+  const record = await getExecution(engine, id);
   appendLogKeys?.({ executionId: id, targetResource: record.execution.targetResource, correlationId: record.execution.correlationId });
   return record;
 }

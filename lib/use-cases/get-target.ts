@@ -1,0 +1,8 @@
+import { canonicalTargetResource } from '../domain/target-resource.js';
+import { targetView, type TargetView } from '../domain/target.js';
+import type { Engine } from './engine.js';
+
+/** A target as it stands now (an unknown target is Idle), with the time left in its window. */
+export async function getTarget(engine: Engine, targetResource: string): Promise<TargetView> {
+  return targetView(await engine.store.getTarget(canonicalTargetResource(targetResource)), engine.clock.now());
+}
