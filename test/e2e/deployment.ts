@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { SigV4ApiClient } from './api-client.js';
+import { SigV4ApiClient } from '../../lib/cli/api-client.js';
 import type { ScenarioContext } from './scenarios.js';
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { until } from '../support/wait.js';
-import type { ApiClient } from './api-client.js';
+import type { ApiClient } from '../../lib/cli/api-client.js';
 
 /** Puts a `WorkflowExecution Requested` event on the engine's bus. */
 export type RequestEventSender = (detail: Record<string, unknown>) => Promise<void>;

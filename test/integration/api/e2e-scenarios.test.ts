@@ -5,7 +5,7 @@ import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
 import { LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
 import { startLocalMode, type LocalMode } from '../../../lib/local/local-mode.js';
 import { systemClock } from '../../../lib/runtime.js';
-import { SigV4ApiClient } from '../../e2e/api-client.js';
+import { SigV4ApiClient } from '../../../lib/cli/api-client.js';
 import { SCENARIOS, type ScenarioContext } from '../../e2e/scenarios.js';
 import { sigV4Authenticator } from '../../support/sigv4-verifier.js';
 import { inject } from 'vitest';
