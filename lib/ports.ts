@@ -103,8 +103,6 @@ export interface AdmitInput {
   request: ExecutionRequest;
   executionId: string;
   at: Date;
-  /** Extra facts for the admission's audit event (for example parameters that were dropped). */
-  auditPayload?: Record<string, unknown>;
   /**
    * The id stands for an idempotency key: admit it at most once, ever. A retry finds the
    * execution the first attempt created, at whatever point that attempt stopped.

@@ -25,21 +25,20 @@ import { settle, type BlockClearance, type Holder, type Outcome, type Settlement
 export type Termination = { phase: typeof Phase.Completed } | { phase: typeof Phase.Failed; failure: Omit<FailureDetails, 'failedAt'> };
 
 /** Admission: the Pending execution and its selection event; until it starts, it lives only on its target (the holder). */
-export function admitted(request: ExecutionRequest, executionId: string, at: Date, auditPayload: Record<string, unknown> = {}): Holder {
+export function admitted(request: ExecutionRequest, executionId: string, at: Date): Holder {
   const execution: Execution = { ...request, id: executionId, correlationId: request.correlationId ?? executionId, phase: Phase.Pending, createdAt: at.toISOString() };
   const selected = nextAuditEvent(execution, [], AuditEventType.SelectionCompleted, at, request.requestedBy, {
     decision: 'admitted',
     workflowId: request.workflowId,
     workflowVersion: request.workflowVersion,
-    ...auditPayload,
   });
   return { execution, events: [selected] };
 }
 
 /** A refused admission is still recorded: the Skipped execution and why. */
-export function skipped(refused: Holder, skipDetails: SkipDetails, at: Date, auditPayload: Record<string, unknown> = {}): ExecutionRecord {
+export function skipped(refused: Holder, skipDetails: SkipDetails, at: Date): ExecutionRecord {
   const execution: Execution = { ...refused.execution, phase: Phase.Skipped, skipDetails };
-  return { execution, events: [nextAuditEvent(execution, [], AuditEventType.ExecutionSkipped, at, execution.requestedBy, { ...skipDetails, ...auditPayload })] };
+  return { execution, events: [nextAuditEvent(execution, [], AuditEventType.ExecutionSkipped, at, execution.requestedBy, { ...skipDetails })] };
 }
 
 /** Pending → Running, once the workflow has started. */

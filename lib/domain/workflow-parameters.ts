@@ -19,28 +19,44 @@ const INTEGER = /^-?\d+$/;
 const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 
 /**
- * The parameters that reach the workflow: the declared ones only, defaults applied, each
- * checked against its rules before anything is written. Every problem is one detail naming
- * the parameter (`body.parameters.SECONDS: must be a whole number`), so a typo in a value
- * never starts a run that fails and blocks the target. Undeclared names are returned apart,
- * so the admission can record that they were dropped.
+ * The parameters that reach the workflow: the declared ones, defaults applied, each checked
+ * against its rules before anything is written. Every problem is one detail naming the
+ * parameter (`body.parameters.SECONDS: must be a whole number`). A name the workflow does
+ * not declare is refused too, not dropped: a misspelt name would otherwise run the workflow
+ * with its default, silently doing what nobody asked for.
  */
-export function checkParameters(workflowId: string, rules: readonly ParameterRule[], given: Readonly<Record<string, string>>): { parameters: Record<string, string>; ignored: string[] } {
+export function checkParameters(workflow: { id: string; version: string }, rules: readonly ParameterRule[], given: Readonly<Record<string, string>>): Record<string, string> {
   const parameters: Record<string, string> = {};
   const problems: string[] = [];
+  const declared = rules.map((rule) => rule.name);
+  for (const name of Object.keys(given).filter((name) => !declared.includes(name))) {
+    const near = declared.find((candidate) => editDistance(candidate, name) <= 2);
+    const known = declared.length > 0 ? `declared: ${declared.join(', ')}` : 'it declares none';
+    problems.push(`body.parameters.${name}: is not a parameter of workflow ${workflow.id} version ${workflow.version} (${near ? `did you mean ${near}? ` : ''}${known})`);
+  }
   for (const rule of rules) {
     const value = Object.hasOwn(given, rule.name) ? given[rule.name] : rule.default;
     if (value === undefined) {
-      if (rule.required) problems.push(`body.parameters.${rule.name}: is required by workflow ${workflowId}`);
+      if (rule.required) problems.push(`body.parameters.${rule.name}: is required by workflow ${workflow.id}`);
       continue;
     }
     const problem = problemWith(rule, value);
     if (problem) problems.push(`body.parameters.${rule.name}: ${problem}`);
     else parameters[rule.name] = value;
   }
-  if (problems.length > 0) throw new ValidationError(`the parameters do not fit workflow ${workflowId}`, problems);
-  const declared = new Set(rules.map((rule) => rule.name));
-  return { parameters, ignored: Object.keys(given).filter((name) => !declared.has(name)) };
+  if (problems.length > 0) throw new ValidationError(`the parameters do not fit workflow ${workflow.id}`, problems);
+  return parameters;
+}
+
+/** Levenshtein distance, for suggesting the parameter a misspelt name meant. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 /** What is wrong with one value, or undefined. Exported for validating a workflow's own defaults. */

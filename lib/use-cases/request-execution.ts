@@ -23,7 +23,6 @@ export type RequestResult = { kind: 'skipped'; record: ExecutionRecord; skipDeta
 /** A request that passed every check; admitting it is the first write. */
 export interface PreparedRequest {
   request: ExecutionRequest;
-  ignoredParameters: string[];
 }
 
 /** "Run workflow W against target R": validation, then admission and start. */
@@ -43,9 +42,8 @@ export function prepareRequest(engine: Engine, input: ExecutionRequestInput): Pr
   if (workflow.targetPattern !== undefined && !new RegExp(workflow.targetPattern, 'u').test(targetResource)) {
     throw new ValidationError(`target ${targetResource} is not one workflow ${workflow.id} acts on`, [`body.targetResource: must match ${workflow.targetPattern}, the targetPattern of workflow ${workflow.id}`]);
   }
-  const { parameters, ignored } = checkParameters(workflow.id, workflow.parameters, input.parameters ?? {});
+  const parameters = checkParameters(workflow, workflow.parameters, input.parameters ?? {});
   return {
-    ignoredParameters: ignored,
     request: ExecutionRequestSchema.parse({
       targetResource,
       workflowId: workflow.id,
@@ -66,12 +64,11 @@ export function prepareRequest(engine: Engine, input: ExecutionRequestInput): Pr
  * gets the execution the first attempt created, and finishes its start if that attempt died
  * after taking the lock.
  */
-export async function admitAndStart(engine: Engine, { request, ignoredParameters }: PreparedRequest, identity?: { executionId: string }): Promise<RequestResult> {
+export async function admitAndStart(engine: Engine, { request }: PreparedRequest, identity?: { executionId: string }): Promise<RequestResult> {
   const admission = await engine.store.admit({
     request,
     executionId: identity?.executionId ?? engine.newId(),
     at: engine.clock.now(),
-    ...(ignoredParameters.length > 0 && { auditPayload: { ignoredParameters } }),
     ...(identity && { exclusive: true }),
   });
   if (admission.admitted) return startExecution(engine, admission.record);

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { LockstepError } from '../domain/errors.js';
+import { stepModuleProblem } from './step-module.js';
 import type { AslDefinition } from './definitions.js';
 import { validateDefinition } from './validate-definition.js';
 import { WorkflowJsonSchema, compareVersions, deepFreeze, isRecord, type WorkflowStep, type WorkflowVersion } from './workflow-version.js';
@@ -15,6 +16,10 @@ export class WorkflowFolderError extends LockstepError {
     readonly problems: readonly string[],
   ) {
     super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the workflows folder ${dir}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    // A user's mistake, not the code's: where it is thrown uncaught (a CDK app), Node prints the problems and no stack frames or field dump.
+    Object.defineProperty(this, 'stack', { value: `${this.name}: ${this.message}`, enumerable: false });
+    Object.defineProperty(this, 'dir', { enumerable: false });
+    Object.defineProperty(this, 'problems', { enumerable: false });
   }
 }
 
@@ -32,7 +37,9 @@ const STEP_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
  * of every folder at once, so a user fixes them in one go.
  */
 export function loadWorkflows(dir: string, options: LoadWorkflowsOptions = {}): readonly WorkflowVersion[] {
-  const { versions, problems } = collectWorkflows(dir, options.builtIn ?? false);
+  const builtIn = options.builtIn ?? false;
+  const { versions, problems } = collectWorkflows(dir, builtIn);
+  if (!builtIn) problems.push(...builtInConflicts(versions, (file) => display(dir, file)));
   if (problems.length > 0) throw new WorkflowFolderError(dir, problems);
   return versions;
 }
@@ -56,11 +63,7 @@ export const BUILT_IN_DIR = fileURLToPath(new URL('./built-in/', import.meta.url
  * workflow may not reuse a built-in id; that is reported with the folder's other problems.
  */
 export function loadWorkflowCatalog(userDir?: string): readonly WorkflowVersion[] {
-  if (userDir === undefined) return loadBuiltInWorkflows();
-  const { versions, problems } = collectWorkflows(userDir, false);
-  problems.push(...builtInConflicts(versions, (file) => display(userDir, file)));
-  if (problems.length > 0) throw new WorkflowFolderError(userDir, problems);
-  return [...loadBuiltInWorkflows(), ...versions];
+  return userDir === undefined ? loadBuiltInWorkflows() : [...loadBuiltInWorkflows(), ...loadWorkflows(userDir)];
 }
 
 /**
@@ -91,7 +94,10 @@ function collectWorkflows(dir: string, builtIn: boolean): { versions: WorkflowVe
   const problems: string[] = [];
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) return { versions: [], problems: [`${dir}: is not a folder`] };
   const versions: WorkflowVersion[] = [];
-  for (const folder of workflowFolders(root)) {
+  const folders = [...workflowFolders(root)];
+  // Pointing at the wrong folder (an empty one, a workflow's steps/) must not look like success.
+  if (folders.length === 0) return { versions, problems: [`${dir}: no workflow.json in this folder or in any folder below it`] };
+  for (const folder of folders) {
     const version = loadVersion(root, folder, builtIn, problems);
     if (version) versions.push(version);
   }
@@ -146,13 +152,16 @@ function loadVersion(root: string, folder: string, builtIn: boolean, problems: s
   }
 
   const steps: WorkflowStep[] = [];
-  for (const [name, step] of Object.entries(manifest?.steps ?? {})) {
+  const declared: Record<string, { handler: string; timeoutSeconds?: number; memorySize?: number }> = manifest?.steps ?? stepsOf(raw);
+  for (const [name, step] of Object.entries(declared)) {
     const file = inside(folder, step.handler);
     const where = `step "${name}" handler "${step.handler}"`;
     if (file === undefined) report(manifestFile, `${where} is outside the workflow's folder`);
     else if (!STEP_EXTENSIONS.some((ext) => file.endsWith(ext))) report(manifestFile, `${where} must be a ${STEP_EXTENSIONS.join(', ')} file`);
     else {
       const bytes = readIfFile(file, (message) => report(manifestFile, `${where} ${message}`));
+      const problem = bytes && stepModuleProblem(file);
+      if (problem) report(file, problem);
       if (bytes) contents.set(portable(relative(folder, file)), bytes);
       steps.push({ name, handler: file, timeoutSeconds: step.timeoutSeconds, memorySize: step.memorySize });
     }
@@ -221,10 +230,22 @@ function readIfFile(file: string, report: (message: string) => void): Buffer | u
 }
 
 /** The absolute path of `path` relative to `folder`, or undefined when it escapes the folder. */
+/** The file `path` names, if it is inside `folder`, by its text and, for a link, by where it leads. */
 function inside(folder: string, path: string): string | undefined {
+  const within = (base: string, file: string) => {
+    const rel = relative(base, file);
+    return !(rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
+  };
   const file = resolve(folder, path);
-  const rel = relative(folder, file);
-  return rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(path) || isAbsolute(rel) ? undefined : file;
+  if (isAbsolute(path) || !within(folder, file)) return undefined;
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p; // a missing file is reported as missing, not as outside
+    }
+  };
+  return within(real(folder), real(file)) ? file : undefined;
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string[] {
@@ -235,8 +256,19 @@ function formatIssue(issue: z.core.$ZodIssue): string[] {
   return [`${prefix}${issue.message}`];
 }
 
+const STEP_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/** Step names of a workflow.json the schema refused: only well-formed ones (a malformed name is reported on its own). */
 function stepNamesOf(raw: unknown): string[] {
-  return isRecord(raw) && isRecord(raw.steps) ? Object.keys(raw.steps) : [];
+  return isRecord(raw) && isRecord(raw.steps) ? Object.keys(raw.steps).filter((name) => STEP_NAME.test(name)) : [];
+}
+
+/** The steps of a workflow.json the schema refused, so their handler files are checked in the same run. */
+function stepsOf(raw: unknown): Record<string, { handler: string }> {
+  if (!isRecord(raw) || !isRecord(raw.steps)) return {};
+  return Object.fromEntries(
+    Object.entries(raw.steps).flatMap(([name, step]) => (STEP_NAME.test(name) && isRecord(step) && typeof step.handler === 'string' && step.handler !== '' ? [[name, { handler: step.handler }]] : [])),
+  );
 }
 
 

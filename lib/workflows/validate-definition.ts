@@ -20,6 +20,27 @@ const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValid
 
 const STATE_TYPES = ['Task', 'Pass', 'Wait', 'Choice', 'Parallel', 'Map', 'Succeed', 'Fail'] as const;
 
+/**
+ * The fields each state type takes (JSONPath, Amazon States Language). asl-validator's schema
+ * lets some misplaced ones through (Retry on a Pass, Next on a Succeed), which Step Functions
+ * and local mode's interpreter then refuse.
+ */
+const FLOW = ['Next', 'End', 'InputPath', 'OutputPath', 'Assign'];
+const FIELDS: Record<(typeof STATE_TYPES)[number], readonly string[]> = {
+  Task: [...FLOW, 'Resource', 'Parameters', 'ResultSelector', 'ResultPath', 'Retry', 'Catch', 'TimeoutSeconds', 'TimeoutSecondsPath', 'HeartbeatSeconds', 'HeartbeatSecondsPath', 'Credentials'],
+  Pass: [...FLOW, 'Parameters', 'Result', 'ResultPath'],
+  Wait: [...FLOW, 'Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'],
+  Choice: ['InputPath', 'OutputPath', 'Assign', 'Choices', 'Default'],
+  Parallel: [...FLOW, 'Branches', 'Parameters', 'ResultSelector', 'ResultPath', 'Retry', 'Catch'],
+  Map: [
+    ...FLOW,
+    ...['ItemProcessor', 'Iterator', 'ItemsPath', 'ItemSelector', 'Parameters', 'ResultSelector', 'ResultPath', 'Retry', 'Catch', 'MaxConcurrency', 'MaxConcurrencyPath'],
+    ...['ItemReader', 'ItemBatcher', 'ResultWriter', 'ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'Label'],
+  ],
+  Succeed: ['InputPath', 'OutputPath'],
+  Fail: ['Error', 'ErrorPath', 'Cause', 'CausePath'],
+};
+
 const JSONATA_REFUSED = "JSONata is not supported: local mode's interpreter runs JSONPath only; write this state with JSONPath";
 
 /** asl-validator findings that the walk below reports per scope and with the state's name. */
@@ -103,6 +124,13 @@ class DefinitionWalk {
     }
     if (type === 'Task' && state.Resource === undefined) {
       this.problems.push(`state "${name}" is a Task without a Resource`);
+      this.flaggedStates.add(name);
+    }
+    // A JSONata state has fields of its own (Arguments, Output); that it is JSONata is the problem reported.
+    const fields = this.jsonataReported || state.QueryLanguage === 'JSONata' ? undefined : FIELDS[type as keyof typeof FIELDS];
+    const misplaced = fields ? Object.keys(state).filter((field) => !['Type', 'Comment', 'QueryLanguage', ...fields].includes(field)) : [];
+    if (misplaced.length > 0) {
+      this.problems.push(`state "${name}": a ${type as string} state takes no ${misplaced.join(', ')} (it takes ${fields!.join(', ')})`);
       this.flaggedStates.add(name);
     }
     if (!this.jsonataReported) this.jsonata(name, state);
@@ -196,6 +224,8 @@ function aslValidatorProblems(definition: JsonObject, flagged: ReadonlySet<strin
   const lines = errors.flatMap((error) => {
     if (COVERED_CODES.has(error['Error code'])) return [];
     const pointer = error.schemaError?.instancePath;
+    const duplicate = /^A state with this name already exists: (.*)$/.exec(error.Message)?.[1];
+    if (duplicate !== undefined) return [`state "${duplicate}": another state has this name too; state names must be unique across the whole definition, branches and item processors included`];
     if (pointer === undefined) return [error.Message.replace(/^State "/, 'state "').replace(' MUST ', ' must ')];
     return schemaProblem(pointer, error.Message, copy, flagged) ?? [];
   });

@@ -63,8 +63,8 @@ export class DynamoDbStore implements ExecutionStore {
     this.engineActor = options.engineActor ?? 'lockstep';
   }
 
-  async admit({ request, executionId, at, auditPayload, exclusive }: AdmitInput): Promise<Admission> {
-    const holder = HolderSchema.parse(admitted(ExecutionRequestSchema.parse(request), executionId, at, auditPayload));
+  async admit({ request, executionId, at, exclusive }: AdmitInput): Promise<Admission> {
+    const holder = HolderSchema.parse(admitted(ExecutionRequestSchema.parse(request), executionId, at));
     const update = admissionUpdate(this.tableName, holder, at.toISOString());
     if (!exclusive) {
       try {
@@ -73,7 +73,7 @@ export class DynamoDbStore implements ExecutionStore {
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // The refused write returns the item as it was: the reason comes from it, with no extra read.
-        return this.refuse(holder, error.Item ? unmarshall(error.Item) : undefined, at, auditPayload);
+        return this.refuse(holder, error.Item ? unmarshall(error.Item) : undefined, at);
       }
     }
     // An id that stands for an idempotency key is admitted at most once, ever: the lock is
@@ -95,18 +95,18 @@ export class DynamoDbStore implements ExecutionStore {
       const target = targetFromItem(holder.execution.targetResource, old);
       // A retry of a request whose first attempt took the lock and then died: the same execution.
       if (target.holder?.execution.id === executionId) return { admitted: false, existing: true, record: { ...target.holder, fencingToken: target.fencingToken } };
-      return this.refuse(holder, old, at, auditPayload, true);
+      return this.refuse(holder, old, at, true);
     }
     const target = await this.getTarget(holder.execution.targetResource);
     if (target.holder?.execution.id !== executionId) return this.existing(executionId);
     return { admitted: true, record: { ...holder, fencingToken: target.fencingToken } };
   }
 
-  private async refuse(holder: Holder, old: Item | undefined, at: Date, auditPayload: Record<string, unknown> | undefined, exclusive = false): Promise<Admission> {
+  private async refuse(holder: Holder, old: Item | undefined, at: Date, exclusive = false): Promise<Admission> {
     const { targetResource } = holder.execution;
     const skipDetails = refusal(targetFromItem(targetResource, old), at);
     if (!skipDetails) throw new LockstepError(`admission on ${targetResource} was refused by a target that admits`);
-    const record = skipped(holder, skipDetails, at, auditPayload);
+    const record = skipped(holder, skipDetails, at);
     try {
       await this.doc.send(
         new PutCommand({

@@ -75,14 +75,16 @@ describe('workflows run on the local Step Functions endpoint', () => {
     expect((await t.store.getTarget(target)).blockReason).toBe('PreviousExecutionFailed');
   });
 
-  it('passes only declared parameters, with defaults, and records the ones it dropped', async () => {
-    const started = await run('fail', { CAUSE: 'x', UNDECLARED: 'secret' });
-
+  it('passes the declared parameters, with defaults, and refuses an undeclared one before writing anything', async () => {
+    const started = await run('fail', { CAUSE: 'x' });
     expect(started.record.execution.parameters).toEqual({ ERROR: 'TaskFailed', CAUSE: 'x' });
-    expect(started.record.events[0]!.payload).toMatchObject({ ignoredParameters: ['UNDECLARED'] });
     const description = await t.engine.driver.describe(started.record.execution.executionRef!.arn!);
     expect(JSON.parse(description!.input!).parameters).toEqual({ ERROR: 'TaskFailed', CAUSE: 'x' });
     await t.settle();
+
+    const target = uniqueTarget();
+    await expect(run('fail', { CAUSE: 'x', UNDECLARED: 'secret' }, target)).rejects.toThrow(ValidationError);
+    expect(await t.store.listExecutions({ targetResource: target, limit: 10 })).toEqual({ items: [] });
   });
 
   it('refuses a missing required parameter or an unknown workflow before writing anything', async () => {

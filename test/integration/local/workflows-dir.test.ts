@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -140,5 +141,24 @@ export async function handler(event: { parameters: { REPLICAS: string } }): Prom
     const { problems } = error as WorkflowFolderError;
     expect(problems).toHaveLength(2);
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^b\/definition\.asl\.json: state "Go" has Next "Gone"/), expect.stringMatching(/^a\/workflow\.json: id "noop" may not reuse a built-in id/)]));
+  });
+
+  it('refuses to start, naming the workflow and its folder, with a definition valid on AWS that its interpreter cannot time', async () => {
+    const dir = folder({
+      'slow/workflow.json': { id: 'slow-retry', version: '1', description: 'retries after days', definition: 'definition.asl.json' },
+      'slow/definition.asl.json': {
+        StartAt: 'Go',
+        States: { Go: { Type: 'Parallel', Branches: [PASS], Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 99_999_999, MaxAttempts: 1 }], End: true } },
+      },
+    });
+    const start = startLocalMode({ port: 0, stepFunctionsPort: 0, eventBridgePort: 0, policy: DEFAULT_POLICY, sweepIntervalSeconds: 60, tableName: `lockstep-test-${randomUUID()}`, dynamodbEndpoint: inject('dynamodbEndpoint'), workflowsDir: dir });
+    const error = await start.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WorkflowFolderError);
+    expect((error as WorkflowFolderError).problems).toEqual([
+      expect.stringMatching(new RegExp(`^${dir}/slow/workflow\\.json: workflow slow-retry@1: local mode cannot run its definition: state "Go", Retry #1: .* set MaxDelaySeconds`)),
+    ]);
   });
 });

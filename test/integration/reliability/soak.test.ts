@@ -37,9 +37,11 @@ describe('soak: 5,000 mixed requests through local mode', () => {
     const ids: string[] = [];
     const statuses = new Map<number, number>();
 
+    // `wait` declares SECONDS; noop declares nothing, and an undeclared parameter is a 400.
+    const quick = (workflowId: string, seconds: string) => ({ workflowId, ...(workflowId === 'wait' && { parameters: { SECONDS: seconds } }) });
     const actions: [number, () => Promise<{ status: number }>][] = [
-      [35, () => t.call('POST', '/executions', { body: { targetResource: pick(hot), workflowId: pick(['noop', 'noop', 'wait']), parameters: { SECONDS: '0' } } })],
-      [20, () => t.call('POST', '/executions', { body: { targetResource: pick(many), workflowId: pick(['noop', 'wait']), parameters: { SECONDS: pick(['0', '1']) } } })],
+      [35, () => t.call('POST', '/executions', { body: { targetResource: pick(hot), ...quick(pick(['noop', 'noop', 'wait']), '0') } })],
+      [20, () => t.call('POST', '/executions', { body: { targetResource: pick(many), ...quick(pick(['noop', 'wait']), pick(['0', '1'])) } })],
       [8, () => t.call('POST', '/executions', { body: { targetResource: pick([...hot, ...many]), workflowId: 'fail', parameters: { ERROR: pick(['TaskFailed', 'States.Timeout', 'States.Runtime']) } } })],
       [8, async () => (ids.length ? t.call('POST', `/executions/${pick(ids)}/cancel`) : { status: 0 })],
       [7, () => t.call('POST', `/targets/${encodeURIComponent(pick([...hot, ...many]))}/clearance`, { body: { clearedBy: 'soak', reason: 'soak clears blocks' } })],

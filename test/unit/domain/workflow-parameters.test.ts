@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../lib/domain/errors.js';
 import { checkParameters, type ParameterRule } from '../../../lib/domain/workflow-parameters.js';
 
-const check = (rules: ParameterRule[], given: Record<string, string>) => checkParameters('w', rules, given);
+const check = (rules: ParameterRule[], given: Record<string, string>) => checkParameters({ id: 'w', version: '1' }, rules, given);
 const details = (rules: ParameterRule[], given: Record<string, string>) => {
   try {
     check(rules, given);
@@ -30,7 +30,7 @@ describe('typed workflow parameters', () => {
     expect(details([rule], { [rule.name]: value })).toEqual([expect.stringMatching(message)]);
   });
 
-  it('accepts values that keep their rules, applies defaults, and sets undeclared names apart', () => {
+  it('accepts values that keep their rules and applies defaults', () => {
     const rules: ParameterRule[] = [
       { name: 'SECONDS', type: 'integer', minimum: 0, maximum: 86400, default: '1' },
       { name: 'RATIO', type: 'number', minimum: 0, maximum: 1 },
@@ -38,10 +38,7 @@ describe('typed workflow parameters', () => {
       { name: 'MODE', enum: ['fast', 'safe'], required: true },
       { name: 'NAME', pattern: '^[a-z-]+$', maxLength: 8 },
     ];
-    expect(check(rules, { SECONDS: '0', RATIO: '.5', MODE: 'safe', NAME: 'café'.normalize('NFC').replace('é', 'e'), EXTRA: 'x' })).toEqual({
-      parameters: { SECONDS: '0', RATIO: '.5', DRY_RUN: 'false', MODE: 'safe', NAME: 'cafe' },
-      ignored: ['EXTRA'],
-    });
+    expect(check(rules, { SECONDS: '0', RATIO: '.5', MODE: 'safe', NAME: 'café'.normalize('NFC').replace('é', 'e') })).toEqual({ SECONDS: '0', RATIO: '.5', DRY_RUN: 'false', MODE: 'safe', NAME: 'cafe' });
   });
 
   it('reports every problem at once, required ones included', () => {
@@ -53,6 +50,18 @@ describe('typed workflow parameters', () => {
   });
 
   it('reads only the given own values: a name like constructor is undeclared, not a value', () => {
-    expect(check([{ name: 'A', default: 'd' }], JSON.parse('{"constructor":"x","__proto__":"y"}'))).toEqual({ parameters: { A: 'd' }, ignored: ['constructor', '__proto__'] });
+    expect(details([{ name: 'A', default: 'd' }], JSON.parse('{"constructor":"x","__proto__":"y"}'))).toEqual([
+      'body.parameters.constructor: is not a parameter of workflow w version 1 (declared: A)',
+      'body.parameters.__proto__: is not a parameter of workflow w version 1 (declared: A)',
+    ]);
+  });
+
+  it('refuses a name the workflow does not declare, suggesting the one a typo meant: a misspelt name must not run with the default', () => {
+    const rules: ParameterRule[] = [{ name: 'REPLICAS', type: 'integer', default: '6' }, { name: 'HOLD_SECONDS', type: 'integer' }];
+    expect(details(rules, { REPLCIAS: '2', OTHER: 'x' })).toEqual([
+      'body.parameters.REPLCIAS: is not a parameter of workflow w version 1 (did you mean REPLICAS? declared: REPLICAS, HOLD_SECONDS)',
+      'body.parameters.OTHER: is not a parameter of workflow w version 1 (declared: REPLICAS, HOLD_SECONDS)',
+    ]);
+    expect(details([], { A: '1' })).toEqual(['body.parameters.A: is not a parameter of workflow w version 1 (it declares none)']);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -148,7 +148,7 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
     expect(problemsOf(() => loadWorkflows(dir))).toEqual([
       'a/definition.asl.json: state "A": InputPath must match format "asl_path"',
       'b/definition.asl.json: state "B" must contain exactly one of "Seconds", "SecondsPath", "Timestamp", "TimestampPath"',
-      'c/definition.asl.json: state "C" does not fit the ASL schema of a Succeed state: a misspelt, misplaced or missing field',
+      'c/definition.asl.json: state "C": a Succeed state takes no Nxt (it takes InputPath, OutputPath)',
     ]);
   });
 
@@ -215,9 +215,97 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
     expect(problemsOf(() => loadWorkflows(dir))).toEqual(['restart-copy/workflow.json: restart@1.0 is also declared by restart/workflow.json (as 1); give one of them a new version']);
   });
 
-  it('refuses a user workflow that reuses a built-in id', () => {
+  it('refuses a user workflow that reuses a built-in id, whether loaded alone (a CDK app) or as the catalog (local mode), with the same line', () => {
     const dir = workflowsFolder({ 'my-noop/workflow.json': manifest({ id: 'noop', version: '2' }), 'my-noop/definition.asl.json': { StartAt: 'A', States: { A: { Type: 'Succeed' } } } });
-    expect(problemsOf(() => loadWorkflowCatalog(dir))).toEqual(['my-noop/workflow.json: id "noop" may not reuse a built-in id (built-in: fail, noop, restart-ecs-service, wait)']);
+    const line = 'my-noop/workflow.json: id "noop" may not reuse a built-in id (built-in: fail, noop, restart-ecs-service, wait)';
+    expect(problemsOf(() => loadWorkflowCatalog(dir))).toEqual([line]);
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual([line]);
+  });
+
+  it('refuses a folder with no workflow in it: pointing at the wrong folder must not look like success', () => {
+    const dir = workflowsFolder({ 'steps/restart.ts': HANDLER });
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual([`${dir}: no workflow.json in this folder or in any folder below it`]);
+  });
+
+  it('refuses a step module that does not parse or exports no handler, without running it', () => {
+    const dir = workflowsFolder(
+      restart({
+        'restart/workflow.json': manifest({ steps: { Restart: { handler: 'steps/restart.ts' }, Verify: { handler: 'steps/verify.mjs' } } }),
+        'restart/definition.asl.json': { StartAt: 'Restart', States: { Restart: { Type: 'Task', Resource: '${Restart}', Next: 'Verify' }, Verify: { Type: 'Task', Resource: '${Verify}', End: true } } },
+        'restart/steps/restart.ts': 'export const handler = async (event: unknown) => {\n  return event;\n',
+        'restart/steps/verify.mjs': 'throw new Error("never run at load time");\nexport async function handle(event) { return event; }\n',
+      }),
+    );
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual([
+      expect.stringMatching(/^restart\/steps\/restart\.ts: is not valid TypeScript: .+ \(line 3, column 1\)$/),
+      'restart/steps/verify.mjs: exports no handler (exports: handle): a step module must export handler(event, context), as Lambda calls it',
+    ]);
+  });
+
+  it('refuses a step file that exports nothing at all', () => {
+    const dir = workflowsFolder(restart({ 'restart/steps/restart.ts': 'const handler = async (event: unknown) => event;\n' }));
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual([expect.stringMatching(/^restart\/steps\/restart\.ts: exports no handler \(it exports nothing\)/)]);
+  });
+
+  it('accepts a CommonJS step module, whose exports only running it would tell', () => {
+    const dir = workflowsFolder(restart({ 'restart/workflow.json': manifest({ steps: { Restart: { handler: 'steps/restart.js' } } }), 'restart/steps/restart.js': 'module.exports.handler = async (event) => event;\n' }));
+    expect(loadWorkflows(dir)).toHaveLength(1);
+  });
+
+  it('still checks the step handlers when workflow.json has other problems, so every problem shows in one run', () => {
+    const dir = workflowsFolder(restart({ 'restart/workflow.json': manifest({ ...oneStep, extra: 1, steps: { Restart: { handler: 'steps/missing.ts' } } }), 'restart/definition.asl.json': stepDefinition }));
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual(['restart/workflow.json: unknown field "extra"', 'restart/workflow.json: step "Restart" handler "steps/missing.ts" does not exist']);
+  });
+
+  it('refuses a handler that is a link to a file outside the folder', () => {
+    const outside = workflowsFolder({ 'elsewhere.ts': HANDLER });
+    const dir = workflowsFolder(restart());
+    rmSync(join(dir, 'restart/steps/restart.ts'));
+    symlinkSync(join(outside, 'elsewhere.ts'), join(dir, 'restart/steps/restart.ts'));
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual(['restart/workflow.json: step "Restart" handler "steps/restart.ts" is outside the workflow\'s folder']);
+  });
+
+  it('does not call a malformed step name unused: its own problem says what is wrong', () => {
+    const dir = workflowsFolder(restart({ 'restart/workflow.json': manifest({ steps: { 're-start': { handler: 'steps/restart.ts' } } }) }));
+    const problems = problemsOf(() => loadWorkflows(dir));
+    expect(problems.some((p) => p.includes('step names are letters and digits'))).toBe(true);
+    expect(problems.some((p) => p.includes('not used'))).toBe(false);
+  });
+
+  it('refuses a field the state type does not take, which the ASL schema lets through (Retry on a Pass, Next on a Succeed)', () => {
+    const dir = workflowsFolder({
+      'm/workflow.json': manifest({ id: 'm' }),
+      'm/definition.asl.json': { StartAt: 'A', States: { A: { Type: 'Pass', Retry: [{ ErrorEquals: ['States.ALL'] }], Next: 'B' }, B: { Type: 'Succeed', Next: 'A' } } },
+    });
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual([
+      'm/definition.asl.json: state "A": a Pass state takes no Retry (it takes Next, End, InputPath, OutputPath, Assign, Parameters, Result, ResultPath)',
+      'm/definition.asl.json: state "B": a Succeed state takes no Next (it takes InputPath, OutputPath)',
+    ]);
+  });
+
+  it('names a state name used twice (in different branches) as the state it is', () => {
+    const branch = (end: string) => ({ StartAt: 'Same', States: { Same: { Type: 'Pass', Next: end }, [end]: { Type: 'Succeed' } } });
+    const dir = workflowsFolder({
+      'p/workflow.json': manifest({ id: 'p' }),
+      'p/definition.asl.json': { StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [branch('A'), branch('B')], End: true } } },
+    });
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual([
+      'p/definition.asl.json: state "Same": another state has this name too; state names must be unique across the whole definition, branches and item processors included',
+    ]);
+  });
+
+  it('throws an error that prints as its problems: no stack frames, no field dump', () => {
+    const dir = workflowsFolder({ 'a/workflow.json': { id: 'a' } });
+    const error = (() => {
+      try {
+        loadWorkflows(dir);
+      } catch (caught) {
+        return caught as Error;
+      }
+    })()!;
+    expect(error.stack).toBe(`WorkflowFolderError: ${error.message}`);
+    expect(Object.keys(error)).not.toEqual(expect.arrayContaining(['dir']));
+    expect(Object.keys(error)).not.toEqual(expect.arrayContaining(['problems']));
   });
 
   it('refuses a folder that does not exist', () => {

@@ -96,6 +96,7 @@ describe('workflow.json: what users get wrong', () => {
       'a/workflow.json: policy.backoffBaseSeconds: must not exceed backoffMaxSeconds',
       'a/workflow.json: targetPattern: is not a valid regular expression: Invalid regular expression: /[unclosed/u: Unterminated character class',
       'a/workflow.json: needs a definition, a stateMachineArn, or both (then local mode runs the definition in its place)',
+      'a/workflow.json: step "Slow" handler "slow.ts" does not exist',
     ]);
   });
 
