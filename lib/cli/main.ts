@@ -3,40 +3,57 @@
 // any other error (commander's own for usage), 2 an execution ended Failed, 3 a request was refused.
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
-import { runLocalMode } from '../local/run-local-mode.js';
-import { WorkflowFolderError, loadWorkflowCatalog } from '../workflows/load-workflows.js';
+import { withGlobalOptions } from './command-context.js';
+import { addExecutionCommands } from './commands/execution-commands.js';
+import { addTargetCommands } from './commands/target-commands.js';
+import { addWorkflowCommands } from './commands/workflow-commands.js';
+import { ApiError, CliError, ExitCode } from './errors.js';
 
 const { version } = createRequire(import.meta.url)('lockstep/package.json') as { version: string };
+// The environment is read here, once, and handed to the commands.
+const env: Record<string, string | undefined> = { ...process.env };
 
-const program = new Command('lockstep')
+// Positional options: the program's options go before the command, the command's after it, so
+// that `run --version V` is the workflow's version; the global options are declared on both.
+const program = withGlobalOptions(new Command('lockstep'))
   .description('Lockstep: one workflow per target at a time, with cooldown, backoff and blocks, on AWS Step Functions')
   .version(version)
+  .enablePositionalOptions()
+  .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError()
-  .addHelpText('after', '\nExample:\n  lockstep local              # the whole engine on this machine, as npm start');
+  .addHelpText(
+    'after',
+    `
+Exit codes: 0 success (run --wait, wait: Completed); 2 the execution ended Failed; 3 the request was
+refused (Skipped); 1 anything else, with the API's error on standard error and nothing on standard output.
+
+Examples:
+  lockstep local                                      # the whole engine on this machine, as npm start
+  lockstep run wait shop/deployment/checkout -p SECONDS=5 --wait --token "$TOKEN"
+  lockstep ls --phase Running --api https://abc123.execute-api.eu-west-1.amazonaws.com/v1   # signed with SigV4`,
+  );
 
 program
   .command('local')
+  .configureHelp({ showGlobalOptions: false })
   .description('Run the whole engine on this machine: DynamoDB Local, Step Functions and EventBridge endpoints, the HTTP API, the sweeper (configured by the environment of API.md)')
   .option('--workflows <dir>', 'your workflows folder, beside the built-in workflows (LOCKSTEP_WORKFLOWS_DIR)')
   .addHelpText('after', '\nExample:\n  PORT=4000 LOCKSTEP_DATA_DIR=.lockstep lockstep local --workflows ./workflows')
-  .action((options: { workflows?: string }) => runLocalMode({ ...process.env, ...(options.workflows && { LOCKSTEP_WORKFLOWS_DIR: options.workflows }) }));
-
-const workflows = program.command('workflows').description('The workflow catalog');
-workflows
-  .command('validate')
-  .argument('<dir>', 'a folder of workflow folders, each holding a workflow.json')
-  .description('Check a workflows folder offline, as local mode and the CDK app do before they start: the schema, the definitions, the steps')
-  .addHelpText('after', '\nExample:\n  lockstep workflows validate ./workflows   # exit 0 and one line per workflow; else exit 1 and one line per problem')
-  .action((dir: string) => {
-    try {
-      for (const w of loadWorkflowCatalog(dir).filter((version) => !version.builtIn)) {
-        console.log(`${w.id}@${w.version}  ${w.digest}  ${w.description}`);
-      }
-    } catch (error) {
-      if (!(error instanceof WorkflowFolderError)) throw error;
-      for (const problem of error.problems) process.stderr.write(`${problem}\n`);
-      process.exitCode = 1;
-    }
+  .action(async (options: { workflows?: string }) => {
+    // Loaded here, not with the command: the API commands start without the engine.
+    const { runLocalMode } = await import('../local/run-local-mode.js');
+    await runLocalMode({ ...process.env, ...(options.workflows && { LOCKSTEP_WORKFLOWS_DIR: options.workflows }) });
   });
 
-await program.parseAsync();
+addExecutionCommands(program, env);
+addTargetCommands(program, env);
+addWorkflowCommands(program, env);
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  // Errors go to standard error, never a stack trace; standard output stays empty.
+  if (error instanceof ApiError) process.stderr.write(`${error.describe()}\n`);
+  else process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = error instanceof CliError ? error.exitCode : ExitCode.Error;
+}

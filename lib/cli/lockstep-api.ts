@@ -1,0 +1,103 @@
+import type { Execution } from '../domain/execution.js';
+import type { TargetView } from '../domain/target.js';
+import { apiErrorOf, type ApiClient, type ApiResponse } from './api-client.js';
+import type { AuditEventView, Page, StepView, WorkflowView } from './api-types.js';
+
+/** The most the API returns in one page. */
+export const MAX_PAGE = 100;
+
+export interface ExecutionRequest {
+  targetResource: string;
+  workflowId: string;
+  workflowVersion?: string;
+  parameters?: Record<string, string>;
+  correlationId?: string;
+  timeoutSeconds?: number;
+}
+
+/** `POST /executions`: created (201), or refused with the Skipped execution (409; the body also carries `error`). */
+export type RequestAnswer = { created: true; execution: Execution } | { created: false; execution: Execution & { error?: unknown }; retryAfter?: string };
+
+export type ExecutionListQuery = { targetResource?: string; phase?: string; since?: string; until?: string; workflowId?: string };
+
+/**
+ * The routes of API.md, one method each, over an `ApiClient` (bearer token or SigV4): each
+ * returns the API's object as it came, or throws the API's error. Path segments are
+ * URL-encoded (target resources hold slashes).
+ */
+export class LockstepApi {
+  constructor(readonly client: ApiClient) {}
+
+  async requestExecution(request: ExecutionRequest, idempotencyKey?: string): Promise<RequestAnswer> {
+    const response = await this.client.request('POST', '/executions', request, idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey });
+    if (response.status === 201) return { created: true, execution: response.body };
+    if (response.status === 409 && response.body?.phase === 'Skipped') {
+      const retryAfter = response.headers.get('retry-after');
+      return { created: false, execution: response.body, ...(retryAfter && { retryAfter }) };
+    }
+    throw apiErrorOf(response);
+  }
+
+  getExecution(id: string): Promise<Execution> {
+    return this.get(`/executions/${encodeURIComponent(id)}`);
+  }
+
+  events(id: string): Promise<Page<AuditEventView>> {
+    return this.get(`/executions/${encodeURIComponent(id)}/events`);
+  }
+
+  steps(id: string): Promise<Page<StepView>> {
+    return this.get(`/executions/${encodeURIComponent(id)}/steps`);
+  }
+
+  async cancel(id: string): Promise<Execution> {
+    return bodyOf(await this.client.request('POST', `/executions/${encodeURIComponent(id)}/cancel`));
+  }
+
+  /** Up to `limit` executions, following `nextToken` page after page. */
+  listExecutions(query: ExecutionListQuery, limit: number): Promise<Page<Execution>> {
+    return this.collect('/executions', query, limit);
+  }
+
+  getTarget(targetResource: string): Promise<TargetView> {
+    return this.get(`/targets/${encodeURIComponent(targetResource)}`);
+  }
+
+  listTargets(state: string, limit: number): Promise<Page<TargetView>> {
+    return this.collect('/targets', { state }, limit);
+  }
+
+  async clearBlock(targetResource: string, clearance: { clearedBy: string; reason: string }): Promise<TargetView> {
+    return bodyOf(await this.client.request('POST', `/targets/${encodeURIComponent(targetResource)}/clearance`, clearance));
+  }
+
+  workflows(id?: string): Promise<Page<WorkflowView>> {
+    return this.get(id === undefined ? '/workflows' : `/workflows/${encodeURIComponent(id)}`);
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    return bodyOf(await this.client.request('GET', path));
+  }
+
+  /** Pages of one query until `limit` items or the last page; the result has the API's shape, with the token for what is left. */
+  private async collect<T>(path: string, query: Record<string, string | undefined>, limit: number): Promise<Page<T>> {
+    const items: T[] = [];
+    let nextToken: string | undefined;
+    do {
+      const search = new URLSearchParams();
+      for (const [name, value] of Object.entries(query)) if (value !== undefined) search.set(name, value);
+      search.set('limit', String(Math.min(MAX_PAGE, limit - items.length)));
+      if (nextToken !== undefined) search.set('nextToken', nextToken);
+      const page = await this.get<Page<T>>(`${path}?${search}`);
+      items.push(...page.items);
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined && items.length < limit);
+    return { items, ...(nextToken !== undefined && { nextToken }) };
+  }
+}
+
+/** The object of a 2xx answer (API.md names each route's status), else the API's error. */
+function bodyOf<T>(response: ApiResponse): T {
+  if (response.status < 200 || response.status > 299) throw apiErrorOf(response);
+  return response.body as T;
+}
