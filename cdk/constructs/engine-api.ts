@@ -8,15 +8,17 @@ import {
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
+  ResponseType,
   RestApi,
   type IResource,
   type Method,
+  type Model,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { ClearanceBodySchema, ExecutionRequestBodySchema } from '../../lib/api/schemas.js';
+import { gatewayResourcePath, ROUTES, type RouteDefinition } from '../../lib/api/routes.js';
 
 /** An API Gateway model (JSON Schema draft 4) from a request body's zod schema. */
 function modelSchema(schema: z.ZodType): JsonSchema {
@@ -34,9 +36,10 @@ export interface EngineApiProps {
 }
 
 /**
- * The REST API of API.md: every route AWS_IAM (SigV4) except `GET /health`, request
- * validation, stage throttling, access logs, all routes integrated with the one `api` function.
- * Targets live under a greedy `{target+}` so that URL-encoded slashes route correctly.
+ * The REST API of API.md, made from the route table (lib/api/routes.ts): every route AWS_IAM
+ * (SigV4) except `GET /health`, request validation, stage throttling, access logs, all routes
+ * integrated with the one `api` function. Targets live under a greedy `{target+}` so that
+ * URL-encoded slashes route correctly.
  */
 export class EngineApi extends Construct {
   readonly api: RestApi;
@@ -65,33 +68,60 @@ export class EngineApi extends Construct {
     });
     const integration = new LambdaIntegration(props.handler);
     const validator = api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
-    // The gateway validates with the very schemas the api function enforces.
-    const executionRequest = api.addModel('ExecutionRequest', { contentType: 'application/json', schema: modelSchema(ExecutionRequestBodySchema) });
-    const clearance = api.addModel('Clearance', { contentType: 'application/json', schema: modelSchema(ClearanceBodySchema) });
-    const add = (resource: IResource, method: string, options: { body?: typeof executionRequest; public?: boolean; params?: Record<string, boolean> } = {}) => {
+    const models = new Map<string, Model>();
+    const resources = new Map<string, IResource>([['', api.root]]);
+    const resourceAt = (path: string): IResource => {
+      const known = resources.get(path);
+      if (known) return known;
+      const parent = resourceAt(path.slice(0, path.lastIndexOf('/')));
+      const resource = parent.addResource(path.slice(path.lastIndexOf('/') + 1));
+      resources.set(path, resource);
+      return resource;
+    };
+    const attached = new Set<string>();
+    // Every route of the one route table, as the function routes them.
+    for (const route of Object.values(ROUTES) as RouteDefinition[]) {
+      const path = gatewayResourcePath(route.path);
+      const key = `${route.method} ${path}`;
+      if (attached.has(key)) throw new Error(`two routes of lib/api/routes.ts meet at ${key} in API Gateway`);
+      attached.add(key);
+      // The gateway validates with the very schemas the api function enforces.
+      const model = route.body && (models.get(route.body.model) ?? api.addModel(route.body.model, { contentType: 'application/json', schema: modelSchema(route.body.schema) }));
+      if (route.body && model) models.set(route.body.model, model);
+      // Query parameters and headers are passed on, never required here: the function refuses with the API's own error body.
+      const params = {
+        ...Object.fromEntries(Object.keys(route.query?.shape ?? {}).map((name) => [`method.request.querystring.${name}`, false])),
+        ...Object.fromEntries((route.headers ?? []).map((name) => [`method.request.header.${name}`, false])),
+      };
       this.methods.push(
-        resource.addMethod(method, integration, {
-          authorizationType: options.public ? AuthorizationType.NONE : AuthorizationType.IAM,
+        resourceAt(path === '/' ? '' : path).addMethod(route.method, integration, {
+          authorizationType: route.auth === 'none' ? AuthorizationType.NONE : AuthorizationType.IAM,
           requestValidator: validator,
-          ...(options.body && { requestModels: { 'application/json': options.body } }),
-          ...(options.params && { requestParameters: options.params }),
+          ...(model && { requestModels: { 'application/json': model } }),
+          ...(Object.keys(params).length > 0 && { requestParameters: params }),
         }),
       );
-    };
-
-    add(api.root.addResource('health'), 'GET', { public: true });
-    const executions = api.root.addResource('executions');
-    add(executions, 'POST', { body: executionRequest, params: { 'method.request.header.Idempotency-Key': false } });
-    add(executions, 'GET', { params: { 'method.request.querystring.targetResource': true } });
-    const execution = executions.addResource('{id}');
-    add(execution, 'GET');
-    add(execution.addResource('cancel'), 'POST');
-    add(execution.addResource('events'), 'GET');
-    // GET /targets/{targetResource} and POST /targets/{targetResource}/clearance; the function tells them apart.
-    const target = api.root.addResource('targets').addResource('{target+}');
-    add(target, 'GET');
-    add(target, 'POST', { body: clearance });
-    add(api.root.addResource('workflows'), 'GET');
+    }
+    // What the gateway answers itself (a signature it refuses, a body its model refuses) has the API's error body too.
+    const gatewayError = (id: string, type: ResponseType, statusCode: string, code: string) =>
+      api.addGatewayResponse(id, {
+        type,
+        statusCode,
+        responseHeaders: { 'Content-Type': "'application/json'" },
+        templates: { 'application/json': `{"error":{"code":"${code}","message":$context.error.messageString,"requestId":"$context.requestId"}}` },
+      });
+    gatewayError('BadBody', ResponseType.BAD_REQUEST_BODY, '400', 'ValidationError');
+    gatewayError('BadParameters', ResponseType.BAD_REQUEST_PARAMETERS, '400', 'ValidationError');
+    for (const [id, type] of [
+      ['MissingToken', ResponseType.MISSING_AUTHENTICATION_TOKEN],
+      ['BadSignature', ResponseType.INVALID_SIGNATURE],
+      ['ExpiredToken', ResponseType.EXPIRED_TOKEN],
+      ['AccessDenied', ResponseType.ACCESS_DENIED],
+    ] as const) {
+      gatewayError(id, type, '401', 'Unauthorized');
+    }
+    gatewayError('Throttled', ResponseType.THROTTLED, '429', 'Throttled');
+    gatewayError('Default5xx', ResponseType.DEFAULT_5XX, '500', 'InternalError');
     this.api = api;
   }
 }

@@ -16,7 +16,8 @@ import type { Authenticator } from './authenticators.js';
 import { header } from './headers.js';
 import { HttpError, errorResponse, jsonResponse } from './http-errors.js';
 import { parsePart, refusePrototypeNames } from './request-checks.js';
-import { ClearanceBodySchema, ExecutionRequestBodySchema, IdempotencyKeySchema, ListQuerySchema } from './schemas.js';
+import { pathPattern, ROUTES, type RouteDefinition, type RouteName } from './routes.js';
+import { IdempotencyKeySchema } from './schemas.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 /** Outside Lambda (local mode) a request still has a deadline: API Gateway's 29 s integration timeout. */
@@ -37,79 +38,49 @@ interface Call {
   principal: string;
   context: Context | undefined;
 }
-type Route = { method: string; path: RegExp; public?: boolean; run: (call: Call) => Promise<APIGatewayProxyResult> };
+type Implementation = (call: Call) => Promise<APIGatewayProxyResult>;
 
 /**
  * The REST API of API.md over API Gateway v1 proxy events: the same function behind API
- * Gateway and behind local mode's HTTP server. Routing, parsing and shaping only; every
- * decision is a use case's.
+ * Gateway and behind local mode's HTTP server, routed by the one route table
+ * (lib/api/routes.ts). Routing, parsing and shaping only; every decision is a use case's.
  */
 export function createApiHandler(options: ApiHandlerOptions): (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult> {
   const { engine } = options;
   const admitOnce = idempotentAdmission(engine, options.idempotencyStore, API_GATEWAY_DEADLINE_MS);
 
-  const routes: Route[] = [
-    { method: 'GET', path: /^\/health$/, public: true, run: async () => jsonResponse(200, { status: 'ok' }) },
-    {
-      method: 'POST',
-      path: /^\/executions$/,
-      run: async ({ event, principal, context }) => {
-        const keyHeader = header(event, 'idempotency-key');
-        const key = keyHeader === undefined ? undefined : parsePart(IdempotencyKeySchema, keyHeader, 'header Idempotency-Key');
-        const body = parsePart(ExecutionRequestBodySchema, jsonBody(event), 'body');
-        const prepared = prepareRequest(engine, { ...body, requestedBy: principal, source: 'api' });
-        const answer: AdmissionAnswer = key !== undefined ? await admitOnce(`api:${principal}:${key}`, prepared, context) : await admitAndStart(engine, prepared);
-        const { execution } = answer.record;
-        options.appendLogKeys?.({ executionId: execution.id, targetResource: execution.targetResource, correlationId: execution.correlationId });
-        if (answer.kind !== 'skipped') return jsonResponse(201, execution);
-        const retryAfter = execution.skipDetails?.retryAfterSeconds;
-        return jsonResponse(409, skippedBody(execution), retryAfter !== undefined ? { 'retry-after': String(Math.max(1, retryAfter)) } : {});
-      },
+  const implementations: Record<RouteName, Implementation> = {
+    health: async () => jsonResponse(200, { status: 'ok' }),
+    requestExecution: async ({ event, principal, context }) => {
+      const keyHeader = header(event, 'idempotency-key');
+      const key = keyHeader === undefined ? undefined : parsePart(IdempotencyKeySchema, keyHeader, 'header Idempotency-Key');
+      const body = parsePart(ROUTES.requestExecution.body.schema, jsonBody(event), 'body');
+      const prepared = prepareRequest(engine, { ...body, requestedBy: principal, source: 'api' });
+      const answer: AdmissionAnswer = key !== undefined ? await admitOnce(`api:${principal}:${key}`, prepared, context) : await admitAndStart(engine, prepared);
+      const { execution } = answer.record;
+      options.appendLogKeys?.({ executionId: execution.id, targetResource: execution.targetResource, correlationId: execution.correlationId });
+      if (answer.kind !== 'skipped') return jsonResponse(201, execution);
+      const retryAfter = execution.skipDetails?.retryAfterSeconds;
+      return jsonResponse(409, skippedBody(execution), retryAfter !== undefined ? { 'retry-after': String(Math.max(1, retryAfter)) } : {});
     },
-    {
-      method: 'GET',
-      path: /^\/executions$/,
-      run: async ({ event }) => {
-        const query = parsePart(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
-        return jsonResponse(200, await listExecutions(engine, query));
-      },
+    listExecutions: async ({ event }) => jsonResponse(200, await listExecutions(engine, parsePart(ROUTES.listExecutions.query, event.queryStringParameters ?? {}, 'query'))),
+    getExecution: async ({ params }) => jsonResponse(200, (await findExecution(engine, params[0]!, options.appendLogKeys)).execution),
+    cancelExecution: async ({ params, principal }) => {
+      const id = executionId(params[0]!);
+      const { cancelled, record } = await cancelExecution(engine, { executionId: id, requestedBy: principal });
+      if (!cancelled) throw new HttpError(409, 'Conflict', `execution ${id} ended as ${record.execution.phase} before it could be cancelled`);
+      return jsonResponse(202, record.execution);
     },
-    { method: 'GET', path: /^\/executions\/([^/]+)$/, run: async ({ params }) => jsonResponse(200, (await findExecution(engine, params[0]!, options.appendLogKeys)).execution) },
-    {
-      method: 'POST',
-      path: /^\/executions\/([^/]+)\/cancel$/,
-      run: async ({ params, principal }) => {
-        const id = executionId(params[0]!);
-        const { cancelled, record } = await cancelExecution(engine, { executionId: id, requestedBy: principal });
-        if (!cancelled) throw new HttpError(409, 'Conflict', `execution ${id} ended as ${record.execution.phase} before it could be cancelled`);
-        return jsonResponse(202, record.execution);
-      },
+    getExecutionEvents: async ({ params }) => jsonResponse(200, { items: (await findExecution(engine, params[0]!, options.appendLogKeys)).events }),
+    clearBlock: async ({ event, params }) => {
+      const body = parsePart(ROUTES.clearBlock.body.schema, jsonBody(event), 'body');
+      return jsonResponse(200, await clearBlock(engine, { targetResource: decode(params[0]!), ...body }));
     },
-    { method: 'GET', path: /^\/executions\/([^/]+)\/events$/, run: async ({ params }) => jsonResponse(200, { items: (await findExecution(engine, params[0]!, options.appendLogKeys)).events }) },
-    {
-      method: 'POST',
-      path: /^\/targets\/(.+)\/clearance$/,
-      run: async ({ event, params }) => {
-        const body = parsePart(ClearanceBodySchema, jsonBody(event), 'body');
-        return jsonResponse(200, await clearBlock(engine, { targetResource: decode(params[0]!), ...body }));
-      },
-    },
-    {
-      method: 'GET',
-      path: /^\/targets\/(.+)$/,
-      run: async ({ params }) => jsonResponse(200, await getTarget(engine, decode(params[0]!))),
-    },
-    {
-      method: 'GET',
-      path: /^\/workflows$/,
-      run: async () => jsonResponse(200, { items: listWorkflows(engine).map(workflowView) }),
-    },
-    {
-      method: 'GET',
-      path: /^\/workflows\/([^/]+)$/,
-      run: async ({ params }) => jsonResponse(200, { items: getWorkflow(engine, decode(params[0]!)).map(workflowView) }),
-    },
-  ];
+    getTarget: async ({ params }) => jsonResponse(200, await getTarget(engine, decode(params[0]!))),
+    listWorkflows: async () => jsonResponse(200, { items: listWorkflows(engine).map(workflowView) }),
+    getWorkflow: async ({ params }) => jsonResponse(200, { items: getWorkflow(engine, decode(params[0]!)).map(workflowView) }),
+  };
+  const routes = (Object.entries(ROUTES) as [RouteName, RouteDefinition][]).map(([name, route]) => ({ ...route, pattern: pathPattern(route.path), run: implementations[name] }));
 
   const respond = async (event: APIGatewayProxyEvent, context: Context | undefined): Promise<APIGatewayProxyResult> => {
     const requestId = event?.requestContext?.requestId || engine.newId();
@@ -117,7 +88,7 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
       if (Buffer.byteLength(bodyText(event), 'utf8') > MAX_BODY_BYTES) throw new HttpError(413, 'PayloadTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)`);
       refusePrototypeNames(event);
       const path = typeof event?.path === 'string' ? event.path : '';
-      const matching = routes.filter((route) => route.path.test(path));
+      const matching = routes.filter((route) => route.pattern.test(path));
       if (matching.length === 0) throw new HttpError(404, 'NotFound', `no route for ${path || '(empty path)'}`);
       const method = event.httpMethod === 'HEAD' ? 'GET' : event.httpMethod;
       const route = matching.find((candidate) => candidate.method === method);
@@ -125,8 +96,8 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
         const allowed = matching.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method]));
         throw new HttpError(405, 'MethodNotAllowed', `${event.httpMethod} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
       }
-      const principal = route.public ? 'anonymous' : await options.authenticate(event);
-      return await route.run({ event, params: route.path.exec(path)!.slice(1), principal, context });
+      const principal = route.auth === 'none' ? 'anonymous' : await options.authenticate(event);
+      return await route.run({ event, params: route.pattern.exec(path)!.slice(1), principal, context });
     } catch (error) {
       return errorResponse(error, requestId, engine.logger);
     }

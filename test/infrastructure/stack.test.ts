@@ -6,6 +6,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LockstepStack } from '../../cdk/lockstep-stack.js';
+import { gatewayResourcePath, ROUTES } from '../../lib/api/routes.js';
 import { stateMachineName } from '../../lib/workflows/catalog.js';
 import { loadBuiltInWorkflows } from '../../lib/workflows/load-workflows.js';
 
@@ -86,9 +87,34 @@ describe('the CDK stack', () => {
     expect(handler.flatMap(actions).filter((a) => !a.startsWith('xray:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   });
 
+  it('has exactly the routes of the one route table, each a method on its resource, no more', () => {
+    const resources = template.findResources('AWS::ApiGateway::Resource');
+    const restApi = Object.keys(template.findResources('AWS::ApiGateway::RestApi'))[0]!;
+    const rootRef = JSON.stringify({ 'Fn::GetAtt': [restApi, 'RootResourceId'] });
+    const pathOf = (ref: unknown): string => {
+      if (JSON.stringify(ref) === rootRef) return '';
+      const resource = Object.entries(resources).find(([id]) => JSON.stringify(ref) === JSON.stringify({ Ref: id }))![1];
+      return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
+    };
+    const deployed = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => `${m.Properties.HttpMethod} ${pathOf(m.Properties.ResourceId)}`);
+    expect(deployed.sort()).toEqual(Object.values(ROUTES).map((r) => `${r.method} ${gatewayResourcePath(r.path)}`).sort());
+  });
+
+  it('answers what the gateway refuses itself with the API error body: 400 ValidationError, 401 Unauthorized, 429, 500', () => {
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map((r) => r.Properties);
+    const byType = Object.fromEntries(responses.map((r) => [r.ResponseType, r]));
+    expect(byType.BAD_REQUEST_BODY).toMatchObject({ StatusCode: '400' });
+    expect(byType.BAD_REQUEST_BODY.ResponseTemplates['application/json']).toContain('"code":"ValidationError"');
+    for (const type of ['MISSING_AUTHENTICATION_TOKEN', 'INVALID_SIGNATURE', 'EXPIRED_TOKEN', 'ACCESS_DENIED']) {
+      expect(byType[type]).toMatchObject({ StatusCode: '401' });
+      expect(byType[type].ResponseTemplates['application/json']).toContain('"code":"Unauthorized"');
+    }
+    expect(byType.DEFAULT_5XX.ResponseTemplates['application/json']).toContain('"code":"InternalError"');
+  });
+
   it('requires AWS_IAM on every API method except GET /health, validates requests, throttles and logs access', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods).toHaveLength(9);
+    expect(methods).toHaveLength(Object.keys(ROUTES).length);
     const open = methods.filter((m) => m.Properties.AuthorizationType !== 'AWS_IAM');
     expect(open).toHaveLength(1);
     expect(open[0]!.Properties).toMatchObject({ HttpMethod: 'GET', AuthorizationType: 'NONE' });

@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+import { ClearanceBodySchema, ExecutionRequestBodySchema, ListQuerySchema } from './schemas.js';
+
+/**
+ * The one route table of API.md. The api function's router (lib/api/api-handler.ts) and the
+ * API Gateway resources, methods and models (cdk/constructs/engine-api.ts) are both made
+ * from it, so a route cannot exist in one and not the other.
+ */
+export interface RouteDefinition {
+  readonly method: 'GET' | 'POST';
+  /** A path template: `{name}` is one segment, `{name+}` any number of them (a target resource holds slashes). */
+  readonly path: string;
+  /** `none` only for `GET /health`; every other route is AWS_IAM on AWS and bearer-token in local mode. */
+  readonly auth: 'iam' | 'none';
+  /** The JSON body, validated by API Gateway (as a model) and by the function (with the API's error body). */
+  readonly body?: { readonly model: string; readonly schema: z.ZodType };
+  /** The query string's schema: its keys are the query parameters the gateway passes on. */
+  readonly query?: z.ZodObject;
+  /** Request headers the route reads besides authentication. */
+  readonly headers?: readonly string[];
+}
+
+export const ROUTES = {
+  health: { method: 'GET', path: '/health', auth: 'none' },
+  requestExecution: { method: 'POST', path: '/executions', auth: 'iam', body: { model: 'ExecutionRequest', schema: ExecutionRequestBodySchema }, headers: ['Idempotency-Key'] },
+  listExecutions: { method: 'GET', path: '/executions', auth: 'iam', query: ListQuerySchema },
+  getExecution: { method: 'GET', path: '/executions/{id}', auth: 'iam' },
+  cancelExecution: { method: 'POST', path: '/executions/{id}/cancel', auth: 'iam' },
+  getExecutionEvents: { method: 'GET', path: '/executions/{id}/events', auth: 'iam' },
+  clearBlock: { method: 'POST', path: '/targets/{target+}/clearance', auth: 'iam', body: { model: 'Clearance', schema: ClearanceBodySchema } },
+  getTarget: { method: 'GET', path: '/targets/{target+}', auth: 'iam' },
+  listWorkflows: { method: 'GET', path: '/workflows', auth: 'iam' },
+  getWorkflow: { method: 'GET', path: '/workflows/{id}', auth: 'iam' },
+} as const satisfies Record<string, RouteDefinition>;
+
+export type RouteName = keyof typeof ROUTES;
+
+/**
+ * The regular expression a path template matches, capturing its parameters in order.
+ * Greedy `{name+}` captures across slashes; routes are tried in table order, so a longer
+ * template (`/targets/{target+}/clearance`) stands before the shorter one it would shadow.
+ */
+export function pathPattern(template: string): RegExp {
+  const source = template
+    .split('/')
+    .map((segment) => (segment.endsWith('+}') ? '(.+)' : segment.startsWith('{') ? '([^/]+)' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * Where API Gateway attaches a route: its template cut after a greedy parameter, which must
+ * be the last segment of a gateway resource. The function tells the routes under it apart.
+ */
+export function gatewayResourcePath(template: string): string {
+  const segments = template.split('/');
+  const greedy = segments.findIndex((segment) => segment.endsWith('+}'));
+  return greedy === -1 ? template : segments.slice(0, greedy + 1).join('/');
+}
+
+/** A route's path with its parameters filled in, each URL-encoded (a target's slashes become %2F): what a client calls. */
+export function routePath(template: string, params: Readonly<Record<string, string>>): string {
+  return template.replace(/\{(\w+)\+?\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`${template} needs a value for ${name}`);
+    return encodeURIComponent(value);
+  });
+}
