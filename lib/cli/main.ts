@@ -49,6 +49,12 @@ addExecutionCommands(program, env);
 addTargetCommands(program, env);
 addWorkflowCommands(program, env);
 
+// A reader that stops early (`lockstep ls | head -1`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? ExitCode.Success);
+});
+
 try {
   await program.parseAsync();
 } catch (error) {
