@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { MAX_BODY_BYTES } from '../api/api-handler.js';
 import { HttpError, errorResponse } from '../api/http-errors.js';
 import type { Clock, EngineLogger } from '../ports.js';
+import { statusPageResponse } from '../ui/status-page.js';
 import { listen, readBody, type ClientError, type ListeningServer, type RawResponse } from './http-listen.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -25,7 +26,8 @@ const MAX_URL_BYTES = 8 * 1024;
  * 414 UriTooLong; a request line and headers over 16 KiB, refused by Node's parser, 431
  * RequestHeaderFieldsTooLarge; a request the parser cannot read, 400 ValidationError; one
  * that does not arrive within Node's request timeouts, 408 RequestTimeout; a body over
- * 256 KiB, 413 PayloadTooLarge. Everything else is the `api` handler's answer.
+ * 256 KiB, 413 PayloadTooLarge. The status page's files (`/`, `/ui/…`, no authentication:
+ * they hold no data) are answered here too. Everything else is the `api` handler's answer.
  */
 export async function startApiServer(handler: ProxyHandler, options: { logger: EngineLogger; clock: Clock; port?: number; host?: string }): Promise<ListeningServer> {
   const { logger, clock } = options;
@@ -40,6 +42,12 @@ async function serve(handler: ProxyHandler, logger: EngineLogger, clock: Clock, 
   let result: APIGatewayProxyResult;
   try {
     if (Buffer.byteLength(req.url ?? '') > MAX_URL_BYTES) throw new HttpError(414, 'UriTooLong', `the request URL is longer than ${MAX_URL_BYTES} bytes (8 KiB)`);
+    const page = await statusPageResponse(req.method, (req.url ?? '/').split('?')[0]!);
+    if (page) {
+      res.writeHead(page.status, { ...page.headers, 'content-length': page.body.length });
+      res.end(page.body);
+      return;
+    }
     const body = await readBody(req, MAX_BODY_BYTES);
     if (!body) throw new HttpError(413, 'PayloadTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)`);
     result = await handler(toProxyEvent(req, body, requestId, clock.now()));

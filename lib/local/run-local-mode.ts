@@ -7,6 +7,7 @@ import { WorkflowFolderError } from '../workflows/load-workflows.js';
 import { JavaMissingError } from './dynamodb-local.js';
 import { StepLoadError } from './stepfunctions/local-steps.js';
 import { startLocalMode, type LocalMode } from './local-mode.js';
+import { statusPageUrl } from '../ui/status-page.js';
 
 const say = (line: string) => process.stderr.write(`lockstep: ${line}\n`);
 
@@ -56,6 +57,7 @@ export async function runLocalMode(env: Record<string, string | undefined>): Pro
   }
   // Endpoint lines go to standard output (EMF and logs too, as on Lambda), progress to standard error.
   console.log(`API:            ${local.urls.api}`);
+  console.log(`UI:             ${statusPageUrl(local.urls.api, local.token)}`);
   console.log(`DynamoDB:       ${local.urls.dynamodb}${local.dynamodbPid ? ` (DynamoDB Local, pid ${local.dynamodbPid})` : ''}`);
   console.log(`Step Functions: ${local.urls.stepfunctions}`);
   console.log(`EventBridge:    ${local.urls.eventbridge} (bus "${ENGINE_BUS_NAME}")`);

@@ -1,0 +1,180 @@
+/// <reference lib="dom" />
+// The page's one way to the API (API.md): its own origin only, `Authorization: Bearer <token>`
+// on every call, JSON in and out. The objects are API.md's, typed as the page reads them.
+
+export type Phase = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Skipped';
+export const PHASES: readonly Phase[] = ['Pending', 'Running', 'Completed', 'Failed', 'Skipped'];
+export type TargetState = 'Idle' | 'Running' | 'CoolingDown' | 'BackingOff' | 'Blocked';
+
+export interface Execution {
+  id: string;
+  targetResource: string;
+  workflowId: string;
+  workflowVersion: string;
+  workflowDigest?: string;
+  parameters?: Record<string, string>;
+  correlationId?: string;
+  requestedBy?: string;
+  source?: string;
+  phase: Phase;
+  skipDetails?: Record<string, unknown> & { reason?: string; message?: string; conflictingExecutionId?: string; recentExecutionId?: string; nextAllowedAt?: string };
+  failureDetails?: Record<string, unknown> & { reason?: string; message?: string; failedStep?: string; failedAt?: string };
+  executionRef?: { name?: string; arn?: string };
+  createdAt: string;
+  startTime?: string;
+  completionTime?: string;
+  durationSeconds?: number;
+  [field: string]: unknown;
+}
+
+export interface Clearance {
+  clearedAt: string;
+  clearedBy: string;
+  reason: string;
+}
+
+export interface Target {
+  targetResource: string;
+  state: TargetState;
+  currentExecutionId?: string;
+  lastExecutionId?: string;
+  lastOutcome?: string;
+  cooldownUntil?: string;
+  cooldownRemainingSeconds?: number;
+  consecutiveFailures?: number;
+  nextAllowedAt?: string;
+  blockReason?: string;
+  blockClearances?: Clearance[];
+  [field: string]: unknown;
+}
+
+export interface AuditEvent {
+  seq: number;
+  type: string;
+  at: string;
+  executionId: string;
+  targetResource: string;
+  correlationId?: string;
+  actor?: string;
+  payload?: Record<string, unknown>;
+}
+
+export interface Step {
+  name: string;
+  type: string;
+  status: 'Running' | 'Succeeded' | 'Failed' | 'Caught';
+  enteredAt?: string;
+  exitedAt?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface Parameter {
+  name: string;
+  required?: boolean;
+  description?: string;
+  type?: 'string' | 'integer' | 'number' | 'boolean';
+  default?: string;
+  enum?: string[];
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+}
+
+export interface Workflow {
+  id: string;
+  version: string;
+  description?: string;
+  digest?: string;
+  parameters?: Parameter[];
+  policy?: Record<string, number>;
+  targetPattern?: string;
+  steps?: string[];
+  stateMachineArn?: string;
+  runnableLocally?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+/** A non-2xx answer (API.md's error body), or no answer at all (`status` 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly string[] = [],
+    /** The body as sent: a 409 to a run request carries the Skipped execution. */
+    readonly body?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN_KEY = 'lockstep.token';
+
+/**
+ * The token from the URL the start printed (`#token=…`, or a place with it: `#/targets/x?token=…`),
+ * kept for this tab in session storage and taken off the address bar, so it does not end up
+ * in a screenshot, a shared link or the history. Without one (`lockstep ui` needs none) calls
+ * go without it.
+ */
+export function takeToken(): void {
+  const hash = location.hash.replace(/^#/, '');
+  const [path, search = ''] = hash.startsWith('token=') ? ['/', hash] : hash.split('?', 2);
+  const query = new URLSearchParams(search);
+  const token = query.get('token');
+  if (token === null) return;
+  setToken(token);
+  query.delete('token');
+  const rest = query.toString();
+  history.replaceState(null, '', `${location.pathname}${location.search}#${path || '/'}${rest ? `?${rest}` : ''}`);
+}
+
+export function setToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+function token(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/** `path` is API-relative (`/executions?…`): the page never calls another origin. */
+export async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const bearer = token();
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, cache: 'no-store', credentials: 'omit', ...(body !== undefined && { body: JSON.stringify(body) }), ...(signal && { signal }) });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new ApiError(0, 'Unreachable', 'the API did not answer; is local mode still running?');
+  }
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ApiError(response.status, 'BadResponse', `the API answered ${response.status} with a body that is not JSON`);
+  }
+  if (response.ok) return parsed as T;
+  const error = (parsed as { error?: { code?: string; message?: string; details?: string[] } } | undefined)?.error;
+  throw new ApiError(response.status, error?.code ?? `HTTP${response.status}`, error?.message ?? `the API answered ${response.status}`, error?.details ?? [], parsed);
+}
+
+/** Path segments and query values are always encoded here, never pasted into a path. */
+export const paths = {
+  execution: (id: string) => `/executions/${encodeURIComponent(id)}`,
+  target: (target: string) => `/targets/${encodeURIComponent(target)}`,
+  query: (path: string, query: Record<string, string | number | undefined>) => {
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') search.set(name, String(value));
+    const text = search.toString();
+    return text ? `${path}?${text}` : path;
+  },
+};

@@ -1,0 +1,93 @@
+/// <reference lib="dom" />
+// The status page (API.md "The status page"): served by local mode at /ui/ and by
+// `lockstep ui`; talks only to the API of its own origin. Built by ../build-status-page.ts.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { setToken, takeToken } from './api.js';
+import { html } from './html.js';
+import { REFRESH_SECONDS, Tick, useTicker } from './live.js';
+import { href, useRoute, type Route } from './router.js';
+import { ExecutionPage } from './views/execution.js';
+import { Overview } from './views/overview.js';
+import { TargetPage } from './views/target.js';
+import { WorkflowsPage } from './views/workflows.js';
+
+function App() {
+  const route = useRoute();
+  const { tick, paused, refresh } = useTicker();
+  const place = routeKey(route);
+  useEffect(() => {
+    document.title = `${titleOf(route)} · Lockstep`;
+    // A new place: move focus to its heading, as a page load would, for keyboard and screen reader users.
+    requestAnimationFrame(() => document.querySelector<HTMLElement>('main h1')?.focus({ preventScroll: true }));
+  }, [place]);
+  return html`<a class="skip" href="#main" onClick=${(event: Event) => (event.preventDefault(), document.querySelector<HTMLElement>('main h1')?.focus())}>Skip to content</a>
+    <header class="bar">
+      <a class="brand" href=${href.overview()}>Lockstep</a>
+      <nav aria-label="Pages">
+        <a href=${href.overview()} aria-current=${route.page === 'overview' ? 'page' : undefined}>Overview</a>
+        <a href=${href.workflows()} aria-current=${route.page === 'workflows' ? 'page' : undefined}>Workflows</a>
+      </nav>
+      <span class="live" role="status">${paused ? 'Paused while the tab is hidden' : `Refreshes every ${REFRESH_SECONDS} s`}</span>
+      <button type="button" onClick=${refresh}>Refresh now</button>
+      <${TokenForm} onSet=${refresh} />
+    </header>
+    <main id="main">
+      <${Tick.Provider} value=${tick}>${page(route)}<//>
+    </main>`;
+}
+
+function page(route: Route) {
+  switch (route.page) {
+    case 'overview':
+      return html`<${Overview} query=${route.query} />`;
+    case 'target':
+      return html`<${TargetPage} target=${route.target} key=${route.target} />`;
+    case 'execution':
+      return html`<${ExecutionPage} id=${route.id} key=${route.id} />`;
+    case 'workflows':
+      return html`<${WorkflowsPage} query=${route.query} />`;
+    default:
+      return html`<h1 tabindex="-1">Not found</h1>
+        <p>Nothing is at <code>${route.hash}</code>. <a href=${href.overview()}>Go to the overview</a>.</p>`;
+  }
+}
+
+function routeKey(route: Route): string {
+  if (route.page === 'target') return `target:${route.target}`;
+  if (route.page === 'execution') return `execution:${route.id}`;
+  return route.page;
+}
+
+function titleOf(route: Route): string {
+  if (route.page === 'target') return route.target;
+  if (route.page === 'execution') return `Execution ${route.id}`;
+  if (route.page === 'workflows') return 'Workflows';
+  if (route.page === 'overview') return 'Overview';
+  return 'Not found';
+}
+
+/** For a page opened without the URL local mode printed: paste the token it printed. */
+function TokenForm({ onSet }: { onSet: () => void }) {
+  const [open, setOpen] = useState(false);
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const value = String(new FormData(event.currentTarget as HTMLFormElement).get('token') ?? '').trim();
+    if (!value) return;
+    setToken(value);
+    setOpen(false);
+    onSet();
+  };
+  if (!open) return html`<button type="button" class="quiet" onClick=${() => setOpen(true)}>Set token</button>`;
+  return html`<form class="token" aria-label="API token" onSubmit=${submit}>
+    <label for="token">Token</label>
+    <input id="token" name="token" type="password" autocomplete="off" />
+    <button type="submit">Use token</button>
+    <button type="button" class="quiet" onClick=${() => setOpen(false)}>Close</button>
+  </form>`;
+}
+
+takeToken();
+const root = document.getElementById('app')!;
+root.replaceChildren(); // the "Loading…" line of index.html
+render(html`<${App} />`, root);
