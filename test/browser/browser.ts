@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { statusPageUrl } from '../../lib/ui/status-page.js';
+import { TEST_TOKEN, type TestLocalMode } from '../support/local-mode.js';
+import { until } from '../support/wait.js';
+
+/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it): no browser is ever downloaded. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** One browser per test file; quiet: no sync, no component updates, no background requests of its own. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** Screenshots as test artifacts; with UPDATE_SCREENSHOTS=1 also the committed copies the README shows. */
+const ARTIFACTS = process.env.BROWSER_ARTIFACTS_DIR ?? join(tmpdir(), 'lockstep-browser-artifacts');
+const COMMITTED = fileURLToPath(new URL('./screenshots/', import.meta.url));
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: join(COMMITTED, `${name}.png`), fullPage: true });
+  return path;
+}
+
+/** A page on the status page, recording every request it makes and everything that went wrong in it. */
+export interface WatchedPage {
+  page: Page;
+  /** Every URL the page asked for, in order. */
+  requests: { method: string; url: string }[];
+  /** Uncaught errors, console errors (CSP violations and failed loads among them) and dialogs nobody expected. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+export async function openStatusPage(browser: Browser, t: TestLocalMode, hash = ''): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const requests: { method: string; url: string }[] = [];
+  const problems: string[] = [];
+  page.on('request', (request) => requests.push({ method: request.method(), url: request.url() }));
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+  });
+  page.on('dialog', (dialog) => {
+    if (dialog.type() !== 'confirm') problems.push(`unexpected ${dialog.type()}: ${dialog.message()}`);
+  });
+  // The URL local mode prints, or a place on the page with the token beside it (`#/targets/x?token=`).
+  const place = hash.replace(/^#/, '');
+  await page.goto(place ? `${t.local.urls.api}/ui/#${place}${place.includes('?') ? '&' : '?'}token=${encodeURIComponent(TEST_TOKEN)}` : statusPageUrl(t.local.urls.api, TEST_TOKEN));
+  return { page, requests, problems, close: () => context.close() };
+}
+
+/** The URLs the page asked for that are not on the API's own origin (a `data:` URL leaves nothing). */
+export function foreignRequests(watched: WatchedPage, t: TestLocalMode): string[] {
+  const origin = new URL(t.local.urls.api).origin;
+  return watched.requests.map((request) => request.url).filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin);
+}
+
+/** Polls `check` (an assertion) until it passes: what the page shows arrives with its next refresh. */
+export async function eventually(check: () => Promise<void> | void, boundMs = 15_000, what = 'the page to show it'): Promise<void> {
+  let last: unknown;
+  await until(
+    async () => {
+      try {
+        await check();
+        return true;
+      } catch (error) {
+        last = error;
+        return undefined;
+      }
+    },
+    boundMs,
+    what,
+    200,
+  ).catch((error: Error) => {
+    throw last instanceof Error ? Object.assign(last, { message: `${error.message}: ${last.message}` }) : error;
+  });
+}
