@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { statusPageUrl } from '../../lib/ui/status-page.js';
 import { TEST_TOKEN, type TestLocalMode } from '../support/local-mode.js';
 import { until } from '../support/wait.js';
@@ -64,6 +65,20 @@ export async function openStatusPage(browser: Browser, t: TestLocalMode, hash = 
 export function foreignRequests(watched: WatchedPage, t: TestLocalMode): string[] {
   const origin = new URL(t.local.urls.api).origin;
   return watched.requests.map((request) => request.url).filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin);
+}
+
+/**
+ * After each test: a screenshot of a failed test's page (an artifact), the page closed, and
+ * what every test of the page must hold: nothing asked of another origin, no error in the page.
+ */
+export async function closeAndCheck(watched: WatchedPage | undefined, t: TestLocalMode, test: { name: string; result?: { state?: string } }): Promise<void> {
+  if (!watched) return;
+  if (test.result?.state === 'fail') await screenshot(watched.page, `failed-${test.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
+  const { problems } = watched;
+  const foreign = foreignRequests(watched, t);
+  await watched.close();
+  expect(foreign, 'requests that left the API origin').toEqual([]);
+  expect(problems, 'errors in the page').toEqual([]);
 }
 
 /** Polls `check` (an assertion) until it passes: what the page shows arrives with its next refresh. */

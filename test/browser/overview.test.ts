@@ -4,7 +4,7 @@ import { systemClock } from '../../lib/runtime.js';
 import { uniqueTarget } from '../support/lifecycle.js';
 import { startTestLocalMode, type TestLocalMode } from '../support/local-mode.js';
 import { until } from '../support/wait.js';
-import { eventually, foreignRequests, launchBrowser, openStatusPage, screenshot, type WatchedPage } from './browser.js';
+import { closeAndCheck, eventually, launchBrowser, openStatusPage, screenshot, type WatchedPage } from './browser.js';
 
 // Real time: the page tells time by the browser's clock, and counts a cooldown down by it.
 describe('the overview and a target page', () => {
@@ -25,14 +25,10 @@ describe('the overview and a target page', () => {
     failedId = fail.body.id;
     await until(async () => ((await t.call('GET', `/targets/${encodeURIComponent(blocked)}`)).body.state === 'Blocked' ? true : undefined), 20_000, 'the failed run to block its target');
   });
-  afterEach(async () => {
-    if (!watched) return;
-    const { problems } = watched;
-    const foreign = foreignRequests(watched, t);
-    await watched.close();
+  afterEach(async ({ task }) => {
+    const page = watched;
     watched = undefined;
-    expect(foreign, 'requests that left the API origin').toEqual([]);
-    expect(problems, 'errors in the page').toEqual([]);
+    await closeAndCheck(page, t, task);
   });
   afterAll(async () => {
     await browser?.close();

@@ -73,6 +73,7 @@ function Fields({ execution }: { execution: Execution }) {
     ['startTime', 'Started'],
     ['completionTime', 'Completed'],
     ['durationSeconds', 'Duration'],
+    ['timeoutSeconds', 'Timeout'],
     ['failureDetails', 'Failure'],
     ['skipDetails', 'Skip'],
     ['executionRef', 'Step Functions execution'],
@@ -89,7 +90,7 @@ function Fields({ execution }: { execution: Execution }) {
 function FieldValue({ field, value }: { field: string; value: unknown }) {
   if (field === 'targetResource') return html`<${TargetLink} target=${String(value)} />`;
   if (field === 'workflowId') return html`<a href=${href.workflows()}>${String(value)}</a>`;
-  if (field === 'durationSeconds' && typeof value === 'number') return html`${formatDuration(value)} <span class="muted">(${value} s)</span>`;
+  if ((field === 'durationSeconds' || field === 'timeoutSeconds' || field === 'retryAfterSeconds') && typeof value === 'number') return html`${formatDuration(value)} <span class="muted">(${value} s)</span>`;
   if (TIMES.has(field) && typeof value === 'string') return html`<${Time} at=${value} full=${true} />`;
   if (/ExecutionId$/.test(field) && typeof value === 'string') return html`<${ExecutionLink} id=${value} />`;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {

@@ -43,32 +43,34 @@ function Version({ workflow, latest, target }: { workflow: Workflow; latest: boo
   const headingId = useId();
   return html`<article class="version" aria-labelledby=${headingId}>
     <h3 id=${headingId}>${workflow.id} version ${workflow.version}${latest ? html` <span class="tag">latest</span>` : null}</h3>
-    ${workflow.description ? html`<p>${workflow.description}</p>` : null}
-    <dl class="fields">
-      <dt>Digest</dt><dd class="mono">${workflow.digest ?? '—'}</dd>
-      ${workflow.targetPattern ? html`<dt>Target pattern</dt><dd class="mono">${workflow.targetPattern}</dd>` : null}
-      ${workflow.steps?.length ? html`<dt>Steps</dt><dd>${workflow.steps.join(', ')}</dd>` : null}
-      ${workflow.policy && Object.keys(workflow.policy).length > 0 ? html`<dt>Policy</dt><dd><${Value} value=${workflow.policy} /></dd>` : null}
-      ${workflow.stateMachineArn ? html`<dt>State machine</dt><dd class="mono">${workflow.stateMachineArn}</dd>` : null}
-    </dl>
-    ${parameters.length === 0
-      ? html`<p class="muted">No parameters.</p>`
-      : html`<table class="parameters">
-          <caption class="visually-hidden">Parameters of ${workflow.id} version ${workflow.version}</caption>
-          <thead><tr><th scope="col">Parameter</th><th scope="col">Type</th><th scope="col">Required</th><th scope="col">Default</th><th scope="col">Allowed</th><th scope="col">Description</th></tr></thead>
-          <tbody>
-            ${parameters.map(
-              (parameter) => html`<tr key=${parameter.name}>
-                <td class="mono">${parameter.name}</td>
-                <td>${parameter.type ?? 'string'}</td>
-                <td>${parameter.required ? 'yes' : 'no'}</td>
-                <td class="mono">${parameter.default ?? ''}</td>
-                <td>${allowed(parameter)}</td>
-                <td>${parameter.description ?? ''}</td>
-              </tr>`,
-            )}
-          </tbody>
-        </table>`}
+    <div class="about">
+      ${workflow.description ? html`<p>${workflow.description}</p>` : null}
+      <dl class="fields">
+        <dt>Digest</dt><dd class="mono">${workflow.digest ?? '—'}</dd>
+        ${workflow.targetPattern ? html`<dt>Target pattern</dt><dd class="mono">${workflow.targetPattern}</dd>` : null}
+        ${workflow.steps?.length ? html`<dt>Steps</dt><dd>${workflow.steps.join(', ')}</dd>` : null}
+        ${workflow.policy && Object.keys(workflow.policy).length > 0 ? html`<dt>Policy</dt><dd><${Value} value=${workflow.policy} /></dd>` : null}
+        ${workflow.stateMachineArn ? html`<dt>State machine</dt><dd class="mono">${workflow.stateMachineArn}</dd>` : null}
+      </dl>
+      ${parameters.length === 0
+        ? html`<p class="muted">No parameters.</p>`
+        : html`<table class="parameters">
+            <caption class="visually-hidden">Parameters of ${workflow.id} version ${workflow.version}</caption>
+            <thead><tr><th scope="col">Parameter</th><th scope="col">Type</th><th scope="col">Required</th><th scope="col">Default</th><th scope="col">Allowed</th><th scope="col">Description</th></tr></thead>
+            <tbody>
+              ${parameters.map(
+                (parameter) => html`<tr key=${parameter.name}>
+                  <td class="mono">${parameter.name}</td>
+                  <td>${parameter.type ?? 'string'}</td>
+                  <td>${parameter.required ? 'yes' : 'no'}</td>
+                  <td class="mono">${parameter.default ?? ''}</td>
+                  <td>${allowed(parameter)}</td>
+                  <td>${parameter.description ?? ''}</td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>`}
+    </div>
     ${workflow.runnableLocally === false
       ? html`<p class="muted">This version names an existing state machine and has no definition to run in its place here, so it cannot run in local mode.</p>`
       : html`<${RunForm} workflow=${workflow} target=${target} />`}
