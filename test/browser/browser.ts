@@ -81,6 +81,21 @@ export async function closeAndCheck(watched: WatchedPage | undefined, t: TestLoc
   expect(problems, 'errors in the page').toEqual([]);
 }
 
+const CONTROL_ROLES = new Set(['button', 'link', 'textbox', 'combobox', 'checkbox', 'radio', 'searchbox', 'spinbutton', 'listbox']);
+
+/** The controls on the page with no accessible name, as Chromium's accessibility tree has them (role: what it shows). */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  const session = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = (await session.send('Accessibility.getFullAXTree')) as { nodes: { ignored?: boolean; role?: { value?: string }; name?: { value?: string } }[] };
+    return nodes
+      .filter((node) => !node.ignored && CONTROL_ROLES.has(String(node.role?.value)) && !String(node.name?.value ?? '').trim())
+      .map((node) => `${node.role?.value}`);
+  } finally {
+    await session.detach();
+  }
+}
+
 /** Polls `check` (an assertion) until it passes: what the page shows arrives with its next refresh. */
 export async function eventually(check: () => Promise<void> | void, boundMs = 15_000, what = 'the page to show it'): Promise<void> {
   let last: unknown;

@@ -4,7 +4,7 @@ import { systemClock } from '../../lib/runtime.js';
 import { uniqueTarget } from '../support/lifecycle.js';
 import { startTestLocalMode, type TestLocalMode } from '../support/local-mode.js';
 import { until } from '../support/wait.js';
-import { closeAndCheck, eventually, launchBrowser, openStatusPage, screenshot, type WatchedPage } from './browser.js';
+import { closeAndCheck, eventually, launchBrowser, openStatusPage, screenshot, unnamedControls, type WatchedPage } from './browser.js';
 
 describe('an execution page', () => {
   let t: TestLocalMode;
@@ -78,6 +78,7 @@ describe('an execution page', () => {
     watched = await openStatusPage(browser, t, `#/executions/${created.body.id}`);
     const { page } = watched;
     await page.getByRole('button', { name: 'Cancel execution' }).waitFor();
+    expect(await unnamedControls(page)).toEqual([]);
     const confirmed: string[] = [];
     page.once('dialog', (dialog) => void (confirmed.push(dialog.message()), dialog.accept()));
     await page.getByRole('button', { name: 'Cancel execution' }).click();

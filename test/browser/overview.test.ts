@@ -4,7 +4,7 @@ import { systemClock } from '../../lib/runtime.js';
 import { uniqueTarget } from '../support/lifecycle.js';
 import { startTestLocalMode, type TestLocalMode } from '../support/local-mode.js';
 import { until } from '../support/wait.js';
-import { closeAndCheck, eventually, launchBrowser, openStatusPage, screenshot, type WatchedPage } from './browser.js';
+import { closeAndCheck, eventually, launchBrowser, openStatusPage, screenshot, unnamedControls, type WatchedPage } from './browser.js';
 
 // Real time: the page tells time by the browser's clock, and counts a cooldown down by it.
 describe('the overview and a target page', () => {
@@ -50,6 +50,7 @@ describe('the overview and a target page', () => {
     await recent.getByRole('link', { name: failedId }).waitFor();
     await recent.getByRole('link', { name: runningId }).waitFor();
     await screenshot(page, 'overview');
+    expect(await unnamedControls(page)).toEqual([]);
 
     await page.getByLabel('Phase').selectOption('Failed');
     await eventually(async () => {
@@ -75,6 +76,28 @@ describe('the overview and a target page', () => {
     await runningNow.getByRole('link', { name: late }).waitFor({ timeout: 10_000 });
   });
 
+  it('asks nothing while the tab is hidden, and at once when it is shown again', async () => {
+    watched = await openStatusPage(browser, t, `#/targets/${encodeURIComponent(running)}`);
+    const { page, requests } = watched;
+    await page.getByRole('heading', { level: 1, name: running }).waitFor();
+    const api = () => requests.filter((request) => !new URL(request.url).pathname.startsWith('/ui/')).length;
+    await eventually(async () => expect(api()).toBeGreaterThan(2), 10_000, 'a refresh'); // it does refresh while shown
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'hidden' : 'visible') });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await page.getByText('Paused while the tab is hidden').waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a request already on its way may land
+    const before = api();
+    await new Promise((resolve) => setTimeout(resolve, 4_000)); // more than one refresh period
+    expect(api()).toBe(before);
+    await setHidden(false);
+    await eventually(async () => expect(api()).toBeGreaterThan(before), 1_000, 'a refresh as the tab is shown');
+  });
+
   it('shows times relative, with the exact time on hover', async () => {
     watched = await openStatusPage(browser, t);
     const time = watched.page.getByRole('region', { name: /Recent executions/ }).locator('time').first();
@@ -91,6 +114,7 @@ describe('the overview and a target page', () => {
     expect(await page.getByText('PreviousExecutionFailed').count()).toBeGreaterThan(0);
     await page.getByRole('region', { name: 'Executions' }).getByRole('link', { name: failedId }).waitFor();
     await screenshot(page, 'target-blocked');
+    expect(await unnamedControls(page)).toEqual([]);
 
     // Keyboard only: type, Tab to the next field, Tab to the button, Enter.
     await page.getByLabel('Cleared by').fill('Dana (on call)');

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../lib/runtime.js';
 import { uniqueTarget } from '../support/lifecycle.js';
 import { startTestLocalMode, type TestLocalMode } from '../support/local-mode.js';
-import { closeAndCheck, launchBrowser, openStatusPage, screenshot, type WatchedPage } from './browser.js';
+import { closeAndCheck, launchBrowser, openStatusPage, screenshot, unnamedControls, type WatchedPage } from './browser.js';
 
 describe('the workflows page', () => {
   let t: TestLocalMode;
@@ -59,6 +59,7 @@ describe('the workflows page', () => {
     await form.getByLabel('SECONDS').press('Enter');
     await form.getByText('SECONDS must be at most 86400, got 999999').waitFor();
     await screenshot(page, 'workflows');
+    expect(await unnamedControls(page)).toEqual([]);
     expect(posts(watched), 'requests sent for refused values').toEqual([]);
     expect((await t.call('GET', `/executions?targetResource=${encodeURIComponent(target)}`)).body.items).toEqual([]);
 
