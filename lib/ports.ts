@@ -1,7 +1,7 @@
 import type { Execution, ExecutionRecord, ExecutionRequest, SkipDetails } from './domain/execution.js';
 import type { Policy } from './domain/policies.js';
 import type { Phase } from './domain/phase.js';
-import type { Holder, TargetState } from './domain/target.js';
+import type { Holder, TargetState, TargetStatus } from './domain/target.js';
 import type { Termination } from './domain/transitions.js';
 import type { WorkflowStep, WorkflowVersion } from './workflows/workflow-version.js';
 
@@ -160,6 +160,14 @@ export interface ListExecutionsInput {
   nextToken?: string;
 }
 
+/** The targets in one state now (an open window for CoolingDown and BackingOff), a page at a time. */
+export interface ListTargetsInput {
+  state: Exclude<TargetStatus, 'Idle'>;
+  at: Date;
+  limit: number;
+  nextToken?: string;
+}
+
 export interface Page<T> {
   items: T[];
   nextToken?: string;
@@ -195,5 +203,5 @@ export interface ExecutionStore {
   listExecutions(input: ListExecutionsInput): Promise<Page<Execution>>;
   getTarget(targetResource: string): Promise<TargetState>;
   /** Targets held right now, from the sparse index: the sweeper's whole working set. */
-  listHeldTargets(nextToken?: string): Promise<Page<TargetState>>;
+  listTargets(input: ListTargetsInput): Promise<Page<TargetState>>;
 }

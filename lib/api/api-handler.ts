@@ -9,6 +9,7 @@ import type { Engine } from '../use-cases/engine.js';
 import { getExecution } from '../use-cases/get-execution.js';
 import { getTarget } from '../use-cases/get-target.js';
 import { listExecutions } from '../use-cases/list-executions.js';
+import { listTargets } from '../use-cases/list-targets.js';
 import { getWorkflow, listWorkflows } from '../use-cases/list-workflows.js';
 import { idempotentAdmission, type AdmissionAnswer } from '../handlers/idempotent-admission.js';
 import { admitAndStart, prepareRequest } from '../use-cases/request-execution.js';
@@ -76,6 +77,7 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
       const body = parsePart(ROUTES.clearBlock.body.schema, jsonBody(event), 'body');
       return jsonResponse(200, await clearBlock(engine, { targetResource: decode(params[0]!), ...body }));
     },
+    listTargets: async ({ event }) => jsonResponse(200, await listTargets(engine, parsePart(ROUTES.listTargets.query, event.queryStringParameters ?? {}, 'query'))),
     getTarget: async ({ params }) => jsonResponse(200, await getTarget(engine, decode(params[0]!))),
     listWorkflows: async () => jsonResponse(200, { items: listWorkflows(engine).map(workflowView) }),
     getWorkflow: async ({ params }) => jsonResponse(200, { items: getWorkflow(engine, decode(params[0]!)).map(workflowView) }),

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ClearanceBodySchema, ExecutionRequestBodySchema, ListQuerySchema } from './schemas.js';
+import { ClearanceBodySchema, ExecutionRequestBodySchema, ListQuerySchema, TargetListQuerySchema } from './schemas.js';
 
 /**
  * The one route table of API.md. The api function's router (lib/api/api-handler.ts) and the
@@ -27,6 +27,7 @@ export const ROUTES = {
   getExecution: { method: 'GET', path: '/executions/{id}', auth: 'iam' },
   cancelExecution: { method: 'POST', path: '/executions/{id}/cancel', auth: 'iam' },
   getExecutionEvents: { method: 'GET', path: '/executions/{id}/events', auth: 'iam' },
+  listTargets: { method: 'GET', path: '/targets', auth: 'iam', query: TargetListQuerySchema },
   clearBlock: { method: 'POST', path: '/targets/{target+}/clearance', auth: 'iam', body: { model: 'Clearance', schema: ClearanceBodySchema } },
   getTarget: { method: 'GET', path: '/targets/{target+}', auth: 'iam' },
   listWorkflows: { method: 'GET', path: '/workflows', auth: 'iam' },

@@ -36,3 +36,9 @@ export const IdempotencyKeySchema = z
   .string()
   .regex(/^[\x20-\x7e]{0,255}$/, 'must be at most 255 printable ASCII characters')
   .refine((key) => key.trim().length > 0, 'must not be empty or blank');
+
+export const TargetListQuerySchema = z.strictObject({
+  state: z.enum(['Running', 'Blocked', 'CoolingDown', 'BackingOff'], { error: 'state is required: one of Running, Blocked, CoolingDown, BackingOff' }),
+  limit: decimalInteger(1, 100).default(20),
+  nextToken: z.string().min(1).optional(),
+});

@@ -197,3 +197,20 @@ export function settle(target: TargetState, executionId: string, outcome: Outcom
   }
   return { ...failed, consecutiveFailures, nextAllowedAt: addSeconds(completedAt, backoffSeconds(consecutiveFailures, policy)).toISOString() };
 }
+
+/**
+ * What a target stands in until its next transition, as the listings of targets by state
+ * find it: held (Running), Blocked, or in a window (CoolingDown or BackingOff) with the
+ * window's end, after which it is Idle with no further write. Undefined for an idle target.
+ * The precedence is targetView's; a release leaves at most one window open (see `settle`),
+ * except a blocking failure, whose cooldown matters only once the block is cleared.
+ */
+export type Standing = { state: 'Running' | 'Blocked' } | { state: 'CoolingDown' | 'BackingOff'; until: string };
+
+export function standingOf(target: Pick<TargetState, 'holder' | 'blockReason' | 'cooldownUntil' | 'nextAllowedAt'>): Standing | undefined {
+  if (target.blockReason) return { state: TargetStatus.Blocked };
+  if (target.holder) return { state: TargetStatus.Running };
+  if (target.cooldownUntil) return { state: TargetStatus.CoolingDown, until: target.cooldownUntil };
+  if (target.nextAllowedAt) return { state: TargetStatus.BackingOff, until: target.nextAllowedAt };
+  return undefined;
+}

@@ -17,15 +17,15 @@ export interface SweepReport {
 }
 
 /**
- * Repairs what events missed. It reads only the targets held right now (the sparse
- * `active` index) and each holder's execution, so its cost follows active executions,
+ * Repairs what events missed. It reads only the targets held right now (the `Running`
+ * shards of the `active` index) and each holder's execution, so its cost follows active executions,
  * never history. Each target is repaired on its own: one failure does not stop the sweep.
  */
 export async function sweep(engine: Engine): Promise<SweepReport> {
   const report: SweepReport = { examined: 0, repairs: [], errors: [] };
   let nextToken: string | undefined;
   do {
-    const page = await engine.store.listHeldTargets(nextToken);
+    const page = await engine.store.listTargets({ state: 'Running', at: engine.clock.now(), limit: 100, ...(nextToken && { nextToken }) });
     for (const target of page.items) {
       const holder = target.holder;
       if (!holder) continue;

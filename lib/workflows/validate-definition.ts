@@ -56,8 +56,24 @@ type JsonObject = { [key: string]: Json };
 
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The problems of `definition` given the declared step names; empty when it is valid. */
+/**
+ * The problems of `definition` given the declared step names; empty when it is valid.
+ * Remembered per content: asl-validator compiles its whole schema on every call (about
+ * 130 ms), and a folder is loaded again and again (validate, local mode, each synthesis).
+ */
 export function validateDefinition(definition: unknown, steps: readonly string[]): string[] {
+  const key = JSON.stringify([definition, steps]);
+  let problems = validated.get(key);
+  if (!problems) {
+    problems = definitionProblems(definition, steps);
+    if (validated.size >= 256) validated.delete(validated.keys().next().value!);
+    validated.set(key, problems);
+  }
+  return [...problems];
+}
+const validated = new Map<string, readonly string[]>();
+
+function definitionProblems(definition: unknown, steps: readonly string[]): string[] {
   if (!isObject(definition)) return ['the definition must be a JSON object with StartAt and States'];
   const jsonata = definition.QueryLanguage === 'JSONata';
   const walk = new DefinitionWalk(new Set(steps), jsonata);

@@ -4,7 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, LockstepError, NotFoundError } from '../../domain/errors.js';
 import { ExecutionRequestSchema, type Execution, type ExecutionRecord } from '../../domain/execution.js';
 import { isTerminal } from '../../domain/phase.js';
-import { HolderSchema, refusal, type Holder, type TargetState } from '../../domain/target.js';
+import { HolderSchema, refusal, standingOf, type Holder, type TargetState } from '../../domain/target.js';
 import { admitted, cleared, finished, settlementFor, skipped, started } from '../../domain/transitions.js';
 import type {
   Admission,
@@ -13,16 +13,17 @@ import type {
   ExecutionStore,
   FinishInput,
   ListExecutionsInput,
+  ListTargetsInput,
   MarkRunningInput,
   Page,
   ReleaseLockInput,
   TransitionResult,
 } from '../../ports.js';
 import { listTargetExecutions } from './execution-listing.js';
-import { ACTIVE, TARGET_SK, executionItem, executionKey, recordFromItem, targetFromItem, targetKey, type Item } from './items.js';
-import { decodePageToken, encodePageToken } from './page-tokens.js';
+import { executionItem, executionKey, recordFromItem, targetFromItem, targetKey, type Item } from './items.js';
 import { TABLE_DEFINITION } from './table-definition.js';
-import { admissionUpdate, releaseUpdate } from './target-writes.js';
+import { pendingKeys, standingKeys, listTargetsIn } from './target-standing.js';
+import { admissionUpdate, indexValues, releaseUpdate } from './target-writes.js';
 import { transact, withConflictRetry, type TransactItems } from './transactions.js';
 
 export interface DynamoDbStoreOptions {
@@ -215,15 +216,24 @@ export class DynamoDbStore implements ExecutionStore {
     const target = await this.getTarget(targetResource);
     const blocking = target.blockReason && target.blockedByExecutionId ? await this.getExecutionItem(target.blockedByExecutionId) : undefined;
     const { blockClearances, blockingRecord } = cleared(target, { clearedBy, reason, at, maxKept: this.maxBlockClearances, ...(blocking && { blocking }) });
+    const clearedTarget = { ...target, blockReason: undefined, blockedByExecutionId: undefined, nextAllowedAt: undefined, consecutiveFailures: 0, blockClearances };
+    // What it stands in once cleared: the failed run's cooldown, if any, else nothing (it leaves the index).
+    const standing = standingOf(clearedTarget);
     const items: TransactItems = [
       {
         Update: {
           TableName: this.tableName,
           Key: targetKey(targetResource),
           // Clearing resets the failure count: otherwise the next pre-execution failure would block again at once.
-          UpdateExpression: 'SET blockClearances = :clearances, consecutiveFailures = :zero REMOVE blockReason, blockedByExecutionId, nextAllowedAt',
+          UpdateExpression: `SET blockClearances = :clearances, consecutiveFailures = :zero${standing ? ', activePK = :activePK, activeSK = :activeSK' : ''} REMOVE blockReason, blockedByExecutionId, nextAllowedAt${standing ? '' : ', activePK, activeSK'}`,
           ConditionExpression: 'blockReason = :blockReason AND size(blockClearances) = :count',
-          ExpressionAttributeValues: { ':clearances': blockClearances, ':zero': 0, ':blockReason': target.blockReason, ':count': target.blockClearances.length },
+          ExpressionAttributeValues: {
+            ':clearances': blockClearances,
+            ':zero': 0,
+            ':blockReason': target.blockReason,
+            ':count': target.blockClearances.length,
+            ...(standing && indexValues(standingKeys(targetResource, standing))),
+          },
         },
       },
     ];
@@ -239,7 +249,7 @@ export class DynamoDbStore implements ExecutionStore {
       });
     }
     if (!(await transact(this.doc, items))) throw new ConflictError(`target ${targetResource} changed while it was being cleared; read it and try again`);
-    return { ...target, blockReason: undefined, blockedByExecutionId: undefined, nextAllowedAt: undefined, consecutiveFailures: 0, blockClearances };
+    return clearedTarget;
   }
 
   async getExecution(executionId: string, heldTarget?: TargetState): Promise<ExecutionRecord | undefined> {
@@ -257,22 +267,8 @@ export class DynamoDbStore implements ExecutionStore {
     return targetFromItem(targetResource, await this.getTargetItem(targetResource));
   }
 
-  async listHeldTargets(nextToken?: string): Promise<Page<TargetState>> {
-    const query = 'held targets';
-    const [partitionKey, executionId] = nextToken === undefined ? [] : decodePageToken(query, nextToken, (p) => p.length === 2);
-    const page = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: active.name,
-        KeyConditionExpression: '#pk = :active',
-        ExpressionAttributeNames: { '#pk': active.partitionKey },
-        ExpressionAttributeValues: { ':active': ACTIVE },
-        ...(partitionKey && { ExclusiveStartKey: { [TABLE_DEFINITION.partitionKey]: partitionKey, [TABLE_DEFINITION.sortKey]: TARGET_SK, [active.partitionKey]: ACTIVE, [active.sortKey]: executionId } }),
-      }),
-    );
-    const items = (page.Items ?? []).map((item) => targetFromItem(String(item.targetResource), item));
-    const last = page.LastEvaluatedKey;
-    return { items, ...(last && { nextToken: encodePageToken(query, [String(last[TABLE_DEFINITION.partitionKey]), String(last[active.sortKey])]) }) };
+  listTargets(input: ListTargetsInput): Promise<Page<TargetState>> {
+    return listTargetsIn(this.doc, this.tableName, input);
   }
 
   /** The execution holding the target in its current phase: its record once it left Pending, else the holder's snapshot. */
@@ -292,15 +288,16 @@ export class DynamoDbStore implements ExecutionStore {
     return Item ? recordFromItem(Item) : undefined;
   }
 
-  /** An execution with no item yet is Pending: find the target it holds through the sparse index. */
+  /** An execution with no item yet is Pending: find the target it holds through the `active` index, by its id. */
   private async findPending(executionId: string): Promise<ExecutionRecord | undefined> {
+    const keys = pendingKeys(executionId);
     const { Items } = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: active.name,
-        KeyConditionExpression: '#pk = :active AND #sk = :id',
+        KeyConditionExpression: '#pk = :pk AND #sk = :id',
         ExpressionAttributeNames: { '#pk': active.partitionKey, '#sk': active.sortKey },
-        ExpressionAttributeValues: { ':active': ACTIVE, ':id': executionId },
+        ExpressionAttributeValues: { ':pk': keys[active.partitionKey], ':id': keys[active.sortKey] },
       }),
     );
     const item = Items?.[0];

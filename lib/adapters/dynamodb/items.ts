@@ -3,8 +3,6 @@ import { ExecutionRecordSchema, type ExecutionRecord } from '../../domain/execut
 import { TargetStateSchema, idleTarget, type TargetState } from '../../domain/target.js';
 import { TABLE_DEFINITION } from './table-definition.js';
 
-/** The sparse index's single partition value: present only on held targets. */
-export const ACTIVE = 'ACTIVE';
 export const TARGET_SK = 'TARGET';
 const EXECUTION_SK = 'EXECUTION';
 

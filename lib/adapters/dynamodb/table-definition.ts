@@ -6,7 +6,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *
  * Items (all keyed PK + SK):
  * - target    `T#<sha256 of canonical target>` / `TARGET`: lock, fencing token, windows, block.
- *   While held it carries `activePK`/`activeSK` and so appears in the sparse `active` index.
+ *   While it is not idle (held, blocked, or in a cooldown or backoff window) it carries
+ *   `activePK`/`activeSK` (its state and shard; see target-standing.ts) and so appears in the
+ *   sparse `active` index, which the sweeper and the listings of targets by state read.
  * - execution `E#<execution id>` / `EXECUTION`: the execution object and its audit events,
  *   in the `by-target` index as `targetPK` / `targetSK` (createdAt#id, newest first when read backwards).
  */
@@ -19,6 +21,12 @@ export const TABLE_DEFINITION = {
     active: { name: 'active', partitionKey: 'activePK', sortKey: 'activeSK' },
   },
 } as const;
+
+/**
+ * How many partitions each state of the `active` index is spread over: a GSI partition takes
+ * about 1,000 writes a second, and a throttled GSI throttles the table's own writes.
+ */
+export const STANDING_SHARDS = 8;
 
 export const DEFAULT_TABLE_NAME = 'lockstep';
 

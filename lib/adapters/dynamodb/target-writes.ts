@@ -1,5 +1,7 @@
-import type { Holder, Settlement, TargetState } from '../../domain/target.js';
-import { ACTIVE, targetKey } from './items.js';
+import { standingOf, type Holder, type Settlement, type TargetState } from '../../domain/target.js';
+import { targetKey } from './items.js';
+import { TABLE_DEFINITION } from './table-definition.js';
+import { pendingKeys, standingKeys } from './target-standing.js';
 import type { TransactUpdate } from './transactions.js';
 
 /**
@@ -13,14 +15,14 @@ export function admissionUpdate(tableName: string, holder: Holder, at: string): 
     TableName: tableName,
     Key: targetKey(targetResource),
     UpdateExpression:
-      'SET entity = :entity, targetResource = :target, holder = :holder, activePK = :active, activeSK = :id, ' +
+      'SET entity = :entity, targetResource = :target, holder = :holder, activePK = :activePK, activeSK = :activeSK, ' +
       'consecutiveFailures = if_not_exists(consecutiveFailures, :zero), blockClearances = if_not_exists(blockClearances, :none) ' +
       'ADD fencingToken :one',
     ConditionExpression:
       'attribute_not_exists(holder) AND attribute_not_exists(blockReason) ' +
       'AND (attribute_not_exists(cooldownUntil) OR cooldownUntil <= :now) ' +
       'AND (attribute_not_exists(nextAllowedAt) OR nextAllowedAt <= :now)',
-    ExpressionAttributeValues: { ':entity': 'target', ':target': targetResource, ':holder': holder, ':active': ACTIVE, ':id': id, ':zero': 0, ':none': [], ':one': 1, ':now': at },
+    ExpressionAttributeValues: { ':entity': 'target', ':target': targetResource, ':holder': holder, ...indexValues(pendingKeys(id)), ':zero': 0, ':none': [], ':one': 1, ':now': at },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }
@@ -33,7 +35,13 @@ export function admissionUpdate(tableName: string, holder: Holder, at: string): 
 export function releaseUpdate(tableName: string, target: TargetState, executionId: string, settlement: Settlement): TransactUpdate {
   const values: Record<string, unknown> = {};
   const sets: string[] = [];
-  const removes = ['holder', 'activePK', 'activeSK'];
+  const removes = ['holder'];
+  // The target's new standing in the `active` index, written with the release itself.
+  const standing = standingOf(settlement);
+  if (standing) {
+    sets.push('activePK = :activePK', 'activeSK = :activeSK');
+    Object.assign(values, indexValues(standingKeys(target.targetResource, standing)));
+  } else removes.push('activePK', 'activeSK');
   const fields: (keyof Settlement)[] = ['lastExecutionId', 'lastOutcome', 'consecutiveFailures', 'cooldownUntil', 'nextAllowedAt', 'blockReason', 'blockedByExecutionId'];
   for (const field of fields) {
     const value = settlement[field];
@@ -51,4 +59,10 @@ export function releaseUpdate(tableName: string, target: TargetState, executionI
     ConditionExpression: 'holder.execution.id = :holderId AND fencingToken = :token AND consecutiveFailures = :failuresBefore',
     ExpressionAttributeValues: { ...values, ':holderId': executionId, ':token': target.fencingToken, ':failuresBefore': target.consecutiveFailures },
   };
+}
+
+/** The `active` index's key attributes as expression values `:activePK` and `:activeSK`. */
+export function indexValues(keys: Record<string, unknown>): Record<string, unknown> {
+  const { partitionKey, sortKey } = TABLE_DEFINITION.indexes.active;
+  return { ':activePK': keys[partitionKey], ':activeSK': keys[sortKey] };
 }

@@ -1,6 +1,8 @@
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionItem, targetKey } from '../../../lib/adapters/dynamodb/items.js';
+import { pendingKeys } from '../../../lib/adapters/dynamodb/target-standing.js';
+import { indexValues } from '../../../lib/adapters/dynamodb/target-writes.js';
 import { AuditEventType } from '../../../lib/domain/audit.js';
 import type { ExecutionRecord } from '../../../lib/domain/execution.js';
 import { requestExecution } from '../../../lib/use-cases/request-execution.js';
@@ -77,8 +79,8 @@ describe('the sweeper repairs what events missed', () => {
       new UpdateCommand({
         TableName: t.tableName,
         Key: targetKey(done.execution.targetResource),
-        UpdateExpression: 'SET holder = :holder, activePK = :active, activeSK = :id',
-        ExpressionAttributeValues: { ':holder': { execution: { ...done.execution, phase: 'Pending' }, events: done.events.slice(0, 1) }, ':active': 'ACTIVE', ':id': done.execution.id },
+        UpdateExpression: 'SET holder = :holder, activePK = :activePK, activeSK = :activeSK',
+        ExpressionAttributeValues: { ':holder': { execution: { ...done.execution, phase: 'Pending' }, events: done.events.slice(0, 1) }, ...indexValues(pendingKeys(done.execution.id)) },
       }),
     );
 

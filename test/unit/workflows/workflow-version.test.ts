@@ -213,7 +213,7 @@ describe('loadWorkflows: a valid folder', () => {
       expect(seen.has(digest()), what).toBe(false);
       seen.add(digest());
     }
-  });
+  }, 60_000); // many loads, each validating a changed definition
 });
 
 describe('compareVersions', () => {

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Standing, TargetState } from '../../domain/target.js';
+import type { ListTargetsInput, Page } from '../../ports.js';
+import { targetFromItem, targetPartitionKey, type Item } from './items.js';
+import { decodePageToken, encodePageToken } from './page-tokens.js';
+import { STANDING_SHARDS, TABLE_DEFINITION } from './table-definition.js';
+
+const { active } = TABLE_DEFINITION.indexes;
+
+const shardOf = (key: string) => Number.parseInt(createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 8), 16) % STANDING_SHARDS;
+
+/**
+ * The `active` index's keys for what a target stands in (see `standingOf`); absent for an
+ * idle target, so the index holds only targets that are held, blocked or in a window. Each
+ * state is sharded (`Running#0`…`Running#7`) so that no partition takes the writes of every
+ * active target. A held target's key is its holder's execution id, which finds a Pending
+ * execution by its id alone; a window's key starts with its end, so a query returns only the
+ * windows still open.
+ */
+export function standingKeys(canonicalTarget: string, standing: Standing, holderId?: string): Item {
+  const target = targetPartitionKey(canonicalTarget);
+  if (standing.state === 'Running') return { [active.partitionKey]: `Running#${shardOf(holderId!)}`, [active.sortKey]: holderId! };
+  const sortKey = 'until' in standing ? `${standing.until}#${target}` : target;
+  return { [active.partitionKey]: `${standing.state}#${shardOf(target)}`, [active.sortKey]: sortKey };
+}
+
+/** The index entry of the target a Pending execution holds (it has no execution item yet). */
+export function pendingKeys(executionId: string): Item {
+  return { [active.partitionKey]: `Running#${shardOf(executionId)}`, [active.sortKey]: executionId };
+}
+
+/**
+ * The targets standing in `state` at `at`, shard after shard, each once. A window's targets
+ * are those whose window ends after `at` (one that has just closed is Idle). Pages continue
+ * after the last key returned in its shard, so targets that change meanwhile are neither
+ * repeated nor skipped for the part already read.
+ */
+export async function listTargetsIn(doc: DynamoDBDocumentClient, tableName: string, { state, at, limit, nextToken }: ListTargetsInput): Promise<Page<TargetState>> {
+  const query = `targets ${state}`;
+  const [shardText, after] = nextToken === undefined ? ['0', undefined] : decodePageToken(query, nextToken, (p) => p.length === 2 && /^\d+$/.test(p[0]!) && Number(p[0]) < STANDING_SHARDS);
+  const windowOpen = state === 'CoolingDown' || state === 'BackingOff' ? `${at.toISOString()}#~` : undefined;
+  const items: TargetState[] = [];
+  let last: [string, string] | undefined;
+  for (let shard = Number(shardText); shard < STANDING_SHARDS; shard++) {
+    const from = [shard === Number(shardText) ? after : undefined, windowOpen].filter((bound) => bound !== undefined).sort().at(-1);
+    let startKey: Item | undefined;
+    do {
+      const page = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: active.name,
+          KeyConditionExpression: from === undefined ? '#pk = :pk' : '#pk = :pk AND #sk > :from',
+          ExpressionAttributeNames: { '#pk': active.partitionKey, ...(from !== undefined && { '#sk': active.sortKey }) },
+          ExpressionAttributeValues: { ':pk': `${state}#${shard}`, ...(from !== undefined && { ':from': from }) },
+          // One more than the page needs shows whether another follows.
+          Limit: limit - items.length + 1,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (items.length === limit) return { items, nextToken: encodePageToken(query, last!) };
+        items.push(targetFromItem(String(item.targetResource), item));
+        last = [String(shard), String(item[active.sortKey])];
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+  return { items };
+}

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniqueTarget } from '../../support/lifecycle.js';
+import { startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
+
+const encode = encodeURIComponent;
+
+/** The listings across targets, end to end through the real HTTP server of local mode. */
+describe('listings across targets, through the HTTP API', () => {
+  let t: TestLocalMode;
+  beforeAll(async () => {
+    t = await startTestLocalMode({ cooldownSeconds: 120, backoffBaseSeconds: 30, maxConsecutiveFailures: 3 });
+  });
+  afterAll(() => t.local.stop());
+
+  const create = (targetResource: string, workflowId: string, parameters?: Record<string, string>) =>
+    t.call('POST', '/executions', { body: { targetResource, workflowId, ...(parameters && { parameters }) } });
+  const targetsIn = async (state: string) => {
+    const items: { targetResource: string; state: string; currentExecutionId?: string }[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await t.call('GET', `/targets?state=${state}&limit=2${nextToken ? `&nextToken=${encode(nextToken)}` : ''}`);
+      expect(page.status).toBe(200);
+      items.push(...page.body.items);
+      nextToken = page.body.nextToken;
+    } while (nextToken);
+    return items;
+  };
+
+  it('lists the targets in each state, each as the target object, and a cooldown only while it is open', async () => {
+    const running = uniqueTarget('running');
+    const blocked = uniqueTarget('blocked');
+    const cooling = uniqueTarget('cooling');
+    await create(blocked, 'fail');
+    await create(cooling, 'noop');
+    await t.settle();
+    // Started last: a run that waits an hour never lets the endpoints settle.
+    expect((await create(running, 'wait', { SECONDS: '3600' })).status).toBe(201);
+
+    const state = async (name: string, target: string) => (await targetsIn(name)).find((item) => item.targetResource === target);
+    expect(await state('Running', running)).toMatchObject({ state: 'Running', currentExecutionId: expect.any(String) });
+    expect(await state('Blocked', blocked)).toMatchObject({ state: 'Blocked', blockReason: 'PreviousExecutionFailed' });
+    expect(await state('CoolingDown', cooling)).toMatchObject({ state: 'CoolingDown', cooldownRemainingSeconds: expect.any(Number) });
+    for (const other of ['Blocked', 'CoolingDown', 'BackingOff']) expect(await state(other, running)).toBeUndefined();
+
+    t.clock.advanceSeconds(121);
+    expect(await state('CoolingDown', cooling)).toBeUndefined();
+    expect((await t.call('GET', `/targets/${encode(cooling)}`)).body.state).toBe('Idle');
+    expect((await t.call('POST', `/executions/${(await state('Running', running))!.currentExecutionId}/cancel`)).status).toBe(202);
+  });
+
+  it.each([
+    ['no state', '/targets'],
+    ['Idle, which every unknown target is', '/targets?state=Idle'],
+    ['an unknown state', '/targets?state=Sleeping'],
+    ['a limit out of range', '/targets?state=Blocked&limit=101'],
+    ['a token it did not issue', '/targets?state=Blocked&nextToken=abc'],
+    ['an unknown parameter', '/targets?state=Blocked&sort=name'],
+  ])('refuses %s with 400 ValidationError', async (_label, path) => {
+    const response = await t.call('GET', path);
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('ValidationError');
+  });
+});
