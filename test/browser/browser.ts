@@ -23,11 +23,11 @@ export function launchBrowser(): Promise<Browser> {
 const ARTIFACTS = process.env.BROWSER_ARTIFACTS_DIR ?? join(tmpdir(), 'lockstep-browser-artifacts');
 const COMMITTED = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, options: { committed?: boolean } = {}): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
-  if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: join(COMMITTED, `${name}.png`), fullPage: true });
+  if (process.env.UPDATE_SCREENSHOTS === '1' && options.committed !== false) await page.screenshot({ path: join(COMMITTED, `${name}.png`), fullPage: true });
   return path;
 }
 
@@ -73,7 +73,7 @@ export function foreignRequests(watched: WatchedPage, t: TestLocalMode): string[
  */
 export async function closeAndCheck(watched: WatchedPage | undefined, t: TestLocalMode, test: { name: string; result?: { state?: string } }): Promise<void> {
   if (!watched) return;
-  if (test.result?.state === 'fail') await screenshot(watched.page, `failed-${test.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
+  if (test.result?.state === 'fail') await screenshot(watched.page, `failed-${test.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`, { committed: false }).catch(() => undefined);
   const { problems } = watched;
   const foreign = foreignRequests(watched, t);
   await watched.close();
