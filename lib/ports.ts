@@ -160,6 +160,25 @@ export interface ListExecutionsInput {
   nextToken?: string;
 }
 
+/** The executions holding their targets now, across targets. */
+export interface ActiveExecutionsInput {
+  phase?: 'Pending' | 'Running';
+  workflowId?: string;
+  limit: number;
+  nextToken?: string;
+}
+
+/** The executions created in [since, until) across targets (RFC 3339 UTC, milliseconds), newest first. */
+export interface CreatedExecutionsInput {
+  since: string;
+  /** Default: none, everything created so far (the window's width is checked against now). */
+  until?: string;
+  phase?: Phase;
+  workflowId?: string;
+  limit: number;
+  nextToken?: string;
+}
+
 /** The targets in one state now (an open window for CoolingDown and BackingOff), a page at a time. */
 export interface ListTargetsInput {
   state: Exclude<TargetStatus, 'Idle'>;
@@ -204,4 +223,6 @@ export interface ExecutionStore {
   getTarget(targetResource: string): Promise<TargetState>;
   /** Targets held right now, from the sparse index: the sweeper's whole working set. */
   listTargets(input: ListTargetsInput): Promise<Page<TargetState>>;
+  listActiveExecutions(input: ActiveExecutionsInput): Promise<Page<Execution>>;
+  listExecutionsCreated(input: CreatedExecutionsInput): Promise<Page<Execution>>;
 }

@@ -23,12 +23,46 @@ export const ClearanceBodySchema = z.strictObject({
   reason: z.string().trim().min(1).max(4096),
 });
 
-export const ListQuerySchema = z.strictObject({
-  targetResource: z.string({ error: 'targetResource is required: executions are listed per target' }),
-  phase: PhaseSchema.optional(),
-  limit: decimalInteger(1, 100).default(20),
-  nextToken: z.string().min(1).optional(),
-});
+/** An RFC 3339 time with a zone (`2026-11-25T04:00:00Z`, `…+01:00`), as UTC with milliseconds. */
+const Rfc3339 = z
+  .string()
+  .regex(/^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d{1,9})?([Zz]|[+-]\d\d:\d\d)$/, 'must be an RFC 3339 time with a zone, like 2026-11-25T04:00:00Z')
+  .transform((text, ctx) => {
+    const time = Date.parse(text.toUpperCase());
+    // Date.parse rolls 2026-02-30 over to March: a date that does not exist is refused, not moved.
+    if (!Number.isFinite(time) || new Date(time).toISOString().slice(0, 10) !== new Date(Date.parse(`${text.slice(0, 10)}T00:00:00Z`)).toISOString().slice(0, 10)) {
+      ctx.addIssue({ code: 'custom', message: 'is not a real date and time' });
+      return z.NEVER;
+    }
+    return new Date(time).toISOString();
+  });
+
+/**
+ * `GET /executions`: one target's executions (`targetResource`), or across targets the active
+ * ones (`phase=Pending|Running`, no `since`) or those created in a window (`since`, `until`).
+ */
+export const ListQuerySchema = z
+  .strictObject({
+    targetResource: z.string().optional(),
+    phase: PhaseSchema.optional(),
+    since: Rfc3339.optional(),
+    until: Rfc3339.optional(),
+    workflowId: z.string().min(1).max(128).optional(),
+    limit: decimalInteger(1, 100).default(20),
+    nextToken: z.string().min(1).optional(),
+  })
+  .superRefine((q, ctx) => {
+    const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (q.targetResource !== undefined) {
+      for (const field of ['since', 'until', 'workflowId'] as const) if (q[field] !== undefined) refuse(field, "is for listings across targets, not with targetResource (a target's listing takes phase, limit, nextToken)");
+      return;
+    }
+    if (q.since === undefined) {
+      if (q.until !== undefined) refuse('until', 'needs since: a window has a start');
+      else if (q.phase !== 'Pending' && q.phase !== 'Running') refuse('since', 'is required across targets unless phase is Pending or Running (the active executions): give a window, at most 31 days');
+    }
+  });
+export type ListQuery = z.infer<typeof ListQuerySchema>;
 
 /** Printable ASCII, as HTTP headers carry it. */
 /** 1 to 255 printable ASCII characters, not all blank (an empty or blank key is a mistake, not "no key"). */

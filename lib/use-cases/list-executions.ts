@@ -1,9 +1,41 @@
+import { ValidationError } from '../domain/errors.js';
 import type { Execution } from '../domain/execution.js';
+import type { Phase } from '../domain/phase.js';
 import { canonicalTargetResource } from '../domain/target-resource.js';
-import type { ListExecutionsInput, Page } from '../ports.js';
+import type { Page } from '../ports.js';
 import type { Engine } from './engine.js';
 
-/** One target's executions, newest first, a page at a time (the target in any spelling of it). */
-export function listExecutions(engine: Engine, input: ListExecutionsInput): Promise<Page<Execution>> {
-  return engine.store.listExecutions({ ...input, targetResource: canonicalTargetResource(input.targetResource) });
+/** The widest time window a listing across targets may ask for. */
+export const MAX_WINDOW_DAYS = 31;
+
+export interface ExecutionsQuery {
+  targetResource?: string;
+  phase?: Phase;
+  /** RFC 3339 UTC; across targets, the window [since, until) (until defaults to now). */
+  since?: string;
+  until?: string;
+  workflowId?: string;
+  limit: number;
+  nextToken?: string;
+}
+
+/**
+ * Executions, a page at a time: one target's, newest first (the target in any spelling of
+ * it); across targets, the active ones (phase Pending or Running, no window), or those
+ * created in a window of at most 31 days, newest first. Each costs in proportion to what it
+ * returns, never to history.
+ */
+export function listExecutions(engine: Engine, query: ExecutionsQuery): Promise<Page<Execution>> {
+  const { targetResource, phase, since, workflowId, limit, nextToken } = query;
+  const paging = { limit, ...(nextToken && { nextToken }) };
+  if (targetResource !== undefined) return engine.store.listExecutions({ targetResource: canonicalTargetResource(targetResource), ...(phase && { phase }), ...paging });
+  if (since === undefined) {
+    if (phase !== 'Pending' && phase !== 'Running') throw new ValidationError('since is required across targets unless phase is Pending or Running', ['query.since: is required']);
+    return engine.store.listActiveExecutions({ phase, ...(workflowId && { workflowId }), ...paging });
+  }
+  const until = query.until ?? engine.clock.now().toISOString();
+  const days = (Date.parse(until) - Date.parse(since)) / 86_400_000;
+  if (days <= 0) throw new ValidationError(`the window is empty: since ${since} is not before until ${until}`, ['query.since: must be before until']);
+  if (days > MAX_WINDOW_DAYS) throw new ValidationError(`the window is ${Math.ceil(days)} days wide, more than ${MAX_WINDOW_DAYS}`, [`query.since: the window may be at most ${MAX_WINDOW_DAYS} days`]);
+  return engine.store.listExecutionsCreated({ since, ...(query.until && { until }), ...(phase && { phase }), ...(workflowId && { workflowId }), ...paging });
 }

@@ -26,7 +26,7 @@ describe('the CDK stack', () => {
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
   const actions = (statement: Statement) => [statement.Action].flat();
 
-  it('has the engine table from the shared definition: on demand, PITR, TTL, both indexes, deletion protection', () => {
+  it('has the engine table from the shared definition: on demand, PITR, TTL, its three indexes, deletion protection', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [
@@ -39,6 +39,7 @@ describe('the CDK stack', () => {
       GlobalSecondaryIndexes: [
         Match.objectLike({ IndexName: 'by-target', Projection: { ProjectionType: 'ALL' } }),
         Match.objectLike({ IndexName: 'active', Projection: { ProjectionType: 'ALL' } }),
+        Match.objectLike({ IndexName: 'by-created', Projection: { ProjectionType: 'ALL' } }),
       ],
     });
     template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true } });

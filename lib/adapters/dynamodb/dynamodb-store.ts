@@ -7,9 +7,11 @@ import { isTerminal } from '../../domain/phase.js';
 import { HolderSchema, refusal, standingOf, type Holder, type TargetState } from '../../domain/target.js';
 import { admitted, cleared, finished, settlementFor, skipped, started } from '../../domain/transitions.js';
 import type {
+  ActiveExecutionsInput,
   Admission,
   AdmitInput,
   ClearBlockInput,
+  CreatedExecutionsInput,
   ExecutionStore,
   FinishInput,
   ListExecutionsInput,
@@ -19,6 +21,7 @@ import type {
   ReleaseLockInput,
   TransitionResult,
 } from '../../ports.js';
+import { listActiveExecutions, listExecutionsCreated } from './cross-target-listing.js';
 import { listTargetExecutions } from './execution-listing.js';
 import { executionItem, executionKey, recordFromItem, targetFromItem, targetKey, type Item } from './items.js';
 import { TABLE_DEFINITION } from './table-definition.js';
@@ -269,6 +272,14 @@ export class DynamoDbStore implements ExecutionStore {
 
   listTargets(input: ListTargetsInput): Promise<Page<TargetState>> {
     return listTargetsIn(this.doc, this.tableName, input);
+  }
+
+  listActiveExecutions(input: ActiveExecutionsInput): Promise<Page<Execution>> {
+    return listActiveExecutions(this.doc, this.tableName, input);
+  }
+
+  listExecutionsCreated(input: CreatedExecutionsInput): Promise<Page<Execution>> {
+    return listExecutionsCreated(this.doc, this.tableName, input);
   }
 
   /** The execution holding the target in its current phase: its record once it left Pending, else the holder's snapshot. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ExecutionRecordSchema, type ExecutionRecord } from '../../domain/execution.js';
 import { TargetStateSchema, idleTarget, type TargetState } from '../../domain/target.js';
-import { TABLE_DEFINITION } from './table-definition.js';
+import { CREATED_SHARDS, TABLE_DEFINITION } from './table-definition.js';
 
 export const TARGET_SK = 'TARGET';
 const EXECUTION_SK = 'EXECUTION';
@@ -11,6 +11,11 @@ export type Item = Record<string, unknown>;
 /** Targets are keyed by a hash: a 1024-character target in UTF-8 can exceed DynamoDB's 2048-byte key limit. */
 export function targetPartitionKey(canonicalTarget: string): string {
   return `T#${createHash('sha256').update(canonicalTarget, 'utf8').digest('hex')}`;
+}
+
+/** The `by-created` shard of an execution, from its id. */
+export function createdPartition(executionId: string): string {
+  return `C#${Number.parseInt(createHash('sha256').update(executionId, 'utf8').digest('hex').slice(0, 8), 16) % CREATED_SHARDS}`;
 }
 
 export function targetKey(canonicalTarget: string): Item {
@@ -39,6 +44,8 @@ export function executionItem(record: ExecutionRecord, retentionSeconds: number)
     entity: 'execution',
     [TABLE_DEFINITION.indexes.byTarget.partitionKey]: targetPartitionKey(execution.targetResource),
     [TABLE_DEFINITION.indexes.byTarget.sortKey]: `${execution.createdAt}#${execution.id}`,
+    [TABLE_DEFINITION.indexes.byCreated.partitionKey]: createdPartition(execution.id),
+    [TABLE_DEFINITION.indexes.byCreated.sortKey]: `${execution.createdAt}#${execution.id}`,
     execution,
     ...(fencingToken !== undefined && { fencingToken }),
     events,

@@ -10,7 +10,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   `activePK`/`activeSK` (its state and shard; see target-standing.ts) and so appears in the
  *   sparse `active` index, which the sweeper and the listings of targets by state read.
  * - execution `E#<execution id>` / `EXECUTION`: the execution object and its audit events,
- *   in the `by-target` index as `targetPK` / `targetSK` (createdAt#id, newest first when read backwards).
+ *   in the `by-target` index as `targetPK` / `targetSK` (createdAt#id, newest first when read backwards),
+ *   and in the `by-created` index as `createdPK` (`C#<shard>`, from the id) / `createdSK`
+ *   (createdAt#id), for the listings of a time window across targets.
  */
 export const TABLE_DEFINITION = {
   partitionKey: 'PK',
@@ -19,6 +21,7 @@ export const TABLE_DEFINITION = {
   indexes: {
     byTarget: { name: 'by-target', partitionKey: 'targetPK', sortKey: 'targetSK' },
     active: { name: 'active', partitionKey: 'activePK', sortKey: 'activeSK' },
+    byCreated: { name: 'by-created', partitionKey: 'createdPK', sortKey: 'createdSK' },
   },
 } as const;
 
@@ -27,6 +30,9 @@ export const TABLE_DEFINITION = {
  * about 1,000 writes a second, and a throttled GSI throttles the table's own writes.
  */
 export const STANDING_SHARDS = 8;
+
+/** The same for the `by-created` index, which every execution item is written to. */
+export const CREATED_SHARDS = 8;
 
 export const DEFAULT_TABLE_NAME = 'lockstep';
 

@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -9,7 +10,23 @@ import { createIdempotencyTableInput, createTableInput, IDEMPOTENCY_TABLE_DEFINI
 
 /** Creates the engine's table from the shared definition if it does not exist, and waits until it is ACTIVE. For local mode and tests. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await ensure(client, createTableInput(tableName), TABLE_DEFINITION.timeToLiveAttribute);
+  const input = createTableInput(tableName);
+  await ensure(client, input, TABLE_DEFINITION.timeToLiveAttribute);
+  // A table kept in a data folder by an earlier version gets the indexes added since, one at a time as DynamoDB requires.
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (present.has(index.IndexName)) continue;
+    const keys = new Set(index.KeySchema?.map((key) => key.AttributeName));
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: input.AttributeDefinitions?.filter((attribute) => keys.has(attribute.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+    await ensure(client, input, TABLE_DEFINITION.timeToLiveAttribute);
+  }
 }
 
 /** The same for the idempotency table. */

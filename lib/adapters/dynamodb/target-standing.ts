@@ -36,8 +36,13 @@ export function pendingKeys(executionId: string): Item {
  * after the last key returned in its shard, so targets that change meanwhile are neither
  * repeated nor skipped for the part already read.
  */
-export async function listTargetsIn(doc: DynamoDBDocumentClient, tableName: string, { state, at, limit, nextToken }: ListTargetsInput): Promise<Page<TargetState>> {
-  const query = `targets ${state}`;
+export async function listTargetsIn(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  { state, at, limit, nextToken }: ListTargetsInput,
+  /** What the page tokens are bound to: another listing read through this one has tokens of its own. */
+  query = `targets ${state}`,
+): Promise<Page<TargetState>> {
   const [shardText, after] = nextToken === undefined ? ['0', undefined] : decodePageToken(query, nextToken, (p) => p.length === 2 && /^\d+$/.test(p[0]!) && Number(p[0]) < STANDING_SHARDS);
   const windowOpen = state === 'CoolingDown' || state === 'BackingOff' ? `${at.toISOString()}#~` : undefined;
   const items: TargetState[] = [];

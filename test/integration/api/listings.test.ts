@@ -60,4 +60,48 @@ describe('listings across targets, through the HTTP API', () => {
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('ValidationError');
   });
+
+  it('lists executions across targets: the active ones, and a window newest first with filters, each the execution object', async () => {
+    const since = t.clock.now().toISOString();
+    t.clock.advanceSeconds(1);
+    const a = uniqueTarget('across');
+    const b = uniqueTarget('across');
+    const first = (await create(a, 'noop')).body;
+    t.clock.advanceSeconds(1);
+    const second = (await create(b, 'fail')).body;
+    await t.settle();
+    t.clock.advanceSeconds(1);
+    const running = (await create(uniqueTarget('across'), 'wait', { SECONDS: '3600' })).body;
+
+    const window = await t.call('GET', `/executions?since=${encode(since)}&limit=100`);
+    expect(window.status).toBe(200);
+    const ids = window.body.items.map((e: { id: string }) => e.id);
+    expect(ids.filter((id: string) => [first.id, second.id, running.id].includes(id))).toEqual([running.id, second.id, first.id]);
+    expect(window.body.items.find((e: { id: string }) => e.id === second.id)).toMatchObject({ phase: 'Failed', workflowId: 'fail', targetResource: b });
+    const failed = await t.call('GET', `/executions?since=${encode(since)}&phase=Failed&workflowId=fail`);
+    expect(failed.body.items.map((e: { id: string }) => e.id)).toEqual([second.id]);
+
+    const active = await t.call('GET', '/executions?phase=Running');
+    expect(active.body.items.map((e: { id: string }) => e.id)).toContain(running.id);
+    expect(active.body.items.every((e: { phase: string }) => e.phase === 'Running')).toBe(true);
+    expect((await t.call('POST', `/executions/${running.id}/cancel`)).status).toBe(202);
+  });
+
+  it.each([
+    ['no target, no window, no active phase', '/executions'],
+    ['a finished phase without a window', '/executions?phase=Completed'],
+    ['until without since', '/executions?until=2026-11-25T00:00:00Z&phase=Running'],
+    ['a window of more than 31 days', '/executions?since=2026-01-01T00:00:00Z&until=2026-03-01T00:00:00Z'],
+    ['an empty window', '/executions?since=2026-03-01T00:00:00Z&until=2026-03-01T00:00:00Z'],
+    ['a time that is not RFC 3339', '/executions?since=yesterday'],
+    ['a date that does not exist', '/executions?since=2026-02-30T00:00:00Z&until=2026-03-02T00:00:00Z'],
+    ['a time without a zone', '/executions?since=2026-03-01T00:00:00'],
+    ['a window with a target', `/executions?targetResource=a%2Fb&since=2026-03-01T00:00:00Z`],
+    ['a workflow filter with a target', `/executions?targetResource=a%2Fb&workflowId=noop`],
+    ['a token from another window', '/executions?since=2026-03-01T00:00:00Z&until=2026-03-02T00:00:00Z&nextToken=WzEsImFiYyIsIngiXQ'],
+  ])('refuses %s with 400 ValidationError', async (_label, path) => {
+    const response = await t.call('GET', path);
+    expect(response.status, JSON.stringify(response.body)).toBe(400);
+    expect(response.body.error.code).toBe('ValidationError');
+  });
 });

@@ -1,0 +1,108 @@
+import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Execution } from '../../domain/execution.js';
+import type { TargetState } from '../../domain/target.js';
+import type { ActiveExecutionsInput, CreatedExecutionsInput, Page } from '../../ports.js';
+import { executionKey, recordFromItem, type Item } from './items.js';
+import { decodePageToken, encodePageToken } from './page-tokens.js';
+import { CREATED_SHARDS, TABLE_DEFINITION } from './table-definition.js';
+import { listTargetsIn } from './target-standing.js';
+
+const { byCreated } = TABLE_DEFINITION.indexes;
+const POSITION = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#[A-Za-z0-9._:-]{1,128}$/;
+
+/** Where an execution stands in a newest-first listing across targets. */
+const positionOf = (execution: Execution) => `${execution.createdAt}#${execution.id}`;
+
+/**
+ * The executions holding their targets now (Pending or Running), read from the `Running`
+ * shards of the `active` index, each in its current phase (its record, read consistently,
+ * once it has one). In shard order, then by execution id; reads grow with the active
+ * executions, never with history.
+ */
+export async function listActiveExecutions(doc: DynamoDBDocumentClient, tableName: string, input: ActiveExecutionsInput): Promise<Page<Execution>> {
+  const query = `active executions ${input.phase ?? 'any'} ${input.workflowId ?? '*'}`;
+  const items: Execution[] = [];
+  let nextToken = input.nextToken;
+  do {
+    const page = await listTargetsIn(doc, tableName, { state: 'Running', at: new Date(0), limit: input.limit - items.length, ...(nextToken && { nextToken }) }, query);
+    const current = await currentExecutions(doc, tableName, page.items);
+    items.push(...current.filter((e) => (!input.phase || e.phase === input.phase) && (!input.workflowId || e.workflowId === input.workflowId)));
+    nextToken = page.nextToken;
+  } while (nextToken && items.length < input.limit);
+  return { items, ...(nextToken && { nextToken }) };
+}
+
+/**
+ * Executions created in [since, until) across targets, newest first, each once and in its
+ * current phase: the `by-created` shards merged, plus the Pending executions (which have no
+ * execution item yet) from the active index. Pages continue strictly below the last
+ * position returned, so executions created meanwhile neither repeat nor shift a page.
+ * The phase and workflow filters apply within the window.
+ */
+export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableName: string, input: CreatedExecutionsInput): Promise<Page<Execution>> {
+  const { since, until, phase, workflowId, limit } = input;
+  const query = `executions created ${since} ${until ?? 'now'} ${phase ?? 'any'} ${workflowId ?? '*'}`;
+  const below = input.nextToken === undefined ? undefined : decodePageToken(query, input.nextToken, (p) => p.length === 1 && POSITION.test(p[0]!))[0];
+  // Positions are `createdAt#id`: below `until` itself means created before it; '~' sorts after every position.
+  const upper = below ?? until ?? '~';
+  const fits = (e: Execution) => (!phase || e.phase === phase) && (!workflowId || e.workflowId === workflowId) && e.createdAt >= since && positionOf(e) < upper;
+
+  const perShard = await Promise.all(
+    Array.from({ length: CREATED_SHARDS }, async (_, shard) => {
+      const found: Execution[] = [];
+      let startKey: Item | undefined;
+      do {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: byCreated.name,
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :since AND :upper',
+            ...((phase || workflowId) && { FilterExpression: [phase && 'execution.phase = :phase', workflowId && 'execution.workflowId = :workflow'].filter(Boolean).join(' AND ') }),
+            ExpressionAttributeNames: { '#pk': byCreated.partitionKey, '#sk': byCreated.sortKey },
+            ExpressionAttributeValues: { ':pk': `C#${shard}`, ':since': since, ':upper': upper, ...(phase && { ':phase': phase }), ...(workflowId && { ':workflow': workflowId }) },
+            ScanIndexForward: false,
+            // One more than a page shows whether another follows.
+            Limit: limit + 1,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        // BETWEEN includes its bounds; the last position returned is not returned again.
+        found.push(...(page.Items ?? []).map((item) => recordFromItem(item).execution).filter((e) => positionOf(e) !== below));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && found.length <= limit);
+      return found;
+    }),
+  );
+  // Pending executions have no item (and so no by-created entry) until they start.
+  const pending = await listActiveExecutions(doc, tableName, { phase: 'Pending', limit: 1_000 });
+  const merged = new Map<string, Execution>();
+  for (const execution of [...perShard.flat(), ...pending.items]) if (fits(execution)) merged.set(execution.id, execution);
+  const sorted = [...merged.values()].sort((a, b) => (positionOf(a) < positionOf(b) ? 1 : -1));
+  if (sorted.length <= limit) return { items: sorted };
+  const items = sorted.slice(0, limit);
+  return { items, nextToken: encodePageToken(query, [positionOf(items.at(-1)!)]) };
+}
+
+/** Each held target's execution in its current phase: its record, read consistently in one batch, else the holder (still Pending). */
+async function currentExecutions(doc: DynamoDBDocumentClient, tableName: string, targets: readonly TargetState[]): Promise<Execution[]> {
+  const holders = targets.flatMap((t) => (t.holder ? [t.holder.execution] : []));
+  if (holders.length === 0) return [];
+  const records = new Map<string, Execution>();
+  for (let i = 0; i < holders.length; i += 100) await readRecords(doc, tableName, holders.slice(i, i + 100), records);
+  return holders.map((holder) => records.get(holder.id) ?? holder);
+}
+
+/** BatchGetItem takes at most 100 keys, and may leave some for another call. */
+async function readRecords(doc: DynamoDBDocumentClient, tableName: string, executions: readonly Execution[], into: Map<string, Execution>): Promise<void> {
+  let keys: Item[] | undefined = executions.map((e) => executionKey(e.id));
+  while (keys && keys.length > 0) {
+    const { Responses, UnprocessedKeys }: { Responses?: Record<string, Item[]>; UnprocessedKeys?: Record<string, { Keys?: Item[] }> } = await doc.send(
+      new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+    );
+    for (const item of Responses?.[tableName] ?? []) {
+      const { execution } = recordFromItem(item);
+      into.set(execution.id, execution);
+    }
+    keys = UnprocessedKeys?.[tableName]?.Keys;
+  }
+}
