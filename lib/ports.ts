@@ -1,6 +1,7 @@
 import type { Execution, ExecutionRecord, ExecutionRequest, SkipDetails } from './domain/execution.js';
 import type { Policy } from './domain/policies.js';
 import type { Phase } from './domain/phase.js';
+import type { HistoryEntry } from './domain/steps.js';
 import type { Holder, TargetState, TargetStatus } from './domain/target.js';
 import type { Termination } from './domain/transitions.js';
 import type { WorkflowStep, WorkflowVersion } from './workflows/workflow-version.js';
@@ -91,6 +92,8 @@ export interface WorkflowDriver {
   failureSite(executionArn: string): Promise<{ failedStep?: string; ran: boolean }>;
   /** The ARN an execution of this name has (or would have) under a state machine. */
   executionArn(stateMachineArn: string, name: string): string;
+  /** The execution's history, oldest first (every page); empty when the execution does not exist. */
+  history(executionArn: string): Promise<HistoryEntry[]>;
 }
 
 export type Admission =

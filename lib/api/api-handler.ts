@@ -7,6 +7,7 @@ import { cancelExecution } from '../use-cases/cancel-execution.js';
 import { clearBlock } from '../use-cases/clear-block.js';
 import type { Engine } from '../use-cases/engine.js';
 import { getExecution } from '../use-cases/get-execution.js';
+import { getSteps } from '../use-cases/get-steps.js';
 import { getTarget } from '../use-cases/get-target.js';
 import { listExecutions } from '../use-cases/list-executions.js';
 import { listTargets } from '../use-cases/list-targets.js';
@@ -73,6 +74,7 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
       return jsonResponse(202, record.execution);
     },
     getExecutionEvents: async ({ params }) => jsonResponse(200, { items: (await findExecution(engine, params[0]!, options.appendLogKeys)).events }),
+    getExecutionSteps: async ({ params }) => jsonResponse(200, { items: await getSteps(engine, executionId(params[0]!)) }),
     clearBlock: async ({ event, params }) => {
       const body = parsePart(ROUTES.clearBlock.body.schema, jsonBody(event), 'body');
       return jsonResponse(200, await clearBlock(engine, { targetResource: decode(params[0]!), ...body }));

@@ -27,6 +27,7 @@ export const ROUTES = {
   getExecution: { method: 'GET', path: '/executions/{id}', auth: 'iam' },
   cancelExecution: { method: 'POST', path: '/executions/{id}/cancel', auth: 'iam' },
   getExecutionEvents: { method: 'GET', path: '/executions/{id}/events', auth: 'iam' },
+  getExecutionSteps: { method: 'GET', path: '/executions/{id}/steps', auth: 'iam' },
   listTargets: { method: 'GET', path: '/targets', auth: 'iam', query: TargetListQuerySchema },
   clearBlock: { method: 'POST', path: '/targets/{target+}/clearance', auth: 'iam', body: { model: 'Clearance', schema: ClearanceBodySchema } },
   getTarget: { method: 'GET', path: '/targets/{target+}', auth: 'iam' },

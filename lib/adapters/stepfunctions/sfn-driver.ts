@@ -5,9 +5,11 @@ import {
   GetExecutionHistoryCommand,
   StartExecutionCommand,
   StopExecutionCommand,
+  type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { ExecutionNameTakenError, WorkflowStartError } from '../../domain/errors.js';
+import type { HistoryEntry } from '../../domain/steps.js';
 import type { ExecutionDescription, StartWorkflowInput, WorkflowDriver } from '../../ports.js';
 
 /**
@@ -73,7 +75,35 @@ export class SfnDriver implements WorkflowDriver {
     return { ran: false };
   }
 
+  async history(executionArn: string): Promise<HistoryEntry[]> {
+    const entries: HistoryEntry[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: false }));
+        for (const event of page.events ?? []) entries.push(historyEntry(event));
+        nextToken = page.nextToken;
+      } while (nextToken);
+    } catch (failure) {
+      if (failure instanceof ExecutionDoesNotExist) return [];
+      throw failure;
+    }
+    return entries;
+  }
+
   executionArn(stateMachineArn: string, name: string): string {
     return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
+}
+
+/** The parts of a history event steps are made of: its type, time, state name, and error and cause wherever the event holds them. */
+function historyEntry(event: HistoryEvent): HistoryEntry {
+  const details = Object.entries(event).find(([key, value]) => key.endsWith('EventDetails') && value !== undefined)?.[1] as { name?: string; error?: string; cause?: string } | undefined;
+  return {
+    type: String(event.type),
+    at: (event.timestamp ?? new Date(0)).toISOString(),
+    ...(details?.name !== undefined && { name: details.name }),
+    ...(details?.error !== undefined && { error: details.error }),
+    ...(details?.cause !== undefined && { cause: details.cause }),
+  };
 }

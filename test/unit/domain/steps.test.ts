@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { stepsFromHistory, type HistoryEntry } from '../../../lib/domain/steps.js';
+
+let clock = 0;
+const at = () => new Date(Date.UTC(2026, 10, 25, 4, 0, clock++)).toISOString();
+const entered = (type: string, name: string): HistoryEntry => ({ type: `${type}StateEntered`, name, at: at() });
+const exited = (type: string, name: string): HistoryEntry => ({ type: `${type}StateExited`, name, at: at() });
+const event = (type: string, error?: string, cause?: string): HistoryEntry => ({ type, at: at(), ...(error && { error }), ...(cause && { cause }) });
+
+describe('steps from a Step Functions history', () => {
+  it('lists each state as it ran, in order, Succeeded with its times', () => {
+    const steps = stepsFromHistory([event('ExecutionStarted'), entered('Pass', 'Prepare'), exited('Pass', 'Prepare'), entered('Task', 'Restart'), event('TaskScheduled'), event('TaskSucceeded'), exited('Task', 'Restart'), event('ExecutionSucceeded')]);
+    expect(steps).toEqual([
+      { name: 'Prepare', type: 'Pass', status: 'Succeeded', enteredAt: expect.any(String), exitedAt: expect.any(String) },
+      { name: 'Restart', type: 'Task', status: 'Succeeded', enteredAt: expect.any(String), exitedAt: expect.any(String) },
+    ]);
+    expect(steps[0]!.enteredAt < steps[1]!.enteredAt).toBe(true);
+  });
+
+  it('forgets an attempt a Retry repeated, marks Caught a state whose error a Catch took, and Failed the one the execution failed in', () => {
+    const steps = stepsFromHistory([
+      entered('Task', 'Read'),
+      event('LambdaFunctionScheduled'),
+      event('LambdaFunctionFailed', 'AdminApiUnavailable', '503'),
+      event('LambdaFunctionScheduled'),
+      event('LambdaFunctionSucceeded'),
+      exited('Task', 'Read'),
+      entered('Task', 'ScaleUp'),
+      event('TaskFailed', 'ScaleRefused', 'quota'),
+      exited('Task', 'ScaleUp'),
+      entered('Task', 'PutBack'),
+      event('TaskFailed', 'AccessDeniedException', 'no'),
+      event('ExecutionFailed', 'AccessDeniedException', 'no'),
+    ]);
+    expect(steps.map(({ name, status, error }) => ({ name, status, error }))).toEqual([
+      { name: 'Read', status: 'Succeeded', error: undefined },
+      { name: 'ScaleUp', status: 'Caught', error: 'ScaleRefused' },
+      { name: 'PutBack', status: 'Failed', error: 'AccessDeniedException' },
+    ]);
+    expect(steps[1]!.cause).toBe('quota');
+  });
+
+  it('nests the states of Parallel branches and Map iterations under their parent, each run its own step, and fails a container whose branch failed', () => {
+    const steps = stepsFromHistory([
+      entered('Parallel', 'Fan'),
+      entered('Task', 'Notify'),
+      entered('Map', 'Each'),
+      entered('Task', 'Drain'),
+      exited('Task', 'Drain'),
+      entered('Task', 'Drain'),
+      event('TaskFailed', 'NodeBusy', 'busy'),
+      exited('Task', 'Notify'),
+      event('ExecutionFailed', 'NodeBusy', 'busy'),
+    ]);
+    expect(steps.map(({ name, status, parent }) => ({ name, status, parent }))).toEqual([
+      { name: 'Fan', status: 'Failed', parent: undefined },
+      { name: 'Notify', status: 'Succeeded', parent: 'Fan' },
+      { name: 'Each', status: 'Failed', parent: 'Fan' },
+      { name: 'Drain', status: 'Succeeded', parent: 'Each' },
+      { name: 'Drain', status: 'Failed', parent: 'Each' },
+    ]);
+    expect(steps[0]!.error).toBe('NodeBusy');
+  });
+
+  it('keeps a Fail state Failed with the execution’s error, and a state of a running execution Running', () => {
+    expect(stepsFromHistory([entered('Fail', 'Fail'), event('ExecutionFailed', 'TaskFailed', 'on purpose')])).toEqual([
+      { name: 'Fail', type: 'Fail', status: 'Failed', enteredAt: expect.any(String), exitedAt: expect.any(String), error: 'TaskFailed', cause: 'on purpose' },
+    ]);
+    expect(stepsFromHistory([entered('Wait', 'Hold')])).toEqual([{ name: 'Hold', type: 'Wait', status: 'Running', enteredAt: expect.any(String) }]);
+    expect(stepsFromHistory([])).toEqual([]);
+  });
+});
