@@ -1,3 +1,4 @@
+import { ROUTES, routePath } from '../api/routes.js';
 import type { Execution } from '../domain/execution.js';
 import type { TargetView } from '../domain/target.js';
 import { apiErrorOf, type ApiClient, type ApiResponse } from './api-client.js';
@@ -22,14 +23,14 @@ export type ExecutionListQuery = { targetResource?: string; phase?: string; sinc
 
 /**
  * The routes of API.md, one method each, over an `ApiClient` (bearer token or SigV4): each
- * returns the API's object as it came, or throws the API's error. Path segments are
- * URL-encoded (target resources hold slashes).
+ * returns the API's object as it came, or throws the API's error. Paths come from the one
+ * route table (lib/api/routes.ts), their segments URL-encoded (target resources hold slashes).
  */
 export class LockstepApi {
   constructor(readonly client: ApiClient) {}
 
   async requestExecution(request: ExecutionRequest, idempotencyKey?: string): Promise<RequestAnswer> {
-    const response = await this.client.request('POST', '/executions', request, idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey });
+    const response = await this.client.request(ROUTES.requestExecution.method, ROUTES.requestExecution.path, request, idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey });
     if (response.status === 201) return { created: true, execution: response.body };
     if (response.status === 409 && response.body?.phase === 'Skipped') {
       const retryAfter = response.headers.get('retry-after');
@@ -39,40 +40,40 @@ export class LockstepApi {
   }
 
   getExecution(id: string): Promise<Execution> {
-    return this.get(`/executions/${encodeURIComponent(id)}`);
+    return this.get(routePath(ROUTES.getExecution.path, { id }));
   }
 
   events(id: string): Promise<Page<AuditEventView>> {
-    return this.get(`/executions/${encodeURIComponent(id)}/events`);
+    return this.get(routePath(ROUTES.getExecutionEvents.path, { id }));
   }
 
   steps(id: string): Promise<Page<StepView>> {
-    return this.get(`/executions/${encodeURIComponent(id)}/steps`);
+    return this.get(routePath(ROUTES.getExecutionSteps.path, { id }));
   }
 
   async cancel(id: string): Promise<Execution> {
-    return bodyOf(await this.client.request('POST', `/executions/${encodeURIComponent(id)}/cancel`));
+    return bodyOf(await this.client.request(ROUTES.cancelExecution.method, routePath(ROUTES.cancelExecution.path, { id })));
   }
 
   /** Up to `limit` executions, following `nextToken` page after page. */
   listExecutions(query: ExecutionListQuery, limit: number): Promise<Page<Execution>> {
-    return this.collect('/executions', query, limit);
+    return this.collect(ROUTES.listExecutions.path, query, limit);
   }
 
   getTarget(targetResource: string): Promise<TargetView> {
-    return this.get(`/targets/${encodeURIComponent(targetResource)}`);
+    return this.get(routePath(ROUTES.getTarget.path, { target: targetResource }));
   }
 
   listTargets(state: string, limit: number): Promise<Page<TargetView>> {
-    return this.collect('/targets', { state }, limit);
+    return this.collect(ROUTES.listTargets.path, { state }, limit);
   }
 
   async clearBlock(targetResource: string, clearance: { clearedBy: string; reason: string }): Promise<TargetView> {
-    return bodyOf(await this.client.request('POST', `/targets/${encodeURIComponent(targetResource)}/clearance`, clearance));
+    return bodyOf(await this.client.request(ROUTES.clearBlock.method, routePath(ROUTES.clearBlock.path, { target: targetResource }), clearance));
   }
 
   workflows(id?: string): Promise<Page<WorkflowView>> {
-    return this.get(id === undefined ? '/workflows' : `/workflows/${encodeURIComponent(id)}`);
+    return this.get(id === undefined ? ROUTES.listWorkflows.path : routePath(ROUTES.getWorkflow.path, { id }));
   }
 
   private async get<T>(path: string): Promise<T> {

@@ -131,20 +131,15 @@ describe('lockstep run, get, events, wait, cancel, ls', () => {
     expect(eventsTable.stdout).toMatch(/^3 +\S+ +workflow\.completed /m);
   });
 
-  it('get --steps prints the steps route as the API answers it, or exits 1 with its message while the server has no such route', async () => {
+  it('get --steps prints the steps route as the API answers it: json exactly, a table otherwise', async () => {
     const { id } = json(await lockstep(['run', 'noop', target('steps'), '-o', 'json'], env));
     await ended(id);
     const api = await mode.call('GET', `/executions/${id}/steps`);
+    expect(api.status).toBe(200);
+    expect(api.body.items.length).toBeGreaterThan(0);
     const [asJson, asTable] = await Promise.all([lockstep(['get', id, '--steps', '-o', 'json'], env), lockstep(['get', id, '--steps'], env)]);
-    if (api.status === 200) {
-      expect(json(asJson)).toEqual(api.body);
-      expect(asTable.stdout).toMatch(/^STEP +TYPE +STATUS/m);
-    } else {
-      for (const result of [asJson, asTable]) {
-        expect(result).toMatchObject({ code: 1, stdout: '' });
-        expect(result.stderr).toBe(`${api.body.error.code}: this API does not serve the steps of an execution (GET /executions/{id}/steps); the server is older than this command: ${api.body.error.message}\n`);
-      }
-    }
+    expect(json(asJson)).toEqual(api.body);
+    expect(asTable.stdout).toMatch(/^STEP +TYPE +STATUS/m);
   });
 
   it("ls --target: one target's executions newest first, as the API lists them; --limit follows nextToken", async () => {
@@ -175,7 +170,7 @@ describe('lockstep run, get, events, wait, cancel, ls', () => {
     expect(paged.items.map((e: { id: string }) => e.id)).toEqual(api.body.items.map((e: { id: string }) => e.id));
   });
 
-  it('ls across targets (the active ones, a time window, one workflow) asks the listing routes and prints their answer, or exits 1 with their error', async () => {
+  it('ls across targets (the active ones, a time window, one workflow) prints exactly what the listing routes answer', async () => {
     const until = new Date(Math.floor(systemClock.now().getTime() / 1000) * 1000 + 1000).toISOString().replace('.000Z', 'Z');
     const cases: [string[], string][] = [
       [['--phase', 'Running'], 'phase=Running&limit=20'],
@@ -184,14 +179,10 @@ describe('lockstep run, get, events, wait, cancel, ls', () => {
     ];
     for (const [args, query] of cases) {
       const api = await mode.call('GET', `/executions?${query}`);
+      expect(api.status, JSON.stringify(api.body)).toBe(200);
       const result = await lockstep(['ls', ...args, '-o', 'json'], env);
-      if (api.status === 200) {
-        expect(result.code, result.stderr).toBe(0);
-        expect(json(result)).toEqual(api.body);
-      } else {
-        expect(result, args.join(' ')).toMatchObject({ code: 1, stdout: '' });
-        expect(result.stderr).toBe(errorText(api.body));
-      }
+      expect(result.code, result.stderr).toBe(0);
+      expect(json(result)).toEqual(api.body);
     }
   });
 });
