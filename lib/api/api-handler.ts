@@ -18,10 +18,9 @@ import type { Authenticator } from './authenticators.js';
 import { header } from './headers.js';
 import { HttpError, errorResponse, jsonResponse } from './http-errors.js';
 import { parsePart, refusePrototypeNames } from './request-checks.js';
-import { pathPattern, ROUTES, type RouteDefinition, type RouteName } from './routes.js';
+import { MAX_BODY_BYTES, pathPattern, ROUTES, type RouteDefinition, type RouteName } from './routes.js';
 import { IdempotencyKeySchema } from './schemas.js';
 
-export const MAX_BODY_BYTES = 256 * 1024;
 /** Outside Lambda (local mode) a request still has a deadline: API Gateway's 29 s integration timeout. */
 const API_GATEWAY_DEADLINE_MS = 29_000;
 const EXECUTION_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -20,6 +20,9 @@ export interface RouteDefinition {
   readonly headers?: readonly string[];
 }
 
+/** The largest request body any route takes (API.md: 413 beyond it). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
 export const ROUTES = {
   health: { method: 'GET', path: '/health', auth: 'none' },
   requestExecution: { method: 'POST', path: '/executions', auth: 'iam', body: { model: 'ExecutionRequest', schema: ExecutionRequestBodySchema }, headers: ['Idempotency-Key'] },

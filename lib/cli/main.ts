@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { withGlobalOptions } from './command-context.js';
 import { addExecutionCommands } from './commands/execution-commands.js';
 import { addTargetCommands } from './commands/target-commands.js';
+import { addUiCommand } from './commands/ui-command.js';
 import { addWorkflowCommands } from './commands/workflow-commands.js';
 import { ApiError, CliError, ExitCode } from './errors.js';
 
@@ -48,6 +49,7 @@ program
 addExecutionCommands(program, env);
 addTargetCommands(program, env);
 addWorkflowCommands(program, env);
+addUiCommand(program, env);
 
 // A reader that stops early (`lockstep ls | head -1`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { MAX_BODY_BYTES } from '../api/api-handler.js';
+import { MAX_BODY_BYTES } from '../api/routes.js';
 import { HttpError, errorResponse } from '../api/http-errors.js';
 import type { Clock, EngineLogger } from '../ports.js';
 import { statusPageResponse } from '../ui/status-page.js';
