@@ -141,7 +141,7 @@ describe('the overview and a target page', () => {
     const first = await timer.textContent();
     expect(first).toMatch(/^(\d+ min )?\d+ s left$/);
     await eventually(async () => expect(await timer.textContent()).not.toBe(first), 5_000, 'the countdown to move');
-    await screenshot(page, 'target-cooling-down');
+    await screenshot(page, 'target-cooling-down', { committed: false });
   });
 
   it('shows a target whose name is markup as text, at its own address', async () => {
