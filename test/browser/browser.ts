@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { systemClock } from '../../lib/runtime.js';
 import { statusPageUrl } from '../../lib/ui/status-page.js';
-import { TEST_TOKEN, type TestLocalMode } from '../support/local-mode.js';
+import { TEST_TOKEN, startTestLocalMode, type TestLocalMode } from '../support/local-mode.js';
 import { until } from '../support/wait.js';
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it): no browser is ever downloaded. */
@@ -115,4 +116,36 @@ export async function eventually(check: () => Promise<void> | void, boundMs = 15
   ).catch((error: Error) => {
     throw last instanceof Error ? Object.assign(last, { message: `${error.message}: ${last.message}` }) : error;
   });
+}
+
+/**
+ * One local mode (real clock: the page tells time by the browser's) and one Chromium for a
+ * test file, `setup` run once they are up; each test opens its page with `open`, and after it
+ * the page is checked and closed (`closeAndCheck`).
+ */
+export function browserSuite(setup: (t: TestLocalMode) => Promise<void> = async () => {}) {
+  let browser: Browser | undefined;
+  let watched: WatchedPage | undefined;
+  const suite = {
+    t: undefined as unknown as TestLocalMode,
+    /** The status page at `hash`, watched for requests and errors until the test ends. */
+    async open(hash = ''): Promise<WatchedPage> {
+      watched = await openStatusPage(browser!, suite.t, hash);
+      return watched;
+    },
+  };
+  beforeAll(async () => {
+    [suite.t, browser] = await Promise.all([startTestLocalMode({}, { realClock: systemClock }), launchBrowser()]);
+    await setup(suite.t);
+  });
+  afterEach(async ({ task }) => {
+    const page = watched;
+    watched = undefined;
+    await closeAndCheck(page, suite.t, task);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await suite.t?.local.stop();
+  });
+  return suite;
 }

@@ -1,27 +1,16 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../lib/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { uniqueTarget } from '../support/lifecycle.js';
-import { startTestLocalMode, type TestLocalMode } from '../support/local-mode.js';
+import type { TestLocalMode } from '../support/local-mode.js';
 import { until } from '../support/wait.js';
-import { closeAndCheck, eventually, launchBrowser, openStatusPage, screenshot, unnamedControls, type WatchedPage } from './browser.js';
+import { browserSuite, eventually, screenshot, unnamedControls, type WatchedPage } from './browser.js';
 
 describe('an execution page', () => {
   let t: TestLocalMode;
-  let browser: Browser;
-  let watched: WatchedPage | undefined;
+  let watched: WatchedPage;
 
-  beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestLocalMode({}, { realClock: systemClock }), launchBrowser()]);
-  });
-  afterEach(async ({ task }) => {
-    const page = watched;
-    watched = undefined;
-    await closeAndCheck(page, t, task);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.local.stop();
+  const suite = browserSuite();
+  beforeAll(() => {
+    t = suite.t;
   });
 
   async function ended(id: string) {
@@ -43,7 +32,7 @@ describe('an execution page', () => {
     expect(created.status).toBe(201);
     const execution = await ended(created.body.id);
 
-    watched = await openStatusPage(browser, t, `#/executions/${execution.id}`);
+    watched = await suite.open(`#/executions/${execution.id}`);
     const { page } = watched;
     await page.getByRole('heading', { level: 1, name: execution.id }).waitFor();
 
@@ -75,7 +64,7 @@ describe('an execution page', () => {
   it('cancels a running execution with its button, after a confirmation', async () => {
     const created = await t.call('POST', '/executions', { body: { targetResource: uniqueTarget('long-job'), workflowId: 'wait', parameters: { SECONDS: '3600' } } });
     expect(created.status).toBe(201);
-    watched = await openStatusPage(browser, t, `#/executions/${created.body.id}`);
+    watched = await suite.open(`#/executions/${created.body.id}`);
     const { page } = watched;
     await page.getByRole('button', { name: 'Cancel execution' }).waitFor();
     expect(await unnamedControls(page)).toEqual([]);
@@ -93,7 +82,7 @@ describe('an execution page', () => {
   });
 
   it('says so inline when the execution does not exist', async () => {
-    watched = await openStatusPage(browser, t, '#/executions/no-such-execution');
+    watched = await suite.open('#/executions/no-such-execution');
     await watched.page.getByRole('alert').filter({ hasText: 'Could not load this execution' }).waitFor();
     // The API's 404s, shown on the page: failed loads the page expected.
     watched.problems.splice(0, watched.problems.length, ...watched.problems.filter((problem) => !/status of 404/.test(problem)));

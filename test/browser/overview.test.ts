@@ -1,23 +1,20 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../lib/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { uniqueTarget } from '../support/lifecycle.js';
-import { startTestLocalMode, type TestLocalMode } from '../support/local-mode.js';
+import type { TestLocalMode } from '../support/local-mode.js';
 import { until } from '../support/wait.js';
-import { closeAndCheck, eventually, launchBrowser, openStatusPage, screenshot, unnamedControls, type WatchedPage } from './browser.js';
+import { browserSuite, eventually, screenshot, unnamedControls, type WatchedPage } from './browser.js';
 
 // Real time: the page tells time by the browser's clock, and counts a cooldown down by it.
 describe('the overview and a target page', () => {
   let t: TestLocalMode;
-  let browser: Browser;
-  let watched: WatchedPage | undefined;
+  let watched: WatchedPage;
   const running = uniqueTarget('busy-api');
   const blocked = uniqueTarget('broken-worker');
   let runningId: string;
   let failedId: string;
 
-  beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestLocalMode({}, { realClock: systemClock }), launchBrowser()]);
+  const suite = browserSuite(async (local: TestLocalMode) => {
+    t = local;
     const wait = await t.call('POST', '/executions', { body: { targetResource: running, workflowId: 'wait', parameters: { SECONDS: '3600' } } });
     const fail = await t.call('POST', '/executions', { body: { targetResource: blocked, workflowId: 'fail', parameters: { ERROR: 'TaskFailed', CAUSE: 'the image does not start' } } });
     expect([wait.status, fail.status]).toEqual([201, 201]);
@@ -25,18 +22,9 @@ describe('the overview and a target page', () => {
     failedId = fail.body.id;
     await until(async () => ((await t.call('GET', `/targets/${encodeURIComponent(blocked)}`)).body.state === 'Blocked' ? true : undefined), 20_000, 'the failed run to block its target');
   });
-  afterEach(async ({ task }) => {
-    const page = watched;
-    watched = undefined;
-    await closeAndCheck(page, t, task);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.local.stop();
-  });
 
   it('shows the running target under Running now and the blocked one under Blocked targets, with recent executions filtered by phase and workflow', async () => {
-    watched = await openStatusPage(browser, t);
+    watched = await suite.open();
     const { page } = watched;
     const runningNow = page.getByRole('region', { name: /Running now/ });
     const blockedTargets = page.getByRole('region', { name: /Blocked targets/ });
@@ -67,7 +55,7 @@ describe('the overview and a target page', () => {
   });
 
   it('refreshes by itself: a run that starts after the page opened appears without a reload', async () => {
-    watched = await openStatusPage(browser, t);
+    watched = await suite.open();
     const { page } = watched;
     const runningNow = page.getByRole('region', { name: /Running now/ });
     await runningNow.getByRole('link', { name: running }).waitFor();
@@ -77,7 +65,7 @@ describe('the overview and a target page', () => {
   });
 
   it('asks nothing while the tab is hidden, and at once when it is shown again', async () => {
-    watched = await openStatusPage(browser, t, `#/targets/${encodeURIComponent(running)}`);
+    watched = await suite.open(`#/targets/${encodeURIComponent(running)}`);
     const { page, requests } = watched;
     await page.getByRole('heading', { level: 1, name: running }).waitFor();
     const api = () => requests.filter((request) => !new URL(request.url).pathname.startsWith('/ui/')).length;
@@ -99,7 +87,7 @@ describe('the overview and a target page', () => {
   });
 
   it('shows times relative, with the exact time on hover', async () => {
-    watched = await openStatusPage(browser, t);
+    watched = await suite.open();
     const time = watched.page.getByRole('region', { name: /Recent executions/ }).locator('time').first();
     await time.waitFor();
     expect(await time.textContent()).toMatch(/ago$|^just now$/);
@@ -107,7 +95,7 @@ describe('the overview and a target page', () => {
   });
 
   it('clears a blocked target through the labelled form, and the clearance is audited with the name typed', async () => {
-    watched = await openStatusPage(browser, t, `#/targets/${encodeURIComponent(blocked)}`);
+    watched = await suite.open(`#/targets/${encodeURIComponent(blocked)}`);
     const { page } = watched;
     await page.getByRole('heading', { level: 1, name: blocked }).waitFor();
     await page.getByRole('button', { name: 'Clear block' }).waitFor();
@@ -148,7 +136,7 @@ describe('the overview and a target page', () => {
     const hostile = `esc-${Math.random().toString(36).slice(2, 8)}/deployment/<img src=x onerror=alert(1)>"'&amp;`;
     const created = await t.call('POST', '/executions', { body: { targetResource: hostile, workflowId: 'noop' } });
     expect(created.status).toBe(201);
-    watched = await openStatusPage(browser, t, `#/targets/${encodeURIComponent(hostile)}`);
+    watched = await suite.open(`#/targets/${encodeURIComponent(hostile)}`);
     const { page } = watched;
     await page.getByRole('heading', { level: 1, name: hostile }).waitFor();
     await page.getByRole('region', { name: 'Executions' }).getByRole('link', { name: created.body.id }).waitFor();

@@ -1,32 +1,21 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../lib/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { uniqueTarget } from '../support/lifecycle.js';
-import { startTestLocalMode, type TestLocalMode } from '../support/local-mode.js';
-import { closeAndCheck, launchBrowser, openStatusPage, screenshot, unnamedControls, type WatchedPage } from './browser.js';
+import type { TestLocalMode } from '../support/local-mode.js';
+import { browserSuite, screenshot, unnamedControls, type WatchedPage } from './browser.js';
 
 describe('the workflows page', () => {
   let t: TestLocalMode;
-  let browser: Browser;
-  let watched: WatchedPage | undefined;
+  let watched: WatchedPage;
 
-  beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestLocalMode({}, { realClock: systemClock }), launchBrowser()]);
-  });
-  afterEach(async ({ task }) => {
-    const page = watched;
-    watched = undefined;
-    await closeAndCheck(page, t, task);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.local.stop();
+  const suite = browserSuite();
+  beforeAll(() => {
+    t = suite.t;
   });
 
   const posts = (page: WatchedPage) => page.requests.filter((request) => request.method === 'POST');
 
   it('lists every version with its parameters and digest', async () => {
-    watched = await openStatusPage(browser, t, '#/workflows');
+    watched = await suite.open('#/workflows');
     const { page } = watched;
     const catalog = (await t.call('GET', '/workflows')).body.items as { id: string; version: string; digest: string; parameters?: { name: string }[] }[];
     expect(catalog.map((workflow) => workflow.id)).toEqual(expect.arrayContaining(['noop', 'wait', 'fail']));
@@ -41,7 +30,7 @@ describe('the workflows page', () => {
   });
 
   it('refuses a bad parameter beside its field without sending anything, then starts a good run and opens it', async () => {
-    watched = await openStatusPage(browser, t, '#/workflows');
+    watched = await suite.open('#/workflows');
     const { page } = watched;
     const form = page.getByRole('form', { name: 'Run wait version 1' });
     await form.waitFor();
@@ -77,7 +66,7 @@ describe('the workflows page', () => {
   it('shows a refusal inline with the Skipped execution it recorded', async () => {
     const target = uniqueTarget('busy');
     expect((await t.call('POST', '/executions', { body: { targetResource: target, workflowId: 'wait', parameters: { SECONDS: '3600' } } })).status).toBe(201);
-    watched = await openStatusPage(browser, t, `#/workflows?target=${encodeURIComponent(target)}`);
+    watched = await suite.open(`#/workflows?target=${encodeURIComponent(target)}`);
     const { page } = watched;
     const form = page.getByRole('form', { name: 'Run noop version 1' });
     expect(await form.getByLabel('Target resource').inputValue()).toBe(target);
