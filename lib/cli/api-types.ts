@@ -1,31 +1,10 @@
 // The API's objects the command shows that the engine has no type of its own for (API.md, "Objects").
-// Executions and targets use the domain's `Execution` and `TargetView`.
+// Executions, targets, audit events and steps use the domain's `Execution`, `TargetView`, `AuditEvent` and `Step`.
 
 /** A listing: `{"items": [...], "nextToken"?}`. */
 export interface Page<T> {
   items: T[];
   nextToken?: string;
-}
-
-export interface AuditEventView {
-  seq: number;
-  type: string;
-  at: string;
-  executionId: string;
-  targetResource: string;
-  correlationId?: string;
-  actor?: string;
-  payload?: Record<string, unknown>;
-}
-
-export interface StepView {
-  name: string;
-  type: string;
-  status: string;
-  enteredAt?: string;
-  exitedAt?: string;
-  error?: string;
-  cause?: string;
 }
 
 export interface WorkflowParameterView {

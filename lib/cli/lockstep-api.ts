@@ -1,8 +1,10 @@
 import { ROUTES, routePath } from '../api/routes.js';
+import type { AuditEvent } from '../domain/audit.js';
 import type { Execution } from '../domain/execution.js';
+import type { Step } from '../domain/steps.js';
 import type { TargetView } from '../domain/target.js';
 import { apiErrorOf, type ApiClient, type ApiResponse } from './api-client.js';
-import type { AuditEventView, Page, StepView, WorkflowView } from './api-types.js';
+import type { Page, WorkflowView } from './api-types.js';
 
 /** The most the API returns in one page. */
 export const MAX_PAGE = 100;
@@ -43,11 +45,11 @@ export class LockstepApi {
     return this.get(routePath(ROUTES.getExecution.path, { id }));
   }
 
-  events(id: string): Promise<Page<AuditEventView>> {
+  events(id: string): Promise<Page<AuditEvent>> {
     return this.get(routePath(ROUTES.getExecutionEvents.path, { id }));
   }
 
-  steps(id: string): Promise<Page<StepView>> {
+  steps(id: string): Promise<Page<Step>> {
     return this.get(routePath(ROUTES.getExecutionSteps.path, { id }));
   }
 

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_BODY_BYTES } from '../api/routes.js';
+import { readBody } from '../local/http-listen.js';
 import { statusPageResponse, statusPageUrl } from '../ui/status-page.js';
 import type { ApiClient } from './api-client.js';
 
@@ -37,7 +38,7 @@ export async function serveStatusPage(client: ApiClient, options: { port: number
     if (!holdsSession(req.headers.authorization, session)) {
       return sendJson(res, 401, { error: { code: 'Unauthorized', message: 'open the status page from the URL lockstep ui printed (its #token= is this session)' } });
     }
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (body === undefined) return sendJson(res, 413, { error: { code: 'PayloadTooLarge', message: `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)` } });
     let json: unknown;
     try {
@@ -71,18 +72,6 @@ function holdsSession(authorization: string | undefined, session: string): boole
   const given = Buffer.from(/^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '');
   const expected = Buffer.from(session);
   return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-/** The request's body, or undefined when it is larger than the API takes. */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -1,7 +1,9 @@
 // How the API's objects read in a terminal: one table per listing, `label: value` lines for one object.
+import type { AuditEvent } from '../domain/audit.js';
 import type { Execution } from '../domain/execution.js';
+import type { Step } from '../domain/steps.js';
 import type { TargetView } from '../domain/target.js';
-import type { AuditEventView, StepView, WorkflowParameterView, WorkflowView } from './api-types.js';
+import type { WorkflowParameterView, WorkflowView } from './api-types.js';
 import { renderFields, type Column } from './table.js';
 import { duration, exactAndRelative, relative } from './time-format.js';
 
@@ -49,7 +51,7 @@ export function executionFields(e: Execution, now: Date): string {
   ]);
 }
 
-export function eventColumns(): Column<AuditEventView>[] {
+export function eventColumns(): Column<AuditEvent>[] {
   return [
     { header: 'SEQ', value: (e) => String(e.seq) },
     { header: 'AT', value: (e) => e.at },
@@ -59,8 +61,8 @@ export function eventColumns(): Column<AuditEventView>[] {
   ];
 }
 
-export function stepColumns(): Column<StepView>[] {
-  const seconds = (s: StepView) => (s.enteredAt && s.exitedAt ? (Date.parse(s.exitedAt) - Date.parse(s.enteredAt)) / 1000 : undefined);
+export function stepColumns(): Column<Step>[] {
+  const seconds = (s: Step) => (s.enteredAt && s.exitedAt ? (Date.parse(s.exitedAt) - Date.parse(s.enteredAt)) / 1000 : undefined);
   return [
     { header: 'STEP', value: (s) => s.name, flexible: true },
     { header: 'TYPE', value: (s) => s.type },
