@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STANDING_SHARDS } from '../../../lib/adapters/dynamodb/table-definition.js';
 import { observationFromStatusEvent } from '../../../lib/adapters/stepfunctions/status-event.js';
 import { executionIdForKey, targetHash } from '../../../lib/domain/execution-name.js';
 import { cancelExecution } from '../../../lib/use-cases/cancel-execution.js';
@@ -21,6 +22,7 @@ import { request, uniqueTarget } from '../../support/lifecycle.js';
  * MANIFEST is the list of calls each path makes. A path that makes a call not listed here
  * fails the first test below: add the call, and it is fault-tested from then on.
  */
+const SHARD_QUERIES = Array.from({ length: STANDING_SHARDS }, () => 'DynamoDB.Query');
 const MANIFEST: Record<string, string[]> = {
   admission: ['DynamoDB.UpdateItem', 'SFN.StartExecution', 'DynamoDB.PutItem'],
   // The lock only while no execution of the key's id exists (one transaction), then the token it got.
@@ -30,8 +32,9 @@ const MANIFEST: Record<string, string[]> = {
   'failed completion': ['SFN.GetExecutionHistory', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
   // The stop, then what Step Functions says happened (the record never claims a stop that came too late).
   cancel: ['DynamoDB.GetItem', 'SFN.StopExecution', 'SFN.DescribeExecution', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
-  'sweep of a missed completion': ['DynamoDB.Query', 'DynamoDB.GetItem', 'SFN.DescribeExecution', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
-  'sweep of a crashed start': ['DynamoDB.Query', 'DynamoDB.GetItem', 'SFN.StartExecution', 'DynamoDB.PutItem'],
+  // A sweep reads the Running shards of the active index, one query each.
+  'sweep of a missed completion': [...SHARD_QUERIES, 'DynamoDB.GetItem', 'SFN.DescribeExecution', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
+  'sweep of a crashed start': [...SHARD_QUERIES, 'DynamoDB.GetItem', 'SFN.StartExecution', 'DynamoDB.PutItem'],
 };
 
 interface Path {
