@@ -87,6 +87,28 @@ describe('listings across targets, through the HTTP API', () => {
     expect((await t.call('POST', `/executions/${running.id}/cancel`)).status).toBe(202);
   });
 
+  it('pages a window across targets newest first without a repeat or a gap while new executions keep arriving', async () => {
+    const since = t.clock.now().toISOString();
+    const made: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      t.clock.advanceSeconds(1);
+      made.push((await create(uniqueTarget('paged'), 'noop')).body.id);
+    }
+    await t.settle();
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await t.call('GET', `/executions?since=${encode(since)}&workflowId=noop&limit=2${nextToken ? `&nextToken=${encode(nextToken)}` : ''}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((e: { id: string }) => e.id));
+      nextToken = page.body.nextToken;
+      // Written between pages: newer than every position already returned, so on no later page.
+      t.clock.advanceSeconds(1);
+      await create(uniqueTarget('paged-meanwhile'), 'noop');
+    } while (nextToken);
+    expect(seen).toEqual([...made].reverse());
+  });
+
   it.each([
     ['no target, no window, no active phase', '/executions'],
     ['a finished phase without a window', '/executions?phase=Completed'],
