@@ -39,6 +39,8 @@ abstract class HttpApiClient implements ApiClient {
 
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
     const url = new URL(path.replace(/^\//, ''), this.base);
+    // A path that resolves elsewhere (another host, or above the API's stage) is never sent with the credentials.
+    if (url.origin !== this.base.origin || !url.pathname.startsWith(this.base.pathname)) throw new UnreachableError(`${path.slice(0, 200)} is not a path of ${this.baseUrl}`);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const outgoing = { method, url, headers: { ...headers, ...(payload !== undefined && { 'content-type': 'application/json' }) }, payload };
     const authorized = await this.authorize(outgoing);

@@ -1,10 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MAX_BODY_BYTES } from '../api/routes.js';
+import { MAX_BODY_BYTES, pathPattern, ROUTES } from '../api/routes.js';
 import { readBody } from '../local/http-listen.js';
 import { statusPageResponse, statusPageUrl } from '../ui/status-page.js';
 import type { ApiClient } from './api-client.js';
+
+const ROUTE_PATTERNS = Object.values(ROUTES).map((route) => pathPattern(route.path));
 
 export interface StatusPageServer {
   /** The URL to open, with this session's token in the fragment. */
@@ -34,6 +36,10 @@ export async function serveStatusPage(client: ApiClient, options: { port: number
     if (page) {
       res.writeHead(page.status, page.headers).end(page.body);
       return;
+    }
+    // Only the API's own routes, by path: never another host (`http://evil/x`, `//evil/x`, `/\\evil/x`) or another path on the API's.
+    if (!ROUTE_PATTERNS.some((pattern) => pattern.test(path)) || /[\\]|%2e%2e|\/\.\.?(\/|$)/i.test(req.url ?? '')) {
+      return sendJson(res, 404, { error: { code: 'NotFound', message: `no route for ${path.slice(0, 200)}` } });
     }
     if (!holdsSession(req.headers.authorization, session)) {
       return sendJson(res, 401, { error: { code: 'Unauthorized', message: 'open the status page from the URL lockstep ui printed (its #token= is this session)' } });

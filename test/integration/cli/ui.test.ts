@@ -99,6 +99,19 @@ describe('lockstep ui', () => {
     expect(rebound).toBe(421);
   });
 
+  it("passes on only the API's own routes: never a request for another host or another path, whatever the path says", async () => {
+    const raw = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: url.port, path, headers: { host: `127.0.0.1:${url.port}`, authorization: `Bearer ${session}` } }, (res) => resolve(res.statusCode!));
+        req.on('error', reject);
+        req.end();
+      });
+    for (const path of ['http://evil.example/workflows', '//evil.example/workflows', '/\\evil.example/workflows', '/targets/../../other-stage/x', '/targets/%2e%2e/%2e%2e/x', '/nope', '/ui/../workflows/../../x']) {
+      expect(await raw(path), path).toBe(404);
+    }
+    expect(await raw('/workflows')).toBe(200);
+  });
+
   it('stops on SIGTERM with exit 0', async () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
