@@ -23,19 +23,26 @@ export const ClearanceBodySchema = z.strictObject({
   reason: z.string().trim().min(1).max(4096),
 });
 
-/** An RFC 3339 time with a zone (`2026-11-25T04:00:00Z`, `…+01:00`), as UTC with milliseconds. */
-const Rfc3339 = z
-  .string()
-  .regex(/^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d{1,9})?([Zz]|[+-]\d\d:\d\d)$/, 'must be an RFC 3339 time with a zone, like 2026-11-25T04:00:00Z')
-  .transform((text, ctx) => {
-    const time = Date.parse(text.toUpperCase());
-    // Date.parse rolls 2026-02-30 over to March: a date that does not exist is refused, not moved.
-    if (!Number.isFinite(time) || new Date(time).toISOString().slice(0, 10) !== new Date(Date.parse(`${text.slice(0, 10)}T00:00:00Z`)).toISOString().slice(0, 10)) {
-      ctx.addIssue({ code: 'custom', message: 'is not a real date and time' });
-      return z.NEVER;
-    }
-    return new Date(time).toISOString();
-  });
+const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d{1,9})?(?:[Zz]|([+-])(\d\d):(\d\d))$/;
+
+/** An RFC 3339 time with a zone (`2026-11-25T04:00:00Z`, `…+01:00`), as UTC with milliseconds; a date or time that does not exist is refused, not rolled over. */
+const Rfc3339 = z.string().transform((text, ctx) => {
+  const parts = RFC3339.exec(text);
+  if (!parts) {
+    ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 time with a zone, like 2026-11-25T04:00:00Z' });
+    return z.NEVER;
+  }
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [sign, offsetHours, offsetMinutes] = [parts[8], Number(parts[9] ?? 0), Number(parts[10] ?? 0)];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
+    ctx.addIssue({ code: 'custom', message: 'is not a real date and time' });
+    return z.NEVER;
+  }
+  const offset = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const millis = Number(((parts[7] ?? '.0') + '000').slice(1, 4));
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset).toISOString();
+});
 
 /**
  * `GET /executions`: one target's executions (`targetResource`), or across targets the active
