@@ -34,10 +34,12 @@ export async function listActiveExecutions(doc: DynamoDBDocumentClient, tableNam
 
 /**
  * Executions created in [since, until) across targets, newest first, each once and in its
- * current phase: the `by-created` shards merged, plus the Pending executions (which have no
- * execution item yet) from the active index. Pages continue strictly below the last
- * position returned, so executions created meanwhile neither repeat nor shift a page.
- * The phase and workflow filters apply within the window.
+ * current phase: the `by-created` shards merged with the active executions read from the
+ * table (a Pending one has no execution item yet). Its reads are the page from each shard
+ * plus the active executions: it grows with the answer and with what runs now, never with
+ * history. Pages continue strictly below the last position returned, so executions created
+ * meanwhile neither repeat nor shift a page. The phase and workflow filters apply within
+ * the window.
  */
 export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableName: string, input: CreatedExecutionsInput): Promise<Page<Execution>> {
   const { since, until, phase, workflowId, limit } = input;
@@ -73,10 +75,21 @@ export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableNa
       return found;
     }),
   );
-  // Pending executions have no item (and so no by-created entry) until they start.
-  const pending = await listActiveExecutions(doc, tableName, { phase: 'Pending', limit: 1_000 });
+  // The active executions, each read consistently: a Pending one has no item (so no by-created entry) yet, and
+  // one that has just started may not be in the eventually consistent index yet; either way the table's copy wins.
+  const active: Execution[] = [];
+  let activeToken: string | undefined;
+  do {
+    const page = await listActiveExecutions(doc, tableName, { limit: 100, ...(activeToken && { nextToken: activeToken }) });
+    active.push(...page.items);
+    activeToken = page.nextToken;
+  } while (activeToken);
   const merged = new Map<string, Execution>();
-  for (const execution of [...perShard.flat(), ...pending.items]) if (fits(execution)) merged.set(execution.id, execution);
+  for (const execution of perShard.flat()) if (fits(execution)) merged.set(execution.id, execution);
+  for (const execution of active) {
+    merged.delete(execution.id);
+    if (fits(execution)) merged.set(execution.id, execution);
+  }
   const sorted = [...merged.values()].sort((a, b) => (positionOf(a) < positionOf(b) ? 1 : -1));
   if (sorted.length <= limit) return { items: sorted };
   const items = sorted.slice(0, limit);

@@ -8,6 +8,14 @@ import { STANDING_SHARDS, TABLE_DEFINITION } from './table-definition.js';
 
 const { active } = TABLE_DEFINITION.indexes;
 
+/** What a position in each state's shards looks like (see `standingKeys`): a token holding anything else is refused. */
+const POSITION: Record<ListTargetsInput['state'], RegExp> = {
+  Running: /^[A-Za-z0-9._:-]{1,128}$/,
+  Blocked: /^T#[0-9a-f]{64}$/,
+  CoolingDown: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#T#[0-9a-f]{64}$/,
+  BackingOff: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#T#[0-9a-f]{64}$/,
+};
+
 const shardOf = (key: string) => Number.parseInt(createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 8), 16) % STANDING_SHARDS;
 
 /**
@@ -43,7 +51,7 @@ export async function listTargetsIn(
   /** What the page tokens are bound to: another listing read through this one has tokens of its own. */
   query = `targets ${state}`,
 ): Promise<Page<TargetState>> {
-  const [shardText, after] = nextToken === undefined ? ['0', undefined] : decodePageToken(query, nextToken, (p) => p.length === 2 && /^\d+$/.test(p[0]!) && Number(p[0]) < STANDING_SHARDS);
+  const [shardText, after] = nextToken === undefined ? ['0', undefined] : decodePageToken(query, nextToken, (p) => p.length === 2 && /^\d+$/.test(p[0]!) && Number(p[0]) < STANDING_SHARDS && POSITION[state].test(p[1]!));
   const windowOpen = state === 'CoolingDown' || state === 'BackingOff' ? `${at.toISOString()}#~` : undefined;
   const items: TargetState[] = [];
   let last: [string, string] | undefined;

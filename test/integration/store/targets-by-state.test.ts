@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbStore } from '../../../lib/adapters/dynamodb/dynamodb-store.js';
+import { encodePageToken } from '../../../lib/adapters/dynamodb/page-tokens.js';
 import { STANDING_SHARDS } from '../../../lib/adapters/dynamodb/table-definition.js';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
 import type { TargetState } from '../../../lib/domain/target.js';
@@ -99,6 +100,13 @@ describe('targets by state (the sharded active index)', () => {
     expect((await all('BackingOff')).filter((t) => history.includes(t))).toEqual([]);
     expect(meter.since(mark)).toMatchObject({ requests: STANDING_SHARDS, itemsRead: 0 });
   }, 120_000);
+
+  it('refuses a token whose fingerprint is right but whose position is not one the listing gives (400, not a 500 from DynamoDB)', async () => {
+    for (const [state, position] of [['Blocked', ''], ['Running', '../x'], ['CoolingDown', 'T#abc'], ['BackingOff', '9999#x']] as const) {
+      const forged = encodePageToken(`targets ${state}`, ['0', position]);
+      await expect(store.listTargets({ state, at: clock.now(), limit: 1, nextToken: forged })).rejects.toThrow(/is not a token this API issued/);
+    }
+  });
 
   it('refuses a page token from another state', async () => {
     const many = Array.from({ length: 3 }, () => uniqueTarget('token'));
