@@ -96,10 +96,12 @@ export class SfnDriver implements WorkflowDriver {
   }
 }
 
-/** The parts of a history event steps are made of: its type, time, state name, and error and cause wherever the event holds them. */
+/** The parts of a history event steps are made of: its place in the history, type, time, state name, and error and cause wherever the event holds them. */
 function historyEntry(event: HistoryEvent): HistoryEntry {
   const details = Object.entries(event).find(([key, value]) => key.endsWith('EventDetails') && value !== undefined)?.[1] as { name?: string; error?: string; cause?: string } | undefined;
   return {
+    ...(event.id !== undefined && { id: event.id }),
+    ...(event.previousEventId !== undefined && { previousEventId: event.previousEventId }),
     type: String(event.type),
     at: (event.timestamp ?? new Date(0)).toISOString(),
     ...(details?.name !== undefined && { name: details.name }),

@@ -69,4 +69,49 @@ describe('steps from a Step Functions history', () => {
     expect(stepsFromHistory([entered('Wait', 'Hold')])).toEqual([{ name: 'Hold', type: 'Wait', status: 'Running', enteredAt: expect.any(String) }]);
     expect(stepsFromHistory([])).toEqual([]);
   });
+
+  it('ties interleaved branches’ events to their own states through the history’s links: a failed branch, the one it cut short, and the Parallel a Catch took', () => {
+    const linkedEvent = (id: number, previousEventId: number, type: string, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({ id, previousEventId, type, at: at(), ...extra });
+    const steps = stepsFromHistory([
+      linkedEvent(1, 0, 'ExecutionStarted'),
+      linkedEvent(2, 1, 'ParallelStateEntered', { name: 'P' }),
+      linkedEvent(3, 2, 'ParallelStateStarted'),
+      linkedEvent(4, 3, 'TaskStateEntered', { name: 'A' }),
+      linkedEvent(5, 3, 'WaitStateEntered', { name: 'B' }),
+      linkedEvent(6, 4, 'TaskScheduled'),
+      linkedEvent(7, 6, 'TaskStarted'),
+      linkedEvent(8, 7, 'TaskFailed', { error: 'Boom', cause: 'bad' }),
+      linkedEvent(9, 8, 'ParallelStateFailed'),
+      linkedEvent(10, 9, 'ParallelStateExited', { name: 'P' }),
+      linkedEvent(11, 10, 'PassStateEntered', { name: 'Recover' }),
+      linkedEvent(12, 11, 'PassStateExited', { name: 'Recover' }),
+      linkedEvent(13, 12, 'ExecutionSucceeded'),
+    ]);
+    expect(steps.map(({ name, status, error, parent }) => ({ name, status, error, parent }))).toEqual([
+      { name: 'P', status: 'Caught', error: 'Boom', parent: undefined },
+      { name: 'A', status: 'Failed', error: 'Boom', parent: 'P' },
+      { name: 'B', status: 'Failed', error: undefined, parent: 'P' },
+      { name: 'Recover', status: 'Succeeded', error: undefined, parent: undefined },
+    ]);
+  });
+
+  it('pairs each run of a Map iteration’s state with its own exit, through the links, when iterations overlap', () => {
+    const linkedEvent = (id: number, previousEventId: number, type: string, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({ id, previousEventId, type, at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), ...extra });
+    const steps = stepsFromHistory([
+      linkedEvent(1, 0, 'MapStateEntered', { name: 'Each' }),
+      linkedEvent(2, 1, 'MapStateStarted'),
+      linkedEvent(3, 2, 'MapIterationStarted'),
+      linkedEvent(4, 2, 'MapIterationStarted'),
+      linkedEvent(5, 3, 'TaskStateEntered', { name: 'Drain' }),
+      linkedEvent(6, 4, 'TaskStateEntered', { name: 'Drain' }),
+      linkedEvent(7, 5, 'TaskStateExited', { name: 'Drain' }),
+      linkedEvent(8, 6, 'TaskStateExited', { name: 'Drain' }),
+      linkedEvent(9, 8, 'MapStateExited', { name: 'Each' }),
+    ]);
+    const drains = steps.filter((s) => s.name === 'Drain');
+    expect(drains.map((s) => [s.enteredAt.slice(17, 19), s.exitedAt!.slice(17, 19), s.parent])).toEqual([
+      ['05', '07', 'Each'],
+      ['06', '08', 'Each'],
+    ]);
+  });
 });
