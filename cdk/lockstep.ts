@@ -69,6 +69,7 @@ export class Lockstep extends Construct {
       workflow.node.addDependency(versionsCheck.resource);
       return workflow;
     });
+    for (const workflow of workflows) versionsCheck.remembered.node.addDependency(workflow);
     this.workflows = new Map(versions.map((v, i) => [`${v.id}@${v.version}`, workflows[i]!]));
 
     // The functions read the catalog (versions without definitions) from a file beside their bundle.

@@ -1,15 +1,20 @@
-// CloudFormation custom resource: a deploy refuses a workflow version whose content changed (see lib/handlers/workflow-versions-handler.ts).
+// CloudFormation custom resources: a deploy refuses a workflow version whose content changed (see lib/handlers/workflow-versions-handler.ts).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { rememberWorkflowDigests } from '../lib/adapters/dynamodb/workflow-digests.js';
+import { checkWorkflowDigests, rememberWorkflowDigests } from '../lib/adapters/dynamodb/workflow-digests.js';
 import { readWorkflowVersionsSettings } from '../lib/config.js';
 import { createWorkflowVersionsHandler } from '../lib/handlers/workflow-versions-handler.js';
 
 const { region, tableName } = readWorkflowVersionsSettings(process.env);
 const client = new DynamoDBClient({ region });
 
-export const handler = middy(createWorkflowVersionsHandler({ remember: (versions) => rememberWorkflowDigests(client, tableName, versions) })).use(
+const handle = createWorkflowVersionsHandler({
+  check: (versions) => checkWorkflowDigests(client, tableName, versions),
+  remember: (versions) => rememberWorkflowDigests(client, tableName, versions),
+});
+
+export const handler = middy(handle).use(
   injectLambdaContext(new Logger({ serviceName: 'lockstep' }), { resetKeys: true }),
 );

@@ -13,13 +13,16 @@ export interface WorkflowVersionsCheckProps {
 }
 
 /**
- * Immutability at deploy: a custom resource (functions/workflow-versions.ts) that remembers
- * each deployed version's digest in the engine table and fails the deploy, naming the
- * workflow, when a version comes back with other content. The workflows' state machines
- * depend on it, so a refused deploy changes none of them.
+ * Immutability at deploy (functions/workflow-versions.ts): a check that fails the deploy,
+ * naming the workflow, when a version comes back with other content than the engine table
+ * remembers; the workflows' state machines depend on it, so a refused deploy changes none of
+ * them. Then, once every workflow is deployed, a second resource remembers the new digests.
  */
 export class WorkflowVersionsCheck extends Construct {
+  /** What the workflows' state machines depend on: the check, before any of them changes. */
   readonly resource: CustomResource;
+  /** Depends on every workflow: the digests are remembered once the versions are deployed. */
+  readonly remembered: CustomResource;
   /** The function the Provider framework invokes with each CloudFormation event. */
   readonly handler: IFunction;
 
@@ -34,6 +37,9 @@ export class WorkflowVersionsCheck extends Construct {
     });
     // Any change of a digest is an update, so every deploy that changes a version is checked.
     const versions = props.versions.map(({ id, version, digest }) => ({ id, version, digest }));
-    this.resource = new CustomResource(this, 'Resource', { serviceToken: provider.serviceToken, resourceType: 'Custom::LockstepWorkflowVersions', properties: { Versions: versions } });
+    const stage = (id: string, name: 'check' | 'remember') =>
+      new CustomResource(this, id, { serviceToken: provider.serviceToken, resourceType: 'Custom::LockstepWorkflowVersions', properties: { Stage: name, Versions: versions } });
+    this.resource = stage('Resource', 'check');
+    this.remembered = stage('Remembered', 'remember');
   }
 }

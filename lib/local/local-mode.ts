@@ -18,7 +18,7 @@ import type { Engine } from '../use-cases/engine.js';
 import { buildRuntime, systemClock, type Runtime } from '../runtime.js';
 import { localCatalog } from '../workflows/catalog.js';
 import { WorkflowFolderError, loadWorkflowCatalog } from '../workflows/load-workflows.js';
-import { rememberWorkflowDigests } from '../adapters/dynamodb/workflow-digests.js';
+import { checkWorkflowDigests, rememberWorkflowDigests } from '../adapters/dynamodb/workflow-digests.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local.js';
 import { startEventBridgeEndpoint } from './eventbridge/http-endpoint.js';
 import { LocalEventBus } from './eventbridge/local-event-bus.js';
@@ -88,9 +88,10 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     const setupClient = localDynamoDbClient(dynamodbEndpoint);
     await ensureTable(setupClient, config.tableName);
     await ensureIdempotencyTable(setupClient, DEFAULT_IDEMPOTENCY_TABLE_NAME);
-    const changed = await rememberWorkflowDigests(setupClient, config.tableName, versions);
-    setupClient.destroy();
-    if (changed.length > 0) throw new WorkflowFolderError(config.workflowsDir ?? 'of the built-in workflows', changed);
+    const refuse = (changed: string[]) => {
+      if (changed.length > 0) throw new WorkflowFolderError(config.workflowsDir ?? 'of the built-in workflows', changed);
+    };
+    refuse(await checkWorkflowDigests(setupClient, config.tableName, versions));
 
     progress('[3/5] starting the local Step Functions and EventBridge endpoints');
     const logger = new Logger({ serviceName: 'lockstep' });
@@ -110,6 +111,9 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     await setupSfn.send(new ListStateMachinesCommand({}));
     const stateMachineArns = await deployCatalog(setupSfn, versions, (workflow) => steps.definitionFor(workflow));
     setupSfn.destroy();
+    // Remembered once deployed: a start the interpreter refused leaves no version behind.
+    refuse(await rememberWorkflowDigests(setupClient, config.tableName, versions));
+    setupClient.destroy();
     // Deadlines are enforced when they pass; the engine they act on is the one built next.
     const built: { engine?: Engine } = {};
     const deadlines = new LocalDeadlineTimers({

@@ -78,12 +78,17 @@ describe('the CDK stack', () => {
     for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(group.Properties.RetentionInDays).toBeGreaterThan(0);
   });
 
-  it('checks at deploy that no deployed workflow version changed, before any state machine is touched', () => {
-    const checks = Object.entries(template.findResources('Custom::LockstepWorkflowVersions'));
-    expect(checks).toHaveLength(1);
-    const [checkId, check] = checks[0]!;
-    expect(check.Properties.Versions).toEqual(BUILT_IN_WORKFLOWS.map(({ id, version, digest }) => ({ id, version, digest })));
-    for (const sm of Object.values(template.findResources('AWS::StepFunctions::StateMachine'))) expect(sm.DependsOn).toContain(checkId);
+  it('checks at deploy that no deployed workflow version changed, before any state machine is touched, and remembers the digests once all are deployed', () => {
+    const resources = Object.entries(template.findResources('Custom::LockstepWorkflowVersions'));
+    expect(resources.map(([, r]) => r.Properties.Stage).sort()).toEqual(['check', 'remember']);
+    const versions = BUILT_IN_WORKFLOWS.map(({ id, version, digest }) => ({ id, version, digest }));
+    for (const [, resource] of resources) expect(resource.Properties.Versions).toEqual(versions);
+    const [checkId] = resources.find(([, r]) => r.Properties.Stage === 'check')!;
+    const [, remember] = resources.find(([, r]) => r.Properties.Stage === 'remember')!;
+    for (const [id, sm] of Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))) {
+      expect(sm.DependsOn).toContain(checkId);
+      expect(remember.DependsOn).toContain(id);
+    }
     const handler = statementsOf('WorkflowVersionsHandler');
     expect(handler.flatMap(actions).filter((a) => !a.startsWith('xray:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   });

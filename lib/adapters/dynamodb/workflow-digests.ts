@@ -11,16 +11,20 @@ export interface VersionDigest {
 
 /**
  * A workflow version is immutable: the table remembers the digest each id and version was
- * first seen with (in local mode at start, on AWS at deploy), and later content under the
- * same version is refused, naming the workflow and saying to publish a new version.
- * Returns one problem line per changed version. Nothing is remembered unless every version
- * passes, so a refused start or deploy leaves no new version behind to trip the next one.
+ * first seen with, and later content under the same version is refused, naming the
+ * workflow and saying to publish a new version. `checkWorkflowDigests` only reads (before
+ * anything is deployed or started); `rememberWorkflowDigests` records the versions seen for
+ * the first time once they are deployed, so a start or deploy that is refused or rolled
+ * back remembers nothing. Both return one problem line per changed version.
  */
+export async function checkWorkflowDigests(client: DynamoDBClient, tableName: string, versions: readonly VersionDigest[]): Promise<string[]> {
+  return changedVersions(versions, await seenDigests(client, tableName, versions));
+}
+
 export async function rememberWorkflowDigests(client: DynamoDBClient, tableName: string, versions: readonly VersionDigest[]): Promise<string[]> {
   const doc = DynamoDBDocumentClient.from(client);
-  const key = ({ id, version }: VersionDigest) => ({ [TABLE_DEFINITION.partitionKey]: `W#${id}`, [TABLE_DEFINITION.sortKey]: `V#${version}` });
-  const seen = await Promise.all(versions.map(async (v) => (await doc.send(new GetCommand({ TableName: tableName, Key: key(v), ConsistentRead: true }))).Item?.digest as string | undefined));
-  const changed = versions.flatMap((v, i) => (seen[i] === undefined || seen[i] === v.digest ? [] : [changedVersion(v, seen[i]!)]));
+  const seen = await seenDigests(client, tableName, versions);
+  const changed = changedVersions(versions, seen);
   if (changed.length > 0) return changed;
 
   const problems: string[] = [];
@@ -45,6 +49,16 @@ export async function rememberWorkflowDigests(client: DynamoDBClient, tableName:
   }
   return problems;
 }
+
+const key = ({ id, version }: VersionDigest) => ({ [TABLE_DEFINITION.partitionKey]: `W#${id}`, [TABLE_DEFINITION.sortKey]: `V#${version}` });
+
+async function seenDigests(client: DynamoDBClient, tableName: string, versions: readonly VersionDigest[]): Promise<(string | undefined)[]> {
+  const doc = DynamoDBDocumentClient.from(client);
+  return Promise.all(versions.map(async (v) => (await doc.send(new GetCommand({ TableName: tableName, Key: key(v), ConsistentRead: true }))).Item?.digest as string | undefined));
+}
+
+const changedVersions = (versions: readonly VersionDigest[], seen: readonly (string | undefined)[]) =>
+  versions.flatMap((v, i) => (seen[i] === undefined || seen[i] === v.digest ? [] : [changedVersion(v, seen[i]!)]));
 
 const changedVersion = ({ id, version, digest }: VersionDigest, seen: string) =>
   `workflow ${id} version ${version} was first seen with ${seen}, and its content now has ${digest}: a version never changes, so publish a new version (raise "version" in its workflow.json)`;

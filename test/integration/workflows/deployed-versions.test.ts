@@ -1,9 +1,11 @@
 import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceDeleteEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { rememberWorkflowDigests } from '../../../lib/adapters/dynamodb/workflow-digests.js';
+import { checkWorkflowDigests, rememberWorkflowDigests } from '../../../lib/adapters/dynamodb/workflow-digests.js';
 import { createWorkflowVersionsHandler, WORKFLOW_VERSIONS_RESOURCE_ID } from '../../../lib/handlers/workflow-versions-handler.js';
 import { createTestStore } from '../../support/dynamodb.js';
 
+type Stage = 'check' | 'remember';
+type Version = { id: string; version: string; digest: string };
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const common = {
   ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
@@ -13,56 +15,76 @@ const common = {
   LogicalResourceId: 'WorkflowVersionsDCFCF28D',
   ResourceType: 'Custom::LockstepWorkflowVersions',
 };
-const create = (versions: unknown[]): CloudFormationCustomResourceCreateEvent => ({ ...common, RequestType: 'Create', ResourceProperties: { ServiceToken: common.ServiceToken, Versions: versions } });
-const update = (versions: unknown[], old: unknown[]): CloudFormationCustomResourceUpdateEvent => ({
+const props = (Stage: Stage, Versions: unknown[]) => ({ ServiceToken: common.ServiceToken, Stage, Versions });
+const create = (stage: Stage, versions: unknown[]): CloudFormationCustomResourceCreateEvent => ({ ...common, RequestType: 'Create', ResourceProperties: props(stage, versions) });
+const update = (stage: Stage, versions: unknown[], old: unknown[]): CloudFormationCustomResourceUpdateEvent => ({
   ...common,
   RequestType: 'Update',
-  PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID,
-  ResourceProperties: { ServiceToken: common.ServiceToken, Versions: versions },
-  OldResourceProperties: { ServiceToken: common.ServiceToken, Versions: old },
+  PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID[stage],
+  ResourceProperties: props(stage, versions),
+  OldResourceProperties: props(stage, old),
 });
 
 /** The deploy-time check of immutability, with CloudFormation's own event shapes, on DynamoDB Local. */
-describe('a deploy remembers each version and refuses changed content under a deployed version', () => {
+describe('a deploy checks each version before anything changes, and remembers it once deployed', () => {
   const setUp = async () => {
     const { client, tableName } = await createTestStore();
-    return createWorkflowVersionsHandler({ remember: (versions) => rememberWorkflowDigests(client, tableName, versions) });
+    const handler = createWorkflowVersionsHandler({
+      check: (versions) => checkWorkflowDigests(client, tableName, versions),
+      remember: (versions) => rememberWorkflowDigests(client, tableName, versions),
+    });
+    /** A deploy that gets through: the check, the workflows, then the remembering. */
+    const deploy = async (versions: Version[], old?: Version[]) => {
+      await handler(old ? update('check', versions, old) : create('check', versions));
+      return handler(old ? update('remember', versions, old) : create('remember', versions));
+    };
+    return { handler, deploy };
   };
 
   it('accepts a first deploy, the same versions again, and a new version beside the old', async () => {
-    const handler = await setUp();
+    const { handler, deploy } = await setUp();
     const v1 = { id: 'scale', version: '1', digest: digest('a') };
-    expect(await handler(create([v1]))).toEqual({ PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID });
-    await expect(handler(update([v1], [v1]))).resolves.toEqual({ PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID });
-    await expect(handler(update([v1, { id: 'scale', version: '2', digest: digest('b') }], [v1]))).resolves.toBeDefined();
+    expect(await handler(create('check', [v1]))).toEqual({ PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID.check });
+    expect(await handler(create('remember', [v1]))).toEqual({ PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID.remember });
+    await expect(deploy([v1], [v1])).resolves.toBeDefined();
+    await expect(deploy([v1, { id: 'scale', version: '2', digest: digest('b') }], [v1])).resolves.toBeDefined();
   });
 
-  it('fails the deploy naming each changed version and saying to publish a new one, and remembers nothing of that deploy', async () => {
-    const handler = await setUp();
+  it('fails the deploy at the check, naming each changed version and saying to publish a new one', async () => {
+    const { handler, deploy } = await setUp();
     const v1 = { id: 'scale', version: '1', digest: digest('a') };
     const other = { id: 'drain', version: '3', digest: digest('c') };
-    await handler(create([v1, other]));
-    const changed = { ...v1, digest: digest('d') };
-    const fresh = { id: 'fresh', version: '1', digest: digest('e') };
-    await expect(handler(update([changed, { ...other, digest: digest('f') }, fresh], [v1, other]))).rejects.toThrow(
+    await deploy([v1, other]);
+    await expect(handler(update('check', [{ ...v1, digest: digest('d') }, { ...other, digest: digest('f') }], [v1, other]))).rejects.toThrow(
       /^workflow scale version 1 was first seen with sha256:a{64}, and its content now has sha256:d{64}: a version never changes, so publish a new version.*\nworkflow drain version 3 was first seen/,
     );
-    // The refused deploy rolled back; "fresh" was never deployed, so other content under its version is still new.
-    await expect(handler(update([v1, other, { ...fresh, digest: digest('9') }], [v1, other]))).resolves.toBeDefined();
+  });
+
+  it('remembers nothing of a deploy that did not get past its workflows (it failed or rolled back before the remembering)', async () => {
+    const { handler, deploy } = await setUp();
+    const fresh = { id: 'fresh', version: '1', digest: digest('e') };
+    // Checked, then a state machine failed to deploy: the remembering never ran.
+    await handler(create('check', [fresh]));
+    // The next deploy, with the content fixed under the same version, goes through.
+    await expect(deploy([{ ...fresh, digest: digest('9') }])).resolves.toBeDefined();
+    await expect(handler(create('check', [{ ...fresh, digest: digest('e') }]))).rejects.toThrow(/workflow fresh version 1 was first seen with sha256:9{64}/);
   });
 
   it('deletes nothing when the stack is deleted: a version deployed once keeps its digest', async () => {
-    const handler = await setUp();
+    const { handler, deploy } = await setUp();
     const v1 = { id: 'scale', version: '1', digest: digest('a') };
-    await handler(create([v1]));
-    const deleted: CloudFormationCustomResourceDeleteEvent = { ...common, RequestType: 'Delete', PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID, ResourceProperties: { ServiceToken: common.ServiceToken, Versions: [v1] } };
-    expect(await handler(deleted)).toEqual({ PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID });
-    await expect(handler(create([{ ...v1, digest: digest('b') }]))).rejects.toThrow(/workflow scale version 1 was first seen/);
+    await deploy([v1]);
+    for (const stage of ['check', 'remember'] as const) {
+      const deleted: CloudFormationCustomResourceDeleteEvent = { ...common, RequestType: 'Delete', PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID[stage], ResourceProperties: props(stage, [v1]) };
+      expect(await handler(deleted)).toEqual({ PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID[stage] });
+    }
+    await expect(handler(create('check', [{ ...v1, digest: digest('b') }]))).rejects.toThrow(/workflow scale version 1 was first seen/);
   });
 
   it('refuses an event that is not the construct’s', async () => {
-    const handler = await setUp();
-    await expect(handler(create([{ id: 'scale' }]))).rejects.toThrow();
+    const { handler } = await setUp();
+    await expect(handler(create('check', [{ id: 'scale' }]))).rejects.toThrow();
+    await expect(handler({ ...create('check', []), ResourceProperties: { Versions: [] } })).rejects.toThrow();
     await expect(handler({ RequestType: 'Nonsense' })).rejects.toThrow();
   });
 });
