@@ -66,7 +66,8 @@ export class EngineApi extends Construct {
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
       },
     });
-    const integration = new LambdaIntegration(props.handler);
+    // One permission for the whole API rather than two per method: the function's resource policy stays far below its 20 KB limit.
+    const integration = new LambdaIntegration(props.handler, { scopePermissionToMethod: false });
     const validator = api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
     const models = new Map<string, Model>();
     const resources = new Map<string, IResource>([['', api.root]]);
@@ -102,6 +103,14 @@ export class EngineApi extends Construct {
         }),
       );
     }
+    // A method or path no route has reaches the function too, which answers 405 or 404 as API.md says (the
+    // gateway itself would say 403 "Missing Authentication Token"). Signed like the routes; open on a public resource.
+    const publicPaths = new Set((Object.values(ROUTES) as RouteDefinition[]).filter((r) => r.auth === 'none').map((r) => gatewayResourcePath(r.path)));
+    const anyMethod = (resource: IResource, path: string) =>
+      this.methods.push(resource.addMethod('ANY', integration, { authorizationType: publicPaths.has(path) ? AuthorizationType.NONE : AuthorizationType.IAM, requestValidator: validator }));
+    for (const [path, resource] of resources) anyMethod(resource, path);
+    anyMethod(api.root.addResource('{proxy+}'), '/{proxy+}');
+
     // What the gateway answers itself (a signature it refuses, a body its model refuses) has the API's error body too.
     const gatewayError = (id: string, type: ResponseType, statusCode: string, code: string) =>
       api.addGatewayResponse(id, {
@@ -112,6 +121,7 @@ export class EngineApi extends Construct {
       });
     gatewayError('BadBody', ResponseType.BAD_REQUEST_BODY, '400', 'ValidationError');
     gatewayError('BadParameters', ResponseType.BAD_REQUEST_PARAMETERS, '400', 'ValidationError');
+    // Missing Authentication Token: now only a call that is not signed (every path and method has a method).
     for (const [id, type] of [
       ['MissingToken', ResponseType.MISSING_AUTHENTICATION_TOKEN],
       ['BadSignature', ResponseType.INVALID_SIGNATURE],
