@@ -99,6 +99,7 @@ export class Lockstep extends Construct {
     };
 
     for (const f of Object.values(functions)) tables.table.grantReadWriteData(f);
+    for (const f of Object.values(functions)) versionsCheck.upgraded.node.addDependency(f);
     // Deadlines are armed by the status function and disarmed by whichever function ends an execution.
     for (const f of Object.values(functions)) deadlines.grantScheduling(f);
     for (const f of [functions.Api, functions.Trigger]) tables.idempotencyTable.grantReadWriteData(f);

@@ -1,8 +1,10 @@
-// CloudFormation custom resources: a deploy refuses a workflow version whose content changed (see lib/handlers/workflow-versions-handler.ts).
+// CloudFormation custom resources: a deploy refuses a workflow version whose content changed, and brings an earlier
+// layout's items up to date (see lib/handlers/workflow-versions-handler.ts).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { backfillIndexKeys } from '../lib/adapters/dynamodb/index-backfill.js';
 import { checkWorkflowDigests, rememberWorkflowDigests } from '../lib/adapters/dynamodb/workflow-digests.js';
 import { readWorkflowVersionsSettings } from '../lib/config.js';
 import { createWorkflowVersionsHandler } from '../lib/handlers/workflow-versions-handler.js';
@@ -13,6 +15,7 @@ const client = new DynamoDBClient({ region });
 const handle = createWorkflowVersionsHandler({
   check: (versions) => checkWorkflowDigests(client, tableName, versions),
   remember: (versions) => rememberWorkflowDigests(client, tableName, versions),
+  upgrade: () => backfillIndexKeys(client, tableName),
 });
 
 export const handler = middy(handle).use(

@@ -1,4 +1,4 @@
-import { CustomResource, RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -23,14 +23,17 @@ export class WorkflowVersionsCheck extends Construct {
   readonly resource: CustomResource;
   /** Depends on every workflow: the digests are remembered once the versions are deployed. */
   readonly remembered: CustomResource;
+  /** Made to depend on the engine's functions: an earlier layout's items are brought up to date once the code that writes the new one runs. */
+  readonly upgraded: CustomResource;
   /** The function the Provider framework invokes with each CloudFormation event. */
   readonly handler: IFunction;
 
   constructor(scope: Construct, id: string, props: WorkflowVersionsCheckProps) {
     super(scope, id);
-    const onEvent = new EngineFunction(this, 'Handler', { handler: 'workflow-versions', environment: { TABLE_NAME: props.table.tableName } }).function;
+    // The upgrade reads the whole table once per layout: as long as Lambda allows.
+    const onEvent = new EngineFunction(this, 'Handler', { handler: 'workflow-versions', environment: { TABLE_NAME: props.table.tableName }, timeout: Duration.minutes(15) }).function;
     this.handler = onEvent;
-    props.table.grant(onEvent, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    props.table.grant(onEvent, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem');
     const provider = new Provider(this, 'Provider', {
       onEventHandler: onEvent,
       logGroup: new LogGroup(this, 'ProviderLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
@@ -41,5 +44,6 @@ export class WorkflowVersionsCheck extends Construct {
       new CustomResource(this, id, { serviceToken: provider.serviceToken, resourceType: 'Custom::LockstepWorkflowVersions', properties: { Stage: name, Versions: versions } });
     this.resource = stage('Resource', 'check');
     this.remembered = stage('Remembered', 'remember');
+    this.upgraded = new CustomResource(this, 'Upgraded', { serviceToken: provider.serviceToken, resourceType: 'Custom::LockstepTableLayout', properties: { Stage: 'upgrade' } });
   }
 }

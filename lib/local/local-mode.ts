@@ -18,6 +18,7 @@ import type { Engine } from '../use-cases/engine.js';
 import { buildRuntime, systemClock, type Runtime } from '../runtime.js';
 import { localCatalog } from '../workflows/catalog.js';
 import { WorkflowFolderError, loadWorkflowCatalog } from '../workflows/load-workflows.js';
+import { backfillIndexKeys } from '../adapters/dynamodb/index-backfill.js';
 import { checkWorkflowDigests, rememberWorkflowDigests } from '../adapters/dynamodb/workflow-digests.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local.js';
 import { startEventBridgeEndpoint } from './eventbridge/http-endpoint.js';
@@ -87,6 +88,8 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     progress(`[2/5] creating tables ${config.tableName} and ${DEFAULT_IDEMPOTENCY_TABLE_NAME}`);
     const setupClient = localDynamoDbClient(dynamodbEndpoint);
     await ensureTable(setupClient, config.tableName);
+    // A data folder an earlier version kept: its items get this layout's index keys (once).
+    await backfillIndexKeys(setupClient, config.tableName);
     await ensureIdempotencyTable(setupClient, DEFAULT_IDEMPOTENCY_TABLE_NAME);
     const refuse = (changed: string[]) => {
       if (changed.length > 0) throw new WorkflowFolderError(config.workflowsDir ?? 'of the built-in workflows', changed);

@@ -90,7 +90,15 @@ describe('the CDK stack', () => {
       expect(remember.DependsOn).toContain(id);
     }
     const handler = statementsOf('WorkflowVersionsHandler');
-    expect(handler.flatMap(actions).filter((a) => !a.startsWith('xray:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(handler.flatMap(actions).filter((a) => !a.startsWith('xray:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+  });
+
+  it("brings an earlier layout's items up to date once the functions that write this layout run", () => {
+    const [, upgrade] = Object.entries(template.findResources('Custom::LockstepTableLayout'))[0]!;
+    expect(upgrade.Properties.Stage).toBe('upgrade');
+    const engineFunctions = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, fn]) => fn.Properties.Environment?.Variables?.STATE_MACHINE_ARNS);
+    expect(engineFunctions).toHaveLength(4);
+    for (const [id] of engineFunctions) expect(upgrade.DependsOn).toContain(id);
   });
 
   it('has exactly the routes of the one route table, each a method on its resource, no more', () => {

@@ -1,5 +1,6 @@
 import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceDeleteEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { backfillIndexKeys } from '../../../lib/adapters/dynamodb/index-backfill.js';
 import { checkWorkflowDigests, rememberWorkflowDigests } from '../../../lib/adapters/dynamodb/workflow-digests.js';
 import { createWorkflowVersionsHandler, WORKFLOW_VERSIONS_RESOURCE_ID } from '../../../lib/handlers/workflow-versions-handler.js';
 import { createTestStore } from '../../support/dynamodb.js';
@@ -32,6 +33,7 @@ describe('a deploy checks each version before anything changes, and remembers it
     const handler = createWorkflowVersionsHandler({
       check: (versions) => checkWorkflowDigests(client, tableName, versions),
       remember: (versions) => rememberWorkflowDigests(client, tableName, versions),
+      upgrade: () => backfillIndexKeys(client, tableName),
     });
     /** A deploy that gets through: the check, the workflows, then the remembering. */
     const deploy = async (versions: Version[], old?: Version[]) => {
