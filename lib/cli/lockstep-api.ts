@@ -1,4 +1,5 @@
 import { ROUTES, routePath } from '../api/routes.js';
+import type { ExecutionRequestBody } from '../api/schemas.js';
 import type { AuditEvent } from '../domain/audit.js';
 import type { Execution } from '../domain/execution.js';
 import type { Step } from '../domain/steps.js';
@@ -8,15 +9,6 @@ import type { Page, WorkflowView } from './api-types.js';
 
 /** The most the API returns in one page. */
 export const MAX_PAGE = 100;
-
-export interface ExecutionRequest {
-  targetResource: string;
-  workflowId: string;
-  workflowVersion?: string;
-  parameters?: Record<string, string>;
-  correlationId?: string;
-  timeoutSeconds?: number;
-}
 
 /** `POST /executions`: created (201), or refused with the Skipped execution (409; the body also carries `error`). */
 export type RequestAnswer = { created: true; execution: Execution } | { created: false; execution: Execution & { error?: unknown }; retryAfter?: string };
@@ -31,7 +23,7 @@ export type ExecutionListQuery = { targetResource?: string; phase?: string; sinc
 export class LockstepApi {
   constructor(readonly client: ApiClient) {}
 
-  async requestExecution(request: ExecutionRequest, idempotencyKey?: string): Promise<RequestAnswer> {
+  async requestExecution(request: ExecutionRequestBody, idempotencyKey?: string): Promise<RequestAnswer> {
     const response = await this.client.request(ROUTES.requestExecution.method, ROUTES.requestExecution.path, request, idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey });
     if (response.status === 201) return { created: true, execution: response.body };
     if (response.status === 409 && response.body?.phase === 'Skipped') {
