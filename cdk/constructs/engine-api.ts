@@ -108,8 +108,14 @@ export class EngineApi extends Construct {
     const publicPaths = new Set((Object.values(ROUTES) as RouteDefinition[]).filter((r) => r.auth === 'none').map((r) => gatewayResourcePath(r.path)));
     const anyMethod = (resource: IResource, path: string) =>
       this.methods.push(resource.addMethod('ANY', integration, { authorizationType: publicPaths.has(path) ? AuthorizationType.NONE : AuthorizationType.IAM, requestValidator: validator }));
-    for (const [path, resource] of resources) anyMethod(resource, path);
-    anyMethod(api.root.addResource('{proxy+}'), '/{proxy+}');
+    for (const [path, resource] of [...resources]) {
+      anyMethod(resource, path);
+      // Any deeper path too, wherever API Gateway allows a greedy child: not beside another parameter, not under a greedy one.
+      const children = [...resources.keys()].filter((other) => other.startsWith(`${path}/`) && !other.slice(path.length + 1).includes('/'));
+      if (!path.endsWith('+}') && !children.some((child) => child.slice(path.length + 1).startsWith('{'))) {
+        anyMethod(resource.addResource('{proxy+}'), publicPaths.has(path) ? path : `${path}/{proxy+}`);
+      }
+    }
 
     // What the gateway answers itself (a signature it refuses, a body its model refuses) has the API's error body too.
     const gatewayError = (id: string, type: ResponseType, statusCode: string, code: string) =>

@@ -115,7 +115,12 @@ describe('the CDK stack', () => {
     expect(deployed.filter((m) => !m.startsWith('ANY ')).sort()).toEqual(routes.sort());
     // Every other method on those resources, and every other path, goes to the function, which answers 405 or 404.
     const resourcePaths = new Set(Object.values(ROUTES).flatMap((r) => gatewayResourcePath(r.path).split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
-    expect(deployed.filter((m) => m.startsWith('ANY ')).map((m) => m.slice(4)).sort()).toEqual([...resourcePaths, '/{proxy+}'].sort());
+    const anyPaths = deployed.filter((m) => m.startsWith('ANY ')).map((m) => m.slice(4));
+    for (const path of resourcePaths) expect(anyPaths).toContain(path);
+    // Deeper unknown paths: a greedy child wherever API Gateway allows one (not beside {id}, not under {target+}).
+    expect(anyPaths.filter((p) => p.endsWith('/{proxy+}')).sort()).toEqual(
+      ['', '/health', '/executions/{id}', '/executions/{id}/cancel', '/executions/{id}/events', '/executions/{id}/steps', '/workflows/{id}'].map((p) => `${p}/{proxy+}`).sort(),
+    );
   });
 
   it('answers what the gateway refuses itself with the API error body: 400 ValidationError, 401 Unauthorized, 429, 500', () => {
@@ -133,9 +138,14 @@ describe('the CDK stack', () => {
   it('requires AWS_IAM on every API method except those of /health, validates requests, throttles and logs access', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
     const open = methods.filter((m) => m.Properties.AuthorizationType !== 'AWS_IAM');
-    expect(open.map((m) => m.Properties.HttpMethod).sort()).toEqual(['ANY', 'GET']);
-    const health = template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: 'health' } });
-    for (const method of open) expect(method.Properties).toMatchObject({ AuthorizationType: 'NONE', ResourceId: { Ref: Object.keys(health)[0] } });
+    // GET /health, and ANY on /health and below it (answered 405 or 404 by the function).
+    expect(open.map((m) => m.Properties.HttpMethod).sort()).toEqual(['ANY', 'ANY', 'GET']);
+    const healthId = Object.keys(template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: 'health' } }))[0]!;
+    const belowHealth = Object.keys(template.findResources('AWS::ApiGateway::Resource', { Properties: { ParentId: { Ref: healthId } } }));
+    for (const method of open) {
+      expect(method.Properties.AuthorizationType).toBe('NONE');
+      expect([healthId, ...belowHealth]).toContain(method.Properties.ResourceId.Ref);
+    }
     for (const method of methods) expect(method.Properties.RequestValidatorId).toBeDefined();
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'v1',
