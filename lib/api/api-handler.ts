@@ -17,7 +17,7 @@ import { admitAndStart, prepareRequest } from '../use-cases/request-execution.js
 import type { Authenticator } from './authenticators.js';
 import { header } from './headers.js';
 import { HttpError, errorResponse, jsonResponse } from './http-errors.js';
-import { parsePart, refusePrototypeNames } from './request-checks.js';
+import { checkQueryNames, parsePart, refusePrototypeNames } from './request-checks.js';
 import { MAX_BODY_BYTES, pathPattern, ROUTES, type RouteDefinition, type RouteName } from './routes.js';
 import { IdempotencyKeySchema } from './schemas.js';
 
@@ -100,6 +100,8 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
         throw new HttpError(405, 'MethodNotAllowed', `${event.httpMethod} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
       }
       const principal = route.auth === 'none' ? 'anonymous' : await options.authenticate(event);
+      // GET /health stays answerable with whatever a prober appends (a cache-buster, say).
+      checkQueryNames(event, route.query !== undefined || route.auth === 'none');
       return await route.run({ event, params: route.pattern.exec(path)!.slice(1), principal, context });
     } catch (error) {
       return errorResponse(error, requestId, engine.logger);

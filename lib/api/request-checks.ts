@@ -18,6 +18,19 @@ export function refusePrototypeNames(event: APIGatewayProxyEvent): void {
   if (details.length > 0) throw new ValidationError('the request uses a header or query parameter name that is not accepted', details);
 }
 
+/**
+ * The query string a route takes: none at all when it declares no query, and each parameter
+ * at most once (a repeated one would otherwise be read as its last value, silently).
+ */
+export function checkQueryNames(event: APIGatewayProxyEvent, takesQuery: boolean): void {
+  const multi = event.multiValueQueryStringParameters ?? {};
+  const details = [
+    ...Object.entries(multi).filter(([, values]) => Array.isArray(values) && values.length > 1).map(([name]) => `query.${name}: given more than once`),
+    ...(takesQuery ? [] : namesIn(event.queryStringParameters, multi).map((name) => `query.${name}: not a known parameter (this route takes no query)`)),
+  ];
+  if (details.length > 0) throw new ValidationError('the query string does not fit this route', details);
+}
+
 /** Parses one part of a request; a failure is a 400 whose details say where (`query.limit`, `body.targetResource`, `header Idempotency-Key`). */
 export function parsePart<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
   const parsed = schema.safeParse(value);

@@ -79,7 +79,9 @@ export const IdempotencyKeySchema = z
   .refine((key) => key.trim().length > 0, 'must not be empty or blank');
 
 export const TargetListQuerySchema = z.strictObject({
-  state: z.enum(['Running', 'Blocked', 'CoolingDown', 'BackingOff'], { error: 'state is required: one of Running, Blocked, CoolingDown, BackingOff' }),
+  state: z.enum(['Running', 'Blocked', 'CoolingDown', 'BackingOff'], {
+    error: (issue) => (issue.input === undefined ? 'state is required' : 'must be') + ': one of Running, Blocked, CoolingDown, BackingOff (an Idle target is every target not listed)',
+  }),
   limit: decimalInteger(1, 100).default(20),
   nextToken: z.string().min(1).optional(),
 });

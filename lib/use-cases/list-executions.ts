@@ -7,6 +7,8 @@ import type { Engine } from './engine.js';
 
 /** The widest time window a listing across targets may ask for. */
 export const MAX_WINDOW_DAYS = 31;
+/** How far a caller's clock may be from the engine's when it asks for the last 31 days. */
+const CLOCK_SKEW_MS = 60_000;
 
 export interface ExecutionsQuery {
   targetResource?: string;
@@ -34,8 +36,12 @@ export function listExecutions(engine: Engine, query: ExecutionsQuery): Promise<
     return engine.store.listActiveExecutions({ phase, ...(workflowId && { workflowId }), ...paging });
   }
   const until = query.until ?? engine.clock.now().toISOString();
-  const days = (Date.parse(until) - Date.parse(since)) / 86_400_000;
-  if (days <= 0) throw new ValidationError(`the window is empty: since ${since} is not before until ${until}`, ['query.since: must be before until']);
-  if (days > MAX_WINDOW_DAYS) throw new ValidationError(`the window is ${Math.ceil(days)} days wide, more than ${MAX_WINDOW_DAYS}`, [`query.since: the window may be at most ${MAX_WINDOW_DAYS} days`]);
+  const width = Date.parse(until) - Date.parse(since);
+  if (width <= 0) throw new ValidationError(`the window is empty: since ${since} is not before until ${until}`, ['query.since: must be before until']);
+  // Up to now, `since` was computed on the caller's clock a moment earlier (`lockstep ls --since 31d`): that moment is allowed.
+  const allowed = MAX_WINDOW_DAYS * 86_400_000 + (query.until === undefined ? CLOCK_SKEW_MS : 0);
+  if (width > allowed) {
+    throw new ValidationError(`the window is ${(width / 86_400_000).toFixed(2)} days wide, more than ${MAX_WINDOW_DAYS}`, [`query.since: the window may be at most ${MAX_WINDOW_DAYS} days`]);
+  }
   return engine.store.listExecutionsCreated({ since, ...(query.until && { until }), ...(phase && { phase }), ...(workflowId && { workflowId }), ...paging });
 }

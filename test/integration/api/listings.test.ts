@@ -120,10 +120,27 @@ describe('listings across targets, through the HTTP API', () => {
     ['a time without a zone', '/executions?since=2026-03-01T00:00:00'],
     ['a window with a target', `/executions?targetResource=a%2Fb&since=2026-03-01T00:00:00Z`],
     ['a workflow filter with a target', `/executions?targetResource=a%2Fb&workflowId=noop`],
+    ['a window one millisecond over 31 days', '/executions?since=2020-01-01T00:00:00Z&until=2020-02-01T00:00:00.001Z'],
+    ['a parameter given twice', '/executions?phase=Running&phase=Pending'],
+    ['an invalid value hidden behind a valid one', '/executions?phase=bogus&phase=Running'],
+    ['a query on a route that takes none', '/workflows?foo=1'],
     ['a token from another window', '/executions?since=2026-03-01T00:00:00Z&until=2026-03-02T00:00:00Z&nextToken=WzEsImFiYyIsIngiXQ'],
   ])('refuses %s with 400 ValidationError', async (_label, path) => {
     const response = await t.call('GET', path);
     expect(response.status, JSON.stringify(response.body)).toBe(400);
     expect(response.body.error.code).toBe('ValidationError');
+  });
+
+  it('takes a window of exactly 31 days, and the last 31 days computed a moment earlier on the caller’s clock', async () => {
+    expect((await t.call('GET', '/executions?since=2020-01-01T00:00:00Z&until=2020-02-01T00:00:00Z')).status).toBe(200);
+    const callerSince = new Date(t.clock.now().getTime() - 31 * 86_400_000 - 1_500).toISOString();
+    expect((await t.call('GET', `/executions?since=${encode(callerSince)}`)).status).toBe(200);
+  });
+
+  it('says which state it takes when given one it does not, and that one is required when none is given', async () => {
+    expect((await t.call('GET', '/targets?state=Idle')).body.error.details).toEqual([expect.stringMatching(/^query\.state: must be: one of Running, Blocked, CoolingDown, BackingOff/)]);
+    expect((await t.call('GET', '/targets')).body.error.details).toEqual([expect.stringMatching(/^query\.state: state is required/)]);
+    expect((await t.call('GET', '/targets?state=Blocked&state=Idle')).body.error.details).toEqual(['query.state: given more than once']);
+    expect((await t.call('GET', '/health?probe=1')).status).toBe(200);
   });
 });
