@@ -5,6 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { backfillIndexKeys } from '../lib/adapters/dynamodb/index-backfill.js';
+import { pageTokensFor } from '../lib/adapters/dynamodb/page-tokens.js';
 import { checkWorkflowDigests, rememberWorkflowDigests } from '../lib/adapters/dynamodb/workflow-digests.js';
 import { readWorkflowVersionsSettings } from '../lib/config.js';
 import { createWorkflowVersionsHandler } from '../lib/handlers/workflow-versions-handler.js';
@@ -15,7 +16,8 @@ const client = new DynamoDBClient({ region });
 const handle = createWorkflowVersionsHandler({
   check: (versions) => checkWorkflowDigests(client, tableName, versions),
   remember: (versions) => rememberWorkflowDigests(client, tableName, versions),
-  upgrade: () => backfillIndexKeys(client, tableName),
+  // The table's layout, and its page-token key made before the first listing asks for it.
+  upgrade: async () => [await backfillIndexKeys(client, tableName), await pageTokensFor(client, tableName)],
 });
 
 export const handler = middy(handle).use(

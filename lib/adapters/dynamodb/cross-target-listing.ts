@@ -3,7 +3,7 @@ import type { Execution } from '../../domain/execution.js';
 import type { TargetState } from '../../domain/target.js';
 import type { ActiveExecutionsInput, CreatedExecutionsInput, Page } from '../../ports.js';
 import { executionKey, recordFromItem, type Item } from './items.js';
-import { decodePageToken, encodePageToken } from './page-tokens.js';
+import type { PageTokens } from './page-tokens.js';
 import { CREATED_SHARDS, TABLE_DEFINITION } from './table-definition.js';
 import { listTargetsIn } from './target-standing.js';
 
@@ -19,12 +19,12 @@ const positionOf = (execution: Execution) => `${execution.createdAt}#${execution
  * once it has one). In shard order, then by execution id; reads grow with the active
  * executions, never with history.
  */
-export async function listActiveExecutions(doc: DynamoDBDocumentClient, tableName: string, input: ActiveExecutionsInput): Promise<Page<Execution>> {
+export async function listActiveExecutions(doc: DynamoDBDocumentClient, tableName: string, tokens: PageTokens, input: ActiveExecutionsInput): Promise<Page<Execution>> {
   const query = `active executions ${input.phase ?? 'any'} ${input.workflowId ?? '*'}`;
   const items: Execution[] = [];
   let nextToken = input.nextToken;
   do {
-    const page = await listTargetsIn(doc, tableName, { state: 'Running', at: new Date(0), limit: input.limit - items.length, ...(nextToken && { nextToken }) }, query);
+    const page = await listTargetsIn(doc, tableName, tokens, { state: 'Running', at: new Date(0), limit: input.limit - items.length, ...(nextToken && { nextToken }) }, query);
     const current = await currentExecutions(doc, tableName, page.items);
     items.push(...current.filter((e) => (!input.phase || e.phase === input.phase) && (!input.workflowId || e.workflowId === input.workflowId)));
     nextToken = page.nextToken;
@@ -41,10 +41,10 @@ export async function listActiveExecutions(doc: DynamoDBDocumentClient, tableNam
  * meanwhile neither repeat nor shift a page. The phase and workflow filters apply within
  * the window.
  */
-export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableName: string, input: CreatedExecutionsInput): Promise<Page<Execution>> {
+export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableName: string, tokens: PageTokens, input: CreatedExecutionsInput): Promise<Page<Execution>> {
   const { since, until, phase, workflowId, limit } = input;
   const query = `executions created ${since} ${until ?? 'now'} ${phase ?? 'any'} ${workflowId ?? '*'}`;
-  const below = input.nextToken === undefined ? undefined : decodePageToken(query, input.nextToken, (p) => p.length === 1 && POSITION.test(p[0]!))[0];
+  const below = input.nextToken === undefined ? undefined : tokens.decode(query, input.nextToken, (p) => p.length === 1 && POSITION.test(p[0]!))[0];
   // Positions are `createdAt#id`: below `until` itself means created before it; '~' sorts after every position.
   const upper = below ?? until ?? '~';
   const fits = (e: Execution) => (!phase || e.phase === phase) && (!workflowId || e.workflowId === workflowId) && e.createdAt >= since && positionOf(e) < upper;
@@ -80,7 +80,7 @@ export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableNa
   const active: Execution[] = [];
   let activeToken: string | undefined;
   do {
-    const page = await listActiveExecutions(doc, tableName, { limit: 100, ...(activeToken && { nextToken: activeToken }) });
+    const page = await listActiveExecutions(doc, tableName, tokens, { limit: 100, ...(activeToken && { nextToken: activeToken }) });
     active.push(...page.items);
     activeToken = page.nextToken;
   } while (activeToken);
@@ -93,7 +93,7 @@ export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableNa
   const sorted = [...merged.values()].sort((a, b) => (positionOf(a) < positionOf(b) ? 1 : -1));
   if (sorted.length <= limit) return { items: sorted };
   const items = sorted.slice(0, limit);
-  return { items, nextToken: encodePageToken(query, [positionOf(items.at(-1)!)]) };
+  return { items, nextToken: tokens.encode(query, [positionOf(items.at(-1)!)]) };
 }
 
 /** Each held target's execution in its current phase: its record, read consistently in one batch, else the holder (still Pending). */

@@ -22,6 +22,7 @@ import type {
   TransitionResult,
 } from '../../ports.js';
 import { listActiveExecutions, listExecutionsCreated } from './cross-target-listing.js';
+import { pageTokensFor, type PageTokens } from './page-tokens.js';
 import { listTargetExecutions } from './execution-listing.js';
 import { executionItem, executionKey, recordFromItem, targetFromItem, targetKey, type Item } from './items.js';
 import { TABLE_DEFINITION } from './table-definition.js';
@@ -58,8 +59,11 @@ export class DynamoDbStore implements ExecutionStore {
   private readonly retentionSeconds: number;
   private readonly maxBlockClearances: number;
   private readonly engineActor: string;
+  private readonly client: DynamoDBClient;
+  private tokens: Promise<PageTokens> | undefined;
 
   constructor(options: DynamoDbStoreOptions) {
+    this.client = options.client;
     this.doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
     this.tableName = options.tableName;
     this.retentionSeconds = options.retentionSeconds ?? 90 * 24 * 3600;
@@ -262,24 +266,33 @@ export class DynamoDbStore implements ExecutionStore {
     return this.findPending(executionId);
   }
 
-  listExecutions(input: ListExecutionsInput): Promise<Page<Execution>> {
-    return listTargetExecutions({ doc: this.doc, tableName: this.tableName, currentExecution: (target) => this.currentExecution(target) }, input);
+  async listExecutions(input: ListExecutionsInput): Promise<Page<Execution>> {
+    return listTargetExecutions({ doc: this.doc, tableName: this.tableName, tokens: await this.pageTokens(), currentExecution: (target) => this.currentExecution(target) }, input);
   }
 
   async getTarget(targetResource: string): Promise<TargetState> {
     return targetFromItem(targetResource, await this.getTargetItem(targetResource));
   }
 
-  listTargets(input: ListTargetsInput): Promise<Page<TargetState>> {
-    return listTargetsIn(this.doc, this.tableName, input);
+  async listTargets(input: ListTargetsInput): Promise<Page<TargetState>> {
+    return listTargetsIn(this.doc, this.tableName, await this.pageTokens(), input);
   }
 
-  listActiveExecutions(input: ActiveExecutionsInput): Promise<Page<Execution>> {
-    return listActiveExecutions(this.doc, this.tableName, input);
+  async listActiveExecutions(input: ActiveExecutionsInput): Promise<Page<Execution>> {
+    return listActiveExecutions(this.doc, this.tableName, await this.pageTokens(), input);
   }
 
-  listExecutionsCreated(input: CreatedExecutionsInput): Promise<Page<Execution>> {
-    return listExecutionsCreated(this.doc, this.tableName, input);
+  async listExecutionsCreated(input: CreatedExecutionsInput): Promise<Page<Execution>> {
+    return listExecutionsCreated(this.doc, this.tableName, await this.pageTokens(), input);
+  }
+
+  /** Read once per store (a Lambda's cold start), on the first listing: never on the admission path. */
+  private pageTokens(): Promise<PageTokens> {
+    this.tokens ??= pageTokensFor(this.client, this.tableName).catch((error: unknown) => {
+      this.tokens = undefined;
+      throw error;
+    });
+    return this.tokens;
   }
 
   /** The execution holding the target in its current phase: its record once it left Pending, else the holder's snapshot. */

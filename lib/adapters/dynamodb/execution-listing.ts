@@ -3,7 +3,7 @@ import type { Execution } from '../../domain/execution.js';
 import { Phase } from '../../domain/phase.js';
 import type { ListExecutionsInput, Page } from '../../ports.js';
 import { recordFromItem, targetPartitionKey } from './items.js';
-import { decodePageToken, encodePageToken } from './page-tokens.js';
+import type { PageTokens } from './page-tokens.js';
 import { TABLE_DEFINITION } from './table-definition.js';
 
 const { byTarget } = TABLE_DEFINITION.indexes;
@@ -13,6 +13,7 @@ const EXECUTION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export interface ListingSource {
   doc: DynamoDBDocumentClient;
   tableName: string;
+  tokens: PageTokens;
   /** The execution holding the target, in its current phase (Pending until its record is written); a consistent read. */
   currentExecution(targetResource: string): Promise<Execution | undefined>;
 }
@@ -34,7 +35,7 @@ export async function listTargetExecutions(source: ListingSource, { targetResour
   const below =
     nextToken === undefined
       ? undefined
-      : decodePageToken(query, nextToken, (p) => p.length === 2 && ISO_TIME.test(p[0]!) && EXECUTION_ID.test(p[1]!)).join('#');
+      : source.tokens.decode(query, nextToken, (p) => p.length === 2 && ISO_TIME.test(p[0]!) && EXECUTION_ID.test(p[1]!)).join('#');
   const current = await source.currentExecution(targetResource);
   const currentPosition = current && positionOf(current);
   const currentFits = current !== undefined && (!phase || current.phase === phase) && (below === undefined || currentPosition! < below);
@@ -76,5 +77,5 @@ export async function listTargetExecutions(source: ListingSource, { targetResour
 
   if (items.length <= limit) return { items };
   const last = items[limit - 1]!;
-  return { items: items.slice(0, limit), nextToken: encodePageToken(query, [last.createdAt, last.id]) };
+  return { items: items.slice(0, limit), nextToken: source.tokens.encode(query, [last.createdAt, last.id]) };
 }

@@ -6,12 +6,15 @@ import {
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { pageTokensFor } from './page-tokens.js';
 import { createIdempotencyTableInput, createTableInput, IDEMPOTENCY_TABLE_DEFINITION, TABLE_DEFINITION } from './table-definition.js';
 
 /** Creates the engine's table from the shared definition if it does not exist, and waits until it is ACTIVE. For local mode and tests. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const input = createTableInput(tableName);
   await ensure(client, input, TABLE_DEFINITION.timeToLiveAttribute);
+  // The page-token key exists before the first request, so that no read request ever writes.
+  await pageTokensFor(client, tableName);
   // A table kept in a data folder by an earlier version gets the indexes added since, one at a time as DynamoDB requires.
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));

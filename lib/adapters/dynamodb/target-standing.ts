@@ -3,7 +3,7 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import type { Standing, TargetState } from '../../domain/target.js';
 import type { ListTargetsInput, Page } from '../../ports.js';
 import { targetFromItem, targetPartitionKey, type Item } from './items.js';
-import { decodePageToken, encodePageToken } from './page-tokens.js';
+import type { PageTokens } from './page-tokens.js';
 import { STANDING_SHARDS, TABLE_DEFINITION } from './table-definition.js';
 
 const { active } = TABLE_DEFINITION.indexes;
@@ -47,11 +47,12 @@ export function pendingKeys(executionId: string): Item {
 export async function listTargetsIn(
   doc: DynamoDBDocumentClient,
   tableName: string,
+  tokens: PageTokens,
   { state, at, limit, nextToken }: ListTargetsInput,
   /** What the page tokens are bound to: another listing read through this one has tokens of its own. */
   query = `targets ${state}`,
 ): Promise<Page<TargetState>> {
-  const [shardText, after] = nextToken === undefined ? ['0', undefined] : decodePageToken(query, nextToken, (p) => p.length === 2 && /^\d+$/.test(p[0]!) && Number(p[0]) < STANDING_SHARDS && POSITION[state].test(p[1]!));
+  const [shardText, after] = nextToken === undefined ? ['0', undefined] : tokens.decode(query, nextToken, (p) => p.length === 2 && /^\d+$/.test(p[0]!) && Number(p[0]) < STANDING_SHARDS && POSITION[state].test(p[1]!));
   const windowOpen = state === 'CoolingDown' || state === 'BackingOff' ? `${at.toISOString()}#~` : undefined;
   const items: TargetState[] = [];
   let last: [string, string] | undefined;
@@ -72,7 +73,7 @@ export async function listTargetsIn(
         }),
       );
       for (const item of page.Items ?? []) {
-        if (items.length === limit) return { items, nextToken: encodePageToken(query, last!) };
+        if (items.length === limit) return { items, nextToken: tokens.encode(query, last!) };
         items.push(targetFromItem(String(item.targetResource), item));
         last = [String(shard), String(item[active.sortKey])];
       }

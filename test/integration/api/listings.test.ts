@@ -143,4 +143,21 @@ describe('listings across targets, through the HTTP API', () => {
     expect((await t.call('GET', '/targets?state=Blocked&state=Idle')).body.error.details).toEqual(['query.state: given more than once']);
     expect((await t.call('GET', '/health?probe=1')).status).toBe(200);
   });
+
+  it('refuses a token whose position was altered, even with its fingerprint and format intact: tokens are signed', async () => {
+    const since = t.clock.now().toISOString();
+    for (let i = 0; i < 2; i++) {
+      t.clock.advanceSeconds(1);
+      await create(uniqueTarget('signed'), 'noop');
+    }
+    const first = await t.call('GET', `/executions?since=${encode(since)}&limit=1`);
+    const [payload, signature] = (first.body.nextToken as string).split('.');
+    const decoded = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as string[];
+    decoded[decoded.length - 1] = decoded.at(-1)!.replace(/^\d{4}/, '2099');
+    const altered = `${Buffer.from(JSON.stringify(decoded)).toString('base64url')}.${signature}`;
+    const refused = await t.call('GET', `/executions?since=${encode(since)}&limit=1&nextToken=${encode(altered)}`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details).toEqual(['query.nextToken: it was altered']);
+    expect((await t.call('GET', `/executions?since=${encode(since)}&limit=1&nextToken=${encode(first.body.nextToken)}`)).status).toBe(200);
+  });
 });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbStore } from '../../../lib/adapters/dynamodb/dynamodb-store.js';
-import { encodePageToken } from '../../../lib/adapters/dynamodb/page-tokens.js';
+import { pageTokensFor } from '../../../lib/adapters/dynamodb/page-tokens.js';
 import { STANDING_SHARDS } from '../../../lib/adapters/dynamodb/table-definition.js';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
 import type { TargetState } from '../../../lib/domain/target.js';
@@ -17,8 +17,10 @@ describe('targets by state (the sharded active index)', () => {
   let clock: ManualClock;
   let store: DynamoDbStore;
   let meter: Awaited<ReturnType<typeof createTestStore>>['meter'];
+  let setup: Awaited<ReturnType<typeof createTestStore>>;
   beforeAll(async () => {
-    ({ store, meter } = await createTestStore());
+    setup = await createTestStore();
+    ({ store, meter } = setup);
     clock = new ManualClock();
     driver = new Driver(store, clock, policy);
   });
@@ -102,8 +104,10 @@ describe('targets by state (the sharded active index)', () => {
   }, 120_000);
 
   it('refuses a token whose fingerprint is right but whose position is not one the listing gives (400, not a 500 from DynamoDB)', async () => {
+    // Signed with the table's own key: only the position's shape is wrong.
+    const tokens = await pageTokensFor(setup.client, setup.tableName);
     for (const [state, position] of [['Blocked', ''], ['Running', '../x'], ['CoolingDown', 'T#abc'], ['BackingOff', '9999#x']] as const) {
-      const forged = encodePageToken(`targets ${state}`, ['0', position]);
+      const forged = tokens.encode(`targets ${state}`, ['0', position]);
       await expect(store.listTargets({ state, at: clock.now(), limit: 1, nextToken: forged })).rejects.toThrow(/is not a token this API issued/);
     }
   });
