@@ -18,12 +18,12 @@ export interface VersionDigest {
  * back remembers nothing. Both return one problem line per changed version.
  */
 export async function checkWorkflowDigests(client: DynamoDBClient, tableName: string, versions: readonly VersionDigest[]): Promise<string[]> {
-  return changedVersions(versions, await seenDigests(client, tableName, versions));
+  return changedVersions(versions, await seenDigests(DynamoDBDocumentClient.from(client), tableName, versions));
 }
 
 export async function rememberWorkflowDigests(client: DynamoDBClient, tableName: string, versions: readonly VersionDigest[]): Promise<string[]> {
   const doc = DynamoDBDocumentClient.from(client);
-  const seen = await seenDigests(client, tableName, versions);
+  const seen = await seenDigests(doc, tableName, versions);
   const changed = changedVersions(versions, seen);
   if (changed.length > 0) return changed;
 
@@ -52,8 +52,7 @@ export async function rememberWorkflowDigests(client: DynamoDBClient, tableName:
 
 const key = ({ id, version }: VersionDigest) => ({ [TABLE_DEFINITION.partitionKey]: `W#${id}`, [TABLE_DEFINITION.sortKey]: `V#${version}` });
 
-async function seenDigests(client: DynamoDBClient, tableName: string, versions: readonly VersionDigest[]): Promise<(string | undefined)[]> {
-  const doc = DynamoDBDocumentClient.from(client);
+async function seenDigests(doc: DynamoDBDocumentClient, tableName: string, versions: readonly VersionDigest[]): Promise<(string | undefined)[]> {
   return Promise.all(versions.map(async (v) => (await doc.send(new GetCommand({ TableName: tableName, Key: key(v), ConsistentRead: true }))).Item?.digest as string | undefined));
 }
 
