@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_TABLE_NAME } from './adapters/dynamodb/table-definition.js';
 import { decimalInteger } from './domain/decimal-integer.js';
-import { POLICY_BOUNDS, PolicySchema, type Policy } from './domain/policies.js';
+import { DEFAULT_POLICY, POLICY_BOUNDS, PolicySchema, type Policy } from './domain/policies.js';
 
 /** A whole number in [min, max]; its variable is named by the error path. */
 const integer = (fallback: number, min: number, max: number) => decimalInteger(min, max).default(fallback);
@@ -10,10 +10,10 @@ const port = decimalInteger(0, 65535);
 
 /** The policy settings, the same for local mode and Lambda. A backoff base above its max would make the max meaningless. */
 const PolicyEnvironment = z.object({
-  LOCKSTEP_COOLDOWN_SECONDS: integer(300, ...POLICY_BOUNDS.cooldownSeconds),
-  LOCKSTEP_BACKOFF_BASE_SECONDS: integer(60, ...POLICY_BOUNDS.backoffBaseSeconds),
-  LOCKSTEP_BACKOFF_MAX_SECONDS: integer(600, ...POLICY_BOUNDS.backoffMaxSeconds),
-  LOCKSTEP_MAX_CONSECUTIVE_FAILURES: integer(5, ...POLICY_BOUNDS.maxConsecutiveFailures),
+  LOCKSTEP_COOLDOWN_SECONDS: integer(DEFAULT_POLICY.cooldownSeconds, ...POLICY_BOUNDS.cooldownSeconds),
+  LOCKSTEP_BACKOFF_BASE_SECONDS: integer(DEFAULT_POLICY.backoffBaseSeconds, ...POLICY_BOUNDS.backoffBaseSeconds),
+  LOCKSTEP_BACKOFF_MAX_SECONDS: integer(DEFAULT_POLICY.backoffMaxSeconds, ...POLICY_BOUNDS.backoffMaxSeconds),
+  LOCKSTEP_MAX_CONSECUTIVE_FAILURES: integer(DEFAULT_POLICY.maxConsecutiveFailures, ...POLICY_BOUNDS.maxConsecutiveFailures),
 });
 type PolicyEnvironment = z.infer<typeof PolicyEnvironment>;
 

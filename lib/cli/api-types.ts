@@ -1,12 +1,6 @@
 // The API's objects the command shows that the engine has no type of its own for (API.md, "Objects").
 // Executions, targets, audit events and steps use the domain's `Execution`, `TargetView`, `AuditEvent` and `Step`.
 
-/** A listing: `{"items": [...], "nextToken"?}`. */
-export interface Page<T> {
-  items: T[];
-  nextToken?: string;
-}
-
 export interface WorkflowParameterView {
   name: string;
   required?: boolean;

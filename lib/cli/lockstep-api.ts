@@ -5,10 +5,11 @@ import type { Execution } from '../domain/execution.js';
 import type { Step } from '../domain/steps.js';
 import type { TargetView } from '../domain/target.js';
 import { apiErrorOf, type ApiClient, type ApiResponse } from './api-client.js';
-import type { Page, WorkflowView } from './api-types.js';
+import type { Page } from '../ports.js';
+import type { WorkflowView } from './api-types.js';
 
 /** The most the API returns in one page. */
-export const MAX_PAGE = 100;
+const MAX_PAGE = 100;
 
 /** `POST /executions`: created (201), or refused with the Skipped execution (409; the body also carries `error`). */
 export type RequestAnswer = { created: true; execution: Execution } | { created: false; execution: Execution & { error?: unknown }; retryAfter?: string };

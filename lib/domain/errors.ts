@@ -39,12 +39,6 @@ export class UnknownWorkflowError extends LockstepError {}
 /** A request that is valid but conflicts with the current state (for example clearing a target that is not blocked). */
 export class ConflictError extends LockstepError {}
 
-/**
- * A write whose precondition no longer holds because another writer got there first:
- * a duplicate, late or stale transition. Callers treat it as "nothing to do".
- */
-export class StaleTransitionError extends LockstepError {}
-
 /** StartExecution refused: the name is taken by an execution with another input, or one already closed. */
 export class ExecutionNameTakenError extends LockstepError {}
 

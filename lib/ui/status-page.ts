@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { buildStatusPage, type PageAsset } from './build-status-page.js';
 
 /** Where the status page lives on the API's origin. */
-export const STATUS_PAGE_PATH = '/ui/';
+const STATUS_PAGE_PATH = '/ui/';
 
 /** A complete answer to a request for the page. */
 export interface PageResponse {

@@ -1,9 +1,10 @@
-import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { ConflictError } from '../domain/errors.js';
 import type { ExecutionRecord } from '../domain/execution.js';
 import { Phase, isTerminal } from '../domain/phase.js';
 import { FailureReason } from '../domain/reasons.js';
 import { announce } from './announce.js';
 import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
+import { getExecution } from './get-execution.js';
 import { stopRun } from './stop-run.js';
 
 /** A cancel that finds the execution moved on (started, or another cancel won) looks again this many times. */
@@ -17,8 +18,7 @@ const ATTEMPTS = 3;
 export async function cancelExecution(engine: Engine, input: { executionId: string; requestedBy: string }): Promise<{ cancelled: boolean; record: ExecutionRecord }> {
   const { executionId, requestedBy } = input;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const current = await engine.store.getExecution(executionId);
-    if (!current) throw new NotFoundError(`execution ${executionId} does not exist`);
+    const current = await getExecution(engine, executionId);
     if (isTerminal(current.execution.phase)) throw new ConflictError(`execution ${executionId} is already ${current.execution.phase}`);
     // Unique per request: it tells this cancel's stop from any other's.
     const cause = `cancelled by ${requestedBy} (cancel request ${engine.newId()})`;

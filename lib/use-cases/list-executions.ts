@@ -6,7 +6,7 @@ import type { Page } from '../ports.js';
 import type { Engine } from './engine.js';
 
 /** The widest time window a listing across targets may ask for. */
-export const MAX_WINDOW_DAYS = 31;
+const MAX_WINDOW_DAYS = 31;
 /** How far a caller's clock may be from the engine's when it asks for the last 31 days. */
 const CLOCK_SKEW_MS = 60_000;
 

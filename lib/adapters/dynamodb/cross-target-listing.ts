@@ -2,7 +2,7 @@ import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws
 import type { Execution } from '../../domain/execution.js';
 import type { TargetState } from '../../domain/target.js';
 import type { ActiveExecutionsInput, CreatedExecutionsInput, Page } from '../../ports.js';
-import { executionKey, recordFromItem, type Item } from './items.js';
+import { executionKey, positionOf, recordFromItem, type Item } from './items.js';
 import type { PageTokens } from './page-tokens.js';
 import { CREATED_SHARDS, TABLE_DEFINITION } from './table-definition.js';
 import { listTargetsIn } from './target-standing.js';
@@ -10,8 +10,6 @@ import { listTargetsIn } from './target-standing.js';
 const { byCreated } = TABLE_DEFINITION.indexes;
 const POSITION = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#[A-Za-z0-9._:-]{1,128}$/;
 
-/** Where an execution stands in a newest-first listing across targets. */
-const positionOf = (execution: Execution) => `${execution.createdAt}#${execution.id}`;
 
 /**
  * The executions holding their targets now (Pending or Running), read from the `Running`

@@ -4,7 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, LockstepError, NotFoundError } from '../../domain/errors.js';
 import { ExecutionRequestSchema, type Execution, type ExecutionRecord } from '../../domain/execution.js';
 import { isTerminal } from '../../domain/phase.js';
-import { HolderSchema, refusal, standingOf, type Holder, type TargetState } from '../../domain/target.js';
+import { HolderSchema, refusal, type Holder, type TargetState } from '../../domain/target.js';
 import { admitted, cleared, finished, settlementFor, skipped, started } from '../../domain/transitions.js';
 import type {
   ActiveExecutionsInput,
@@ -26,8 +26,8 @@ import { pageTokensFor, type PageTokens } from './page-tokens.js';
 import { listTargetExecutions } from './execution-listing.js';
 import { executionItem, executionKey, recordFromItem, targetFromItem, targetKey, type Item } from './items.js';
 import { TABLE_DEFINITION } from './table-definition.js';
-import { pendingKeys, standingKeys, listTargetsIn } from './target-standing.js';
-import { admissionUpdate, indexValues, releaseUpdate } from './target-writes.js';
+import { listTargetsIn, pendingKeys } from './target-standing.js';
+import { admissionUpdate, releaseUpdate, standingClauses } from './target-writes.js';
 import { transact, withConflictRetry, type TransactItems } from './transactions.js';
 
 export interface DynamoDbStoreOptions {
@@ -225,21 +225,21 @@ export class DynamoDbStore implements ExecutionStore {
     const { blockClearances, blockingRecord } = cleared(target, { clearedBy, reason, at, maxKept: this.maxBlockClearances, ...(blocking && { blocking }) });
     const clearedTarget = { ...target, blockReason: undefined, blockedByExecutionId: undefined, nextAllowedAt: undefined, consecutiveFailures: 0, blockClearances };
     // What it stands in once cleared: the failed run's cooldown, if any, else nothing (it leaves the index).
-    const standing = standingOf(clearedTarget);
+    const index = standingClauses(targetResource, clearedTarget);
     const items: TransactItems = [
       {
         Update: {
           TableName: this.tableName,
           Key: targetKey(targetResource),
           // Clearing resets the failure count: otherwise the next pre-execution failure would block again at once.
-          UpdateExpression: `SET blockClearances = :clearances, consecutiveFailures = :zero${standing ? ', activePK = :activePK, activeSK = :activeSK' : ''} REMOVE blockReason, blockedByExecutionId, nextAllowedAt${standing ? '' : ', activePK, activeSK'}`,
+          UpdateExpression: `SET ${['blockClearances = :clearances', 'consecutiveFailures = :zero', ...index.sets].join(', ')} REMOVE ${['blockReason', 'blockedByExecutionId', 'nextAllowedAt', ...index.removes].join(', ')}`,
           ConditionExpression: 'blockReason = :blockReason AND size(blockClearances) = :count',
           ExpressionAttributeValues: {
             ':clearances': blockClearances,
             ':zero': 0,
             ':blockReason': target.blockReason,
             ':count': target.blockClearances.length,
-            ...(standing && indexValues(standingKeys(targetResource, standing))),
+            ...index.values,
           },
         },
       },

@@ -2,7 +2,7 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import type { Execution } from '../../domain/execution.js';
 import { Phase } from '../../domain/phase.js';
 import type { ListExecutionsInput, Page } from '../../ports.js';
-import { recordFromItem, targetPartitionKey } from './items.js';
+import { positionOf, recordFromItem, targetPartitionKey } from './items.js';
 import type { PageTokens } from './page-tokens.js';
 import { TABLE_DEFINITION } from './table-definition.js';
 
@@ -18,8 +18,6 @@ export interface ListingSource {
   currentExecution(targetResource: string): Promise<Execution | undefined>;
 }
 
-/** Where an execution stands in a newest-first listing: the by-target index's sort key. */
-const positionOf = (execution: Execution) => `${execution.createdAt}#${execution.id}`;
 
 /**
  * One target's executions, newest first, each once and in its current phase.

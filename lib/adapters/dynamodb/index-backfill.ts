@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { standingOf } from '../../domain/target.js';
-import { createdPartition, executionKey, targetFromItem, targetKey, type Item } from './items.js';
+import { createdPartition, executionKey, positionOf, targetFromItem, targetKey, type Item } from './items.js';
 import { TABLE_DEFINITION } from './table-definition.js';
 import { pendingKeys, standingKeys } from './target-standing.js';
 
@@ -66,7 +66,7 @@ export async function backfillIndexKeys(client: DynamoDBClient, tableName: strin
               UpdateExpression: 'SET #cpk = :pk, #csk = :sk',
               ConditionExpression: 'attribute_not_exists(#cpk)',
               ExpressionAttributeNames: { '#cpk': byCreated.partitionKey, '#csk': byCreated.sortKey },
-              ExpressionAttributeValues: { ':pk': createdPartition(execution.id), ':sk': `${execution.createdAt}#${execution.id}` },
+              ExpressionAttributeValues: { ':pk': createdPartition(execution.id), ':sk': positionOf(execution) },
             }),
           );
           counts.executions++;

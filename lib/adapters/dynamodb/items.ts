@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ExecutionRecordSchema, type ExecutionRecord } from '../../domain/execution.js';
+import { ExecutionRecordSchema, type Execution, type ExecutionRecord } from '../../domain/execution.js';
 import { TargetStateSchema, idleTarget, type TargetState } from '../../domain/target.js';
 import { CREATED_SHARDS, TABLE_DEFINITION } from './table-definition.js';
 
-export const TARGET_SK = 'TARGET';
+const TARGET_SK = 'TARGET';
 const EXECUTION_SK = 'EXECUTION';
 
 export type Item = Record<string, unknown>;
@@ -13,10 +13,18 @@ export function targetPartitionKey(canonicalTarget: string): string {
   return `T#${createHash('sha256').update(canonicalTarget, 'utf8').digest('hex')}`;
 }
 
+/** Which of `shards` partitions a key's items go to: spread by hash, the same for every writer and reader. */
+export function shardOf(key: string, shards: number): number {
+  return Number.parseInt(createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 8), 16) % shards;
+}
+
 /** The `by-created` shard of an execution, from its id. */
 export function createdPartition(executionId: string): string {
-  return `C#${Number.parseInt(createHash('sha256').update(executionId, 'utf8').digest('hex').slice(0, 8), 16) % CREATED_SHARDS}`;
+  return `C#${shardOf(executionId, CREATED_SHARDS)}`;
 }
+
+/** Where an execution stands in a newest-first listing (`createdAt#id`): the sort key of both execution indexes. */
+export const positionOf = (execution: Pick<Execution, 'createdAt' | 'id'>): string => `${execution.createdAt}#${execution.id}`;
 
 export function targetKey(canonicalTarget: string): Item {
   return { [TABLE_DEFINITION.partitionKey]: targetPartitionKey(canonicalTarget), [TABLE_DEFINITION.sortKey]: TARGET_SK };
@@ -43,9 +51,9 @@ export function executionItem(record: ExecutionRecord, retentionSeconds: number)
     ...executionKey(execution.id),
     entity: 'execution',
     [TABLE_DEFINITION.indexes.byTarget.partitionKey]: targetPartitionKey(execution.targetResource),
-    [TABLE_DEFINITION.indexes.byTarget.sortKey]: `${execution.createdAt}#${execution.id}`,
+    [TABLE_DEFINITION.indexes.byTarget.sortKey]: positionOf(execution),
     [TABLE_DEFINITION.indexes.byCreated.partitionKey]: createdPartition(execution.id),
-    [TABLE_DEFINITION.indexes.byCreated.sortKey]: `${execution.createdAt}#${execution.id}`,
+    [TABLE_DEFINITION.indexes.byCreated.sortKey]: positionOf(execution),
     execution,
     ...(fencingToken !== undefined && { fencingToken }),
     events,

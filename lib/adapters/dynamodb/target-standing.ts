@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Standing, TargetState } from '../../domain/target.js';
 import type { ListTargetsInput, Page } from '../../ports.js';
-import { targetFromItem, targetPartitionKey, type Item } from './items.js';
+import { shardOf as shardIn, targetFromItem, targetPartitionKey, type Item } from './items.js';
 import type { PageTokens } from './page-tokens.js';
 import { STANDING_SHARDS, TABLE_DEFINITION } from './table-definition.js';
 
@@ -16,7 +15,7 @@ const POSITION: Record<ListTargetsInput['state'], RegExp> = {
   BackingOff: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#T#[0-9a-f]{64}$/,
 };
 
-const shardOf = (key: string) => Number.parseInt(createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 8), 16) % STANDING_SHARDS;
+const shardOf = (key: string) => shardIn(key, STANDING_SHARDS);
 
 /**
  * The `active` index's keys for what a target stands in (see `standingOf`); absent for an

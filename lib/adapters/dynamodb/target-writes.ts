@@ -37,11 +37,10 @@ export function releaseUpdate(tableName: string, target: TargetState, executionI
   const sets: string[] = [];
   const removes = ['holder'];
   // The target's new standing in the `active` index, written with the release itself.
-  const standing = standingOf(settlement);
-  if (standing) {
-    sets.push('activePK = :activePK', 'activeSK = :activeSK');
-    Object.assign(values, indexValues(standingKeys(target.targetResource, standing)));
-  } else removes.push('activePK', 'activeSK');
+  const index = standingClauses(target.targetResource, settlement);
+  sets.push(...index.sets);
+  removes.push(...index.removes);
+  Object.assign(values, index.values);
   const fields: (keyof Settlement)[] = ['lastExecutionId', 'lastOutcome', 'consecutiveFailures', 'cooldownUntil', 'nextAllowedAt', 'blockReason', 'blockedByExecutionId'];
   for (const field of fields) {
     const value = settlement[field];
@@ -59,6 +58,16 @@ export function releaseUpdate(tableName: string, target: TargetState, executionI
     ConditionExpression: 'holder.execution.id = :holderId AND fencingToken = :token AND consecutiveFailures = :failuresBefore',
     ExpressionAttributeValues: { ...values, ':holderId': executionId, ':token': target.fencingToken, ':failuresBefore': target.consecutiveFailures },
   };
+}
+
+/**
+ * The update clauses that put a target's standing (see `standingOf`) in the `active` index,
+ * or take it out when it is idle: for every write that changes what a target stands in.
+ */
+export function standingClauses(targetResource: string, target: Parameters<typeof standingOf>[0]): { sets: string[]; removes: string[]; values: Record<string, unknown> } {
+  const standing = standingOf(target);
+  if (!standing) return { sets: [], removes: ['activePK', 'activeSK'], values: {} };
+  return { sets: ['activePK = :activePK', 'activeSK = :activeSK'], removes: [], values: indexValues(standingKeys(targetResource, standing)) };
 }
 
 /** The `active` index's key attributes as expression values `:activePK` and `:activeSK`. */

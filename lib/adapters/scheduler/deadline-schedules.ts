@@ -68,6 +68,6 @@ export class DeadlineSchedules implements DeadlineScheduler {
 }
 
 /** Schedule names are at most 64 of [0-9A-Za-z_.-]; execution ids fit. */
-export function scheduleName(executionId: string): string {
+function scheduleName(executionId: string): string {
   return `deadline-${executionId}`;
 }

@@ -204,7 +204,7 @@ async function follow(context: CommandContext, start: Execution | string): Promi
 }
 
 /** 0 Completed, 2 Failed, 3 Skipped. */
-export function exitCodeOf(execution: Execution): ExitCode {
+function exitCodeOf(execution: Execution): ExitCode {
   switch (execution.phase) {
     case Phase.Completed:
       return ExitCode.Success;

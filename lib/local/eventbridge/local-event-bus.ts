@@ -43,7 +43,7 @@ export interface LocalEventBusOptions {
 }
 
 const DEFAULT_BUS = 'default';
-export const DEFAULT_MAX_RETAINED_EVENTS = 1_000;
+const DEFAULT_MAX_RETAINED_EVENTS = 1_000;
 
 /**
  * EventBridge on one machine: PutEvents onto named buses, rules that route matching events
