@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /** The lock files NodejsFunction understands, in the order it prefers them. */
@@ -25,18 +26,69 @@ export function bundlingRootOf(file: string): { projectRoot: string; depsLockFil
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /**
- * Every Lockstep bundle: minified ESM for Node.js 22 with source maps, by the locally
- * installed esbuild (never Docker). The SDK is bundled, not taken from the runtime: one
- * minified file loads faster than resolving hundreds of modules (cold init measured by
- * npm run bench), and its version is the one tested.
+ * The Lambda functions' stand-in for the SDK's default credential chain (see
+ * lib/adapters/credentials/lambda-credential-provider.ts): a file of the package, TypeScript in
+ * this repository and JavaScript once built (`dist/`), so that a project with Lockstep installed
+ * bundles it too.
  */
+const LAMBDA_CREDENTIAL_PROVIDER = ['ts', 'js']
+  .map((extension) => fileURLToPath(new URL(`../../lib/adapters/credentials/lambda-credential-provider.${extension}`, import.meta.url)))
+  .find((path) => existsSync(path));
+if (!LAMBDA_CREDENTIAL_PROVIDER) throw new Error('lib/adapters/credentials/lambda-credential-provider (.ts or .js) is missing beside the CDK constructs: the Lambda bundles need it');
+
+/** The esbuild options of LAMBDA_ESBUILD_OPTIONS; assignable to esbuild's own `BuildOptions`. */
+export interface LambdaEsbuildOptions {
+  readonly bundle: true;
+  readonly minify: boolean;
+  readonly sourcemap: boolean;
+  readonly target: string;
+  readonly platform: 'node';
+  readonly format: 'esm';
+  readonly mainFields: string[];
+  readonly external: string[];
+  readonly banner: { js: string };
+  readonly alias: Record<string, string>;
+}
+
+/**
+ * How every Lockstep Lambda function is bundled, as esbuild options: what the CDK app gives
+ * NodejsFunction (BUNDLING is derived from it) and what a benchmark passes to esbuild's
+ * `build()` with its own entry point and output file, to measure the bundles that deploy.
+ *
+ * - Minified ESM for Node.js 22 with source maps. The SDK is bundled, not taken from the
+ *   runtime: one minified file loads faster than resolving hundreds of modules (cold init
+ *   measured by npm run bench), and its version is the one tested.
+ * - `@aws-sdk/credential-provider-node` (the SDK's default credential chain) is replaced by a
+ *   provider of the credentials Lambda gives a function: its environment, or the container
+ *   credentials endpoint where Lambda uses one. The full chain (profiles, SSO, STS, web identity,
+ *   `credential_process`, instance metadata, with the SDK's nested clients) is about 90 KiB of
+ *   every bundle, none of which can run on Lambda; without it the API function's bundle is
+ *   a sixth smaller and its cold start about as much faster. Only these bundles: local mode,
+ *   the command and the tests keep the SDK's chain.
+ */
+export const LAMBDA_ESBUILD_OPTIONS: LambdaEsbuildOptions = {
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  target: 'node22',
+  platform: 'node',
+  format: 'esm',
+  mainFields: ['module', 'main'],
+  external: [],
+  banner: { js: ESM_REQUIRE_BANNER },
+  alias: { '@aws-sdk/credential-provider-node': LAMBDA_CREDENTIAL_PROVIDER },
+};
+
+/** LAMBDA_ESBUILD_OPTIONS as NodejsFunction takes them, by the locally installed esbuild (never Docker). */
 export const BUNDLING: BundlingOptions = {
   forceDockerBundling: false,
-  minify: true,
-  sourceMap: true,
-  target: 'node22',
+  minify: LAMBDA_ESBUILD_OPTIONS.minify,
+  sourceMap: LAMBDA_ESBUILD_OPTIONS.sourcemap,
+  target: LAMBDA_ESBUILD_OPTIONS.target,
   format: OutputFormat.ESM,
-  mainFields: ['module', 'main'],
-  externalModules: [],
-  banner: ESM_REQUIRE_BANNER,
+  mainFields: LAMBDA_ESBUILD_OPTIONS.mainFields,
+  externalModules: LAMBDA_ESBUILD_OPTIONS.external,
+  banner: LAMBDA_ESBUILD_OPTIONS.banner.js,
+  // NodejsFunction passes each to the esbuild command line as `--alias:<package>=<path>`.
+  esbuildArgs: { '--alias': Object.entries(LAMBDA_ESBUILD_OPTIONS.alias).map(([from, to]) => `${from}=${to}`) },
 };
