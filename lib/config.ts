@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from './domain/zod.js';
 import { DEFAULT_TABLE_NAME } from './adapters/dynamodb/table-definition.js';
 import { decimalInteger } from './domain/decimal-integer.js';
 import { DEFAULT_POLICY, POLICY_BOUNDS, PolicySchema, type Policy } from './domain/policies.js';
 
 /** A whole number in [min, max]; its variable is named by the error path. */
-const integer = (fallback: number, min: number, max: number) => decimalInteger(min, max).default(fallback);
+const integer = (fallback: number, min: number, max: number) => z._default(decimalInteger(min, max), fallback);
 
 const port = decimalInteger(0, 65535);
 
@@ -17,7 +17,7 @@ const PolicyEnvironment = z.object({
 });
 type PolicyEnvironment = z.infer<typeof PolicyEnvironment>;
 
-function checkBackoff(e: PolicyEnvironment, ctx: z.RefinementCtx): void {
+function checkBackoff(e: PolicyEnvironment, ctx: z.core.$RefinementCtx<PolicyEnvironment>): void {
   if (e.LOCKSTEP_BACKOFF_BASE_SECONDS > e.LOCKSTEP_BACKOFF_MAX_SECONDS) {
     ctx.addIssue({
       code: 'custom',
@@ -37,18 +37,20 @@ function policyFrom(e: PolicyEnvironment): Policy {
 }
 
 /** API.md's local configuration, read once at the edge from the environment and passed down. */
-const EnvironmentSchema = PolicyEnvironment.extend({
-  PORT: port.default(3000),
-  LOCKSTEP_STEPFUNCTIONS_PORT: port.optional(),
-  LOCKSTEP_EVENTBRIDGE_PORT: port.optional(),
-  LOCKSTEP_TOKEN: z.string().min(1).optional(),
-  // A sweep at least once a day: the sweeper is what repairs missed events and orphaned locks.
-  LOCKSTEP_SWEEP_INTERVAL_SECONDS: integer(60, 1, 86_400),
-  LOCKSTEP_TABLE_NAME: z.string().min(3).default(DEFAULT_TABLE_NAME),
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  LOCKSTEP_DATA_DIR: z.string().min(1).optional(),
-  LOCKSTEP_WORKFLOWS_DIR: z.string().min(1).optional(),
-}).superRefine(checkBackoff);
+const EnvironmentSchema = z
+  .extend(PolicyEnvironment, {
+    PORT: z._default(port, 3000),
+    LOCKSTEP_STEPFUNCTIONS_PORT: z.optional(port),
+    LOCKSTEP_EVENTBRIDGE_PORT: z.optional(port),
+    LOCKSTEP_TOKEN: z.optional(z.string().check(z.minLength(1))),
+    // A sweep at least once a day: the sweeper is what repairs missed events and orphaned locks.
+    LOCKSTEP_SWEEP_INTERVAL_SECONDS: integer(60, 1, 86_400),
+    LOCKSTEP_TABLE_NAME: z._default(z.string().check(z.minLength(3)), DEFAULT_TABLE_NAME),
+    DYNAMODB_ENDPOINT: z.optional(z.url()),
+    LOCKSTEP_DATA_DIR: z.optional(z.string().check(z.minLength(1))),
+    LOCKSTEP_WORKFLOWS_DIR: z.optional(z.string().check(z.minLength(1))),
+  })
+  .check(z.superRefine(checkBackoff));
 
 export interface LocalConfig {
   /** The API's port; 0 for any free one. */
@@ -69,7 +71,7 @@ export interface LocalConfig {
 
 export class ConfigurationError extends Error {}
 
-function parseEnvironment<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
+function parseEnvironment<T extends z.ZodMiniType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
   // An empty variable means "not set", as shells and .env files usually intend.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = schema.safeParse(present);
@@ -105,24 +107,31 @@ export function readLocalConfig(env: Record<string, string | undefined>): LocalC
   };
 }
 
-const LambdaEnvironmentSchema = PolicyEnvironment.extend({
-  /** Where deadline schedules go (DeadlineSchedules); without them the sweeper alone enforces deadlines. */
-  DEADLINE_SCHEDULE_GROUP: z.string().min(1).optional(),
-  DEADLINE_TARGET_ARN: z.string().startsWith('arn:').optional(),
-  DEADLINE_ROLE_ARN: z.string().startsWith('arn:').optional(),
-  AWS_REGION: z.string().min(1),
-  TABLE_NAME: z.string().min(3),
-  IDEMPOTENCY_TABLE_NAME: z.string().min(3),
-  EVENT_BUS_NAME: z.string().min(1),
-  STATE_MACHINE_ARNS: z.string().transform((text, ctx) => {
-    try {
-      return z.record(z.string(), z.string()).parse(JSON.parse(text));
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of state machine ARNs by name' });
-      return z.NEVER;
-    }
-  }),
-}).superRefine(checkBackoff);
+const StateMachineArnsSchema = z.record(z.string(), z.string());
+
+const LambdaEnvironmentSchema = z
+  .extend(PolicyEnvironment, {
+    /** Where deadline schedules go (DeadlineSchedules); without them the sweeper alone enforces deadlines. */
+    DEADLINE_SCHEDULE_GROUP: z.optional(z.string().check(z.minLength(1))),
+    DEADLINE_TARGET_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
+    DEADLINE_ROLE_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
+    AWS_REGION: z.string().check(z.minLength(1)),
+    TABLE_NAME: z.string().check(z.minLength(3)),
+    /** Only for the functions that admit through the idempotency layer (the API and the trigger). */
+    IDEMPOTENCY_TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
+    STATE_MACHINE_ARNS: z.pipe(
+      z.string(),
+      z.transform((text: string, ctx) => {
+        try {
+          return StateMachineArnsSchema.parse(JSON.parse(text));
+        } catch {
+          ctx.issues.push({ code: 'custom', message: 'must be a JSON object of state machine ARNs by name', input: text });
+          return z.NEVER;
+        }
+      }),
+    ),
+  })
+  .check(z.superRefine(checkBackoff));
 
 /** The settings of a Lambda function, from the environment the CDK app gives it. */
 export function readLambdaSettings(env: Record<string, string | undefined>) {
@@ -130,8 +139,7 @@ export function readLambdaSettings(env: Record<string, string | undefined>) {
   return {
     region: e.AWS_REGION,
     tableName: e.TABLE_NAME,
-    idempotencyTableName: e.IDEMPOTENCY_TABLE_NAME,
-    eventBusName: e.EVENT_BUS_NAME,
+    ...(e.IDEMPOTENCY_TABLE_NAME && { idempotencyTableName: e.IDEMPOTENCY_TABLE_NAME }),
     stateMachineArns: e.STATE_MACHINE_ARNS,
     policy: policyFrom(e),
     ...(e.DEADLINE_SCHEDULE_GROUP &&
@@ -142,6 +150,6 @@ export function readLambdaSettings(env: Record<string, string | undefined>) {
 
 /** The deploy-time workflow versions check (functions/workflow-versions.ts) needs only the table. */
 export function readWorkflowVersionsSettings(env: Record<string, string | undefined>) {
-  const e = parseEnvironment(z.object({ AWS_REGION: z.string().min(1), TABLE_NAME: z.string().min(3) }), env);
+  const e = parseEnvironment(z.object({ AWS_REGION: z.string().check(z.minLength(1)), TABLE_NAME: z.string().check(z.minLength(3)) }), env);
   return { region: e.AWS_REGION, tableName: e.TABLE_NAME };
 }

@@ -17,11 +17,11 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { gatewayResourcePath, ROUTES, type RouteDefinition } from '../../lib/api/routes.js';
 
 /** An API Gateway model (JSON Schema draft 4) from a request body's zod schema. */
-function modelSchema(schema: z.ZodType): JsonSchema {
+function modelSchema(schema: z.core.$ZodType): JsonSchema {
   // CDK writes `$schema` itself, from `schema`.
   const rest = Object.entries(z.toJSONSchema(schema, { target: 'draft-4' })).filter(([key]) => key !== '$schema');
   return { schema: JsonSchemaVersion.DRAFT4, ...Object.fromEntries(rest) } as JsonSchema;

@@ -1,6 +1,6 @@
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ZodError } from 'zod';
+import { $ZodError } from '../domain/zod.js';
 import { ConflictError, LockstepError, NotFoundError, ValidationError, validationErrorFrom, UnknownWorkflowError } from '../domain/errors.js';
 import type { EngineLogger } from '../ports.js';
 
@@ -40,7 +40,7 @@ function describe(error: unknown): [number, string, string, string[]?] | undefin
   if (error instanceof HttpError) return [error.status, error.code, error.message, error.details];
   if (error instanceof UnknownWorkflowError) return [400, 'UnknownWorkflow', error.message];
   if (error instanceof ValidationError) return [400, 'ValidationError', error.message, [...error.details]];
-  if (error instanceof ZodError) return describe(validationErrorFrom(error, 'request'));
+  if (error instanceof $ZodError) return describe(validationErrorFrom(error, 'request'));
   if (error instanceof NotFoundError) return [404, 'NotFound', error.message];
   if (error instanceof ConflictError) return [409, 'Conflict', error.message];
   if (error instanceof IdempotencyAlreadyInProgressError) return [409, 'Conflict', 'a request with this Idempotency-Key is still in progress; retry it shortly'];

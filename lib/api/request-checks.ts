@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from '../domain/zod.js';
 import { ValidationError, validationErrorFrom } from '../domain/errors.js';
 
 /**
@@ -32,7 +32,7 @@ export function checkQueryNames(event: APIGatewayProxyEvent, takesQuery: boolean
 }
 
 /** Parses one part of a request; a failure is a 400 whose details say where (`query.limit`, `body.targetResource`, `header Idempotency-Key`). */
-export function parsePart<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+export function parsePart<T extends z.ZodMiniType>(schema: T, value: unknown, where: string): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationErrorFrom(parsed.error, where);
   return parsed.data;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../domain/zod.js';
 import { ClearanceBodySchema, ExecutionRequestBodySchema, ListQuerySchema, TargetListQuerySchema } from './schemas.js';
 
 /**
@@ -13,9 +13,9 @@ export interface RouteDefinition {
   /** `none` only for `GET /health`; every other route is AWS_IAM on AWS and bearer-token in local mode. */
   readonly auth: 'iam' | 'none';
   /** The JSON body, validated by API Gateway (as a model) and by the function (with the API's error body). */
-  readonly body?: { readonly model: string; readonly schema: z.ZodType };
+  readonly body?: { readonly model: string; readonly schema: z.ZodMiniType };
   /** The query string's schema: its keys are the query parameters the gateway passes on. */
-  readonly query?: z.ZodObject;
+  readonly query?: z.ZodMiniObject;
   /** Request headers the route reads besides authentication. */
   readonly headers?: readonly string[];
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod.js';
 import { ParameterNameSchema } from '../domain/execution.js';
 import { decimalInteger } from '../domain/decimal-integer.js';
 import { PhaseSchema } from '../domain/phase.js';
@@ -6,43 +6,43 @@ import { PhaseSchema } from '../domain/phase.js';
 /** The body of `POST /executions` (and the detail of `WorkflowExecution Requested`). Unknown fields are refused. */
 export const ExecutionRequestBodySchema = z.strictObject({
   targetResource: z.string(),
-  workflowId: z.string().min(1).max(128),
-  workflowVersion: z.string().min(1).max(64).optional(),
-  parameters: z.record(ParameterNameSchema, z.string().max(16 * 1024)).optional(),
-  correlationId: z.string().min(1).max(256).optional(),
-  timeoutSeconds: z.number().int().min(1).max(365 * 24 * 3600).optional(),
+  workflowId: z.string().check(z.minLength(1), z.maxLength(128)),
+  workflowVersion: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  parameters: z.optional(z.record(ParameterNameSchema, z.string().check(z.maxLength(16 * 1024)))),
+  correlationId: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  timeoutSeconds: z.optional(z.number().check(z.int(), z.gte(1), z.lte(365 * 24 * 3600))),
 });
 export type ExecutionRequestBody = z.infer<typeof ExecutionRequestBodySchema>;
 
-export const RequestedEventDetailSchema = ExecutionRequestBodySchema.extend({
-  idempotencyKey: z.string().min(1).max(255).optional(),
+export const RequestedEventDetailSchema = z.extend(ExecutionRequestBodySchema, {
+  idempotencyKey: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
 });
 
 export const ClearanceBodySchema = z.strictObject({
-  clearedBy: z.string().trim().min(1).max(256),
-  reason: z.string().trim().min(1).max(4096),
+  clearedBy: z.string().check(z.trim(), z.minLength(1), z.maxLength(256)),
+  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(4096)),
 });
 
 const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d{1,9})?(?:[Zz]|([+-])(\d\d):(\d\d))$/;
 
 /** An RFC 3339 time with a zone (`2026-11-25T04:00:00Z`, `…+01:00`), as UTC with milliseconds; a date or time that does not exist is refused, not rolled over. */
-const Rfc3339 = z.string().transform((text, ctx) => {
+const Rfc3339 = z.pipe(z.string(), z.transform((text: string, ctx) => {
   const parts = RFC3339.exec(text);
   if (!parts) {
-    ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 time with a zone, like 2026-11-25T04:00:00Z' });
+    ctx.issues.push({ code: 'custom', message: 'must be an RFC 3339 time with a zone, like 2026-11-25T04:00:00Z', input: text });
     return z.NEVER;
   }
   const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const [sign, offsetHours, offsetMinutes] = [parts[8], Number(parts[9] ?? 0), Number(parts[10] ?? 0)];
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
-    ctx.addIssue({ code: 'custom', message: 'is not a real date and time' });
+    ctx.issues.push({ code: 'custom', message: 'is not a real date and time', input: text });
     return z.NEVER;
   }
   const offset = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
   const millis = Number(((parts[7] ?? '.0') + '000').slice(1, 4));
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset).toISOString();
-});
+}));
 
 /**
  * `GET /executions`: one target's executions (`targetResource`), or across targets the active
@@ -50,15 +50,15 @@ const Rfc3339 = z.string().transform((text, ctx) => {
  */
 export const ListQuerySchema = z
   .strictObject({
-    targetResource: z.string().optional(),
-    phase: PhaseSchema.optional(),
-    since: Rfc3339.optional(),
-    until: Rfc3339.optional(),
-    workflowId: z.string().min(1).max(128).optional(),
-    limit: decimalInteger(1, 100).default(20),
-    nextToken: z.string().min(1).optional(),
+    targetResource: z.optional(z.string()),
+    phase: z.optional(PhaseSchema),
+    since: z.optional(Rfc3339),
+    until: z.optional(Rfc3339),
+    workflowId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+    limit: z._default(decimalInteger(1, 100), 20),
+    nextToken: z.optional(z.string().check(z.minLength(1))),
   })
-  .superRefine((q, ctx) => {
+  .check(z.superRefine((q, ctx) => {
     const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (q.targetResource !== undefined) {
       for (const field of ['since', 'until', 'workflowId'] as const) if (q[field] !== undefined) refuse(field, "is for listings across targets, not with targetResource (a target's listing takes phase, limit, nextToken)");
@@ -68,20 +68,22 @@ export const ListQuerySchema = z
       if (q.until !== undefined) refuse('until', 'needs since: a window has a start');
       else if (q.phase !== 'Pending' && q.phase !== 'Running') refuse('since', 'is required across targets unless phase is Pending or Running (the active executions): give a window, at most 31 days');
     }
-  });
+  }));
 export type ListQuery = z.infer<typeof ListQuerySchema>;
 
 /** Printable ASCII, as HTTP headers carry it. */
 /** 1 to 255 printable ASCII characters, not all blank (an empty or blank key is a mistake, not "no key"). */
 export const IdempotencyKeySchema = z
   .string()
-  .regex(/^[\x20-\x7e]{0,255}$/, 'must be at most 255 printable ASCII characters')
-  .refine((key) => key.trim().length > 0, 'must not be empty or blank');
+  .check(
+    z.regex(/^[\x20-\x7e]{0,255}$/, 'must be at most 255 printable ASCII characters'),
+    z.refine((key) => key.trim().length > 0, 'must not be empty or blank'),
+  );
 
 export const TargetListQuerySchema = z.strictObject({
   state: z.enum(['Running', 'Blocked', 'CoolingDown', 'BackingOff'], {
     error: (issue) => (issue.input === undefined ? 'state is required' : 'must be') + ': one of Running, Blocked, CoolingDown, BackingOff (an Idle target is every target not listed)',
   }),
-  limit: decimalInteger(1, 100).default(20),
-  nextToken: z.string().min(1).optional(),
+  limit: z._default(decimalInteger(1, 100), 20),
+  nextToken: z.optional(z.string().check(z.minLength(1))),
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 
 export const AuditEventType = {
   SelectionCompleted: 'workflowexecution.selection.completed',
@@ -12,13 +12,13 @@ export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType
 export const AuditEventTypeSchema = z.enum(AuditEventType);
 
 export const AuditEventSchema = z.object({
-  seq: z.number().int().min(1),
+  seq: z.number().check(z.int(), z.gte(1)),
   type: AuditEventTypeSchema,
   at: z.iso.datetime(),
-  executionId: z.string().min(1),
-  targetResource: z.string().min(1),
-  correlationId: z.string().min(1),
-  actor: z.string().min(1),
+  executionId: z.string().check(z.minLength(1)),
+  targetResource: z.string().check(z.minLength(1)),
+  correlationId: z.string().check(z.minLength(1)),
+  actor: z.string().check(z.minLength(1)),
   payload: z.record(z.string(), z.unknown()),
 });
 export type AuditEvent = z.infer<typeof AuditEventSchema>;

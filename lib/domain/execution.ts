@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 import { AuditEventSchema, type AuditEvent, type AuditEventType } from './audit.js';
 import { PhaseSchema } from './phase.js';
 import { FailureReasonSchema, SkipReasonSchema } from './reasons.js';
@@ -6,7 +6,7 @@ import { FailureReasonSchema, SkipReasonSchema } from './reasons.js';
 const Timestamp = z.iso.datetime();
 
 /** Parameter names are UPPER_SNAKE_CASE; values are strings. */
-export const ParameterNameSchema = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'parameter names are UPPER_SNAKE_CASE');
+export const ParameterNameSchema = z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/, 'parameter names are UPPER_SNAKE_CASE'));
 export const ParametersSchema = z.record(ParameterNameSchema, z.string());
 
 export const ExecutionSource = { Api: 'api', Event: 'event' } as const;
@@ -15,59 +15,59 @@ export const ExecutionSourceSchema = z.enum(ExecutionSource);
 export const SkipDetailsSchema = z.object({
   reason: SkipReasonSchema,
   message: z.string(),
-  conflictingExecutionId: z.string().optional(),
-  recentExecutionId: z.string().optional(),
-  retryAfterSeconds: z.number().int().min(0).optional(),
-  nextAllowedAt: Timestamp.optional(),
+  conflictingExecutionId: z.optional(z.string()),
+  recentExecutionId: z.optional(z.string()),
+  retryAfterSeconds: z.optional(z.number().check(z.int(), z.gte(0))),
+  nextAllowedAt: z.optional(Timestamp),
 });
 export type SkipDetails = z.infer<typeof SkipDetailsSchema>;
 
 export const FailureDetailsSchema = z.object({
   reason: FailureReasonSchema,
   message: z.string(),
-  failedStep: z.string().optional(),
+  failedStep: z.optional(z.string()),
   wasExecutionFailure: z.boolean(),
   failedAt: Timestamp,
 });
 export type FailureDetails = z.infer<typeof FailureDetailsSchema>;
 
-export const ExecutionRefSchema = z.object({ name: z.string().max(80), arn: z.string().optional() });
+export const ExecutionRefSchema = z.object({ name: z.string().check(z.maxLength(80)), arn: z.optional(z.string()) });
 export type ExecutionRef = z.infer<typeof ExecutionRefSchema>;
 
 /** An admission request after validation and workflow resolution: what gets snapshotted into the record. */
 export const ExecutionRequestSchema = z.object({
-  targetResource: z.string().min(1),
-  workflowId: z.string().min(1),
-  workflowVersion: z.string().min(1),
+  targetResource: z.string().check(z.minLength(1)),
+  workflowId: z.string().check(z.minLength(1)),
+  workflowVersion: z.string().check(z.minLength(1)),
   /** The digest of the version's content when it ran (absent on executions recorded before digests existed). */
-  workflowDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
+  workflowDigest: z.optional(z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/))),
   parameters: ParametersSchema,
-  correlationId: z.string().min(1).optional(),
-  requestedBy: z.string().min(1),
+  correlationId: z.optional(z.string().check(z.minLength(1))),
+  requestedBy: z.string().check(z.minLength(1)),
   source: ExecutionSourceSchema,
-  timeoutSeconds: z.number().int().min(1).optional(),
+  timeoutSeconds: z.optional(z.number().check(z.int(), z.gte(1))),
 });
 export type ExecutionRequest = z.infer<typeof ExecutionRequestSchema>;
 
 /** The execution object of API.md. Fields that do not apply are absent. */
-export const ExecutionSchema = ExecutionRequestSchema.extend({
-  id: z.string().min(1),
-  correlationId: z.string().min(1),
+export const ExecutionSchema = z.extend(ExecutionRequestSchema, {
+  id: z.string().check(z.minLength(1)),
+  correlationId: z.string().check(z.minLength(1)),
   phase: PhaseSchema,
-  skipDetails: SkipDetailsSchema.optional(),
-  failureDetails: FailureDetailsSchema.optional(),
-  executionRef: ExecutionRefSchema.optional(),
+  skipDetails: z.optional(SkipDetailsSchema),
+  failureDetails: z.optional(FailureDetailsSchema),
+  executionRef: z.optional(ExecutionRefSchema),
   createdAt: Timestamp,
-  startTime: Timestamp.optional(),
-  completionTime: Timestamp.optional(),
-  durationSeconds: z.number().min(0).optional(),
+  startTime: z.optional(Timestamp),
+  completionTime: z.optional(Timestamp),
+  durationSeconds: z.optional(z.number().check(z.gte(0))),
 });
 export type Execution = z.infer<typeof ExecutionSchema>;
 
 /** An execution with its audit trail, as the store keeps them: written together, never apart. */
 export const ExecutionRecordSchema = z.object({
   execution: ExecutionSchema,
-  fencingToken: z.number().int().min(1).optional(),
+  fencingToken: z.optional(z.number().check(z.int(), z.gte(1))),
   events: z.array(AuditEventSchema),
 });
 export type ExecutionRecord = z.infer<typeof ExecutionRecordSchema>;

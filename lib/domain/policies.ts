@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 
 const ONE_YEAR_SECONDS = 365 * 24 * 3600;
 
@@ -16,14 +16,14 @@ export const POLICY_BOUNDS = {
 
 /** How long a target is left alone after a run, and how repeated pre-execution failures back off. */
 export const PolicySchema = z.object({
-  cooldownSeconds: z.number().int().min(0).default(300),
-  backoffBaseSeconds: z.number().int().min(1).default(60),
-  backoffMaxSeconds: z.number().int().min(1).default(600),
-  maxConsecutiveFailures: z.number().int().min(1).default(5),
+  cooldownSeconds: z._default(z.number().check(z.int(), z.gte(0)), 300),
+  backoffBaseSeconds: z._default(z.number().check(z.int(), z.gte(1)), 60),
+  backoffMaxSeconds: z._default(z.number().check(z.int(), z.gte(1)), 600),
+  maxConsecutiveFailures: z._default(z.number().check(z.int(), z.gte(1)), 5),
   /** The deadline of an execution whose request names none; the sweeper stops it after that. */
-  executionTimeoutSeconds: z.number().int().min(1).default(3600),
+  executionTimeoutSeconds: z._default(z.number().check(z.int(), z.gte(1)), 3600),
   /** How long an admitted execution may stay Pending before the sweeper finishes its start. */
-  startGraceSeconds: z.number().int().min(0).default(30),
+  startGraceSeconds: z._default(z.number().check(z.int(), z.gte(0)), 30),
 });
 export type Policy = z.infer<typeof PolicySchema>;
 

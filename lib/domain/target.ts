@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 import { AuditEventSchema } from './audit.js';
 import { ExecutionSchema, type SkipDetails } from './execution.js';
 import { addSeconds, backoffSeconds, exhaustsRetries, secondsUntil, type Policy } from './policies.js';
@@ -8,10 +8,10 @@ const Timestamp = z.iso.datetime();
 
 export const BlockClearanceSchema = z.object({
   clearedAt: Timestamp,
-  clearedBy: z.string().min(1),
-  reason: z.string().min(1),
+  clearedBy: z.string().check(z.minLength(1)),
+  reason: z.string().check(z.minLength(1)),
   blockReason: BlockReasonSchema,
-  blockedByExecutionId: z.string().optional(),
+  blockedByExecutionId: z.optional(z.string()),
 });
 export type BlockClearance = z.infer<typeof BlockClearanceSchema>;
 
@@ -27,16 +27,16 @@ export type Holder = z.infer<typeof HolderSchema>;
 
 /** Everything the engine knows about one target: the lock and the windows that keep it closed. */
 export const TargetStateSchema = z.object({
-  targetResource: z.string().min(1),
-  fencingToken: z.number().int().min(0),
-  holder: HolderSchema.optional(),
-  lastExecutionId: z.string().optional(),
-  lastOutcome: z.enum(['Completed', 'Failed']).optional(),
-  cooldownUntil: Timestamp.optional(),
-  consecutiveFailures: z.number().int().min(0),
-  nextAllowedAt: Timestamp.optional(),
-  blockReason: BlockReasonSchema.optional(),
-  blockedByExecutionId: z.string().optional(),
+  targetResource: z.string().check(z.minLength(1)),
+  fencingToken: z.number().check(z.int(), z.gte(0)),
+  holder: z.optional(HolderSchema),
+  lastExecutionId: z.optional(z.string()),
+  lastOutcome: z.optional(z.enum(['Completed', 'Failed'])),
+  cooldownUntil: z.optional(Timestamp),
+  consecutiveFailures: z.number().check(z.int(), z.gte(0)),
+  nextAllowedAt: z.optional(Timestamp),
+  blockReason: z.optional(BlockReasonSchema),
+  blockedByExecutionId: z.optional(z.string()),
   blockClearances: z.array(BlockClearanceSchema),
 });
 export type TargetState = z.infer<typeof TargetStateSchema>;

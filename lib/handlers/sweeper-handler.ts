@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import * as z from '../domain/zod.js';
 import { DEADLINE_DETAIL_TYPE } from '../adapters/scheduler/deadline-schedules.js';
 import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
 import { sweep, type SweepReport } from '../use-cases/sweep.js';
 import type { Engine } from '../use-cases/engine.js';
 
 /** The event a deadline schedule puts on the bus (see DeadlineSchedules): check this one execution. */
-const DeadlineEventSchema = z.object({ 'detail-type': z.literal(DEADLINE_DETAIL_TYPE), detail: z.object({ deadlineOf: z.string().min(1).max(128) }) });
+const DeadlineEventSchema = z.object({ 'detail-type': z.literal(DEADLINE_DETAIL_TYPE), detail: z.object({ deadlineOf: z.string().check(z.minLength(1), z.maxLength(128)) }) });
 
 /**
  * The scheduled sweep, and the deadline of one execution when its schedule fires. The sweep's

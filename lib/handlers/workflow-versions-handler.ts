@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod.js';
 import { LockstepError } from '../domain/errors.js';
 import type { VersionDigest } from '../adapters/dynamodb/workflow-digests.js';
 
@@ -12,7 +12,7 @@ const EventSchema = z.discriminatedUnion('RequestType', [
   z.object({ RequestType: z.literal('Delete'), ResourceProperties: z.object({ Stage }) }),
   z.object({
     RequestType: z.enum(['Create', 'Update']),
-    ResourceProperties: z.object({ Stage, Versions: z.array(z.object({ id: z.string(), version: z.string(), digest: z.string() })).default([]) }),
+    ResourceProperties: z.object({ Stage, Versions: z._default(z.array(z.object({ id: z.string(), version: z.string(), digest: z.string() })), []) }),
   }),
 ]);
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from '../domain/zod.js';
 import { LockstepError, UnknownWorkflowError } from '../domain/errors.js';
 import type { CatalogWorkflow, WorkflowCatalog } from '../ports.js';
 import { compareVersions, deepFreeze, ParameterDeclarationSchema, WorkflowPolicySchema, type WorkflowVersion } from './workflow-version.js';
@@ -97,9 +97,9 @@ const CatalogFileSchema = z.object({
       digest: z.string(),
       parameters: z.array(ParameterDeclarationSchema),
       steps: z.array(z.object({ name: z.string() })),
-      stateMachineArn: z.string().optional(),
-      policy: WorkflowPolicySchema.optional(),
-      targetPattern: z.string().optional(),
+      stateMachineArn: z.optional(z.string()),
+      policy: z.optional(WorkflowPolicySchema),
+      targetPattern: z.optional(z.string()),
       builtIn: z.boolean(),
     }),
   ),

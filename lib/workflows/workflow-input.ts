@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod.js';
 import type { ExecutionRecord } from '../domain/execution.js';
 
 /**
@@ -13,7 +13,7 @@ export const WorkflowInputSchema = z.object({
     workflowId: z.string(),
     workflowVersion: z.string(),
     correlationId: z.string(),
-    fencingToken: z.number().int(),
+    fencingToken: z.number().check(z.int()),
   }),
   parameters: z.record(z.string(), z.string()),
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod.js';
 import { POLICY_BOUNDS, type Policy } from '../domain/policies.js';
 import { problemWith } from '../domain/workflow-parameters.js';
 import type { AslDefinition } from './definitions.js';
@@ -9,31 +9,33 @@ const ParameterType = { String: 'string', Integer: 'integer', Number: 'number', 
 type ParameterType = (typeof ParameterType)[keyof typeof ParameterType];
 
 /** A whole number in [min, max]. Not `.int()`: its failure would stop zod before the object-wide checks, hiding their problems. */
-const whole = (min: number, max: number) => z.number().min(min).max(max).refine(Number.isInteger, 'must be a whole number');
+const whole = (min: number, max: number) => z.number().check(z.gte(min), z.lte(max), z.refine(Number.isInteger, 'must be a whole number'));
 
-const oneLine = z.string().trim().min(1, 'must not be empty').regex(/^[^\r\n]*$/, 'must be one line');
+const oneLine = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.regex(/^[^\r\n]*$/, 'must be one line'));
 
 /** A regular expression source; compiled with `u` as admission compiles patterns. */
-const regExpSource = z.string().superRefine((source, ctx) => {
-  const problem = regExpProblem(source);
-  if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${problem}` });
-});
+const regExpSource = z.string().check(
+  z.superRefine((source, ctx) => {
+    const problem = regExpProblem(source);
+    if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${problem}` });
+  }),
+);
 
 export const ParameterDeclarationSchema = z
   .strictObject({
-    name: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'parameter names are UPPER_SNAKE_CASE'),
+    name: z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/, 'parameter names are UPPER_SNAKE_CASE')),
     description: oneLine,
-    required: z.boolean().default(false),
+    required: z._default(z.boolean(), false),
     // Values travel as strings, defaults too.
-    default: z.string({ error: 'must be a string (values travel as strings, e.g. "1")' }).optional(),
-    type: z.enum(ParameterType).default('string'),
-    enum: z.array(z.string()).min(1, 'must list at least one value').optional(),
-    pattern: regExpSource.optional(),
-    minimum: z.number().optional(),
-    maximum: z.number().optional(),
-    maxLength: whole(1, Number.MAX_SAFE_INTEGER).optional(),
+    default: z.optional(z.string({ error: 'must be a string (values travel as strings, e.g. "1")' })),
+    type: z._default(z.enum(ParameterType), 'string'),
+    enum: z.optional(z.array(z.string()).check(z.minLength(1, 'must list at least one value'))),
+    pattern: z.optional(regExpSource),
+    minimum: z.optional(z.number()),
+    maximum: z.optional(z.number()),
+    maxLength: z.optional(whole(1, Number.MAX_SAFE_INTEGER)),
   })
-  .superRefine((p, ctx) => {
+  .check(z.superRefine((p, ctx) => {
     const numeric = p.type === 'integer' || p.type === 'number';
     const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (p.type === 'boolean' && p.enum) refuse('enum', 'a boolean parameter takes no enum (it is already true or false)');
@@ -53,53 +55,58 @@ export const ParameterDeclarationSchema = z
     // Admission's own check, so a default is held to exactly the rules a given value is.
     const problem = p.default === undefined || !validPattern(p.pattern) ? undefined : problemWith(p, p.default);
     if (problem) refuse('default', `breaks the parameter's own rules: it ${problem}`);
-  });
+  }));
 
 const StepDeclarationSchema = z.strictObject({
-  handler: z.string().min(1),
-  timeoutSeconds: whole(1, 900).optional(),
-  memorySize: whole(128, 10_240).optional(),
+  handler: z.string().check(z.minLength(1)),
+  timeoutSeconds: z.optional(whole(1, 900)),
+  memorySize: z.optional(whole(128, 10_240)),
 });
 
 export const WorkflowPolicySchema = z
   .strictObject({
-    cooldownSeconds: whole(...POLICY_BOUNDS.cooldownSeconds).optional(),
-    backoffBaseSeconds: whole(...POLICY_BOUNDS.backoffBaseSeconds).optional(),
-    backoffMaxSeconds: whole(...POLICY_BOUNDS.backoffMaxSeconds).optional(),
-    maxConsecutiveFailures: whole(...POLICY_BOUNDS.maxConsecutiveFailures).optional(),
-    executionTimeoutSeconds: whole(...POLICY_BOUNDS.executionTimeoutSeconds).optional(),
+    cooldownSeconds: z.optional(whole(...POLICY_BOUNDS.cooldownSeconds)),
+    backoffBaseSeconds: z.optional(whole(...POLICY_BOUNDS.backoffBaseSeconds)),
+    backoffMaxSeconds: z.optional(whole(...POLICY_BOUNDS.backoffMaxSeconds)),
+    maxConsecutiveFailures: z.optional(whole(...POLICY_BOUNDS.maxConsecutiveFailures)),
+    executionTimeoutSeconds: z.optional(whole(...POLICY_BOUNDS.executionTimeoutSeconds)),
   })
-  .refine((p) => p.backoffBaseSeconds === undefined || p.backoffMaxSeconds === undefined || p.backoffBaseSeconds <= p.backoffMaxSeconds, {
-    path: ['backoffBaseSeconds'],
-    message: 'must not exceed backoffMaxSeconds',
-  });
+  .check(
+    z.refine((p) => p.backoffBaseSeconds === undefined || p.backoffMaxSeconds === undefined || p.backoffBaseSeconds <= p.backoffMaxSeconds, {
+      path: ['backoffBaseSeconds'],
+      message: 'must not exceed backoffMaxSeconds',
+    }),
+  );
 export type WorkflowPolicy = Readonly<Partial<Pick<Policy, 'cooldownSeconds' | 'backoffBaseSeconds' | 'backoffMaxSeconds' | 'maxConsecutiveFailures' | 'executionTimeoutSeconds'>>>;
 
 export const WorkflowJsonSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes, starting with a letter, at most 63 characters'),
-    version: z.string().regex(/^\d+(\.\d+){0,2}$/, 'must be 1, 1.2 or 1.2.3'),
+    id: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes, starting with a letter, at most 63 characters')),
+    version: z.string().check(z.regex(/^\d+(\.\d+){0,2}$/, 'must be 1, 1.2 or 1.2.3')),
     description: oneLine,
-    definition: z.string().min(1).optional(),
-    stateMachineArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, 'must be the ARN of a state machine (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)')
-      .optional(),
-    parameters: z.array(ParameterDeclarationSchema).default([]),
-    steps: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'step names are letters and digits, starting with a letter'), StepDeclarationSchema).default({}),
-    policy: WorkflowPolicySchema.optional(),
-    targetPattern: regExpSource.optional(),
+    definition: z.optional(z.string().check(z.minLength(1))),
+    stateMachineArn: z.optional(
+      z
+        .string()
+        .check(z.regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, 'must be the ARN of a state machine (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)')),
+    ),
+    parameters: z._default(z.array(ParameterDeclarationSchema), []),
+    steps: z._default(z.record(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9]*$/, 'step names are letters and digits, starting with a letter')), StepDeclarationSchema), {}),
+    policy: z.optional(WorkflowPolicySchema),
+    targetPattern: z.optional(regExpSource),
   })
   // `when`: these run even when a field has other problems, so a user sees them all at once.
-  .refine((w) => w.definition !== undefined || w.stateMachineArn !== undefined, {
-    when: (payload) => isRecord(payload.value),
-    error: 'needs a definition, a stateMachineArn, or both (then local mode runs the definition in its place)',
-  })
-  .refine((w) => duplicateParameters(w.parameters).length === 0, {
-    when: (payload) => isRecord(payload.value),
-    path: ['parameters'],
-    error: (issue) => `declares ${duplicateParameters((issue.input as { parameters?: unknown }).parameters).join(', ')} more than once`,
-  });
+  .check(
+    z.refine((w) => w.definition !== undefined || w.stateMachineArn !== undefined, {
+      when: (payload) => isRecord(payload.value),
+      error: 'needs a definition, a stateMachineArn, or both (then local mode runs the definition in its place)',
+    }),
+    z.refine((w) => duplicateParameters(w.parameters).length === 0, {
+      when: (payload) => isRecord(payload.value),
+      path: ['parameters'],
+      error: (issue) => `declares ${duplicateParameters((issue.input as { parameters?: unknown }).parameters).join(', ')} more than once`,
+    }),
+  );
 export type WorkflowJson = z.infer<typeof WorkflowJsonSchema>;
 
 /** One declared parameter, defaults filled; the same shape admission checks values against. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../domain/zod.js';
 import type { StatusObservation } from '../../ports.js';
 
 export const STATUS_CHANGE_DETAIL_TYPE = 'Step Functions Execution Status Change';
@@ -10,11 +10,11 @@ export const StatusChangeDetailSchema = z.object({
   name: z.string(),
   status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']),
   startDate: z.number(),
-  stopDate: z.number().nullable().optional(),
-  input: z.string().nullable().optional(),
-  output: z.string().nullable().optional(),
-  error: z.string().nullable().optional(),
-  cause: z.string().nullable().optional(),
+  stopDate: z.optional(z.nullable(z.number())),
+  input: z.optional(z.nullable(z.string())),
+  output: z.optional(z.nullable(z.string())),
+  error: z.optional(z.nullable(z.string())),
+  cause: z.optional(z.nullable(z.string())),
 });
 export type StatusChangeDetail = z.infer<typeof StatusChangeDetailSchema>;
 
