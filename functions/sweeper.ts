@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import { createSweeperHandler } from '../lib/handlers/sweeper-handler.js';
 import { buildLambdaRuntime } from '../lib/runtime.js';
 
+// No idempotency layer: every repair a sweep makes is a conditional write, so a repeated sweep changes nothing.
 const runtime = buildLambdaRuntime(process.env);
 
 export const handler = middy(createSweeperHandler({ engine: runtime.engine })).use(injectLambdaContext(runtime.logger, { resetKeys: true }));

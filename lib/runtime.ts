@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbStore } from './adapters/dynamodb/dynamodb-store.js';
-import { EventBridgePublisher } from './adapters/eventbridge/domain-event-publisher.js';
 import { EmfMetrics } from './adapters/metrics/emf-metrics.js';
 import { DeadlineSchedules } from './adapters/scheduler/deadline-schedules.js';
 import { SfnDriver } from './adapters/stepfunctions/sfn-driver.js';
-import { readLambdaSettings } from './config.js';
+import { ConfigurationError, readLambdaSettings } from './config.js';
 import type { Policy } from './domain/policies.js';
-import { join } from 'node:path';
 import type { Clock, DeadlineScheduler, WorkflowCatalog } from './ports.js';
 import type { Engine } from './use-cases/engine.js';
 import { CATALOG_FILE_NAME, readCatalogFile } from './workflows/catalog.js';
@@ -22,8 +20,8 @@ import { StateMachineArns } from './workflows/state-machines.js';
 export interface RuntimeSettings {
   region: string;
   tableName: string;
-  idempotencyTableName: string;
-  eventBusName: string;
+  /** Where the idempotency layer keeps its records; required with the `idempotency` part. */
+  idempotencyTableName?: string;
   /** The workflows the engine may run. */
   catalog: WorkflowCatalog;
   /** State machine ARNs by state machine name (`lockstep-<workflow>-v<version>`). */
@@ -43,24 +41,44 @@ export interface RuntimeSettings {
   deadlineSchedules?: { groupName: string; targetArn: string; roleArn: string };
 }
 
+/**
+ * What only some callers need, handed in by those that do. Each Lambda function is bundled
+ * from what its entry imports; a part built here for every function would be in every bundle
+ * and parsed at every cold start (Powertools idempotency is about 35 KiB of a minified bundle,
+ * and a module that is imported stays in it even where it is never used).
+ */
+export interface RuntimeParts {
+  /** The idempotency layer's store (`DynamoDBPersistenceLayer`), on the engine's DynamoDB client: the API, the trigger and local mode admit through it. */
+  idempotency?: typeof DynamoDBPersistenceLayer;
+}
+
 export interface Runtime {
   engine: Engine;
   logger: Logger;
-  idempotencyStore: DynamoDBPersistenceLayer;
-  clients: { dynamodb: DynamoDBClient; stepfunctions: SFNClient; eventbridge: EventBridgeClient };
+  clients: { dynamodb: DynamoDBClient; stepfunctions: SFNClient };
   destroy(): void;
+}
+
+/** A runtime built with the `idempotency` part. */
+export interface IdempotentRuntime extends Runtime {
+  idempotencyStore: DynamoDBPersistenceLayer;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** Builds the clients, adapters and engine once (at module scope in a Lambda); local mode only swaps endpoints. */
-export function buildRuntime(settings: RuntimeSettings): Runtime {
+/**
+ * The one engine factory: builds the clients, adapters and engine once (at module scope in a
+ * Lambda), for the functions, local mode (which only swaps endpoints) and tools alike. The
+ * Scheduler client is made only when deadlines go to EventBridge Scheduler.
+ */
+export function buildRuntime(settings: RuntimeSettings, parts: Required<RuntimeParts>): IdempotentRuntime;
+export function buildRuntime(settings: RuntimeSettings, parts?: RuntimeParts): Runtime;
+export function buildRuntime(settings: RuntimeSettings, parts: RuntimeParts = {}): Runtime | IdempotentRuntime {
   const base = { region: settings.region, ...(settings.credentials && { credentials: settings.credentials }) };
   const dynamodb = new DynamoDBClient({ ...base, ...(settings.endpoints?.dynamodb && { endpoint: settings.endpoints.dynamodb }) });
   const stepfunctions = new SFNClient({ ...base, ...(settings.endpoints?.stepfunctions && { endpoint: settings.endpoints.stepfunctions }) });
-  const eventbridge = new EventBridgeClient({ ...base, ...(settings.endpoints?.eventbridge && { endpoint: settings.endpoints.eventbridge }) });
   const logger = settings.logger ?? new Logger({ serviceName: 'lockstep' });
-  const scheduler = settings.deadlineSchedules && new SchedulerClient(base);
+  const scheduler = !settings.deadlines && settings.deadlineSchedules ? new SchedulerClient(base) : undefined;
   const deadlines = settings.deadlines ?? (scheduler && settings.deadlineSchedules && new DeadlineSchedules({ client: scheduler, ...settings.deadlineSchedules }));
   const engine: Engine = {
     store: new DynamoDbStore({ client: dynamodb, tableName: settings.tableName }),
@@ -68,7 +86,6 @@ export function buildRuntime(settings: RuntimeSettings): Runtime {
     catalog: settings.catalog,
     stateMachines: new StateMachineArns(settings.stateMachineArns),
     metrics: new EmfMetrics(settings.writeMetrics ? { write: settings.writeMetrics } : {}),
-    publisher: new EventBridgePublisher(eventbridge, settings.eventBusName),
     logger,
     clock: settings.clock ?? systemClock,
     policy: settings.policy,
@@ -76,25 +93,29 @@ export function buildRuntime(settings: RuntimeSettings): Runtime {
     actor: 'lockstep',
     ...(deadlines && { deadlines }),
   };
-  return {
+  const runtime: Runtime = {
     engine,
     logger,
-    idempotencyStore: new DynamoDBPersistenceLayer({ tableName: settings.idempotencyTableName, awsSdkV3Client: dynamodb }),
-    clients: { dynamodb, stepfunctions, eventbridge },
+    clients: { dynamodb, stepfunctions },
     destroy() {
       dynamodb.destroy();
       stepfunctions.destroy();
-      eventbridge.destroy();
       scheduler?.destroy();
     },
   };
+  if (!parts.idempotency) return runtime;
+  if (!settings.idempotencyTableName) throw new ConfigurationError('invalid configuration: the idempotency layer needs idempotencyTableName (IDEMPOTENCY_TABLE_NAME)');
+  return { ...runtime, idempotencyStore: new parts.idempotency({ tableName: settings.idempotencyTableName, awsSdkV3Client: dynamodb }) };
 }
 
 /**
- * The runtime of a Lambda function: settings from its environment, and the catalog from the
- * file the CDK app put beside the bundle (the loaded workflow versions, without definitions).
+ * The runtime of a Lambda function: settings from its environment, the catalog from the file
+ * the CDK app put beside the bundle (the loaded workflow versions, without definitions), and
+ * the parts that function needs.
  */
-export function buildLambdaRuntime(env: Record<string, string | undefined>): Runtime {
+export function buildLambdaRuntime(env: Record<string, string | undefined>, parts: Required<RuntimeParts>): IdempotentRuntime;
+export function buildLambdaRuntime(env: Record<string, string | undefined>, parts?: RuntimeParts): Runtime;
+export function buildLambdaRuntime(env: Record<string, string | undefined>, parts: RuntimeParts = {}): Runtime | IdempotentRuntime {
   const catalogFile = join(env.LAMBDA_TASK_ROOT ?? process.cwd(), CATALOG_FILE_NAME);
-  return buildRuntime({ ...readLambdaSettings(env), catalog: readCatalogFile(catalogFile) });
+  return buildRuntime({ ...readLambdaSettings(env), catalog: readCatalogFile(catalogFile) }, parts);
 }
