@@ -1,0 +1,172 @@
+// Each Lambda function bundled as the CDK app bundles it, its size, and its cold initialization:
+// the time of `await import(bundle)` in a fresh Node process, against a baseline function that
+// only creates a DynamoDB client, bundled the same way, in the same run.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import * as bundling from '../cdk/constructs/bundling.js';
+import { CATALOG_FILE_NAME, catalogFileContent, stateMachineName } from '../lib/workflows/catalog.js';
+import { loadBuiltInWorkflows } from '../lib/workflows/load-workflows.js';
+import { DEFAULT_POLICY } from '../lib/domain/policies.js';
+import { median, round, say } from './support.js';
+
+/** The function that stands for "a Lambda that only has a DynamoDB client". */
+export const BASELINE = 'baseline';
+
+/**
+ * Functions in functions/ that are not on any request path, with why: their size and cold
+ * start are reported, but they do not count towards the targets.
+ */
+const NOT_COUNTED: Record<string, string> = {
+  'workflow-versions': 'a deploy-time CloudFormation custom resource (check, remember, layout upgrade): it runs during cdk deploy, never while serving a request or an event',
+};
+
+/**
+ * The esbuild options the CDK app bundles the functions with: `LAMBDA_ESBUILD_OPTIONS` of
+ * cdk/constructs/bundling.ts where it exists, else the same options read from its `BUNDLING`
+ * (NodejsFunction's own translation: --bundle --platform=node --target --format --minify
+ * --sourcemap --external --banner:js --main-fields).
+ */
+export function lambdaEsbuildOptions(): { options: BuildOptions; from: string } {
+  const exported = (bundling as unknown as Record<string, unknown>).LAMBDA_ESBUILD_OPTIONS as BuildOptions | undefined;
+  if (exported) return { options: exported, from: 'LAMBDA_ESBUILD_OPTIONS (cdk/constructs/bundling.ts)' };
+  const b = bundling.BUNDLING;
+  return {
+    options: {
+      bundle: true,
+      platform: 'node',
+      target: b.target ?? 'node22',
+      format: b.format === 'esm' ? 'esm' : 'cjs',
+      minify: b.minify ?? false,
+      sourcemap: b.sourceMap ?? false,
+      external: b.externalModules ?? ['@aws-sdk/*'],
+      ...(b.banner && { banner: { js: b.banner } }),
+      ...(b.mainFields && { mainFields: b.mainFields }),
+    },
+    from: 'BUNDLING (cdk/constructs/bundling.ts), as NodejsFunction passes it to esbuild',
+  };
+}
+
+export interface FunctionFigures {
+  bytes: number;
+  kib: number;
+  /** Whether it counts towards bundleKiBMax and coldInitOverBaselineMax, and why not. */
+  counted: boolean;
+  notCountedBecause?: string;
+  coldInitMedianMs: number;
+  coldInitSamplesMs: number[];
+  /** What the bundle is made of: bytes in the output by package (own code as `lockstep`), largest first. */
+  largestInputs: { from: string; kib: number }[];
+}
+
+/**
+ * Bundles functions/*.ts (every one that exports a handler) and the baseline into
+ * bench/.build, then imports each `samples` times in fresh processes, round-robin so that
+ * every function meets the same machine.
+ */
+export async function measureFunctions(root: string, samples: number): Promise<{ esbuildOptionsFrom: string; functions: Record<string, FunctionFigures> }> {
+  const { options, from } = lambdaEsbuildOptions();
+  const entries: Record<string, string> = { [BASELINE]: `${root}bench/baseline-function.ts` };
+  for (const file of readdirSync(`${root}functions`).filter((f) => f.endsWith('.ts')).sort()) entries[file.replace(/\.ts$/, '')] = `${root}functions/${file}`;
+
+  const built: Record<string, { outfile: string; bytes: number; env: Record<string, string>; largestInputs: FunctionFigures['largestInputs'] }> = {};
+  const catalog = loadBuiltInWorkflows();
+  for (const [name, entry] of Object.entries(entries)) {
+    const dir = `${root}bench/.build/${name}`;
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const outfile = `${dir}/index.${options.format === 'esm' ? 'mjs' : 'js'}`;
+    const { outdir: _outdir, outbase: _outbase, ...shared } = options;
+    const result = await build({ ...shared, entryPoints: [entry], outfile, write: true, metafile: true, logLevel: 'silent' });
+    const needsCatalog = name !== BASELINE && name !== 'publisher' && name !== 'workflow-versions';
+    // As the CDK app does: the catalog (versions without definitions) beside the bundle, read at cold start.
+    if (needsCatalog) writeFileSync(`${dir}/${CATALOG_FILE_NAME}`, catalogFileContent(catalog));
+    const bytes = statSync(outfile).size;
+    built[name] = { outfile, bytes, env: lambdaEnvironment(name, dir, catalog.map((v) => stateMachineName(v))), largestInputs: largestInputs(result.metafile) };
+    say(`  bundled ${name}: ${(bytes / 1024).toFixed(0)} KiB`);
+  }
+
+  const coldInit: Record<string, number[]> = Object.fromEntries(Object.keys(built).map((name) => [name, []]));
+  for (let sample = 0; sample < samples; sample++) {
+    for (const [name, { outfile, env }] of Object.entries(built)) coldInit[name]!.push(importTime(outfile, env));
+    if ((sample + 1) % 5 === 0) say(`  cold imports: ${sample + 1}/${samples} of each of ${Object.keys(built).length} bundles`);
+  }
+
+  const functions: Record<string, FunctionFigures> = {};
+  for (const [name, { bytes, largestInputs }] of Object.entries(built)) {
+    const notCountedBecause = name === BASELINE ? 'the baseline itself' : NOT_COUNTED[name];
+    functions[name] = {
+      bytes,
+      kib: round(bytes / 1024),
+      counted: notCountedBecause === undefined,
+      ...(notCountedBecause && { notCountedBecause }),
+      coldInitMedianMs: median(coldInit[name]!),
+      coldInitSamplesMs: coldInit[name]!.map(round),
+      largestInputs,
+    };
+  }
+  return { esbuildOptionsFrom: from, functions };
+}
+
+/** A fresh Node process that imports the bundle and reports how long the import took. */
+function importTime(outfile: string, env: Record<string, string>): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(outfile).href)}); process.stdout.write(String(performance.now() - t));`;
+  return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' }));
+}
+
+/**
+ * The environment Lambda gives the function: what cdk/lockstep.ts sets (the engine's
+ * functions: tables, bus, deadline schedules, state machines, policy; the publisher: the bus;
+ * the custom resource: the table), what EngineFunction adds (NODE_OPTIONS, Powertools'
+ * service name) and what the runtime itself sets. Nothing of this shell is passed on.
+ */
+function lambdaEnvironment(name: string, taskRoot: string, stateMachines: string[]): Record<string, string> {
+  const runtime = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LAMBDA_TASK_ROOT: taskRoot,
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_LAMBDA_FUNCTION_NAME: `lockstep-${name}`,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_SESSION_TOKEN: 'bench',
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_SERVICE_NAME: 'lockstep',
+  };
+  const account = 'arn:aws:states:us-east-1:123456789012';
+  if (name === BASELINE) return runtime;
+  if (name === 'publisher') return { ...runtime, EVENT_BUS_NAME: 'lockstep' };
+  if (name === 'workflow-versions') return { ...runtime, TABLE_NAME: 'lockstep' };
+  return {
+    ...runtime,
+    TABLE_NAME: 'lockstep',
+    IDEMPOTENCY_TABLE_NAME: 'lockstep-idempotency',
+    EVENT_BUS_NAME: 'lockstep',
+    DEADLINE_SCHEDULE_GROUP: 'lockstep-deadlines',
+    DEADLINE_TARGET_ARN: 'arn:aws:events:us-east-1:123456789012:event-bus/lockstep',
+    DEADLINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/lockstep-deadlines',
+    STATE_MACHINE_ARNS: JSON.stringify(Object.fromEntries(stateMachines.map((m) => [m, `${account}:stateMachine:${m}`]))),
+    LOCKSTEP_COOLDOWN_SECONDS: String(DEFAULT_POLICY.cooldownSeconds),
+    LOCKSTEP_BACKOFF_BASE_SECONDS: String(DEFAULT_POLICY.backoffBaseSeconds),
+    LOCKSTEP_BACKOFF_MAX_SECONDS: String(DEFAULT_POLICY.backoffMaxSeconds),
+    LOCKSTEP_MAX_CONSECUTIVE_FAILURES: String(DEFAULT_POLICY.maxConsecutiveFailures),
+  };
+}
+
+/** Bytes in the output by package, the 8 largest. */
+function largestInputs(metafile: Metafile): FunctionFigures['largestInputs'] {
+  const byPackage = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+      const from = match ? match[1]! : 'lockstep';
+      byPackage.set(from, (byPackage.get(from) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...byPackage.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([from, bytes]) => ({ from, kib: round(bytes / 1024) }));
+}
