@@ -1,11 +1,11 @@
-// Each Lambda function bundled as the CDK app bundles it, its size, and its cold initialization:
+// Each Lambda function bundled as the CDK app bundles it (LAMBDA_ESBUILD_OPTIONS), its size, and its cold initialization:
 // the time of `await import(bundle)` in a fresh Node process, against a baseline function that
 // only creates a DynamoDB client, bundled the same way, in the same run.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
-import * as bundling from '../cdk/constructs/bundling.js';
+import { build, type Metafile } from 'esbuild';
+import { LAMBDA_ESBUILD_OPTIONS } from '../cdk/constructs/bundling.js';
 import { CATALOG_FILE_NAME, catalogFileContent, stateMachineName } from '../lib/workflows/catalog.js';
 import { loadBuiltInWorkflows } from '../lib/workflows/load-workflows.js';
 import { DEFAULT_POLICY } from '../lib/domain/policies.js';
@@ -21,32 +21,6 @@ export const BASELINE = 'baseline';
 const NOT_COUNTED: Record<string, string> = {
   'workflow-versions': 'a deploy-time CloudFormation custom resource (check, remember, layout upgrade): it runs during cdk deploy, never while serving a request or an event',
 };
-
-/**
- * The esbuild options the CDK app bundles the functions with: `LAMBDA_ESBUILD_OPTIONS` of
- * cdk/constructs/bundling.ts where it exists, else the same options read from its `BUNDLING`
- * (NodejsFunction's own translation: --bundle --platform=node --target --format --minify
- * --sourcemap --external --banner:js --main-fields).
- */
-export function lambdaEsbuildOptions(): { options: BuildOptions; from: string } {
-  const exported = (bundling as unknown as Record<string, unknown>).LAMBDA_ESBUILD_OPTIONS as BuildOptions | undefined;
-  if (exported) return { options: exported, from: 'LAMBDA_ESBUILD_OPTIONS (cdk/constructs/bundling.ts)' };
-  const b = bundling.BUNDLING;
-  return {
-    options: {
-      bundle: true,
-      platform: 'node',
-      target: b.target ?? 'node22',
-      format: b.format === 'esm' ? 'esm' : 'cjs',
-      minify: b.minify ?? false,
-      sourcemap: b.sourceMap ?? false,
-      external: b.externalModules ?? ['@aws-sdk/*'],
-      ...(b.banner && { banner: { js: b.banner } }),
-      ...(b.mainFields && { mainFields: b.mainFields }),
-    },
-    from: 'BUNDLING (cdk/constructs/bundling.ts), as NodejsFunction passes it to esbuild',
-  };
-}
 
 export interface FunctionFigures {
   bytes: number;
@@ -66,7 +40,8 @@ export interface FunctionFigures {
  * every function meets the same machine.
  */
 export async function measureFunctions(root: string, samples: number): Promise<{ esbuildOptionsFrom: string; functions: Record<string, FunctionFigures> }> {
-  const { options, from } = lambdaEsbuildOptions();
+  // Exactly the options the CDK app bundles with (BUNDLING is derived from them).
+  const options = LAMBDA_ESBUILD_OPTIONS;
   const entries: Record<string, string> = { [BASELINE]: `${root}bench/baseline-function.ts` };
   for (const file of readdirSync(`${root}functions`).filter((f) => f.endsWith('.ts')).sort()) entries[file.replace(/\.ts$/, '')] = `${root}functions/${file}`;
 
@@ -77,8 +52,7 @@ export async function measureFunctions(root: string, samples: number): Promise<{
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const outfile = `${dir}/index.${options.format === 'esm' ? 'mjs' : 'js'}`;
-    const { outdir: _outdir, outbase: _outbase, ...shared } = options;
-    const result = await build({ ...shared, entryPoints: [entry], outfile, write: true, metafile: true, logLevel: 'silent' });
+    const result = await build({ ...options, entryPoints: [entry], outfile, write: true, metafile: true, logLevel: 'silent' });
     const needsCatalog = name !== BASELINE && name !== 'publisher' && name !== 'workflow-versions';
     // As the CDK app does: the catalog (versions without definitions) beside the bundle, read at cold start.
     if (needsCatalog) writeFileSync(`${dir}/${CATALOG_FILE_NAME}`, catalogFileContent(catalog));
@@ -106,7 +80,7 @@ export async function measureFunctions(root: string, samples: number): Promise<{
       largestInputs,
     };
   }
-  return { esbuildOptionsFrom: from, functions };
+  return { esbuildOptionsFrom: 'LAMBDA_ESBUILD_OPTIONS (cdk/constructs/bundling.ts)', functions };
 }
 
 /** A fresh Node process that imports the bundle and reports how long the import took. */
