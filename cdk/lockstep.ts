@@ -20,6 +20,7 @@ import { DeadlineSchedules } from './constructs/deadline-schedules.js';
 import { EngineApi } from './constructs/engine-api.js';
 import { EngineEvents } from './constructs/engine-events.js';
 import { EngineFunction } from './constructs/engine-function.js';
+import { DomainEventOutbox } from './constructs/domain-event-outbox.js';
 import { EngineMonitoring } from './constructs/engine-monitoring.js';
 import { ExecutionTable } from './constructs/execution-table.js';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
@@ -79,8 +80,6 @@ export class Lockstep extends Construct {
 
     const environment = {
       TABLE_NAME: tables.table.tableName,
-      IDEMPOTENCY_TABLE_NAME: tables.idempotencyTable.tableName,
-      EVENT_BUS_NAME: ENGINE_BUS_NAME,
       ...deadlines.environment,
       STATE_MACHINE_ARNS: stack.toJsonString(Object.fromEntries(workflows.map((w) => [w.stateMachineName, w.stateMachine.stateMachineArn]))),
       LOCKSTEP_COOLDOWN_SECONDS: String(DEFAULT_POLICY.cooldownSeconds),
@@ -88,11 +87,13 @@ export class Lockstep extends Construct {
       LOCKSTEP_BACKOFF_MAX_SECONDS: String(DEFAULT_POLICY.backoffMaxSeconds),
       LOCKSTEP_MAX_CONSECUTIVE_FAILURES: String(DEFAULT_POLICY.maxConsecutiveFailures),
     };
-    const fn = (name: string, extra: { reservedConcurrentExecutions?: number; timeout?: Duration } = {}) =>
-      new EngineFunction(this, `${name}Handler`, { handler: name.toLowerCase(), environment, catalogFile, ...extra }).function;
+    const fn = (name: string, extra: { reservedConcurrentExecutions?: number; timeout?: Duration; environment?: Record<string, string> } = {}) =>
+      new EngineFunction(this, `${name}Handler`, { handler: name.toLowerCase(), catalogFile, ...extra, environment: { ...environment, ...extra.environment } }).function;
+    // Only the functions that admit go through the idempotency layer.
+    const admits = { environment: { IDEMPOTENCY_TABLE_NAME: tables.idempotencyTable.tableName } };
     const functions = {
-      Api: fn('Api'),
-      Trigger: fn('Trigger'),
+      Api: fn('Api', admits),
+      Trigger: fn('Trigger', admits),
       Status: fn('Status'),
       // One sweep at a time: overlapping sweeps would only repeat each other's reads.
       Sweeper: fn('Sweeper', { reservedConcurrentExecutions: 1, timeout: Duration.minutes(2) }),
@@ -100,13 +101,16 @@ export class Lockstep extends Construct {
 
     for (const f of Object.values(functions)) tables.table.grantReadWriteData(f);
     for (const f of Object.values(functions)) versionsCheck.upgraded.node.addDependency(f);
-    // Deadlines are armed by the status function and disarmed by whichever function ends an execution.
-    for (const f of Object.values(functions)) deadlines.grantScheduling(f);
+    // Deadlines are armed by the status function, and disarmed by it or the sweeper when the run ends.
+    for (const f of [functions.Status, functions.Sweeper]) deadlines.grantScheduling(f);
     for (const f of [functions.Api, functions.Trigger]) tables.idempotencyTable.grantReadWriteData(f);
     // Executions get their ARNs at run time: each grant covers the executions of the catalog's own state machines.
     const executionArns = workflows.map((w) => w.executionArns);
     for (const f of [functions.Api, functions.Trigger, functions.Sweeper]) {
       for (const w of workflows) w.stateMachine.grantStartExecution(f);
+    }
+    // The status function stops a run whose execution was cancelled before its start was recorded.
+    for (const f of [functions.Api, functions.Trigger, functions.Sweeper, functions.Status]) {
       f.addToRolePolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: executionArns }));
     }
     for (const f of Object.values(functions)) {
@@ -121,15 +125,22 @@ export class Lockstep extends Construct {
       stateMachines: workflows.map((w) => w.stateMachine),
       ...(props.sweepInterval && { sweepInterval: props.sweepInterval }),
     });
-    for (const f of Object.values(functions)) events.bus.grantPutEventsTo(f);
     this.bus = events.bus;
+    // Domain events leave through the outbox alone: no other function may put events on the bus.
+    const outbox = new DomainEventOutbox(this, 'Outbox', { table: tables.table, bus: events.bus, eventBusName: ENGINE_BUS_NAME });
 
     this.api = new EngineApi(this, 'Api', { handler: functions.Api });
 
     const alarmTopic = new Topic(this, 'Alarms', { displayName: 'Lockstep alarms', enforceSSL: true, masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns') });
     if (props.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     this.alarmTopic = alarmTopic;
-    new EngineMonitoring(this, 'Monitoring', { functions, deadLetterQueues: events.deadLetterQueues, api: this.api.api, alarmTopic });
+    new EngineMonitoring(this, 'Monitoring', {
+      functions: { ...functions, Publisher: outbox.publisher },
+      deadLetterQueues: { ...events.deadLetterQueues, domainEvents: outbox.deadLetterQueue },
+      outbox: outbox.publisher,
+      api: this.api.api,
+      alarmTopic,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'The REST API (LOCKSTEP_API_URL for npm run test:e2e)' });
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName, description: 'Put WorkflowExecution Requested events here' });

@@ -1,3 +1,4 @@
+import type { DomainEvent } from './domain/domain-events.js';
 import type { Execution, ExecutionRecord, ExecutionRequest, SkipDetails } from './domain/execution.js';
 import type { Policy } from './domain/policies.js';
 import type { Phase } from './domain/phase.js';
@@ -18,19 +19,17 @@ export interface EngineMetrics {
   startFailed(execution: Execution): void;
   /** `lockstep_sweeper_repairs_total`, by repair (beyond API.md: what the sweeper had to fix). */
   sweepRepaired(repair: string, count: number): void;
+  /** `lockstep_domain_events_unpublished_total` (beyond API.md): events the bus refused or did not answer for, to be published again from the stream. */
+  domainEventsUnpublished(count: number): void;
 }
 
-export const DomainEventType = {
-  Started: 'WorkflowExecution Started',
-  Completed: 'WorkflowExecution Completed',
-  Failed: 'WorkflowExecution Failed',
-  Skipped: 'WorkflowExecution Skipped',
-} as const;
-export type DomainEventType = (typeof DomainEventType)[keyof typeof DomainEventType];
-
-/** Publishes the engine's domain events (`source` lockstep, `detail` = the execution) to its bus. */
+/**
+ * Puts domain events on the engine's bus, in order. Only the outbox publisher calls it, from
+ * what the table's stream says was stored; no request path does.
+ */
 export interface DomainEventPublisher {
-  publish(type: DomainEventType, execution: Execution): Promise<void>;
+  /** How many events, from the first, the bus accepted (all of them unless it refused one). Throws when the call itself failed. */
+  publish(events: readonly DomainEvent[]): Promise<number>;
 }
 
 /** Structured logging; Powertools Logger fits it. */

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbStore } from './adapters/dynamodb/dynamodb-store.js';
 import { EmfMetrics } from './adapters/metrics/emf-metrics.js';
-import { DeadlineSchedules } from './adapters/scheduler/deadline-schedules.js';
+import type { deadlineSchedules } from './adapters/scheduler/deadline-schedules.js';
 import { SfnDriver } from './adapters/stepfunctions/sfn-driver.js';
 import { ConfigurationError, readLambdaSettings } from './config.js';
 import type { Policy } from './domain/policies.js';
@@ -50,6 +49,12 @@ export interface RuntimeSettings {
 export interface RuntimeParts {
   /** The idempotency layer's store (`DynamoDBPersistenceLayer`), on the engine's DynamoDB client: the API, the trigger and local mode admit through it. */
   idempotency?: typeof DynamoDBPersistenceLayer;
+  /**
+   * Deadlines as EventBridge Scheduler schedules (`deadlineSchedules`), with `settings.deadlineSchedules`: for the
+   * functions where runs start and end (status, sweeper). The API and the trigger only admit and
+   * cancel; the run a cancel stops is disarmed by the status function when its ABORTED event comes.
+   */
+  deadlineSchedules?: typeof deadlineSchedules;
 }
 
 export interface Runtime {
@@ -68,18 +73,17 @@ export const systemClock: Clock = { now: () => new Date() };
 
 /**
  * The one engine factory: builds the clients, adapters and engine once (at module scope in a
- * Lambda), for the functions, local mode (which only swaps endpoints) and tools alike. The
- * Scheduler client is made only when deadlines go to EventBridge Scheduler.
+ * Lambda), for the functions, local mode (which only swaps endpoints) and tools alike.
  */
-export function buildRuntime(settings: RuntimeSettings, parts: Required<RuntimeParts>): IdempotentRuntime;
+export function buildRuntime(settings: RuntimeSettings, parts: RuntimeParts & Required<Pick<RuntimeParts, 'idempotency'>>): IdempotentRuntime;
 export function buildRuntime(settings: RuntimeSettings, parts?: RuntimeParts): Runtime;
 export function buildRuntime(settings: RuntimeSettings, parts: RuntimeParts = {}): Runtime | IdempotentRuntime {
   const base = { region: settings.region, ...(settings.credentials && { credentials: settings.credentials }) };
   const dynamodb = new DynamoDBClient({ ...base, ...(settings.endpoints?.dynamodb && { endpoint: settings.endpoints.dynamodb }) });
   const stepfunctions = new SFNClient({ ...base, ...(settings.endpoints?.stepfunctions && { endpoint: settings.endpoints.stepfunctions }) });
   const logger = settings.logger ?? new Logger({ serviceName: 'lockstep' });
-  const scheduler = !settings.deadlines && settings.deadlineSchedules ? new SchedulerClient(base) : undefined;
-  const deadlines = settings.deadlines ?? (scheduler && settings.deadlineSchedules && new DeadlineSchedules({ client: scheduler, ...settings.deadlineSchedules }));
+  const schedules = !settings.deadlines && settings.deadlineSchedules && parts.deadlineSchedules ? parts.deadlineSchedules(base, settings.deadlineSchedules) : undefined;
+  const deadlines = settings.deadlines ?? schedules?.deadlines;
   const engine: Engine = {
     store: new DynamoDbStore({ client: dynamodb, tableName: settings.tableName }),
     driver: new SfnDriver(stepfunctions),
@@ -100,7 +104,7 @@ export function buildRuntime(settings: RuntimeSettings, parts: RuntimeParts = {}
     destroy() {
       dynamodb.destroy();
       stepfunctions.destroy();
-      scheduler?.destroy();
+      schedules?.destroy();
     },
   };
   if (!parts.idempotency) return runtime;
@@ -113,7 +117,7 @@ export function buildRuntime(settings: RuntimeSettings, parts: RuntimeParts = {}
  * the CDK app put beside the bundle (the loaded workflow versions, without definitions), and
  * the parts that function needs.
  */
-export function buildLambdaRuntime(env: Record<string, string | undefined>, parts: Required<RuntimeParts>): IdempotentRuntime;
+export function buildLambdaRuntime(env: Record<string, string | undefined>, parts: RuntimeParts & Required<Pick<RuntimeParts, 'idempotency'>>): IdempotentRuntime;
 export function buildLambdaRuntime(env: Record<string, string | undefined>, parts?: RuntimeParts): Runtime;
 export function buildLambdaRuntime(env: Record<string, string | undefined>, parts: RuntimeParts = {}): Runtime | IdempotentRuntime {
   const catalogFile = join(env.LAMBDA_TASK_ROOT ?? process.cwd(), CATALOG_FILE_NAME);

@@ -13,6 +13,8 @@ export interface EngineMonitoringProps {
   readonly functions: Record<string, IFunction>;
   readonly deadLetterQueues: Record<string, IQueue>;
   readonly api: RestApi;
+  /** The outbox's publisher, whose stream must not fall behind. */
+  readonly outbox: IFunction;
   /** Where alarms notify. */
   readonly alarmTopic: ITopic;
   /** Busy or cooling-down refusals per 15 minutes that are worth a look. Default: 50. */
@@ -57,6 +59,18 @@ export class EngineMonitoring extends Construct {
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       alarm(`${name}DlqDepth`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), 1, `Events the engine could not deliver are waiting in the ${name} DLQ. See README "Alarms": DlqDepth.`);
     }
+    alarm(
+      'DomainEventsUnpublished',
+      engineMetric('lockstep_domain_events_unpublished_total', {}),
+      1,
+      'The bus refused domain events, or did not answer; they are being published again from the stream. See README "Alarms": DomainEventsUnpublished.',
+    );
+    alarm(
+      'DomainEventsBehind',
+      props.outbox.metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' }),
+      Duration.minutes(5).toMilliseconds(),
+      'Domain events are more than 5 minutes behind the transitions stored. See README "Alarms": DomainEventsBehind.',
+    );
     alarm('SweeperRepairs', engineMetric('lockstep_sweeper_repairs_total', { repair: 'all' }, Duration.minutes(15)), 1, 'The sweeper had to repair executions. See README "Alarms": SweeperRepairs.');
 
     const outcomes = ['Completed', 'Failed'].map((outcome) => engineMetric('workflowexecution_total', { outcome }));

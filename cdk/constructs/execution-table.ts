@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption, type ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_TABLE_DEFINITION, TABLE_DEFINITION } from '../../lib/adapters/dynamodb/table-definition.js';
 
@@ -11,7 +11,7 @@ export interface ExecutionTableProps {
 /**
  * The engine's table and the idempotency table, built from the same definition local mode
  * and the tests create (`lib/adapters/dynamodb/table-definition.ts`): on-demand, point-in-time
- * recovery, TTL.
+ * recovery, TTL, and a stream of new and old images.
  */
 export class ExecutionTable extends Construct {
   readonly table: ITable;
@@ -33,6 +33,8 @@ export class ExecutionTable extends Construct {
       partitionKey: { name: partitionKey, type: AttributeType.STRING },
       sortKey: { name: sortKey, type: AttributeType.STRING },
       timeToLiveAttribute,
+      // The outbox the domain events are published from (DomainEventOutbox).
+      stream: StreamViewType[TABLE_DEFINITION.streamViewType],
     });
     for (const index of Object.values(indexes)) {
       table.addGlobalSecondaryIndex({

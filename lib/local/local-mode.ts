@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
+import { join } from 'node:path';
+import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { createApiHandler } from '../api/api-handler.js';
 import { bearerTokenAuthenticator, type Authenticator } from '../api/authenticators.js';
-import { ENGINE_BUS_NAME } from '../adapters/eventbridge/domain-event-publisher.js';
+import { ENGINE_BUS_NAME, EventBridgePublisher } from '../adapters/eventbridge/domain-event-publisher.js';
+import { createPublisherHandler } from '../handlers/publisher-handler.js';
+import { DynamoDbStreamReader } from './dynamodb-stream-reader.js';
+import { localDynamoDbStreamsClient } from './dynamodb-streams-client.js';
 import { STATUS_CHANGE_DETAIL_TYPE } from '../adapters/stepfunctions/status-event.js';
 import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../adapters/dynamodb/table-definition.js';
 import { ensureIdempotencyTable, ensureTable } from '../adapters/dynamodb/table-setup.js';
@@ -15,7 +20,7 @@ import { REQUESTED_DETAIL_TYPE, createTriggerHandler } from '../handlers/trigger
 import { createSweeperHandler } from '../handlers/sweeper-handler.js';
 import type { Clock } from '../ports.js';
 import type { Engine } from '../use-cases/engine.js';
-import { buildRuntime, systemClock, type Runtime } from '../runtime.js';
+import { buildRuntime, systemClock, type IdempotentRuntime } from '../runtime.js';
 import { localCatalog } from '../workflows/catalog.js';
 import { WorkflowFolderError, loadWorkflowCatalog } from '../workflows/load-workflows.js';
 import { backfillIndexKeys } from '../adapters/dynamodb/index-backfill.js';
@@ -34,6 +39,9 @@ import { LocalDeadlineTimers } from './deadline-timers.js';
 import { setLongInterval } from './timers.js';
 
 
+/** In the data folder: how far the table's stream has been published, so that a restart neither loses nor repeats events. */
+const STREAM_CHECKPOINT_FILE = 'stream-checkpoint.json';
+
 export interface LocalModeOptions {
   /** Progress lines for a person watching the start. */
   progress?: (line: string) => void;
@@ -47,9 +55,13 @@ export interface LocalModeOptions {
 export interface LocalMode {
   urls: { api: string; dynamodb: string; stepfunctions: string; eventbridge: string };
   token: string;
-  runtime: Runtime;
+  runtime: IdempotentRuntime;
   bus: LocalEventBus;
   stepFunctions: LocalStepFunctions;
+  /** Reads the table's stream and publishes the domain events (`idle()` once caught up). */
+  streamReader: DynamoDbStreamReader;
+  /** The client the outbox puts domain events on the bus with (a benchmark or a test can make it fail). */
+  outboxClient: EventBridgeClient;
   dynamodbPid?: number;
   stop(): Promise<void>;
 }
@@ -87,7 +99,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
 
     progress(`[2/5] creating tables ${config.tableName} and ${DEFAULT_IDEMPOTENCY_TABLE_NAME}`);
     const setupClient = localDynamoDbClient(dynamodbEndpoint);
-    await ensureTable(setupClient, config.tableName);
+    const { streamArn } = await ensureTable(setupClient, config.tableName);
     // A data folder an earlier version kept: its items get this layout's index keys (once).
     await backfillIndexKeys(setupClient, config.tableName);
     await ensureIdempotencyTable(setupClient, DEFAULT_IDEMPOTENCY_TABLE_NAME);
@@ -131,7 +143,6 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       credentials: LOCAL_CREDENTIALS,
       tableName: config.tableName,
       idempotencyTableName: DEFAULT_IDEMPOTENCY_TABLE_NAME,
-      eventBusName: ENGINE_BUS_NAME,
       stateMachineArns,
       catalog: localCatalog(versions),
       policy: config.policy,
@@ -139,11 +150,26 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       clock,
       deadlines,
       ...(options.writeMetrics && { writeMetrics: options.writeMetrics }),
-    });
+    }, { idempotency: DynamoDBPersistenceLayer });
     built.engine = runtime.engine;
     stops.push(() => runtime.destroy());
-    await runtime.clients.eventbridge.send(new DescribeEventBusCommand({ Name: ENGINE_BUS_NAME }));
     const { engine } = runtime;
+
+    // The outbox: the table's stream → domain events on the bus, by the publisher Lambda's own handler.
+    const eventbridge = new EventBridgeClient({ endpoint: ebEndpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    stops.push(() => eventbridge.destroy());
+    await eventbridge.send(new DescribeEventBusCommand({ Name: ENGINE_BUS_NAME }));
+    const streamsClient = localDynamoDbStreamsClient(dynamodbEndpoint);
+    stops.push(() => streamsClient.destroy());
+    const streamReader = new DynamoDbStreamReader({
+      client: streamsClient,
+      streamArn,
+      handle: createPublisherHandler({ publisher: new EventBridgePublisher(eventbridge, ENGINE_BUS_NAME), logger, metrics: engine.metrics }),
+      onError: (error) => logger.error('reading the table stream failed', { error: (error as Error).message }),
+      ...(config.dataDir && { checkpointFile: join(config.dataDir, STREAM_CHECKPOINT_FILE) }),
+    });
+    await streamReader.start();
+    stops.push(() => streamReader.stop());
     const arns = Object.values(stateMachineArns);
 
     const trigger = createTriggerHandler({ engine, idempotencyStore: runtime.idempotencyStore });
@@ -176,6 +202,8 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       runtime,
       bus,
       stepFunctions,
+      streamReader,
+      outboxClient: eventbridge,
       ...(dynamodb && { dynamodbPid: dynamodb.pid }),
       stop,
     };

@@ -1,11 +1,11 @@
 import { classifyFailure } from '../domain/failure-classification.js';
 import { FailureReason } from '../domain/reasons.js';
-import { deadlineOf, type Execution } from '../domain/execution.js';
-import { Phase, isTerminal } from '../domain/phase.js';
+import { Phase } from '../domain/phase.js';
 import type { StatusObservation, Termination, TransitionResult } from '../ports.js';
 import { parseWorkflowInput } from '../workflows/workflow-input.js';
-import { announce } from './announce.js';
+import { announce, disarmDeadline } from './announce.js';
 import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
+import { recordRunning, settleRun } from './start-execution.js';
 
 export type CompletionResult = { kind: 'ignored'; why: string } | ({ kind: 'transition' } & TransitionResult);
 
@@ -20,17 +20,13 @@ export async function completeExecution(engine: Engine, observation: StatusObser
   const executionRef = { name: observation.name, arn: observation.executionArn };
 
   if (observation.status === 'RUNNING' || observation.status === 'PENDING_REDRIVE') {
-    const record = await engine.store.getExecution(executionId);
-    if (!record || isTerminal(record.execution.phase)) return { kind: 'ignored', why: `execution ${executionId} is not running` };
-    let result: TransitionResult = { changed: false, record, why: `execution ${executionId} is already Running` };
-    // The start may have crashed after StartExecution: the RUNNING event records it.
-    if (record.execution.phase === Phase.Pending) {
-      result = await engine.store.markRunning({ pending: { execution: record.execution, events: record.events }, fencingToken, executionRef, startTime: observation.startDate, actor: engine.actor });
-      if (result.changed) await announce(engine, result.record);
-    }
-    // The deadline is armed here, off the request path; the sweeper catches one whose arming failed.
-    await armDeadline(engine, result.record.execution);
-    return { kind: 'transition', ...result };
+    // The run names its target: a Pending execution is read from it, with no index lookup.
+    const record = await engine.store.getExecution(executionId, await engine.store.getTarget(targetResource));
+    if (!record) return { kind: 'ignored', why: `execution ${executionId} does not exist` };
+    // The admission only starts the run: this event is what records it Running, with its deadline.
+    if (record.execution.phase === Phase.Pending) return { kind: 'transition', ...(await recordRunning(engine, record, fencingToken, executionRef, observation.startDate)) };
+    await settleRun(engine, record.execution, observation.executionArn);
+    return { kind: 'transition', changed: false, record, why: `execution ${executionId} is already ${record.execution.phase}` };
   }
 
   const termination = await terminationOf(engine, observation);
@@ -46,17 +42,9 @@ export async function completeExecution(engine: Engine, observation: StatusObser
     policy: policyFor(engine, workflowId, workflowVersion),
   });
   if (result.changed) await announce(engine, result.record);
+  // Ended by someone else first (a cancel through the API, which arms and disarms nothing): its deadline is disarmed here.
+  else if (result.record.execution.startTime !== undefined) await disarmDeadline(engine, executionId);
   return { kind: 'transition', ...result };
-}
-
-async function armDeadline(engine: Engine, execution: Execution): Promise<void> {
-  const deadline = deadlineOf(execution);
-  if (!deadline || !engine.deadlines || execution.phase !== Phase.Running) return;
-  try {
-    await engine.deadlines.schedule(execution.id, deadline);
-  } catch (error) {
-    engine.logger.warn('arming the deadline failed; the sweeper will enforce it', { executionId: execution.id, error: (error as Error).message });
-  }
 }
 
 async function terminationOf(engine: Engine, observation: StatusObservation): Promise<Termination> {

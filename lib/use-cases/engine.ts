@@ -1,5 +1,5 @@
 import type { Policy } from '../domain/policies.js';
-import type { CatalogWorkflow, Clock, DeadlineScheduler, DomainEventPublisher, EngineLogger, EngineMetrics, ExecutionStore, WorkflowCatalog, WorkflowDriver } from '../ports.js';
+import type { CatalogWorkflow, Clock, DeadlineScheduler, EngineLogger, EngineMetrics, ExecutionStore, WorkflowCatalog, WorkflowDriver } from '../ports.js';
 
 /** Where each catalog workflow is deployed. */
 export interface StateMachineDirectory {
@@ -13,7 +13,6 @@ export interface Engine {
   catalog: WorkflowCatalog;
   stateMachines: StateMachineDirectory;
   metrics: EngineMetrics;
-  publisher: DomainEventPublisher;
   logger: EngineLogger;
   clock: Clock;
   policy: Policy;

@@ -5,7 +5,7 @@ import { Phase } from '../domain/phase.js';
 import { checkParameters } from '../domain/workflow-parameters.js';
 import { announce } from './announce.js';
 import { policyFor, type Engine } from './engine.js';
-import { startExecution, type StartResult } from './start-execution.js';
+import { launchExecution, type StartResult } from './start-execution.js';
 
 export interface ExecutionRequestInput {
   targetResource: string;
@@ -59,7 +59,9 @@ export function prepareRequest(engine: Engine, input: ExecutionRequestInput): Pr
 }
 
 /**
- * Admits a prepared request on the target's lock and starts its workflow. With
+ * Admits a prepared request on the target's lock and starts its workflow: two calls in
+ * sequence, the lock and StartExecution, and the answer is the execution as stored, Pending
+ * (the RUNNING status event, or the sweeper, records the start). With
  * `executionId` (derived from an idempotency key), the id is admitted at most once: a retry
  * gets the execution the first attempt created, and finishes its start if that attempt died
  * after taking the lock.
@@ -71,14 +73,14 @@ export async function admitAndStart(engine: Engine, { request }: PreparedRequest
     at: engine.clock.now(),
     ...(identity && { exclusive: true }),
   });
-  if (admission.admitted) return startExecution(engine, admission.record);
+  if (admission.admitted) return launchExecution(engine, admission.record);
   if (!admission.existing) {
     await announce(engine, admission.record);
     return { kind: 'skipped', record: admission.record, skipDetails: admission.skipDetails };
   }
   const { record } = admission;
   assertSameRequest(record.execution, request);
-  if (record.execution.phase === Phase.Pending && record.fencingToken !== undefined) return startExecution(engine, { ...record, fencingToken: record.fencingToken });
+  if (record.execution.phase === Phase.Pending && record.fencingToken !== undefined) return launchExecution(engine, { ...record, fencingToken: record.fencingToken });
   if (record.execution.skipDetails) return { kind: 'skipped', record, skipDetails: record.execution.skipDetails };
   return { kind: 'started', record };
 }

@@ -1,26 +1,49 @@
 import { ExecutionNameTakenError, WorkflowStartError } from '../domain/errors.js';
 import { executionName } from '../domain/execution-name.js';
-import type { ExecutionRecord } from '../domain/execution.js';
+import { deadlineOf, type Execution, type ExecutionRecord } from '../domain/execution.js';
 import { classifyFailure } from '../domain/failure-classification.js';
 import { FailureReason } from '../domain/reasons.js';
 import { Phase } from '../domain/phase.js';
+import type { TransitionResult } from '../ports.js';
 import { workflowInput, parseWorkflowInput } from '../workflows/workflow-input.js';
 import { announce } from './announce.js';
 import { completeExecution } from './complete-execution.js';
 import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
 
 export type StartResult =
+  /** The run started; `record` is Pending until its start is recorded (see `launchExecution`), or what is stored since. */
   | { kind: 'started'; record: ExecutionRecord }
   /** The service refused the start: the execution is Failed (a pre-execution failure). */
   | { kind: 'failed-to-start'; record: ExecutionRecord; code: string }
   /** The start's outcome is unknown (network); the execution stays Pending and the sweeper retries. */
   | { kind: 'pending'; record: ExecutionRecord; error: unknown };
 
+type Pending = ExecutionRecord & { fencingToken: number };
+
 /**
- * Starts the workflow of an admitted execution under its deterministic name. Safe to
- * repeat (the sweeper does): the same name and input is the same Step Functions execution.
+ * Starts the workflow of an admitted execution under its deterministic name, and nothing
+ * more: the admission's second and last call. Recording it Running (its audit event, its
+ * deadline, its domain event) is left to the first to hear of the start: the RUNNING status
+ * event, or else the sweeper (`startExecution`). Safe to repeat: the same name and input is
+ * the same Step Functions execution.
  */
-export async function startExecution(engine: Engine, pending: ExecutionRecord & { fencingToken: number }): Promise<StartResult> {
+export async function launchExecution(engine: Engine, pending: Pending): Promise<StartResult> {
+  const launched = await launch(engine, pending);
+  return launched.kind === 'launched' ? { kind: 'started', record: launched.record } : launched;
+}
+
+/** The same, then the start recorded at once: the sweeper's repair of a start nobody recorded. */
+export async function startExecution(engine: Engine, pending: Pending): Promise<StartResult> {
+  const launched = await launch(engine, pending);
+  if (launched.kind !== 'launched') return launched;
+  if (launched.record.execution.phase !== Phase.Pending) return { kind: 'started', record: launched.record };
+  const recorded = await recordRunning(engine, pending, pending.fencingToken, { name: launched.name, arn: launched.started.executionArn }, launched.started.startDate);
+  return { kind: 'started', record: recorded.record };
+}
+
+type Launch = Exclude<StartResult, { kind: 'started' }> | { kind: 'launched'; record: ExecutionRecord; name: string; started: { executionArn: string; startDate: Date } };
+
+async function launch(engine: Engine, pending: Pending): Promise<Launch> {
   const { execution, fencingToken } = pending;
   const name = executionName(execution.targetResource, fencingToken);
   const policy = policyFor(engine, execution.workflowId, execution.workflowVersion);
@@ -30,45 +53,54 @@ export async function startExecution(engine: Engine, pending: ExecutionRecord & 
   } catch (error) {
     return failToStart(engine, pending, 'StateMachineDoesNotExist', (error as Error).message, policy);
   }
-  const input = workflowInput(pending);
-
-  let started: { executionArn: string; startDate: Date };
   try {
-    started = await engine.driver.start({ stateMachineArn, name, input });
+    return { kind: 'launched', record: pending, name, started: await engine.driver.start({ stateMachineArn, name, input: workflowInput(pending) }) };
   } catch (error) {
     if (error instanceof WorkflowStartError) return failToStart(engine, pending, error.code, error.message, policy);
     if (!(error instanceof ExecutionNameTakenError)) return { kind: 'pending', record: pending, error };
-    // The name is ours alone (target + token), so an execution under it is this one,
-    // started by an earlier try whose answer was lost; it may even have finished since.
-    const existing = await engine.driver.describe(engine.driver.executionArn(stateMachineArn, name));
-    if (!existing || parseWorkflowInput(existing.input)?.lockstep.executionId !== execution.id) {
-      return failToStart(engine, pending, 'ExecutionAlreadyExists', `another execution is named ${name}`, policy);
-    }
-    started = existing;
-    if (existing.status !== 'RUNNING') {
-      const running = await engine.store.markRunning({ pending, fencingToken, executionRef: { name, arn: existing.executionArn }, startTime: existing.startDate, actor: engine.actor });
-      if (running.changed) await announce(engine, running.record);
-      const completed = await completeExecution(engine, existing);
-      return { kind: 'started', record: completed.kind === 'transition' ? completed.record : pending };
-    }
   }
-
-  const result = await engine.store.markRunning({
-    pending,
-    fencingToken,
-    executionRef: { name, arn: started.executionArn },
-    startTime: started.startDate,
-    actor: engine.actor,
-  });
-  if (result.changed) await announce(engine, result.record);
-  // Cancelled while the start was in flight: the run must not go on.
-  if (!result.changed && result.record.execution.failureDetails?.reason === FailureReason.Cancelled) {
-    await engine.driver.stop(started.executionArn, STOP_ERRORS.cancelled, result.record.execution.failureDetails.message);
+  // The name is ours alone (target + token), so an execution under it is this one, started by
+  // an earlier try whose answer was lost; it may even have finished since.
+  const existing = await engine.driver.describe(engine.driver.executionArn(stateMachineArn, name));
+  if (!existing || parseWorkflowInput(existing.input)?.lockstep.executionId !== execution.id) {
+    return failToStart(engine, pending, 'ExecutionAlreadyExists', `another execution is named ${name}`, policy);
   }
-  return { kind: 'started', record: result.record };
+  if (existing.status === 'RUNNING') return { kind: 'launched', record: pending, name, started: existing };
+  await recordRunning(engine, pending, fencingToken, { name, arn: existing.executionArn }, existing.startDate);
+  const completed = await completeExecution(engine, existing);
+  return { kind: 'launched', record: completed.kind === 'transition' ? completed.record : pending, name, started: existing };
 }
 
-async function failToStart(engine: Engine, pending: ExecutionRecord, code: string, message: string, policy: Engine['policy']): Promise<StartResult> {
+/**
+ * Pending → Running, once the run is known to have started, with the deadline armed. A run
+ * whose execution was cancelled while it was being started must not go on: it is stopped.
+ */
+export async function recordRunning(engine: Engine, pending: ExecutionRecord, fencingToken: number, executionRef: { name: string; arn: string }, startTime: Date): Promise<TransitionResult> {
+  const result = await engine.store.markRunning({ pending: { execution: pending.execution, events: pending.events }, fencingToken, executionRef, startTime, actor: engine.actor });
+  if (result.changed) await announce(engine, result.record);
+  await settleRun(engine, result.record.execution, executionRef.arn);
+  return result;
+}
+
+/** What a run needs once its execution's phase is known: its deadline armed while Running, a stop when it was cancelled before it started. */
+export async function settleRun(engine: Engine, execution: Execution, executionArn: string): Promise<void> {
+  if (execution.phase === Phase.Running) await armDeadline(engine, execution);
+  if (execution.failureDetails?.reason === FailureReason.Cancelled && execution.startTime === undefined) {
+    await engine.driver.stop(executionArn, STOP_ERRORS.cancelled, execution.failureDetails.message);
+  }
+}
+
+async function armDeadline(engine: Engine, execution: Execution): Promise<void> {
+  const deadline = deadlineOf(execution);
+  if (!deadline || !engine.deadlines) return;
+  try {
+    await engine.deadlines.schedule(execution.id, deadline);
+  } catch (error) {
+    engine.logger.warn('arming the deadline failed; the sweeper will enforce it', { executionId: execution.id, error: (error as Error).message });
+  }
+}
+
+async function failToStart(engine: Engine, pending: ExecutionRecord, code: string, message: string, policy: Engine['policy']): Promise<Exclude<StartResult, { kind: 'started' }>> {
   const classification = classifyFailure({ status: 'START_FAILED', error: code, cause: message, ran: false });
   const result = await engine.store.finish({
     executionId: pending.execution.id,

@@ -66,14 +66,17 @@ describe('the CDK stack', () => {
 
   it('bundles every function for nodejs22.x on arm64 with the engine configuration, and logs with a retention', () => {
     const bundled = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }));
-    // The four engine functions and the deploy-time workflow versions check; the CDK Provider framework's own function is not ours to bundle.
-    expect(bundled).toHaveLength(5);
+    // The four engine functions, the outbox's publisher and the deploy-time workflow versions check; the CDK Provider framework's own function is not ours to bundle.
+    expect(bundled).toHaveLength(6);
     for (const fn of bundled) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     const engine = bundled.filter((fn) => fn.Properties.Environment.Variables.STATE_MACHINE_ARNS);
     expect(engine).toHaveLength(4);
     for (const fn of engine) {
-      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME', 'EVENT_BUS_NAME', 'STATE_MACHINE_ARNS', 'NODE_OPTIONS']));
+      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['TABLE_NAME', 'STATE_MACHINE_ARNS', 'NODE_OPTIONS']));
+      // The engine no longer publishes (the outbox does), and only the functions that admit keep idempotency records.
+      expect(fn.Properties.Environment.Variables.EVENT_BUS_NAME).toBeUndefined();
     }
+    expect(engine.filter((fn) => fn.Properties.Environment.Variables.IDEMPOTENCY_TABLE_NAME)).toHaveLength(2);
     template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1, Timeout: 120 });
     for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(group.Properties.RetentionInDays).toBeGreaterThan(0);
   });
@@ -172,16 +175,62 @@ describe('the CDK stack', () => {
     template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 
-  it('alarms on failures, skips per reason, handler errors, DLQ depth and sweeper repairs, and has a dashboard', () => {
+  it('alarms on failures, skips per reason, handler errors, DLQ depth, unpublished or late domain events and sweeper repairs, and has a dashboard', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms).toHaveLength(1 + 4 + 4 + 4 + 1);
+    expect(alarms).toHaveLength(1 + 4 + 5 + 5 + 2 + 1);
+    expect(alarms.find((a) => a.MetricName === 'lockstep_domain_events_unpublished_total')).toMatchObject({ Namespace: 'Lockstep', Threshold: 1, Statistic: 'Sum' });
+    const behind = alarms.find((a) => a.MetricName === 'IteratorAge');
+    expect(behind).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Maximum', Threshold: 300_000 });
+    expect(JSON.stringify(behind!.Dimensions)).toContain('OutboxPublisher');
     expect(alarms.filter((a) => a.MetricName === 'workflowexecution_skip_total').map((a) => a.Dimensions[0].Value).sort()).toEqual(['ExhaustedRetries', 'PreviousExecutionFailed', 'RecentlyRemediated', 'ResourceBusy']);
     expect(alarms.some((a) => a.MetricName === 'workflowexecution_total' && a.Dimensions[0].Value === 'Failed')).toBe(true);
     expect(alarms.some((a) => a.MetricName === 'lockstep_sweeper_repairs_total')).toBe(true);
-    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(4);
-    expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(4);
+    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(5);
+    expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(5);
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  describe('the outbox', () => {
+    it('streams every write of the engine table with its old and new image', () => {
+      const engineTable = Object.values(template.findResources('AWS::DynamoDB::Table')).find((t) => JSON.stringify(t.Properties.KeySchema).includes('"PK"'));
+      expect(engineTable?.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    });
+
+    it('feeds the stream to the publisher: from the oldest record, partial batch failures, bisection, retries until 12 h old, then a DLQ', () => {
+      const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((m) => m.Properties);
+      expect(mappings).toHaveLength(1);
+      const [mapping] = mappings;
+      expect(JSON.stringify(mapping.FunctionName)).toContain('OutboxPublisher');
+      expect(JSON.stringify(mapping.EventSourceArn)).toContain('StreamArn');
+      expect(mapping).toMatchObject({
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRecordAgeInSeconds: 12 * 3600,
+      });
+      expect(mapping.FilterCriteria).toEqual({ Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { entity: { S: ['execution'] } } } }) }] });
+      expect(mapping.MaximumRetryAttempts).toBeUndefined(); // retried until the record is too old, not a fixed number of times
+      expect(JSON.stringify(mapping.DestinationConfig.OnFailure.Destination)).toContain('OutboxDlq');
+      const publisher = Object.values(template.findResources('AWS::Lambda::Function')).find((f) => JSON.stringify(f.Properties.Role).includes('OutboxPublisher'))!;
+      expect(publisher.Properties.Environment.Variables).toMatchObject({ EVENT_BUS_NAME: 'lockstep' });
+      expect(Object.keys(publisher.Properties.Environment.Variables)).not.toContain('TABLE_NAME');
+    });
+
+    it('lets the publisher alone put events on the bus; the publisher reads the stream and touches no table item', () => {
+      const putters = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((policy) => (policy.Properties.PolicyDocument.Statement as Statement[]).some((s) => actions(s).includes('events:PutEvents')))
+        .map((policy) => JSON.stringify(policy.Properties.Roles));
+      // Besides the publisher, only EventBridge Scheduler's role, which puts the deadline events.
+      expect(putters).toHaveLength(2);
+      expect(putters.filter((roles) => roles.includes('OutboxPublisher'))).toHaveLength(1);
+      expect(putters.filter((roles) => roles.includes('DeadlinesRole'))).toHaveLength(1);
+      for (const role of ['ApiHandler', 'TriggerHandler', 'StatusHandler', 'SweeperHandler']) expect(statementsOf(role).flatMap(actions)).not.toContain('events:PutEvents');
+      const publisherActions = statementsOf('OutboxPublisher').flatMap(actions);
+      expect(publisherActions).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'events:PutEvents']));
+      expect(publisherActions.filter((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|GetItem|Query|Scan|BatchWriteItem|TransactWriteItems)$/.test(a))).toEqual([]);
+    });
   });
 
   it('enforces deadlines when they pass: a schedule group, a role Scheduler puts deadline events on the engine bus with, and a rule from the bus to the sweeper', () => {
@@ -196,7 +245,9 @@ describe('the CDK stack', () => {
       if (!variables.STATE_MACHINE_ARNS) continue;
       expect(Object.keys(variables)).toEqual(expect.arrayContaining(['DEADLINE_SCHEDULE_GROUP', 'DEADLINE_TARGET_ARN', 'DEADLINE_ROLE_ARN']));
     }
-    for (const role of ['ApiHandler', 'TriggerHandler', 'StatusHandler', 'SweeperHandler']) {
+    // The API and the trigger only admit and cancel: they neither arm nor disarm.
+    for (const role of ['ApiHandler', 'TriggerHandler']) expect(statementsOf(role).flatMap(actions).filter((a) => a.startsWith('scheduler:'))).toEqual([]);
+    for (const role of ['StatusHandler', 'SweeperHandler']) {
       const scheduling = statementsOf(role).filter((s) => actions(s).some((a) => a.startsWith('scheduler:')));
       expect(scheduling.flatMap(actions).sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
       expect(JSON.stringify(scheduling[0]!.Resource)).toContain('DeadlinesGroup');
@@ -234,9 +285,8 @@ describe('the CDK stack', () => {
           }
         }
       }
-      // The status handler never starts or stops anything.
-      expect(statementsOf('StatusHandler').flatMap(actions)).not.toEqual(expect.arrayContaining(['states:StartExecution']));
-      expect(statementsOf('StatusHandler').flatMap(actions)).not.toContain('states:StopExecution');
+      // The status handler never starts anything (it stops a run cancelled before its start was recorded).
+      expect(statementsOf('StatusHandler').flatMap(actions)).not.toContain('states:StartExecution');
     });
   });
 

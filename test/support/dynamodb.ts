@@ -10,7 +10,7 @@ export async function createTestStore() {
   const client = localDynamoDbClient(inject('dynamodbEndpoint'));
   const meter = new CapacityMeter().attach(client);
   const tableName = `lockstep-test-${randomUUID()}`;
-  await ensureTable(client, tableName);
+  const { streamArn } = await ensureTable(client, tableName);
   const store = new DynamoDbStore({ client, tableName });
-  return { client, meter, tableName, store };
+  return { client, meter, tableName, streamArn, store };
 }

@@ -3,6 +3,9 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgePublisher } from '../../lib/adapters/eventbridge/domain-event-publisher.js';
+import { createPublisherHandler } from '../../lib/handlers/publisher-handler.js';
+import { DynamoDbStreamReader, type StreamBatchHandler } from '../../lib/local/dynamodb-stream-reader.js';
+import { localDynamoDbStreamsClient } from '../../lib/local/dynamodb-streams-client.js';
 import { EmfMetrics } from '../../lib/adapters/metrics/emf-metrics.js';
 import { startEventBridgeEndpoint } from '../../lib/local/eventbridge/http-endpoint.js';
 import { LocalEventBus, type DeliveredEvent } from '../../lib/local/eventbridge/local-event-bus.js';
@@ -19,6 +22,7 @@ import type { Engine } from '../../lib/use-cases/engine.js';
 import { localCatalog } from '../../lib/workflows/catalog.js';
 import { loadBuiltInWorkflows } from '../../lib/workflows/load-workflows.js';
 import { StateMachineArns } from '../../lib/workflows/state-machines.js';
+import { inject } from 'vitest';
 import { createTestStore } from './dynamodb.js';
 import type { FaultInjector } from './fault-injector.js';
 import { ManualClock } from './manual-clock.js';
@@ -32,8 +36,16 @@ export function sfnClientFor(endpoint: string): SFNClient {
  * through real SDK clients. Status events are delivered to the completion use case as
  * they happen, unless `deliverEvents` is off (then the test delivers them itself).
  */
-export async function createTestEngine(options: { policy?: Partial<Policy>; deliverEvents?: boolean; faults?: FaultInjector } = {}) {
-  const { store, meter, client: dynamodb, tableName } = await createTestStore();
+export async function createTestEngine(
+  options: {
+    policy?: Partial<Policy>;
+    deliverEvents?: boolean;
+    faults?: FaultInjector;
+    /** Wraps the outbox's handler as the stream reader calls it (a test makes it crash). */
+    wrapPublisher?: (handle: StreamBatchHandler) => StreamBatchHandler;
+  } = {},
+) {
+  const { store, meter, client: dynamodb, tableName, streamArn } = await createTestStore();
   options.faults?.attach(dynamodb, 'DynamoDB');
   const clock = new ManualClock();
   const events: StatusChangeEvent[] = [];
@@ -57,21 +69,32 @@ export async function createTestEngine(options: { policy?: Partial<Policy>; deli
   const endpoint = await startStepFunctionsEndpoint(sfn);
   const sfnClient = sfnClientFor(endpoint.url);
   options.faults?.attach(sfnClient, 'SFN');
-  // Domain events go through the real publisher to a local bus; a rule collects them.
+  // Domain events go from the table's stream through the real publisher to a local bus; a rule collects them.
   const domainEvents: DeliveredEvent[] = [];
   const bus = new LocalEventBus({ clock });
   bus.addRule({ name: 'collect', eventBusName: 'lockstep', pattern: { source: ['lockstep'] }, target: async (event) => void domainEvents.push(event) });
   const busEndpoint = await startEventBridgeEndpoint(bus);
-  const eventbridge = new EventBridgeClient({ endpoint: busEndpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const metricLines: string[] = [];
+  const eventbridge = new EventBridgeClient({ endpoint: busEndpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const metricLines: string[] = [];
+  const logger = new Logger({ serviceName: 'lockstep-test', logLevel: 'WARN' });
+  const metrics = new EmfMetrics({ write: (line) => metricLines.push(line) });
+  const streamsClient = localDynamoDbStreamsClient(inject('dynamodbEndpoint'));
+  const streamErrors: unknown[] = [];
+  const streamReader = new DynamoDbStreamReader({
+    client: streamsClient,
+    streamArn,
+    handle: (options.wrapPublisher ?? ((handle) => handle))(createPublisherHandler({ publisher: new EventBridgePublisher(eventbridge, 'lockstep'), logger, metrics })),
+    onError: (error) => streamErrors.push(error),
+    retryDelayMs: 20,
+  });
+  await streamReader.start();
   const engine: Engine = {
     store,
     driver: new SfnDriver(sfnClient),
     catalog,
     stateMachines: new StateMachineArns(await deployCatalog(sfnClient, versions)),
-    metrics: new EmfMetrics({ write: (line) => metricLines.push(line) }),
-    publisher: new EventBridgePublisher(eventbridge, 'lockstep'),
-    logger: new Logger({ serviceName: 'lockstep-test', logLevel: 'WARN' }),
+    metrics,
+    logger,
     clock,
     policy: { ...DEFAULT_POLICY, ...options.policy },
     newId: randomUUID,
@@ -86,6 +109,10 @@ export async function createTestEngine(options: { policy?: Partial<Policy>; deli
     endpoint,
     events,
     domainEvents,
+    /** The client the outbox publishes with. */
+    outboxClient: eventbridge,
+    streamReader,
+    streamErrors,
     metricLines,
     bus,
     listenerErrors,
@@ -100,13 +127,33 @@ export async function createTestEngine(options: { policy?: Partial<Policy>; deli
       await new Promise((resolve) => setImmediate(resolve));
       while (deliveries.size > 0) await Promise.allSettled([...deliveries]);
     },
-    /** Waits until every execution started so far has ended and its events have been handled. */
+    /** The ARN of an execution's run, from what Step Functions emitted (its record may still be Pending). */
+    arnOf(executionId: string): string {
+      const event = events.find((e) => e.detail.input?.includes(executionId));
+      if (!event) throw new Error(`no run of execution ${executionId}`);
+      return event.detail.executionArn;
+    },
+    /** The execution as stored once the status events emitted so far (its RUNNING event among them) have been handled. */
+    async recorded(executionId: string) {
+      await this.flushEvents();
+      const record = await store.getExecution(executionId);
+      if (!record) throw new Error(`execution ${executionId} does not exist`);
+      return record;
+    },
+    /** Waits until every execution started so far has ended and its events have been handled and published. */
     async settle() {
       await sfn.idle();
       await this.flushEvents();
+      await this.published();
+    },
+    /** Waits until every transition stored so far has its domain event delivered. */
+    async published() {
+      await streamReader.idle();
       await bus.idle();
     },
     async close() {
+      await streamReader.stop();
+      streamsClient.destroy();
       sfn.shutdown();
       await endpoint.close();
       await busEndpoint.close();

@@ -60,6 +60,62 @@ export async function checkInvariants(client: DynamoDBClient, tableName: string,
   return { executions: records.length, violations };
 }
 
+/** The domain event each audit event announces (API.md, Events): the admission and a clearance announce none. */
+const EVENT_OF_AUDIT: Partial<Record<AuditEventType, { type: string; phase: string }>> = {
+  [AuditEventType.ExecutionStarted]: { type: 'WorkflowExecution Started', phase: 'Running' },
+  [AuditEventType.WorkflowCompleted]: { type: 'WorkflowExecution Completed', phase: 'Completed' },
+  [AuditEventType.WorkflowFailed]: { type: 'WorkflowExecution Failed', phase: 'Failed' },
+  [AuditEventType.ExecutionSkipped]: { type: 'WorkflowExecution Skipped', phase: 'Skipped' },
+};
+
+export interface DeliveredDomainEvent {
+  'detail-type': string;
+  source: string;
+  detail: unknown;
+}
+
+/**
+ * Proves the domain events against the audit trails: every transition stored was delivered
+ * at least once (`(detail.id, detail.phase)`), no event was delivered that no audit event
+ * stands for (none invented), each is typed by its phase, and an event of the phase an
+ * execution is stored in carries exactly the execution as stored.
+ */
+export function checkDomainEvents(records: readonly ExecutionRecord[], delivered: readonly DeliveredDomainEvent[]): { expected: number; delivered: number; duplicates: number; violations: string[] } {
+  const violations: string[] = [];
+  const expected = new Map<string, { type: string; record: ExecutionRecord }>();
+  for (const record of records) {
+    for (const audit of record.events) {
+      const event = EVENT_OF_AUDIT[audit.type];
+      if (event) expected.set(`${record.execution.id} ${event.phase}`, { type: event.type, record });
+    }
+  }
+  const seen = new Map<string, number>();
+  for (const event of delivered) {
+    const detail = event.detail as { id?: string; phase?: string };
+    const key = `${detail.id} ${detail.phase}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    const match = expected.get(key);
+    if (event.source !== 'lockstep') violations.push(`event ${key} has source ${event.source}`);
+    if (!match) {
+      violations.push(`event ${event['detail-type']} for ${key} stands for no stored transition (invented)`);
+      continue;
+    }
+    if (event['detail-type'] !== match.type) violations.push(`event ${key} is a ${event['detail-type']}, not a ${match.type}`);
+    if (match.record.execution.phase === detail.phase && JSON.stringify(sorted(detail)) !== JSON.stringify(sorted(match.record.execution))) {
+      violations.push(`event ${key} does not carry the execution as stored`);
+    }
+  }
+  for (const key of expected.keys()) if (!seen.has(key)) violations.push(`transition ${key} was stored but its event never arrived`);
+  const duplicates = [...seen.values()].reduce((sum, count) => sum + count - 1, 0);
+  return { expected: expected.size, delivered: delivered.length, duplicates, violations };
+}
+
+function sorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sorted(v)]));
+  return value;
+}
+
 function startedAt(record: ExecutionRecord): number | undefined {
   const started = record.events.find((e) => e.type === AuditEventType.ExecutionStarted);
   return started ? Date.parse(started.at) : undefined;
@@ -70,7 +126,7 @@ function endedAt(record: ExecutionRecord): number | undefined {
   return ended ? Date.parse(ended.at) : undefined;
 }
 
-async function allExecutions(client: DynamoDBClient, tableName: string): Promise<ExecutionRecord[]> {
+export async function allExecutions(client: DynamoDBClient, tableName: string): Promise<ExecutionRecord[]> {
   const doc = DynamoDBDocumentClient.from(client);
   const records: ExecutionRecord[] = [];
   let startKey: Record<string, unknown> | undefined;

@@ -44,9 +44,11 @@ export async function startTestLocalMode(policy: Partial<Policy> = {}, options: 
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   }
 
-  /** Waits until executions and the events they caused have been handled. */
+  /** Waits until executions and the events they caused have been handled, and their domain events published. */
   async function settle() {
     await local.stepFunctions.idle();
+    await local.bus.idle();
+    await local.streamReader.idle();
     await local.bus.idle();
   }
 

@@ -18,6 +18,8 @@ export const TABLE_DEFINITION = {
   partitionKey: 'PK',
   sortKey: 'SK',
   timeToLiveAttribute: 'expiresAt',
+  /** The stream carries every write with what the item held before and after: the domain events' outbox. */
+  streamViewType: 'NEW_AND_OLD_IMAGES',
   indexes: {
     byTarget: { name: 'by-target', partitionKey: 'targetPK', sortKey: 'targetSK' },
     active: { name: 'active', partitionKey: 'activePK', sortKey: 'activeSK' },
@@ -60,6 +62,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
+    StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_DEFINITION.streamViewType },
     AttributeDefinitions: attributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: partitionKey, KeyType: 'HASH' },

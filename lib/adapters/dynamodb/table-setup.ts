@@ -9,8 +9,12 @@ import {
 import { pageTokensFor } from './page-tokens.js';
 import { createIdempotencyTableInput, createTableInput, IDEMPOTENCY_TABLE_DEFINITION, TABLE_DEFINITION } from './table-definition.js';
 
-/** Creates the engine's table from the shared definition if it does not exist, and waits until it is ACTIVE. For local mode and tests. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/**
+ * Creates the engine's table from the shared definition if it does not exist, and waits
+ * until it is ACTIVE. For local mode and tests. Returns the ARN of its stream (the outbox
+ * the domain events are published from).
+ */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<{ streamArn: string }> {
   const input = createTableInput(tableName);
   await ensure(client, input, TABLE_DEFINITION.timeToLiveAttribute);
   // The page-token key exists before the first request, so that no read request ever writes.
@@ -30,6 +34,14 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     );
     await ensure(client, input, TABLE_DEFINITION.timeToLiveAttribute);
   }
+  // A table made before the outbox gets its stream.
+  if (Table?.StreamSpecification?.StreamViewType !== TABLE_DEFINITION.streamViewType) {
+    await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: input.StreamSpecification }));
+    await ensure(client, input, TABLE_DEFINITION.timeToLiveAttribute);
+  }
+  const streamArn = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`table ${tableName} has no stream`);
+  return { streamArn };
 }
 
 /** The same for the idempotency table. */

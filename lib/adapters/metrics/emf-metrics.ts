@@ -41,6 +41,10 @@ export class EmfMetrics implements EngineMetrics {
     this.emit('lockstep_sweeper_repairs_total', MetricUnit.Count, count, { repair });
   }
 
+  domainEventsUnpublished(count: number): void {
+    this.emit('lockstep_domain_events_unpublished_total', MetricUnit.Count, count, {});
+  }
+
   private emit(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number, dimensions: Record<string, string>, execution?: Execution): void {
     const { metrics } = this;
     metrics.addDimensions(dimensions);

@@ -1,4 +1,4 @@
-import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, type SchedulerClient } from '@aws-sdk/client-scheduler';
+import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient, type SchedulerClientConfig } from '@aws-sdk/client-scheduler';
 import type { DeadlineScheduler } from '../../ports.js';
 
 export interface DeadlineSchedulesOptions {
@@ -70,4 +70,13 @@ export class DeadlineSchedules implements DeadlineScheduler {
 /** Schedule names are at most 64 of [0-9A-Za-z_.-]; execution ids fit. */
 function scheduleName(executionId: string): string {
   return `deadline-${executionId}`;
+}
+
+/**
+ * The runtime's `deadlineSchedules` part (lib/runtime.ts): the Scheduler client and the
+ * adapter, for the functions that arm or disarm deadlines (status, sweeper) and nobody else.
+ */
+export function deadlineSchedules(clientConfig: SchedulerClientConfig, settings: Omit<DeadlineSchedulesOptions, 'client'>): { deadlines: DeadlineScheduler; destroy(): void } {
+  const client = new SchedulerClient(clientConfig);
+  return { deadlines: new DeadlineSchedules({ client, ...settings }), destroy: () => client.destroy() };
 }

@@ -40,7 +40,7 @@ describe('the HTTP API of API.md, end to end through local mode', () => {
   });
 
   describe('POST /executions', () => {
-    it('creates an execution: 201 with the execution, Running, under its deterministic name', async () => {
+    it('creates an execution: 201 with the execution as stored, Pending, then Running under its deterministic name', async () => {
       const response = await create({ targetResource: 'payments/Deployment/payments-api-1', workflowId: 'wait', parameters: { SECONDS: '1' }, correlationId: 'rr-123' });
 
       expect(response.status).toBe(201);
@@ -52,6 +52,12 @@ describe('the HTTP API of API.md, end to end through local mode', () => {
         correlationId: 'rr-123',
         requestedBy: 'local-user',
         source: 'api',
+        phase: 'Pending',
+      });
+      expect(response.body.executionRef).toBeUndefined();
+      // The start is recorded by its RUNNING event, a moment after the answer.
+      await t.local.bus.idle();
+      expect((await t.call('GET', `/executions/${response.body.id}`)).body).toMatchObject({
         phase: 'Running',
         executionRef: { name: expect.stringMatching(/^wfe-[0-9a-f]{16}-1$/), arn: expect.stringContaining(':execution:lockstep-wait-v1:') },
       });

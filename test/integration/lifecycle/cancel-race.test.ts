@@ -41,7 +41,7 @@ describe('cancel racing the run', () => {
     const outcomes = { stopped: 0, finishedFirst: 0 };
     for (const [i, run] of runs.entries()) {
       const stored = (await t.store.getExecution(run.record.execution.id))!.execution;
-      const truth = await t.engine.driver.describe(run.record.execution.executionRef!.arn!);
+      const truth = await t.engine.driver.describe(t.arnOf(run.record.execution.id));
       expect(stored.phase, `run ${i}`).toBe(PHASE_OF_STATUS[truth!.status]);
       if (truth!.status === 'ABORTED') expect(stored.failureDetails?.reason).toBe('Cancelled');
       expect(cancelled[i], `run ${i}: cancel answered ${cancelled[i]}, Step Functions says ${truth!.status}`).toBe(truth!.status === 'ABORTED');

@@ -18,13 +18,14 @@ describe('cancel', () => {
     const target = uniqueTarget();
     const running = await requestExecution(t.engine, { targetResource: target, workflowId: 'wait', parameters: { SECONDS: '600' }, requestedBy: 'test', source: 'api' });
 
+    expect((await t.recorded(running.record.execution.id)).execution.phase).toBe('Running');
     const result = await cancelExecution(t.engine, { executionId: running.record.execution.id, requestedBy: 'alice' });
     await t.settle();
 
     expect(result.cancelled).toBe(true);
     expect(result.record.execution).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'Cancelled', message: expect.stringMatching(/^cancelled by alice \(cancel request /), wasExecutionFailure: false } });
     expectAuditTrail(result.record, [AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowFailed]);
-    expect((await t.engine.driver.describe(running.record.execution.executionRef!.arn!))?.status).toBe('ABORTED');
+    expect((await t.engine.driver.describe(t.arnOf(running.record.execution.id)))?.status).toBe('ABORTED');
     // The ABORTED status event that followed changed nothing.
     expect(await t.store.getExecution(running.record.execution.id)).toEqual(result.record);
     const state = await t.store.getTarget(target);

@@ -72,7 +72,7 @@ describe('deadlines on AWS: EventBridge Scheduler one-time schedules', () => {
       // A one-second run: its RUNNING event is handled before it ends (a noop's may come after its end, and then nothing is armed).
       const run = await requestExecution(t.engine, { targetResource: uniqueTarget(), workflowId: 'wait', parameters: { SECONDS: '1' }, requestedBy: 'test', source: 'api', timeoutSeconds: 90 });
       await t.settle();
-      const { id, startTime } = run.record.execution;
+      const { id, startTime } = (await t.recorded(run.record.execution.id)).execution;
       expect(armed.filter((a) => a.id === id)).toEqual([
         { op: 'schedule', id, at: new Date(Date.parse(startTime!) + 90_000).toISOString() },
         { op: 'cancel', id },
@@ -92,19 +92,20 @@ describe('deadlines on AWS: EventBridge Scheduler one-time schedules', () => {
 
     it('enforces a fired deadline in the sweeper function: Failed/DeadlineExceeded, the run stopped', async () => {
       const run = await requestExecution(t.engine, { targetResource: uniqueTarget(), workflowId: 'wait', parameters: { SECONDS: '600' }, requestedBy: 'test', source: 'api', timeoutSeconds: 30 });
+      await t.recorded(run.record.execution.id); // its RUNNING event handled: a deadline runs from the start
       const sweeper = createSweeperHandler({ engine: t.engine });
       const event = { version: '0', id: 'ev-1', 'detail-type': DEADLINE_DETAIL_TYPE, source: 'lockstep.deadlines', detail: { deadlineOf: run.record.execution.id } };
 
       // A schedule that fires early (Scheduler rounds to the second) changes nothing and arms again.
       t.clock.advanceSeconds(29);
       expect(await sweeper(event)).toEqual({ deadlineOf: run.record.execution.id, next: expect.any(String) });
-      expect((await t.store.getExecution(run.record.execution.id))?.execution.phase).toBe('Running');
+      expect((await t.recorded(run.record.execution.id)).execution.phase).toBe('Running');
 
       t.clock.advanceSeconds(1);
       expect(await sweeper(event)).toEqual({ deadlineOf: run.record.execution.id });
       await t.settle();
       expect((await t.store.getExecution(run.record.execution.id))?.execution).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'DeadlineExceeded', wasExecutionFailure: true } });
-      expect((await t.engine.driver.describe(run.record.execution.executionRef!.arn!))?.status).toBe('ABORTED');
+      expect((await t.engine.driver.describe(t.arnOf(run.record.execution.id)))?.status).toBe('ABORTED');
     });
   });
 });

@@ -18,7 +18,7 @@ describe('status events: duplicated, reordered, incomplete', () => {
     const target = uniqueTarget();
     const result = await requestExecution(t.engine, { targetResource: target, workflowId, parameters, requestedBy: 'test', source: 'api' });
     await t.settle();
-    const arn = result.record.execution.executionRef!.arn!;
+    const arn = t.arnOf(result.record.execution.id);
     const events = t.events.filter((e) => e.detail.executionArn === arn);
     return { id: result.record.execution.id, target, events };
   }

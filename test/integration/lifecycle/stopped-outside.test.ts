@@ -15,8 +15,9 @@ describe('lock stolen: a run stopped or deleted outside the engine', () => {
 
   async function startLongWait(target: string) {
     const result = await requestExecution(t.engine, { targetResource: target, workflowId: 'wait', parameters: { SECONDS: '600' }, requestedBy: 'test', source: 'api' });
-    expect(result.record.execution.phase).toBe('Running');
-    return result.record;
+    const running = await t.recorded(result.record.execution.id);
+    expect(running.execution.phase).toBe('Running');
+    return running;
   }
 
   it('ends Failed/Unknown, says so, releases the lock and does not block, when an operator stops the run with their own SDK client', async () => {

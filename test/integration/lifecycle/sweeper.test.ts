@@ -5,6 +5,8 @@ import { pendingKeys } from '../../../lib/adapters/dynamodb/target-standing.js';
 import { indexValues } from '../../../lib/adapters/dynamodb/target-writes.js';
 import { AuditEventType } from '../../../lib/domain/audit.js';
 import type { ExecutionRecord } from '../../../lib/domain/execution.js';
+import { observationFromStatusEvent } from '../../../lib/adapters/stepfunctions/status-event.js';
+import { completeExecution } from '../../../lib/use-cases/complete-execution.js';
 import { requestExecution } from '../../../lib/use-cases/request-execution.js';
 import { sweep } from '../../../lib/use-cases/sweep.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';
@@ -25,18 +27,36 @@ describe('the sweeper repairs what events missed', () => {
     const result = await run('noop');
     await t.settle();
     t.setDelivery(true);
-    expect((await t.store.getExecution(result.record.execution.id))?.execution.phase).toBe('Running');
+    // Not even its start was recorded: the admission answers once the run is started, and the RUNNING event was lost too.
+    expect((await t.store.getExecution(result.record.execution.id))?.execution.phase).toBe('Pending');
+    expect((await sweep(t.engine)).repairs.map((r) => r.executionId), 'left alone within the start grace').not.toContain(result.record.execution.id);
 
+    t.clock.advanceSeconds(t.engine.policy.startGraceSeconds);
     const report = await sweep(t.engine);
 
-    expect(report.repairs).toContainEqual(expect.objectContaining({ executionId: result.record.execution.id, repair: 'missed-completion' }));
+    expect(report.repairs).toContainEqual(expect.objectContaining({ executionId: result.record.execution.id, repair: 'finished-start' }));
     const record = await t.store.getExecution(result.record.execution.id);
     expect(record?.execution.phase).toBe('Completed');
     expectAuditTrail(record!, [AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowCompleted]);
   });
 
+  it('completes an execution whose start was recorded and whose end event was lost', async () => {
+    t.setDelivery(false);
+    const result = await run('noop');
+    await t.settle();
+    const running = t.events.find((e) => e.detail.status === 'RUNNING' && e.detail.input?.includes(result.record.execution.id))!;
+    await completeExecution(t.engine, observationFromStatusEvent(running));
+    t.setDelivery(true);
+    expect((await t.store.getExecution(result.record.execution.id))?.execution.phase).toBe('Running');
+
+    const report = await sweep(t.engine);
+
+    expect(report.repairs).toContainEqual(expect.objectContaining({ executionId: result.record.execution.id, repair: 'missed-completion' }));
+    expect((await t.store.getExecution(result.record.execution.id))?.execution.phase).toBe('Completed');
+  });
+
   it('stops an execution past its timeoutSeconds and fails it with DeadlineExceeded', async () => {
-    const result = await run('wait', { SECONDS: '600' }, 30);
+    const result = { record: await t.recorded((await run('wait', { SECONDS: '600' }, 30)).record.execution.id) };
     expect((await sweep(t.engine)).repairs.map((r) => r.executionId)).not.toContain(result.record.execution.id);
 
     t.clock.advanceSeconds(30);
@@ -120,5 +140,5 @@ describe('the sweeper repairs what events missed', () => {
     expect(report.repairs).toEqual([]);
     expect(cost.itemsRead).toBeLessThanOrEqual(2 * active.length);
     console.log(`sweep over 10 active and 10,000 terminal executions: ${cost.itemsRead} items read in ${cost.requests} DynamoDB requests`);
-  });
+  }, 180_000); // 10,000 items written, and read again from the table's stream by the outbox
 });

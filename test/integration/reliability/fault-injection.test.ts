@@ -9,7 +9,7 @@ import { sweep } from '../../../lib/use-cases/sweep.js';
 import { loadBuiltInWorkflows } from '../../../lib/workflows/load-workflows.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';
 import { FaultInjector, type FaultMode } from '../../support/fault-injector.js';
-import { checkInvariants } from '../../support/invariants.js';
+import { allExecutions, checkDomainEvents, checkInvariants } from '../../support/invariants.js';
 import { request, uniqueTarget } from '../../support/lifecycle.js';
 
 /**
@@ -24,9 +24,12 @@ import { request, uniqueTarget } from '../../support/lifecycle.js';
  */
 const SHARD_QUERIES = Array.from({ length: STANDING_SHARDS }, () => 'DynamoDB.Query');
 const MANIFEST: Record<string, string[]> = {
-  admission: ['DynamoDB.UpdateItem', 'SFN.StartExecution', 'DynamoDB.PutItem'],
+  // The lock, then the start: the RUNNING status event records it (below).
+  admission: ['DynamoDB.UpdateItem', 'SFN.StartExecution'],
   // The lock only while no execution of the key's id exists (one transaction), then the token it got.
-  'keyed admission': ['DynamoDB.TransactWriteItems', 'DynamoDB.GetItem', 'SFN.StartExecution', 'DynamoDB.PutItem'],
+  'keyed admission': ['DynamoDB.TransactWriteItems', 'DynamoDB.GetItem', 'SFN.StartExecution'],
+  // The RUNNING status event: the target (its holder), the execution item (none yet), then the Running record.
+  'start record': ['DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.PutItem'],
   'skipped admission': ['DynamoDB.UpdateItem', 'DynamoDB.PutItem'],
   completion: ['DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
   'failed completion': ['SFN.GetExecutionHistory', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
@@ -81,6 +84,17 @@ const PATHS: Record<string, Path> = {
       return undefined;
     },
     act: (_t, target) => ask(target, 'noop'),
+  },
+  'start record': {
+    setup: async (_t, target) => {
+      const started = await ask(target, 'noop');
+      delivered = t.events.findIndex((e) => e.detail.status === 'RUNNING' && e.detail.input?.includes(started.record.execution.id));
+      return started.record.execution.id;
+    },
+    act: (_t, _target, id) => {
+      const event = t.events.find((e) => e.detail.status === 'RUNNING' && e.detail.input?.includes(id!));
+      return completeExecution(t.engine, observationFromStatusEvent(event!));
+    },
   },
   completion: {
     setup: async (_t, target) => {
@@ -176,6 +190,11 @@ describe('fault injection', () => {
           expect(runs.length).toBe(started.length);
           const report = await checkInvariants(t.dynamodb, t.tableName, { expectSettled: true });
           expect(report.violations).toEqual([]);
+          // Every transition of this target has its domain event, and none was invented.
+          await t.published();
+          const records = (await allExecutions(t.dynamodb, t.tableName)).filter((r) => r.execution.targetResource === target);
+          const ids = new Set(records.map((r) => r.execution.id));
+          expect(checkDomainEvents(records, t.domainEvents.filter((e) => ids.has((e.detail as { id: string }).id))).violations).toEqual([]);
         });
       }
     });

@@ -1,0 +1,45 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { StoredWrite } from '../../domain/domain-events.js';
+import type { Execution } from '../../domain/execution.js';
+
+/** One record of the table's stream (NEW_AND_OLD_IMAGES), as Lambda delivers it and as GetRecords returns it. */
+export interface StreamRecord {
+  eventName?: string;
+  dynamodb?: {
+    SequenceNumber?: string;
+    NewImage?: Record<string, unknown>;
+    OldImage?: Record<string, unknown>;
+  };
+}
+
+/** A write to an execution item, with the stream record it came in. */
+export interface ExecutionChange extends StoredWrite {
+  sequenceNumber: string;
+}
+
+/**
+ * The execution writes among stream records, in stream order. Other items (targets, keys,
+ * markers) and deletions (TTL collecting history) are no transitions and are left out.
+ * The execution is taken as stored, unparsed: the store parsed it before writing it.
+ */
+export function executionChanges(records: readonly StreamRecord[]): ExecutionChange[] {
+  const changes: ExecutionChange[] = [];
+  for (const record of records) {
+    const { NewImage, OldImage, SequenceNumber } = record.dynamodb ?? {};
+    if (!NewImage || !SequenceNumber) continue;
+    const after = imageOf(NewImage);
+    if (after?.entity !== 'execution') continue;
+    const before = OldImage && imageOf(OldImage);
+    changes.push({ sequenceNumber: SequenceNumber, after: stored(after), ...(before && { before: stored(before) }) });
+  }
+  return changes;
+}
+
+function stored(item: Record<string, unknown>): StoredWrite['after'] {
+  return { execution: item.execution as Execution, events: (item.events ?? []) as StoredWrite['after']['events'] };
+}
+
+function imageOf(image: Record<string, unknown>): Record<string, unknown> | undefined {
+  return unmarshall(image as Record<string, AttributeValue>);
+}

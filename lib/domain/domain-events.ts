@@ -1,0 +1,58 @@
+import type { AuditEvent, AuditEventType } from './audit.js';
+import type { Execution } from './execution.js';
+
+/** The `detail-type` of each domain event (API.md, Events). */
+export const DomainEventType = {
+  Started: 'WorkflowExecution Started',
+  Completed: 'WorkflowExecution Completed',
+  Failed: 'WorkflowExecution Failed',
+  Skipped: 'WorkflowExecution Skipped',
+} as const;
+export type DomainEventType = (typeof DomainEventType)[keyof typeof DomainEventType];
+
+/** The `source` of every domain event. */
+export const DOMAIN_EVENT_SOURCE = 'lockstep';
+
+/** A stored transition as the engine announces it: `(execution.id, execution.phase)` identifies it. */
+export interface DomainEvent {
+  type: DomainEventType;
+  execution: Execution;
+}
+
+/** The audit events that are transitions others hear of, and the event each becomes. */
+const EVENT_OF_AUDIT_EVENT: Readonly<Partial<Record<AuditEventType, DomainEventType>>> = {
+  'workflowexecution.execution.started': DomainEventType.Started,
+  'workflowexecution.workflow.completed': DomainEventType.Completed,
+  'workflowexecution.workflow.failed': DomainEventType.Failed,
+  'workflowexecution.execution.skipped': DomainEventType.Skipped,
+};
+
+/** One stored write of an execution item: its audit trail and execution before and after. */
+export interface StoredWrite {
+  before?: { execution: Execution; events: readonly Pick<AuditEvent, 'type'>[] };
+  after: { execution: Execution; events: readonly Pick<AuditEvent, 'type'>[] };
+}
+
+/**
+ * The domain events of one stored write: one for each audit event it added that is a
+ * transition (started, completed, failed, skipped; not the admission, which lives on the
+ * target until the run starts, nor a block clearance). The detail is the execution as
+ * stored; a write that recorded a start and an end at once (a completion that overtook the
+ * start record) announces the start with the execution as it stood while Running.
+ */
+export function domainEventsOf({ before, after }: StoredWrite): DomainEvent[] {
+  const added = after.events.slice(before?.events.length ?? 0);
+  const events: DomainEvent[] = [];
+  added.forEach((event, index) => {
+    const type = EVENT_OF_AUDIT_EVENT[event.type];
+    if (!type) return;
+    const last = index === added.length - 1;
+    events.push({ type, execution: last || type !== DomainEventType.Started ? after.execution : whileRunning(after.execution) });
+  });
+  return events;
+}
+
+function whileRunning(execution: Execution): Execution {
+  const { completionTime: _completionTime, durationSeconds: _durationSeconds, failureDetails: _failureDetails, ...running } = execution;
+  return { ...running, phase: 'Running' };
+}

@@ -1,0 +1,89 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { executionItem } from '../../../lib/adapters/dynamodb/items.js';
+import { executionChanges } from '../../../lib/adapters/dynamodb/stream-changes.js';
+import { domainEventsOf } from '../../../lib/domain/domain-events.js';
+import type { ExecutionRecord } from '../../../lib/domain/execution.js';
+import { admitted, cleared, finished, skipped, started } from '../../../lib/domain/transitions.js';
+import { idleTarget } from '../../../lib/domain/target.js';
+
+const at = new Date('2026-11-25T10:00:00.000Z');
+const later = new Date('2026-11-25T10:00:05.000Z');
+const request = { targetResource: 'payments/deployment/api', workflowId: 'noop', workflowVersion: '1', parameters: {}, requestedBy: 'test', source: 'api' as const };
+const ref = { name: 'wfe-0123456789abcdef-1', arn: 'arn:aws:states:us-east-1:123456789012:execution:lockstep-noop-v1:wfe-0123456789abcdef-1' };
+const pending = { ...admitted(request, 'e-1', at), fencingToken: 1 };
+const running = { ...started(pending, 1, ref, at, 'lockstep'), fencingToken: 1 };
+const completed = finished(running, { termination: { phase: 'Completed' }, at: later, actor: 'lockstep' });
+const types = (events: ReturnType<typeof domainEventsOf>) => events.map((e) => [e.type, e.execution.phase]);
+
+describe('domain events from stored writes', () => {
+  it('announces each transition once, with the execution as stored', () => {
+    expect(domainEventsOf({ after: running })).toEqual([{ type: 'WorkflowExecution Started', execution: running.execution }]);
+    expect(domainEventsOf({ before: running, after: completed })).toEqual([{ type: 'WorkflowExecution Completed', execution: completed.execution }]);
+    const refused = skipped(pending, { reason: 'ResourceBusy', message: 'busy', conflictingExecutionId: 'e-0' }, at);
+    expect(types(domainEventsOf({ after: refused }))).toEqual([['WorkflowExecution Skipped', 'Skipped']]);
+  });
+
+  it('announces a failure to start (Pending → Failed) as Failed only: nothing started', () => {
+    const failed = finished(pending, { termination: { phase: 'Failed', failure: { reason: 'ConfigurationError', message: 'no', wasExecutionFailure: false } }, at: later, actor: 'lockstep' });
+    expect(types(domainEventsOf({ after: failed }))).toEqual([['WorkflowExecution Failed', 'Failed']]);
+  });
+
+  it('announces a start overtaken by its end as both: Started with the execution as it stood while Running, then Completed', () => {
+    const overtaken = finished(pending, { termination: { phase: 'Completed' }, at: later, actor: 'lockstep', overtakenStart: { executionRef: ref, startTime: at, actor: 'lockstep' } });
+    const events = domainEventsOf({ after: overtaken });
+    expect(types(events)).toEqual([
+      ['WorkflowExecution Started', 'Running'],
+      ['WorkflowExecution Completed', 'Completed'],
+    ]);
+    expect(events[0]!.execution).toEqual(running.execution);
+    expect(events[1]!.execution).toEqual(overtaken.execution);
+  });
+
+  it('announces nothing for a write that adds no transition: a repeated write, a block clearance', () => {
+    expect(domainEventsOf({ before: completed, after: completed })).toEqual([]);
+    const failed = finished(running, { termination: { phase: 'Failed', failure: { reason: 'TaskFailed', message: 'x', wasExecutionFailure: true } }, at: later, actor: 'lockstep' });
+    const target = { ...idleTarget(request.targetResource), blockReason: 'PreviousExecutionFailed' as const, blockedByExecutionId: 'e-1' };
+    const { blockingRecord } = cleared(target, { clearedBy: 'me', reason: 'fixed', at: later, blocking: failed, maxKept: 5 });
+    expect(blockingRecord!.events.at(-1)!.type).toBe('workflowexecution.block.cleared');
+    expect(domainEventsOf({ before: failed, after: blockingRecord! })).toEqual([]);
+  });
+});
+
+describe('the stream records of the table (the Lambda event shape)', () => {
+  const record = (sequenceNumber: string, after: Record<string, unknown>, before?: Record<string, unknown>) => ({
+    eventID: `id-${sequenceNumber}`,
+    eventName: before ? 'MODIFY' : 'INSERT',
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'us-east-1',
+    dynamodb: {
+      ApproximateCreationDateTime: 1_795_600_000,
+      Keys: marshall({ PK: after.PK, SK: after.SK }),
+      NewImage: marshall(after, { removeUndefinedValues: true }),
+      ...(before && { OldImage: marshall(before, { removeUndefinedValues: true }) }),
+      SequenceNumber: sequenceNumber,
+      SizeBytes: 512,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+    eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/lockstep/stream/2026-11-25T00:00:00.000',
+  });
+  const item = (r: ExecutionRecord) => executionItem(r, 3600);
+
+  it('reads execution writes in order with their images, and leaves out other items and deletions', () => {
+    const target = { PK: 'T#abc', SK: 'TARGET', entity: 'target', fencingToken: 1 };
+    const changes = executionChanges([
+      record('100', target),
+      record('101', item(running)),
+      record('102', item(completed), item(running)),
+      { eventName: 'REMOVE', dynamodb: { OldImage: marshall(item(completed)), SequenceNumber: '103' } },
+    ]);
+    expect(changes.map((c) => c.sequenceNumber)).toEqual(['101', '102']);
+    expect(changes[0]).toEqual({ sequenceNumber: '101', after: { execution: running.execution, events: running.events } });
+    expect(changes[1]!.before?.execution).toEqual(running.execution);
+    expect(changes.flatMap((change) => types(domainEventsOf(change)))).toEqual([
+      ['WorkflowExecution Started', 'Running'],
+      ['WorkflowExecution Completed', 'Completed'],
+    ]);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { DomainEvent } from '../../../lib/domain/domain-events.js';
+import { admitted, finished, skipped, started } from '../../../lib/domain/transitions.js';
+import type { ExecutionChange } from '../../../lib/adapters/dynamodb/stream-changes.js';
+import { publishDomainEvents } from '../../../lib/use-cases/publish-domain-events.js';
+
+const at = new Date('2026-11-25T10:00:00.000Z');
+const ref = { name: 'wfe-0123456789abcdef-1', arn: 'arn:aws:states:us-east-1:123456789012:execution:m:wfe-0123456789abcdef-1' };
+function lifecycle(id: string, sequence: number): ExecutionChange[] {
+  const pending = { ...admitted({ targetResource: `a/deployment/${id}`, workflowId: 'noop', workflowVersion: '1', parameters: {}, requestedBy: 't', source: 'api' }, id, at), fencingToken: 1 };
+  const running = { ...started(pending, 1, ref, at, 'lockstep'), fencingToken: 1 };
+  const completed = finished(running, { termination: { phase: 'Completed' }, at, actor: 'lockstep' });
+  return [
+    { sequenceNumber: String(sequence), after: running },
+    { sequenceNumber: String(sequence + 1), before: running, after: completed },
+  ];
+}
+const logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** The bus, as the port sees it: takes events in order until it refuses one, or fails the whole call. */
+function bus(behaviour: { acceptOnly?: number; fail?: boolean }) {
+  const taken: DomainEvent[] = [];
+  return {
+    taken,
+    publisher: {
+      publish: async (events: readonly DomainEvent[]) => {
+        if (behaviour.fail) throw new Error('the bus did not answer');
+        const accepted = Math.min(events.length, behaviour.acceptOnly ?? events.length);
+        taken.push(...events.slice(0, accepted));
+        return accepted;
+      },
+    },
+  };
+}
+
+describe('publishing stored transitions', () => {
+  const changes = [...lifecycle('e-1', 10), ...lifecycle('e-2', 20), { sequenceNumber: '30', after: skipped(admitted({ targetResource: 'a/deployment/x', workflowId: 'noop', workflowVersion: '1', parameters: {}, requestedBy: 't', source: 'api' }, 'e-3', at), { reason: 'ResourceBusy', message: 'busy' }, at) }];
+
+  it('publishes one event per transition, in stream order', async () => {
+    const { publisher, taken } = bus({});
+    expect(await publishDomainEvents({ publisher, logger }, changes)).toEqual({ published: 5, unpublished: 0 });
+    expect(taken.map((e) => `${e.execution.id} ${e.execution.phase}`)).toEqual(['e-1 Running', 'e-1 Completed', 'e-2 Running', 'e-2 Completed', 'e-3 Skipped']);
+  });
+
+  it('asks for the stream again from the record of the first event the bus refused', async () => {
+    const { publisher } = bus({ acceptOnly: 3 });
+    expect(await publishDomainEvents({ publisher, logger }, changes)).toEqual({ published: 3, unpublished: 2, retryFrom: '21' });
+  });
+
+  it('asks for the whole batch again when the call failed (the bus may have taken some: at least once)', async () => {
+    const { publisher } = bus({ fail: true });
+    expect(await publishDomainEvents({ publisher, logger }, changes)).toEqual({ published: 0, unpublished: 5, retryFrom: '10' });
+  });
+});
