@@ -59,9 +59,9 @@ export interface FinishOptions {
 
 /** Pending or Running → Completed or Failed, with the completion time always set. */
 export function finished(current: ExecutionRecord & { fencingToken: number }, { termination, at, actor, overtakenStart }: FinishOptions): ExecutionRecord & { fencingToken: number } {
-  const ran = termination.phase === Phase.Completed || termination.failure.wasExecutionFailure;
+  // Step Functions saw the run start, however it ended (a cancel's stop included): the record says so.
   const base =
-    current.execution.phase === Phase.Pending && ran && overtakenStart
+    current.execution.phase === Phase.Pending && overtakenStart
       ? started(current, current.fencingToken, overtakenStart.executionRef, overtakenStart.startTime, overtakenStart.actor)
       : current;
   assertTransition(base.execution, termination.phase);

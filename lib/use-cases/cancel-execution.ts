@@ -5,6 +5,7 @@ import { FailureReason } from '../domain/reasons.js';
 import { announce } from './announce.js';
 import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
 import { getExecution } from './get-execution.js';
+import { runOf } from './start-execution.js';
 import { stopRun } from './stop-run.js';
 
 /** A cancel that finds the execution moved on (started, or another cancel won) looks again this many times. */
@@ -22,8 +23,16 @@ export async function cancelExecution(engine: Engine, input: { executionId: stri
     if (isTerminal(current.execution.phase)) throw new ConflictError(`execution ${executionId} is already ${current.execution.phase}`);
     // Unique per request: it tells this cancel's stop from any other's.
     const cause = `cancelled by ${requestedBy} (cancel request ${engine.newId()})`;
+    const stop = { error: STOP_ERRORS.cancelled, cause, actor: requestedBy };
     if (current.execution.phase === Phase.Running) {
-      const { stopped, record } = await stopRun(engine, current, { error: STOP_ERRORS.cancelled, cause, actor: requestedBy });
+      const { stopped, record } = await stopRun(engine, current, stop);
+      return { cancelled: stopped, record };
+    }
+    // Pending is also what an admission answers once it has started the run: a run under the
+    // execution's name is stopped and its outcome recorded, as for Running (it may even have finished).
+    const run = current.fencingToken === undefined ? undefined : runOf(engine, { ...current, fencingToken: current.fencingToken });
+    if (run && (await engine.driver.describe(run.arn))) {
+      const { stopped, record } = await stopRun(engine, { ...current, execution: { ...current.execution, executionRef: run } }, stop);
       return { cancelled: stopped, record };
     }
 

@@ -49,7 +49,7 @@ async function launch(engine: Engine, pending: Pending): Promise<Launch> {
   const policy = policyFor(engine, execution.workflowId, execution.workflowVersion);
   let stateMachineArn: string;
   try {
-    stateMachineArn = engine.stateMachines.stateMachineArn(engine.catalog.resolve(execution.workflowId, execution.workflowVersion));
+    stateMachineArn = stateMachineOf(engine, execution);
   } catch (error) {
     return failToStart(engine, pending, 'StateMachineDoesNotExist', (error as Error).message, policy);
   }
@@ -69,6 +69,25 @@ async function launch(engine: Engine, pending: Pending): Promise<Launch> {
   await recordRunning(engine, pending, fencingToken, { name, arn: existing.executionArn }, existing.startDate);
   const completed = await completeExecution(engine, existing);
   return { kind: 'launched', record: completed.kind === 'transition' ? completed.record : pending, name, started: existing };
+}
+
+function stateMachineOf(engine: Engine, execution: Execution): string {
+  return engine.stateMachines.stateMachineArn(engine.catalog.resolve(execution.workflowId, execution.workflowVersion));
+}
+
+/**
+ * Where an admitted execution's run is, started or not: its name is its target and token
+ * alone. Undefined when its workflow is not deployed (no run can exist).
+ */
+export function runOf(engine: Engine, pending: Pending): { name: string; arn: string } | undefined {
+  let stateMachineArn: string;
+  try {
+    stateMachineArn = stateMachineOf(engine, pending.execution);
+  } catch {
+    return undefined;
+  }
+  const name = executionName(pending.execution.targetResource, pending.fencingToken);
+  return { name, arn: engine.driver.executionArn(stateMachineArn, name) };
 }
 
 /**

@@ -263,7 +263,8 @@ export class DynamoDbStore implements ExecutionStore {
     const stored = await this.getExecutionItem(executionId);
     if (stored) return stored;
     if (heldTarget?.holder?.execution.id === executionId) return { ...heldTarget.holder, fencingToken: heldTarget.fencingToken };
-    return this.findPending(executionId);
+    // Not Pending either: it may have left Pending (its start recorded, or its end) between the two reads.
+    return (await this.findPending(executionId)) ?? this.getExecutionItem(executionId);
   }
 
   async listExecutions(input: ListExecutionsInput): Promise<Page<Execution>> {

@@ -35,8 +35,17 @@ const MANIFEST: Record<string, string[]> = {
   'failed completion': ['SFN.GetExecutionHistory', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
   // The stop, then what Step Functions says happened (the record never claims a stop that came too late).
   cancel: ['DynamoDB.GetItem', 'SFN.StopExecution', 'SFN.DescribeExecution', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
+  // Admitted and started, its start not recorded yet: found through the active index, its run looked up by name, then as above.
+  'cancel of a started Pending': [
+    'DynamoDB.GetItem', 'DynamoDB.Query', 'DynamoDB.GetItem', 'SFN.DescribeExecution',
+    'SFN.StopExecution', 'SFN.DescribeExecution', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems',
+  ],
   // A sweep reads the Running shards of the active index, one query each.
   'sweep of a missed completion': [...SHARD_QUERIES, 'DynamoDB.GetItem', 'SFN.DescribeExecution', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
+  // Its RUNNING status event lost, the run finished: the start is found by its name, recorded, then its end.
+  'sweep of a missed start record': [
+    ...SHARD_QUERIES, 'DynamoDB.GetItem', 'SFN.StartExecution', 'SFN.DescribeExecution', 'DynamoDB.PutItem', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems',
+  ],
   'sweep of a crashed start': [...SHARD_QUERIES, 'DynamoDB.GetItem', 'SFN.StartExecution', 'DynamoDB.PutItem'],
 };
 
@@ -61,6 +70,13 @@ async function deliverEvents() {
   await t.sfn.idle().catch(() => undefined);
   await new Promise((resolve) => setImmediate(resolve));
   while (delivered < t.events.length) await completeExecution(t.engine, observationFromStatusEvent(t.events[delivered++]!));
+}
+
+/** Delivers an execution's RUNNING status event now (its run goes on), and loses the events emitted before it. */
+async function recordStart(id: string) {
+  const event = t.events.find((e) => e.detail.status === 'RUNNING' && e.detail.input?.includes(id));
+  await completeExecution(t.engine, observationFromStatusEvent(event!));
+  delivered = t.events.indexOf(event!) + 1;
 }
 
 /** A status event's delivery, the operation under test of the completion paths. */
@@ -115,15 +131,34 @@ const PATHS: Record<string, Path> = {
     act: (_t, _target, id) => deliverEvent(id),
   },
   cancel: {
+    setup: async (_t, target) => {
+      const { id } = (await ask(target, 'wait', { SECONDS: '600' })).record.execution;
+      await recordStart(id);
+      return id;
+    },
+    act: (_t, _target, id) => cancelExecution(t.engine, { executionId: id!, requestedBy: 'test' }),
+  },
+  'cancel of a started Pending': {
     setup: async (_t, target) => (await ask(target, 'wait', { SECONDS: '600' })).record.execution.id,
     act: (_t, _target, id) => cancelExecution(t.engine, { executionId: id!, requestedBy: 'test' }),
   },
   'sweep of a missed completion': {
     setup: async (_t, target) => {
-      const started = await ask(target, 'noop');
+      const { id } = (await ask(target, 'noop')).record.execution;
+      await recordStart(id);
       await t.sfn.idle();
-      delivered = t.events.length; // its events are lost
-      return started.record.execution.id;
+      delivered = t.events.length; // its completion is lost
+      return id;
+    },
+    act: () => sweep(t.engine),
+  },
+  'sweep of a missed start record': {
+    setup: async (_t, target) => {
+      const { id } = (await ask(target, 'noop')).record.execution;
+      await t.sfn.idle();
+      delivered = t.events.length; // all its events are lost
+      t.clock.advanceSeconds(t.engine.policy.startGraceSeconds);
+      return id;
     },
     act: () => sweep(t.engine),
   },
