@@ -1,4 +1,6 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+const SOAK = 'test/integration/reliability/soak.test.ts';
 
 export default defineConfig({
   test: {
@@ -20,8 +22,21 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, SOAK],
           // One DynamoDB Local for the whole run; each test file makes its own table.
           globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // 5,000 requests against a time bound: run alone once every other project is done,
+          // so that a slow shared machine measures the engine and not its neighbours.
+          name: 'soak',
+          include: [SOAK],
+          globalSetup: ['test/support/global-setup.ts'],
+          sequence: { groupOrder: 1 },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -18,6 +18,8 @@ describe('lockstep target, clear, targets, workflows', () => {
   afterAll(() => mode?.local.stop());
 
   const targetPath = (t: string) => `/targets/${encodeURIComponent(t)}`;
+  /** Waits for a moment of the real clock, so that two answers compared for equality cannot straddle the end of a 1 s cooldown. */
+  const passed = (until: string | undefined) => new Promise((resolve) => setTimeout(resolve, until ? Math.max(0, Date.parse(until) - systemClock.now().getTime() + 20) : 0));
 
   it('target: one target (its path segment URL-encoded), json as the API answers, a readable view otherwise; an unknown target is Idle', async () => {
     const t = target('shown');
@@ -34,7 +36,10 @@ describe('lockstep target, clear, targets, workflows', () => {
   it('clear: a blocked target is cleared by $USER@hostname unless --by says who, and prints the target; a target that is not blocked exits 1 with the Conflict', async () => {
     const t = target('blocked');
     expect((await lockstep(['run', 'fail', t, '--wait'], env)).code).toBe(2);
-    expect((await mode.call('GET', targetPath(t))).body).toMatchObject({ state: 'Blocked', blockReason: 'PreviousExecutionFailed' });
+    const blocked = (await mode.call('GET', targetPath(t))).body;
+    expect(blocked).toMatchObject({ state: 'Blocked', blockReason: 'PreviousExecutionFailed' });
+    // The failed run's cooldown (1 s on the real clock) ends first, or the command's answer and the API's could straddle its end.
+    await passed(blocked.cooldownUntil);
 
     const cleared = await lockstep(['clear', t, '--reason', 'fixed the config (INC-1)', '-o', 'json'], env);
     expect(cleared.code, cleared.stderr).toBe(0);
@@ -61,6 +66,8 @@ describe('lockstep target, clear, targets, workflows', () => {
   });
 
   it('targets: every state listing prints exactly what GET /targets?state= answers; without --state, every state', async () => {
+    const cooling = (await mode.call('GET', '/targets?state=CoolingDown&limit=100')).body.items as { cooldownUntil: string }[];
+    await passed(cooling.map((item) => item.cooldownUntil).sort().at(-1));
     for (const state of ['Blocked', 'Running', 'BackingOff', 'CoolingDown']) {
       const api = await mode.call('GET', `/targets?state=${state}&limit=100`);
       expect(api.status).toBe(200);
