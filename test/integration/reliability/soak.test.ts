@@ -95,7 +95,7 @@ describe('soak: 5,000 mixed requests through local mode', () => {
     expect(report.violations).toEqual([]);
     expect(report.executions).toBeGreaterThan(1000);
     expect((await t.local.runtime.engine.store.listTargets({ state: 'Running', at: new Date(), limit: 100 })).items).toEqual([]);
-    // 5,000 requests take about a minute alone; the suite's other files share the two cores.
+    // 5,000 requests take about a minute; the soak project runs alone, after the others (vitest.config.ts).
   }, 240_000);
 });
 
