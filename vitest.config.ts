@@ -1,6 +1,8 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 const SOAK = 'test/integration/reliability/soak.test.ts';
+/** The integration tier and the soak: a DynamoDB Local for the project (each test file makes its own table). */
+const AGAINST_DYNAMODB_LOCAL = { globalSetup: ['test/support/global-setup.ts'], testTimeout: 60_000, hookTimeout: 60_000 };
 
 export default defineConfig({
   test: {
@@ -23,10 +25,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           exclude: [...configDefaults.exclude, SOAK],
-          // One DynamoDB Local for the whole run; each test file makes its own table.
-          globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          ...AGAINST_DYNAMODB_LOCAL,
         },
       },
       {
@@ -35,10 +34,8 @@ export default defineConfig({
           // so that a slow shared machine measures the engine and not its neighbours.
           name: 'soak',
           include: [SOAK],
-          globalSetup: ['test/support/global-setup.ts'],
           sequence: { groupOrder: 1 },
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          ...AGAINST_DYNAMODB_LOCAL,
         },
       },
       {

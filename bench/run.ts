@@ -56,8 +56,10 @@ say('starting DynamoDB Local');
 const dynamodbLocal = await startDynamoDbLocal();
 const client = localDynamoDbClient(dynamodbLocal.endpoint);
 const doc = DynamoDBDocumentClient.from(client);
-const localConfig = (tableName: string, policy = DEFAULT_POLICY): LocalConfig => ({ port: 0, token: BENCH_TOKEN, policy, sweepIntervalSeconds: 3600, tableName, dynamodbEndpoint: dynamodbLocal.endpoint });
-const startLocal = (tableName: string, policy = DEFAULT_POLICY): Promise<LocalMode> => startLocalMode(localConfig(tableName, policy), { clock: systemClock, writeMetrics: () => {} });
+const localConfig = (tableName: string, policy: typeof DEFAULT_POLICY, dynamodbEndpoint: string): LocalConfig => ({ port: 0, token: BENCH_TOKEN, policy, sweepIntervalSeconds: 3600, tableName, dynamodbEndpoint });
+/** A local mode on the bench's DynamoDB Local, or on another one. */
+const startLocal = (tableName: string, policy = DEFAULT_POLICY, dynamodbEndpoint = dynamodbLocal.endpoint): Promise<LocalMode> =>
+  startLocalMode(localConfig(tableName, policy, dynamodbEndpoint), { clock: systemClock, writeMetrics: () => {} });
 /** Stops a local mode and drops its table, so that each part finds DynamoDB Local holding only its own items and stream. */
 const stopLocal = async (local: LocalMode, tableName: string): Promise<void> => {
   await local.stop();
@@ -125,7 +127,7 @@ try {
   memoryAndSweep = await part('memoryAndSweep', 'local mode memory and the sweep, on a DynamoDB Local of its own', async () => {
     const ownDynamodb = await startDynamoDbLocal();
     try {
-      const memoryLocal = await startLocalMode({ ...localConfig(`bench-memory-${randomUUID()}`, { ...DEFAULT_POLICY, cooldownSeconds: 0 }), dynamodbEndpoint: ownDynamodb.endpoint }, { clock: systemClock, writeMetrics: () => {} });
+      const memoryLocal = await startLocal(`bench-memory-${randomUUID()}`, { ...DEFAULT_POLICY, cooldownSeconds: 0 }, ownDynamodb.endpoint);
       try {
         return await measureMemoryAndSweep(memoryLocal);
       } finally {
