@@ -9,8 +9,14 @@ import { addTargetCommands } from './commands/target-commands.js';
 import { addUiCommand } from './commands/ui-command.js';
 import { addWorkflowCommands } from './commands/workflow-commands.js';
 import { ApiError, CliError, ExitCode } from './errors.js';
+import { unsupportedNode } from './node-version.js';
 
-const { version } = createRequire(import.meta.url)('lockstep/package.json') as { version: string };
+const { version, engines } = createRequire(import.meta.url)('lockstep/package.json') as { version: string; engines: { node: string } };
+const tooOld = unsupportedNode(process.version, engines.node);
+if (tooOld) {
+  process.stderr.write(`error: ${tooOld}\n`);
+  process.exit(ExitCode.Error);
+}
 // The environment is read here, once, and handed to the commands.
 const env: Record<string, string | undefined> = { ...process.env };
 

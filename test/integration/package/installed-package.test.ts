@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unsupportedNode } from '../../../lib/cli/node-version.js';
 import { freePort } from '../../../lib/local/http-listen.js';
 import { until } from '../../support/wait.js';
 
@@ -42,6 +43,15 @@ describe('Lockstep as a package another project installs', () => {
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/unknown command/);
     expect(wrong.stdout).toBe('');
+  });
+
+  // The machine's own Node.js, when it is older than the package's floor (Debian's is 20 here): the command must refuse it itself.
+  const olderNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => existsSync(path) && unsupportedNode(execFileSync(path, ['--version'], { encoding: 'utf8' }).trim(), '>=22.12'));
+  it.skipIf(!olderNode)('on a Node.js older than 22.12 (the machine has none: skipped), exits 1 before doing anything, naming the version and how to get 22', () => {
+    const refused = spawnSync(olderNode!, [lockstep, 'workflows', 'validate', 'team-workflows'], { cwd: project, env, encoding: 'utf8' });
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/^error: lockstep needs Node\.js 22\.12 or later, and this is v\d+\.\d+\.\d+\. .*`npm install --save-dev node@22`/);
   });
 
   it('validates a workflows folder offline: exit 0 and one line per workflow, or exit 1 and one line per problem naming the file', () => {
