@@ -30,3 +30,8 @@ export function canTransition(from: Phase | null, to: Phase): boolean {
 export function isTerminal(phase: Phase): boolean {
   return TERMINAL_PHASES.has(phase);
 }
+
+/** How far along its lifecycle a phase is (Pending 0, Running 1, terminal 2): of two reads of one execution, the later is never behind. */
+export function progressOf(phase: Phase): number {
+  return phase === Phase.Pending ? 0 : phase === Phase.Running ? 1 : 2;
+}

@@ -1,5 +1,6 @@
 import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Execution } from '../../domain/execution.js';
+import { progressOf } from '../../domain/phase.js';
 import type { TargetState } from '../../domain/target.js';
 import type { ActiveExecutionsInput, CreatedExecutionsInput, Page } from '../../ports.js';
 import { executionKey, positionOf, recordFromItem, type Item } from './items.js';
@@ -47,6 +48,18 @@ export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableNa
   const upper = below ?? until ?? '~';
   const fits = (e: Execution) => (!phase || e.phase === phase) && (!workflowId || e.workflowId === workflowId) && e.createdAt >= since && positionOf(e) < upper;
 
+  // The active executions first, each read consistently (a Pending one has no item, so no by-created entry, yet),
+  // then the shards: an execution that leaves the active ones between the two reads (a noop starts and ends in
+  // milliseconds) is in the shards by then, so it is never in neither. Of two copies the further along wins; on a
+  // tie the active one, read consistently (one that has just started may not be in the index yet).
+  const active: Execution[] = [];
+  let activeToken: string | undefined;
+  do {
+    const page = await listActiveExecutions(doc, tableName, tokens, { limit: 100, ...(activeToken && { nextToken: activeToken }) });
+    active.push(...page.items);
+    activeToken = page.nextToken;
+  } while (activeToken);
+
   const perShard = await Promise.all(
     Array.from({ length: CREATED_SHARDS }, async (_, shard) => {
       const found: Execution[] = [];
@@ -73,22 +86,12 @@ export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableNa
       return found;
     }),
   );
-  // The active executions, each read consistently: a Pending one has no item (so no by-created entry) yet, and
-  // one that has just started may not be in the eventually consistent index yet; either way the table's copy wins.
-  const active: Execution[] = [];
-  let activeToken: string | undefined;
-  do {
-    const page = await listActiveExecutions(doc, tableName, tokens, { limit: 100, ...(activeToken && { nextToken: activeToken }) });
-    active.push(...page.items);
-    activeToken = page.nextToken;
-  } while (activeToken);
-  const merged = new Map<string, Execution>();
-  for (const execution of perShard.flat()) if (fits(execution)) merged.set(execution.id, execution);
-  for (const execution of active) {
-    merged.delete(execution.id);
-    if (fits(execution)) merged.set(execution.id, execution);
+  const latest = new Map<string, Execution>(active.map((execution) => [execution.id, execution]));
+  for (const execution of perShard.flat()) {
+    const seen = latest.get(execution.id);
+    if (!seen || progressOf(execution.phase) > progressOf(seen.phase)) latest.set(execution.id, execution);
   }
-  const sorted = [...merged.values()].sort((a, b) => (positionOf(a) < positionOf(b) ? 1 : -1));
+  const sorted = [...latest.values()].filter(fits).sort((a, b) => (positionOf(a) < positionOf(b) ? 1 : -1));
   if (sorted.length <= limit) return { items: sorted };
   const items = sorted.slice(0, limit);
   return { items, nextToken: tokens.encode(query, [positionOf(items.at(-1)!)]) };

@@ -131,6 +131,21 @@ describe('listings across targets, through the HTTP API', () => {
     expect(response.body.error.code).toBe('ValidationError');
   });
 
+  it('lists every execution admitted before the request, while each starts and ends during the listing', async () => {
+    const since = t.clock.now().toISOString();
+    const admitted: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      t.clock.advanceSeconds(1);
+      const created = await create(uniqueTarget('racing'), 'noop');
+      expect(created.status).toBe(201);
+      admitted.push(created.body.id);
+      // Right after the answer the run starts and ends while this listing reads: Pending, Running or done, it is listed.
+      const listed = await t.call('GET', `/executions?since=${encode(since)}&limit=100`);
+      expect(listed.status).toBe(200);
+      expect((listed.body.items as { id: string }[]).map((e) => e.id)).toEqual(expect.arrayContaining(admitted));
+    }
+  });
+
   it('takes a window of exactly 31 days, and the last 31 days computed a moment earlier on the caller’s clock', async () => {
     expect((await t.call('GET', '/executions?since=2020-01-01T00:00:00Z&until=2020-02-01T00:00:00Z')).status).toBe(200);
     const callerSince = new Date(t.clock.now().getTime() - 31 * 86_400_000 - 1_500).toISOString();

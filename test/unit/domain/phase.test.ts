@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Phase, canTransition, isTerminal } from '../../../lib/domain/phase.js';
+import { Phase, canTransition, isTerminal, progressOf } from '../../../lib/domain/phase.js';
 
 const all = Object.values(Phase);
 
@@ -11,5 +11,10 @@ describe('phase transitions', () => {
 
   it('never leaves a terminal phase', () => {
     for (const from of all.filter(isTerminal)) for (const to of all) expect(canTransition(from, to)).toBe(false);
+  });
+
+  it('orders phases by the lifecycle: every allowed transition moves forward', () => {
+    for (const from of all) for (const to of all) if (canTransition(from, to)) expect(progressOf(to)).toBeGreaterThan(progressOf(from));
+    expect(new Set(all.filter(isTerminal).map(progressOf))).toEqual(new Set([2]));
   });
 });
