@@ -1,4 +1,4 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionChange } from '../../../lib/adapters/dynamodb/stream-changes.js';
@@ -32,14 +32,17 @@ const at = new Date('2026-12-01T10:00:00.000Z');
 // One-, two-, three- and four-byte characters, and characters JSON escapes (a quote doubles, a control character becomes six bytes).
 const characters = fc.constantFrom('a', 'é', '中', '😀', '"', '\\', '\u0001', '\u2028');
 const value = fc.oneof(
-  { weight: 2, arbitrary: fc.string({ maxLength: 20 }) },
-  { weight: 3, arbitrary: fc.tuple(characters, fc.integer({ min: 0, max: 16_384 })).map(([c, n]) => c.repeat(n).slice(0, 16_384)) },
-  { weight: 1, arbitrary: characters.map((c) => c.repeat(16_384).slice(0, 16_384)) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
+  { weight: 2, arbitrary: fc.tuple(characters, fc.integer({ min: 0, max: 16_384 })).map(([c, n]) => c.repeat(n).slice(0, 16_384)) },
+  { weight: 2, arbitrary: characters.map((c) => c.repeat(16_384).slice(0, 16_384)) },
 );
-const parameters = fc.uniqueArray(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,8}$/), { maxLength: 8 }).chain((names) => fc.tuple(...names.map(() => value)).map((values) => Object.fromEntries(names.map((name, i) => [name, values[i]!]))));
+const parameters = fc.uniqueArray(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,8}$/), { maxLength: 8, size: 'max' }).chain((names) => fc.tuple(...names.map(() => value)).map((values) => Object.fromEntries(names.map((name, i) => [name, values[i]!]))));
 const target = fc.oneof(fc.constant('payments/deployment/api'), fc.tuple(characters, fc.integer({ min: 1, max: 1000 })).map(([c, n]) => `ns/deployment/${c.repeat(n).slice(0, 1000)}`));
 const ending = fc.constantFrom('Completed', 'Failed', 'Skipped', 'Running');
-const execution = fc.record({ parameters, target, ending, cause: value });
+const large = fc.record({ parameters, target, ending, cause: value });
+const small = fc.record({ parameters: fc.dictionary(fc.stringMatching(/^[A-Z]{1,8}$/), fc.string({ maxLength: 40 }), { maxKeys: 3 }), target: fc.constant('payments/deployment/api'), ending, cause: fc.string({ maxLength: 40 }) });
+// Mostly small executions, so that calls fill up by count as well as by size.
+const execution = fc.oneof({ weight: 2, arbitrary: small }, { weight: 1, arbitrary: large });
 
 type Sample = { parameters: Record<string, string>; target: string; ending: string; cause: string };
 
@@ -85,11 +88,31 @@ describe('the outbox against the service limits (property)', () => {
     await endpoint.close();
   });
 
+  it('the local endpoint refuses, as AWS does, a call whose entries total 256 KiB or more, one entry alone included', async () => {
+    /** An entry of exactly `size` bytes as AWS counts them: Source 8, DetailType 1, a Detail of `{"v":"…"}` (8 bytes and the text). */
+    const entry = (size: number) => {
+      const text = size - 8 - 1 - 8;
+      return { EventBusName: 'lockstep', Source: 'lockstep', DetailType: 'T', Detail: JSON.stringify({ v: '中'.repeat(Math.floor(text / 3)) + 'a'.repeat(text % 3) }) };
+    };
+    const put = (entries: ReturnType<typeof entry>[]) => client.send(new PutEventsCommand({ Entries: entries }));
+    const justUnder = entry(MAX_TOTAL_BYTES - 1);
+    expect(entrySize(justUnder)).toBe(MAX_TOTAL_BYTES - 1);
+    expect((await put([justUnder])).FailedEntryCount).toBe(0);
+    const whole = entry(MAX_TOTAL_BYTES);
+    expect(entrySize(whole)).toBe(MAX_TOTAL_BYTES);
+    await expect(put([whole])).rejects.toMatchObject({ name: 'ValidationException', message: 'Total size of the entries in the request is over the limit.' });
+    const half = entry(MAX_TOTAL_BYTES / 2);
+    await expect(put([half, half])).rejects.toMatchObject({ name: 'ValidationException' });
+    // With a Time, 14 bytes more: the call that fitted no longer does.
+    await expect(put([{ ...justUnder, Time: at } as never])).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+
   it('publishes every stored transition, in calls within 10 entries and 256 KiB', async () => {
     const logger = { info: () => {}, warn: () => {}, error: () => {} };
     let runs = 0;
+    const seen = { truncated: 0, whole: 0, callsOverHalfTheLimit: 0, fullCalls: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.array(execution, { minLength: 1, maxLength: 24 }), async (samples) => {
+      fc.asyncProperty(fc.array(execution, { minLength: 1, maxLength: 30 }), async (samples) => {
         delivered.length = 0;
         calls.length = 0;
         let sequence = 0;
@@ -104,30 +127,39 @@ describe('the outbox against the service limits (property)', () => {
 
         expect(outcome.unpublished, 'nothing is left for another try').toBe(0);
         for (const call of calls) {
+          if (call.bytes > MAX_TOTAL_BYTES / 2) seen.callsOverHalfTheLimit++;
+          if (call.entries === MAX_ENTRIES) seen.fullCalls++;
           expect(call.entries).toBeGreaterThanOrEqual(1);
           expect(call.entries).toBeLessThanOrEqual(MAX_ENTRIES);
           expect(call.bytes).toBeLessThan(MAX_TOTAL_BYTES);
         }
-        const seen = new Set<string>();
+        const published = new Set<string>();
         for (const event of delivered) {
           const detail = event.detail as Execution & { truncated?: boolean; href?: string };
           const key = `${detail.id} ${detail.phase}`;
-          seen.add(key);
+          published.add(key);
           const stored = expected.get(key);
           expect(stored, `${key} stands for a stored transition`).toBeDefined();
           if (detail.truncated) {
+            seen.truncated++;
             // Only what could not be sent whole is cut, and it still says what it is and where the rest is.
             expect(entrySize({ Source: 'lockstep', DetailType: event['detail-type'], Detail: JSON.stringify(stored) })).toBeGreaterThanOrEqual(MAX_TOTAL_BYTES);
             expect(detail).toMatchObject({ id: stored!.id, targetResource: stored!.targetResource, workflowId: stored!.workflowId, workflowVersion: stored!.workflowVersion, href: `/executions/${stored!.id}` });
             if (stored!.skipDetails) expect(detail.skipDetails?.reason).toBe(stored!.skipDetails.reason);
             if (stored!.failureDetails) expect(detail.failureDetails?.reason).toBe(stored!.failureDetails.reason);
           } else {
+            seen.whole++;
             expect(detail).toEqual(stored);
           }
         }
-        expect([...expected.keys()].filter((key) => !seen.has(key)), 'transitions never published').toEqual([]);
+        expect([...expected.keys()].filter((key) => !published.has(key)), 'transitions never published').toEqual([]);
       }),
       { numRuns: 40 },
     );
+    // The runs reached the limits: events too large alone, calls filled by size and by count.
+    expect(seen.truncated).toBeGreaterThan(0);
+    expect(seen.whole).toBeGreaterThan(0);
+    expect(seen.callsOverHalfTheLimit).toBeGreaterThan(0);
+    expect(seen.fullCalls).toBeGreaterThan(0);
   }, 300_000);
 });
