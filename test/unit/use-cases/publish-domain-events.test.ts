@@ -1,4 +1,7 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { executionItem } from '../../../lib/adapters/dynamodb/items.js';
+import { createPublisherHandler } from '../../../lib/handlers/publisher-handler.js';
 import type { DomainEvent } from '../../../lib/domain/domain-events.js';
 import { admitted, finished, skipped, started } from '../../../lib/domain/transitions.js';
 import type { ExecutionChange } from '../../../lib/adapters/dynamodb/stream-changes.js';
@@ -53,5 +56,29 @@ describe('publishing stored transitions', () => {
   it('asks for the whole batch again when the call failed (the bus may have taken some: at least once)', async () => {
     const { publisher } = bus({ fail: true });
     expect(await publishDomainEvents({ publisher, logger }, changes)).toEqual({ published: [], unpublished: 5, retryFrom: '10' });
+  });
+});
+
+describe('the publisher handler', () => {
+  it('logs one "domain event published" line per event the bus took, with its type, execution, target, phase, event id and whether it was truncated', async () => {
+    const lines: [string, Record<string, unknown>][] = [];
+    const recording = { info: (message: string, attributes: Record<string, unknown>) => void lines.push([message, attributes]), warn: () => {}, error: () => {} };
+    const publisher = {
+      publish: async (events: readonly DomainEvent[]) => events.slice(0, 2).map((event, i) => ({ event, truncated: i === 1, ...(i === 0 && { eventId: 'ev-0' }) })),
+    };
+    const [running, completed] = lifecycle('e-9', 90);
+    const record = (change: ExecutionChange) => ({
+      dynamodb: {
+        SequenceNumber: change.sequenceNumber,
+        NewImage: marshall(executionItem(change.after, 3600), { removeUndefinedValues: true }),
+        ...(change.before && { OldImage: marshall(executionItem(change.before, 3600), { removeUndefinedValues: true }) }),
+      },
+    });
+    const handle = createPublisherHandler({ publisher, logger: recording, metrics: { domainEventsUnpublished: () => {} } });
+    expect(await handle({ Records: [record(running!), record(completed!)] })).toEqual({ batchItemFailures: [] });
+    expect(lines).toEqual([
+      ['domain event published', { detailType: 'WorkflowExecution Started', executionId: 'e-9', targetResource: 'a/deployment/e-9', phase: 'Running', eventId: 'ev-0' }],
+      ['domain event published', { detailType: 'WorkflowExecution Completed', executionId: 'e-9', targetResource: 'a/deployment/e-9', phase: 'Completed', truncated: true }],
+    ]);
   });
 });
