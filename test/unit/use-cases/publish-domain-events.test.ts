@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { executionItem } from '../../../lib/adapters/dynamodb/items.js';
 import { createPublisherHandler } from '../../../lib/handlers/publisher-handler.js';
 import type { DomainEvent } from '../../../lib/domain/domain-events.js';
+import type { ExecutionRecord } from '../../../lib/domain/execution.js';
 import { admitted, finished, skipped, started } from '../../../lib/domain/transitions.js';
 import type { ExecutionChange } from '../../../lib/adapters/dynamodb/stream-changes.js';
 import { publishDomainEvents } from '../../../lib/use-cases/publish-domain-events.js';
@@ -66,16 +67,18 @@ describe('the publisher handler', () => {
     const publisher = {
       publish: async (events: readonly DomainEvent[]) => events.slice(0, 2).map((event, i) => ({ event, truncated: i === 1, ...(i === 0 && { eventId: 'ev-0' }) })),
     };
-    const [running, completed] = lifecycle('e-9', 90);
-    const record = (change: ExecutionChange) => ({
+    const pending = { ...admitted({ targetResource: 'a/deployment/e-9', workflowId: 'noop', workflowVersion: '1', parameters: {}, requestedBy: 't', source: 'api' }, 'e-9', at), fencingToken: 1 };
+    const running = { ...started(pending, 1, ref, at, 'lockstep'), fencingToken: 1 };
+    const completed = finished(running, { termination: { phase: 'Completed' }, at, actor: 'lockstep' });
+    const record = (sequenceNumber: string, after: ExecutionRecord, before?: ExecutionRecord) => ({
       dynamodb: {
-        SequenceNumber: change.sequenceNumber,
-        NewImage: marshall(executionItem(change.after, 3600), { removeUndefinedValues: true }),
-        ...(change.before && { OldImage: marshall(executionItem(change.before, 3600), { removeUndefinedValues: true }) }),
+        SequenceNumber: sequenceNumber,
+        NewImage: marshall(executionItem(after, 3600), { removeUndefinedValues: true }),
+        ...(before && { OldImage: marshall(executionItem(before, 3600), { removeUndefinedValues: true }) }),
       },
     });
     const handle = createPublisherHandler({ publisher, logger: recording, metrics: { domainEventsUnpublished: () => {} } });
-    expect(await handle({ Records: [record(running!), record(completed!)] })).toEqual({ batchItemFailures: [] });
+    expect(await handle({ Records: [record('90', running), record('91', completed, running)] })).toEqual({ batchItemFailures: [] });
     expect(lines).toEqual([
       ['domain event published', { detailType: 'WorkflowExecution Started', executionId: 'e-9', targetResource: 'a/deployment/e-9', phase: 'Running', eventId: 'ev-0' }],
       ['domain event published', { detailType: 'WorkflowExecution Completed', executionId: 'e-9', targetResource: 'a/deployment/e-9', phase: 'Completed', truncated: true }],
