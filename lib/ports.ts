@@ -28,8 +28,15 @@ export interface EngineMetrics {
  * what the table's stream says was stored; no request path does.
  */
 export interface DomainEventPublisher {
-  /** How many events, from the first, the bus accepted (all of them unless it refused one). Throws when the call itself failed. */
-  publish(events: readonly DomainEvent[]): Promise<number>;
+  /** The events the bus took, in order from the first (all of them unless it refused one). Throws when a call itself failed. */
+  publish(events: readonly DomainEvent[]): Promise<DomainEventReceipt[]>;
+}
+
+/** One domain event the bus took: the id it gave it, and whether its detail was cut to fit the bus (`truncatedDetailOf`). */
+export interface DomainEventReceipt {
+  event: DomainEvent;
+  eventId?: string;
+  truncated: boolean;
 }
 
 /** Structured logging; Powertools Logger fits it. */

@@ -19,6 +19,53 @@ export interface DomainEvent {
   execution: Execution;
 }
 
+/** API.md's route that reads an execution whole. */
+export function executionPath(id: string): string {
+  return `/executions/${encodeURIComponent(id)}`;
+}
+
+/**
+ * The detail of an event too large for the bus: what the execution is and which transition
+ * this is, `truncated: true`, and `href`, the API route that reads the rest (parameters,
+ * messages). Consumers drop duplicates by `(id, phase)` as for a whole detail. Every field
+ * is bounded (a target is at most 1,024 characters, a correlation id 256, a workflow id
+ * 128, a version 64, reasons are names), so the detail is a few KiB at most, far below
+ * any bus's limit: a transition is always published, whole or like this.
+ */
+export interface TruncatedDetail extends Pick<Execution, 'id' | 'targetResource' | 'workflowId' | 'workflowVersion' | 'workflowDigest' | 'correlationId' | 'source' | 'phase'> {
+  createdAt: string;
+  startTime?: string;
+  completionTime?: string;
+  durationSeconds?: number;
+  skipDetails?: Pick<NonNullable<Execution['skipDetails']>, 'reason'>;
+  failureDetails?: Pick<NonNullable<Execution['failureDetails']>, 'reason' | 'wasExecutionFailure' | 'failedAt'>;
+  truncated: true;
+  href: string;
+}
+
+export function truncatedDetailOf(execution: Execution): TruncatedDetail {
+  const { id, targetResource, workflowId, workflowVersion, workflowDigest, correlationId, source, phase, createdAt, startTime, completionTime, durationSeconds } = execution;
+  const { skipDetails, failureDetails } = execution;
+  return {
+    id,
+    targetResource,
+    workflowId,
+    workflowVersion,
+    ...(workflowDigest !== undefined && { workflowDigest }),
+    correlationId,
+    source,
+    phase,
+    createdAt,
+    ...(startTime !== undefined && { startTime }),
+    ...(completionTime !== undefined && { completionTime }),
+    ...(durationSeconds !== undefined && { durationSeconds }),
+    ...(skipDetails && { skipDetails: { reason: skipDetails.reason } }),
+    ...(failureDetails && { failureDetails: { reason: failureDetails.reason, wasExecutionFailure: failureDetails.wasExecutionFailure, failedAt: failureDetails.failedAt } }),
+    truncated: true,
+    href: executionPath(id),
+  };
+}
+
 /** The audit events that are transitions others hear of, and the event each becomes. */
 const EVENT_OF_AUDIT_EVENT: Readonly<Partial<Record<AuditEventType, DomainEventType>>> = {
   'workflowexecution.execution.started': DomainEventType.Started,

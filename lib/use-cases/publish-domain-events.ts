@@ -1,9 +1,10 @@
 import { domainEventsOf, type DomainEvent } from '../domain/domain-events.js';
 import type { ExecutionChange } from '../adapters/dynamodb/stream-changes.js';
-import type { DomainEventPublisher, EngineLogger } from '../ports.js';
+import type { DomainEventPublisher, DomainEventReceipt, EngineLogger } from '../ports.js';
 
 export interface PublishOutcome {
-  published: number;
+  /** The events the bus took, in order. */
+  published: DomainEventReceipt[];
   /** Events not published this time (they will be, from `retryFrom`). */
   unpublished: number;
   /** The stream record to read again from: its event, and every one after it, was not published. */
@@ -22,23 +23,23 @@ export async function publishDomainEvents(deps: { publisher: DomainEventPublishe
   for (const change of changes) {
     for (const event of domainEventsOf(change)) pending.push({ event, sequenceNumber: change.sequenceNumber });
   }
-  if (pending.length === 0) return { published: 0, unpublished: 0 };
-  let published: number;
+  if (pending.length === 0) return { published: [], unpublished: 0 };
+  let published: DomainEventReceipt[];
   let why: string | undefined;
   try {
     published = await deps.publisher.publish(pending.map(({ event }) => event));
-    if (published < pending.length) why = 'the bus refused an event';
+    if (published.length < pending.length) why = 'the bus refused an event';
   } catch (error) {
-    published = 0;
+    published = [];
     why = (error as Error).message;
   }
-  if (published >= pending.length) return { published, unpublished: 0 };
-  const first = pending[published]!;
+  if (published.length >= pending.length) return { published, unpublished: 0 };
+  const first = pending[published.length]!;
   deps.logger.error('publishing domain events failed; they will be published again from the stream', {
     why,
-    unpublished: pending.length - published,
+    unpublished: pending.length - published.length,
     executionId: first.event.execution.id,
     phase: first.event.execution.phase,
   });
-  return { published, unpublished: pending.length - published, retryFrom: first.sequenceNumber };
+  return { published, unpublished: pending.length - published.length, retryFrom: first.sequenceNumber };
 }

@@ -10,7 +10,8 @@ export async function startEventBridgeEndpoint(bus: LocalEventBus, port = 0): Pr
   return startAwsJsonEndpoint({
     targetPrefix: 'AWSEvents.',
     protocolVersion: '1.1',
-    maxRequestBytes: 256 * 1024,
+    // The size limit is on the entries (the bus checks it); their JSON escaping makes a body up to six times larger.
+    maxRequestBytes: 2 * 1024 * 1024,
     port,
     operations: {
       PutEvents: (body) => {

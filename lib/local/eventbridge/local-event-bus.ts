@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { fitsInOneCall, putEventsEntrySize, type SizedEntry } from '../../adapters/eventbridge/put-events-limits.js';
 import type { Clock } from '../../ports.js';
+import { AwsServiceError } from '../aws-json-endpoint.js';
 import { matchesPattern, type EventPattern } from './event-pattern.js';
 
 /** An event as EventBridge delivers it to a target. */
@@ -73,8 +75,14 @@ export class LocalEventBus {
     this.rules.push(rule);
   }
 
-  /** PutEvents: each entry is validated on its own, as the service does (entries come from the request, unchecked). */
+  /**
+   * PutEvents: each entry is validated on its own, as the service does (entries come from the
+   * request, unchecked). A call whose entries together are over the service's size limit is
+   * refused as a whole, as AWS refuses it (`ValidationException`), and nothing of it is put.
+   */
   putEvents(entries: PutEventsEntry[]): { FailedEntryCount: number; Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[] } {
+    const size = entries.reduce((sum, entry: unknown) => sum + (entry !== null && typeof entry === 'object' ? putEventsEntrySize(entry as SizedEntry) : 0), 0);
+    if (!fitsInOneCall(size)) throw new AwsServiceError('ValidationException', 'Total size of the entries in the request is over the limit.');
     const results = entries.map((entry: unknown) => {
       const invalid = invalidEntry(entry);
       if (invalid) return { ErrorCode: 'InvalidArgument', ErrorMessage: invalid };

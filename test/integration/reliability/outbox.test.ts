@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionRecord } from '../../../lib/domain/execution.js';
 import { requestExecution } from '../../../lib/use-cases/request-execution.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';
@@ -13,12 +13,18 @@ import { uniqueTarget } from '../../support/lifecycle.js';
  * stands for. The stream reader is local mode's event source mapping; the handler is the
  * publisher Lambda's.
  */
-type BusFault = 'none' | 'refuse' | 'lose-answer';
+type BusFault = 'none' | 'refuse' | 'lose-answer' | 'smaller-size-limit';
+
+/** A bus whose size limit is below the documented 256 KiB: it refuses, as a whole, a call whose entries total more. */
+const SMALLER_SIZE_LIMIT = 64 * 1024;
+const entrySize = (entry: { Source?: string; DetailType?: string; Detail?: string; Resources?: string[] }) =>
+  [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])].reduce((sum, text) => sum + Buffer.byteLength(text ?? '', 'utf8'), 0);
 
 let t: TestEngine;
 let busFault: BusFault = 'none';
 let crashes = 0;
 let putEventsCalls = 0;
+let oversizedRefusals = 0;
 
 /** A burst of runs that end every way a run can: completed, failed, and skipped (busy). */
 async function burst(runs: number): Promise<string[]> {
@@ -66,6 +72,14 @@ describe('the outbox delivers every stored transition at least once and invents 
       (next, context) => async (args) => {
         if (context.commandName !== 'PutEventsCommand') return next(args);
         putEventsCalls++;
+        if (busFault === 'smaller-size-limit') {
+          const entries = (args.input as { Entries: Parameters<typeof entrySize>[0][] }).Entries;
+          if (entries.reduce((sum, entry) => sum + entrySize(entry), 0) >= SMALLER_SIZE_LIMIT) {
+            oversizedRefusals++;
+            // What the SDK throws when PutEvents answers 400 ValidationException.
+            throw Object.assign(new Error('Total size of the entries in the request is over the limit.'), { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+          }
+        }
         if (busFault === 'refuse') {
           const entries = (args.input as { Entries: unknown[] }).Entries;
           return { output: { FailedEntryCount: entries.length, Entries: entries.map(() => ({ ErrorCode: 'InternalFailure', ErrorMessage: 'injected: the bus refused' })), $metadata: {} }, response: {} };
@@ -78,6 +92,9 @@ describe('the outbox delivers every stored transition at least once and invents 
     );
   });
   afterAll(() => t.close());
+  afterEach(() => {
+    busFault = 'none';
+  });
 
   it('with a healthy bus: one event per transition, in the shape the audit trail gives', async () => {
     const records = await recordsOf(await burst(12).then(async (targets) => (await settle(), targets)));
@@ -120,6 +137,31 @@ describe('the outbox delivers every stored transition at least once and invents 
     const report = checkDomainEvents(records, eventsOf(records));
     expect(report.violations).toEqual([]);
     expect(report.duplicates, 'the lost answers made the publisher send events again').toBeGreaterThan(0);
+  });
+
+  it('when the bus refuses a call as over its size limit: the events go in smaller calls, and one too large alone goes out truncated', async () => {
+    busFault = 'smaller-size-limit';
+    // Failed runs whose cause is 16,384 three-byte characters: each Started event is 49 KB, each Failed event (cause twice) 98 KB.
+    const cause = '中'.repeat(16_384);
+    const targets = Array.from({ length: 6 }, () => uniqueTarget());
+    for (const target of targets) {
+      await requestExecution(t.engine, { targetResource: target, workflowId: 'fail', parameters: { CAUSE: cause }, requestedBy: 'test', source: 'api' });
+    }
+    await requestExecution(t.engine, { targetResource: targets[0]!, workflowId: 'noop', parameters: {}, requestedBy: 'test', source: 'api' }); // and a small one behind them
+    await settle();
+    busFault = 'none';
+
+    expect(oversizedRefusals, 'the bus refused oversized calls').toBeGreaterThan(0);
+    const records = await recordsOf(targets);
+    const events = eventsOf(records);
+    const report = checkDomainEvents(records, events);
+    expect(report.violations).toEqual([]);
+    expect(report.expected).toBe(6 * 2 + 1);
+    const failed = events.filter((event) => (event.detail as { phase: string }).phase === 'Failed').map((event) => event.detail as Record<string, unknown>);
+    expect(failed).toHaveLength(6);
+    for (const detail of failed) expect(detail).toMatchObject({ truncated: true, failureDetails: { reason: 'TaskFailed' }, href: `/executions/${String(detail.id)}` });
+    const started = events.filter((event) => (event.detail as { phase: string }).phase === 'Running');
+    expect(started.every((event) => (event.detail as { parameters?: unknown }).parameters !== undefined), 'events that fit alone go whole').toBe(true);
   });
 
   it('when the publisher crashes between reading the stream and publishing: the batch is read and published again', async () => {

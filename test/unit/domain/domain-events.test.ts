@@ -2,7 +2,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { executionItem } from '../../../lib/adapters/dynamodb/items.js';
 import { executionChanges } from '../../../lib/adapters/dynamodb/stream-changes.js';
-import { domainEventsOf } from '../../../lib/domain/domain-events.js';
+import { domainEventsOf, truncatedDetailOf } from '../../../lib/domain/domain-events.js';
 import type { ExecutionRecord } from '../../../lib/domain/execution.js';
 import { admitted, cleared, finished, skipped, started } from '../../../lib/domain/transitions.js';
 import { idleTarget } from '../../../lib/domain/target.js';
@@ -47,6 +47,35 @@ describe('domain events from stored writes', () => {
     const { blockingRecord } = cleared(target, { clearedBy: 'me', reason: 'fixed', at: later, blocking: failed, maxKept: 5 });
     expect(blockingRecord!.events.at(-1)!.type).toBe('workflowexecution.block.cleared');
     expect(domainEventsOf({ before: failed, after: blockingRecord! })).toEqual([]);
+  });
+});
+
+describe('the detail of an event too large for the bus', () => {
+  it('keeps the identity, phase, times and reasons, says it is truncated and where the rest is, and drops the unbounded fields', () => {
+    const failed = finished(running, { termination: { phase: 'Failed', failure: { reason: 'TaskFailed', message: '中'.repeat(16_384), failedStep: 'Go', wasExecutionFailure: true } }, at: later, actor: 'lockstep' });
+    expect(truncatedDetailOf({ ...failed.execution, parameters: { A: 'x'.repeat(16_384) } })).toEqual({
+      id: 'e-1',
+      targetResource: 'payments/deployment/api',
+      workflowId: 'noop',
+      workflowVersion: '1',
+      correlationId: 'e-1',
+      source: 'api',
+      phase: 'Failed',
+      createdAt: at.toISOString(),
+      startTime: at.toISOString(),
+      completionTime: later.toISOString(),
+      durationSeconds: 5,
+      failureDetails: { reason: 'TaskFailed', wasExecutionFailure: true, failedAt: later.toISOString() },
+      truncated: true,
+      href: '/executions/e-1',
+    });
+  });
+
+  it('is a few KiB at most, whatever the execution holds, with the longest target and correlation id allowed', () => {
+    // 1,024 characters that JSON escapes to six bytes each, and a 256-character correlation id likewise.
+    const longest = { ...running.execution, targetResource: '\u0001'.repeat(1024), correlationId: '\u0001'.repeat(256), workflowId: 'w'.repeat(128), workflowVersion: 'v'.repeat(64) };
+    const skippedLongest = skipped({ execution: { ...longest, phase: 'Pending' }, events: [] }, { reason: 'ResourceBusy', message: '中'.repeat(100_000) }, at);
+    for (const execution of [longest, skippedLongest.execution]) expect(Buffer.byteLength(JSON.stringify(truncatedDetailOf(execution)))).toBeLessThan(16 * 1024);
   });
 });
 
