@@ -18,7 +18,10 @@ type Point = (typeof POINTS)[number];
  * `side-effects`), followed by a second step. At the point its parameter POINT names, the
  * first time an execution reaches it, the step writes `halted-<executionId>` and blocks the
  * whole process, its event loop included (Atomics.wait): nothing else local mode would do
- * (record the start, deliver the status event) happens before the test's kill -9.
+ * happens before the test's kill -9. The interpreter calls these Task handlers within the
+ * StartExecution call's own turn of the event loop, before the RUNNING status event (which is
+ * what records the start) can be delivered and before the admission can answer: each halt is
+ * after the step started and before its start was recorded (the execution is `Pending`).
  */
 function writeWorkflow(workflows: string): void {
   const folder = join(workflows, 'side-effect');
@@ -139,13 +142,18 @@ describe('a step with a side effect, local mode killed (kill -9) after the step 
     const haltedAt = new Map<string, Point>();
     for (const point of POINTS) {
       const before = halted();
-      // The step blocks the process inside StartExecution: this request may never be answered.
-      fetch(`${api}/executions`, { method: 'POST', headers, body: JSON.stringify({ targetResource: `crash/deployment/${point}`, workflowId: 'side-effect', parameters: { POINT: point } }) }).catch(() => undefined);
+      let answered = false;
+      fetch(`${api}/executions`, { method: 'POST', headers, body: JSON.stringify({ targetResource: `crash/deployment/${point}`, workflowId: 'side-effect', parameters: { POINT: point } }) }).then(
+        () => (answered = true),
+        () => undefined,
+      );
       const file = await until(() => [...halted()].find((name) => !before.has(name)), 30_000, `the step to halt ${point}`);
       const executionId = file.slice('halted-'.length);
       expect(readFileSync(join(effects, file), 'utf8')).toBe(point);
       haltedAt.set(executionId, point);
       killGroup(local.child, 'SIGKILL');
+      // The step held the process inside the start: the admission never answered.
+      expect(answered, point).toBe(false);
       await until(() => (local.child.exitCode !== null || local.child.signalCode !== null ? true : undefined), 30_000, 'the killed local mode to exit');
 
       local = startLocal(env);
