@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -124,5 +124,28 @@ describe('local Step Functions with a data folder: a journal of every execution 
     for (const arn of arns.slice(-6, -1)) expect(second.sfn.describeExecution(arn)).toMatchObject({ status: 'SUCCEEDED' });
     for (const arn of [...arns.slice(0, -6), arns.at(-1)!]) expect(() => second.sfn.describeExecution(arn)).toThrow(expect.objectContaining({ type: 'ExecutionDoesNotExist' }));
     expect(second.sfn.retained()).toEqual({ running: 0, finished: 2, tombstones: 3 });
+    // Held whole or as a tombstone, a run from before the restart says its history was not kept.
+    for (const arn of [arns.at(-6)!, arns.at(-2)!]) {
+      expect(second.sfn.getExecutionHistory({ executionArn: arn }).events.map((e) => e.type)).toEqual(['ExecutionStarted', 'LockstepHistoryLost', 'ExecutionSucceeded']);
+    }
+  });
+
+  it('drops a line torn by a crash (a start that never ran), and refuses to start on a journal damaged elsewhere', async () => {
+    const { dataDir, open } = setUp();
+    const first = open();
+    const done = first.sfn.startExecution({ stateMachineArn: first.arns.quick, name: 'done' });
+    await first.sfn.idle();
+    const file = join(dataDir, 'stepfunctions-journal.jsonl');
+    const torn = JSON.stringify({ started: done.executionArn.replace(':done', ':torn'), stateMachineArn: first.arns.quick, input: '{}', at: 0 }).slice(0, 40);
+    appendFileSync(file, torn);
+
+    const second = open();
+    expect(second.sfn.describeExecution(done.executionArn)).toMatchObject({ status: 'SUCCEEDED' });
+    // Rewritten without it: a line appended next is not glued to the torn one.
+    expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
+    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+
+    writeFileSync(file, `not json\n${readFileSync(file, 'utf8')}`);
+    expect(() => open()).toThrow(`${file} line 1 is not JSON: the journal of local Step Functions is damaged`);
   });
 });
