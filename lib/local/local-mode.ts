@@ -114,7 +114,13 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       clock,
       onDeliveryFailure: (rule, event, error) => logger.error('event delivery failed', { rule, eventId: event.id, error: (error as Error).message }),
     });
-    const stepFunctions = new LocalStepFunctions({ clock, taskHandlers: { ...SIMULATED_TASKS, ...steps.taskHandlers }, onStatusChange: (event) => bus.publish(event) });
+    const stepFunctions = new LocalStepFunctions({
+      clock,
+      taskHandlers: { ...SIMULATED_TASKS, ...steps.taskHandlers },
+      onStatusChange: (event) => bus.publish(event),
+      // Every name it started, kept with the tables: after a restart none is run again.
+      ...(config.dataDir && { dataDir: config.dataDir }),
+    });
     stops.push(() => stepFunctions.shutdown());
     const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions, config.stepFunctionsPort);
     stops.push(() => sfnEndpoint.close());

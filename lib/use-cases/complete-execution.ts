@@ -1,4 +1,5 @@
 import { classifyFailure } from '../domain/failure-classification.js';
+import { LOCAL_RESTART } from '../domain/local-restart.js';
 import { FailureReason } from '../domain/reasons.js';
 import { Phase } from '../domain/phase.js';
 import type { StatusObservation, Termination, TransitionResult } from '../ports.js';
@@ -57,6 +58,10 @@ async function terminationOf(engine: Engine, observation: StatusObservation): Pr
       return { phase: Phase.Failed, failure: { reason: FailureReason.DeadlineExceeded, message: observation.cause ?? 'deadline exceeded', wasExecutionFailure: true } };
     }
     return lockStolen(`the Step Functions execution was stopped outside the engine${observation.cause ? ` (${observation.cause})` : ''}`);
+  }
+  if (observation.status === 'FAILED' && observation.error === LOCAL_RESTART.error) {
+    // Local mode lost the run in a restart: nothing says it did no harm, so it counts as a failure of the run (the target is blocked).
+    return { phase: Phase.Failed, failure: { reason: FailureReason.Unknown, message: `the workflow was lost: ${observation.cause ?? LOCAL_RESTART.cause}`, wasExecutionFailure: true } };
   }
   const site = await engine.driver.failureSite(observation.executionArn);
   const classification = classifyFailure({

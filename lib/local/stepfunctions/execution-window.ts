@@ -1,3 +1,4 @@
+import { LOCAL_RESTART } from '../../domain/local-restart.js';
 import type { HistoryEvent } from './local-step-functions.js';
 
 export type FinishedStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -15,6 +16,8 @@ export interface WindowedRun {
   error?: string;
   cause?: string;
   history: HistoryEvent[];
+  /** Read back from the journal of a data folder after a restart: its history was not kept. */
+  restored?: boolean;
 }
 
 /**
@@ -32,6 +35,8 @@ export interface Tombstone {
   cause?: string;
   /** The last state entered by a run that did not succeed: where it failed. */
   lastState?: { name: string; type: string };
+  /** A run from before a restart (see `WindowedRun.restored`). */
+  restored?: boolean;
 }
 
 /**
@@ -48,6 +53,7 @@ interface StoredTombstone {
   error: string | undefined;
   cause: string | undefined;
   lastState: { name: string; type: string } | undefined;
+  restored: boolean;
 }
 
 const DEFAULT_MAX_FINISHED_EXECUTIONS = 1_000;
@@ -99,7 +105,15 @@ export class ExecutionWindow<R extends WindowedRun> {
       ...(t.error !== undefined && { error: t.error }),
       ...(t.cause !== undefined && { cause: t.cause }),
       ...(t.lastState && { lastState: t.lastState }),
+      ...(t.restored && { restored: true }),
     };
+  }
+
+  /** Every run still known, oldest first: the tombstones, the finished runs in the order they finished, then the running ones. */
+  *inOrder(): Generator<{ executionArn: string; run: R; tombstone?: undefined } | { executionArn: string; run?: undefined; tombstone: Tombstone }> {
+    for (const executionArn of this.tombstones.keys()) yield { executionArn, tombstone: this.tombstone(executionArn)! };
+    for (const executionArn of this.finished) yield { executionArn, run: this.runs.get(executionArn)! };
+    for (const [executionArn, run] of this.runs) if (!this.finished.has(executionArn)) yield { executionArn, run };
   }
 
   /** Whether the name of this ARN is still taken: a run held whole, or a tombstone. */
@@ -147,24 +161,30 @@ export class ExecutionWindow<R extends WindowedRun> {
   }
 }
 
-/** The history a tombstone can still tell: the start, the state a failed run was in, the end. */
+/**
+ * The history a tombstone can still tell: the start, the state a failed run was in, the end;
+ * for a run from before a restart, an event saying the rest of its history was not kept.
+ */
 export function historySummary(t: Tombstone, roleArn: string | undefined): HistoryEvent[] {
   const [type, detailsKey] = TERMINAL_EVENTS[t.status];
   const events: Omit<HistoryEvent, 'id' | 'previousEventId'>[] = [
     { timestamp: t.startDate, type: 'ExecutionStarted', executionStartedEventDetails: { input: t.input, roleArn } },
+    ...(t.restored ? [{ timestamp: t.startDate, type: LOCAL_RESTART.historyLostEvent, lockstepHistoryLostEventDetails: { cause: LOCAL_RESTART.stepsUnavailable } }] : []),
     ...(t.lastState ? [{ timestamp: t.stopDate, type: `${t.lastState.type}StateEntered`, stateEnteredEventDetails: { name: t.lastState.name } }] : []),
     { timestamp: t.stopDate, type, [detailsKey]: t.status === 'SUCCEEDED' ? {} : { error: t.error, cause: t.cause } },
   ];
   return events.map((event, i) => ({ ...event, id: i + 1, previousEventId: i }) as HistoryEvent);
 }
 
+/** The last state a finished run that did not succeed entered: where it failed. */
+export function lastStateOf(run: WindowedRun): Tombstone['lastState'] {
+  if (run.status === 'SUCCEEDED') return undefined;
+  const entered = run.history.findLast((event) => event.type.endsWith('StateEntered'));
+  const name = (entered?.stateEnteredEventDetails as { name?: string } | undefined)?.name;
+  return entered && name !== undefined ? { name, type: entered.type.slice(0, -'StateEntered'.length) } : undefined;
+}
+
 function tombstoneOf(run: WindowedRun): StoredTombstone {
-  let lastState: Tombstone['lastState'];
-  if (run.status !== 'SUCCEEDED') {
-    const entered = run.history.findLast((event) => event.type.endsWith('StateEntered'));
-    const name = (entered?.stateEnteredEventDetails as { name?: string } | undefined)?.name;
-    if (entered && name !== undefined) lastState = { name, type: entered.type.slice(0, -'StateEntered'.length) };
-  }
   return {
     stateMachineArn: run.stateMachineArn,
     status: run.status as FinishedStatus,
@@ -173,6 +193,7 @@ function tombstoneOf(run: WindowedRun): StoredTombstone {
     input: run.input,
     error: run.error,
     cause: run.cause,
-    lastState,
+    lastState: lastStateOf(run),
+    restored: run.restored === true,
   };
 }

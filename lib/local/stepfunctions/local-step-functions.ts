@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { StateMachine, ExecutionAbortedError } from 'aws-local-stepfunctions';
 import type { StatusChangeEvent } from '../../adapters/stepfunctions/status-event.js';
+import { LOCAL_RESTART } from '../../domain/local-restart.js';
 import type { Clock } from '../../ports.js';
 import { AwsServiceError } from '../aws-json-endpoint.js';
 import { setLongTimeout, type LongTimer } from '../timers.js';
-import { ExecutionWindow, TERMINAL_EVENTS, historySummary, type FinishedStatus, type Tombstone, type WindowedRun } from './execution-window.js';
+import { ExecutionJournal, JOURNAL_FILE, type JournaledRun } from './execution-journal.js';
+import { ExecutionWindow, TERMINAL_EVENTS, historySummary, lastStateOf, type FinishedStatus, type Tombstone, type WindowedRun } from './execution-window.js';
 import { MAX_INTERPRETER_TIMER_SECONDS, toInterpreterDefinition, type Definition, type InterpreterDefinition } from './interpreter-definition.js';
 import { guardedTask, waitHandler, type InterpreterHandler, type TimedHandlerContext } from './timed-handlers.js';
 
@@ -63,6 +66,11 @@ export interface LocalStepFunctionsOptions {
   timerLimitSeconds?: number;
   /** The wall clock of Timestamp waits and deadlines: waits run in real time, whatever `clock` says. Default: the system clock. */
   timerClock?: Clock;
+  /**
+   * Local mode's data folder: every execution name started is journaled there, so that after a
+   * restart no name is run again (see the class comment). Default: none, everything in memory.
+   */
+  dataDir?: string;
 }
 
 /** Definition texts that passed the interpreter's validation; only ones that passed are kept. */
@@ -87,6 +95,14 @@ const NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
  * - older runs are forgotten, as AWS forgets them after its retention: ExecutionDoesNotExist.
  * (`ExecutionWindow` keeps these bounds.)
  *
+ * With a data folder, a journal (`ExecutionJournal`) keeps the same window across restarts:
+ * each name is written and fsynced before its run starts, and its end when it ends. A new
+ * instance on the folder reads it back: a run that ended answers with its status and dates
+ * (no output; its history is the summary of a tombstone with a `LockstepHistoryLost` event
+ * in place of what was not kept); a run that was still running is ended FAILED with
+ * `Lockstep.LocalRestart`, since its steps may have had their effects and nothing is left to
+ * finish it. Either way StartExecution refuses the name: a run is never started twice.
+ *
  * Timers never end early: the interpreter runs a transformed definition (see
  * `toInterpreterDefinition`) in which no delay exceeds what Node's setTimeout holds; Wait
  * states and long Task timeouts are timed here on the long timer, and so is the execution's
@@ -101,6 +117,7 @@ export class LocalStepFunctions {
   private readonly accountId: string;
   private readonly timerLimitSeconds: number;
   private readonly timerClock: Clock;
+  private readonly journal: ExecutionJournal | undefined;
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.region = options.region ?? 'us-east-1';
@@ -111,6 +128,11 @@ export class LocalStepFunctions {
       throw new RangeError(`timerLimitSeconds must be a whole number from 1 to ${MAX_INTERPRETER_TIMER_SECONDS}`);
     }
     this.timerClock = options.timerClock ?? { now: () => new Date() };
+    if (options.dataDir !== undefined) {
+      this.journal = new ExecutionJournal(join(options.dataDir, JOURNAL_FILE));
+      for (const run of this.journal.read()) this.restore(run);
+      this.journal.rewrite(this.journaled());
+    }
   }
 
   createStateMachine(input: { name: string; definition: string; roleArn?: string }): { stateMachineArn: string; creationDate: Date } {
@@ -168,6 +190,8 @@ export class LocalStepFunctions {
     if (existing?.status === 'RUNNING' && existing.input === text) return { executionArn, startDate: existing.startDate };
     if (this.executions.taken(executionArn)) throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
 
+    const startDate = this.options.clock.now();
+    this.journal?.started({ executionArn, stateMachineArn: sm.stateMachineArn, input: text, startDate });
     const sleeps = new AbortController();
     const run = sm.machine.run(parsedInput as Parameters<StateMachine['run']>[0], {
       overrides: { taskResourceLocalHandlers: this.handlersFor(sm.plan, sleeps.signal) as never },
@@ -183,7 +207,7 @@ export class LocalStepFunctions {
       name,
       input: text,
       status: 'RUNNING',
-      startDate: this.options.clock.now(),
+      startDate,
       history: [],
       abort: () => {
         run.abort();
@@ -260,6 +284,7 @@ export class LocalStepFunctions {
   /** Makes an execution vanish, tombstone included, as retention expiry or a deleted state machine does on AWS. */
   forgetExecution(executionArn: string): void {
     if (!this.executions.taken(executionArn)) this.execution(executionArn); // ExecutionDoesNotExist
+    this.journal?.forgot(executionArn);
     const e = this.executions.forget(executionArn);
     if (e?.status === 'RUNNING') e.abort();
   }
@@ -274,8 +299,9 @@ export class LocalStepFunctions {
     await Promise.all([...this.executions.whole()].map((e) => e.settled));
   }
 
-  /** Aborts everything still running (shutdown). No status events are sent for it. */
+  /** Aborts everything still running (shutdown). No status events are sent for it; the journal tells it, at the next start, as cut short. */
   shutdown(): void {
+    this.journal?.close();
     for (const e of this.executions.whole()) if (e.status === 'RUNNING') e.abort();
   }
 
@@ -320,11 +346,55 @@ export class LocalStepFunctions {
   private finish(e: LocalExecution, status: Exclude<Status, 'RUNNING'>, result: { output?: string; error?: string; cause?: string }): void {
     if (e.status !== 'RUNNING' || this.executions.get(e.executionArn) !== e) return;
     Object.assign(e, { status, stopDate: this.options.clock.now(), ...result });
+    // Durable before anyone hears of the end: a restart tells the same end.
+    this.journal?.ended(e.executionArn, { status, stopDate: e.stopDate!, ...result, lastState: lastStateOf(e) });
     e.release();
     const [type, detailsKey] = TERMINAL_EVENTS[status];
     this.push(e, type, { [detailsKey]: status === 'SUCCEEDED' ? { output: result.output } : { error: result.error, cause: result.cause } });
     this.announce(e);
     this.executions.finish(e);
+    const { running, finished, tombstones } = this.executions.counts();
+    if (this.journal?.wantsCompaction(running + finished + tombstones)) this.journal.rewrite(this.journaled());
+  }
+
+  /** A run read back from the journal, finished and held like any other; one still running then ends as cut short by the restart. */
+  private restore(run: JournaledRun): void {
+    const end = run.end ?? { status: 'FAILED' as const, stopDate: this.options.clock.now(), error: LOCAL_RESTART.error, cause: LOCAL_RESTART.cause };
+    const name = run.executionArn.slice(run.executionArn.lastIndexOf(':') + 1);
+    const ended = { name, stateMachineArn: run.stateMachineArn, input: run.input, startDate: run.startDate, ...end, restored: true };
+    const e: LocalExecution = {
+      ...ended,
+      executionArn: run.executionArn,
+      history: historySummary(ended, undefined),
+      abort: () => {},
+      release: () => {},
+      settled: Promise.resolve(),
+    };
+    this.executions.start(e);
+    this.executions.finish(e);
+  }
+
+  /** What the journal must hold: every run the window still knows, oldest first. */
+  private *journaled(): Generator<JournaledRun> {
+    for (const { executionArn, run, tombstone } of this.executions.inOrder()) {
+      const known = run ?? tombstone;
+      const entry = { executionArn, stateMachineArn: known.stateMachineArn, input: known.input, startDate: known.startDate };
+      if (known.status === 'RUNNING') {
+        yield entry;
+        continue;
+      }
+      const lastState = run ? lastStateOf(run) : tombstone.lastState;
+      yield {
+        ...entry,
+        end: {
+          status: known.status,
+          stopDate: known.stopDate!,
+          ...(known.error !== undefined && { error: known.error }),
+          ...(known.cause !== undefined && { cause: known.cause }),
+          ...(lastState && { lastState }),
+        },
+      };
+    }
   }
 
   /** Turns the interpreter's events into AWS history events; the Waits it runs as Tasks read as Waits again. */

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
 import { startLocalMode } from '../../../lib/local/local-mode.js';
+import { sweep } from '../../../lib/use-cases/sweep.js';
 import { WorkflowFolderError } from '../../../lib/workflows/load-workflows.js';
+import { until } from '../../support/wait.js';
 
 describe('LOCKSTEP_DATA_DIR', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'lockstep-data-'));
@@ -26,6 +28,30 @@ describe('LOCKSTEP_DATA_DIR', () => {
       const target = await (await fetch(`${second.urls.api}/targets/${encodeURIComponent('persist/deployment/app')}`, { headers })).json();
       expect(execution).toMatchObject({ id, phase: 'Completed' });
       expect(target).toMatchObject({ lastExecutionId: id, state: 'CoolingDown' });
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('ends a run local mode stopped in the middle as lost in the restart: Failed, the target blocked, its steps said to be unknown', async () => {
+    const target = 'persist/deployment/in-flight';
+    const first = await startLocalMode(config);
+    const created = await fetch(`${first.urls.api}/executions`, { method: 'POST', headers, body: JSON.stringify({ targetResource: target, workflowId: 'wait', parameters: { SECONDS: '600' } }) });
+    const { id } = (await created.json()) as { id: string };
+    await until(async () => ((await (await fetch(`${first.urls.api}/executions/${id}`, { headers })).json()).phase === 'Running' ? true : undefined), 10_000, 'the start to be recorded');
+    await first.stop();
+
+    const second = await startLocalMode(config);
+    try {
+      expect(await sweep(second.runtime.engine)).toMatchObject({ repairs: [{ executionId: id, repair: 'missed-completion' }] });
+      const execution = await (await fetch(`${second.urls.api}/executions/${id}`, { headers })).json();
+      expect(execution).toMatchObject({
+        phase: 'Failed',
+        failureDetails: { reason: 'Unknown', wasExecutionFailure: true, message: expect.stringMatching(/local mode restarted while it ran/) },
+      });
+      expect(await (await fetch(`${second.urls.api}/targets/${encodeURIComponent(target)}`, { headers })).json()).toMatchObject({ state: 'Blocked', blockReason: 'PreviousExecutionFailed' });
+      const steps = await fetch(`${second.urls.api}/executions/${id}/steps`, { headers });
+      expect({ status: steps.status, body: await steps.json() }).toMatchObject({ status: 409, body: { error: { code: 'Conflict', message: expect.stringMatching(/^the steps of this run are not available: local mode restarted/) } } });
     } finally {
       await second.stop();
     }
