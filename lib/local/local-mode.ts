@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -37,6 +36,7 @@ import { SIMULATED_TASKS } from './stepfunctions/simulated-tasks.js';
 import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
 import { LocalDeadlineTimers } from './deadline-timers.js';
 import { setLongInterval } from './timers.js';
+import { localToken } from './local-token.js';
 
 
 /** In the data folder: how far the table's stream has been published, so that a restart neither loses nor repeats events. */
@@ -83,6 +83,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
   const versions = loadWorkflowCatalog(config.workflowsDir);
   // Step modules load (and fail, naming the file) before anything starts; they then run in this process.
   const steps = await localSteps(versions);
+  const token = localToken(config);
   try {
     let dynamodb: RunningDynamoDbLocal | undefined;
     let dynamodbEndpoint = config.dynamodbEndpoint;
@@ -189,7 +190,6 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     stops.push(() => timer.cancel());
 
     progress('[5/5] starting the HTTP API');
-    const token = config.token ?? randomBytes(24).toString('base64url');
     const api = createApiHandler({ engine, authenticate: options.authenticate ?? bearerTokenAuthenticator(token), idempotencyStore: runtime.idempotencyStore });
     const server = await startApiServer(api, { logger: runtime.logger, clock, port: config.port });
     stops.push(() => server.close());
