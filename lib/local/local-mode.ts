@@ -37,6 +37,7 @@ import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
 import { LocalDeadlineTimers } from './deadline-timers.js';
 import { setLongInterval } from './timers.js';
 import { localToken } from './local-token.js';
+import { sigV4Verifier } from './sigv4-authentication.js';
 
 
 /** In the data folder: how far the table's stream has been published, so that a restart neither loses nor repeats events. */
@@ -50,11 +51,15 @@ export interface LocalModeOptions {
   clock?: Clock;
   /** Who may call the API. Default: the bearer token of API.md. */
   authenticate?: Authenticator;
+  /** The clock SigV4 signatures on the local AWS endpoints are checked against: the machine's, which signing clients read (default). */
+  signingClock?: Clock;
 }
 
 export interface LocalMode {
   urls: { api: string; dynamodb: string; stepfunctions: string; eventbridge: string };
   token: string;
+  /** What an AWS SDK client or the AWS CLI signs with for the local Step Functions and EventBridge endpoints (any region). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   runtime: IdempotentRuntime;
   bus: LocalEventBus;
   stepFunctions: LocalStepFunctions;
@@ -84,6 +89,9 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
   // Step modules load (and fail, naming the file) before anything starts; they then run in this process.
   const steps = await localSteps(versions);
   const token = localToken(config);
+  // The local AWS endpoints take SigV4 with the token as secret; DynamoDB Local reads only the access key id.
+  const credentials = { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: token };
+  const authenticate = sigV4Verifier(token, options.signingClock ?? systemClock);
   try {
     let dynamodb: RunningDynamoDbLocal | undefined;
     let dynamodbEndpoint = config.dynamodbEndpoint;
@@ -117,13 +125,13 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     });
     const stepFunctions = new LocalStepFunctions({ clock, taskHandlers: { ...SIMULATED_TASKS, ...steps.taskHandlers }, onStatusChange: (event) => bus.publish(event) });
     stops.push(() => stepFunctions.shutdown());
-    const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions, config.stepFunctionsPort);
+    const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions, authenticate, config.stepFunctionsPort);
     stops.push(() => sfnEndpoint.close());
-    const ebEndpoint = await startEventBridgeEndpoint(bus, config.eventBridgePort);
+    const ebEndpoint = await startEventBridgeEndpoint(bus, authenticate, config.eventBridgePort);
     stops.push(() => ebEndpoint.close());
 
     // Like the tables, the state machines exist before the engine is built on them.
-    const setupSfn = new SFNClient({ endpoint: sfnEndpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const setupSfn = new SFNClient({ endpoint: sfnEndpoint.url, region: LOCAL_REGION, credentials });
     await setupSfn.send(new ListStateMachinesCommand({}));
     const stateMachineArns = await deployCatalog(setupSfn, versions, (workflow) => steps.definitionFor(workflow));
     setupSfn.destroy();
@@ -141,7 +149,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     const runtime = buildRuntime({
       logger,
       region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
+      credentials,
       tableName: config.tableName,
       idempotencyTableName: DEFAULT_IDEMPOTENCY_TABLE_NAME,
       stateMachineArns,
@@ -157,7 +165,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     const { engine } = runtime;
 
     // The outbox: the table's stream → domain events on the bus, by the publisher Lambda's own handler.
-    const eventbridge = new EventBridgeClient({ endpoint: ebEndpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const eventbridge = new EventBridgeClient({ endpoint: ebEndpoint.url, region: LOCAL_REGION, credentials });
     stops.push(() => eventbridge.destroy());
     await eventbridge.send(new DescribeEventBusCommand({ Name: ENGINE_BUS_NAME }));
     const streamsClient = localDynamoDbStreamsClient(dynamodbEndpoint);
@@ -199,6 +207,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     return {
       urls: { api: server.url, dynamodb: dynamodbEndpoint, stepfunctions: sfnEndpoint.url, eventbridge: ebEndpoint.url },
       token,
+      credentials,
       runtime,
       bus,
       stepFunctions,

@@ -2,14 +2,14 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
 import { uniqueTarget } from '../../support/lifecycle.js';
-import { TEST_TOKEN, startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
+import { startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
 
 describe('the EventBridge trigger', () => {
   let t: TestLocalMode;
   let events: EventBridgeClient;
   beforeAll(async () => {
     t = await startTestLocalMode();
-    events = new EventBridgeClient({ endpoint: t.local.urls.eventbridge, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: TEST_TOKEN } });
+    events = new EventBridgeClient({ endpoint: t.local.urls.eventbridge, region: LOCAL_REGION, credentials: t.local.credentials });
   });
   afterAll(async () => {
     events.destroy();
