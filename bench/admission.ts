@@ -46,14 +46,14 @@ export interface RequestCalls {
  * recorded Running and Completed by local mode's own status handler.
  */
 export async function measureAdmissionCalls(local: LocalMode, tableName: string): Promise<{ unkeyed: RequestCalls; keyed: RequestCalls; warmUnkeyed: RequestCalls; clients: string[] }> {
-  const sfn = new SFNClient({ endpoint: local.urls.stepfunctions, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const sfn = new SFNClient({ endpoint: local.urls.stepfunctions, region: LOCAL_REGION, credentials: local.credentials });
   const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
   sfn.destroy();
   const scheduler = new SchedulerClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const trace = new CallTrace().attach(scheduler, 'Scheduler', () => ({ ScheduleArn: 'arn:aws:scheduler:us-east-1:000000000000:schedule/bench/bench' }));
   const runtime = buildRuntime({
     region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
+    credentials: local.credentials,
     tableName,
     idempotencyTableName: DEFAULT_IDEMPOTENCY_TABLE_NAME,
     stateMachineArns: Object.fromEntries((stateMachines ?? []).map((m) => [m.name!, m.stateMachineArn!])),

@@ -59,6 +59,7 @@ export interface LocalConfig {
   stepFunctionsPort?: number;
   /** The local EventBridge endpoint's port (API.md: PORT+2); 0 or absent for any free one. */
   eventBridgePort?: number;
+  /** `LOCKSTEP_TOKEN`; absent: the token kept in `dataDir`, else a new one (lib/local/local-token.ts). */
   token?: string;
   policy: Policy;
   sweepIntervalSeconds: number;

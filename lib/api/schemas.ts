@@ -14,8 +14,18 @@ export const ExecutionRequestBodySchema = z.strictObject({
 });
 export type ExecutionRequestBody = z.infer<typeof ExecutionRequestBodySchema>;
 
+/** Printable ASCII, as HTTP headers carry it. */
+/** 1 to 255 printable ASCII characters, not all blank (an empty or blank key is a mistake, not "no key"). */
+export const IdempotencyKeySchema = z
+  .string()
+  .check(
+    z.regex(/^[\x20-\x7e]{0,255}$/, 'must be at most 255 printable ASCII characters'),
+    z.refine((key) => key.trim().length > 0, 'must not be empty or blank'),
+  );
+
+/** An event's `detail.idempotencyKey` follows the `Idempotency-Key` header's rules. */
 export const RequestedEventDetailSchema = z.extend(ExecutionRequestBodySchema, {
-  idempotencyKey: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
+  idempotencyKey: z.optional(IdempotencyKeySchema),
 });
 
 export const ClearanceBodySchema = z.strictObject({
@@ -70,15 +80,6 @@ export const ListQuerySchema = z
     }
   }));
 export type ListQuery = z.infer<typeof ListQuerySchema>;
-
-/** Printable ASCII, as HTTP headers carry it. */
-/** 1 to 255 printable ASCII characters, not all blank (an empty or blank key is a mistake, not "no key"). */
-export const IdempotencyKeySchema = z
-  .string()
-  .check(
-    z.regex(/^[\x20-\x7e]{0,255}$/, 'must be at most 255 printable ASCII characters'),
-    z.refine((key) => key.trim().length > 0, 'must not be empty or blank'),
-  );
 
 export const TargetListQuerySchema = z.strictObject({
   state: z.enum(['Running', 'Blocked', 'CoolingDown', 'BackingOff'], {

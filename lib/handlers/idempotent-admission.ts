@@ -14,7 +14,7 @@ export interface AdmissionAnswer {
 
 /**
  * Admission and start for a key that is already scoped by its caller (`api:<principal>:<key>`,
- * `event:<source>:<key>`). Two layers, each for what it does best:
+ * `event:["<source>","<key>"]`). Two layers, each for what it does best:
  * - the execution id is derived from the key before anything is written, and the store
  *   admits that id at most once: whatever point a first attempt died at, and whenever a
  *   retry comes, it finds the same execution (this is the guarantee);

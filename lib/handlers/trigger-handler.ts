@@ -14,10 +14,20 @@ const LOCAL_DELIVERY_DEADLINE_MS = 30_000;
 export type TriggerOutcome = { kind: 'rejected'; reason: string } | { kind: 'skipped' | 'started' | 'failed-to-start' | 'pending'; executionId: string };
 
 /**
+ * The idempotency key of an event, scoped by its source so that two sources may use the same
+ * key without touching each other. The pair is encoded as JSON, which is unambiguous for every
+ * two strings (joined with colons, source `a:b` with key `c` and source `a` with key `b:c` were one key).
+ */
+export function eventIdempotencyKey(source: string, key: string): string {
+  return `event:${JSON.stringify([source, key])}`;
+}
+
+/**
  * `WorkflowExecution Requested` → the same admission as `POST /executions`. EventBridge
  * delivers at least once, so the event's id (or `detail.idempotencyKey`) is the idempotency
- * key: a redelivery returns the first answer. An invalid request is logged and dropped
- * (retrying cannot fix it); anything else throws, so EventBridge retries it.
+ * key: a redelivery returns the first answer. An invalid request (a `detail.idempotencyKey`
+ * that breaks the `Idempotency-Key` header's rules among them) is logged with the reason and
+ * dropped (retrying cannot fix it); anything else throws, so EventBridge retries it.
  */
 export function createTriggerHandler(options: { engine: Engine; idempotencyStore: BasePersistenceLayer; appendLogKeys?: (keys: Record<string, string>) => void }) {
   const { engine } = options;
@@ -30,8 +40,7 @@ export function createTriggerHandler(options: { engine: Engine; idempotencyStore
       const detail = parsePart(RequestedEventDetailSchema, event.detail, 'detail');
       const { idempotencyKey, ...body } = detail;
       prepared = prepareRequest(engine, { ...body, requestedBy: `event:${event.source}`, source: 'event' });
-      // Keys are scoped by the event's source: two sources may use the same key without touching each other.
-      key = `event:${event.source}:${idempotencyKey ?? event.id}`;
+      key = eventIdempotencyKey(event.source, idempotencyKey ?? event.id);
     } catch (error) {
       if (error instanceof ValidationError || error instanceof UnknownWorkflowError) {
         const reason = error instanceof ValidationError && error.details.length > 0 ? error.details.join('; ') : error.message;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen, readBody, type ListeningServer } from './http-listen.js';
+import type { ReceivedRequest, Refusal } from './sigv4-authentication.js';
 
 /** An error the emulated service would return; `type` is its `__type` on the wire. */
 export class AwsServiceError extends Error {
@@ -20,6 +21,8 @@ export interface AwsJsonEndpointOptions {
   protocolVersion: '1.0' | '1.1';
   operations: Record<string, (body: AwsJsonBody) => unknown>;
   maxRequestBytes: number;
+  /** Who may call: a refusal is a 403 and nothing runs (local mode: SigV4 with the token as secret, see sigv4-authentication.ts). */
+  authenticate: (request: ReceivedRequest) => Promise<Refusal | undefined>;
   port?: number;
 }
 
@@ -28,6 +31,8 @@ export interface AwsJsonEndpointOptions {
  * AWS SDK clients and the AWS CLI work against a local service. Timestamps go out as epoch
  * seconds, service errors as `{"__type", "message"}` with `x-amzn-errortype`. Only the
  * operations' own names are operations (`constructor` is not one); a body must be a JSON object.
+ * A request is authenticated (over its body, which the signature covers) before anything else
+ * is looked at: an unauthenticated caller learns nothing, not even which operations exist.
  */
 export async function startAwsJsonEndpoint(options: AwsJsonEndpointOptions): Promise<ListeningServer> {
   return listen((req, res) => void handle(options, req, res), options.port ?? 0);
@@ -36,12 +41,14 @@ export async function startAwsJsonEndpoint(options: AwsJsonEndpointOptions): Pro
 async function handle(options: AwsJsonEndpointOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const reply = (status: number, body: unknown) => send(res, options.protocolVersion, status, body);
   try {
+    const raw = await readBody(req, options.maxRequestBytes);
+    if (!raw) return reply(413, { __type: 'ValidationException', message: `Request larger than ${options.maxRequestBytes} bytes` });
+    const refusal = await options.authenticate({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body: raw });
+    if (refusal) return reply(403, { __type: refusal.type, message: refusal.message });
     const target = String(req.headers['x-amz-target'] ?? '');
     const name = target.startsWith(options.targetPrefix) ? target.slice(options.targetPrefix.length) : undefined;
     const operation = name !== undefined && Object.hasOwn(options.operations, name) ? options.operations[name] : undefined;
     if (req.method !== 'POST' || !operation) return reply(400, { __type: 'UnknownOperationException', message: `Unsupported operation: ${target || '(none)'}` });
-    const raw = await readBody(req, options.maxRequestBytes);
-    if (!raw) return reply(413, { __type: 'ValidationException', message: `Request larger than ${options.maxRequestBytes} bytes` });
     let body: unknown;
     try {
       body = raw.length ? JSON.parse(raw.toString('utf8')) : {};

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -37,6 +36,8 @@ import { SIMULATED_TASKS } from './stepfunctions/simulated-tasks.js';
 import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
 import { LocalDeadlineTimers } from './deadline-timers.js';
 import { setLongInterval } from './timers.js';
+import { localToken } from './local-token.js';
+import { sigV4Verifier } from './sigv4-authentication.js';
 
 
 /** In the data folder: how far the table's stream has been published, so that a restart neither loses nor repeats events. */
@@ -50,11 +51,15 @@ export interface LocalModeOptions {
   clock?: Clock;
   /** Who may call the API. Default: the bearer token of API.md. */
   authenticate?: Authenticator;
+  /** The clock SigV4 signatures on the local AWS endpoints are checked against: the machine's, which signing clients read (default). */
+  signingClock?: Clock;
 }
 
 export interface LocalMode {
   urls: { api: string; dynamodb: string; stepfunctions: string; eventbridge: string };
   token: string;
+  /** What an AWS SDK client or the AWS CLI signs with for the local Step Functions and EventBridge endpoints (any region). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   runtime: IdempotentRuntime;
   bus: LocalEventBus;
   stepFunctions: LocalStepFunctions;
@@ -83,6 +88,10 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
   const versions = loadWorkflowCatalog(config.workflowsDir);
   // Step modules load (and fail, naming the file) before anything starts; they then run in this process.
   const steps = await localSteps(versions);
+  const token = localToken(config);
+  // The local AWS endpoints take SigV4 with the token as secret; DynamoDB Local reads only the access key id.
+  const credentials = { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: token };
+  const authenticate = sigV4Verifier(token, options.signingClock ?? systemClock);
   try {
     let dynamodb: RunningDynamoDbLocal | undefined;
     let dynamodbEndpoint = config.dynamodbEndpoint;
@@ -122,13 +131,13 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       ...(config.dataDir && { dataDir: config.dataDir }),
     });
     stops.push(() => stepFunctions.shutdown());
-    const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions, config.stepFunctionsPort);
+    const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions, authenticate, config.stepFunctionsPort);
     stops.push(() => sfnEndpoint.close());
-    const ebEndpoint = await startEventBridgeEndpoint(bus, config.eventBridgePort);
+    const ebEndpoint = await startEventBridgeEndpoint(bus, authenticate, config.eventBridgePort);
     stops.push(() => ebEndpoint.close());
 
     // Like the tables, the state machines exist before the engine is built on them.
-    const setupSfn = new SFNClient({ endpoint: sfnEndpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const setupSfn = new SFNClient({ endpoint: sfnEndpoint.url, region: LOCAL_REGION, credentials });
     await setupSfn.send(new ListStateMachinesCommand({}));
     const stateMachineArns = await deployCatalog(setupSfn, versions, (workflow) => steps.definitionFor(workflow));
     setupSfn.destroy();
@@ -146,7 +155,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     const runtime = buildRuntime({
       logger,
       region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
+      credentials,
       tableName: config.tableName,
       idempotencyTableName: DEFAULT_IDEMPOTENCY_TABLE_NAME,
       stateMachineArns,
@@ -162,7 +171,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     const { engine } = runtime;
 
     // The outbox: the table's stream → domain events on the bus, by the publisher Lambda's own handler.
-    const eventbridge = new EventBridgeClient({ endpoint: ebEndpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const eventbridge = new EventBridgeClient({ endpoint: ebEndpoint.url, region: LOCAL_REGION, credentials });
     stops.push(() => eventbridge.destroy());
     await eventbridge.send(new DescribeEventBusCommand({ Name: ENGINE_BUS_NAME }));
     const streamsClient = localDynamoDbStreamsClient(dynamodbEndpoint);
@@ -195,7 +204,6 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     stops.push(() => timer.cancel());
 
     progress('[5/5] starting the HTTP API');
-    const token = config.token ?? randomBytes(24).toString('base64url');
     const api = createApiHandler({ engine, authenticate: options.authenticate ?? bearerTokenAuthenticator(token), idempotencyStore: runtime.idempotencyStore });
     const server = await startApiServer(api, { logger: runtime.logger, clock, port: config.port });
     stops.push(() => server.close());
@@ -205,6 +213,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     return {
       urls: { api: server.url, dynamodb: dynamodbEndpoint, stepfunctions: sfnEndpoint.url, eventbridge: ebEndpoint.url },
       token,
+      credentials,
       runtime,
       bus,
       stepFunctions,

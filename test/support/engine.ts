@@ -13,6 +13,8 @@ import { SfnDriver } from '../../lib/adapters/stepfunctions/sfn-driver.js';
 import { observationFromStatusEvent, type StatusChangeEvent } from '../../lib/adapters/stepfunctions/status-event.js';
 import { DEFAULT_POLICY, type Policy } from '../../lib/domain/policies.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/dynamodb-local.js';
+import { sigV4Verifier } from '../../lib/local/sigv4-authentication.js';
+import { systemClock } from '../../lib/runtime.js';
 import { deployCatalog } from '../../lib/local/stepfunctions/deploy-catalog.js';
 import { startStepFunctionsEndpoint } from '../../lib/local/stepfunctions/http-endpoint.js';
 import { LocalStepFunctions } from '../../lib/local/stepfunctions/local-step-functions.js';
@@ -27,8 +29,13 @@ import { createTestStore } from './dynamodb.js';
 import type { FaultInjector } from './fault-injector.js';
 import { ManualClock } from './manual-clock.js';
 
+/** The secret the test engine's local endpoints take, as local mode's take its token. */
+export const TEST_ENDPOINT_CREDENTIALS = { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: 'test-endpoint-token-0123456789' };
+/** How the test endpoints check callers: SigV4 with `TEST_ENDPOINT_CREDENTIALS`, as local mode checks its token. */
+export const TEST_ENDPOINT_AUTHENTICATE = sigV4Verifier(TEST_ENDPOINT_CREDENTIALS.secretAccessKey, systemClock);
+
 export function sfnClientFor(endpoint: string): SFNClient {
-  return new SFNClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  return new SFNClient({ endpoint, region: LOCAL_REGION, credentials: TEST_ENDPOINT_CREDENTIALS, maxAttempts: 1 });
 }
 
 /**
@@ -66,15 +73,15 @@ export async function createTestEngine(
     },
     onListenerError: (error) => listenerErrors.push(error),
   });
-  const endpoint = await startStepFunctionsEndpoint(sfn);
+  const endpoint = await startStepFunctionsEndpoint(sfn, TEST_ENDPOINT_AUTHENTICATE);
   const sfnClient = sfnClientFor(endpoint.url);
   options.faults?.attach(sfnClient, 'SFN');
   // Domain events go from the table's stream through the real publisher to a local bus; a rule collects them.
   const domainEvents: DeliveredEvent[] = [];
   const bus = new LocalEventBus({ clock });
   bus.addRule({ name: 'collect', eventBusName: 'lockstep', pattern: { source: ['lockstep'] }, target: async (event) => void domainEvents.push(event) });
-  const busEndpoint = await startEventBridgeEndpoint(bus);
-  const eventbridge = new EventBridgeClient({ endpoint: busEndpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  const busEndpoint = await startEventBridgeEndpoint(bus, TEST_ENDPOINT_AUTHENTICATE);
+  const eventbridge = new EventBridgeClient({ endpoint: busEndpoint.url, region: LOCAL_REGION, credentials: TEST_ENDPOINT_CREDENTIALS, maxAttempts: 1 });
     const metricLines: string[] = [];
   const logger = new Logger({ serviceName: 'lockstep-test', logLevel: 'WARN' });
   const metrics = new EmfMetrics({ write: (line) => metricLines.push(line) });

@@ -1,5 +1,5 @@
 import type { ListeningServer } from '../http-listen.js';
-import { AwsServiceError, startAwsJsonEndpoint, type AwsJsonBody } from '../aws-json-endpoint.js';
+import { AwsServiceError, startAwsJsonEndpoint, type AwsJsonBody, type AwsJsonEndpointOptions } from '../aws-json-endpoint.js';
 import type { LocalStepFunctions } from './local-step-functions.js';
 
 type Status = Parameters<LocalStepFunctions['listExecutions']>[0]['statusFilter'];
@@ -28,13 +28,15 @@ function statusFilter(body: AwsJsonBody): Status {
 /**
  * The Step Functions JSON 1.0 protocol for the operations the engine and its operators use,
  * so any AWS SDK client or the AWS CLI pointed at it works. Members are read by name and
- * type-checked: a request cannot reach anything but the fields below.
+ * type-checked: a request cannot reach anything but the fields below, and only a request that
+ * `authenticate` accepts (local mode: SigV4 with the token as secret) reaches any of them.
  */
-export async function startStepFunctionsEndpoint(sfn: LocalStepFunctions, port = 0): Promise<ListeningServer> {
+export async function startStepFunctionsEndpoint(sfn: LocalStepFunctions, authenticate: AwsJsonEndpointOptions['authenticate'], port = 0): Promise<ListeningServer> {
   return startAwsJsonEndpoint({
     targetPrefix: 'AWSStepFunctions.',
     protocolVersion: '1.0',
     maxRequestBytes: 1024 * 1024,
+    authenticate,
     port,
     operations: {
       CreateStateMachine: (b) => sfn.createStateMachine({ name: required(b, 'name'), definition: required(b, 'definition'), roleArn: optional(b, 'roleArn', 'string') }),

@@ -25,7 +25,7 @@ describe('the e2e scenarios, against local mode with SigV4', () => {
       { port: 0, policy: DEFAULT_POLICY, sweepIntervalSeconds: 3600, tableName: `lockstep-test-${randomUUID()}`, dynamodbEndpoint: inject('dynamodbEndpoint') },
       { clock: systemClock, authenticate: sigV4Authenticator(credentials, LOCAL_REGION), writeMetrics: () => {} },
     );
-    events = new EventBridgeClient({ endpoint: local.urls.eventbridge, region: LOCAL_REGION, credentials });
+    events = new EventBridgeClient({ endpoint: local.urls.eventbridge, region: LOCAL_REGION, credentials: local.credentials });
     context = {
       api: new SigV4ApiClient({ baseUrl: local.urls.api, region: LOCAL_REGION, credentials }),
       sendRequestedEvent: async (detail) => {

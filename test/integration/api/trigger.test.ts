@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
 import { uniqueTarget } from '../../support/lifecycle.js';
 import { startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
 
@@ -9,15 +9,15 @@ describe('the EventBridge trigger', () => {
   let events: EventBridgeClient;
   beforeAll(async () => {
     t = await startTestLocalMode();
-    events = new EventBridgeClient({ endpoint: t.local.urls.eventbridge, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    events = new EventBridgeClient({ endpoint: t.local.urls.eventbridge, region: LOCAL_REGION, credentials: t.local.credentials });
   });
   afterAll(async () => {
     events.destroy();
     await t.local.stop();
   });
 
-  const request = (detail: Record<string, unknown>) =>
-    events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'lockstep', Source: 'alerting.pipeline', DetailType: 'WorkflowExecution Requested', Detail: JSON.stringify(detail) }] }));
+  const request = (detail: Record<string, unknown>, source = 'alerting.pipeline') =>
+    events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'lockstep', Source: source, DetailType: 'WorkflowExecution Requested', Detail: JSON.stringify(detail) }] }));
 
   const executionsOf = async (target: string) => (await t.call('GET', `/executions?targetResource=${encodeURIComponent(target)}`)).body.items as { id: string; source: string; requestedBy: string; phase: string }[];
 
@@ -51,5 +51,40 @@ describe('the EventBridge trigger', () => {
     await t.settle();
 
     expect(await executionsOf(target)).toEqual([]);
+  });
+
+  it('keeps the keys of two sources apart whatever characters they contain (source a:b with key c, source a with key b:c)', async () => {
+    const first = uniqueTarget();
+    const second = uniqueTarget();
+    const prefix = `src-${first.split('/')[0]}`;
+    await request({ targetResource: first, workflowId: 'noop', idempotencyKey: 'c' }, `${prefix}:b`);
+    await request({ targetResource: second, workflowId: 'noop', idempotencyKey: 'b:c' }, prefix);
+    await t.settle();
+
+    expect(await executionsOf(first)).toEqual([expect.objectContaining({ requestedBy: `event:${prefix}:b`, phase: 'Completed' })]);
+    expect(await executionsOf(second)).toEqual([expect.objectContaining({ requestedBy: `event:${prefix}`, phase: 'Completed' })]);
+  });
+
+  it.each([
+    ['blank', '  '],
+    ['a tab', '\t'],
+    ['empty', ''],
+    ['256 characters', 'k'.repeat(256)],
+    ['not ASCII', 'clé'],
+    ['a control character', 'key\u0007'],
+  ])('rejects an event whose idempotencyKey is %s, logging the reason, and starts nothing; the same request without the key still runs', async (_label, idempotencyKey) => {
+    const errors = vi.spyOn(t.local.runtime.engine.logger, 'error');
+    const target = uniqueTarget();
+    const source = `src-${target.split('/')[0]}`;
+    await request({ targetResource: target, workflowId: 'noop', idempotencyKey }, source);
+    await t.settle();
+    const rejected = errors.mock.calls.find(([message]) => message === 'WorkflowExecution Requested event rejected');
+    errors.mockRestore();
+    expect(await executionsOf(target)).toEqual([]);
+    expect(rejected?.[1]).toMatchObject({ source, reason: expect.stringMatching(/idempotencyKey/) });
+
+    await request({ targetResource: target, workflowId: 'noop' }, source);
+    await t.settle();
+    expect(await executionsOf(target)).toEqual([expect.objectContaining({ phase: 'Completed' })]);
   });
 });

@@ -3,7 +3,7 @@
 import { request as httpRequest } from 'node:http';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
+import { LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
 import { uniqueTarget } from '../../support/lifecycle.js';
 import { startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
 
@@ -30,7 +30,7 @@ describe('trust: defects found by attacking the public surface', () => {
   let events: EventBridgeClient;
   beforeAll(async () => {
     t = await startTestLocalMode();
-    events = new EventBridgeClient({ endpoint: t.local.urls.eventbridge, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    events = new EventBridgeClient({ endpoint: t.local.urls.eventbridge, region: LOCAL_REGION, credentials: t.local.credentials });
   });
   afterAll(async () => {
     events.destroy();

@@ -1,9 +1,8 @@
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../../lib/local/dynamodb-local.js';
 import { requestExecution } from '../../../lib/use-cases/request-execution.js';
 import { sweep } from '../../../lib/use-cases/sweep.js';
-import { createTestEngine, type TestEngine } from '../../support/engine.js';
+import { TEST_ENDPOINT_CREDENTIALS, createTestEngine, type TestEngine } from '../../support/engine.js';
 import { uniqueTarget } from '../../support/lifecycle.js';
 
 describe('lock stolen: a run stopped or deleted outside the engine', () => {
@@ -23,7 +22,7 @@ describe('lock stolen: a run stopped or deleted outside the engine', () => {
   it('ends Failed/Unknown, says so, releases the lock and does not block, when an operator stops the run with their own SDK client', async () => {
     const target = uniqueTarget();
     const running = await startLongWait(target);
-    const operator = new SFNClient({ endpoint: t.endpoint.url, region: 'eu-west-1', credentials: LOCAL_CREDENTIALS });
+    const operator = new SFNClient({ endpoint: t.endpoint.url, region: 'eu-west-1', credentials: TEST_ENDPOINT_CREDENTIALS });
 
     await operator.send(new StopExecutionCommand({ executionArn: running.execution.executionRef!.arn!, cause: 'stopped from the console' }));
     await t.settle();

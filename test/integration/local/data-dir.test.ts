@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
 import { startLocalMode } from '../../../lib/local/local-mode.js';
@@ -54,6 +55,33 @@ describe('LOCKSTEP_DATA_DIR', () => {
       expect({ status: steps.status, body: await steps.json() }).toMatchObject({ status: 409, body: { error: { code: 'Conflict', message: expect.stringMatching(/^the steps of this run are not available: local mode restarted/) } } });
     } finally {
       await second.stop();
+    }
+  });
+
+  it('keeps the generated token across a restart (file mode 0600): the old bearer token and the old signing secret still work', async () => {
+    const tokenDir = mkdtempSync(join(tmpdir(), 'lockstep-token-'));
+    const withoutToken = { port: 0, policy: DEFAULT_POLICY, sweepIntervalSeconds: 3600, tableName: 'lockstep', dataDir: tokenDir };
+    try {
+      const first = await startLocalMode(withoutToken);
+      const token = first.token;
+      await first.stop();
+
+      const second = await startLocalMode(withoutToken);
+      try {
+        const api = await fetch(`${second.urls.api}/workflows`, { headers: { authorization: `Bearer ${token}` } });
+        const events = new EventBridgeClient({ endpoint: second.urls.eventbridge, region: 'us-east-1', credentials: { accessKeyId: 'script', secretAccessKey: token }, maxAttempts: 1 });
+        const put = await events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'lockstep', Source: 'script', DetailType: 'Ping', Detail: '{}' }] }));
+        events.destroy();
+
+        expect(second.token).toBe(token);
+        expect(api.status).toBe(200);
+        expect(put.FailedEntryCount).toBe(0);
+        expect(statSync(join(tokenDir, 'token')).mode & 0o777).toBe(0o600);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(tokenDir, { recursive: true, force: true });
     }
   });
 

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
+import { LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
 import { startStepFunctionsEndpoint } from '../../../lib/local/stepfunctions/http-endpoint.js';
 import { LocalStepFunctions, type LocalStepFunctionsOptions } from '../../../lib/local/stepfunctions/local-step-functions.js';
+import { TEST_ENDPOINT_AUTHENTICATE, TEST_ENDPOINT_CREDENTIALS } from '../../support/engine.js';
 import { ManualClock } from '../../support/manual-clock.js';
 import { until } from '../../support/wait.js';
 
@@ -96,8 +97,8 @@ describe('local Step Functions with a data folder: a journal of every execution 
     // The state it failed in is kept; the rest of the history is not, and the history says so.
     expect(second.sfn.getExecutionHistory({ executionArn: failed.executionArn }).events.map((e) => e.type)).toEqual(['ExecutionStarted', 'LockstepHistoryLost', 'FailStateEntered', 'ExecutionFailed']);
 
-    const endpoint = await startStepFunctionsEndpoint(second.sfn, 0);
-    const client = new SFNClient({ endpoint: endpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const endpoint = await startStepFunctionsEndpoint(second.sfn, TEST_ENDPOINT_AUTHENTICATE, 0);
+    const client = new SFNClient({ endpoint: endpoint.url, region: LOCAL_REGION, credentials: TEST_ENDPOINT_CREDENTIALS });
     try {
       await expect(client.send(new StartExecutionCommand({ stateMachineArn: second.arns.quick, name: 'done', input: '{"a":1}' }))).rejects.toBeInstanceOf(ExecutionAlreadyExists);
     } finally {

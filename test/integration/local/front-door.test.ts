@@ -1,5 +1,8 @@
 import { connect } from 'node:net';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../lib/runtime.js';
 import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../../support/local-mode.js';
 
 interface RawResponse {
@@ -41,8 +44,14 @@ function unchunk(body: string): string {
 }
 
 const get = (path: string, headers: string[] = []) => [`GET ${path} HTTP/1.1`, 'Host: localhost', 'Connection: close', ...headers, '', ''].join('\r\n');
-const awsCall = (target: string, body = '{}') =>
-  [`POST / HTTP/1.1`, 'Host: localhost', 'Connection: close', `X-Amz-Target: ${target}`, 'Content-Type: application/x-amz-json-1.0', `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+/** An AWS JSON protocol request, signed with the token as the local endpoints require. */
+async function awsCall(target: string, body = '{}'): Promise<string> {
+  const headers = { host: 'localhost', 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.0', 'content-length': String(Buffer.byteLength(body)) };
+  const signer = new SignatureV4({ service: target.startsWith('AWSEvents.') ? 'events' : 'states', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: TEST_TOKEN }, sha256: Sha256 });
+  const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: 'localhost', path: '/', headers, body }, { signingDate: systemClock.now() });
+  const lines = Object.entries(signed.headers).map(([name, value]) => `${name}: ${value}`);
+  return ['POST / HTTP/1.1', 'Connection: close', ...lines, '', body].join('\r\n');
+}
 
 /** The error body of API.md, with a JSON content type. */
 function expectErrorBody(response: RawResponse, status: number, code: string) {
@@ -121,14 +130,14 @@ describe('the local front door answers odd input with 4xx and the error body, ne
       ['eventbridge', 'AWSEvents.__proto__'],
       ['eventbridge', 'AWSEvents.hasOwnProperty'],
     ] as const)('answer X-Amz-Target of a prototype member (%s, %s) with 400 UnknownOperationException', async (endpoint, target) => {
-      const response = await raw(t.local.urls[endpoint], awsCall(target));
+      const response = await raw(t.local.urls[endpoint], await awsCall(target));
 
       expect(response.status).toBe(400);
       expect(JSON.parse(response.body)).toMatchObject({ __type: 'UnknownOperationException' });
     });
 
     it.each(['null', '[]', '"text"', '7'])('answer a JSON body that is not an object (%s) with 400', async (body) => {
-      const response = await raw(t.local.urls.stepfunctions, awsCall('AWSStepFunctions.DescribeExecution', body));
+      const response = await raw(t.local.urls.stepfunctions, await awsCall('AWSStepFunctions.DescribeExecution', body));
 
       expect(response.status).toBe(400);
       expect(JSON.parse(response.body)).toMatchObject({ __type: expect.stringMatching(/SerializationException|ValidationException/) });
@@ -139,7 +148,7 @@ describe('the local front door answers odd input with 4xx and the error body, ne
       ['an unparseable Time', { Entries: [{ Source: 's', DetailType: 'd', Detail: '{}', Time: 'not a time' }] }],
       ['a bus name that is not a string', { Entries: [{ Source: 's', DetailType: 'd', Detail: '{}', EventBusName: 7 }] }],
     ])('answer PutEvents with %s without a 500', async (_label, body) => {
-      const response = await raw(t.local.urls.eventbridge, awsCall('AWSEvents.PutEvents', JSON.stringify(body)));
+      const response = await raw(t.local.urls.eventbridge, await awsCall('AWSEvents.PutEvents', JSON.stringify(body)));
 
       expect(response.status).toBeLessThan(500);
     });

@@ -5,11 +5,12 @@ import type { ExecutionChange } from '../../../lib/adapters/dynamodb/stream-chan
 import { EventBridgePublisher } from '../../../lib/adapters/eventbridge/domain-event-publisher.js';
 import type { Execution } from '../../../lib/domain/execution.js';
 import { admitted, finished, skipped, started } from '../../../lib/domain/transitions.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
+import { LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
 import { startEventBridgeEndpoint } from '../../../lib/local/eventbridge/http-endpoint.js';
 import { LocalEventBus, type DeliveredEvent } from '../../../lib/local/eventbridge/local-event-bus.js';
 import type { ListeningServer } from '../../../lib/local/http-listen.js';
 import { publishDomainEvents } from '../../../lib/use-cases/publish-domain-events.js';
+import { TEST_ENDPOINT_AUTHENTICATE, TEST_ENDPOINT_CREDENTIALS } from '../../support/engine.js';
 import { ManualClock } from '../../support/manual-clock.js';
 
 /**
@@ -70,8 +71,8 @@ describe('the outbox against the service limits (property)', () => {
   let client: EventBridgeClient;
 
   beforeAll(async () => {
-    endpoint = await startEventBridgeEndpoint(bus);
-    client = new EventBridgeClient({ endpoint: endpoint.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    endpoint = await startEventBridgeEndpoint(bus, TEST_ENDPOINT_AUTHENTICATE);
+    client = new EventBridgeClient({ endpoint: endpoint.url, region: LOCAL_REGION, credentials: TEST_ENDPOINT_CREDENTIALS, maxAttempts: 1 });
     client.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === 'PutEventsCommand') {
