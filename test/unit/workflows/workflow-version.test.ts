@@ -72,6 +72,21 @@ describe('workflow.json: what users get wrong', () => {
     ]);
   });
 
+  it('refuses typed defaults and enum values that States.StringToJson could not read, naming the parameter and the form expected', () => {
+    const parameters = [
+      { name: 'REPLICAS', description: 'x', type: 'integer', default: '05' },
+      { name: 'RATIO', description: 'x', type: 'number', enum: ['0.5', '.5', '1.'] },
+      { name: 'DRY_RUN', description: 'x', type: 'boolean', default: 'True' },
+    ];
+    const dir = workflowsFolder({ 'a/workflow.json': { id: 'a', version: '1', description: 'x', definition: 'd.json', parameters }, 'a/d.json': END });
+    expect(problemsOf(dir)).toEqual([
+      expect.stringMatching(/^a\/workflow\.json: parameters\[0\]\.default: breaks the parameter's own rules: it must be a whole number written as JSON .*, got "05"$/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[1\]\.enum\[1\]: the value must be a number written as JSON .*, got "\.5"$/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[1\]\.enum\[2\]: the value must be a number written as JSON .*, got "1\."$/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[2\]\.default: breaks the parameter's own rules: it must be true or false .*, got "True"$/),
+    ]);
+  });
+
   it('refuses bad steps, policy, target pattern, description, and neither definition nor state machine', () => {
     const dir = workflowsFolder({
       'a/workflow.json': {
