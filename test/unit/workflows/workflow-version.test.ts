@@ -68,7 +68,7 @@ describe('workflow.json: what users get wrong', () => {
     const dir = workflowsFolder({ 'a/workflow.json': { id: 'a', version: '1', description: 'x', definition: 'd.json', parameters }, 'a/d.json': END });
     expect(problemsOf(dir)).toEqual([
       'a/workflow.json: parameters[0].default: a required parameter never uses its default; drop one of the two',
-      'a/workflow.json: parameters[1].enum[1]: the value must be a whole number, got "big"',
+      'a/workflow.json: parameters[1].enum[1]: the value must be a whole number written as JSON (like 5 or -12: digits, no leading zero, + sign, point, exponent or spaces), got "big"',
     ]);
   });
 
