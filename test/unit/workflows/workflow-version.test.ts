@@ -87,6 +87,27 @@ describe('workflow.json: what users get wrong', () => {
     ]);
   });
 
+  it('refuses patterns the linear-time engine does not run (backreferences, lookaround), naming the parameter and why', () => {
+    const parameters = [
+      { name: 'CODE', description: 'x', pattern: '^(a)\\1$' },
+      { name: 'NAMED', description: 'x', pattern: '^(?<c>a)\\k<c>$' },
+      { name: 'AHEAD', description: 'x', pattern: '^(?=a)\\w+$' },
+      { name: 'NOT_AHEAD', description: 'x', pattern: '^(?!a)' },
+      { name: 'BEHIND', description: 'x', pattern: '(?<=a)b' },
+      { name: 'NOT_BEHIND', description: 'x', pattern: '(?<!a)b' },
+    ];
+    const dir = workflowsFolder({ 'a/workflow.json': { id: 'a', version: '1', description: 'x', definition: 'd.json', parameters, targetPattern: '^(?=ns/)' }, 'a/d.json': END });
+    expect(problemsOf(dir)).toEqual([
+      expect.stringMatching(/^a\/workflow\.json: parameters\[0\]\.pattern: the pattern of CODE .*backreference/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[1\]\.pattern: the pattern of NAMED .*backreference/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[2\]\.pattern: the pattern of AHEAD .*lookahead/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[3\]\.pattern: the pattern of NOT_AHEAD .*lookahead/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[4\]\.pattern: the pattern of BEHIND .*lookbehind/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[5\]\.pattern: the pattern of NOT_BEHIND .*lookbehind/),
+      expect.stringMatching(/^a\/workflow\.json: targetPattern: .*lookahead/),
+    ]);
+  });
+
   it('refuses bad steps, policy, target pattern, description, and neither definition nor state machine', () => {
     const dir = workflowsFolder({
       'a/workflow.json': {
