@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.js';
+import { userPattern } from './user-pattern.js';
 
 /** What a workflow declares about one parameter (API.md, `workflow.json` `parameters`). Values always travel as strings. */
 export interface ParameterRule {
@@ -7,7 +8,7 @@ export interface ParameterRule {
   readonly default?: string;
   readonly type?: 'string' | 'integer' | 'number' | 'boolean';
   readonly enum?: readonly string[];
-  /** A regular expression the value must match; unanchored, as in JSON Schema (use ^…$ to match the whole value). */
+  /** A regular expression the value must match (RE2 syntax, linear time: lib/domain/user-pattern.ts); unanchored, as in JSON Schema (use ^…$ to match the whole value). */
   readonly pattern?: string;
   readonly minimum?: number;
   readonly maximum?: number;
@@ -76,7 +77,7 @@ export function problemWith(rule: ParameterRule, value: string): string | undefi
   if ((type === 'integer' || type === 'number') && rule.minimum !== undefined && Number(value) < rule.minimum) return `must be at least ${rule.minimum}, got ${value}`;
   if ((type === 'integer' || type === 'number') && rule.maximum !== undefined && Number(value) > rule.maximum) return `must be at most ${rule.maximum}, got ${value}`;
   if (rule.maxLength !== undefined && [...value].length > rule.maxLength) return `must be at most ${rule.maxLength} characters long, got ${[...value].length}`;
-  if (rule.pattern !== undefined && !new RegExp(rule.pattern, 'u').test(value)) return `must match ${rule.pattern}, got ${quote(value)}`;
+  if (rule.pattern !== undefined && !userPattern(rule.pattern).test(value)) return `must match ${rule.pattern}, got ${quote(value)}`;
   return undefined;
 }
 

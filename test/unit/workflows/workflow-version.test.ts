@@ -50,7 +50,7 @@ describe('workflow.json: what users get wrong', () => {
       'a/workflow.json: parameters[0].enum: a boolean parameter takes no enum (it is already true or false)',
       'a/workflow.json: parameters[1].minimum: 10 is above maximum 1',
       'a/workflow.json: parameters[1].default: breaks the parameter\'s own rules: it must be at most 1, got 20',
-      'a/workflow.json: parameters[2].pattern: is not a valid regular expression: Invalid regular expression: /([a-z]/u: Unterminated group',
+      'a/workflow.json: parameters[2].pattern: the pattern of NAME is not one Lockstep runs: missing closing ): ([a-z] (RE2 syntax)',
       'a/workflow.json: parameters[2].minimum: applies to integer and number parameters, not string',
       'a/workflow.json: parameters[3]: unknown field "requird"',
       'a/workflow.json: parameters[3].default: breaks the parameter\'s own rules: it must be one of "low", "high", got "medium"',
@@ -130,7 +130,7 @@ describe('workflow.json: what users get wrong', () => {
       'a/workflow.json: policy.maxConsecutiveFailures: must be a whole number',
       'a/workflow.json: policy: unknown field "cooldown"',
       'a/workflow.json: policy.backoffBaseSeconds: must not exceed backoffMaxSeconds',
-      'a/workflow.json: targetPattern: is not a valid regular expression: Invalid regular expression: /[unclosed/u: Unterminated character class',
+      'a/workflow.json: targetPattern: is not a pattern Lockstep runs: missing closing ]: [unclosed (RE2 syntax)',
       'a/workflow.json: needs a definition, a stateMachineArn, or both (then local mode runs the definition in its place)',
       'a/workflow.json: step "Slow" handler "slow.ts" does not exist',
     ]);
