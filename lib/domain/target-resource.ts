@@ -6,6 +6,15 @@ export const MAX_TARGET_RESOURCE_LENGTH = 1024;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/*
+ * Characters that let two targets print the same and hold two locks, or print in another order:
+ * format characters (Cf: zero-width spaces and joiners, direction marks and overrides such as
+ * U+202E, the byte-order mark, tags), the line and paragraph separators (Zl, Zp), the 66
+ * noncharacters (U+FDD0–U+FDEF and the last two code points of every plane) and private-use
+ * characters (Co: no agreed meaning, each font draws them its own way or not at all).
+ * Unassigned code points are not refused: which ones are unassigned changes with each Unicode version.
+ */
+const INVISIBLE = /\p{Cf}|\p{Zl}|\p{Zp}|\p{Co}|\p{Noncharacter_Code_Point}/u;
 const ARN_PATTERN = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/s;
 const FORMS = '"namespace/kind/name", "kind/name" or an ARN';
 
@@ -22,7 +31,8 @@ const FORMS = '"namespace/kind/name", "kind/name" or an ARN';
  *   ARNs are case-sensitive. Region and account may be empty (S3 buckets, IAM).
  *
  * Rejected, with a message that names the problem: empty input or parts, surrounding
- * white space, control characters, more than 1024 characters, any other shape.
+ * white space, control characters, invisible and direction-changing characters (named as
+ * U+XXXX with their position), more than 1024 characters, any other shape.
  */
 export function canonicalTargetResource(input: unknown): string {
   if (typeof input !== 'string') throw invalid('targetResource must be a string');
@@ -33,6 +43,8 @@ export function canonicalTargetResource(input: unknown): string {
   if (surrogate) throw invalid(`targetResource contains an unpaired surrogate (U+${hex(surrogate[0])}) at position ${surrogate.index}: it is not valid Unicode text`);
   const control = CONTROL_CHARACTERS.exec(input);
   if (control) throw invalid(`targetResource contains the control character U+${hex(control[0])} at position ${control.index}`);
+  const invisible = INVISIBLE.exec(input);
+  if (invisible) throw invalid(`targetResource contains ${describe(invisible[0])} U+${hex(invisible[0])} at position ${invisible.index}: it would print like another target, or change how the text around it prints`);
   const canonical = canonicalForm(input.normalize('NFC'));
   if (canonical.length > MAX_TARGET_RESOURCE_LENGTH) throw tooLong(canonical.length);
   return canonical;
@@ -59,7 +71,15 @@ function tooLong(length: number): ValidationError {
 }
 
 function hex(character: string): string {
-  return character.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase();
+  return character.codePointAt(0)!.toString(16).padStart(4, '0').toUpperCase();
+}
+
+function describe(character: string): string {
+  if (/\p{Zl}/u.test(character)) return 'the line separator';
+  if (/\p{Zp}/u.test(character)) return 'the paragraph separator';
+  if (/\p{Noncharacter_Code_Point}/u.test(character)) return 'the noncharacter';
+  if (/\p{Co}/u.test(character)) return 'the private-use character';
+  return 'the invisible format character';
 }
 
 function canonicalArn(input: string): string {
