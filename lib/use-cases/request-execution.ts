@@ -33,7 +33,7 @@ export async function requestExecution(engine: Engine, input: ExecutionRequestIn
 
 /** Validates and resolves a request without any I/O: what fails here has written nothing. */
 export function prepareRequest(engine: Engine, input: ExecutionRequestInput): PreparedRequest {
-  const targetResource = canonicalTargetResource(input.targetResource);
+  const targetResource = canonicalTargetResource(input.targetResource, 'body.targetResource');
   const workflow = engine.catalog.resolve(input.workflowId, input.workflowVersion);
   if (workflow.runnableLocally === false) {
     throw new ValidationError(`workflow ${workflow.id} version ${workflow.version} runs the existing state machine ${workflow.stateMachineArn} and has no definition to stand in for it locally`, [
