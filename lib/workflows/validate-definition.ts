@@ -1,10 +1,12 @@
 import { createRequire } from 'node:module';
+import { interpreterProblems } from './interpreter-checks.js';
 
 /**
  * Checks an ASL definition the way a user needs it checked: asl-validator for the schema
  * and the JSONPath expressions, plus what it misses or reports without saying where —
  * transitions per scope (a branch may not jump out), reachability from StartAt, unknown
- * state types, Tasks without a Resource, JSONata, and `${Name}` step placeholders.
+ * state types, Tasks without a Resource, JSONata, and `${Name}` step placeholders; and what
+ * local mode's interpreter cannot run (interpreter-checks.ts), so every place refuses the same.
  * Each problem is one line naming the state; the caller prefixes the file.
  */
 
@@ -151,6 +153,7 @@ class DefinitionWalk {
     }
     if (!this.jsonataReported) this.jsonata(name, state);
     this.placeholders(name, state, '');
+    this.problems.push(...interpreterProblems(name, state));
     if (type === 'Parallel' && Array.isArray(state.Branches)) {
       state.Branches.forEach((branch, i) => (isObject(branch) ? this.scope(branch, `branch ${i + 1} of "${name}"`) : this.problems.push(`state "${name}" Branches[${i}] must be an object`)));
     }
