@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.js';
+import { userPattern } from './user-pattern.js';
 
 /** What a workflow declares about one parameter (API.md, `workflow.json` `parameters`). Values always travel as strings. */
 export interface ParameterRule {
@@ -7,7 +8,7 @@ export interface ParameterRule {
   readonly default?: string;
   readonly type?: 'string' | 'integer' | 'number' | 'boolean';
   readonly enum?: readonly string[];
-  /** A regular expression the value must match; unanchored, as in JSON Schema (use ^…$ to match the whole value). */
+  /** A regular expression the value must match (RE2 syntax, linear time: lib/domain/user-pattern.ts); unanchored, as in JSON Schema (use ^…$ to match the whole value). */
   readonly pattern?: string;
   readonly minimum?: number;
   readonly maximum?: number;
@@ -15,8 +16,16 @@ export interface ParameterRule {
   readonly maxLength?: number;
 }
 
-const INTEGER = /^-?\d+$/;
-const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+/*
+ * Typed values must be exactly what the workflow's documented conversion, `States.StringToJson`,
+ * reads as a value of the type (canonical JSON text): anything else would be admitted, then fail
+ * the run in its first state and block the target. So an integer is JSON integer text
+ * (`-?(0|[1-9][0-9]*)`: no leading zero, `+`, exponent, point or spaces) within ±(2^53−1), where
+ * its bounds compare exactly; `-0` is refused (write 0). A number is the JSON number grammar
+ * (`0.5`, not `.5` or `1.`) and finite (`1e400` is refused). A boolean is `true` or `false`.
+ */
+const JSON_INTEGER = /^-?(0|[1-9][0-9]*)$/;
+const JSON_NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
 
 /**
  * The parameters that reach the workflow: the declared ones, defaults applied, each checked
@@ -62,16 +71,30 @@ function editDistance(a: string, b: string): number {
 /** What is wrong with one value, or undefined. Exported for validating a workflow's own defaults. */
 export function problemWith(rule: ParameterRule, value: string): string | undefined {
   const type = rule.type ?? 'string';
-  if (type === 'integer' && !(INTEGER.test(value) && Number.isSafeInteger(Number(value)))) return `must be a whole number, got ${quote(value)}`;
-  if (type === 'number' && !(NUMBER.test(value) && Number.isFinite(Number(value)))) return `must be a number, got ${quote(value)}`;
-  if (type === 'boolean' && value !== 'true' && value !== 'false') return `must be true or false, got ${quote(value)}`;
+  const typeProblem = TYPE_PROBLEMS[type]?.(value);
+  if (typeProblem) return typeProblem;
   if (rule.enum && !rule.enum.includes(value)) return `must be one of ${rule.enum.map(quote).join(', ')}, got ${quote(value)}`;
   if ((type === 'integer' || type === 'number') && rule.minimum !== undefined && Number(value) < rule.minimum) return `must be at least ${rule.minimum}, got ${value}`;
   if ((type === 'integer' || type === 'number') && rule.maximum !== undefined && Number(value) > rule.maximum) return `must be at most ${rule.maximum}, got ${value}`;
   if (rule.maxLength !== undefined && [...value].length > rule.maxLength) return `must be at most ${rule.maxLength} characters long, got ${[...value].length}`;
-  if (rule.pattern !== undefined && !new RegExp(rule.pattern, 'u').test(value)) return `must match ${rule.pattern}, got ${quote(value)}`;
+  if (rule.pattern !== undefined && !userPattern(rule.pattern).test(value)) return `must match ${rule.pattern}, got ${quote(value)}`;
   return undefined;
 }
+
+const TYPE_PROBLEMS: Partial<Record<NonNullable<ParameterRule['type']>, (value: string) => string | undefined>> = {
+  integer: (value) => {
+    if (!JSON_INTEGER.test(value)) return `must be a whole number written as JSON (like 5 or -12: digits, no leading zero, + sign, point, exponent or spaces), got ${quote(value)}`;
+    if (value === '-0') return 'must be a whole number written as JSON: write 0, not -0';
+    if (!Number.isSafeInteger(Number(value))) return `must be a whole number from ${Number.MIN_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER} (at most 9007199254740991 either way), got ${quote(value)}`;
+    return undefined;
+  },
+  number: (value) => {
+    if (!JSON_NUMBER.test(value)) return `must be a number written as JSON (like 0.5, -2 or 1e3: a digit on each side of a point, no leading zero, + sign or spaces), got ${quote(value)}`;
+    if (!Number.isFinite(Number(value))) return `must be a number a workflow can hold: ${quote(value)} is too large`;
+    return undefined;
+  },
+  boolean: (value) => (value === 'true' || value === 'false' ? undefined : `must be true or false (lowercase, as JSON writes them), got ${quote(value)}`),
+};
 
 function quote(value: string): string {
   return JSON.stringify(value.length > 64 ? `${value.slice(0, 61)}...` : value);

@@ -16,9 +16,9 @@ export interface PageAsset {
  * `lib/`). Preact escapes every text and attribute value it renders, and the page never sets
  * `innerHTML` (`dangerouslySetInnerHTML` appears nowhere): targets, parameters and error
  * messages are user input. esbuild, already a runtime dependency, bundles and minifies it
- * into one script of a few dozen KB; there is no other build tool. The page reuses the
- * domain's own parameter rules (`lib/domain/workflow-parameters.ts`), so the Run form
- * refuses exactly what the API would.
+ * into one script (about 200 KB, most of it re2js and its Unicode tables); there is no other
+ * build tool. The page reuses the domain's own parameter rules (`lib/domain/workflow-parameters.ts`)
+ * and pattern engine (`lib/domain/user-pattern.ts`), so the Run form refuses exactly what the API would.
  */
 export async function buildStatusPage(): Promise<Map<string, PageAsset>> {
   const { build } = await import('esbuild');

@@ -30,7 +30,7 @@ export interface ExecutionsQuery {
 export function listExecutions(engine: Engine, query: ExecutionsQuery): Promise<Page<Execution>> {
   const { targetResource, phase, since, workflowId, limit, nextToken } = query;
   const paging = { limit, ...(nextToken && { nextToken }) };
-  if (targetResource !== undefined) return engine.store.listExecutions({ targetResource: canonicalTargetResource(targetResource), ...(phase && { phase }), ...paging });
+  if (targetResource !== undefined) return engine.store.listExecutions({ targetResource: canonicalTargetResource(targetResource, 'query.targetResource'), ...(phase && { phase }), ...paging });
   if (since === undefined) {
     if (phase !== 'Pending' && phase !== 'Running') throw new ValidationError('since is required across targets unless phase is Pending or Running', ['query.since: is required']);
     return engine.store.listActiveExecutions({ phase, ...(workflowId && { workflowId }), ...paging });

@@ -2,6 +2,7 @@ import { ConflictError, ValidationError } from '../domain/errors.js';
 import { canonicalTargetResource } from '../domain/target-resource.js';
 import { ExecutionRequestSchema, type Execution, type ExecutionRecord, type ExecutionRequest, type ExecutionSource, type SkipDetails } from '../domain/execution.js';
 import { Phase } from '../domain/phase.js';
+import { userPattern } from '../domain/user-pattern.js';
 import { checkParameters } from '../domain/workflow-parameters.js';
 import { announce } from './announce.js';
 import { policyFor, type Engine } from './engine.js';
@@ -32,14 +33,14 @@ export async function requestExecution(engine: Engine, input: ExecutionRequestIn
 
 /** Validates and resolves a request without any I/O: what fails here has written nothing. */
 export function prepareRequest(engine: Engine, input: ExecutionRequestInput): PreparedRequest {
-  const targetResource = canonicalTargetResource(input.targetResource);
+  const targetResource = canonicalTargetResource(input.targetResource, 'body.targetResource');
   const workflow = engine.catalog.resolve(input.workflowId, input.workflowVersion);
   if (workflow.runnableLocally === false) {
     throw new ValidationError(`workflow ${workflow.id} version ${workflow.version} runs the existing state machine ${workflow.stateMachineArn} and has no definition to stand in for it locally`, [
       'body.workflowId: this workflow cannot run in local mode (give it a stand-in definition to run it here)',
     ]);
   }
-  if (workflow.targetPattern !== undefined && !new RegExp(workflow.targetPattern, 'u').test(targetResource)) {
+  if (workflow.targetPattern !== undefined && !userPattern(workflow.targetPattern).test(targetResource)) {
     throw new ValidationError(`target ${targetResource} is not one workflow ${workflow.id} acts on`, [`body.targetResource: must match ${workflow.targetPattern}, the targetPattern of workflow ${workflow.id}`]);
   }
   const parameters = checkParameters(workflow, workflow.parameters, input.parameters ?? {});

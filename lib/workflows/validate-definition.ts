@@ -1,11 +1,14 @@
 import { createRequire } from 'node:module';
+import { interpreterProblems } from './interpreter-checks.js';
 
 /**
  * Checks an ASL definition the way a user needs it checked: asl-validator for the schema
  * and the JSONPath expressions, plus what it misses or reports without saying where —
  * transitions per scope (a branch may not jump out), reachability from StartAt, unknown
- * state types, Tasks without a Resource, JSONata, and `${Name}` step placeholders.
- * Each problem is one line naming the state; the caller prefixes the file.
+ * state types, Tasks without a Resource, JSONata, and `${Name}` step placeholders; what local
+ * mode's interpreter cannot run (interpreter-checks.ts), so every place refuses the same; and
+ * nesting deeper than `MAX_NESTING`. Each problem is one line naming the state; the caller
+ * prefixes the file.
  */
 
 interface AslValidatorError {
@@ -40,6 +43,15 @@ const FIELDS: Record<(typeof STATE_TYPES)[number], readonly string[]> = {
   Succeed: ['InputPath', 'OutputPath'],
   Fail: ['Error', 'ErrorPath', 'Cause', 'CausePath'],
 };
+
+/**
+ * How deep Parallel branches and Map item processors may nest. asl-validator's time grows
+ * exponentially with nesting (8 levels: about a tenth of a second above its fixed cost; 20
+ * levels: half a minute; 24: minutes), so deeper definitions are refused before it runs, with
+ * the limit and the path, and validation stays linear in the definition's size. Real workflows
+ * nest two or three levels.
+ */
+export const MAX_NESTING = 8;
 
 const JSONATA_REFUSED = "JSONata is not supported: local mode's interpreter runs JSONPath only; write this state with JSONPath";
 
@@ -78,7 +90,9 @@ function definitionProblems(definition: unknown, steps: readonly string[]): stri
   const jsonata = definition.QueryLanguage === 'JSONata';
   const walk = new DefinitionWalk(new Set(steps), jsonata);
   if (jsonata) walk.problems.push(`the definition sets QueryLanguage "JSONata": ${JSONATA_REFUSED}`);
-  walk.scope(definition, '');
+  walk.scope(definition, '', []);
+  // Too deep: the states below the limit were not walked, and asl-validator would take minutes.
+  if (walk.tooDeep) return walk.problems;
   for (const step of steps) if (!walk.usedSteps.has(step)) walk.problems.push(`step "${step}" is declared in workflow.json but not used: refer to it as "\${${step}}"`);
   return [...walk.problems, ...aslValidatorProblems(definition, walk.flaggedStates)];
 }
@@ -88,6 +102,8 @@ class DefinitionWalk {
   readonly usedSteps = new Set<string>();
   /** States already reported as malformed; the schema's own complaints about them would only repeat it. */
   readonly flaggedStates = new Set<string>();
+  /** Set once a machine nested deeper than MAX_NESTING was found (and reported, once). */
+  tooDeep = false;
 
   constructor(
     private readonly declaredSteps: ReadonlySet<string>,
@@ -95,14 +111,27 @@ class DefinitionWalk {
     private readonly jsonataReported: boolean,
   ) {}
 
-  /** One state machine (the top level, a Parallel branch, a Map item processor): its transitions stay inside it. */
-  scope(machine: JsonObject, where: string): void {
+  /**
+   * One state machine (the top level, a Parallel branch, a Map item processor): its transitions
+   * stay inside it. `enclosing` names the Parallel and Map states it is nested in, outermost first.
+   */
+  scope(machine: JsonObject, where: string, enclosing: readonly string[]): void {
+    if (this.tooDeep) return;
     const suffix = where ? ` in ${where}` : '';
     if (!isObject(machine.States) || Object.keys(machine.States).length === 0) {
       this.problems.push(`States${suffix} must be an object holding at least one state`);
       return;
     }
     const states = machine.States;
+    if (enclosing.length > MAX_NESTING) {
+      const first = typeof machine.StartAt === 'string' && Object.hasOwn(states, machine.StartAt) ? machine.StartAt : Object.keys(states)[0]!;
+      this.problems.push(
+        `state "${first}"${suffix} is nested ${enclosing.length} levels deep in Parallel and Map states (${[...enclosing, first].join(' › ')}); ` +
+          `at most ${MAX_NESTING} levels are allowed, because validating a definition takes time exponential in its nesting: flatten it, or split it into workflows`,
+      );
+      this.tooDeep = true;
+      return;
+    }
     const names = new Set(Object.keys(states));
     const startAt = typeof machine.StartAt === 'string' ? machine.StartAt : undefined;
     if (startAt === undefined) this.problems.push(`StartAt${suffix} is missing or not a string`);
@@ -117,7 +146,7 @@ class DefinitionWalk {
         this.flaggedStates.add(name);
         continue;
       }
-      this.state(name, state);
+      this.state(name, state, enclosing);
       if (state.End === true || state.Type === 'Succeed' || state.Type === 'Fail') terminal.add(name);
       const targets = transitions(state);
       for (const { field, target } of targets) {
@@ -131,7 +160,7 @@ class DefinitionWalk {
     if (startAt !== undefined && names.has(startAt)) this.reachability(startAt, names, edges, dangling ? undefined : terminal, suffix);
   }
 
-  private state(name: string, state: JsonObject): void {
+  private state(name: string, state: JsonObject, enclosing: readonly string[]): void {
     const type = state.Type;
     if (typeof type !== 'string' || !(STATE_TYPES as readonly string[]).includes(type)) {
       const got = typeof type === 'string' ? `has Type "${type}", which does not exist` : 'has no Type';
@@ -151,13 +180,15 @@ class DefinitionWalk {
     }
     if (!this.jsonataReported) this.jsonata(name, state);
     this.placeholders(name, state, '');
+    this.problems.push(...interpreterProblems(name, state));
+    const inside = [...enclosing, name];
     if (type === 'Parallel' && Array.isArray(state.Branches)) {
-      state.Branches.forEach((branch, i) => (isObject(branch) ? this.scope(branch, `branch ${i + 1} of "${name}"`) : this.problems.push(`state "${name}" Branches[${i}] must be an object`)));
+      state.Branches.forEach((branch, i) => (isObject(branch) ? this.scope(branch, `branch ${i + 1} of "${name}"`, inside) : this.problems.push(`state "${name}" Branches[${i}] must be an object`)));
     }
     if (type === 'Map') {
       const processor = state.ItemProcessor ?? state.Iterator;
       const field = state.ItemProcessor === undefined ? 'Iterator' : 'ItemProcessor';
-      if (isObject(processor)) this.scope(processor, `the ${field} of "${name}"`);
+      if (isObject(processor)) this.scope(processor, `the ${field} of "${name}"`, inside);
     }
   }
 

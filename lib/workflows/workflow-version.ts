@@ -1,5 +1,6 @@
 import * as z from '../domain/zod.js';
 import { POLICY_BOUNDS, type Policy } from '../domain/policies.js';
+import { userPatternProblem } from '../domain/user-pattern.js';
 import { problemWith } from '../domain/workflow-parameters.js';
 import type { AslDefinition } from './definitions.js';
 
@@ -13,11 +14,11 @@ const whole = (min: number, max: number) => z.number().check(z.gte(min), z.lte(m
 
 const oneLine = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.regex(/^[^\r\n]*$/, 'must be one line'));
 
-/** A regular expression source; compiled with `u` as admission compiles patterns. */
-const regExpSource = z.string().check(
+/** A pattern written by a user: refused here unless the linear-time engine admission matches with runs it (lib/domain/user-pattern.ts). */
+const patternSource = z.string().check(
   z.superRefine((source, ctx) => {
-    const problem = regExpProblem(source);
-    if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${problem}` });
+    const problem = userPatternProblem(source);
+    if (problem) ctx.addIssue({ code: 'custom', message: `is not a pattern Lockstep runs: ${problem}` });
   }),
 );
 
@@ -30,7 +31,8 @@ export const ParameterDeclarationSchema = z
     default: z.optional(z.string({ error: 'must be a string (values travel as strings, e.g. "1")' })),
     type: z._default(z.enum(ParameterType), 'string'),
     enum: z.optional(z.array(z.string()).check(z.minLength(1, 'must list at least one value'))),
-    pattern: z.optional(regExpSource),
+    // Checked below, where the parameter's name is known.
+    pattern: z.optional(z.string()),
     minimum: z.optional(z.number()),
     maximum: z.optional(z.number()),
     maxLength: z.optional(whole(1, Number.MAX_SAFE_INTEGER)),
@@ -38,6 +40,8 @@ export const ParameterDeclarationSchema = z
   .check(z.superRefine((p, ctx) => {
     const numeric = p.type === 'integer' || p.type === 'number';
     const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    const patternProblem = p.pattern === undefined ? undefined : userPatternProblem(p.pattern);
+    if (patternProblem) refuse('pattern', `the pattern of ${p.name} is not one Lockstep runs: ${patternProblem}`);
     if (p.type === 'boolean' && p.enum) refuse('enum', 'a boolean parameter takes no enum (it is already true or false)');
     if (!numeric && p.minimum !== undefined) refuse('minimum', `applies to integer and number parameters, not ${p.type}`);
     if (!numeric && p.maximum !== undefined) refuse('maximum', `applies to integer and number parameters, not ${p.type}`);
@@ -93,7 +97,7 @@ export const WorkflowJsonSchema = z
     parameters: z._default(z.array(ParameterDeclarationSchema), []),
     steps: z._default(z.record(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9]*$/, 'step names are letters and digits, starting with a letter')), StepDeclarationSchema), {}),
     policy: z.optional(WorkflowPolicySchema),
-    targetPattern: z.optional(regExpSource),
+    targetPattern: z.optional(patternSource),
   })
   // `when`: these run even when a field has other problems, so a user sees them all at once.
   .check(
@@ -171,13 +175,4 @@ function duplicateParameters(parameters: unknown): string[] {
   return [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
 }
 
-const validPattern = (pattern: string | undefined) => pattern === undefined || regExpProblem(pattern) === undefined;
-
-function regExpProblem(source: string): string | undefined {
-  try {
-    new RegExp(source, 'u');
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
+const validPattern = (pattern: string | undefined) => pattern === undefined || userPatternProblem(pattern) === undefined;

@@ -39,7 +39,7 @@ describe('the workflows page', () => {
 
     await form.getByLabel('SECONDS').fill('abc');
     await form.getByRole('button', { name: 'Run' }).click();
-    await form.getByText('SECONDS must be a whole number, got "abc"').waitFor();
+    await form.getByText(/SECONDS must be a whole number written as JSON .*, got "abc"/).waitFor();
     expect(await form.getByLabel('SECONDS').getAttribute('aria-invalid')).toBe('true');
     // Focus goes to the field to fix.
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('abc');

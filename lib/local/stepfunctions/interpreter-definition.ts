@@ -1,6 +1,5 @@
-import { MAX_TIMER_DELAY_MS } from '../timers.js';
 import { AwsServiceError } from '../aws-json-endpoint.js';
-import { parseReferencePath } from './reference-path.js';
+import { MAX_INTERPRETER_TIMER_SECONDS, retryProblems, timeoutSecondsPathProblem } from '../../workflows/interpreter-checks.js';
 
 /**
  * `aws-local-stepfunctions` times Wait states, Task timeouts, Retry intervals and the
@@ -22,13 +21,13 @@ import { parseReferencePath } from './reference-path.js';
  *   (`TaskPlan.guard`);
  * - the execution's `TimeoutSeconds` is removed: LocalStepFunctions enforces it itself;
  * - a Retry that could wait longer than the limit between attempts is refused, as is a state
- *   name used twice in the machine (Step Functions refuses that too).
+ *   name used twice in the machine (Step Functions refuses that too). The checks live in
+ *   lib/workflows/interpreter-checks.ts, which the loader runs too: validate refuses the same.
  */
 export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::lockstep:local-wait';
 /** The error a wait throws to be retried at once, when it lasts longer than one interpreter timer. */
 export const WAIT_CONTINUES = 'Lockstep.WaitContinues';
-/** The longest delay, in whole seconds, the interpreter's timers hold. */
-export const MAX_INTERPRETER_TIMER_SECONDS = Math.floor(MAX_TIMER_DELAY_MS / 1000);
+export { MAX_INTERPRETER_TIMER_SECONDS };
 /** AWS's Task timeout when the state sets none. */
 export const AWS_DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
 
@@ -70,7 +69,8 @@ export function toInterpreterDefinition(definition: Definition, options: { timer
   const transformState = (name: string, state: State): State => {
     if (seen.has(name)) invalid(`the state name "${name}" is used more than once; state names must be unique in the whole state machine`);
     seen.add(name);
-    checkRetry(name, state, limit);
+    const retryProblem = retryProblems(name, state, limit)[0];
+    if (retryProblem) invalid(retryProblem);
     switch (state.Type) {
       case 'Wait':
         waits.add(name);
@@ -120,30 +120,13 @@ function planTask(name: string, state: State, limit: number, tasks: Map<string, 
     return state;
   }
   if (typeof path === 'string') {
-    if (path.startsWith('$$')) invalid(`state "${name}": a TimeoutSecondsPath into the context object (${path}) is not supported in local mode`);
-    if (!parseReferencePath(path)) invalid(`state "${name}": TimeoutSecondsPath ${path} is not a reference path`);
+    const pathProblem = timeoutSecondsPathProblem(name, path);
+    if (pathProblem) invalid(pathProblem);
     tasks.set(name, { resource, guard: { timeoutSecondsPath: path } });
   } else {
     tasks.set(name, { resource, guard: { timeoutSeconds: typeof declared === 'number' ? declared : AWS_DEFAULT_TASK_TIMEOUT_SECONDS } });
   }
   return { ...rest, TimeoutSeconds: limit };
-}
-
-/** The interpreter sleeps between attempts with setTimeout: an interval beyond the limit would retry at once. */
-function checkRetry(name: string, state: State, limit: number): void {
-  const retriers = Array.isArray(state.Retry) ? (state.Retry as Record<string, unknown>[]) : [];
-  retriers.forEach((retrier, i) => {
-    const interval = (retrier.IntervalSeconds as number | undefined) ?? 1;
-    const backoff = (retrier.BackoffRate as number | undefined) ?? 2;
-    const attempts = (retrier.MaxAttempts as number | undefined) ?? 3;
-    const maxDelay = retrier.MaxDelaySeconds as number | undefined;
-    const longest = attempts < 1 ? 0 : Math.min(interval * backoff ** (attempts - 1), maxDelay || Number.POSITIVE_INFINITY);
-    if (longest > limit) {
-      invalid(
-        `state "${name}", Retry #${i + 1}: the wait before a retry could reach ${Number.isFinite(longest) ? `${longest} s` : 'any length'}, more than local mode's interpreter can time (${limit} s); set MaxDelaySeconds to at most ${limit}`,
-      );
-    }
-  });
 }
 
 function invalid(message: string): never {

@@ -13,6 +13,8 @@ describe('parameters are checked at admission, before anything is written', () =
     ['not a whole number', 'abc', /SECONDS: must be a whole number/],
     ['too large (the report: 2147484)', '2147484', /SECONDS: must be at most 86400/],
     ['negative', '-5', /SECONDS: must be at least 0/],
+    // The workflow reads it with States.StringToJson, which refuses a leading zero: admitted, it would fail the run and block the target.
+    ['with a leading zero', '05', /SECONDS: must be a whole number written as JSON/],
   ])('refuses wait SECONDS %s with 400 naming the parameter, and leaves no record', async (_label, value, message) => {
     const target = uniqueTarget();
     const mark = t.metricLines.length;

@@ -15,7 +15,7 @@ const details = (rules: ParameterRule[], given: Record<string, string>) => {
 
 describe('typed workflow parameters', () => {
   it.each<[string, ParameterRule, string, RegExp]>([
-    ['integer', { name: 'N', type: 'integer' }, '1.5', /^body\.parameters\.N: must be a whole number, got "1\.5"$/],
+    ['integer', { name: 'N', type: 'integer' }, '1.5', /^body\.parameters\.N: must be a whole number written as JSON \(.*\), got "1\.5"$/],
     ['integer', { name: 'N', type: 'integer' }, '2147484abc', /must be a whole number/],
     ['integer', { name: 'N', type: 'integer' }, '99999999999999999999', /must be a whole number/],
     ['number', { name: 'N', type: 'number' }, 'NaN', /must be a number/],
@@ -38,13 +38,13 @@ describe('typed workflow parameters', () => {
       { name: 'MODE', enum: ['fast', 'safe'], required: true },
       { name: 'NAME', pattern: '^[a-z-]+$', maxLength: 8 },
     ];
-    expect(check(rules, { SECONDS: '0', RATIO: '.5', MODE: 'safe', NAME: 'café'.normalize('NFC').replace('é', 'e') })).toEqual({ SECONDS: '0', RATIO: '.5', DRY_RUN: 'false', MODE: 'safe', NAME: 'cafe' });
+    expect(check(rules, { SECONDS: '0', RATIO: '0.5', MODE: 'safe', NAME: 'café'.normalize('NFC').replace('é', 'e') })).toEqual({ SECONDS: '0', RATIO: '0.5', DRY_RUN: 'false', MODE: 'safe', NAME: 'cafe' });
   });
 
   it('reports every problem at once, required ones included', () => {
     expect(details([{ name: 'A', required: true }, { name: 'B', type: 'integer' }, { name: 'C', enum: ['x'] }], { B: 'two', C: 'y' })).toEqual([
       'body.parameters.A: is required by workflow w',
-      'body.parameters.B: must be a whole number, got "two"',
+      'body.parameters.B: must be a whole number written as JSON (like 5 or -12: digits, no leading zero, + sign, point, exponent or spaces), got "two"',
       'body.parameters.C: must be one of "x", got "y"',
     ]);
   });

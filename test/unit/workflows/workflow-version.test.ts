@@ -50,7 +50,7 @@ describe('workflow.json: what users get wrong', () => {
       'a/workflow.json: parameters[0].enum: a boolean parameter takes no enum (it is already true or false)',
       'a/workflow.json: parameters[1].minimum: 10 is above maximum 1',
       'a/workflow.json: parameters[1].default: breaks the parameter\'s own rules: it must be at most 1, got 20',
-      'a/workflow.json: parameters[2].pattern: is not a valid regular expression: Invalid regular expression: /([a-z]/u: Unterminated group',
+      'a/workflow.json: parameters[2].pattern: the pattern of NAME is not one Lockstep runs: missing closing ): ([a-z] (RE2 syntax)',
       'a/workflow.json: parameters[2].minimum: applies to integer and number parameters, not string',
       'a/workflow.json: parameters[3]: unknown field "requird"',
       'a/workflow.json: parameters[3].default: breaks the parameter\'s own rules: it must be one of "low", "high", got "medium"',
@@ -68,7 +68,43 @@ describe('workflow.json: what users get wrong', () => {
     const dir = workflowsFolder({ 'a/workflow.json': { id: 'a', version: '1', description: 'x', definition: 'd.json', parameters }, 'a/d.json': END });
     expect(problemsOf(dir)).toEqual([
       'a/workflow.json: parameters[0].default: a required parameter never uses its default; drop one of the two',
-      'a/workflow.json: parameters[1].enum[1]: the value must be a whole number, got "big"',
+      'a/workflow.json: parameters[1].enum[1]: the value must be a whole number written as JSON (like 5 or -12: digits, no leading zero, + sign, point, exponent or spaces), got "big"',
+    ]);
+  });
+
+  it('refuses typed defaults and enum values that States.StringToJson could not read, naming the parameter and the form expected', () => {
+    const parameters = [
+      { name: 'REPLICAS', description: 'x', type: 'integer', default: '05' },
+      { name: 'RATIO', description: 'x', type: 'number', enum: ['0.5', '.5', '1.'] },
+      { name: 'DRY_RUN', description: 'x', type: 'boolean', default: 'True' },
+    ];
+    const dir = workflowsFolder({ 'a/workflow.json': { id: 'a', version: '1', description: 'x', definition: 'd.json', parameters }, 'a/d.json': END });
+    expect(problemsOf(dir)).toEqual([
+      expect.stringMatching(/^a\/workflow\.json: parameters\[0\]\.default: breaks the parameter's own rules: it must be a whole number written as JSON .*, got "05"$/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[1\]\.enum\[1\]: the value must be a number written as JSON .*, got "\.5"$/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[1\]\.enum\[2\]: the value must be a number written as JSON .*, got "1\."$/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[2\]\.default: breaks the parameter's own rules: it must be true or false .*, got "True"$/),
+    ]);
+  });
+
+  it('refuses patterns the linear-time engine does not run (backreferences, lookaround), naming the parameter and why', () => {
+    const parameters = [
+      { name: 'CODE', description: 'x', pattern: '^(a)\\1$' },
+      { name: 'NAMED', description: 'x', pattern: '^(?<c>a)\\k<c>$' },
+      { name: 'AHEAD', description: 'x', pattern: '^(?=a)\\w+$' },
+      { name: 'NOT_AHEAD', description: 'x', pattern: '^(?!a)' },
+      { name: 'BEHIND', description: 'x', pattern: '(?<=a)b' },
+      { name: 'NOT_BEHIND', description: 'x', pattern: '(?<!a)b' },
+    ];
+    const dir = workflowsFolder({ 'a/workflow.json': { id: 'a', version: '1', description: 'x', definition: 'd.json', parameters, targetPattern: '^(?=ns/)' }, 'a/d.json': END });
+    expect(problemsOf(dir)).toEqual([
+      expect.stringMatching(/^a\/workflow\.json: parameters\[0\]\.pattern: the pattern of CODE .*backreference/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[1\]\.pattern: the pattern of NAMED .*backreference/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[2\]\.pattern: the pattern of AHEAD .*lookahead/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[3\]\.pattern: the pattern of NOT_AHEAD .*lookahead/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[4\]\.pattern: the pattern of BEHIND .*lookbehind/),
+      expect.stringMatching(/^a\/workflow\.json: parameters\[5\]\.pattern: the pattern of NOT_BEHIND .*lookbehind/),
+      expect.stringMatching(/^a\/workflow\.json: targetPattern: .*lookahead/),
     ]);
   });
 
@@ -94,7 +130,7 @@ describe('workflow.json: what users get wrong', () => {
       'a/workflow.json: policy.maxConsecutiveFailures: must be a whole number',
       'a/workflow.json: policy: unknown field "cooldown"',
       'a/workflow.json: policy.backoffBaseSeconds: must not exceed backoffMaxSeconds',
-      'a/workflow.json: targetPattern: is not a valid regular expression: Invalid regular expression: /[unclosed/u: Unterminated character class',
+      'a/workflow.json: targetPattern: is not a pattern Lockstep runs: missing closing ]: [unclosed (RE2 syntax)',
       'a/workflow.json: needs a definition, a stateMachineArn, or both (then local mode runs the definition in its place)',
       'a/workflow.json: step "Slow" handler "slow.ts" does not exist',
     ]);

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import type { ComponentChildren } from 'preact';
 import { useId, useState } from 'preact/hooks';
+import { userPattern, userPatternProblem } from '../../../domain/user-pattern.js';
 import { problemWith } from '../../../domain/workflow-parameters.js';
 import { ApiError, call, type Execution, type Page, type Parameter, type Workflow } from '../api.js';
 import { ExecutionLink, Problem, Value } from '../components.js';
@@ -186,12 +187,9 @@ function RunForm({ workflow, target }: { workflow: Workflow; target: string }) {
 function checkTarget(workflow: Workflow, target: string): string | undefined {
   if (target === '') return 'is required';
   if (target.trim() !== target) return 'must not start or end with white space';
-  if (workflow.targetPattern !== undefined) {
-    try {
-      if (!new RegExp(workflow.targetPattern, 'u').test(target.normalize('NFC'))) return `must match ${workflow.targetPattern}, the target pattern of ${workflow.id}`;
-    } catch {
-      // The API checks the pattern itself.
-    }
+  // The API's own engine (linear time, RE2 syntax): a pattern means here what it means at admission.
+  if (workflow.targetPattern !== undefined && userPatternProblem(workflow.targetPattern) === undefined && !userPattern(workflow.targetPattern).test(target.normalize('NFC'))) {
+    return `must match ${workflow.targetPattern}, the target pattern of ${workflow.id}`;
   }
   return undefined;
 }
