@@ -1,7 +1,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
-import { ApiError, UnreachableError } from './errors.js';
+import { ApiError, CliError, UnreachableError } from './errors.js';
 
 export interface ApiResponse {
   status: number;
@@ -15,6 +15,9 @@ export interface ApiClient {
   /** One call; `path` is relative to the base URL (its stage, for API Gateway) and may carry a query. */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
 }
+
+/** A header value HTTP carries as it is: printable ASCII, with no white space at either end (which HTTP drops). */
+export const SENDABLE_HEADER_VALUE = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/;
 
 /** How long one call may take before the command gives up on it (API Gateway's own limit is 29 s). */
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -44,12 +47,19 @@ abstract class HttpApiClient implements ApiClient {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const outgoing = { method, url, headers: { ...headers, ...(payload !== undefined && { 'content-type': 'application/json' }) }, payload };
     const authorized = await this.authorize(outgoing);
+    // A value fetch would refuse or alter is the caller's mistake, never a network failure; a credential is not printed.
+    for (const [name, value] of Object.entries(authorized)) {
+      if (!SENDABLE_HEADER_VALUE.test(value)) {
+        throw new CliError(`cannot send the ${name} header: ${name === 'authorization' ? 'its value' : JSON.stringify(value)} holds what HTTP headers cannot carry (printable ASCII only, no space at either end)`);
+      }
+    }
     let response: Response;
     let text: string;
     try {
       response = await fetch(url, { method, headers: authorized, ...(payload !== undefined && { body: payload }), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       text = await response.text();
     } catch (error) {
+      if (!isNetworkFailure(error)) throw new CliError(`the request could not be made: ${reasonOf(error)}`, undefined, { cause: error });
       throw new UnreachableError(`cannot reach ${this.baseUrl}: ${reasonOf(error)}`, undefined, { cause: error });
     }
     let parsed: unknown = text;
@@ -118,6 +128,14 @@ export function apiErrorOf(response: ApiResponse): ApiError {
   const code = response.headers.get('x-amzn-errortype')?.split(':')[0] || `HTTP${response.status}`;
   const message = body && typeof body === 'object' && typeof body.message === 'string' ? body.message : typeof body === 'string' && body.trim() ? body.trim().slice(0, 500) : `the API answered ${response.status}`;
   return new ApiError(response.status, code, message);
+}
+
+/** No answer in time, or fetch's own "fetch failed" over a socket error; not a request fetch refused to build (undici's `UND_ERR_INVALID_*`). */
+function isNetworkFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return true;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return error instanceof TypeError && error.message === 'fetch failed' && !(typeof code === 'string' && code.startsWith('UND_ERR_INVALID'));
 }
 
 function reasonOf(error: unknown): string {

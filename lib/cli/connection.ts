@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { BearerApiClient, SigV4ApiClient, type ApiClient } from './api-client.js';
+import { BearerApiClient, SENDABLE_HEADER_VALUE, SigV4ApiClient, type ApiClient } from './api-client.js';
 import { CliError } from './errors.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
@@ -44,6 +44,10 @@ export function connect(options: ConnectionOptions, env: Record<string, string |
   const person = `${userInfo().username}@${hostname()}`;
   const hostRegion = EXECUTE_API_HOST.exec(url.hostname);
   if (!options.sigv4 && !hostRegion) {
+    // Sent as `Authorization: Bearer <token>`; never printed.
+    if (options.token && !SENDABLE_HEADER_VALUE.test(options.token)) {
+      throw new CliError('--token (LOCKSTEP_TOKEN): the token holds what an HTTP header cannot carry (printable ASCII only, no space at either end); check what was pasted');
+    }
     return { client: new BearerApiClient({ baseUrl, token: options.token }), auth: options.token ? 'bearer token' : 'no token', identity: async () => person };
   }
   const region = options.region || hostRegion?.[1] || env.AWS_REGION || env.AWS_DEFAULT_REGION || FALLBACK_REGION;

@@ -27,7 +27,6 @@ const program = withGlobalOptions(new Command('lockstep'))
   .version(version)
   .enablePositionalOptions()
   .configureHelp({ showGlobalOptions: true })
-  .showHelpAfterError()
   .addHelpText(
     'after',
     `
@@ -56,12 +55,20 @@ addExecutionCommands(program, env);
 addTargetCommands(program, env);
 addWorkflowCommands(program, env);
 addUiCommand(program, env);
+pointToHelpAfterUsageErrors(program);
 
 // A reader that stops early (`lockstep ls | head -1`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
   process.exit(process.exitCode ?? ExitCode.Success);
 });
+
+/** As `gh` and `git` do: a usage error prints the error and where the help is (`Run 'lockstep run --help' for usage.`), not the whole help. */
+function pointToHelpAfterUsageErrors(command: Command, parents: string[] = []): void {
+  const names = [...parents, command.name()];
+  command.showHelpAfterError(`Run '${names.join(' ')} --help' for usage.`);
+  for (const subcommand of command.commands) pointToHelpAfterUsageErrors(subcommand, names);
+}
 
 try {
   await program.parseAsync();

@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from 'commander';
+import { IdempotencyKeySchema } from '../api/schemas.js';
+import { SENDABLE_HEADER_VALUE } from './api-client.js';
 
 /** `-p KEY=VALUE`, repeatable: the value is everything after the first `=` (it may hold `=` itself). */
 export function collectParameter(text: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -11,4 +13,16 @@ export function collectParameter(text: string, previous: Record<string, string> 
 export function positiveInteger(text: string): number {
   if (!/^\d{1,15}$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
   return Number(text);
+}
+
+/**
+ * `--idempotency-key`, checked by the API's own rule for `Idempotency-Key` before anything is
+ * sent: a key the API would refuse, or one HTTP cannot carry, is a usage error naming the value.
+ * A space at either end is refused too: HTTP drops it, so the API would get another key.
+ */
+export function idempotencyKey(text: string): string {
+  const rule = "an idempotency key is 1 to 255 printable ASCII characters, not all blank (the API's rule for Idempotency-Key)";
+  if (!IdempotencyKeySchema.safeParse(text).success) throw new InvalidArgumentError(rule);
+  if (!SENDABLE_HEADER_VALUE.test(text)) throw new InvalidArgumentError(`${rule}, with no space at either end (HTTP drops it)`);
+  return text;
 }

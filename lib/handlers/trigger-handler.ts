@@ -50,8 +50,19 @@ export function createTriggerHandler(options: { engine: Engine; idempotencyStore
       throw error;
     }
     const { kind, record } = await admitOnce(key, prepared, context);
-    const { id: executionId, targetResource, correlationId } = record.execution;
+    const { id: executionId, targetResource, correlationId, phase, skipDetails } = record.execution;
     options.appendLogKeys?.({ executionId, targetResource, correlationId });
+    // What this event did, found by its id (PutEvents answers it): the execution, and why it was skipped if it was.
+    engine.logger.info('WorkflowExecution Requested event handled', {
+      eventId: event.id,
+      source: event.source,
+      executionId,
+      targetResource,
+      correlationId,
+      outcome: kind,
+      phase,
+      ...(skipDetails && { skipReason: skipDetails.reason }),
+    });
     return { kind, executionId };
   };
 }

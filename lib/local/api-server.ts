@@ -5,7 +5,7 @@ import { MAX_BODY_BYTES } from '../api/routes.js';
 import { HttpError, errorResponse } from '../api/http-errors.js';
 import type { Clock, EngineLogger } from '../ports.js';
 import { statusPageResponse } from '../ui/status-page.js';
-import { listen, readBody, type ClientError, type ListeningServer, type RawResponse } from './http-listen.js';
+import { ClientGoneError, decodeUtf8, listen, readBody, sendWhole, type ClientError, type ListeningServer, type RawResponse } from './http-listen.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
@@ -25,15 +25,23 @@ const MAX_URL_BYTES = 8 * 1024;
  * built by the api's one error mapper (`errorResponse`): a request target over 8 KiB is
  * 414 UriTooLong; a request line and headers over 16 KiB, refused by Node's parser, 431
  * RequestHeaderFieldsTooLarge; a request the parser cannot read, 400 ValidationError; one
- * that does not arrive within Node's request timeouts, 408 RequestTimeout; a body over
- * 256 KiB, 413 PayloadTooLarge. The status page's files (`/`, `/ui/…`, no authentication:
- * they hold no data) are answered here too. Everything else is the `api` handler's answer.
+ * that does not arrive whole within the request timeout (30 s; a body shorter than its
+ * Content-Length), 408 RequestTimeout; CONNECT, 405 MethodNotAllowed; a body over 256 KiB,
+ * 413 PayloadTooLarge, answered while the client may still be sending and read to its end
+ * before the connection is let go; a body that is not valid UTF-8, 400 ValidationError. The
+ * status page's files (`/`, `/ui/…`, no authentication: they hold no data) are answered here
+ * too. Everything else is the `api` handler's answer.
  */
-export async function startApiServer(handler: ProxyHandler, options: { logger: EngineLogger; clock: Clock; port?: number; host?: string }): Promise<ListeningServer> {
+export async function startApiServer(
+  handler: ProxyHandler,
+  options: { logger: EngineLogger; clock: Clock; port?: number; host?: string; /** Default: http-listen's REQUEST_TIMEOUT_MS. */ requestTimeoutMs?: number },
+): Promise<ListeningServer> {
   const { logger, clock } = options;
   return listen((req, res) => void serve(handler, logger, clock, req, res), options.port ?? 0, options.host, {
     maxHeaderSize: MAX_HEADER_BYTES,
+    ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
     clientErrorResponse: (error) => clientErrorResponse(error, logger),
+    connectResponse: () => rawErrorResponse(new HttpError(405, 'MethodNotAllowed', 'CONNECT is not served: this is no proxy'), logger),
   });
 }
 
@@ -43,19 +51,16 @@ async function serve(handler: ProxyHandler, logger: EngineLogger, clock: Clock, 
   try {
     if (Buffer.byteLength(req.url ?? '') > MAX_URL_BYTES) throw new HttpError(414, 'UriTooLong', `the request URL is longer than ${MAX_URL_BYTES} bytes (8 KiB)`);
     const page = await statusPageResponse(req.method, (req.url ?? '/').split('?')[0]!);
-    if (page) {
-      res.writeHead(page.status, { ...page.headers, 'content-length': page.body.length });
-      res.end(page.body);
-      return;
-    }
+    if (page) return sendWhole(req, res, page.status, page.headers, page.body);
     const body = await readBody(req, MAX_BODY_BYTES);
     if (!body) throw new HttpError(413, 'PayloadTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)`);
     result = await handler(toProxyEvent(req, body, requestId, clock.now()));
   } catch (error) {
+    // Gone, or timed out and answered 408 by the server: nobody is left to answer, and nothing failed here.
+    if (error instanceof ClientGoneError) return;
     result = errorResponse(error, requestId, logger);
   }
-  res.writeHead(result.statusCode, { ...(result.headers as Record<string, string>), 'content-length': Buffer.byteLength(result.body) });
-  res.end(result.body);
+  sendWhole(req, res, result.statusCode, result.headers as Record<string, string>, result.body);
 }
 
 /** The answer to a request Node's parser refused, with the error body of every other answer. */
@@ -66,6 +71,10 @@ function clientErrorResponse(error: ClientError, logger: EngineLogger): RawRespo
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? new HttpError(408, 'RequestTimeout', 'the request did not arrive in time')
         : new HttpError(400, 'ValidationError', 'the request is not valid HTTP/1.1');
+  return rawErrorResponse(refusal, logger);
+}
+
+function rawErrorResponse(refusal: HttpError, logger: EngineLogger): RawResponse {
   const result = errorResponse(refusal, randomUUID(), logger);
   return { status: result.statusCode, headers: result.headers as Record<string, string>, body: result.body };
 }
@@ -83,6 +92,8 @@ export function toProxyEvent(req: IncomingMessage, body: Buffer, requestId: stri
   const [query, multiQuery] = gather(url.searchParams);
   const hasQuery = url.searchParams.size > 0;
   const method = req.method ?? 'GET';
+  const text = decodeUtf8(body);
+  if (text === undefined) throw new HttpError(400, 'ValidationError', 'the body is not valid UTF-8', ['body: is not valid UTF-8 (a byte sequence that is not UTF-8 is refused, never repaired)']);
   return {
     resource: '/{proxy+}',
     // Raw, as sent: percent-encoded segments (a target's %2F) stay encoded for the router.
@@ -94,7 +105,7 @@ export function toProxyEvent(req: IncomingMessage, body: Buffer, requestId: stri
     multiValueQueryStringParameters: hasQuery ? multiQuery : null,
     pathParameters: { proxy: url.pathname.slice(1) },
     stageVariables: null,
-    body: body.length > 0 ? body.toString('utf8') : null,
+    body: text.length > 0 ? text : null,
     isBase64Encoded: false,
     requestContext: {
       accountId: '000000000000',

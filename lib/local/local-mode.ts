@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { createApiHandler } from '../api/api-handler.js';
 import { bearerTokenAuthenticator, type Authenticator } from '../api/authenticators.js';
@@ -28,6 +27,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startDynamoDbLoca
 import { startEventBridgeEndpoint } from './eventbridge/http-endpoint.js';
 import { LocalEventBus } from './eventbridge/local-event-bus.js';
 import { startApiServer } from './api-server.js';
+import { StdoutLogger } from './stdout-logger.js';
 import { deployCatalog } from './stepfunctions/deploy-catalog.js';
 import { startStepFunctionsEndpoint } from './stepfunctions/http-endpoint.js';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.js';
@@ -118,7 +118,8 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     refuse(await checkWorkflowDigests(setupClient, config.tableName, versions));
 
     progress('[3/5] starting the local Step Functions and EventBridge endpoints');
-    const logger = new Logger({ serviceName: 'lockstep' });
+    // Every level on standard output, as the README says (Powertools sends WARN and ERROR to standard error).
+    const logger = new StdoutLogger({ serviceName: 'lockstep' });
     const bus = new LocalEventBus({
       clock,
       onDeliveryFailure: (rule, event, error) => logger.error('event delivery failed', { rule, eventId: event.id, error: (error as Error).message }),

@@ -5,7 +5,7 @@ import { apiAction, withGlobalOptions, type CommandContext } from '../command-co
 import { ApiError, CliError, ExitCode } from '../errors.js';
 import { followExecution } from '../follow.js';
 import type { ExecutionListQuery } from '../lockstep-api.js';
-import { collectParameter, positiveInteger } from '../option-parsers.js';
+import { collectParameter, idempotencyKey, positiveInteger } from '../option-parsers.js';
 import { renderTable } from '../table.js';
 import { parseTimeInput } from '../time-input.js';
 import { eventColumns, executionColumns, executionFields, phaseOf, stepColumns } from '../views.js';
@@ -22,7 +22,7 @@ export function addExecutionCommands(program: Command, env: Record<string, strin
     .option('-p, --param <KEY=VALUE>', 'a parameter of the workflow (repeat for each)', collectParameter)
     .option('--version <version>', 'the workflow version (default: the latest)')
     .option('--correlation-id <id>', 'ties the execution to your alert or ticket')
-    .option('--idempotency-key <key>', 'the same key returns the same execution for 24 hours instead of a second one')
+    .option('--idempotency-key <key>', 'the same key returns the same execution for 24 hours instead of a second one (1-255 printable ASCII characters)', idempotencyKey)
     .option('--timeout <seconds>', 'stop the run after this many seconds', positiveInteger)
     .option('--wait', 'follow the execution to its end; exit 0 Completed, 2 Failed')
     .addHelpText(

@@ -120,18 +120,20 @@ const TOKEN_KEY = 'lockstep.token';
  * The token from the URL the start printed (`#token=…`, or a place with it: `#/targets/x?token=…`),
  * kept for this tab in session storage and taken off the address bar, so it does not end up
  * in a screenshot, a shared link or the history. Without one (`lockstep ui` needs none) calls
- * go without it.
+ * go without it. Called at the first load and at every change of the fragment (the printed
+ * address opened in a tab that already shows the page): true when it took one.
  */
-export function takeToken(): void {
+export function takeToken(): boolean {
   const hash = location.hash.replace(/^#/, '');
   const [path, search = ''] = hash.startsWith('token=') ? ['/', hash] : hash.split('?', 2);
   const query = new URLSearchParams(search);
   const token = query.get('token');
-  if (token === null) return;
+  if (token === null) return false;
   setToken(token);
   query.delete('token');
   const rest = query.toString();
   history.replaceState(null, '', `${location.pathname}${location.search}#${path || '/'}${rest ? `?${rest}` : ''}`);
+  return true;
 }
 
 export function setToken(token: string): void {

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { createContext } from 'preact';
-import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call } from './api.js';
 
 /** How often the page asks again while it is visible. */
@@ -34,7 +34,9 @@ export function useTicker(): { tick: number; paused: boolean; refresh: () => voi
       document.removeEventListener('visibilitychange', onVisibility);
     };
   }, []);
-  return { tick, paused, refresh: () => setTick((n) => n + 1) };
+  // The same function at every render, so that an effect may depend on it.
+  const refresh = useCallback(() => setTick((n) => n + 1), []);
+  return { tick, paused, refresh };
 }
 
 export interface Loaded<T> {

@@ -16,6 +16,14 @@ function App() {
   const route = useRoute();
   const { tick, paused, refresh } = useTicker();
   const place = routeKey(route);
+  // The printed address opened again in this tab changes only the fragment: no load, so take its token here, and ask again with it.
+  useEffect(() => {
+    const onHashChange = () => {
+      if (takeToken()) refresh();
+    };
+    addEventListener('hashchange', onHashChange);
+    return () => removeEventListener('hashchange', onHashChange);
+  }, [refresh]);
   useEffect(() => {
     document.title = `${titleOf(route)} · Lockstep`;
     // A new place: move focus to its heading, as a page load would, for keyboard and screen reader users.

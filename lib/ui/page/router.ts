@@ -9,9 +9,12 @@ export type Route =
   | { page: 'workflows'; query: URLSearchParams }
   | { page: 'unknown'; hash: string };
 
+/** The place a fragment names; a token in it (`#token=…`, `?token=…`) is no part of the place (takeToken takes it). */
 export function parseRoute(hash: string): Route {
-  const [path = '', search = ''] = hash.replace(/^#/, '').split('?', 2);
+  const fragment = hash.replace(/^#/, '');
+  const [path = '', search = ''] = fragment.startsWith('token=') ? ['/', fragment] : fragment.split('?', 2);
   const query = new URLSearchParams(search);
+  query.delete('token');
   const segments = path.split('/').filter(Boolean);
   try {
     if (segments.length === 0) return { page: 'overview', query };
