@@ -69,6 +69,17 @@ describe("local mode's API server at the edges of HTTP", () => {
     expectErrorBody(response, 413, 'PayloadTooLarge');
   });
 
+  it('answers a local EventBridge call over its size limit with 413 that the client reads whole before the connection closes', async () => {
+    const body = Buffer.alloc(2 * 1024 * 1024 + 64 * 1024, 'a');
+    const head = requestHead('POST / HTTP/1.1', { Host: 'localhost', 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'AWSEvents.PutEvents', 'Content-Length': body.length, Connection: 'close' });
+
+    const response = await rawExchange(portOf(t.local.urls.eventbridge), head, body, { boundMs: 15_000, holdAfter: 2 * 1024 * 1024 + 16 * 1024 });
+
+    expect(response.error, 'the connection ended in an error').toBeUndefined();
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body)).toMatchObject({ __type: 'ValidationException' });
+  });
+
   it.each([
     ['a lone 0xFF byte', [0xff]],
     ['a truncated sequence', [0xe2, 0x82]],
