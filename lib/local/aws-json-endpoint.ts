@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listen, readBody, type ListeningServer } from './http-listen.js';
+import { listen, readBody, sendWhole, type ListeningServer } from './http-listen.js';
 import type { ReceivedRequest, Refusal } from './sigv4-authentication.js';
 
 /** An error the emulated service would return; `type` is its `__type` on the wire. */
@@ -39,7 +39,7 @@ export async function startAwsJsonEndpoint(options: AwsJsonEndpointOptions): Pro
 }
 
 async function handle(options: AwsJsonEndpointOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const reply = (status: number, body: unknown) => send(res, options.protocolVersion, status, body);
+  const reply = (status: number, body: unknown) => send(req, res, options.protocolVersion, status, body);
   try {
     const raw = await readBody(req, options.maxRequestBytes);
     if (!raw) return reply(413, { __type: 'ValidationException', message: `Request larger than ${options.maxRequestBytes} bytes` });
@@ -64,16 +64,17 @@ async function handle(options: AwsJsonEndpointOptions, req: IncomingMessage, res
   }
 }
 
-function send(res: ServerResponse, version: string, status: number, body: unknown): void {
+/** Sent whole before the request has arrived whole (a 413), so the client reads it instead of a reset connection. */
+function send(req: IncomingMessage, res: ServerResponse, version: string, status: number, body: unknown): void {
   // Dates go out as epoch seconds; the replacer sees the raw value through `this`, before toJSON.
   const payload = JSON.stringify(body, function (this: Record<string, unknown>, key: string, value: unknown) {
     const raw = this[key];
     return raw instanceof Date ? raw.getTime() / 1000 : value;
   });
-  res.writeHead(status, {
+  const headers = {
     'content-type': `application/x-amz-json-${version}`,
     'x-amzn-requestid': crypto.randomUUID(),
     ...(status >= 400 && { 'x-amzn-errortype': String((body as { __type?: string }).__type) }),
-  });
-  res.end(payload);
+  };
+  sendWhole(req, res, status, headers, payload);
 }
