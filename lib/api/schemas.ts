@@ -14,7 +14,6 @@ export const ExecutionRequestBodySchema = z.strictObject({
 });
 export type ExecutionRequestBody = z.infer<typeof ExecutionRequestBodySchema>;
 
-/** Printable ASCII, as HTTP headers carry it. */
 /** 1 to 255 printable ASCII characters, not all blank (an empty or blank key is a mistake, not "no key"). */
 export const IdempotencyKeySchema = z
   .string()
