@@ -199,7 +199,8 @@ export class LocalStepFunctions {
     this.executions.start(execution);
     // The context object as Step Functions gives it; `$$.State` is each branch's own (see RunRecorder).
     const context = {
-      [CONTEXT_EXECUTION]: { Id: executionArn, Input: parsedInput, Name: name, RoleArn: sm.roleArn, StartTime: startDate.toISOString() },
+      // Its own copy of the input: nothing a state does to its input reaches `$$.Execution.Input`.
+      [CONTEXT_EXECUTION]: { Id: executionArn, Input: JSON.parse(text) as unknown, Name: name, RoleArn: sm.roleArn, StartTime: startDate.toISOString() },
       StateMachine: { Id: sm.stateMachineArn, Name: sm.name },
     };
     const run = sm.machine.run(

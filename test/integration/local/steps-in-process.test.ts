@@ -227,6 +227,17 @@ describe('step handlers run in process in local mode', () => {
     expect(classifyFailure({ status: 'FAILED', error: out.error, cause: out.cause, failedStep, ran: true })).toMatchObject({ reason: FailureReason.Forbidden });
   });
 
+  it('an error a step throws keeps its name, even one JavaScript uses (SyntaxError), and a Catch on States.ALL takes it: only the definition’s own errors are States.Runtime', async () => {
+    const definition = {
+      StartAt: 'Restart',
+      States: { Restart: task('${Restart}', { End: undefined, Next: 'Done', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done' }] }), Done: { Type: 'Pass', End: true } },
+    };
+    const out = await run(definition, { target: 'api', fail: 'SyntaxError' });
+
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.history.filter((e) => e.type === 'LambdaFunctionFailed')).toMatchObject([{ lambdaFunctionFailedEventDetails: { error: 'SyntaxError', cause: 'not allowed to restart api' } }]);
+  });
+
   it('a step running past its timeoutSeconds fails as Lambda reports it, a function error that States.TaskFailed matches', async () => {
     const definition = { StartAt: 'Slow', States: { Slow: task('${Slow}', { Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'Caught' }], End: undefined, Next: 'Caught' }), Caught: { Type: 'Pass', End: true } } };
     const out = await run(definition, {}, [step('Slow', 'slow.mjs', { timeoutSeconds: 1 })]);
