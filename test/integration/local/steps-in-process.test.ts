@@ -200,6 +200,20 @@ describe('step handlers run in process in local mode', () => {
     expect(lineOf(last.id).slice(-3)).toEqual(['MapStateSucceeded', 'MapStateExited', 'ExecutionSucceeded']);
   });
 
+  it('keeps $$.State and $$ read whole as they were in the state that read them', async () => {
+    const definition = {
+      StartAt: 'Keep',
+      States: {
+        Keep: { Type: 'Pass', Parameters: { 'state.$': '$$.State', 'context.$': '$$' }, ResultPath: '$.kept', Next: 'Later' },
+        Later: { Type: 'Pass', Parameters: { 'kept.$': '$.kept', 'now.$': '$$.State.Name' }, End: true },
+      },
+    };
+    const out = await run(definition, {});
+
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.result).toMatchObject({ now: 'Later', kept: { state: { Name: 'Keep', RetryCount: 0 }, context: { State: { Name: 'Keep' }, StateMachine: { Id: expect.stringContaining(':stateMachine:') } } } });
+  });
+
   it('a lambda:invoke function error keeps its name, so Catch routes it to the catcher', async () => {
     const definition = {
       StartAt: 'Restart',
