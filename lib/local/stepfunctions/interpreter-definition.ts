@@ -64,6 +64,8 @@ export interface InterpreterDefinition {
   tasks: ReadonlyMap<string, TaskPlan>;
   /** The intrinsic function expressions each state evaluates, by state name (the cause of a failure names them). */
   intrinsics: ReadonlyMap<string, readonly string[]>;
+  /** Whether a path reads `$$` or `$$.State` whole (a state's result may then hold the live context: see RunRecorder). */
+  readsContextWhole: boolean;
 }
 
 /** Transforms a (valid) definition for the interpreter; `InvalidDefinition` for what local mode cannot run faithfully. */
@@ -73,6 +75,10 @@ export function toInterpreterDefinition(definition: Definition, options: { timer
   const tasks = new Map<string, TaskPlan>();
   const intrinsics = new Map<string, string[]>();
   const seen = new Set<string>();
+  let readsContextWhole = false;
+  const onPath = (path: string) => {
+    readsContextWhole ||= WHOLE_CONTEXT.test(path);
+  };
 
   const transformMachine = (machine: Definition): Definition => ({ ...machine, States: Object.fromEntries(Object.entries(machine.States).map(([name, state]) => [name, transformState(name, state)])) });
 
@@ -82,7 +88,7 @@ export function toInterpreterDefinition(definition: Definition, options: { timer
     checkRetry(name, state, limit);
     const evaluated = intrinsicsOf(state);
     if (evaluated.length > 0) intrinsics.set(name, evaluated);
-    const own = withContextPaths(state);
+    const own = withContextPaths(state, onPath);
     switch (state.Type) {
       case 'Wait':
         waits.add(name);
@@ -103,7 +109,7 @@ export function toInterpreterDefinition(definition: Definition, options: { timer
   };
 
   const { TimeoutSeconds: timeoutSeconds, ...rest } = definition;
-  return { definition: transformMachine(rest as Definition), ...(timeoutSeconds !== undefined && { timeoutSeconds }), waits, tasks, intrinsics };
+  return { definition: transformMachine(rest as Definition), ...(timeoutSeconds !== undefined && { timeoutSeconds }), waits, tasks, intrinsics, readsContextWhole };
 }
 
 /** The fields whose values are payload templates: there, only keys ending in `.$` hold paths. */
@@ -111,14 +117,19 @@ const TEMPLATES = new Set(['Parameters', 'ItemSelector', 'ResultSelector']);
 /** Fields of a state that are not its own: nested state machines, and literals. */
 const NOT_PATHS = new Set(['ItemProcessor', 'Iterator', 'Branches', 'Result', 'Comment', 'ResultPath']);
 const EXECUTION_PATH = /\$\$\.Execution(?=$|[.[\s,)])/g;
+const WHOLE_CONTEXT = /\$\$(?:\.State)?(?=$|[\s,)])/;
 
 /**
  * A state's own fields (not its nested machines) with every path into `$$.Execution`, in a
  * path field, a Choice rule or a template's `.$` value (intrinsic function arguments included),
  * reading `$$.${CONTEXT_EXECUTION}` instead.
  */
-function withContextPaths(state: State): State {
-  const rewrite = (value: unknown) => (typeof value === 'string' ? value.replace(EXECUTION_PATH, `$$$$.${CONTEXT_EXECUTION}`) : value);
+function withContextPaths(state: State, onPath: (path: string) => void): State {
+  const rewrite = (value: unknown) => {
+    if (typeof value !== 'string') return value;
+    onPath(value);
+    return value.replace(EXECUTION_PATH, `$$$$.${CONTEXT_EXECUTION}`);
+  };
   const template = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(template);
     if (value === null || typeof value !== 'object') return value;

@@ -191,6 +191,7 @@ export class LocalStepFunctions {
         region: this.region,
         executionStarted: { input: text, roleArn: sm.roleArn },
         intrinsics: sm.plan.intrinsics,
+        readsContextWhole: sm.plan.readsContextWhole,
       }),
       abort: () => undefined,
       release,

@@ -94,6 +94,8 @@ export interface RunRecorderOptions {
   executionStarted: { input: string; roleArn: string };
   /** The intrinsic function expressions each state evaluates, by state name: the cause of a failure names them. */
   intrinsics: ReadonlyMap<string, readonly string[]>;
+  /** Whether the definition reads `$$` or `$$.State` whole: a state's output is then searched for the live `$$.State`. */
+  readsContextWhole: boolean;
 }
 
 /**
@@ -246,6 +248,7 @@ export class RunRecorder {
   private exited(thread: Thread, output: unknown): void {
     const run = thread.current;
     if (!run) return;
+    if (this.options.readsContextWhole) detachContext(output, thread.state);
     if ((run.type === 'Map' || run.type === 'Parallel') && !run.failed) {
       this.push(thread, `${run.type}StateSucceeded`, {}, run.innerLast);
     }
@@ -298,6 +301,21 @@ function asStatesRuntime(error: Error, state: string, intrinsics: readonly strin
     isRetryable: { value: false, configurable: true },
     isCatchable: { value: false, configurable: true },
   });
+}
+
+/**
+ * Replaces, inside a state's output, `$$.State` read whole (the branch's live object, which
+ * the next state changes) and `$$` read whole (the context holding it) by copies of what they
+ * held: the value the state read, as on AWS.
+ */
+function detachContext(output: unknown, live: StateContext, seen = new Set<object>()): void {
+  if (output === null || typeof output !== 'object' || seen.has(output)) return;
+  seen.add(output);
+  const node = output as Record<string, unknown>;
+  for (const [key, value] of Object.entries(node)) {
+    if (value !== null && typeof value === 'object' && (value === live || (value as { State?: unknown }).State === live)) node[key] = structuredClone(value);
+    else detachContext(value, live, seen);
+  }
 }
 
 function json(value: unknown): string {
