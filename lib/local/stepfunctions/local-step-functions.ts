@@ -185,7 +185,7 @@ export class LocalStepFunctions {
       startDate,
       history: [],
       recorder: new RunRecorder({
-        record: (event) => (execution.status === 'RUNNING' ? this.push(execution, event.type, event.details ?? {}, event.previousEventId) : undefined),
+        record: (event) => (execution.status === 'RUNNING' ? this.push(execution, event.type, event.details, event.previousEventId, event.timestamp) : undefined),
         now: () => this.options.clock.now(),
         waits: sm.plan.waits,
         region: this.region,
@@ -345,9 +345,9 @@ export class LocalStepFunctions {
   }
 
   /** Appends an event to `e`'s history; by default it follows the latest event of the run's root (its end follows its last state). */
-  private push(e: LocalExecution, type: string, details: Record<string, unknown>, previousEventId = e.recorder.last()): number {
+  private push(e: LocalExecution, type: string, details: Record<string, unknown>, previousEventId = e.recorder.last(), timestamp = this.options.clock.now()): number {
     const id = e.history.length + 1;
-    e.history.push({ id, previousEventId, timestamp: this.options.clock.now(), type, ...details });
+    e.history.push({ id, previousEventId, timestamp, type, ...details });
     return id;
   }
 

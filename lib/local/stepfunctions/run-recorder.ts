@@ -57,11 +57,11 @@ interface StateRun {
   retries: number;
   /** Set once an attempt failed; a retry clears it. */
   failed: boolean;
-  /** Containers: the id of their Started event, the latest event that ended one of their branches or iterations, and how many they started. */
+  /** Containers: the id of their Started event, the latest event of a branch or iteration that ended (their end follows it), and how many they started. */
   startedId?: number;
   innerLast?: number;
   children?: number;
-  /** The Task attempt running now: its Scheduled event id and resource. */
+  /** The Task attempt running now (its resource), until it succeeds or fails. */
   attempt?: { resource: string };
 }
 
@@ -79,13 +79,14 @@ interface Thread {
 export interface RecordedEvent {
   type: string;
   previousEventId: number;
-  details?: Record<string, unknown>;
+  timestamp: Date;
+  details: Record<string, unknown>;
 }
 
 export interface RunRecorderOptions {
   /** Appends an event to the history and returns its id; `undefined` once the execution ended (nothing is recorded after). */
   record: (event: RecordedEvent) => number | undefined;
-  /** The time of the event being recorded, as the history stamps it: `$$.State.EnteredTime`. */
+  /** The clock of the history's timestamps (`$$.State.EnteredTime` is its StateEntered event's). */
   now: () => Date;
   /** The names of the Wait states the interpreter runs as Tasks. */
   waits: ReadonlySet<string>;
@@ -110,7 +111,7 @@ export interface RunRecorderOptions {
  */
 export class RunRecorder {
   private readonly handlerErrors = new WeakSet<object>();
-  /** The thread whose state is being evaluated now: set when a state is entered or retried, read by `task` in the same synchronous call. */
+  /** The thread whose state is being evaluated now: set when a state is entered or retried, read by `attempt` in the same synchronous call. */
   private active?: Thread;
   private root?: Thread;
 
@@ -134,11 +135,21 @@ export class RunRecorder {
   attempt(resource: string | undefined, input: unknown, handler: () => unknown): Promise<unknown> {
     const thread = this.active;
     const state = thread?.current;
-    const result = new Promise((resolve) => resolve(handler())).catch((error: unknown) => {
-      if (error !== null && typeof error === 'object') this.handlerErrors.add(error);
-      throw error;
-    });
-    if (resource === undefined || !thread || !state || thread.done) return result;
+    const succeeded = resource !== undefined && thread && state && !thread.done ? this.scheduled(thread, state, resource, input) : undefined;
+    return new Promise((resolve) => resolve(handler())).then(
+      (output) => {
+        succeeded?.(output);
+        return output;
+      },
+      (error: unknown) => {
+        if (error !== null && typeof error === 'object') this.handlerErrors.add(error);
+        throw error;
+      },
+    );
+  }
+
+  /** Records a Task attempt's start; returns what records its success (its failure is recorded when the state fails). */
+  private scheduled(thread: Thread, state: StateRun, resource: string, input: unknown): (output: unknown) => void {
     const lambda = resource.startsWith('arn:aws:lambda:');
     const [resourceType, resourceName] = serviceResource(resource);
     if (lambda) {
@@ -150,15 +161,13 @@ export class RunRecorder {
     }
     const attempt = { resource };
     state.attempt = attempt;
-    return result.then((output) => {
+    return (output) => {
       // An attempt the interpreter already timed out, or a run that ended, records nothing more.
-      if (state.attempt === attempt && !thread.done) {
-        state.attempt = undefined;
-        if (lambda) this.push(thread, 'LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: json(output) } });
-        else this.push(thread, 'TaskSucceeded', { taskSucceededEventDetails: { resourceType, resource: resourceName, output: json(output) } });
-      }
-      return output;
-    });
+      if (state.attempt !== attempt || thread.done) return;
+      state.attempt = undefined;
+      if (lambda) this.push(thread, 'LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: json(output) } });
+      else this.push(thread, 'TaskSucceeded', { taskSucceededEventDetails: { resourceType, resource: resourceName, output: json(output) } });
+    };
   }
 
   /** Called for every run of the interpreter that carries this recorder, before it starts. */
@@ -207,8 +216,9 @@ export class RunRecorder {
     const run: StateRun = { name, type, thread, retries: 0, failed: false };
     thread.current = run;
     this.active = thread;
-    const id = this.push(thread, `${type}StateEntered`, { stateEnteredEventDetails: { name, input: json(input) } });
-    Object.assign(thread.state, { Name: name, EnteredTime: this.options.now().toISOString(), RetryCount: 0 });
+    const at = this.options.now();
+    const id = this.push(thread, `${type}StateEntered`, { stateEnteredEventDetails: { name, input: json(input) } }, thread.last, at);
+    Object.assign(thread.state, { Name: name, EnteredTime: at.toISOString(), RetryCount: 0 });
     if (id !== undefined && (type === 'Map' || type === 'Parallel')) this.containerStarted(run);
   }
 
@@ -267,9 +277,9 @@ export class RunRecorder {
     thread.done = true;
   }
 
-  private push(thread: Thread, type: string, details: Record<string, unknown>, previousEventId = thread.last): number | undefined {
+  private push(thread: Thread, type: string, details: Record<string, unknown>, previousEventId = thread.last, timestamp = this.options.now()): number | undefined {
     if (thread.done) return undefined;
-    const id = this.options.record({ type, previousEventId, details });
+    const id = this.options.record({ type, previousEventId, timestamp, details });
     if (id !== undefined) thread.last = id;
     return id;
   }
