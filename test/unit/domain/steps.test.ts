@@ -144,4 +144,19 @@ describe('steps from a Step Functions history', () => {
       { name: 'Recover', status: 'Succeeded', error: undefined, parent: undefined },
     ]);
   });
+  it('gives a container whose branch failed without a Task error (a Fail state, a States.Runtime) the error the execution failed with', () => {
+    const linkedEvent = (id: number, previousEventId: number, type: string, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({ id, previousEventId, type, at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), ...extra });
+    const steps = stepsFromHistory([
+      linkedEvent(1, 0, 'ExecutionStarted'),
+      linkedEvent(2, 1, 'ParallelStateEntered', { name: 'Parse' }),
+      linkedEvent(3, 2, 'ParallelStateStarted'),
+      linkedEvent(4, 3, 'PassStateEntered', { name: 'Read' }),
+      linkedEvent(5, 4, 'ParallelStateFailed'),
+      linkedEvent(6, 5, 'ExecutionFailed', { error: 'States.Runtime', cause: 'bad JSON' }),
+    ]);
+    expect(steps.map(({ name, status, error, cause }) => ({ name, status, error, cause }))).toEqual([
+      { name: 'Parse', status: 'Failed', error: 'States.Runtime', cause: 'bad JSON' },
+      { name: 'Read', status: 'Failed', error: 'States.Runtime', cause: 'bad JSON' },
+    ]);
+  });
 });
