@@ -65,6 +65,8 @@ export function stepsFromHistory(history: readonly HistoryEntry[]): Step[] {
   /** Containers whose branches or iterations have all ended (Succeeded or Failed), until a Retry starts them again. */
   const finished = new Set<Step>();
   const running = (step: Step) => isContainer(step) && !finished.has(step);
+  /** Containers given `States.BranchFailed` for want of an error inside them: the execution's error, if it failed in them, is the truer one. */
+  const unexplained = new Set<Step>();
   const linked = history.some((e) => e.id !== undefined && e.previousEventId !== undefined && e.previousEventId !== 0 && e.previousEventId !== e.id - 1);
   let ended: HistoryEntry | undefined;
 
@@ -124,6 +126,7 @@ export function stepsFromHistory(history: readonly HistoryEntry[]): Step[] {
       if (CONTAINER_STARTED.test(event.type)) {
         // Started again by a Retry: the earlier attempt's error is not its outcome.
         finished.delete(container);
+        unexplained.delete(container);
         delete container.error;
         delete container.cause;
       }
@@ -145,6 +148,7 @@ export function stepsFromHistory(history: readonly HistoryEntry[]): Step[] {
       const failed = container && [...steps].reverse().find((s) => s.error !== undefined && [...ancestors(s)].includes(container));
       if (container) {
         container.error = event.error ?? failed?.error ?? 'States.BranchFailed';
+        if (event.error === undefined && failed === undefined) unexplained.add(container);
         const cause = event.cause ?? failed?.cause;
         if (cause) container.cause = cause;
       }
@@ -161,7 +165,7 @@ export function stepsFromHistory(history: readonly HistoryEntry[]): Step[] {
   }
   if (ended && ended.type !== 'ExecutionSucceeded') {
     for (const step of [...open]) {
-      if (step.error === undefined && ended.error !== undefined) {
+      if ((step.error === undefined || unexplained.has(step)) && ended.error !== undefined) {
         step.error = ended.error;
         if (ended.cause) step.cause = ended.cause;
       }

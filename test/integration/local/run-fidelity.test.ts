@@ -105,6 +105,7 @@ describe('local mode runs a workflow as Step Functions does', () => {
       expect(execution.failureDetails.message).toContain(`States.${fn}`);
       expect(steps.map((s) => s.name)).not.toContain('Caught');
       expect(steps.at(-1)).toMatchObject({ name: `Read${fn}`, status: 'Failed', error: 'States.Runtime' });
+      expect(steps.find((s) => s.type === 'Parallel')).toMatchObject({ status: 'Failed', error: 'States.Runtime' });
     });
   });
 });
