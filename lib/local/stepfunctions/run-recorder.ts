@@ -239,7 +239,7 @@ export class RunRecorder {
   }
 
   private failed(thread: Thread, name: string, error: Error): void {
-    if (!this.handlerErrors.has(error) && !isInterpreterError(error)) asStatesRuntime(error, name, this.options.intrinsics.get(name) ?? []);
+    if (error instanceof Error && !this.handlerErrors.has(error) && !isInterpreterError(error)) asStatesRuntime(error, name, this.options.intrinsics.get(name) ?? []);
     const run = thread.current;
     if (!run) return;
     run.failed = true;
