@@ -33,6 +33,10 @@ const EXITED = /^(Task|Pass|Wait|Choice|Parallel|Map|Succeed|Fail)StateExited$/;
 /** An attempt that failed; a retry schedules the state again, a Catch exits it, else the execution ends. */
 const ATTEMPT_FAILED = /^(TaskFailed|TaskTimedOut|LambdaFunctionFailed|LambdaFunctionTimedOut|LambdaFunctionStartFailed|LambdaFunctionScheduleFailed|TaskStartFailed|TaskSubmitFailed)$/;
 const CONTAINER_FAILED = /^(ParallelStateFailed|MapStateFailed|ParallelStateAborted|MapStateAborted)$/;
+const CONTAINER_SUCCEEDED = /^(ParallelStateSucceeded|MapStateSucceeded)$/;
+const CONTAINER_STARTED = /^(ParallelStateStarted|MapStateStarted)$/;
+/** The start and end of one Map iteration; AWS names the Map in them. */
+const ITERATION = /^MapIteration(Started|Succeeded|Failed|Aborted)$/;
 const SCHEDULED = /^(TaskScheduled|LambdaFunctionScheduled)$/;
 const EXECUTION_ENDED = /^Execution(Failed|TimedOut|Aborted|Succeeded)$/;
 const isContainer = (step: Step) => step.type === 'Parallel' || step.type === 'Map';
@@ -46,7 +50,10 @@ const isContainer = (step: Step) => step.type === 'Parallel' || step.type === 'M
  * and iterations interleave in a history: where the history links each event to the one it
  * follows in its own branch (AWS's `previousEventId`), events are tied to their state
  * through those links; otherwise (a history in one line) to the latest open state that can
- * have them. Pure: the history comes from the driver.
+ * have them. A container's own events (started, each iteration's start and end, succeeded,
+ * failed) are tied to it and mark its line, so that the failure of a Map inside another Map's
+ * iteration is the inner Map's, and the outer Map's failure that follows it is the outer's.
+ * Pure: the history comes from the driver.
  */
 export function stepsFromHistory(history: readonly HistoryEntry[]): Step[] {
   const steps: Step[] = [];
@@ -55,6 +62,11 @@ export function stepsFromHistory(history: readonly HistoryEntry[]): Step[] {
   /** The step each StateEntered and StateExited event is of. */
   const marks = new Map<number, { step: Step; kind: 'entered' | 'exited' }>();
   const parents = new Map<Step, Step | undefined>();
+  /** Containers whose branches or iterations have all ended (Succeeded or Failed), until a Retry starts them again. */
+  const finished = new Set<Step>();
+  const running = (step: Step) => isContainer(step) && !finished.has(step);
+  /** Containers given `States.BranchFailed` for want of an error inside them: the execution's error, if it failed in them, is the truer one. */
+  const unexplained = new Set<Step>();
   const linked = history.some((e) => e.id !== undefined && e.previousEventId !== undefined && e.previousEventId !== 0 && e.previousEventId !== e.id - 1);
   let ended: HistoryEntry | undefined;
 
@@ -107,18 +119,36 @@ export function stepsFromHistory(history: readonly HistoryEntry[]): Step[] {
       close(step, step.error === undefined ? StepStatus.Succeeded : StepStatus.Caught, event.at);
       continue;
     }
-    if (ATTEMPT_FAILED.test(event.type)) {
+    if (CONTAINER_STARTED.test(event.type) || ITERATION.test(event.type)) {
+      const container = ownerOf(event, (s) => isContainer(s) && (event.name === undefined || s.name === event.name));
+      if (!container) continue;
+      if (event.id !== undefined) marks.set(event.id, { step: container, kind: 'entered' });
+      if (CONTAINER_STARTED.test(event.type)) {
+        // Started again by a Retry: the earlier attempt's error is not its outcome.
+        finished.delete(container);
+        unexplained.delete(container);
+        delete container.error;
+        delete container.cause;
+      }
+    } else if (CONTAINER_SUCCEEDED.test(event.type)) {
+      const container = ownerOf(event, running);
+      if (container) finished.add(container);
+      if (container && event.id !== undefined) marks.set(event.id, { step: container, kind: 'exited' });
+    } else if (ATTEMPT_FAILED.test(event.type)) {
       const task = ownerOf(event, (s) => s.type === 'Task');
       if (task) {
         task.error = event.error ?? event.type;
         if (event.cause) task.cause = event.cause;
       }
     } else if (CONTAINER_FAILED.test(event.type)) {
-      const container = ownerOf(event, isContainer);
+      const container = ownerOf(event, running);
+      if (container) finished.add(container);
+      if (container && event.id !== undefined) marks.set(event.id, { step: container, kind: 'exited' });
       // Its error is the one of the state inside it that failed last.
       const failed = container && [...steps].reverse().find((s) => s.error !== undefined && [...ancestors(s)].includes(container));
       if (container) {
         container.error = event.error ?? failed?.error ?? 'States.BranchFailed';
+        if (event.error === undefined && failed === undefined) unexplained.add(container);
         const cause = event.cause ?? failed?.cause;
         if (cause) container.cause = cause;
       }
@@ -135,7 +165,7 @@ export function stepsFromHistory(history: readonly HistoryEntry[]): Step[] {
   }
   if (ended && ended.type !== 'ExecutionSucceeded') {
     for (const step of [...open]) {
-      if (step.error === undefined && ended.error !== undefined) {
+      if ((step.error === undefined || unexplained.has(step)) && ended.error !== undefined) {
         step.error = ended.error;
         if (ended.cause) step.cause = ended.cause;
       }

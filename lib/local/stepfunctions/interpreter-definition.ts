@@ -20,6 +20,10 @@ import { MAX_INTERPRETER_TIMER_SECONDS, retryProblems, timeoutSecondsPathProblem
  *   `TimeoutSecondsPath`, is given the limit, and the handler enforces the real timeout
  *   (`TaskPlan.guard`);
  * - the execution's `TimeoutSeconds` is removed: LocalStepFunctions enforces it itself;
+ * - every path into `$$.Execution` reads `$$.${CONTEXT_EXECUTION}` instead: the interpreter sets
+ *   `$$.Execution.Input` and `StartTime` itself, to each Map iteration's or Parallel branch's
+ *   input and start, and knows nothing else of the execution; LocalStepFunctions puts the whole
+ *   `$$.Execution` of Step Functions there (see `withContextPaths`);
  * - a Retry that could wait longer than the limit between attempts is refused, as is a state
  *   name used twice in the machine (Step Functions refuses that too). The checks live in
  *   lib/workflows/interpreter-checks.ts, which the loader runs too: validate refuses the same.
@@ -28,6 +32,8 @@ export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::lockstep:local-wait';
 /** The error a wait throws to be retried at once, when it lasts longer than one interpreter timer. */
 export const WAIT_CONTINUES = 'Lockstep.WaitContinues';
 export { MAX_INTERPRETER_TIMER_SECONDS };
+/** Where the interpreter's context object holds `$$.Execution` as Step Functions gives it. */
+export const CONTEXT_EXECUTION = 'LockstepExecution';
 /** AWS's Task timeout when the state sets none. */
 export const AWS_DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
 
@@ -55,6 +61,10 @@ export interface InterpreterDefinition {
   waits: ReadonlySet<string>;
   /** The Task states of the definition, by name, at every depth. */
   tasks: ReadonlyMap<string, TaskPlan>;
+  /** The intrinsic function expressions each state evaluates, by state name (the cause of a failure names them). */
+  intrinsics: ReadonlyMap<string, readonly string[]>;
+  /** Whether a path reads `$$` or `$$.State` whole (a state's result may then hold the live context: see RunRecorder). */
+  readsContextWhole: boolean;
 }
 
 /** Transforms a (valid) definition for the interpreter; `InvalidDefinition` for what local mode cannot run faithfully. */
@@ -62,7 +72,12 @@ export function toInterpreterDefinition(definition: Definition, options: { timer
   const limit = options.timerLimitSeconds ?? MAX_INTERPRETER_TIMER_SECONDS;
   const waits = new Set<string>();
   const tasks = new Map<string, TaskPlan>();
+  const intrinsics = new Map<string, string[]>();
   const seen = new Set<string>();
+  let readsContextWhole = false;
+  const onPath = (path: string) => {
+    readsContextWhole ||= WHOLE_CONTEXT.test(path);
+  };
 
   const transformMachine = (machine: Definition): Definition => ({ ...machine, States: Object.fromEntries(Object.entries(machine.States).map(([name, state]) => [name, transformState(name, state)])) });
 
@@ -71,27 +86,84 @@ export function toInterpreterDefinition(definition: Definition, options: { timer
     seen.add(name);
     const retryProblem = retryProblems(name, state, limit)[0];
     if (retryProblem) invalid(retryProblem);
+    const evaluated = intrinsicsOf(state);
+    if (evaluated.length > 0) intrinsics.set(name, evaluated);
+    const own = withContextPaths(state, onPath);
     switch (state.Type) {
       case 'Wait':
         waits.add(name);
-        return waitAsTask(state, limit);
+        return waitAsTask(own, limit);
       case 'Task':
-        return planTask(name, state, limit, tasks);
+        return planTask(name, own, limit, tasks);
       case 'Parallel':
-        return { ...state, Branches: (state.Branches as Definition[]).map(transformMachine) };
+        return { ...own, Branches: (state.Branches as Definition[]).map(transformMachine) };
       case 'Map':
         return {
-          ...state,
+          ...own,
           ...(state.ItemProcessor !== undefined && { ItemProcessor: transformMachine(state.ItemProcessor as Definition) }),
           ...(state.Iterator !== undefined && { Iterator: transformMachine(state.Iterator as Definition) }),
         };
       default:
-        return state;
+        return own;
     }
   };
 
   const { TimeoutSeconds: timeoutSeconds, ...rest } = definition;
-  return { definition: transformMachine(rest as Definition), ...(timeoutSeconds !== undefined && { timeoutSeconds }), waits, tasks };
+  return { definition: transformMachine(rest as Definition), ...(timeoutSeconds !== undefined && { timeoutSeconds }), waits, tasks, intrinsics, readsContextWhole };
+}
+
+/** The fields whose values are payload templates: there, only keys ending in `.$` hold paths. */
+const TEMPLATES = new Set(['Parameters', 'ItemSelector', 'ResultSelector']);
+/** Fields of a state that are not its own: nested state machines, and literals. */
+const NOT_PATHS = new Set(['ItemProcessor', 'Iterator', 'Branches', 'Result', 'Comment', 'ResultPath']);
+const EXECUTION_PATH = /\$\$\.Execution(?=$|[.[\s,)])/g;
+const WHOLE_CONTEXT = /\$\$(?:\.State)?(?=$|[\s,)])/;
+
+/**
+ * A state's own fields (not its nested machines) with every path into `$$.Execution`, in a
+ * path field, a Choice rule or a template's `.$` value (intrinsic function arguments included),
+ * reading `$$.${CONTEXT_EXECUTION}` instead.
+ */
+function withContextPaths(state: State, onPath: (path: string) => void): State {
+  const rewrite = (value: unknown) => {
+    if (typeof value !== 'string') return value;
+    onPath(value);
+    return value.replace(EXECUTION_PATH, `$$$$.${CONTEXT_EXECUTION}`);
+  };
+  const template = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(template);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, key.endsWith('.$') ? rewrite(inner) : template(inner)]));
+  };
+  const rule = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rule);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, key === 'Variable' || key.endsWith('Path') ? rewrite(inner) : rule(inner)]));
+  };
+  return Object.fromEntries(
+    Object.entries(state).map(([key, value]) => {
+      if (TEMPLATES.has(key)) return [key, template(value)];
+      if (key === 'Choices') return [key, rule(value)];
+      if (NOT_PATHS.has(key)) return [key, value];
+      return [key, key.endsWith('Path') ? rewrite(value) : value];
+    }),
+  );
+}
+
+/** The intrinsic function expressions in a state's own templates. */
+function intrinsicsOf(state: State): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key.endsWith('.$') && typeof inner === 'string' && inner.startsWith('States.')) found.push(inner);
+        else visit(inner);
+      }
+    }
+  };
+  for (const key of TEMPLATES) visit(state[key]);
+  return found;
 }
 
 function waitAsTask(state: State, limit: number): State {

@@ -8,10 +8,9 @@ import { AwsServiceError } from '../aws-json-endpoint.js';
 import { setLongTimeout, type LongTimer } from '../timers.js';
 import { ExecutionJournal, JOURNAL_FILE, type JournaledRun } from './execution-journal.js';
 import { ExecutionWindow, TERMINAL_EVENTS, historySummary, lastStateOf, type FinishedStatus, type Tombstone, type WindowedRun } from './execution-window.js';
-import { MAX_INTERPRETER_TIMER_SECONDS, toInterpreterDefinition, type Definition, type InterpreterDefinition } from './interpreter-definition.js';
+import { CONTEXT_EXECUTION, MAX_INTERPRETER_TIMER_SECONDS, toInterpreterDefinition, type Definition, type InterpreterDefinition } from './interpreter-definition.js';
+import { RunRecorder } from './run-recorder.js';
 import { guardedTask, waitHandler, type InterpreterHandler, type TimedHandlerContext } from './timed-handlers.js';
-
-type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 export type TaskHandler = (input: unknown) => Promise<unknown> | unknown;
 type Status = 'RUNNING' | FinishedStatus;
@@ -37,6 +36,8 @@ interface LocalStateMachine {
 
 interface LocalExecution extends WindowedRun {
   output?: string;
+  /** Writes the run's history; the execution's end follows its latest event. A run read back from the journal has none: nothing of it runs here. */
+  recorder?: RunRecorder;
   /** Stops the interpreter's run and everything `release` ends. */
   abort: () => void;
   /** Ends the run's sleeps (waits, Task guards) and its TimeoutSeconds timer. */
@@ -193,15 +194,12 @@ export class LocalStepFunctions {
     const startDate = this.options.clock.now();
     this.journal?.started({ executionArn, stateMachineArn: sm.stateMachineArn, input: text, startDate });
     const sleeps = new AbortController();
-    const run = sm.machine.run(parsedInput as Parameters<StateMachine['run']>[0], {
-      overrides: { taskResourceLocalHandlers: this.handlersFor(sm.plan, sleeps.signal) as never },
-    });
     let timeout: LongTimer | undefined;
     const release = () => {
       sleeps.abort();
       timeout?.cancel();
     };
-    const execution: LocalExecution = {
+    const execution: LocalExecution & { recorder: RunRecorder } = {
       executionArn,
       stateMachineArn: sm.stateMachineArn,
       name,
@@ -209,27 +207,41 @@ export class LocalStepFunctions {
       status: 'RUNNING',
       startDate,
       history: [],
-      abort: () => {
-        run.abort();
-        release();
-      },
+      recorder: new RunRecorder({
+        record: (event) => (execution.status === 'RUNNING' ? this.push(execution, event.type, event.details, event.previousEventId, event.timestamp) : undefined),
+        now: () => this.options.clock.now(),
+        waits: sm.plan.waits,
+        region: this.region,
+        executionStarted: { input: text, roleArn: sm.roleArn },
+        intrinsics: sm.plan.intrinsics,
+        readsContextWhole: sm.plan.readsContextWhole,
+      }),
+      abort: () => undefined,
       release,
       settled: Promise.resolve(),
     };
     this.executions.start(execution);
+    // The context object as Step Functions gives it; `$$.State` is each branch's own (see RunRecorder).
+    const context = {
+      // Its own copy of the input: nothing a state does to its input reaches `$$.Execution.Input`.
+      [CONTEXT_EXECUTION]: { Id: executionArn, Input: JSON.parse(text) as unknown, Name: name, RoleArn: sm.roleArn, StartTime: startDate.toISOString() },
+      StateMachine: { Id: sm.stateMachineArn, Name: sm.name },
+    };
+    const run = sm.machine.run(
+      parsedInput as Parameters<StateMachine['run']>[0],
+      execution.recorder.runOptions({ overrides: { taskResourceLocalHandlers: this.handlersFor(sm.plan, sleeps.signal, execution.recorder) as never } }, context),
+    );
+    execution.abort = () => {
+      run.abort();
+      release();
+    };
+    // The history is recorded as the run goes (RunRecorder); the interpreter's own log is only drained.
+    void drain(run.eventLogs);
     // The execution's TimeoutSeconds, on the long timer (the interpreter's would overflow).
     if (sm.plan.timeoutSeconds !== undefined) timeout = setLongTimeout(() => this.timeOut(execution), sm.plan.timeoutSeconds * 1000);
-    const historyRecorded = this.recordHistory(execution, run.eventLogs, sm.roleArn, sm.plan.waits);
-    // The terminal status waits for the state events, so history always reads in order.
     execution.settled = run.result.then(
-      async (output) => {
-        await historyRecorded;
-        this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output ?? null) });
-      },
-      async (error: unknown) => {
-        await historyRecorded;
-        this.finishWithError(execution, error);
-      },
+      (output) => this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output ?? null) }),
+      (error: unknown) => this.finishWithError(execution, error),
     );
     this.announce(execution);
     return { executionArn, startDate: execution.startDate };
@@ -310,13 +322,17 @@ export class LocalStepFunctions {
    * name, which the interpreter hands down to Parallel branches and Map iterations (state
    * names are unique in the whole machine). Waits and guarded Tasks sleep until `signal`.
    */
-  private handlersFor(plan: InterpreterDefinition, signal: AbortSignal): Record<string, InterpreterHandler> {
+  private handlersFor(plan: InterpreterDefinition, signal: AbortSignal, recorder: RunRecorder): Record<string, InterpreterHandler> {
     const context: TimedHandlerContext = { signal, now: () => this.timerClock.now().getTime(), limitSeconds: this.timerLimitSeconds };
     const handlers: Record<string, InterpreterHandler> = Object.create(null);
-    for (const name of plan.waits) handlers[name] = waitHandler(context);
+    for (const name of plan.waits) {
+      const wait = waitHandler(context);
+      handlers[name] = (input) => recorder.attempt(undefined, input, () => wait(input));
+    }
     for (const [name, task] of plan.tasks) {
       const handler = this.handlerOf(task.resource);
-      handlers[name] = task.guard ? guardedTask(handler, task.guard, context) : async (input) => handler(input);
+      const run: InterpreterHandler = task.guard ? guardedTask(handler, task.guard, context) : async (input) => handler(input);
+      handlers[name] = (input) => recorder.attempt(task.resource, input, () => run(input));
     }
     return handlers;
   }
@@ -397,22 +413,11 @@ export class LocalStepFunctions {
     }
   }
 
-  /** Turns the interpreter's events into AWS history events; the Waits it runs as Tasks read as Waits again. */
-  private async recordHistory(e: LocalExecution, logs: AsyncIterable<EventLog>, roleArn: string, waits: ReadonlySet<string>): Promise<void> {
-    for await (const log of logs) {
-      if (e.status !== 'RUNNING') continue; // stopped: AWS records nothing after the abort
-      if (log.type === 'ExecutionStarted') this.push(e, 'ExecutionStarted', { executionStartedEventDetails: { input: e.input, roleArn } });
-      if (log.type !== 'StateEntered' && log.type !== 'StateExited' && log.type !== 'StateFailed') continue;
-      const type = waits.has(log.state.name) ? 'Wait' : log.state.type;
-      if (log.type === 'StateEntered') this.push(e, `${type}StateEntered`, { stateEnteredEventDetails: { name: log.state.name, input: JSON.stringify(log.state.input) } });
-      else if (log.type === 'StateExited') this.push(e, `${type}StateExited`, { stateExitedEventDetails: { name: log.state.name, output: JSON.stringify(log.state.output ?? null) } });
-      else if (log.type === 'StateFailed' && type === 'Task') this.push(e, 'TaskFailed', { taskFailedEventDetails: { error: log.Error, cause: String(log.Cause ?? '') } });
-    }
-  }
-
-  private push(e: LocalExecution, type: string, details: Record<string, unknown>): void {
+  /** Appends an event to `e`'s history; by default it follows the latest event of the run's root (its end follows its last state). */
+  private push(e: LocalExecution, type: string, details: Record<string, unknown>, previousEventId = e.recorder?.last() ?? e.history.length, timestamp = this.options.clock.now()): number {
     const id = e.history.length + 1;
-    e.history.push({ id, previousEventId: id - 1, timestamp: this.options.clock.now(), type, ...details });
+    e.history.push({ id, previousEventId, timestamp, type, ...details });
+    return id;
   }
 
   /** Delivered after the current call returns, as EventBridge delivers asynchronously. */
@@ -472,6 +477,11 @@ export class LocalStepFunctions {
     if (!t) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return { ...t, executionArn: arn };
   }
+}
+
+async function drain(events: AsyncIterable<unknown>): Promise<void> {
+  const iterator = events[Symbol.asyncIterator]();
+  while (!(await iterator.next()).done);
 }
 
 function page<T>(items: T[], maxResults = 100, nextToken?: string): { items: T[]; nextToken?: string } {

@@ -155,7 +155,63 @@ describe('step handlers run in process in local mode', () => {
 
     expect(out.status).toBe('SUCCEEDED');
     expect(out.result).toMatchObject({ attempt: 2 });
-    expect(out.history.filter((e) => e.type === 'TaskFailed')).toMatchObject([{ taskFailedEventDetails: { error: 'Flaky', cause: 'fails the first time' } }]);
+    // A Lambda function ARN as the resource: Step Functions records LambdaFunction events, one Scheduled per attempt.
+    expect(out.history.filter((e) => e.type === 'LambdaFunctionFailed')).toMatchObject([{ lambdaFunctionFailedEventDetails: { error: 'Flaky', cause: 'fails the first time' } }]);
+    expect(out.history.filter((e) => e.type === 'LambdaFunctionScheduled')).toHaveLength(2);
+  });
+
+  it('records the history Step Functions writes for a Map: its start, each iteration’s start and end, each Task attempt, linked within its iteration', async () => {
+    const key = `map-${Math.random()}`;
+    const definition = {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.keys',
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'INLINE' },
+            StartAt: 'One',
+            States: { One: invokeTask('${Flaky}', { Parameters: { FunctionName: '${Flaky}', 'Payload.$': '$' }, Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1, MaxAttempts: 2 }] }) },
+          },
+          End: true,
+        },
+      },
+    };
+    const out = await run(definition, { keys: [{ key: `${key}-0` }, { key: `${key}-1` }] });
+
+    expect(out.status).toBe('SUCCEEDED');
+    const byId = new Map(out.history.map((e) => [e.id, e]));
+    const lineOf = (id: number) => {
+      const types: string[] = [];
+      for (let e = byId.get(id); e; e = byId.get(e.previousEventId)) types.unshift(e.type);
+      return types;
+    };
+    const ends = out.history.filter((e) => e.type === 'MapIterationSucceeded');
+    expect(ends.map((e) => e.mapIterationSucceededEventDetails)).toEqual(expect.arrayContaining([{ name: 'Each', index: 0 }, { name: 'Each', index: 1 }]));
+    // Each iteration is its own line back to the Map's start, with the failed attempt and the retry in it.
+    for (const end of ends) {
+      expect(lineOf(end.id)).toEqual([
+        'ExecutionStarted', 'MapStateEntered', 'MapStateStarted', 'MapIterationStarted', 'TaskStateEntered',
+        'TaskScheduled', 'TaskStarted', 'TaskFailed', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited', 'MapIterationSucceeded',
+      ]);
+    }
+    const last = out.history.at(-1)!;
+    expect(last.type).toBe('ExecutionSucceeded');
+    expect(lineOf(last.id).slice(-3)).toEqual(['MapStateSucceeded', 'MapStateExited', 'ExecutionSucceeded']);
+  });
+
+  it('keeps $$.State and $$ read whole as they were in the state that read them', async () => {
+    const definition = {
+      StartAt: 'Keep',
+      States: {
+        Keep: { Type: 'Pass', Parameters: { 'state.$': '$$.State', 'context.$': '$$' }, ResultPath: '$.kept', Next: 'Later' },
+        Later: { Type: 'Pass', Parameters: { 'kept.$': '$.kept', 'now.$': '$$.State.Name' }, End: true },
+      },
+    };
+    const out = await run(definition, {});
+
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.result).toMatchObject({ now: 'Later', kept: { state: { Name: 'Keep', RetryCount: 0 }, context: { State: { Name: 'Keep' }, StateMachine: { Id: expect.stringContaining(':stateMachine:') } } } });
   });
 
   it('a lambda:invoke function error keeps its name, so Catch routes it to the catcher', async () => {
@@ -183,6 +239,17 @@ describe('step handlers run in process in local mode', () => {
     const failedStep = (out.history.findLast((e) => e.stateEnteredEventDetails)?.stateEnteredEventDetails as { name: string }).name;
     expect(failedStep).toBe('Restart service');
     expect(classifyFailure({ status: 'FAILED', error: out.error, cause: out.cause, failedStep, ran: true })).toMatchObject({ reason: FailureReason.Forbidden });
+  });
+
+  it('an error a step throws keeps its name, even one JavaScript uses (SyntaxError), and a Catch on States.ALL takes it: only the definition’s own errors are States.Runtime', async () => {
+    const definition = {
+      StartAt: 'Restart',
+      States: { Restart: task('${Restart}', { End: undefined, Next: 'Done', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done' }] }), Done: { Type: 'Pass', End: true } },
+    };
+    const out = await run(definition, { target: 'api', fail: 'SyntaxError' });
+
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.history.filter((e) => e.type === 'LambdaFunctionFailed')).toMatchObject([{ lambdaFunctionFailedEventDetails: { error: 'SyntaxError', cause: 'not allowed to restart api' } }]);
   });
 
   it('a step running past its timeoutSeconds fails as Lambda reports it, a function error that States.TaskFailed matches', async () => {

@@ -112,7 +112,8 @@ export async function handler(event: { parameters: { REPLICAS: string } }): Prom
     const done = (await t.call('GET', `/executions/${created.body.id}`)).body;
     expect(done.phase, JSON.stringify(done.failureDetails)).toBe('Completed');
     const history = t.local.stepFunctions.getExecutionHistory({ executionArn: done.executionRef.arn, maxResults: 1000 }).events.map((e) => e.type);
-    expect(history.filter((type) => type === 'TaskFailed')).toHaveLength(1); // the throttled first call, retried
+    // The throttled first call of Scale, retried: `${Scale}` is a Lambda function ARN, whose attempts AWS records as LambdaFunction events.
+    expect(history.filter((type) => type === 'LambdaFunctionFailed')).toHaveLength(1);
     expect(history).toEqual(expect.arrayContaining(['ParallelStateEntered', 'MapStateEntered', 'ChoiceStateEntered']));
   });
 

@@ -114,4 +114,49 @@ describe('steps from a Step Functions history', () => {
       ['06', '08', 'Each'],
     ]);
   });
+  it('gives the failure of a Map inside a Map’s iteration to each Map in turn, so the outer Map a Catch took is Caught (AWS-shaped links)', () => {
+    const linkedEvent = (id: number, previousEventId: number, type: string, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({ id, previousEventId, type, at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), ...extra });
+    const steps = stepsFromHistory([
+      linkedEvent(1, 0, 'ExecutionStarted'),
+      linkedEvent(2, 1, 'MapStateEntered', { name: 'Outer' }),
+      linkedEvent(3, 2, 'MapStateStarted'),
+      linkedEvent(4, 3, 'MapIterationStarted', { name: 'Outer' }),
+      linkedEvent(5, 4, 'MapStateEntered', { name: 'Inner' }),
+      linkedEvent(6, 5, 'MapStateStarted'),
+      linkedEvent(7, 6, 'MapIterationStarted', { name: 'Inner' }),
+      linkedEvent(8, 7, 'TaskStateEntered', { name: 'Work' }),
+      linkedEvent(9, 8, 'TaskScheduled'),
+      linkedEvent(10, 9, 'TaskStarted'),
+      linkedEvent(11, 10, 'TaskFailed', { error: 'Boom', cause: 'bad' }),
+      linkedEvent(12, 11, 'MapIterationFailed', { name: 'Inner' }),
+      linkedEvent(13, 12, 'MapStateFailed'),
+      linkedEvent(14, 13, 'MapIterationFailed', { name: 'Outer' }),
+      linkedEvent(15, 14, 'MapStateFailed'),
+      linkedEvent(16, 15, 'MapStateExited', { name: 'Outer' }),
+      linkedEvent(17, 16, 'PassStateEntered', { name: 'Recover' }),
+      linkedEvent(18, 17, 'PassStateExited', { name: 'Recover' }),
+      linkedEvent(19, 18, 'ExecutionSucceeded'),
+    ]);
+    expect(steps.map(({ name, status, error, parent }) => ({ name, status, error, parent }))).toEqual([
+      { name: 'Outer', status: 'Caught', error: 'Boom', parent: undefined },
+      { name: 'Inner', status: 'Failed', error: 'Boom', parent: 'Outer' },
+      { name: 'Work', status: 'Failed', error: 'Boom', parent: 'Inner' },
+      { name: 'Recover', status: 'Succeeded', error: undefined, parent: undefined },
+    ]);
+  });
+  it('gives a container whose branch failed without a Task error (a Fail state, a States.Runtime) the error the execution failed with', () => {
+    const linkedEvent = (id: number, previousEventId: number, type: string, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({ id, previousEventId, type, at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), ...extra });
+    const steps = stepsFromHistory([
+      linkedEvent(1, 0, 'ExecutionStarted'),
+      linkedEvent(2, 1, 'ParallelStateEntered', { name: 'Parse' }),
+      linkedEvent(3, 2, 'ParallelStateStarted'),
+      linkedEvent(4, 3, 'PassStateEntered', { name: 'Read' }),
+      linkedEvent(5, 4, 'ParallelStateFailed'),
+      linkedEvent(6, 5, 'ExecutionFailed', { error: 'States.Runtime', cause: 'bad JSON' }),
+    ]);
+    expect(steps.map(({ name, status, error, cause }) => ({ name, status, error, cause }))).toEqual([
+      { name: 'Parse', status: 'Failed', error: 'States.Runtime', cause: 'bad JSON' },
+      { name: 'Read', status: 'Failed', error: 'States.Runtime', cause: 'bad JSON' },
+    ]);
+  });
 });

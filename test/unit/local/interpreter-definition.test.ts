@@ -36,12 +36,38 @@ describe('toInterpreterDefinition', () => {
     [{ Seconds: 5 }, { seconds: 5 }],
     [{ Seconds: 0 }, { seconds: 0 }],
     [{ Timestamp: '2030-01-01T00:00:00Z' }, { timestamp: '2030-01-01T00:00:00Z' }],
-    [{ TimestampPath: '$$.Execution.Input.at' }, { 'timestamp.$': '$$.Execution.Input.at' }],
+    [{ TimestampPath: '$$.Execution.Input.at' }, { 'timestamp.$': '$$.LockstepExecution.Input.at' }],
   ])('hands the handler the wait of %j', (field, parameters) => {
     const { definition } = toInterpreterDefinition(machine({ W: { Type: 'Wait', ...field, End: true } }));
 
     expect(definition.States.W!.Parameters).toEqual({ 'input.$': '$', ...parameters });
     expect(definition.States.W!.End).toBe(true);
+  });
+
+  it('points every path into $$.Execution at the context local mode fills, in paths, Choice rules and templates, and leaves literals alone', () => {
+    const { definition, intrinsics } = toInterpreterDefinition(
+      machine({
+        Look: {
+          Type: 'Pass',
+          InputPath: '$$.Execution.Input',
+          Parameters: { 'id.$': '$$.Execution.Id', 'named.$': "States.Format('{} {}', $$.Execution.Name, $.x)", literal: '$$.Execution.Id', nested: { 'all.$': '$$.Execution' } },
+          Result: { 'kept.$': '$$.Execution.Id' },
+          ResultPath: '$.look',
+          Next: 'Pick',
+        },
+        Pick: { Type: 'Choice', Choices: [{ And: [{ Variable: '$$.Execution.Name', StringEqualsPath: '$$.Execution.Input.name', Next: 'Done' }] }], Default: 'Done' },
+        Done: { Type: 'Succeed', OutputPath: '$$.ExecutionName' },
+      }),
+    );
+
+    expect(definition.States.Look).toMatchObject({
+      InputPath: '$$.LockstepExecution.Input',
+      Parameters: { 'id.$': '$$.LockstepExecution.Id', 'named.$': "States.Format('{} {}', $$.LockstepExecution.Name, $.x)", literal: '$$.Execution.Id', nested: { 'all.$': '$$.LockstepExecution' } },
+      Result: { 'kept.$': '$$.Execution.Id' },
+    });
+    expect(definition.States.Pick!.Choices).toEqual([{ And: [{ Variable: '$$.LockstepExecution.Name', StringEqualsPath: '$$.LockstepExecution.Input.name', Next: 'Done' }] }]);
+    expect(definition.States.Done!.OutputPath).toBe('$$.ExecutionName');
+    expect(intrinsics.get('Look')).toEqual(["States.Format('{} {}', $$.Execution.Name, $.x)"]);
   });
 
   it('walks Parallel branches and Map item processors (ItemProcessor and Iterator) at any depth', () => {
