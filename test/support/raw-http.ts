@@ -65,7 +65,7 @@ export function requestHead(requestLine: string, headers: Record<string, string 
 }
 
 /** The payload of a chunked body. */
-function unchunk(body: string): string {
+export function unchunk(body: string): string {
   let payload = '';
   for (let rest = body; ; ) {
     const lineEnd = rest.indexOf('\r\n');

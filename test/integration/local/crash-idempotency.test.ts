@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../lib/local/http-listen.js';
+import { killGroup, startNpmStart } from '../../support/npm-start.js';
 import { until } from '../../support/wait.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TOKEN = 'crash-token';
 /** Local mode's in-progress window for an idempotency key (API Gateway's 29 s deadline), plus a margin. */
 const IN_PROGRESS_WINDOW_MS = 31_000;
@@ -16,23 +15,6 @@ interface Answer {
   status: number;
   id?: string;
   code?: string;
-}
-
-function startLocal(env: Record<string, string>): { child: ChildProcess; output: () => string; ready: Promise<void> } {
-  const child = spawn('npm', ['start'], { cwd: root, detached: true, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const ready = until(() => (/Token: +\S+/.test(output) ? true : undefined), 90_000, 'local mode to print its endpoints').then(() => undefined);
-  return { child, output: () => output, ready };
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // already gone
-  }
 }
 
 describe('a keyed request retried after local mode was killed mid-request (kill -9)', () => {
@@ -66,7 +48,7 @@ describe('a keyed request retried after local mode was killed mid-request (kill 
       return { status: response.status, ...(body.id && { id: body.id }), ...(body.error && { code: body.error.code }) };
     };
 
-    const first = startLocal(env);
+    const first = startNpmStart(env);
     started.push(first.child);
     await first.ready;
     // Requests in flight; kill -9 of everything local mode runs as soon as the first is answered,
@@ -90,7 +72,7 @@ describe('a keyed request retried after local mode was killed mid-request (kill 
     const firstAnswers = await Promise.all(inFlight);
     console.log(`crash: ${firstAnswers.filter(Boolean).length} of ${keys.length} requests answered before the kill`);
 
-    const second = startLocal(env);
+    const second = startNpmStart(env);
     started.push(second.child);
     await second.ready;
     const early = await Promise.all(keys.map(post));

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../lib/local/http-listen.js';
+import { killGroup, startNpmStart } from '../../support/npm-start.js';
 import { until } from '../../support/wait.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TOKEN = 'side-effect-token';
 /** Where the test kills local mode, in the order a run passes them: all after the step started, before anything recorded its start. */
 const POINTS = ['before-effect', 'after-effect', 'after-step'] as const;
@@ -79,23 +78,6 @@ export function handler(event) {
   writeFileSync(join(folder, 'steps', 'hold.mjs'), `import { haltAt } from './halt.mjs';\nexport function handler(event) {\n  haltAt('after-step', event);\n  return { held: true };\n}\n`);
 }
 
-function startLocal(env: Record<string, string>): { child: ChildProcess; output: () => string; ready: Promise<void> } {
-  const child = spawn('npm', ['start'], { cwd: root, detached: true, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const ready = until(() => (/Token: +\S+/.test(output) ? true : undefined), 90_000, 'local mode to print its endpoints').then(() => undefined);
-  return { child, output: () => output, ready };
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // already gone
-  }
-}
-
 describe('a step with a side effect, local mode killed (kill -9) after the step started and before its start was recorded', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'lockstep-side-effect-data-'));
   const workflows = mkdtempSync(join(tmpdir(), 'lockstep-side-effect-workflows-'));
@@ -131,7 +113,7 @@ describe('a step with a side effect, local mode killed (kill -9) after the step 
     };
     const halted = () => new Set(readdirSync(effects).filter((file) => file.startsWith('halted-')));
 
-    let local = startLocal(env);
+    let local = startNpmStart(env);
     started.push(local.child);
     await local.ready;
     // A run that completed before any crash: after the restart its steps cannot be known.
@@ -156,7 +138,7 @@ describe('a step with a side effect, local mode killed (kill -9) after the step 
       expect(answered, point).toBe(false);
       await until(() => (local.child.exitCode !== null || local.child.signalCode !== null ? true : undefined), 30_000, 'the killed local mode to exit');
 
-      local = startLocal(env);
+      local = startNpmStart(env);
       started.push(local.child);
       await local.ready;
       const settled = await until(

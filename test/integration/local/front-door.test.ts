@@ -4,6 +4,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../lib/runtime.js';
 import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../../support/local-mode.js';
+import { unchunk } from '../../support/raw-http.js';
 
 interface RawResponse {
   status: number;
@@ -29,18 +30,6 @@ function raw(url: string, request: string): Promise<RawResponse> {
     });
     socket.write(request);
   });
-}
-
-/** The payload of a chunked body. */
-function unchunk(body: string): string {
-  let payload = '';
-  for (let rest = body; ; ) {
-    const lineEnd = rest.indexOf('\r\n');
-    const size = Number.parseInt(rest.slice(0, lineEnd), 16);
-    if (!size) return payload;
-    payload += rest.slice(lineEnd + 2, lineEnd + 2 + size);
-    rest = rest.slice(lineEnd + 2 + size + 2);
-  }
 }
 
 const get = (path: string, headers: string[] = []) => [`GET ${path} HTTP/1.1`, 'Host: localhost', 'Connection: close', ...headers, '', ''].join('\r\n');
