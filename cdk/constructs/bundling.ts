@@ -68,7 +68,7 @@ export interface LambdaEsbuildOptions {
  *   every bundle, none of which can run on Lambda; without it the API function's bundle is
  *   a sixth smaller and its cold start about as much faster. Only these bundles: local mode,
  *   the command and the tests keep the SDK's chain.
- * - re2js, the engine of the patterns users write (147 KiB minified, a quarter of a bundle), is
+ * - re2js, the engine of the patterns users write (148 KiB minified, a quarter of a bundle), is
  *   not in the bundle: the domain loads it on the first pattern it compiles, with a `require`
  *   esbuild leaves to run time (lib/adapters/patterns/re2js-engine.ts), and the engine's
  *   functions carry it beside the bundle (LAZY_MODULES, ENGINE_BUNDLING). A function that never

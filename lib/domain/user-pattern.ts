@@ -17,7 +17,7 @@ import type * as Re2js from 're2js';
  *   for the whole value), `^` and `$` at the start and end of the value. One difference:
  *   `\d`, `\w`, `\s` and `\b` are ASCII-only (JavaScript's `\s` also takes Unicode spaces).
  * - The engine is loaded on the first pattern compiled, through the loader the edge registers
- *   with `usePatternEngine`, and kept. re2js is 147 KiB minified, a quarter of a Lambda bundle,
+ *   with `usePatternEngine`, and kept. re2js is 148 KiB minified, a quarter of a Lambda bundle,
  *   and most workflows declare no pattern: a function that never compiles one (status,
  *   sweeper, an API call on a workflow without patterns) never loads or parses it. The Lambda
  *   functions, local mode, the command and the CDK app load it from node_modules
