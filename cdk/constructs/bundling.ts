@@ -152,7 +152,7 @@ function lazyModulesDir(): string {
 let builtLazyModules: string | undefined;
 
 /** The commands (NodejsFunction's `afterBundling`, by the local shell) that put LAZY_MODULES beside a bundle in `outputDir`. */
-export function copyLazyModules(outputDir: string): string[] {
+function copyLazyModules(outputDir: string): string[] {
   return [`mkdir -p "${outputDir}/node_modules"`, `cp -R "${lazyModulesDir()}/node_modules/." "${outputDir}/node_modules/"`];
 }
 
