@@ -1,11 +1,12 @@
 // Each Lambda function bundled as the CDK app bundles it (LAMBDA_ESBUILD_OPTIONS), its size, and its cold initialization:
 // the time of `await import(bundle)` in a fresh Node process, against a baseline function that
-// only creates a DynamoDB client, bundled the same way, in the same run.
+// only creates a DynamoDB client, bundled the same way, in the same run. The modules a function
+// loads only on first use (re2js) are beside the bundle as the CDK app ships them, and reported apart.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { LAMBDA_ESBUILD_OPTIONS } from '../cdk/constructs/bundling.js';
+import { LAMBDA_ESBUILD_OPTIONS, writeLazyModules } from '../cdk/constructs/bundling.js';
 import { CATALOG_FILE_NAME, catalogFileContent, stateMachineName } from '../lib/workflows/catalog.js';
 import { loadBuiltInWorkflows } from '../lib/workflows/load-workflows.js';
 import { DEFAULT_POLICY } from '../lib/domain/policies.js';
@@ -28,6 +29,12 @@ export interface FunctionFigures {
   /** Whether it counts towards bundleKiBMax and coldInitOverBaselineMax, and why not. */
   counted: boolean;
   notCountedBecause?: string;
+  /**
+   * The modules shipped beside the bundle (`node_modules/`) and loaded only on first use, with
+   * their size: not in `kib`, nor in the cold init (which imports the bundle alone), as on Lambda
+   * for a function that compiles no pattern. None for the baseline.
+   */
+  lazyModules: Record<string, number>;
   coldInitMedianMs: number;
   coldInitSamplesMs: number[];
   /** What the bundle is made of: bytes in the output by package (own code as `lockstep`), largest first. */
@@ -45,7 +52,7 @@ export async function measureFunctions(root: string, samples: number): Promise<{
   const entries: Record<string, string> = { [BASELINE]: `${root}bench/baseline-function.ts` };
   for (const file of readdirSync(`${root}functions`).filter((f) => f.endsWith('.ts')).sort()) entries[file.replace(/\.ts$/, '')] = `${root}functions/${file}`;
 
-  const built: Record<string, { outfile: string; bytes: number; env: Record<string, string>; largestInputs: FunctionFigures['largestInputs'] }> = {};
+  const built: Record<string, { outfile: string; bytes: number; lazyModules: FunctionFigures['lazyModules']; env: Record<string, string>; largestInputs: FunctionFigures['largestInputs'] }> = {};
   const catalog = loadBuiltInWorkflows();
   for (const [name, entry] of Object.entries(entries)) {
     const dir = `${root}bench/.build/${name}`;
@@ -56,9 +63,12 @@ export async function measureFunctions(root: string, samples: number): Promise<{
     const needsCatalog = name !== BASELINE && name !== 'publisher' && name !== 'workflow-versions';
     // As the CDK app does: the catalog (versions without definitions) beside the bundle, read at cold start.
     if (needsCatalog) writeFileSync(`${dir}/${CATALOG_FILE_NAME}`, catalogFileContent(catalog));
+    // As EngineFunction does (engineBundling): beside every function's bundle, where its runtime require finds them.
+    const lazyModules = name === BASELINE ? {} : Object.fromEntries(Object.entries(writeLazyModules(dir)).map(([module, moduleBytes]) => [module, round(moduleBytes / 1024)]));
     const bytes = statSync(outfile).size;
-    built[name] = { outfile, bytes, env: lambdaEnvironment(name, dir, catalog.map((v) => stateMachineName(v))), largestInputs: largestInputs(result.metafile) };
-    say(`  bundled ${name}: ${(bytes / 1024).toFixed(0)} KiB`);
+    built[name] = { outfile, bytes, lazyModules, env: lambdaEnvironment(name, dir, catalog.map((v) => stateMachineName(v))), largestInputs: largestInputs(result.metafile) };
+    const lazy = Object.entries(lazyModules).map(([module, kib]) => `, ${module} ${kib.toFixed(0)} KiB beside it`).join('');
+    say(`  bundled ${name}: ${(bytes / 1024).toFixed(0)} KiB${lazy}`);
   }
 
   const coldInit: Record<string, number[]> = Object.fromEntries(Object.keys(built).map((name) => [name, []]));
@@ -68,13 +78,14 @@ export async function measureFunctions(root: string, samples: number): Promise<{
   }
 
   const functions: Record<string, FunctionFigures> = {};
-  for (const [name, { bytes, largestInputs }] of Object.entries(built)) {
+  for (const [name, { bytes, lazyModules, largestInputs }] of Object.entries(built)) {
     const notCountedBecause = name === BASELINE ? 'the baseline itself' : NOT_COUNTED[name];
     functions[name] = {
       bytes,
       kib: round(bytes / 1024),
       counted: notCountedBecause === undefined,
       ...(notCountedBecause && { notCountedBecause }),
+      lazyModules,
       coldInitMedianMs: median(coldInit[name]!),
       coldInitSamplesMs: coldInit[name]!.map(round),
       largestInputs,

@@ -229,7 +229,8 @@ if (bundles) {
   const b = bundles.functions;
   for (const [name, f] of Object.entries(b)) {
     if (name === BASELINE) continue;
-    lines.push(`function ${name}: ${f.kib.toFixed(0)} KiB minified, cold init median ${f.coldInitMedianMs} ms (${baselineMs ? round(f.coldInitMedianMs / baselineMs) : '?'}× baseline)${f.counted ? '' : ` — not counted: ${f.notCountedBecause}`}`);
+    const lazy = Object.entries(f.lazyModules).map(([module, kib]) => ` (+ ${module} ${kib.toFixed(0)} KiB beside it, loaded on first use)`).join('');
+    lines.push(`function ${name}: ${f.kib.toFixed(0)} KiB minified${lazy}, cold init median ${f.coldInitMedianMs} ms (${baselineMs ? round(f.coldInitMedianMs / baselineMs) : '?'}× baseline)${f.counted ? '' : ` — not counted: ${f.notCountedBecause}`}`);
   }
   if (b[BASELINE]) lines.push(`function baseline (only new DynamoDBClient({})): ${b[BASELINE].kib.toFixed(0)} KiB minified, cold init median ${b[BASELINE].coldInitMedianMs} ms (bundled with ${bundles.esbuildOptionsFrom}; NODE_OPTIONS=--enable-source-maps as deployed)`);
 }

@@ -5,11 +5,13 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbStore } from './adapters/dynamodb/dynamodb-store.js';
+import { loadRe2js } from './adapters/patterns/re2js-engine.js';
 import { EmfMetrics } from './adapters/metrics/emf-metrics.js';
 import type { deadlineSchedules } from './adapters/scheduler/deadline-schedules.js';
 import { SfnDriver } from './adapters/stepfunctions/sfn-driver.js';
 import { ConfigurationError, readLambdaSettings } from './config.js';
 import type { Policy } from './domain/policies.js';
+import { usePatternEngine } from './domain/user-pattern.js';
 import type { Clock, DeadlineScheduler, WorkflowCatalog } from './ports.js';
 import type { Engine } from './use-cases/engine.js';
 import { CATALOG_FILE_NAME, readCatalogFile } from './workflows/catalog.js';
@@ -70,6 +72,9 @@ export interface IdempotentRuntime extends Runtime {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+// Admission compiles the patterns of the workflow it admits for, on the first such request (lib/domain/user-pattern.ts).
+usePatternEngine(loadRe2js);
 
 /**
  * The one engine factory: builds the clients, adapters and engine once (at module scope in a

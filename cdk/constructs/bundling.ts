@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { buildSync } from 'esbuild';
 
 /** The lock files NodejsFunction understands, in the order it prefers them. */
 const LOCK_FILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb'];
@@ -65,6 +68,11 @@ export interface LambdaEsbuildOptions {
  *   every bundle, none of which can run on Lambda; without it the API function's bundle is
  *   a sixth smaller and its cold start about as much faster. Only these bundles: local mode,
  *   the command and the tests keep the SDK's chain.
+ * - re2js, the engine of the patterns users write (148 KiB minified, a quarter of a bundle), is
+ *   not in the bundle: the domain loads it on the first pattern it compiles, with a `require`
+ *   esbuild leaves to run time (lib/adapters/patterns/re2js-engine.ts), and the engine's
+ *   functions carry it beside the bundle (LAZY_MODULES, ENGINE_BUNDLING). A function that never
+ *   compiles a pattern never parses it.
  */
 export const LAMBDA_ESBUILD_OPTIONS: LambdaEsbuildOptions = {
   bundle: true,
@@ -92,3 +100,74 @@ export const BUNDLING: BundlingOptions = {
   // NodejsFunction passes each to the esbuild command line as `--alias:<package>=<path>`.
   esbuildArgs: { '--alias': Object.entries(LAMBDA_ESBUILD_OPTIONS.alias).map(([from, to]) => `${from}=${to}`) },
 };
+
+/**
+ * The modules the engine's functions load only when they need them, shipped beside the bundle in
+ * `node_modules/` where the runtime's `require` finds them: re2js (see LAMBDA_ESBUILD_OPTIONS).
+ */
+export const LAZY_MODULES = ['re2js'] as const;
+
+/**
+ * Writes each of LAZY_MODULES into `<dir>/node_modules/<name>/`: one minified CommonJS file built
+ * by esbuild from the copy Lockstep itself resolves (this repository's, or the one installed
+ * with the package in a user's project), its license, and a package.json naming the file.
+ * Returns each module's size in bytes (its code).
+ */
+export function writeLazyModules(dir: string): Record<(typeof LAZY_MODULES)[number], number> {
+  const sizes = {} as Record<(typeof LAZY_MODULES)[number], number>;
+  for (const name of LAZY_MODULES) {
+    const entry = createRequire(import.meta.url).resolve(name);
+    const { version } = JSON.parse(readFileSync(packageJsonOf(entry, name), 'utf8')) as { version: string };
+    const [output] = buildSync({ entryPoints: [entry], bundle: true, minify: true, format: 'cjs', platform: 'node', target: LAMBDA_ESBUILD_OPTIONS.target, write: false, logLevel: 'silent' }).outputFiles;
+    const target = join(dir, 'node_modules', name);
+    mkdirSync(target, { recursive: true });
+    writeFileSync(join(target, 'index.js'), output!.contents);
+    writeFileSync(join(target, 'package.json'), `${JSON.stringify({ name, version, main: 'index.js' })}\n`);
+    const license = join(dirname(packageJsonOf(entry, name)), 'LICENSE');
+    if (existsSync(license)) copyFileSync(license, join(target, 'LICENSE'));
+    sizes[name] = output!.contents.byteLength;
+  }
+  return sizes;
+}
+
+/** The package.json of the package `name` that holds `file`. */
+function packageJsonOf(file: string, name: string): string {
+  for (let dir = dirname(file); dir !== parse(dir).root; dir = dirname(dir)) {
+    const path = join(dir, 'package.json');
+    if (existsSync(path) && (JSON.parse(readFileSync(path, 'utf8')) as { name?: string }).name === name) return path;
+  }
+  throw new Error(`no package.json of ${name} above ${file}`);
+}
+
+/** LAZY_MODULES, built once per process into a temporary folder (removed when the process exits) that every function's bundling copies from. */
+function lazyModulesDir(): string {
+  if (!builtLazyModules) {
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-lazy-modules-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    writeLazyModules(dir);
+    builtLazyModules = dir;
+  }
+  return builtLazyModules;
+}
+let builtLazyModules: string | undefined;
+
+/** The commands (NodejsFunction's `afterBundling`, by the local shell) that put LAZY_MODULES beside a bundle in `outputDir`. */
+function copyLazyModules(outputDir: string): string[] {
+  return [`mkdir -p "${outputDir}/node_modules"`, `cp -R "${lazyModulesDir()}/node_modules/." "${outputDir}/node_modules/"`];
+}
+
+/**
+ * BUNDLING for the engine's own functions (EngineFunction): LAZY_MODULES beside the bundle, and
+ * `afterBundling`'s other commands (a function's own files) after them. The step handlers' functions
+ * keep BUNDLING: they run a user's code, never Lockstep's patterns.
+ */
+export function engineBundling(afterBundling: (outputDir: string) => string[] = () => []): BundlingOptions {
+  return {
+    ...BUNDLING,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir: string, outputDir: string) => [...copyLazyModules(outputDir), ...afterBundling(outputDir)],
+    },
+  };
+}

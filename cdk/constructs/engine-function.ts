@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CATALOG_FILE_NAME } from '../../lib/workflows/catalog.js';
-import { BUNDLING, bundlingRootOf } from './bundling.js';
+import { bundlingRootOf, engineBundling } from './bundling.js';
 
 /** The handlers under `functions/`: TypeScript in this repository, compiled JavaScript in the installed package (`dist/`). */
 const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));
@@ -30,7 +30,7 @@ export interface EngineFunctionProps {
 
 /**
  * A Lockstep Lambda with the engine's defaults: Node.js 22 on arm64, bundled (see
- * BUNDLING), X-Ray tracing, and its own log group with a retention.
+ * BUNDLING) with the modules it loads lazily beside the bundle (engineBundling), X-Ray tracing, and its own log group with a retention.
  */
 export class EngineFunction extends Construct {
   readonly function: NodejsFunction;
@@ -52,16 +52,7 @@ export class EngineFunction extends Construct {
       logGroup,
       ...(props.reservedConcurrentExecutions !== undefined && { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'lockstep' },
-      bundling: {
-        ...BUNDLING,
-        ...(catalogFile && {
-          commandHooks: {
-            beforeBundling: () => [],
-            beforeInstall: () => [],
-            afterBundling: (_inputDir: string, outputDir: string) => [`cp "${catalogFile}" "${outputDir}/${CATALOG_FILE_NAME}"`],
-          },
-        }),
-      },
+      bundling: engineBundling((outputDir) => (catalogFile ? [`cp "${catalogFile}" "${outputDir}/${CATALOG_FILE_NAME}"`] : [])),
     });
   }
 }

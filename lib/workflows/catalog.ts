@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as z from '../domain/zod.js';
 import { LockstepError, UnknownWorkflowError } from '../domain/errors.js';
 import type { CatalogWorkflow, WorkflowCatalog } from '../ports.js';
-import { compareVersions, deepFreeze, ParameterDeclarationSchema, WorkflowPolicySchema, type WorkflowVersion } from './workflow-version.js';
+import { compareVersions, deepFreeze, ParameterFieldsSchema, WorkflowPolicySchema, type WorkflowVersion } from './workflow-version.js';
 
 /**
  * The catalog in memory, from loaded workflow versions: what every part of Lockstep gets
@@ -95,7 +95,8 @@ const CatalogFileSchema = z.object({
       version: z.string(),
       description: z.string(),
       digest: z.string(),
-      parameters: z.array(ParameterDeclarationSchema),
+      // Checked when the CDK app loaded them: not again here, where it would compile their patterns at cold start.
+      parameters: z.array(ParameterFieldsSchema),
       steps: z.array(z.object({ name: z.string() })),
       stateMachineArn: z.optional(z.string()),
       policy: z.optional(WorkflowPolicySchema),

@@ -3,7 +3,9 @@ import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as z from 'zod';
+import { loadRe2js } from '../adapters/patterns/re2js-engine.js';
 import { LockstepError } from '../domain/errors.js';
+import { usePatternEngine } from '../domain/user-pattern.js';
 import { stepModuleProblem } from './step-module.js';
 import type { AslDefinition } from './definitions.js';
 import { validateDefinition } from './validate-definition.js';
@@ -29,6 +31,9 @@ export interface LoadWorkflowsOptions {
 }
 
 const STEP_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+
+// Checking a workflow.json compiles its patterns (lib/domain/user-pattern.ts): for local mode, the command and the CDK app.
+usePatternEngine(loadRe2js);
 
 /**
  * Every workflow version below `dir`: each folder (at any depth, `node_modules` and

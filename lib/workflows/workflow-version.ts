@@ -22,22 +22,29 @@ const patternSource = z.string().check(
   }),
 );
 
-export const ParameterDeclarationSchema = z
-  .strictObject({
-    name: z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/, 'parameter names are UPPER_SNAKE_CASE')),
-    description: oneLine,
-    required: z._default(z.boolean(), false),
-    // Values travel as strings, defaults too.
-    default: z.optional(z.string({ error: 'must be a string (values travel as strings, e.g. "1")' })),
-    type: z._default(z.enum(ParameterType), 'string'),
-    enum: z.optional(z.array(z.string()).check(z.minLength(1, 'must list at least one value'))),
-    // Checked below, where the parameter's name is known.
-    pattern: z.optional(z.string()),
-    minimum: z.optional(z.number()),
-    maximum: z.optional(z.number()),
-    maxLength: z.optional(whole(1, Number.MAX_SAFE_INTEGER)),
-  })
-  .check(z.superRefine((p, ctx) => {
+/**
+ * A parameter's fields, without the checks across them (ParameterDeclarationSchema's): how the
+ * functions read the catalog file, whose parameters were checked when the CDK app loaded them.
+ * Checking them again at every cold start would compile each pattern there, and load the
+ * pattern engine in functions that never match one (lib/domain/user-pattern.ts).
+ */
+export const ParameterFieldsSchema = z.strictObject({
+  name: z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/, 'parameter names are UPPER_SNAKE_CASE')),
+  description: oneLine,
+  required: z._default(z.boolean(), false),
+  // Values travel as strings, defaults too.
+  default: z.optional(z.string({ error: 'must be a string (values travel as strings, e.g. "1")' })),
+  type: z._default(z.enum(ParameterType), 'string'),
+  enum: z.optional(z.array(z.string()).check(z.minLength(1, 'must list at least one value'))),
+  // Checked below, where the parameter's name is known.
+  pattern: z.optional(z.string()),
+  minimum: z.optional(z.number()),
+  maximum: z.optional(z.number()),
+  maxLength: z.optional(whole(1, Number.MAX_SAFE_INTEGER)),
+});
+
+export const ParameterDeclarationSchema = ParameterFieldsSchema.check(
+  z.superRefine((p, ctx) => {
     const numeric = p.type === 'integer' || p.type === 'number';
     const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     const patternProblem = p.pattern === undefined ? undefined : userPatternProblem(p.pattern);
@@ -59,7 +66,8 @@ export const ParameterDeclarationSchema = z
     // Admission's own check, so a default is held to exactly the rules a given value is.
     const problem = p.default === undefined || !validPattern(p.pattern) ? undefined : problemWith(p, p.default);
     if (problem) refuse('default', `breaks the parameter's own rules: it ${problem}`);
-  }));
+  }),
+);
 
 const StepDeclarationSchema = z.strictObject({
   handler: z.string().check(z.minLength(1)),

@@ -119,11 +119,12 @@ export async function eventually(check: () => Promise<void> | void, boundMs = 15
 }
 
 /**
- * One local mode (real clock: the page tells time by the browser's) and one Chromium for a
- * test file, `setup` run once they are up; each test opens its page with `open`, and after it
- * the page is checked and closed (`closeAndCheck`).
+ * One local mode (real clock: the page tells time by the browser's; the built-in workflows and
+ * those of `options.workflowsDir`) and one Chromium for a test file, `setup` run once they are
+ * up; each test opens its page with `open`, and after it the page is checked and closed
+ * (`closeAndCheck`).
  */
-export function browserSuite(setup: (t: TestLocalMode) => Promise<void> = async () => {}) {
+export function browserSuite(setup: (t: TestLocalMode) => Promise<void> = async () => {}, options: { workflowsDir?: string } = {}) {
   let browser: Browser | undefined;
   let watched: WatchedPage | undefined;
   const suite = {
@@ -135,7 +136,7 @@ export function browserSuite(setup: (t: TestLocalMode) => Promise<void> = async 
     },
   };
   beforeAll(async () => {
-    [suite.t, browser] = await Promise.all([startTestLocalMode({}, { realClock: systemClock }), launchBrowser()]);
+    [suite.t, browser] = await Promise.all([startTestLocalMode({}, { realClock: systemClock, ...options }), launchBrowser()]);
     await setup(suite.t);
   });
   afterEach(async ({ task }) => {

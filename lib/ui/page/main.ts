@@ -3,6 +3,8 @@
 // `lockstep ui`; talks only to the API of its own origin. Built by ../build-status-page.ts.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import * as re2js from 're2js';
+import { usePatternEngine } from '../../domain/user-pattern.js';
 import { setToken, takeToken } from './api.js';
 import { html } from './html.js';
 import { REFRESH_SECONDS, Tick, useTicker } from './live.js';
@@ -11,6 +13,9 @@ import { ExecutionPage } from './views/execution.js';
 import { Overview } from './views/overview.js';
 import { TargetPage } from './views/target.js';
 import { WorkflowsPage } from './views/workflows.js';
+
+// The Run form checks values with the domain's own pattern rules, synchronously as the user types: the engine is bundled into the page.
+usePatternEngine(() => re2js);
 
 function App() {
   const route = useRoute();

@@ -169,6 +169,19 @@ describe('Lockstep as a package another project installs', () => {
     const engineRoles = ofType('AWS::Lambda::Function')
       .filter(([, fn]) => fn.Properties.Environment?.Variables?.STATE_MACHINE_ARNS)
       .map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0] as string);
+    // re2js is not in the engine's bundles but beside them, built from the package's own copy: a require from the function's folder finds it.
+    const engineAssets = ofType('AWS::Lambda::Function')
+      .filter(([, fn]) => fn.Properties.Environment?.Variables?.STATE_MACHINE_ARNS)
+      .map(([, fn]) => join(project, 'cdk.out', `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`));
+    expect(engineAssets).toHaveLength(4);
+    for (const asset of engineAssets) {
+      expect(readFileSync(join(asset, 'index.mjs'), 'utf8')).not.toContain('invalid nested repetition operator');
+      // (The project's own node_modules, above cdk.out, has re2js too: the one found must be the asset's.)
+      const script = "process.stdout.write(JSON.stringify([require.resolve('re2js'), require('re2js').RE2JS.compile('^(a|aa)+$').test('a'.repeat(16383) + '!')]))";
+      const [resolved, matched] = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: asset, encoding: 'utf8' })) as [string, boolean];
+      expect(resolved).toBe(join(asset, 'node_modules', 're2js', 'index.js'));
+      expect(matched).toBe(false);
+    }
     const startable = engineRoles.flatMap((role) => statements(role).filter((s) => [s.Action].flat().includes('states:StartExecution')).flatMap((s) => [s.Resource].flat()));
     expect(startable).toContain(EXISTING_ARN);
     for (const [, policy] of ofType('AWS::IAM::Policy')) {

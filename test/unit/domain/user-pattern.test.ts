@@ -1,6 +1,9 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { userPattern, userPatternProblem } from '../../../lib/domain/user-pattern.js';
+import { describe, expect, it, vi } from 'vitest';
+import { loadRe2js } from '../../../lib/adapters/patterns/re2js-engine.js';
+import { usePatternEngine, userPattern, userPatternProblem } from '../../../lib/domain/user-pattern.js';
+
+usePatternEngine(loadRe2js);
 
 describe('user patterns: RE2, linear time', () => {
   it.each([
@@ -47,5 +50,32 @@ describe('user patterns: RE2, linear time', () => {
 
   it('accepts what it can run', () => {
     for (const source of ['^https?://', '^[a-z0-9-]{1,63}$', '\\x{00e9}', '^\\S+$', '[\\p{Lu}]']) expect(userPatternProblem(source), source).toBeUndefined();
+  });
+});
+
+describe('the pattern engine: loaded on the first pattern, through the loader the edge registers', () => {
+  /** The module as a process first imports it: no engine loaded, no loader registered. */
+  const freshUserPatterns = async () => {
+    vi.resetModules();
+    return import('../../../lib/domain/user-pattern.js');
+  };
+
+  it('loads nothing when registered, then loads once on the first pattern and keeps it', async () => {
+    const { usePatternEngine, userPattern, userPatternProblem } = await freshUserPatterns();
+    const load = vi.fn(loadRe2js);
+    usePatternEngine(load);
+    expect(load).not.toHaveBeenCalled();
+
+    expect(userPattern('^(a|aa)+$').test('aaaa')).toBe(true);
+    expect(userPatternProblem('(a)\\1')).toMatch(/^a backreference/);
+    expect(userPattern('^b$').test('a')).toBe(false);
+
+    expect(load).toHaveBeenCalledOnce();
+  });
+
+  it('says what to do when no loader was registered', async () => {
+    const { userPattern, userPatternProblem } = await freshUserPatterns();
+    expect(() => userPattern('^a$')).toThrow(/^no pattern engine registered: call usePatternEngine/);
+    expect(() => userPatternProblem('(a)\\1')).toThrow(/^no pattern engine registered/);
   });
 });

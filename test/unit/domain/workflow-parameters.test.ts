@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { loadRe2js } from '../../../lib/adapters/patterns/re2js-engine.js';
 import { ValidationError } from '../../../lib/domain/errors.js';
+import { usePatternEngine } from '../../../lib/domain/user-pattern.js';
 import { checkParameters, type ParameterRule } from '../../../lib/domain/workflow-parameters.js';
+
+usePatternEngine(loadRe2js);
 
 const check = (rules: ParameterRule[], given: Record<string, string>) => checkParameters({ id: 'w', version: '1' }, rules, given);
 const details = (rules: ParameterRule[], given: Record<string, string>) => {

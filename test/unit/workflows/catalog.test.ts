@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UnknownWorkflowError } from '../../../lib/domain/errors.js';
 import { InMemoryWorkflowCatalog, catalogEntry, catalogFileContent, localCatalog, readCatalogFile, stateMachineName, stepFunctionName } from '../../../lib/workflows/catalog.js';
 import { loadBuiltInWorkflows } from '../../../lib/workflows/load-workflows.js';
@@ -47,6 +47,26 @@ describe('workflow catalog', () => {
     expect(read).toBeInstanceOf(InMemoryWorkflowCatalog);
     expect(read.list()).toEqual(builtIns.map((v) => catalogEntry(v, { local: false })));
     expect(read.resolve('wait').parameters[0]).toMatchObject({ name: 'SECONDS', type: 'integer', maximum: 86400 });
+  });
+
+  it('reads patterns from the catalog file without loading the pattern engine (they were checked when loaded)', async () => {
+    vi.resetModules();
+    const { usePatternEngine } = await import('../../../lib/domain/user-pattern.js');
+    const { readCatalogFile: readFresh } = await import('../../../lib/workflows/catalog.js');
+    const load = vi.fn(() => {
+      throw new Error('the pattern engine was loaded');
+    });
+    usePatternEngine(load);
+    const patterned = {
+      ...noop,
+      id: 'patterned',
+      targetPattern: '^prod/deployment/',
+      parameters: [{ name: 'IMAGE', description: 'an image', required: false, type: 'string' as const, pattern: '^[a-z0-9./-]+$', default: 'nginx' }],
+    };
+    const file = join(mkdtempSync(join(tmpdir(), 'catalog-')), 'catalog.json');
+    writeFileSync(file, catalogFileContent([patterned]));
+    expect(readFresh(file).resolve('patterned')).toMatchObject({ targetPattern: '^prod/deployment/', parameters: [{ pattern: '^[a-z0-9./-]+$' }] });
+    expect(load).not.toHaveBeenCalled();
   });
 
   it('keeps state machine and step function names within their services\' limits, and distinct', () => {
