@@ -116,10 +116,12 @@ function Steps({ loaded, failedStep }: { loaded: { data?: { items: Step[] }; err
             </thead>
             <tbody>
               ${items.map((step, index) => {
-                const failed = step.status === 'Failed' || (step.name === failedStep && step.status !== 'Succeeded');
+                // The marker names the step the execution failed in; a step that failed inside a run that recovered is only Failed.
+                const isFailedStep = failedStep !== undefined && step.name === failedStep && step.status !== 'Succeeded';
+                const failed = step.status === 'Failed' || isFailedStep;
                 const took = step.enteredAt && step.exitedAt ? (new Date(step.exitedAt).getTime() - new Date(step.enteredAt).getTime()) / 1000 : undefined;
                 return html`<tr key=${index} class=${failed ? 'step-failed' : step.status === 'Caught' ? 'step-caught' : ''}>
-                  <td>${step.name}${failed ? html` <strong class="marker">failed step</strong>` : null}</td>
+                  <td>${step.name}${isFailedStep ? html` <strong class="marker">failed step</strong>` : null}</td>
                   <td>${step.type}</td>
                   <td>${step.status}</td>
                   <td><${Time} at=${step.enteredAt} /></td>
