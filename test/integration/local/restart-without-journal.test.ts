@@ -93,6 +93,7 @@ describe('a restart on a DynamoDB that outlives local mode, without a data folde
       await second.bus.idle();
 
       expect(report.errors).toEqual([]);
+      expect(report.repairs.map((r) => r.repair)).toEqual(['lost-in-restart', 'lost-in-restart']);
       expect(effects(pendingFile)).toEqual([]);
       expect(effects(runningFile)).toEqual([runningId]);
       for (const [id, target] of [
