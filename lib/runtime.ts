@@ -38,6 +38,8 @@ export interface RuntimeSettings {
   logger?: Logger;
   /** Enforces deadlines when they pass: local mode's timers, given as they are. */
   deadlines?: DeadlineScheduler;
+  /** Since when the Step Functions endpoint knows every run it started (`Engine.runsKnownSince`); undefined on AWS. */
+  runsKnownSince?: Date;
   /** On AWS: deadlines as EventBridge Scheduler one-time schedules that invoke the sweeper. */
   deadlineSchedules?: { groupName: string; targetArn: string; roleArn: string };
 }
@@ -101,6 +103,7 @@ export function buildRuntime(settings: RuntimeSettings, parts: RuntimeParts = {}
     newId: randomUUID,
     actor: 'lockstep',
     ...(deadlines && { deadlines }),
+    ...(settings.runsKnownSince && { runsKnownSince: settings.runsKnownSince }),
   };
   const runtime: Runtime = {
     engine,

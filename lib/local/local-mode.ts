@@ -165,6 +165,8 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       endpoints: { dynamodb: dynamodbEndpoint, stepfunctions: sfnEndpoint.url, eventbridge: ebEndpoint.url },
       clock,
       deadlines,
+      // Without a data folder the endpoint forgets the runs of an earlier process, while a DynamoDB at DYNAMODB_ENDPOINT keeps their executions.
+      ...(stepFunctions.runsKnownSince && { runsKnownSince: stepFunctions.runsKnownSince }),
       ...(options.writeMetrics && { writeMetrics: options.writeMetrics }),
     }, { idempotency: DynamoDBPersistenceLayer });
     built.engine = runtime.engine;

@@ -60,8 +60,7 @@ async function terminationOf(engine: Engine, observation: StatusObservation): Pr
     return lockStolen(`the Step Functions execution was stopped outside the engine${observation.cause ? ` (${observation.cause})` : ''}`);
   }
   if (observation.status === 'FAILED' && observation.error === LOCAL_RESTART.error) {
-    // Local mode lost the run in a restart: nothing says it did no harm, so it counts as a failure of the run (the target is blocked).
-    return { phase: Phase.Failed, failure: { reason: FailureReason.Unknown, message: `the workflow was lost: ${observation.cause ?? LOCAL_RESTART.cause}`, wasExecutionFailure: true } };
+    return lostInRestart(observation.cause);
   }
   const site = await engine.driver.failureSite(observation.executionArn);
   const classification = classifyFailure({
@@ -75,6 +74,11 @@ async function terminationOf(engine: Engine, observation: StatusObservation): Pr
     phase: Phase.Failed,
     failure: { reason: classification.reason, message: classification.message, wasExecutionFailure: classification.wasExecutionFailure, ...(site.failedStep && { failedStep: site.failedStep }) },
   };
+}
+
+/** Local mode lost the run in a restart: nothing says it did no harm, so it counts as a failure of the run (the target is blocked). */
+export function lostInRestart(cause: string = LOCAL_RESTART.cause): Termination {
+  return { phase: Phase.Failed, failure: { reason: FailureReason.Unknown, message: `the workflow was lost: ${cause}`, wasExecutionFailure: true } };
 }
 
 /**

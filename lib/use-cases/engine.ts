@@ -19,6 +19,12 @@ export interface Engine {
   newId: () => string;
   /** Recorded as the actor of the transitions the engine makes itself. */
   actor: string;
+  /**
+   * Since when the Step Functions endpoint knows every run it started: local mode without a
+   * journal, from its own start. Undefined where it knows them across restarts (AWS, a journal).
+   * See `mayHaveRunBeforeRestart`.
+   */
+  runsKnownSince?: Date;
   /** Enforces deadlines when they pass; without it, the sweeper does at its next run. */
   deadlines?: DeadlineScheduler;
 }

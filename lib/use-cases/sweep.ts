@@ -1,14 +1,15 @@
 import { executionName } from '../domain/execution-name.js';
+import { mayHaveRunBeforeRestart } from '../domain/local-restart.js';
 import { Phase, isTerminal } from '../domain/phase.js';
-import { addSeconds } from '../domain/policies.js';
+import { addSeconds, type Policy } from '../domain/policies.js';
 import type { TargetState } from '../domain/target.js';
-import { completeExecution, lockStolen } from './complete-execution.js';
+import { completeExecution, lockStolen, lostInRestart } from './complete-execution.js';
 import { announce } from './announce.js';
 import { enforceDeadline } from './enforce-deadline.js';
 import { policyFor, type Engine } from './engine.js';
-import { startExecution } from './start-execution.js';
+import { runOf, startExecution } from './start-execution.js';
 
-export type Repair = 'finished-start' | 'missed-completion' | 'deadline' | 'vanished' | 'orphan-lock';
+export type Repair = 'finished-start' | 'missed-completion' | 'deadline' | 'vanished' | 'lost-in-restart' | 'orphan-lock';
 
 export interface SweepReport {
   examined: number;
@@ -58,13 +59,20 @@ async function repairTarget(engine: Engine, target: TargetState): Promise<Repair
   if (record.execution.phase === Phase.Pending) {
     // A start that crashed between the lock and StartExecution: the same name makes a retry safe.
     if (addSeconds(new Date(record.execution.createdAt), policy.startGraceSeconds) > now) return undefined;
-    const result = await startExecution(engine, { ...record, fencingToken: target.fencingToken });
+    const pending = { ...record, fencingToken: target.fencingToken };
+    if (mayHaveRunBeforeRestart(record.execution.createdAt, engine.runsKnownSince)) {
+      // Its name may have run on the endpoint before it restarted: unless the endpoint knows the run, starting it could run it twice.
+      const run = runOf(engine, pending);
+      if (!run || !(await engine.driver.describe(run.arn))) return settleLostInRestart(engine, record.execution.id, target, policy);
+    }
+    const result = await startExecution(engine, pending);
     return result.kind === 'pending' ? undefined : 'finished-start';
   }
 
   const arn = record.execution.executionRef?.arn ?? '';
   const description = await engine.driver.describe(arn);
   if (!description) {
+    if (mayHaveRunBeforeRestart(record.execution.createdAt, engine.runsKnownSince)) return settleLostInRestart(engine, id, target, policy);
     // Deleted outside the engine, expired, or lost with a restarted local engine: which one cannot be known.
     const name = executionName(target.targetResource, target.fencingToken);
     const result = await engine.store.finish({
@@ -84,4 +92,11 @@ async function repairTarget(engine: Engine, target: TargetState): Promise<Repair
   }
   const completed = await completeExecution(engine, { ...description, observedAt: now });
   return completed.kind === 'transition' && completed.changed ? 'missed-completion' : undefined;
+}
+
+/** An execution whose run local mode may have started before it restarted, and then forgot: ended as the journal ends such a run. */
+async function settleLostInRestart(engine: Engine, executionId: string, target: TargetState, policy: Policy): Promise<Repair | undefined> {
+  const result = await engine.store.finish({ executionId, targetResource: target.targetResource, termination: lostInRestart(), at: engine.clock.now(), actor: engine.actor, policy });
+  if (result.changed) await announce(engine, result.record);
+  return result.changed ? 'lost-in-restart' : undefined;
 }

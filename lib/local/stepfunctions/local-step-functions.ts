@@ -119,6 +119,11 @@ export class LocalStepFunctions {
   private readonly timerLimitSeconds: number;
   private readonly timerClock: Clock;
   private readonly journal: ExecutionJournal | undefined;
+  /**
+   * Since when this endpoint knows every run it started: with a journal, names are known across
+   * restarts (undefined); without one, runs from before this instance are forgotten.
+   */
+  readonly runsKnownSince: Date | undefined;
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.region = options.region ?? 'us-east-1';
@@ -134,6 +139,7 @@ export class LocalStepFunctions {
       for (const run of this.journal.read()) this.restore(run);
       this.journal.rewrite(this.journaled());
     }
+    this.runsKnownSince = this.journal ? undefined : options.clock.now();
   }
 
   createStateMachine(input: { name: string; definition: string; roleArn?: string }): { stateMachineArn: string; creationDate: Date } {
