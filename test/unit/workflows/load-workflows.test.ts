@@ -47,7 +47,7 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
     const huge = Array.from({ length: 8 }, (_, i) => ({ name: `P${i + 1}`, description: 'large', maxLength: 16_384, default: '😀'.repeat(16_384) }));
     const dir = workflowsFolder(restart({ 'restart/workflow.json': manifest({ ...oneStep, id: 'huge8', parameters: huge }) }));
     expect(problemsOf(() => loadWorkflows(dir))).toEqual([
-      expect.stringMatching(/^restart\/workflow\.json: parameters: the defaults of workflow huge8 come to 524,296 bytes; at most 262,144/),
+      expect.stringMatching(/^restart\/workflow\.json: parameters: the defaults of workflow huge8 come to 524,304 bytes; at most 262,144/),
     ]);
   });
 
