@@ -1,6 +1,7 @@
 import * as z from './zod.js';
 import { AuditEventSchema } from './audit.js';
 import { ExecutionSchema, type SkipDetails } from './execution.js';
+import { MAX_CLEARANCE_HISTORY_BYTES, utf8Bytes } from './item-size.js';
 import { addSeconds, backoffSeconds, exhaustsRetries, secondsUntil, type Policy } from './policies.js';
 import { BlockReason, BlockReasonSchema, SkipReason } from './reasons.js';
 
@@ -14,6 +15,27 @@ export const BlockClearanceSchema = z.object({
   blockedByExecutionId: z.optional(z.string()),
 });
 export type BlockClearance = z.infer<typeof BlockClearanceSchema>;
+
+/**
+ * The clearances a target keeps, oldest first: the newest ones, at most `maxKept` and at most
+ * MAX_CLEARANCE_HISTORY_BYTES together, and always the newest one. A count alone would let
+ * clearances with long reasons (4,096 characters, up to 16 KiB each) grow the target item past
+ * what DynamoDB holds beside a holder with large parameters.
+ */
+export function keptClearances(clearances: readonly BlockClearance[], maxKept: number): BlockClearance[] {
+  const kept: BlockClearance[] = [];
+  let bytes = 0;
+  for (const clearance of [...clearances].reverse()) {
+    bytes += clearanceBytes(clearance);
+    if (kept.length > 0 && (kept.length >= maxKept || bytes > MAX_CLEARANCE_HISTORY_BYTES)) break;
+    kept.unshift(clearance);
+  }
+  return kept;
+}
+
+function clearanceBytes(clearance: BlockClearance): number {
+  return Object.values(clearance).reduce((sum: number, value) => sum + (typeof value === 'string' ? utf8Bytes(value) : 0), 0);
+}
 
 /**
  * The admitted execution that holds the target. Until the workflow starts this is the

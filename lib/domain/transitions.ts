@@ -13,7 +13,7 @@ import {
 import { Phase, canTransition } from './phase.js';
 import type { Policy } from './policies.js';
 import { FailureReason } from './reasons.js';
-import { settle, type BlockClearance, type Holder, type Outcome, type Settlement, type TargetState } from './target.js';
+import { keptClearances, settle, type BlockClearance, type Holder, type Outcome, type Settlement, type TargetState } from './target.js';
 
 /**
  * The rules of every transition, as pure functions: each returns what must be written (the
@@ -109,7 +109,7 @@ export interface Clearance {
   blockingRecord?: ExecutionRecord;
 }
 
-/** A person clears a blocked target: the clearance is kept on the target (the newest `maxKept`) and audited on the blocking execution. */
+/** A person clears a blocked target: the clearance is kept on the target (the newest, by count and size: `keptClearances`) and audited on the blocking execution. */
 export function cleared(target: TargetState, input: { clearedBy: string; reason: string; at: Date; blocking?: ExecutionRecord; maxKept: number }): Clearance {
   const clearedBy = input.clearedBy.trim();
   const reason = input.reason.trim();
@@ -122,7 +122,7 @@ export function cleared(target: TargetState, input: { clearedBy: string; reason:
     blockReason: target.blockReason,
     ...(target.blockedByExecutionId && { blockedByExecutionId: target.blockedByExecutionId }),
   };
-  const blockClearances = [...target.blockClearances, clearance].slice(-input.maxKept);
+  const blockClearances = keptClearances([...target.blockClearances, clearance], input.maxKept);
   const { blocking } = input;
   if (!blocking) return { blockClearances };
   const event = nextAuditEvent(blocking.execution, blocking.events, AuditEventType.BlockCleared, input.at, clearedBy, { reason, blockReason: target.blockReason });

@@ -1,6 +1,7 @@
 import { ConflictError, ValidationError } from '../domain/errors.js';
 import { canonicalTargetResource } from '../domain/target-resource.js';
 import { ExecutionRequestSchema, type Execution, type ExecutionRecord, type ExecutionRequest, type ExecutionSource, type SkipDetails } from '../domain/execution.js';
+import { parametersSizeProblem } from '../domain/item-size.js';
 import { Phase } from '../domain/phase.js';
 import { userPattern } from '../domain/user-pattern.js';
 import { checkParameters } from '../domain/workflow-parameters.js';
@@ -44,6 +45,9 @@ export function prepareRequest(engine: Engine, input: ExecutionRequestInput): Pr
     throw new ValidationError(`target ${targetResource} is not one workflow ${workflow.id} acts on`, [`body.targetResource: must match ${workflow.targetPattern}, the targetPattern of workflow ${workflow.id}`]);
   }
   const parameters = checkParameters(workflow, workflow.parameters, input.parameters ?? {});
+  // Defaults can make the stored parameters larger than any body: refused here, or the record would not fit its item (a 500).
+  const sizeProblem = parametersSizeProblem(parameters);
+  if (sizeProblem) throw new ValidationError(`the parameters of workflow ${workflow.id} are too large to store`, [`body.parameters: ${sizeProblem}`]);
   return {
     request: ExecutionRequestSchema.parse({
       targetResource,

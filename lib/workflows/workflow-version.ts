@@ -1,4 +1,5 @@
 import * as z from '../domain/zod.js';
+import { grouped, MAX_PARAMETERS_BYTES, parametersBytes } from '../domain/item-size.js';
 import { POLICY_BOUNDS, type Policy } from '../domain/policies.js';
 import { userPatternProblem } from '../domain/user-pattern.js';
 import { problemWith } from '../domain/workflow-parameters.js';
@@ -113,6 +114,16 @@ export const WorkflowJsonSchema = z
       when: (payload) => isRecord(payload.value),
       error: 'needs a definition, a stateMachineArn, or both (then local mode runs the definition in its place)',
     }),
+    // Admission refuses parameters over this with defaults applied: defaults alone over it would refuse every request.
+    z.refine((w) => parametersBytes(defaultsOf(w.parameters)) <= MAX_PARAMETERS_BYTES, {
+      when: (payload) => isRecord(payload.value),
+      path: ['parameters'],
+      error: (issue) => {
+        const { id, parameters } = issue.input as { id?: unknown; parameters?: unknown };
+        const bytes = grouped(parametersBytes(defaultsOf(parameters)));
+        return `the defaults of workflow ${String(id)} come to ${bytes} bytes; at most ${grouped(MAX_PARAMETERS_BYTES)} (the request body's limit), or every request for it is refused`;
+      },
+    }),
     z.refine((w) => duplicateParameters(w.parameters).length === 0, {
       when: (payload) => isRecord(payload.value),
       path: ['parameters'],
@@ -176,6 +187,12 @@ export function deepFreeze<T>(value: T): T {
 
 /** A JSON object (not an array, not null). */
 export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The parameters a request that gives none stores: each declared default; tolerant of malformed entries, which other checks report. */
+function defaultsOf(parameters: unknown): Record<string, string> {
+  const declared = Array.isArray(parameters) ? parameters.filter(isRecord) : [];
+  return Object.fromEntries(declared.filter((p) => typeof p.name === 'string' && typeof p.default === 'string').map((p) => [p.name as string, p.default as string]));
+}
 
 /** Parameter names declared more than once; tolerant of malformed entries, which other checks report. */
 function duplicateParameters(parameters: unknown): string[] {

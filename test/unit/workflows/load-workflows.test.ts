@@ -43,6 +43,20 @@ const restart = (overrides: Record<string, unknown> = {}) => ({
 });
 
 describe('loadWorkflows: what users get wrong, one line per problem naming the file', () => {
+  it('refuses a workflow whose defaults alone are more than a request body holds, naming it (they would make every request a 500)', () => {
+    const huge = Array.from({ length: 8 }, (_, i) => ({ name: `P${i + 1}`, description: 'large', maxLength: 16_384, default: '😀'.repeat(16_384) }));
+    const dir = workflowsFolder(restart({ 'restart/workflow.json': manifest({ ...oneStep, id: 'huge8', parameters: huge }) }));
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual([
+      expect.stringMatching(/^restart\/workflow\.json: parameters: the defaults of workflow huge8 come to 524,304 bytes; at most 262,144/),
+    ]);
+  });
+
+  it('loads a workflow whose defaults fit', () => {
+    const large = Array.from({ length: 3 }, (_, i) => ({ name: `P${i + 1}`, description: 'large', maxLength: 16_384, default: '😀'.repeat(16_384) }));
+    const dir = workflowsFolder(restart({ 'restart/workflow.json': manifest({ ...oneStep, parameters: large }) }));
+    expect(loadWorkflows(dir)).toHaveLength(1);
+  });
+
   it('refuses a Next that names no state', () => {
     const dir = workflowsFolder(restart({ 'restart/definition.asl.json': { StartAt: 'Restart', States: { Restart: { Type: 'Task', Resource: '${Restart}', Next: 'Verify' } } } }));
     expect(problemsOf(() => loadWorkflows(dir))).toEqual(['restart/definition.asl.json: state "Restart" has Next "Verify", which does not exist']);
