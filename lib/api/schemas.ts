@@ -14,11 +14,22 @@ export const ExecutionRequestBodySchema = z.strictObject({
 });
 export type ExecutionRequestBody = z.infer<typeof ExecutionRequestBodySchema>;
 
-/** 1 to 255 printable ASCII characters, not all blank (an empty or blank key is a mistake, not "no key"). */
+/**
+ * 1 to 255 printable ASCII characters, not all blank (an empty or blank key is a mistake, not "no key").
+ * Each broken rule has its own message: a 4-character `ключ` is refused for its characters, not its length.
+ */
 export const IdempotencyKeySchema = z
   .string()
   .check(
-    z.regex(/^[\x20-\x7e]{0,255}$/, 'must be at most 255 printable ASCII characters'),
+    z.superRefine((key, ctx) => {
+      const unprintable = /[^\x20-\x7e]/u.exec(key);
+      if (unprintable) {
+        const code = unprintable[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+        ctx.addIssue({ code: 'custom', message: `must be only printable ASCII characters (U+0020–U+007E), found U+${code} at position ${unprintable.index}`, input: key });
+      }
+      const length = [...key].length;
+      if (length > 255) ctx.addIssue({ code: 'custom', message: `must be at most 255 characters, got ${length}`, input: key });
+    }),
     z.refine((key) => key.trim().length > 0, 'must not be empty or blank'),
   );
 

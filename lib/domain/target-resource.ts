@@ -11,10 +11,14 @@ const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
  * format characters (Cf: zero-width spaces and joiners, direction marks and overrides such as
  * U+202E, the byte-order mark, tags), the line and paragraph separators (Zl, Zp), the 66
  * noncharacters (U+FDD0–U+FDEF and the last two code points of every plane) and private-use
- * characters (Co: no agreed meaning, each font draws them its own way or not at all).
- * Unassigned code points are not refused: which ones are unassigned changes with each Unicode version.
+ * characters (Co: no agreed meaning, each font draws them its own way or not at all), the
+ * other default-ignorable code points (drawn as nothing: Hangul fillers, variation selectors,
+ * the combining grapheme joiner, Mongolian selectors, U+17B4/U+17B5, and the code points Unicode
+ * reserves as such), every white-space character but the plain space U+0020 (`a b` and
+ * `a\u00A0b` print the same) and the braille pattern blank U+2800 (drawn as a space).
+ * Other unassigned code points are not refused: which ones are unassigned changes with each Unicode version.
  */
-const INVISIBLE = /\p{Cf}|\p{Zl}|\p{Zp}|\p{Co}|\p{Noncharacter_Code_Point}/u;
+const INVISIBLE = /\p{Cf}|\p{Zl}|\p{Zp}|\p{Co}|\p{Noncharacter_Code_Point}|\p{Default_Ignorable_Code_Point}|(?! )\p{White_Space}|\u2800/u;
 const ARN_PATTERN = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/s;
 const FORMS = '"namespace/kind/name", "kind/name" or an ARN';
 
@@ -31,8 +35,8 @@ const FORMS = '"namespace/kind/name", "kind/name" or an ARN';
  *   ARNs are case-sensitive. Region and account may be empty (S3 buckets, IAM).
  *
  * Rejected, with a message that names the problem: empty input or parts, surrounding
- * white space, control characters, invisible and direction-changing characters (named as
- * U+XXXX with their position), more than 1024 characters, any other shape. `where` is the
+ * white space, control characters, invisible, blank and direction-changing characters (named
+ * as U+XXXX with their position and what kind of character they are), more than 1024 characters, any other shape. `where` is the
  * location the 400's detail names (`body.targetResource: must not be empty`).
  */
 export function canonicalTargetResource(input: unknown, where: TargetLocation = 'body.targetResource'): string {
@@ -93,7 +97,10 @@ function describe(character: string): string {
   if (/\p{Zp}/u.test(character)) return 'the paragraph separator';
   if (/\p{Noncharacter_Code_Point}/u.test(character)) return 'the noncharacter';
   if (/\p{Co}/u.test(character)) return 'the private-use character';
-  return 'the invisible format character';
+  if (/\p{Cf}/u.test(character)) return 'the invisible format character';
+  if (/\p{Default_Ignorable_Code_Point}/u.test(character)) return 'the default-ignorable (invisible) character';
+  if (/\p{White_Space}/u.test(character)) return 'the white-space character';
+  return 'the braille pattern blank';
 }
 
 function canonicalArn(input: string): string {

@@ -89,6 +89,7 @@ export function toProxyEvent(req: IncomingMessage, body: Buffer, requestId: stri
   const headerPairs: [string, string][] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) headerPairs.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
   const [headers, multiValueHeaders] = gather(headerPairs);
+  refuseNonUtf8Query(url.search);
   const [query, multiQuery] = gather(url.searchParams);
   const hasQuery = url.searchParams.size > 0;
   const method = req.method ?? 'GET';
@@ -138,6 +139,32 @@ export function toProxyEvent(req: IncomingMessage, body: Buffer, requestId: stri
       },
     },
   };
+}
+
+/**
+ * A query parameter name or value whose percent-decoded bytes are not UTF-8 is a 400 naming it:
+ * URLSearchParams would repair it with U+FFFD, and read another target than the one sent (the
+ * path's bytes are refused the same way). A `%` not followed by two hex digits stays a `%`, as
+ * URLSearchParams reads it; `decodeURIComponent` refuses every byte sequence that is not UTF-8.
+ */
+function refuseNonUtf8Query(search: string): void {
+  const utf8 = (raw: string) => {
+    try {
+      return decodeURIComponent(raw.replace(/\+/g, ' ').replace(/%(?![0-9a-fA-F]{2})/g, '%25'));
+    } catch {
+      return undefined;
+    }
+  };
+  const problem = 'is not UTF-8 once percent-decoded (refused, never repaired)';
+  for (const pair of search.slice(1).split('&')) {
+    const equals = pair.indexOf('=');
+    const rawName = equals < 0 ? pair : pair.slice(0, equals);
+    const name = utf8(rawName);
+    if (name === undefined) throw new HttpError(400, 'ValidationError', `the query parameter name ${rawName} ${problem}`, [`query: the parameter name ${rawName} ${problem}`]);
+    if (equals >= 0 && utf8(pair.slice(equals + 1)) === undefined) {
+      throw new HttpError(400, 'ValidationError', `the query parameter ${name} ${problem}`, [`query.${name}: ${problem}`]);
+    }
+  }
 }
 
 /** Name → last value and name → every value, as own data properties. */

@@ -91,7 +91,8 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
   const token = localToken(config);
   // The local AWS endpoints take SigV4 with the token as secret; DynamoDB Local reads only the access key id.
   const credentials = { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: token };
-  const authenticate = sigV4Verifier(token, options.signingClock ?? systemClock);
+  // Each endpoint takes only signatures scoped to its own service, as AWS does.
+  const authenticate = (service: 'events' | 'states') => sigV4Verifier(token, options.signingClock ?? systemClock, service);
   try {
     let dynamodb: RunningDynamoDbLocal | undefined;
     let dynamodbEndpoint = config.dynamodbEndpoint;
@@ -132,9 +133,9 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       ...(config.dataDir && { dataDir: config.dataDir }),
     });
     stops.push(() => stepFunctions.shutdown());
-    const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions, authenticate, config.stepFunctionsPort);
+    const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions, authenticate('states'), config.stepFunctionsPort);
     stops.push(() => sfnEndpoint.close());
-    const ebEndpoint = await startEventBridgeEndpoint(bus, authenticate, config.eventBridgePort);
+    const ebEndpoint = await startEventBridgeEndpoint(bus, authenticate('events'), config.eventBridgePort);
     stops.push(() => ebEndpoint.close());
 
     // Like the tables, the state machines exist before the engine is built on them.

@@ -31,17 +31,22 @@ const MISMATCH = 'The request signature we calculated does not match the signatu
  * Checks SigV4 as AWS does, with `secret` as the only secret access key: the signature is
  * computed again over the received request (its method, path, query, the headers it signed
  * and the hash of the body it carries) with the request's own access key id, region and
- * service, and compared in constant time. The date must be within 15 minutes of `clock`:
- * the clock the clients sign with (the machine's), not the engine's, which tests move by hand.
+ * service, and compared in constant time. The credential scope must name `service`, the
+ * endpoint's own (`events`, `states`: what the AWS CLI and SDKs sign those calls for), as AWS
+ * requires, so that a signature made for one endpoint opens no other; access key id and region
+ * are free. The date must be within 15 minutes of `clock`: the clock the clients sign with
+ * (the machine's), not the engine's, which tests move by hand.
  * Answers the refusal, or undefined for a request signed with the secret.
  */
-export function sigV4Verifier(secret: string, clock: Clock): (request: ReceivedRequest) => Promise<Refusal | undefined> {
+export function sigV4Verifier(secret: string, clock: Clock, service: string): (request: ReceivedRequest) => Promise<Refusal | undefined> {
   return async (request) => {
     const authorization = request.headers.authorization;
     if (authorization === undefined) return { type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token: sign requests with SigV4, the local token as secret access key' };
     const match = AUTHORIZATION.exec(authorization);
     if (!match) return { type: 'IncompleteSignatureException', message: 'Authorization header is not a SigV4 (AWS4-HMAC-SHA256) signature' };
-    const [, accessKeyId, scopeDate, region, service, signedList, signature] = match as unknown as [string, string, string, string, string, string, string];
+    const [, accessKeyId, scopeDate, region, scopeService, signedList, signature] = match as unknown as [string, string, string, string, string, string, string];
+    // AWS's own words for a signature scoped to another service (service names are case-sensitive).
+    if (scopeService !== service) return { type: 'InvalidSignatureException', message: `Credential should be scoped to correct service: '${service}'. ` };
     const signedHeaders = signedList.split(';');
     if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date')) return { type: 'IncompleteSignatureException', message: "'Host' and 'X-Amz-Date' must be SignedHeaders" };
 

@@ -31,8 +31,11 @@ import { ManualClock } from './manual-clock.js';
 
 /** The secret the test engine's local endpoints take, as local mode's take its token. */
 export const TEST_ENDPOINT_CREDENTIALS = { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: 'test-endpoint-token-0123456789' };
-/** How the test endpoints check callers: SigV4 with `TEST_ENDPOINT_CREDENTIALS`, as local mode checks its token. */
-export const TEST_ENDPOINT_AUTHENTICATE = sigV4Verifier(TEST_ENDPOINT_CREDENTIALS.secretAccessKey, systemClock);
+/** How the test endpoints check callers, one per service: SigV4 with `TEST_ENDPOINT_CREDENTIALS`, as local mode checks its token. */
+export const TEST_ENDPOINT_AUTHENTICATE = {
+  events: sigV4Verifier(TEST_ENDPOINT_CREDENTIALS.secretAccessKey, systemClock, 'events'),
+  states: sigV4Verifier(TEST_ENDPOINT_CREDENTIALS.secretAccessKey, systemClock, 'states'),
+};
 
 export function sfnClientFor(endpoint: string): SFNClient {
   return new SFNClient({ endpoint, region: LOCAL_REGION, credentials: TEST_ENDPOINT_CREDENTIALS, maxAttempts: 1 });
@@ -73,14 +76,14 @@ export async function createTestEngine(
     },
     onListenerError: (error) => listenerErrors.push(error),
   });
-  const endpoint = await startStepFunctionsEndpoint(sfn, TEST_ENDPOINT_AUTHENTICATE);
+  const endpoint = await startStepFunctionsEndpoint(sfn, TEST_ENDPOINT_AUTHENTICATE.states);
   const sfnClient = sfnClientFor(endpoint.url);
   options.faults?.attach(sfnClient, 'SFN');
   // Domain events go from the table's stream through the real publisher to a local bus; a rule collects them.
   const domainEvents: DeliveredEvent[] = [];
   const bus = new LocalEventBus({ clock });
   bus.addRule({ name: 'collect', eventBusName: 'lockstep', pattern: { source: ['lockstep'] }, target: async (event) => void domainEvents.push(event) });
-  const busEndpoint = await startEventBridgeEndpoint(bus, TEST_ENDPOINT_AUTHENTICATE);
+  const busEndpoint = await startEventBridgeEndpoint(bus, TEST_ENDPOINT_AUTHENTICATE.events);
   const eventbridge = new EventBridgeClient({ endpoint: busEndpoint.url, region: LOCAL_REGION, credentials: TEST_ENDPOINT_CREDENTIALS, maxAttempts: 1 });
     const metricLines: string[] = [];
   const logger = new Logger({ serviceName: 'lockstep-test', logLevel: 'WARN' });

@@ -66,13 +66,15 @@ describe('the EventBridge trigger', () => {
   });
 
   it.each([
-    ['blank', '  '],
-    ['a tab', '\t'],
-    ['empty', ''],
-    ['256 characters', 'k'.repeat(256)],
-    ['not ASCII', 'clé'],
-    ['a control character', 'key\u0007'],
-  ])('rejects an event whose idempotencyKey is %s, logging the reason, and starts nothing; the same request without the key still runs', async (_label, idempotencyKey) => {
+    ['blank', '  ', 'detail.idempotencyKey: must not be empty or blank'],
+    ['a tab', '\t', 'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+0009 at position 0'],
+    ['empty', '', 'detail.idempotencyKey: must not be empty or blank'],
+    ['256 characters', 'k'.repeat(256), 'detail.idempotencyKey: must be at most 255 characters, got 256'],
+    ['not ASCII', 'clé', 'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+00E9 at position 2'],
+    ['Cyrillic', 'ключ', 'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+043A at position 0'],
+    ['a control character', 'key\u0007', 'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+0007 at position 3'],
+    ['an emoji', 'ok-😀', 'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+1F600 at position 3'],
+  ])('rejects an event whose idempotencyKey is %s, logging the reason, and starts nothing; the same request without the key still runs', async (_label, idempotencyKey, reason) => {
     const errors = vi.spyOn(t.local.runtime.engine.logger, 'error');
     const target = uniqueTarget();
     const source = `src-${target.split('/')[0]}`;
@@ -81,7 +83,7 @@ describe('the EventBridge trigger', () => {
     const rejected = errors.mock.calls.find(([message]) => message === 'WorkflowExecution Requested event rejected');
     errors.mockRestore();
     expect(await executionsOf(target)).toEqual([]);
-    expect(rejected?.[1]).toMatchObject({ source, reason: expect.stringMatching(/idempotencyKey/) });
+    expect(rejected?.[1]).toMatchObject({ source, reason: expect.stringContaining(reason) });
 
     await request({ targetResource: target, workflowId: 'noop' }, source);
     await t.settle();

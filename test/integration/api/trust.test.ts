@@ -114,6 +114,18 @@ describe('trust: defects found by attacking the public surface', () => {
       expect(response.body.error).toMatchObject({ code: 'ValidationError', details: [expect.stringMatching(/^header Idempotency-Key/)] });
       expect((await list(`targetResource=${encode(target)}`)).body.items).toEqual([]);
     });
+
+    it.each([
+      ['a tab', 'alert\t4711', 'must be only printable ASCII characters (U+0020–U+007E), found U+0009 at position 5'],
+      ['a Latin-1 letter', 'clé', 'must be only printable ASCII characters (U+0020–U+007E), found U+00E9 at position 2'],
+      ['256 characters', 'k'.repeat(256), 'must be at most 255 characters, got 256'],
+    ])('refuses an Idempotency-Key with %s, saying what is wrong with it', async (_label, key, problem) => {
+      const target = uniqueTarget();
+      const response = await t.call('POST', '/executions', { body: { targetResource: target, workflowId: 'noop' }, headers: { 'idempotency-key': key } });
+      expect(response.status).toBe(400);
+      expect(response.body.error).toMatchObject({ code: 'ValidationError', details: [`header Idempotency-Key: ${problem}`] });
+      expect((await list(`targetResource=${encode(target)}`)).body.items).toEqual([]);
+    });
   });
 
   describe('no 5xx from input', () => {

@@ -97,7 +97,7 @@ describe('local Step Functions with a data folder: a journal of every execution 
     // The state it failed in is kept; the rest of the history is not, and the history says so.
     expect(second.sfn.getExecutionHistory({ executionArn: failed.executionArn }).events.map((e) => e.type)).toEqual(['ExecutionStarted', 'LockstepHistoryLost', 'FailStateEntered', 'ExecutionFailed']);
 
-    const endpoint = await startStepFunctionsEndpoint(second.sfn, TEST_ENDPOINT_AUTHENTICATE, 0);
+    const endpoint = await startStepFunctionsEndpoint(second.sfn, TEST_ENDPOINT_AUTHENTICATE.states, 0);
     const client = new SFNClient({ endpoint: endpoint.url, region: LOCAL_REGION, credentials: TEST_ENDPOINT_CREDENTIALS });
     try {
       await expect(client.send(new StartExecutionCommand({ stateMachineArn: second.arns.quick, name: 'done', input: '{"a":1}' }))).rejects.toBeInstanceOf(ExecutionAlreadyExists);

@@ -26,6 +26,9 @@ interface AwsCall {
   body: unknown;
   /** Sign with this secret (none: unsigned). */
   secret?: string;
+  /** Sign for this service and region (default: the endpoint's own service, us-east-1). */
+  service?: string;
+  region?: string;
   signingDate?: Date;
   /** Change the body after signing. */
   tamper?: (body: string) => string;
@@ -34,12 +37,12 @@ interface AwsCall {
 /** One AWS JSON protocol request as a client would send it, signed or not; the answer's status and parsed body. */
 async function awsCall(url: string, call: AwsCall): Promise<{ status: number; body: { __type?: string; message?: string } & Record<string, unknown> }> {
   const { hostname, port } = new URL(url);
-  const service = call.target.startsWith('AWSEvents.') ? 'events' : 'states';
-  const contentType = service === 'events' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0';
+  const endpointService = call.target.startsWith('AWSEvents.') ? 'events' : 'states';
+  const contentType = endpointService === 'events' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0';
   const body = JSON.stringify(call.body);
   let headers: Record<string, string> = { host: `${hostname}:${port}`, 'content-type': contentType, 'x-amz-target': call.target };
   if (call.secret !== undefined) {
-    const signer = new SignatureV4({ service, region: REGION, credentials: { accessKeyId: 'whoever', secretAccessKey: call.secret }, sha256: Sha256 });
+    const signer = new SignatureV4({ service: call.service ?? endpointService, region: call.region ?? REGION, credentials: { accessKeyId: 'whoever', secretAccessKey: call.secret }, sha256: Sha256 });
     const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname, port: Number(port), path: '/', headers, body }, { signingDate: call.signingDate ?? systemClock.now() });
     headers = signed.headers as Record<string, string>;
   }
@@ -144,6 +147,25 @@ describe('the local AWS endpoints authenticate with the token (SigV4)', () => {
       expect(await executionsOf(other)).toEqual([]);
     });
 
+    it.each(['states', 'execute-api', 'sts', 'Events'])('refuses a put signed with the token for service %s with 403 naming events, and starts nothing', async (service) => {
+      const target = uniqueTarget();
+      const response = await awsCall(t.local.urls.eventbridge, { target: 'AWSEvents.PutEvents', body: requested(target), secret: TEST_TOKEN, service });
+      await quiet();
+
+      expect(response.status).toBe(403);
+      expect(response.body).toEqual({ __type: 'InvalidSignatureException', message: "Credential should be scoped to correct service: 'events'. " });
+      expect(await executionsOf(target)).toEqual([]);
+    });
+
+    it('takes a put signed with the token for events in any region', async () => {
+      const target = uniqueTarget();
+      const response = await awsCall(t.local.urls.eventbridge, { target: 'AWSEvents.PutEvents', body: requested(target), secret: TEST_TOKEN, region: 'ap-southeast-2' });
+      await quiet();
+
+      expect(response).toMatchObject({ status: 200, body: { FailedEntryCount: 0 } });
+      expect(await executionsOf(target)).toHaveLength(1);
+    });
+
     it('starts the execution a request signed with the token asks for (any access key id)', async () => {
       const target = uniqueTarget();
       const put = await events.send(new PutEventsCommand(requested(target)));
@@ -190,6 +212,24 @@ describe('the local AWS endpoints authenticate with the token (SigV4)', () => {
       expect([unsigned.status, foreign.status]).toEqual([403, 403]);
       expect(t.local.stepFunctions.describeExecution(running.executionArn).status).toBe('RUNNING');
       expect((await t.call('GET', `/executions/${running.id}`)).body.phase).toBe('Running');
+    });
+
+    it.each(['events', 'execute-api', 'States'])('refuses StopExecution signed with the token for service %s with 403 naming states; the run goes on', async (service) => {
+      const running = await runningExecution();
+      const body = { executionArn: running.executionArn, error: 'Forged', cause: 'forged' };
+      const response = await awsCall(t.local.urls.stepfunctions, { target: 'AWSStepFunctions.StopExecution', body, secret: TEST_TOKEN, service });
+      await quiet();
+
+      expect(response.status).toBe(403);
+      expect(response.body).toEqual({ __type: 'InvalidSignatureException', message: "Credential should be scoped to correct service: 'states'. " });
+      expect(t.local.stepFunctions.describeExecution(running.executionArn).status).toBe('RUNNING');
+      expect((await t.call('GET', `/executions/${running.id}`)).body.phase).toBe('Running');
+    });
+
+    it('answers ListStateMachines signed with the token for states in any region', async () => {
+      const response = await awsCall(t.local.urls.stepfunctions, { target: 'AWSStepFunctions.ListStateMachines', body: {}, secret: TEST_TOKEN, region: 'eu-central-1' });
+      expect(response.status).toBe(200);
+      expect(response.body.stateMachines).toEqual(expect.any(Array));
     });
 
     it('answers an unsigned StartExecution with 403 and starts nothing', async () => {

@@ -99,6 +99,50 @@ describe("local mode's API server at the edges of HTTP", () => {
     expect((await t.call('GET', `/executions?targetResource=${encodeURIComponent(repaired)}`)).body.items).toEqual([]);
   });
 
+  const INVALID_UTF8 = [
+    ['a lone 0xFF byte', '%FF'],
+    ['a truncated sequence', '%E2%82'],
+    ['a lead byte before an ASCII byte', '%C3%28'],
+    ['an overlong encoding of "/"', '%C0%AF'],
+    ['an encoded surrogate', '%ED%A0%80'],
+    ['a continuation byte alone', '%80'],
+    ['a code point above U+10FFFF', '%F4%90%80%80'],
+  ];
+  const get = (pathAndQuery: string) =>
+    rawExchange(portOf(t.local.urls.api), requestHead(`GET ${pathAndQuery} HTTP/1.1`, { Host: 'localhost', Authorization: `Bearer ${TEST_TOKEN}`, Connection: 'close' }));
+
+  it.each(INVALID_UTF8)('answers a query value that is not UTF-8 once percent-decoded (%s) with 400 naming the parameter, never repairing it', async (_, bytes) => {
+    // What a repair would read: a target that exists, with an execution to list.
+    const kind = `nu-${crypto.randomUUID().slice(0, 8)}`;
+    const repaired = `${kind}/a${Buffer.from(bytes.split('%').slice(1).map((hex) => parseInt(hex, 16))).toString('utf8')}`;
+    expect((await t.call('POST', '/executions', { body: { targetResource: repaired, workflowId: 'noop' } })).status).toBe(201);
+
+    const response = await get(`/executions?limit=5&targetResource=${kind}%2Fa${bytes}`);
+
+    expectErrorBody(response, 400, 'ValidationError');
+    expect(JSON.parse(response.body).error.details).toEqual([expect.stringMatching(/^query\.targetResource: .*UTF-8/)]);
+  });
+
+  it.each(INVALID_UTF8)('answers a query parameter name that is not UTF-8 once percent-decoded (%s) with 400 naming it', async (_, bytes) => {
+    const response = await get(`/executions?targetResource=nu%2Fa&x${bytes}=1`);
+
+    expectErrorBody(response, 400, 'ValidationError');
+    expect(JSON.parse(response.body).error.details).toEqual([expect.stringMatching(new RegExp(`^query: .*x${bytes}.*UTF-8`))]);
+  });
+
+  it('still reads query names and values of valid UTF-8 in any script', async () => {
+    const target = 'utf8q/deployment/café-中-🚀-ключ';
+    expect((await t.call('POST', '/executions', { body: { targetResource: target, workflowId: 'noop' } })).status).toBe(201);
+
+    const listed = await get(`/executions?targetResource=${encodeURIComponent(target)}`);
+    const unknown = await get(`/executions?targetResource=${encodeURIComponent(target)}&${encodeURIComponent('ключ')}=${encodeURIComponent('значение')}`);
+
+    expect(listed.status).toBe(200);
+    expect(JSON.parse(listed.body).items).toEqual([expect.objectContaining({ targetResource: target })]);
+    expectErrorBody(unknown, 400, 'ValidationError');
+    expect(JSON.parse(unknown.body).error.details.join()).toContain('ключ');
+  });
+
   it('still reads a body of valid UTF-8 in any script', async () => {
     const created = await t.call('POST', '/executions', { body: { targetResource: 'utf8/deployment/café-中-🚀', workflowId: 'noop' } });
 

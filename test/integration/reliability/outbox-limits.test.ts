@@ -71,7 +71,7 @@ describe('the outbox against the service limits (property)', () => {
   let client: EventBridgeClient;
 
   beforeAll(async () => {
-    endpoint = await startEventBridgeEndpoint(bus, TEST_ENDPOINT_AUTHENTICATE);
+    endpoint = await startEventBridgeEndpoint(bus, TEST_ENDPOINT_AUTHENTICATE.events);
     client = new EventBridgeClient({ endpoint: endpoint.url, region: LOCAL_REGION, credentials: TEST_ENDPOINT_CREDENTIALS, maxAttempts: 1 });
     client.middlewareStack.add(
       (next, context) => async (args) => {

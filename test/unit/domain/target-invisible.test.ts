@@ -17,6 +17,11 @@ const REFUSED = {
   'paragraph separator': [0x2029],
   noncharacter: [...Array.from({ length: 32 }, (_, i) => 0xfdd0 + i), ...Array.from({ length: 17 }, (_, plane) => [plane * 0x10000 + 0xfffe, plane * 0x10000 + 0xffff]).flat()],
   'private-use character': codePoints(is(/^\p{Co}$/u)),
+  // Fillers, variation selectors, the combining grapheme joiner, Mongolian selectors, U+17B4/5...: drawn as nothing.
+  'default-ignorable (invisible) character': codePoints((cp) => is(/^\p{Default_Ignorable_Code_Point}$/u)(cp) && !is(/^\p{Cf}$/u)(cp)),
+  // No-break, en, em, ideographic spaces...: `a b` and `a\u00A0b` print the same. Tab and line breaks are control characters.
+  'white-space character': codePoints((cp) => is(/^\p{White_Space}$/u)(cp) && !is(/^[ \p{Cc}\p{Zl}\p{Zp}]$/u)(cp)),
+  'braille pattern blank': [0x2800],
 };
 
 const part = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/);
@@ -32,6 +37,20 @@ describe('target resource: invisible and direction-changing characters', () => {
     ['ns/deployment/a\u2028b', 'U+2028', 15],
     ['ns/deployment/api\uffff', 'U+FFFF', 17],
     ['ns/deployment/api\u{e0041}', 'U+E0041', 17],
+    ['lock/a\u034fb', 'U+034F', 6],
+    ['lock/a\ufe0fb', 'U+FE0F', 6],
+    ['lock/a\u3164b', 'U+3164', 6],
+    ['lock/a\u115fb', 'U+115F', 6],
+    ['lock/a\u1160b', 'U+1160', 6],
+    ['lock/a\uffa0b', 'U+FFA0', 6],
+    ['lock/a\ufe00b', 'U+FE00', 6],
+    ['lock/a\u180bb', 'U+180B', 6],
+    ['lock/a\u17b4b', 'U+17B4', 6],
+    ['lock/a\u2800b', 'U+2800', 6],
+    ['lock/a\u00a0b', 'U+00A0', 6],
+    ['lock/a\u2000b', 'U+2000', 6],
+    ['lock/a\u200ab', 'U+200A', 6],
+    ['lock/a\u3000b', 'U+3000', 6],
   ])('refuses %j, naming %s and its position', (input, character, position) => {
     expect(() => canonicalTargetResource(input)).toThrow(ValidationError);
     expect(() => canonicalTargetResource(input)).toThrow(new RegExp(`${character.replace('+', '\\+')} at position ${position}\\b`));
@@ -50,7 +69,9 @@ describe('target resource: invisible and direction-changing characters', () => {
     );
   });
 
-  it('still accepts visible text in any script', () => {
-    for (const name of ['café', 'Ærø', 'データ', 'نظام', 'עברית', 'emoji-😀']) expect(canonicalTargetResource(`ns/deployment/${name}`)).toBe(`ns/deployment/${name.normalize('NFC')}`);
+  it('still accepts visible text in any script, and the plain space inside a part', () => {
+    for (const name of ['café', 'Ærø', 'データ', 'نظام', 'עברית', '한국어', 'ᠮᠣᠩᠭᠣᠯ', 'ភាសាខ្មែរ', '⠓⠑⠇⠇⠕', 'emoji-😀', 'a b']) {
+      expect(canonicalTargetResource(`ns/deployment/${name}`)).toBe(`ns/deployment/${name.normalize('NFC')}`);
+    }
   });
 });

@@ -49,7 +49,7 @@ describe('target resource', () => {
     ['ns/deployment/\udc00a', /unpaired surrogate/],
     ['ARN:aws:iam::123456789012:role/ops', /must start with lowercase "arn:"/],
     ['Arn:aws:s3:::bucket', /must start with lowercase "arn:"/],
-    ['ns/deployment/\u00a0name', /white space/],
+    ['ns/deployment/\u00a0name', /white-space character U\+00A0 at position 14/],
   ])('rejects %j with a message that says what is wrong', (input, message) => {
     expect(() => canonicalTargetResource(input)).toThrow(ValidationError);
     expect(() => canonicalTargetResource(input)).toThrow(message);
