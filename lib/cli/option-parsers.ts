@@ -22,7 +22,8 @@ export function positiveInteger(text: string): number {
  */
 export function idempotencyKey(text: string): string {
   const rule = "an idempotency key is 1 to 255 printable ASCII characters, not all blank (the API's rule for Idempotency-Key)";
-  if (!IdempotencyKeySchema.safeParse(text).success) throw new InvalidArgumentError(rule);
+  const checked = IdempotencyKeySchema.safeParse(text);
+  if (!checked.success) throw new InvalidArgumentError(`${checked.error.issues[0]?.message ?? 'not a valid key'}: ${rule}`);
   if (!SENDABLE_HEADER_VALUE.test(text)) throw new InvalidArgumentError(`${rule}, with no space at either end (HTTP drops it)`);
   return text;
 }

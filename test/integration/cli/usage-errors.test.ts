@@ -59,7 +59,7 @@ describe('lockstep refuses what it cannot send, and says so', () => {
     expect(result).toMatchObject({ code: 1, stdout: '' });
     expect(result.stderr).not.toMatch(/cannot reach/);
     expect(result.stderr).toContain(`'${key}'`);
-    expect(result.stderr).toMatch(/1 to 255 printable ASCII characters, not all blank/);
+    expect(result.stderr).toMatch(/must (be|not)[^:]*: an idempotency key is 1 to 255 printable ASCII characters, not all blank/);
     expect(result.stderr).toMatch(/\nRun 'lockstep run --help' for usage\.\n$/);
     const listed = await mode.call('GET', `/executions?targetResource=${encodeURIComponent(target)}`);
     expect(listed.body.items).toEqual([]);
