@@ -66,6 +66,20 @@ describe('the EventBridge trigger', () => {
   });
 
   it.each([
+    ['a bad target', { targetResource: 'only-one-part', workflowId: 'noop' }, 'detail.targetResource: '],
+    ['a parameter the workflow does not declare', { targetResource: 'x/deployment/y', workflowId: 'noop', parameters: { NOPE: '1' } }, 'detail.parameters.NOPE: '],
+    ['a parameter of the wrong type', { targetResource: 'x/deployment/y', workflowId: 'wait', parameters: { SECONDS: '05' } }, 'detail.parameters.SECONDS: '],
+  ])('names where the problem is in the event (detail.…) when it rejects %s', async (_label, detail, reason) => {
+    const errors = vi.spyOn(t.local.runtime.engine.logger, 'error');
+    await request(detail, 'src-locations');
+    await t.settle();
+    const rejected = errors.mock.calls.find(([message]) => message === 'WorkflowExecution Requested event rejected');
+    errors.mockRestore();
+    expect(rejected?.[1]).toMatchObject({ reason: expect.stringContaining(reason) });
+    expect(rejected?.[1]).not.toMatchObject({ reason: expect.stringContaining('body.') });
+  });
+
+  it.each([
     ['blank', '  ', 'detail.idempotencyKey: must not be empty or blank'],
     ['a tab', '\t', 'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+0009 at position 0'],
     ['empty', '', 'detail.idempotencyKey: must not be empty or blank'],
