@@ -49,8 +49,8 @@ export function canonicalTargetResource(input: unknown, where: TargetLocation = 
   }
 }
 
-/** Where a target reached the API: the location a 400's detail names. */
-export type TargetLocation = 'body.targetResource' | 'query.targetResource' | 'path.targetResource';
+/** Where a target reached the engine: the location a 400's (or a rejected event's) detail names. */
+export type TargetLocation = 'body.targetResource' | 'detail.targetResource' | 'query.targetResource' | 'path.targetResource';
 
 function canonical(input: unknown): string {
   if (typeof input !== 'string') throw invalid('must be a string');

@@ -30,27 +30,33 @@ const JSON_NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
 /**
  * The parameters that reach the workflow: the declared ones, defaults applied, each checked
  * against its rules before anything is written. Every problem is one detail naming the
- * parameter (`body.parameters.SECONDS: must be a whole number`). A name the workflow does
+ * parameter where the request carried it (`body.parameters.SECONDS: must be a whole number`;
+ * an event's request is under `detail`). A name the workflow does
  * not declare is refused too, not dropped: a misspelt name would otherwise run the workflow
  * with its default, silently doing what nobody asked for.
  */
-export function checkParameters(workflow: { id: string; version: string }, rules: readonly ParameterRule[], given: Readonly<Record<string, string>>): Record<string, string> {
+export function checkParameters(
+  workflow: { id: string; version: string },
+  rules: readonly ParameterRule[],
+  given: Readonly<Record<string, string>>,
+  where = 'body',
+): Record<string, string> {
   const parameters: Record<string, string> = {};
   const problems: string[] = [];
   const declared = rules.map((rule) => rule.name);
   for (const name of Object.keys(given).filter((name) => !declared.includes(name))) {
     const near = declared.find((candidate) => editDistance(candidate, name) <= 2);
     const known = declared.length > 0 ? `declared: ${declared.join(', ')}` : 'it declares none';
-    problems.push(`body.parameters.${name}: is not a parameter of workflow ${workflow.id} version ${workflow.version} (${near ? `did you mean ${near}? ` : ''}${known})`);
+    problems.push(`${where}.parameters.${name}: is not a parameter of workflow ${workflow.id} version ${workflow.version} (${near ? `did you mean ${near}? ` : ''}${known})`);
   }
   for (const rule of rules) {
     const value = Object.hasOwn(given, rule.name) ? given[rule.name] : rule.default;
     if (value === undefined) {
-      if (rule.required) problems.push(`body.parameters.${rule.name}: is required by workflow ${workflow.id}`);
+      if (rule.required) problems.push(`${where}.parameters.${rule.name}: is required by workflow ${workflow.id}`);
       continue;
     }
     const problem = problemWith(rule, value);
-    if (problem) problems.push(`body.parameters.${rule.name}: ${problem}`);
+    if (problem) problems.push(`${where}.parameters.${rule.name}: ${problem}`);
     else parameters[rule.name] = value;
   }
   if (problems.length > 0) throw new ValidationError(`the parameters do not fit workflow ${workflow.id}`, problems);

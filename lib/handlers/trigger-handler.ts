@@ -39,7 +39,7 @@ export function createTriggerHandler(options: { engine: Engine; idempotencyStore
     try {
       const detail = parsePart(RequestedEventDetailSchema, event.detail, 'detail');
       const { idempotencyKey, ...body } = detail;
-      prepared = prepareRequest(engine, { ...body, requestedBy: `event:${event.source}`, source: 'event' });
+      prepared = prepareRequest(engine, { ...body, requestedBy: `event:${event.source}`, source: 'event' }, 'detail');
       key = eventIdempotencyKey(event.source, idempotencyKey ?? event.id);
     } catch (error) {
       if (error instanceof ValidationError || error instanceof UnknownWorkflowError) {

@@ -32,22 +32,25 @@ export async function requestExecution(engine: Engine, input: ExecutionRequestIn
   return admitAndStart(engine, prepareRequest(engine, input));
 }
 
-/** Validates and resolves a request without any I/O: what fails here has written nothing. */
-export function prepareRequest(engine: Engine, input: ExecutionRequestInput): PreparedRequest {
-  const targetResource = canonicalTargetResource(input.targetResource, 'body.targetResource');
+/**
+ * Validates and resolves a request without any I/O: what fails here has written nothing.
+ * `where` is what the details name the request by: the API's `body`, an event's `detail`.
+ */
+export function prepareRequest(engine: Engine, input: ExecutionRequestInput, where: 'body' | 'detail' = 'body'): PreparedRequest {
+  const targetResource = canonicalTargetResource(input.targetResource, `${where}.targetResource`);
   const workflow = engine.catalog.resolve(input.workflowId, input.workflowVersion);
   if (workflow.runnableLocally === false) {
     throw new ValidationError(`workflow ${workflow.id} version ${workflow.version} runs the existing state machine ${workflow.stateMachineArn} and has no definition to stand in for it locally`, [
-      'body.workflowId: this workflow cannot run in local mode (give it a stand-in definition to run it here)',
+      `${where}.workflowId: this workflow cannot run in local mode (give it a stand-in definition to run it here)`,
     ]);
   }
   if (workflow.targetPattern !== undefined && !userPattern(workflow.targetPattern).test(targetResource)) {
-    throw new ValidationError(`target ${targetResource} is not one workflow ${workflow.id} acts on`, [`body.targetResource: must match ${workflow.targetPattern}, the targetPattern of workflow ${workflow.id}`]);
+    throw new ValidationError(`target ${targetResource} is not one workflow ${workflow.id} acts on`, [`${where}.targetResource: must match ${workflow.targetPattern}, the targetPattern of workflow ${workflow.id}`]);
   }
-  const parameters = checkParameters(workflow, workflow.parameters, input.parameters ?? {});
+  const parameters = checkParameters(workflow, workflow.parameters, input.parameters ?? {}, where);
   // Defaults can make the stored parameters larger than any body: refused here, or the record would not fit its item (a 500).
   const sizeProblem = parametersSizeProblem(parameters);
-  if (sizeProblem) throw new ValidationError(`the parameters of workflow ${workflow.id} are too large to store`, [`body.parameters: ${sizeProblem}`]);
+  if (sizeProblem) throw new ValidationError(`the parameters of workflow ${workflow.id} are too large to store`, [`${where}.parameters: ${sizeProblem}`]);
   return {
     request: ExecutionRequestSchema.parse({
       targetResource,
