@@ -164,7 +164,8 @@ describe('a step with a side effect, local mode killed (kill -9) after the step 
       expect(steps, point).toMatchObject({ status: 409, body: { error: { code: 'Conflict', message: expect.stringMatching(/local mode restarted/) } } });
     }
 
-    // A few more sweeps: nothing starts any of them again.
+    // A few more sweeps (interval 1 s): nothing starts any of them again. The wait only gives a re-run the chance to
+    // happen; a slow machine sweeping fewer times can make the check weaker, never make it fail wrongly.
     for (let sweeps = 0; sweeps < 3; sweeps++) await new Promise((resolve) => setTimeout(resolve, 1_000));
     for (const [executionId, point] of haltedAt) {
       expect(sideEffectsOf(executionId), `side effects of the execution halted ${point}`).toBe(point === 'before-effect' ? 0 : 1);

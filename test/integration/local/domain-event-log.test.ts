@@ -51,6 +51,7 @@ describe('following the domain events of local mode', () => {
       }
     } finally {
       process.kill(-child.pid!, 'SIGTERM');
+      // Clean-up only: wait for the stop, bounded, so a stuck child cannot hold the run.
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
       rmSync(dataDir, { recursive: true, force: true });
     }
