@@ -105,7 +105,7 @@ export const BUNDLING: BundlingOptions = {
  * The modules the engine's functions load only when they need them, shipped beside the bundle in
  * `node_modules/` where the runtime's `require` finds them: re2js (see LAMBDA_ESBUILD_OPTIONS).
  */
-export const LAZY_MODULES = ['re2js'] as const;
+const LAZY_MODULES = ['re2js'] as const;
 
 /**
  * Writes each of LAZY_MODULES into `<dir>/node_modules/<name>/`: one minified CommonJS file built

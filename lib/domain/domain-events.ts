@@ -20,7 +20,7 @@ export interface DomainEvent {
 }
 
 /** API.md's route that reads an execution whole. */
-export function executionPath(id: string): string {
+function executionPath(id: string): string {
   return `/executions/${encodeURIComponent(id)}`;
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigurationError } from '../config.js';
 
 /** In the data folder: the token local mode generated there, so that it survives restarts. */
-export const TOKEN_FILE = 'token';
+const TOKEN_FILE = 'token';
 
 const generate = () => randomBytes(24).toString('base64url');
 

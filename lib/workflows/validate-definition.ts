@@ -51,7 +51,7 @@ const FIELDS: Record<(typeof STATE_TYPES)[number], readonly string[]> = {
  * the limit and the path, and validation stays linear in the definition's size. Real workflows
  * nest two or three levels.
  */
-export const MAX_NESTING = 8;
+const MAX_NESTING = 8;
 
 const JSONATA_REFUSED = "JSONata is not supported: local mode's interpreter runs JSONPath only; write this state with JSONPath";
 

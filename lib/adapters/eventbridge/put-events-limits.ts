@@ -7,7 +7,7 @@
  * within both, and the local bus refuses what either would.
  */
 export const PUT_EVENTS_MAX_ENTRIES = 10;
-export const PUT_EVENTS_SIZE_LIMIT_BYTES = 256 * 1024;
+const PUT_EVENTS_SIZE_LIMIT_BYTES = 256 * 1024;
 
 /** The fields of an entry that count, as a request gives them (the local bus sizes entries before it checks them). */
 export interface SizedEntry {

@@ -31,7 +31,6 @@ import { MAX_INTERPRETER_TIMER_SECONDS, retryProblems, timeoutSecondsPathProblem
 export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::lockstep:local-wait';
 /** The error a wait throws to be retried at once, when it lasts longer than one interpreter timer. */
 export const WAIT_CONTINUES = 'Lockstep.WaitContinues';
-export { MAX_INTERPRETER_TIMER_SECONDS };
 /** Where the interpreter's context object holds `$$.Execution` as Step Functions gives it. */
 export const CONTEXT_EXECUTION = 'LockstepExecution';
 /** AWS's Task timeout when the state sets none. */

@@ -8,7 +8,8 @@ import { AwsServiceError } from '../aws-json-endpoint.js';
 import { setLongTimeout, type LongTimer } from '../timers.js';
 import { ExecutionJournal, JOURNAL_FILE, type JournaledRun } from './execution-journal.js';
 import { ExecutionWindow, TERMINAL_EVENTS, historySummary, lastStateOf, type FinishedStatus, type Tombstone, type WindowedRun } from './execution-window.js';
-import { CONTEXT_EXECUTION, MAX_INTERPRETER_TIMER_SECONDS, toInterpreterDefinition, type Definition, type InterpreterDefinition } from './interpreter-definition.js';
+import { MAX_INTERPRETER_TIMER_SECONDS } from '../../workflows/interpreter-checks.js';
+import { CONTEXT_EXECUTION, toInterpreterDefinition, type Definition, type InterpreterDefinition } from './interpreter-definition.js';
 import { RunRecorder } from './run-recorder.js';
 import { guardedTask, waitHandler, type InterpreterHandler, type TimedHandlerContext } from './timed-handlers.js';
 

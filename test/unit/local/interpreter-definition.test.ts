@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   AWS_DEFAULT_TASK_TIMEOUT_SECONDS,
   LOCAL_WAIT_RESOURCE,
-  MAX_INTERPRETER_TIMER_SECONDS,
   WAIT_CONTINUES,
   toInterpreterDefinition,
   type Definition,
 } from '../../../lib/local/stepfunctions/interpreter-definition.js';
+import { MAX_INTERPRETER_TIMER_SECONDS } from '../../../lib/workflows/interpreter-checks.js';
 import { parseReferencePath, readReferencePath } from '../../../lib/local/stepfunctions/reference-path.js';
 import { attemptMs } from '../../../lib/local/stepfunctions/timed-handlers.js';
 
