@@ -22,7 +22,10 @@ export default tseslint.config(
     // The domain stays pure: no AWS SDK, no middy, no Powertools, no process state.
     files: ['lib/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '@middy/*', '@aws-lambda-powertools/*', 'node:fs', 'node:child_process'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@aws-sdk/*', '@middy/*', '@aws-lambda-powertools/*', 'node:fs', 'node:child_process'] },
+      ],
       'no-restricted-globals': ['error', 'process'],
     },
   },

@@ -2,7 +2,11 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 const SOAK = 'test/integration/reliability/soak.test.ts';
 /** The integration tier and the soak: a DynamoDB Local for the project (each test file makes its own table). */
-const AGAINST_DYNAMODB_LOCAL = { globalSetup: ['test/support/global-setup.ts'], testTimeout: 60_000, hookTimeout: 60_000 };
+const AGAINST_DYNAMODB_LOCAL = {
+  globalSetup: ['test/support/global-setup.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+};
 
 export default defineConfig({
   test: {
@@ -14,7 +18,12 @@ export default defineConfig({
       },
       {
         // The CDK app: esbuild bundles the functions for real, so give it time on a busy machine.
-        test: { name: 'infrastructure', include: ['test/infrastructure/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+        test: {
+          name: 'infrastructure',
+          include: ['test/infrastructure/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
       },
       {
         // Against a deployed stack (LocalStack or AWS); skipped, and says why, when there is none.

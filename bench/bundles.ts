@@ -7,9 +7,9 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { LAMBDA_ESBUILD_OPTIONS, writeLazyModules } from '../cdk/constructs/bundling.js';
+import { DEFAULT_POLICY } from '../lib/domain/policies.js';
 import { CATALOG_FILE_NAME, catalogFileContent, stateMachineName } from '../lib/workflows/catalog.js';
 import { loadBuiltInWorkflows } from '../lib/workflows/load-workflows.js';
-import { DEFAULT_POLICY } from '../lib/domain/policies.js';
 import { median, round, say } from './support.js';
 
 /** The function that stands for "a Lambda that only has a DynamoDB client". */
@@ -20,7 +20,8 @@ export const BASELINE = 'baseline';
  * start are reported, but they do not count towards the targets.
  */
 const NOT_COUNTED: Record<string, string> = {
-  'workflow-versions': 'a deploy-time CloudFormation custom resource (check, remember, layout upgrade): it runs during cdk deploy, never while serving a request or an event',
+  'workflow-versions':
+    'a deploy-time CloudFormation custom resource (check, remember, layout upgrade): it runs during cdk deploy, never while serving a request or an event',
 };
 
 export interface FunctionFigures {
@@ -46,35 +47,75 @@ export interface FunctionFigures {
  * bench/.build, then imports each `samples` times in fresh processes, round-robin so that
  * every function meets the same machine.
  */
-export async function measureFunctions(root: string, samples: number): Promise<{ esbuildOptionsFrom: string; functions: Record<string, FunctionFigures> }> {
+export async function measureFunctions(
+  root: string,
+  samples: number,
+): Promise<{ esbuildOptionsFrom: string; functions: Record<string, FunctionFigures> }> {
   // Exactly the options the CDK app bundles with (BUNDLING is derived from them).
   const options = LAMBDA_ESBUILD_OPTIONS;
   const entries: Record<string, string> = { [BASELINE]: `${root}bench/baseline-function.ts` };
-  for (const file of readdirSync(`${root}functions`).filter((f) => f.endsWith('.ts')).sort()) entries[file.replace(/\.ts$/, '')] = `${root}functions/${file}`;
+  for (const file of readdirSync(`${root}functions`)
+    .filter((f) => f.endsWith('.ts'))
+    .sort())
+    entries[file.replace(/\.ts$/, '')] = `${root}functions/${file}`;
 
-  const built: Record<string, { outfile: string; bytes: number; lazyModules: FunctionFigures['lazyModules']; env: Record<string, string>; largestInputs: FunctionFigures['largestInputs'] }> = {};
+  const built: Record<
+    string,
+    {
+      outfile: string;
+      bytes: number;
+      lazyModules: FunctionFigures['lazyModules'];
+      env: Record<string, string>;
+      largestInputs: FunctionFigures['largestInputs'];
+    }
+  > = {};
   const catalog = loadBuiltInWorkflows();
   for (const [name, entry] of Object.entries(entries)) {
     const dir = `${root}bench/.build/${name}`;
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const outfile = `${dir}/index.${options.format === 'esm' ? 'mjs' : 'js'}`;
-    const result = await build({ ...options, entryPoints: [entry], outfile, write: true, metafile: true, logLevel: 'silent' });
+    const result = await build({
+      ...options,
+      entryPoints: [entry],
+      outfile,
+      write: true,
+      metafile: true,
+      logLevel: 'silent',
+    });
     const needsCatalog = name !== BASELINE && name !== 'publisher' && name !== 'workflow-versions';
     // As the CDK app does: the catalog (versions without definitions) beside the bundle, read at cold start.
     if (needsCatalog) writeFileSync(`${dir}/${CATALOG_FILE_NAME}`, catalogFileContent(catalog));
     // As EngineFunction does (engineBundling): beside every function's bundle, where its runtime require finds them.
-    const lazyModules = name === BASELINE ? {} : Object.fromEntries(Object.entries(writeLazyModules(dir)).map(([module, moduleBytes]) => [module, round(moduleBytes / 1024)]));
+    const lazyModules =
+      name === BASELINE
+        ? {}
+        : Object.fromEntries(
+            Object.entries(writeLazyModules(dir)).map(([module, moduleBytes]) => [module, round(moduleBytes / 1024)]),
+          );
     const bytes = statSync(outfile).size;
-    built[name] = { outfile, bytes, lazyModules, env: lambdaEnvironment(name, dir, catalog.map((v) => stateMachineName(v))), largestInputs: largestInputs(result.metafile) };
-    const lazy = Object.entries(lazyModules).map(([module, kib]) => `, ${module} ${kib.toFixed(0)} KiB beside it`).join('');
+    built[name] = {
+      outfile,
+      bytes,
+      lazyModules,
+      env: lambdaEnvironment(
+        name,
+        dir,
+        catalog.map((v) => stateMachineName(v)),
+      ),
+      largestInputs: largestInputs(result.metafile),
+    };
+    const lazy = Object.entries(lazyModules)
+      .map(([module, kib]) => `, ${module} ${kib.toFixed(0)} KiB beside it`)
+      .join('');
     say(`  bundled ${name}: ${(bytes / 1024).toFixed(0)} KiB${lazy}`);
   }
 
   const coldInit: Record<string, number[]> = Object.fromEntries(Object.keys(built).map((name) => [name, []]));
   for (let sample = 0; sample < samples; sample++) {
     for (const [name, { outfile, env }] of Object.entries(built)) coldInit[name]!.push(importTime(outfile, env));
-    if ((sample + 1) % 5 === 0) say(`  cold imports: ${sample + 1}/${samples} of each of ${Object.keys(built).length} bundles`);
+    if ((sample + 1) % 5 === 0)
+      say(`  cold imports: ${sample + 1}/${samples} of each of ${Object.keys(built).length} bundles`);
   }
 
   const functions: Record<string, FunctionFigures> = {};
@@ -132,7 +173,9 @@ function lambdaEnvironment(name: string, taskRoot: string, stateMachines: string
     DEADLINE_SCHEDULE_GROUP: 'lockstep-deadlines',
     DEADLINE_TARGET_ARN: 'arn:aws:events:us-east-1:123456789012:event-bus/lockstep',
     DEADLINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/lockstep-deadlines',
-    STATE_MACHINE_ARNS: JSON.stringify(Object.fromEntries(stateMachines.map((m) => [m, `${account}:stateMachine:${m}`]))),
+    STATE_MACHINE_ARNS: JSON.stringify(
+      Object.fromEntries(stateMachines.map((m) => [m, `${account}:stateMachine:${m}`])),
+    ),
     LOCKSTEP_COOLDOWN_SECONDS: String(DEFAULT_POLICY.cooldownSeconds),
     LOCKSTEP_BACKOFF_BASE_SECONDS: String(DEFAULT_POLICY.backoffBaseSeconds),
     LOCKSTEP_BACKOFF_MAX_SECONDS: String(DEFAULT_POLICY.backoffMaxSeconds),

@@ -66,9 +66,20 @@ export async function measureBusOutage(local: LocalMode, runs = 200, outageMs = 
     (next, context) => async (args) => {
       if (!refusing || context.commandName !== 'PutEventsCommand') return next(args);
       refusedPutEvents++;
-      if (refusedPutEvents % 2 === 1) throw Object.assign(new Error('bench: the bus is unavailable'), { name: 'ServiceUnavailable' });
+      if (refusedPutEvents % 2 === 1)
+        throw Object.assign(new Error('bench: the bus is unavailable'), { name: 'ServiceUnavailable' });
       const entries = (args.input as { Entries?: unknown[] }).Entries ?? [];
-      return { output: { $metadata: { httpStatusCode: 200 }, FailedEntryCount: entries.length, Entries: entries.map(() => ({ ErrorCode: 'InternalFailure', ErrorMessage: 'bench: the bus refused the entry' })) }, response: {} } as never;
+      return {
+        output: {
+          $metadata: { httpStatusCode: 200 },
+          FailedEntryCount: entries.length,
+          Entries: entries.map(() => ({
+            ErrorCode: 'InternalFailure',
+            ErrorMessage: 'bench: the bus refused the entry',
+          })),
+        },
+        response: {},
+      } as never;
     },
     { step: 'initialize', priority: 'high', name: 'benchBusOutage' },
   );
@@ -99,12 +110,19 @@ export async function measureBusOutage(local: LocalMode, runs = 200, outageMs = 
   const skippedRequests = answers.filter((a) => a.status === 409).length;
   const burstSeconds = round((performance.now() - outageStart) / 1000);
   say(`  ${runs} runs and ${skippedRequests} refused requests sent in ${burstSeconds} s; waiting for the runs to end`);
-  await within(60_000, 'the burst runs ending', (async () => {
-    await local.stepFunctions.idle();
-    await local.bus.idle();
-  })());
+  await within(
+    60_000,
+    'the burst runs ending',
+    (async () => {
+      await local.stepFunctions.idle();
+      await local.bus.idle();
+    })(),
+  );
   const runsEndedSeconds = round((performance.now() - outageStart) / 1000);
-  if (runsEndedSeconds * 1000 > outageMs) say(`  note: the runs ended ${runsEndedSeconds} s after the outage began: the last transitions were stored after the bus came back`);
+  if (runsEndedSeconds * 1000 > outageMs)
+    say(
+      `  note: the runs ended ${runsEndedSeconds} s after the outage began: the last transitions were stored after the bus came back`,
+    );
 
   // The transitions as stored: every execution's audit trail.
   const expected = new Set<string>();
@@ -118,19 +136,27 @@ export async function measureBusOutage(local: LocalMode, runs = 200, outageMs = 
   }
   const restoredAt = await restored;
   const deliveredDuringOutage = delivered.filter((d) => d.atMs < restoredAt).length;
-  say(`  outage over after ${round((restoredAt - outageStart) / 1000)} s (${refusedPutEvents} PutEvents refused); waiting up to 60 s for ${expected.size} transitions`);
+  say(
+    `  outage over after ${round((restoredAt - outageStart) / 1000)} s (${refusedPutEvents} PutEvents refused); waiting up to 60 s for ${expected.size} transitions`,
+  );
 
   // Bounded: what has not arrived 60 s after the bus came back counts as not delivered.
   const waitEnd = restoredAt + 60_000;
   const arrived = () => new Set(delivered.map((d) => `${d.id}|${d.phase}`));
   while (performance.now() < waitEnd && [...expected].some((key) => !arrived().has(key))) await sleep(50);
-  const allArrivedAt = [...expected].every((key) => arrived().has(key)) ? Math.max(restoredAt, ...delivered.filter((d) => expected.has(`${d.id}|${d.phase}`)).map((d) => d.atMs)) : undefined;
+  const allArrivedAt = [...expected].every((key) => arrived().has(key))
+    ? Math.max(restoredAt, ...delivered.filter((d) => expected.has(`${d.id}|${d.phase}`)).map((d) => d.atMs))
+    : undefined;
   let idleWithinWait = true;
   try {
-    await within(Math.max(1_000, waitEnd - performance.now()), 'the outbox catching up', (async () => {
-      await local.streamReader.idle();
-      await local.bus.idle();
-    })());
+    await within(
+      Math.max(1_000, waitEnd - performance.now()),
+      'the outbox catching up',
+      (async () => {
+        await local.streamReader.idle();
+        await local.bus.idle();
+      })(),
+    );
   } catch {
     idleWithinWait = false;
   }

@@ -4,7 +4,13 @@
 /** The part of an AWS SDK v3 client the trace needs (every client has it). */
 interface TraceableClient {
   middlewareStack: {
-    add(middleware: (next: (args: unknown) => Promise<{ output: unknown }>, context: { commandName?: string }) => (args: unknown) => Promise<{ output: unknown }>, options: { step: 'initialize'; priority: 'high'; name: string }): void;
+    add(
+      middleware: (
+        next: (args: unknown) => Promise<{ output: unknown }>,
+        context: { commandName?: string },
+      ) => (args: unknown) => Promise<{ output: unknown }>,
+      options: { step: 'initialize'; priority: 'high'; name: string },
+    ): void;
   };
 }
 
@@ -31,7 +37,16 @@ export class CallTrace {
       (next, context) => async (args) => {
         const command = String(context.commandName ?? 'unknown').replace(/Command$/, '');
         const startMs = performance.now();
-        const record = (failed: boolean) => this.recording && this.calls.push({ service, command, startMs, endMs: performance.now(), failed, ...(answer && { simulated: true }) });
+        const record = (failed: boolean) =>
+          this.recording &&
+          this.calls.push({
+            service,
+            command,
+            startMs,
+            endMs: performance.now(),
+            failed,
+            ...(answer && { simulated: true }),
+          });
         try {
           const result = answer ? { output: { $metadata: {}, ...(answer(command) as object) } } : await next(args);
           record(false);
@@ -75,7 +90,9 @@ export function sequentialCalls(calls: readonly TracedCall[]): number {
 }
 
 /** The calls as a reader wants them: `Service.Command (ms)`, in the order they started. */
-export function describeCalls(calls: readonly TracedCall[]): { call: string; startMs: number; durationMs: number; failed?: true; simulated?: true }[] {
+export function describeCalls(
+  calls: readonly TracedCall[],
+): { call: string; startMs: number; durationMs: number; failed?: true; simulated?: true }[] {
   const sorted = [...calls].sort((a, b) => a.startMs - b.startMs);
   const origin = sorted[0]?.startMs ?? 0;
   return sorted.map((c) => ({

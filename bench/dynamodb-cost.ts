@@ -9,10 +9,21 @@ import { CapacityMeter } from '../lib/adapters/dynamodb/capacity-meter.js';
 import type { DynamoDbStore } from '../lib/adapters/dynamodb/dynamodb-store.js';
 import type { LocalMode } from '../lib/local/local-mode.js';
 import { quiesce } from './admission.js';
-import { postExecution, round, until, type ApiHandler } from './support.js';
+import { type ApiHandler, postExecution, round, until } from './support.js';
 
 /** Commands that take ReturnConsumedCapacity. */
-const CAPACITY_COMMANDS = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'TransactGetItems', 'TransactWriteItems']);
+const CAPACITY_COMMANDS = new Set([
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'TransactGetItems',
+  'TransactWriteItems',
+]);
 const WRITE_COMMANDS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 
 interface Consumed {
@@ -67,10 +78,24 @@ class CostRecorder {
         const by = this.byRequest.getStore() ? 'api request' : 'status events';
         try {
           const result = await next(args);
-          this.list.push({ command, by, write: WRITE_COMMANDS.has(command), failed: false, ...capacity(result.output) });
+          this.list.push({
+            command,
+            by,
+            write: WRITE_COMMANDS.has(command),
+            failed: false,
+            ...capacity(result.output),
+          });
           return result;
         } catch (error) {
-          this.list.push({ command, by, write: WRITE_COMMANDS.has(command), failed: true, capacityUnits: 0, tableCapacityUnits: 0, indexCapacityUnits: {} });
+          this.list.push({
+            command,
+            by,
+            write: WRITE_COMMANDS.has(command),
+            failed: true,
+            capacityUnits: 0,
+            tableCapacityUnits: 0,
+            indexCapacityUnits: {},
+          });
           throw error;
         }
       },
@@ -78,7 +103,9 @@ class CostRecorder {
     );
   }
 
-  async during<T>(action: (asApiRequest: <R>(request: () => Promise<R>) => Promise<R>) => Promise<T>): Promise<{ result: T; cost: Cost }> {
+  async during<T>(
+    action: (asApiRequest: <R>(request: () => Promise<R>) => Promise<R>) => Promise<T>,
+  ): Promise<{ result: T; cost: Cost }> {
     this.list = [];
     const mark = this.meter.position();
     this.recording = true;
@@ -94,7 +121,9 @@ class CostRecorder {
           reads: metered.reads,
           capacityUnits: round(list.reduce((sum, r) => sum + r.capacityUnits, 0)),
           tableCapacityUnits: round(list.reduce((sum, r) => sum + r.tableCapacityUnits, 0)),
-          indexCapacityUnits: round(list.reduce((sum, r) => sum + Object.values(r.indexCapacityUnits).reduce((a, b) => a + b, 0), 0)),
+          indexCapacityUnits: round(
+            list.reduce((sum, r) => sum + Object.values(r.indexCapacityUnits).reduce((a, b) => a + b, 0), 0),
+          ),
           byCommand: metered.byCommand,
           list,
         },
@@ -109,7 +138,9 @@ function capacity(output: unknown): Pick<CostedRequest, 'capacityUnits' | 'table
   const consumed = (output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity;
   const list = consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed];
   const indexCapacityUnits: Record<string, number> = {};
-  for (const c of list) for (const [name, { CapacityUnits }] of Object.entries(c.GlobalSecondaryIndexes ?? {})) indexCapacityUnits[name] = round((indexCapacityUnits[name] ?? 0) + (CapacityUnits ?? 0));
+  for (const c of list)
+    for (const [name, { CapacityUnits }] of Object.entries(c.GlobalSecondaryIndexes ?? {}))
+      indexCapacityUnits[name] = round((indexCapacityUnits[name] ?? 0) + (CapacityUnits ?? 0));
   return {
     capacityUnits: round(list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0)),
     tableCapacityUnits: round(list.reduce((sum, c) => sum + (c.Table?.CapacityUnits ?? 0), 0)),
@@ -130,7 +161,13 @@ export interface LifecycleCost {
    * and their handlers race (a completion that read before the start record was written
    * loses its conditional write and tries again).
    */
-  noopLifecycles: { runs: number; writes: number[]; requests: number[]; capacityUnits: number[]; withFailedWrite: number };
+  noopLifecycles: {
+    runs: number;
+    writes: number[];
+    requests: number[];
+    capacityUnits: number[];
+    withFailedWrite: number;
+  };
   /** A second request on the target while it cools down: refused, recorded Skipped. */
   skippedAdmission: Cost;
 }
@@ -141,23 +178,38 @@ export interface LifecycleCost {
  * so the reads of the wait are not counted); then a request on the same target, refused by its
  * cooldown; then noop runs the same way, one at a time.
  */
-export async function measureLifecycleCost(local: LocalMode, api: ApiHandler, observer: DynamoDbStore, noopRuns = 10): Promise<LifecycleCost> {
+export async function measureLifecycleCost(
+  local: LocalMode,
+  api: ApiHandler,
+  observer: DynamoDbStore,
+  noopRuns = 10,
+): Promise<LifecycleCost> {
   const recorder = new CostRecorder(local.runtime.clients.dynamodb);
   const lifecycle = (workflowId: string, parameters: Record<string, string>) =>
     recorder.during(async (asApiRequest) => {
       const target = `bench/deployment/cost-${randomUUID().slice(0, 8)}`;
-      const response = await asApiRequest(() => postExecution(api, { targetResource: target, workflowId, parameters }, { requestId: randomUUID() }));
-      if (response.statusCode !== 201) throw new Error(`the cost measurement's admission answered ${response.statusCode}: ${response.body}`);
+      const response = await asApiRequest(() =>
+        postExecution(api, { targetResource: target, workflowId, parameters }, { requestId: randomUUID() }),
+      );
+      if (response.statusCode !== 201)
+        throw new Error(`the cost measurement's admission answered ${response.statusCode}: ${response.body}`);
       const { id } = JSON.parse(response.body) as { id: string };
-      await until(30_000, `execution ${id} completing`, async () => (await observer.getExecution(id))?.execution.phase === 'Completed');
+      await until(
+        30_000,
+        `execution ${id} completing`,
+        async () => (await observer.getExecution(id))?.execution.phase === 'Completed',
+      );
       await quiesce(local);
       return target;
     });
   await quiesce(local);
   const { result: target, cost: fullLifecycle } = await lifecycle('wait', { SECONDS: '1' });
   const { cost: skippedAdmission } = await recorder.during(async (asApiRequest) => {
-    const response = await asApiRequest(() => postExecution(api, { targetResource: target, workflowId: 'wait' }, { requestId: randomUUID() }));
-    if (response.statusCode !== 409) throw new Error(`a request on a cooling target answered ${response.statusCode}: ${response.body}`);
+    const response = await asApiRequest(() =>
+      postExecution(api, { targetResource: target, workflowId: 'wait' }, { requestId: randomUUID() }),
+    );
+    if (response.statusCode !== 409)
+      throw new Error(`a request on a cooling target answered ${response.statusCode}: ${response.body}`);
     await quiesce(local);
   });
   const noops: Cost[] = [];
@@ -169,8 +221,15 @@ export async function measureLifecycleCost(local: LocalMode, api: ApiHandler, ob
     reads: admissionList.filter((r) => !r.write).length,
     capacityUnits: round(admissionList.reduce((sum, r) => sum + r.capacityUnits, 0)),
     tableCapacityUnits: round(admissionList.reduce((sum, r) => sum + r.tableCapacityUnits, 0)),
-    indexCapacityUnits: round(admissionList.reduce((sum, r) => sum + Object.values(r.indexCapacityUnits).reduce((a, b) => a + b, 0), 0)),
-    byCommand: Object.fromEntries([...new Set(admissionList.map((r) => r.command))].map((c) => [c, admissionList.filter((r) => r.command === c).length])),
+    indexCapacityUnits: round(
+      admissionList.reduce((sum, r) => sum + Object.values(r.indexCapacityUnits).reduce((a, b) => a + b, 0), 0),
+    ),
+    byCommand: Object.fromEntries(
+      [...new Set(admissionList.map((r) => r.command))].map((c) => [
+        c,
+        admissionList.filter((r) => r.command === c).length,
+      ]),
+    ),
     list: admissionList,
   };
   return {

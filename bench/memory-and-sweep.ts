@@ -30,7 +30,9 @@ export interface SweepFigures {
  * executions (and their audit trails) the runs left. The sweeps' reads are counted on local
  * mode's own client, while nothing else uses it.
  */
-export async function measureMemoryAndSweep(local: LocalMode): Promise<{ memory: Record<string, unknown> & { localRssGrowthMiBPer10k: number }; sweep: SweepFigures }> {
+export async function measureMemoryAndSweep(
+  local: LocalMode,
+): Promise<{ memory: Record<string, unknown> & { localRssGrowthMiBPer10k: number }; sweep: SweepFigures }> {
   const follower = new RunFollower(local, 'bench-memory-ended');
   const { engine } = local.runtime;
   /** Items a sweep reads, on local mode's own client; the meter is taken off after it, so that it holds nothing of the runs. */
@@ -47,19 +49,26 @@ export async function measureMemoryAndSweep(local: LocalMode): Promise<{ memory:
 
   say(`  ${ACTIVE} wait runs (3,600 s) to sweep beside`);
   const active: string[] = [];
-  for (let i = 0; i < ACTIVE; i++) active.push(await follower.start(`bench/deployment/active-${i}`, 'wait', { SECONDS: '3600' }));
+  for (let i = 0; i < ACTIVE; i++)
+    active.push(await follower.start(`bench/deployment/active-${i}`, 'wait', { SECONDS: '3600' }));
   await until(30_000, `the ${ACTIVE} wait runs recorded Running`, async () => {
     for (const id of active) if ((await engine.store.getExecution(id))?.execution.phase !== 'Running') return false;
     return true;
   });
-  await within(30_000, 'the bus and the stream going idle', (async () => {
-    await local.bus.idle();
-    await local.streamReader.idle();
-  })());
+  await within(
+    30_000,
+    'the bus and the stream going idle',
+    (async () => {
+      await local.bus.idle();
+      await local.streamReader.idle();
+    })(),
+  );
   // The store's first listing also reads its page-token key, once.
   const itemsReadActiveAlone = (await sweepReads()).itemsRead;
 
-  say(`  ${MEMORY_RUNS.toLocaleString('en-US')} noop runs over ${MEMORY_TARGETS} targets at concurrency ${MEMORY_CONCURRENCY}, no cooldown, after ${WARM_UP_RUNS.toLocaleString('en-US')} to warm up${garbageCollectionAvailable ? '' : ' (no GC available: readings without a collection)'}`);
+  say(
+    `  ${MEMORY_RUNS.toLocaleString('en-US')} noop runs over ${MEMORY_TARGETS} targets at concurrency ${MEMORY_CONCURRENCY}, no cooldown, after ${WARM_UP_RUNS.toLocaleString('en-US')} to warm up${garbageCollectionAvailable ? '' : ' (no GC available: readings without a collection)'}`,
+  );
   /** `runs` noops, each worker cycling over its own targets so that no two runs contend. */
   const runMany = (runs: number, onEach: () => void) =>
     Promise.all(
@@ -79,7 +88,9 @@ export async function measureMemoryAndSweep(local: LocalMode): Promise<{ memory:
   await runMany(MEMORY_RUNS, () => {
     if (++done % 1_000 !== 0) return;
     rssEvery1000RunsMiB.push(rssMiB());
-    say(`  ${done.toLocaleString('en-US')}/${MEMORY_RUNS.toLocaleString('en-US')} (${rssEvery1000RunsMiB.at(-1)} MiB resident)`);
+    say(
+      `  ${done.toLocaleString('en-US')}/${MEMORY_RUNS.toLocaleString('en-US')} (${rssEvery1000RunsMiB.at(-1)} MiB resident)`,
+    );
   });
   const runsPerSecond = round(MEMORY_RUNS / ((performance.now() - start) / 1000));
   await quiesceAround(local);
@@ -119,9 +130,13 @@ export async function measureMemoryAndSweep(local: LocalMode): Promise<{ memory:
 
 /** Idle apart from the wait runs, which run for an hour: Step Functions' idle() would wait for them. */
 async function quiesceAround(local: LocalMode): Promise<void> {
-  await within(60_000, 'local mode going idle', (async () => {
-    await local.bus.idle();
-    await local.streamReader.idle();
-    await local.bus.idle();
-  })());
+  await within(
+    60_000,
+    'local mode going idle',
+    (async () => {
+      await local.bus.idle();
+      await local.streamReader.idle();
+      await local.bus.idle();
+    })(),
+  );
 }

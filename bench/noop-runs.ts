@@ -39,7 +39,8 @@ export class RunFollower {
         await sleep(5);
         continue;
       }
-      if (response.status !== 201) throw new Error(`POST /executions answered ${response.status}: ${JSON.stringify(body)}`);
+      if (response.status !== 201)
+        throw new Error(`POST /executions answered ${response.status}: ${JSON.stringify(body)}`);
       await this.end(body.id);
       return body.id;
     }
@@ -53,12 +54,17 @@ export class RunFollower {
       body: JSON.stringify({ targetResource: target, workflowId, parameters }),
     });
     const body = (await response.json()) as { id: string };
-    if (response.status !== 201) throw new Error(`POST /executions answered ${response.status}: ${JSON.stringify(body)}`);
+    if (response.status !== 201)
+      throw new Error(`POST /executions answered ${response.status}: ${JSON.stringify(body)}`);
     return body.id;
   }
 
   private end(id: string): Promise<void> {
     if (this.early.delete(id)) return Promise.resolve();
-    return within(30_000, `the end of run ${id}`, new Promise<void>((resolve) => this.waiting.set(id, resolve))).finally(() => this.waiting.delete(id));
+    return within(
+      30_000,
+      `the end of run ${id}`,
+      new Promise<void>((resolve) => this.waiting.set(id, resolve)),
+    ).finally(() => this.waiting.delete(id));
   }
 }

@@ -4,18 +4,25 @@
 // or NOT met with its value), everything to bench/results.json. It never fails on a number;
 // a part that breaks is reported as an error, its targets as not met, and the exit code is 1.
 import { randomUUID } from 'node:crypto';
-import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbStore } from '../lib/adapters/dynamodb/dynamodb-store.js';
+import type { LocalConfig } from '../lib/config.js';
 import { DEFAULT_POLICY } from '../lib/domain/policies.js';
 import { localDynamoDbClient, startDynamoDbLocal } from '../lib/local/dynamodb-local.js';
-import { startLocalMode, type LocalMode } from '../lib/local/local-mode.js';
-import type { LocalConfig } from '../lib/config.js';
+import { type LocalMode, startLocalMode } from '../lib/local/local-mode.js';
 import { systemClock } from '../lib/runtime.js';
-import { apiHandlerOf, measureAdmissionCalls, measureContended, measureUnloaded, quiesce, warmUp } from './admission.js';
+import {
+  apiHandlerOf,
+  measureAdmissionCalls,
+  measureContended,
+  measureUnloaded,
+  quiesce,
+  warmUp,
+} from './admission.js';
 import { BASELINE, measureFunctions } from './bundles.js';
 import { measureBusOutage } from './bus-outage.js';
 import { measureLifecycleCost } from './dynamodb-cost.js';
@@ -31,7 +38,10 @@ const COLD_INIT_SAMPLES = 12;
 const UNLOADED_PAIRS = 200;
 const E2E_RUNS = 200;
 
-const results: Record<string, unknown> = { machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version }, startedAt: new Date().toISOString() };
+const results: Record<string, unknown> = {
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
+  startedAt: new Date().toISOString(),
+};
 const errors: Record<string, string> = {};
 /** One part of the benchmark: a failure is recorded and the others still run. */
 async function part<T>(name: string, what: string, measure: () => Promise<T>): Promise<T | undefined> {
@@ -49,21 +59,38 @@ async function part<T>(name: string, what: string, measure: () => Promise<T>): P
 }
 
 // 1. Bundles and cold starts first, while nothing else runs on the machine.
-const bundles = await part('functions', `bundling functions/*.ts and the baseline as the CDK app does; cold initialization, median of ${COLD_INIT_SAMPLES} fresh processes each`, () => measureFunctions(root, COLD_INIT_SAMPLES));
+const bundles = await part(
+  'functions',
+  `bundling functions/*.ts and the baseline as the CDK app does; cold initialization, median of ${COLD_INIT_SAMPLES} fresh processes each`,
+  () => measureFunctions(root, COLD_INIT_SAMPLES),
+);
 results.functions = bundles;
 
 say('starting DynamoDB Local');
 const dynamodbLocal = await startDynamoDbLocal();
 const client = localDynamoDbClient(dynamodbLocal.endpoint);
 const doc = DynamoDBDocumentClient.from(client);
-const localConfig = (tableName: string, policy: typeof DEFAULT_POLICY, dynamodbEndpoint: string): LocalConfig => ({ port: 0, token: BENCH_TOKEN, policy, sweepIntervalSeconds: 3600, tableName, dynamodbEndpoint });
+const localConfig = (tableName: string, policy: typeof DEFAULT_POLICY, dynamodbEndpoint: string): LocalConfig => ({
+  port: 0,
+  token: BENCH_TOKEN,
+  policy,
+  sweepIntervalSeconds: 3600,
+  tableName,
+  dynamodbEndpoint,
+});
 /** A local mode on the bench's DynamoDB Local, or on another one. */
-const startLocal = (tableName: string, policy = DEFAULT_POLICY, dynamodbEndpoint = dynamodbLocal.endpoint): Promise<LocalMode> =>
+const startLocal = (
+  tableName: string,
+  policy = DEFAULT_POLICY,
+  dynamodbEndpoint = dynamodbLocal.endpoint,
+): Promise<LocalMode> =>
   startLocalMode(localConfig(tableName, policy, dynamodbEndpoint), { clock: systemClock, writeMetrics: () => {} });
 /** Stops a local mode and drops its table, so that each part finds DynamoDB Local holding only its own items and stream. */
 const stopLocal = async (local: LocalMode, tableName: string): Promise<void> => {
   await local.stop();
-  await client.send(new DeleteTableCommand({ TableName: tableName })).catch((error: unknown) => say(`  could not delete table ${tableName}: ${(error as Error).message}`));
+  await client
+    .send(new DeleteTableCommand({ TableName: tableName }))
+    .catch((error: unknown) => say(`  could not delete table ${tableName}: ${(error as Error).message}`));
 };
 
 let calls: Awaited<ReturnType<typeof measureAdmissionCalls>> | undefined;
@@ -80,63 +107,93 @@ try {
   const local = await startLocal(tableName);
   try {
     const api = apiHandlerOf(local);
-    calls = await part('admissionCalls', 'admission calls: one request without Idempotency-Key, one with, through the api handler on traced clients', () => measureAdmissionCalls(local, tableName));
-    await part('warmUp', 'warming up: 200 admissions and 200 bare writes at concurrency 32', () => warmUp(local, api, doc, tableName));
-    unloaded = await part('unloadedAdmission', `unloaded admission: ${UNLOADED_PAIRS} rounds of one bare conditional UpdateItem and one admission on a fresh target, concurrency 1, local mode idle between rounds`, () =>
-      measureUnloaded(local, api, doc, tableName, UNLOADED_PAIRS, 20),
+    calls = await part(
+      'admissionCalls',
+      'admission calls: one request without Idempotency-Key, one with, through the api handler on traced clients',
+      () => measureAdmissionCalls(local, tableName),
     );
-    contended = await part('contendedAdmission', 'contended admission: 2,000 admissions over 50 targets at concurrency 32 through the api handler', () => measureContended(local, api, doc, tableName));
-    cost = await part('dynamodbCost', 'DynamoDB requests and capacity of one lifecycle (admit → start → complete) and of a skipped admission', () =>
-      measureLifecycleCost(local, api, new DynamoDbStore({ client, tableName })),
+    await part('warmUp', 'warming up: 200 admissions and 200 bare writes at concurrency 32', () =>
+      warmUp(local, api, doc, tableName),
     );
-    endToEnd = await part('noopEndToEnd', `noop end to end through local mode's HTTP API: ${E2E_RUNS} runs, one at a time, POST to the Completed event`, async () => {
-      await quiesce(local);
-      const follower = new RunFollower(local, 'bench-e2e-ended');
-      const samples: number[] = [];
-      const run = randomUUID().slice(0, 8);
-      for (let i = 0; i < E2E_RUNS; i++) {
-        const t0 = performance.now();
-        await follower.run(`bench/deployment/e2e-${run}-${i}`);
-        samples.push(performance.now() - t0);
-        if ((i + 1) % 50 === 0) say(`  ${i + 1}/${E2E_RUNS}`);
-      }
-      return distribution(samples);
-    });
+    unloaded = await part(
+      'unloadedAdmission',
+      `unloaded admission: ${UNLOADED_PAIRS} rounds of one bare conditional UpdateItem and one admission on a fresh target, concurrency 1, local mode idle between rounds`,
+      () => measureUnloaded(local, api, doc, tableName, UNLOADED_PAIRS, 20),
+    );
+    contended = await part(
+      'contendedAdmission',
+      'contended admission: 2,000 admissions over 50 targets at concurrency 32 through the api handler',
+      () => measureContended(local, api, doc, tableName),
+    );
+    cost = await part(
+      'dynamodbCost',
+      'DynamoDB requests and capacity of one lifecycle (admit → start → complete) and of a skipped admission',
+      () => measureLifecycleCost(local, api, new DynamoDbStore({ client, tableName })),
+    );
+    endToEnd = await part(
+      'noopEndToEnd',
+      `noop end to end through local mode's HTTP API: ${E2E_RUNS} runs, one at a time, POST to the Completed event`,
+      async () => {
+        await quiesce(local);
+        const follower = new RunFollower(local, 'bench-e2e-ended');
+        const samples: number[] = [];
+        const run = randomUUID().slice(0, 8);
+        for (let i = 0; i < E2E_RUNS; i++) {
+          const t0 = performance.now();
+          await follower.run(`bench/deployment/e2e-${run}-${i}`);
+          samples.push(performance.now() - t0);
+          if ((i + 1) % 50 === 0) say(`  ${i + 1}/${E2E_RUNS}`);
+        }
+        return distribution(samples);
+      },
+    );
   } finally {
     await stopLocal(local, tableName);
   }
 
   // 3. The outbox through a bus outage, on a local mode of its own.
-  outage = await part('busOutage', 'bus outage: every PutEvents of the outbox refused for 10 s while 200 noop runs (and 20 refused requests) go through', async () => {
-    // Its publisher logs each refused batch as an error: expected here, and not the summary's business.
-    const level = process.env.POWERTOOLS_LOG_LEVEL;
-    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-    const outageTable = `bench-outage-${randomUUID()}`;
-    const outageLocal = await startLocal(outageTable).finally(() => (process.env.POWERTOOLS_LOG_LEVEL = level));
-    try {
-      return await measureBusOutage(outageLocal);
-    } finally {
-      await stopLocal(outageLocal, outageTable);
-    }
-  });
+  outage = await part(
+    'busOutage',
+    'bus outage: every PutEvents of the outbox refused for 10 s while 200 noop runs (and 20 refused requests) go through',
+    async () => {
+      // Its publisher logs each refused batch as an error: expected here, and not the summary's business.
+      const level = process.env.POWERTOOLS_LOG_LEVEL;
+      process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+      const outageTable = `bench-outage-${randomUUID()}`;
+      const outageLocal = await startLocal(outageTable).finally(() => (process.env.POWERTOOLS_LOG_LEVEL = level));
+      try {
+        return await measureBusOutage(outageLocal);
+      } finally {
+        await stopLocal(outageLocal, outageTable);
+      }
+    },
+  );
 
   // 4. Memory over 10,000 runs, and the sweep beside what they leave, on a local mode with no cooldown, on a
   // DynamoDB Local of its own: one that has served the parts above (their tables dropped) runs these 11,000
   // runs at a fifth of the speed, Java busy and a bare UpdateItem ten times slower, and one that has served
   // these serves what follows as slowly.
-  memoryAndSweep = await part('memoryAndSweep', 'local mode memory and the sweep, on a DynamoDB Local of its own', async () => {
-    const ownDynamodb = await startDynamoDbLocal();
-    try {
-      const memoryLocal = await startLocal(`bench-memory-${randomUUID()}`, { ...DEFAULT_POLICY, cooldownSeconds: 0 }, ownDynamodb.endpoint);
+  memoryAndSweep = await part(
+    'memoryAndSweep',
+    'local mode memory and the sweep, on a DynamoDB Local of its own',
+    async () => {
+      const ownDynamodb = await startDynamoDbLocal();
       try {
-        return await measureMemoryAndSweep(memoryLocal);
+        const memoryLocal = await startLocal(
+          `bench-memory-${randomUUID()}`,
+          { ...DEFAULT_POLICY, cooldownSeconds: 0 },
+          ownDynamodb.endpoint,
+        );
+        try {
+          return await measureMemoryAndSweep(memoryLocal);
+        } finally {
+          await memoryLocal.stop();
+        }
       } finally {
-        await memoryLocal.stop();
+        await ownDynamodb.stop();
       }
-    } finally {
-      await ownDynamodb.stop();
-    }
-  });
+    },
+  );
 } finally {
   client.destroy();
   await dynamodbLocal.stop();
@@ -154,12 +211,19 @@ results.sweep = memoryAndSweep?.sweep;
 // The targets, from the figures above: each met or not, never a failure of the run.
 const counted = Object.entries(bundles?.functions ?? {}).filter(([, f]) => f.counted);
 const baselineMs = bundles?.functions[BASELINE]?.coldInitMedianMs;
-const coldRatios = Object.fromEntries(counted.map(([name, f]) => [name, baselineMs ? round(f.coldInitMedianMs / baselineMs) : Number.NaN]));
-const slowest = counted.length > 0 ? counted.reduce((a, b) => (b[1].coldInitMedianMs > a[1].coldInitMedianMs ? b : a)) : undefined;
+const coldRatios = Object.fromEntries(
+  counted.map(([name, f]) => [name, baselineMs ? round(f.coldInitMedianMs / baselineMs) : Number.NaN]),
+);
+const slowest =
+  counted.length > 0 ? counted.reduce((a, b) => (b[1].coldInitMedianMs > a[1].coldInitMedianMs ? b : a)) : undefined;
 const largest = counted.length > 0 ? counted.reduce((a, b) => (b[1].bytes > a[1].bytes ? b : a)) : undefined;
-const target = (value: number | undefined, met: (v: number) => boolean) => (value === undefined || Number.isNaN(value) ? { value: null, met: false } : { value, met: met(value) });
+const target = (value: number | undefined, met: (v: number) => boolean) =>
+  value === undefined || Number.isNaN(value) ? { value: null, met: false } : { value, met: met(value) };
 const targets = {
-  admissionSequentialCalls: target(calls && Math.max(calls.unkeyed.sequentialCalls, calls.warmUnkeyed.sequentialCalls), (v) => v <= 2),
+  admissionSequentialCalls: target(
+    calls && Math.max(calls.unkeyed.sequentialCalls, calls.warmUnkeyed.sequentialCalls),
+    (v) => v <= 2,
+  ),
   admittedP50OverBareP50Unloaded: target(unloaded?.admittedP50OverBareP50, (v) => v <= 2.5),
   coldInitOverBaselineMax: target(slowest && coldRatios[slowest[0]], (v) => v <= 1.5),
   bundleKiBMax: target(largest && largest[1].kib, (v) => v <= 450),
@@ -181,7 +245,12 @@ const LIMITS: Record<keyof typeof targets, string> = {
   localRssGrowthMiBPer10k: '≤ 64',
 };
 results.targets = targets;
-results.coldInitOverBaseline = { baselineMedianMs: baselineMs, byFunction: coldRatios, slowest: slowest?.[0], largest: largest?.[0] };
+results.coldInitOverBaseline = {
+  baselineMedianMs: baselineMs,
+  byFunction: coldRatios,
+  slowest: slowest?.[0],
+  largest: largest?.[0],
+};
 if (Object.keys(errors).length > 0) results.errors = errors;
 results.durationSeconds = round((performance.now() - started) / 1000);
 writeFileSync(`${root}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
@@ -190,10 +259,14 @@ mkdirSync(`${root}bench/.build`, { recursive: true });
 // The summary, one line per figure, in words the README can quote.
 const lines: string[] = [];
 const machine = results.machine as { cpus: number; node: string };
-lines.push(`Lockstep benchmarks: ${results.durationSeconds} s on ${machine.cpus} CPUs, Node ${machine.node}, one run (bench/results.json)`);
+lines.push(
+  `Lockstep benchmarks: ${results.durationSeconds} s on ${machine.cpus} CPUs, Node ${machine.node}, one run (bench/results.json)`,
+);
 const callList = (c: { calls: { call: string }[] }) => c.calls.map((x) => x.call).join(' → ');
 if (calls) {
-  lines.push(`admission calls in sequence (api handler, fresh target): ${calls.unkeyed.sequentialCalls} without Idempotency-Key (${callList(calls.unkeyed)}; answered ${calls.unkeyed.status} ${calls.unkeyed.phase}; warm: ${calls.warmUnkeyed.sequentialCalls}); ${calls.keyed.sequentialCalls} with it (${callList(calls.keyed)})`);
+  lines.push(
+    `admission calls in sequence (api handler, fresh target): ${calls.unkeyed.sequentialCalls} without Idempotency-Key (${callList(calls.unkeyed)}; answered ${calls.unkeyed.status} ${calls.unkeyed.phase}; warm: ${calls.warmUnkeyed.sequentialCalls}); ${calls.keyed.sequentialCalls} with it (${callList(calls.keyed)})`,
+  );
 }
 if (unloaded) {
   lines.push(
@@ -208,16 +281,28 @@ if (contended) {
 }
 if (cost) {
   const { fullLifecycle: l, admission: a, skippedAdmission: s } = cost;
-  const commands = (c: typeof l) => c.list.map((r) => `${r.command}${r.capacityUnits ? ` ${r.capacityUnits}` : ''}`).join(', ');
-  lines.push(`DynamoDB per lifecycle (admit → start → complete, a 1 s wait run): ${l.requests} requests, ${l.writes} writes, ${l.capacityUnits} CU (table ${l.tableCapacityUnits}, indexes ${l.indexCapacityUnits}) [${commands(l)}]`);
+  const commands = (c: typeof l) =>
+    c.list.map((r) => `${r.command}${r.capacityUnits ? ` ${r.capacityUnits}` : ''}`).join(', ');
+  lines.push(
+    `DynamoDB per lifecycle (admit → start → complete, a 1 s wait run): ${l.requests} requests, ${l.writes} writes, ${l.capacityUnits} CU (table ${l.tableCapacityUnits}, indexes ${l.indexCapacityUnits}) [${commands(l)}]`,
+  );
   const n = cost.noopLifecycles;
-  lines.push(`DynamoDB per noop lifecycle (start and completion events arrive together): ${Math.min(...n.writes)}–${Math.max(...n.writes)} writes, ${Math.min(...n.requests)}–${Math.max(...n.requests)} requests, ${Math.min(...n.capacityUnits)}–${Math.max(...n.capacityUnits)} CU over ${n.runs} runs; ${n.withFailedWrite} of ${n.runs} lost the start/completion race once (a failed conditional write, read again, written again)`);
-  lines.push(`DynamoDB per admission: ${a.requests} requests, ${a.writes} write, ${a.capacityUnits} CU; per skipped admission: ${s.requests} requests, ${s.writes} writes, ${s.capacityUnits} CU (table ${s.tableCapacityUnits}, indexes ${s.indexCapacityUnits})`);
+  lines.push(
+    `DynamoDB per noop lifecycle (start and completion events arrive together): ${Math.min(...n.writes)}–${Math.max(...n.writes)} writes, ${Math.min(...n.requests)}–${Math.max(...n.requests)} requests, ${Math.min(...n.capacityUnits)}–${Math.max(...n.capacityUnits)} CU over ${n.runs} runs; ${n.withFailedWrite} of ${n.runs} lost the start/completion race once (a failed conditional write, read again, written again)`,
+  );
+  lines.push(
+    `DynamoDB per admission: ${a.requests} requests, ${a.writes} write, ${a.capacityUnits} CU; per skipped admission: ${s.requests} requests, ${s.writes} writes, ${s.capacityUnits} CU (table ${s.tableCapacityUnits}, indexes ${s.indexCapacityUnits})`,
+  );
 }
-if (endToEnd) lines.push(`noop end to end (local mode's HTTP API, one at a time, POST to the Completed event from the outbox): p50 ${endToEnd.p50Ms} ms, p99 ${endToEnd.p99Ms} ms`);
+if (endToEnd)
+  lines.push(
+    `noop end to end (local mode's HTTP API, one at a time, POST to the Completed event from the outbox): p50 ${endToEnd.p50Ms} ms, p99 ${endToEnd.p99Ms} ms`,
+  );
 if (memoryAndSweep) {
   const s = memoryAndSweep.sweep;
-  lines.push(`sweep: ${s.itemsReadActiveAlone} items read with ${s.active} active executions alone; ${s.itemsReadWithHistory} (${s.itemsReadPerActiveExecution} per active) beside ${s.terminalBeside.toLocaleString('en-US')} terminal ones`);
+  lines.push(
+    `sweep: ${s.itemsReadActiveAlone} items read with ${s.active} active executions alone; ${s.itemsReadWithHistory} (${s.itemsReadPerActiveExecution} per active) beside ${s.terminalBeside.toLocaleString('en-US')} terminal ones`,
+  );
 }
 if (outage) {
   const o = outage;
@@ -229,16 +314,35 @@ if (bundles) {
   const b = bundles.functions;
   for (const [name, f] of Object.entries(b)) {
     if (name === BASELINE) continue;
-    const lazy = Object.entries(f.lazyModules).map(([module, kib]) => ` (+ ${module} ${kib.toFixed(0)} KiB beside it, loaded on first use)`).join('');
-    lines.push(`function ${name}: ${f.kib.toFixed(0)} KiB minified${lazy}, cold init median ${f.coldInitMedianMs} ms (${baselineMs ? round(f.coldInitMedianMs / baselineMs) : '?'}× baseline)${f.counted ? '' : ` — not counted: ${f.notCountedBecause}`}`);
+    const lazy = Object.entries(f.lazyModules)
+      .map(([module, kib]) => ` (+ ${module} ${kib.toFixed(0)} KiB beside it, loaded on first use)`)
+      .join('');
+    lines.push(
+      `function ${name}: ${f.kib.toFixed(0)} KiB minified${lazy}, cold init median ${f.coldInitMedianMs} ms (${baselineMs ? round(f.coldInitMedianMs / baselineMs) : '?'}× baseline)${f.counted ? '' : ` — not counted: ${f.notCountedBecause}`}`,
+    );
   }
-  if (b[BASELINE]) lines.push(`function baseline (only new DynamoDBClient({})): ${b[BASELINE].kib.toFixed(0)} KiB minified, cold init median ${b[BASELINE].coldInitMedianMs} ms (bundled with ${bundles.esbuildOptionsFrom}; NODE_OPTIONS=--enable-source-maps as deployed)`);
+  if (b[BASELINE])
+    lines.push(
+      `function baseline (only new DynamoDBClient({})): ${b[BASELINE].kib.toFixed(0)} KiB minified, cold init median ${b[BASELINE].coldInitMedianMs} ms (bundled with ${bundles.esbuildOptionsFrom}; NODE_OPTIONS=--enable-source-maps as deployed)`,
+    );
 }
 if (memoryAndSweep) {
-  const m = memoryAndSweep.memory as Record<string, unknown> & { localRssBeforeMiB: number; localRssAfterMiB: number; localRssGrowthMiBPer10k: number; heapUsedBeforeMiB: number; heapUsedAfterMiB: number; runsPerSecond: number };
-  lines.push(`local mode memory: rss ${m.localRssBeforeMiB} MiB before, ${m.localRssAfterMiB} MiB after 10,000 noop runs (${m.localRssGrowthMiBPer10k >= 0 ? '+' : ''}${m.localRssGrowthMiBPer10k} MiB per 10k; heap ${m.heapUsedBeforeMiB} → ${m.heapUsedAfterMiB} MiB; ${m.runsPerSecond} runs/s)`);
+  const m = memoryAndSweep.memory as Record<string, unknown> & {
+    localRssBeforeMiB: number;
+    localRssAfterMiB: number;
+    localRssGrowthMiBPer10k: number;
+    heapUsedBeforeMiB: number;
+    heapUsedAfterMiB: number;
+    runsPerSecond: number;
+  };
+  lines.push(
+    `local mode memory: rss ${m.localRssBeforeMiB} MiB before, ${m.localRssAfterMiB} MiB after 10,000 noop runs (${m.localRssGrowthMiBPer10k >= 0 ? '+' : ''}${m.localRssGrowthMiBPer10k} MiB per 10k; heap ${m.heapUsedBeforeMiB} → ${m.heapUsedAfterMiB} MiB; ${m.runsPerSecond} runs/s)`,
+  );
 }
-for (const [name, { value, met }] of Object.entries(targets)) lines.push(`target ${name}: ${value === null ? 'no value' : value} (${LIMITS[name as keyof typeof targets]}) ${met ? 'met' : 'NOT met'}`);
+for (const [name, { value, met }] of Object.entries(targets))
+  lines.push(
+    `target ${name}: ${value === null ? 'no value' : value} (${LIMITS[name as keyof typeof targets]}) ${met ? 'met' : 'NOT met'}`,
+  );
 for (const name of Object.keys(errors)) lines.push(`error in ${name}: see errors in bench/results.json`);
 console.log(lines.join('\n'));
 say('wrote bench/results.json');

@@ -22,7 +22,12 @@ export interface Distribution {
   p90Ms: number;
   p99Ms: number;
 }
-export const distribution = (samples: readonly number[]): Distribution => ({ count: samples.length, p50Ms: median(samples), p90Ms: percentile(samples, 90), p99Ms: percentile(samples, 99) });
+export const distribution = (samples: readonly number[]): Distribution => ({
+  count: samples.length,
+  p50Ms: median(samples),
+  p90Ms: percentile(samples, 90),
+  p99Ms: percentile(samples, 99),
+});
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,14 +35,25 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms / 1000} s`)), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms / 1000} s`)), ms)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** Polls `check` every `everyMs` until it holds, for at most `ms`. */
-export async function until(ms: number, what: string, check: () => Promise<boolean> | boolean, everyMs = 50): Promise<void> {
+export async function until(
+  ms: number,
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  everyMs = 50,
+): Promise<void> {
   const deadline = performance.now() + ms;
   while (!(await check())) {
     if (performance.now() > deadline) throw new Error(`${what} did not happen within ${ms / 1000} s`);
@@ -79,8 +95,22 @@ export const BENCH_TOKEN = 'bench';
 export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 /** POST /executions as API Gateway hands it to the api function (bearer token of local mode's authenticator). */
-export function postExecution(api: ApiHandler, body: Record<string, unknown>, options: { requestId: string; idempotencyKey?: string }): Promise<APIGatewayProxyResult> {
-  const headers: Record<string, string> = { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json', ...(options.idempotencyKey && { 'idempotency-key': options.idempotencyKey }) };
-  const event = { httpMethod: 'POST', path: '/executions', headers, body: JSON.stringify(body), requestContext: { requestId: options.requestId } };
+export function postExecution(
+  api: ApiHandler,
+  body: Record<string, unknown>,
+  options: { requestId: string; idempotencyKey?: string },
+): Promise<APIGatewayProxyResult> {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${BENCH_TOKEN}`,
+    'content-type': 'application/json',
+    ...(options.idempotencyKey && { 'idempotency-key': options.idempotencyKey }),
+  };
+  const event = {
+    httpMethod: 'POST',
+    path: '/executions',
+    headers,
+    body: JSON.stringify(body),
+    requestContext: { requestId: options.requestId },
+  };
   return api(event as unknown as APIGatewayProxyEvent);
 }

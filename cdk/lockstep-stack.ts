@@ -12,6 +12,12 @@ export class LockstepStack extends Stack {
     const { workflows, deletionProtection, alarmEmail, ecsServiceArns, sweepInterval, ...stackProps } = props;
     super(scope, id, stackProps);
     // `Default` adds nothing to logical ids: the resources keep the ids they had before the construct existed, so deployed stacks update in place.
-    this.lockstep = new Lockstep(this, 'Default', { workflows, deletionProtection, alarmEmail, ecsServiceArns, sweepInterval });
+    this.lockstep = new Lockstep(this, 'Default', {
+      workflows,
+      deletionProtection,
+      alarmEmail,
+      ecsServiceArns,
+      sweepInterval,
+    });
   }
 }

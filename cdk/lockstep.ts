@@ -1,26 +1,26 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ENGINE_BUS_NAME } from '../lib/adapters/eventbridge/domain-event-publisher.js';
 import { DEFAULT_POLICY } from '../lib/domain/policies.js';
 import { catalogFileContent } from '../lib/workflows/catalog.js';
 import { withBuiltInWorkflows } from '../lib/workflows/load-workflows.js';
 import type { WorkflowVersion } from '../lib/workflows/workflow-version.js';
 import { DeadlineSchedules } from './constructs/deadline-schedules.js';
+import { DomainEventOutbox } from './constructs/domain-event-outbox.js';
 import { EngineApi } from './constructs/engine-api.js';
 import { EngineEvents } from './constructs/engine-events.js';
 import { EngineFunction } from './constructs/engine-function.js';
-import { DomainEventOutbox } from './constructs/domain-event-outbox.js';
 import { EngineMonitoring } from './constructs/engine-monitoring.js';
 import { ExecutionTable } from './constructs/execution-table.js';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
@@ -61,11 +61,16 @@ export class Lockstep extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const versions = withBuiltInWorkflows(props.workflows ?? []);
-    const tables = new ExecutionTable(this, 'Tables', { ...(props.deletionProtection !== undefined && { deletionProtection: props.deletionProtection }) });
+    const tables = new ExecutionTable(this, 'Tables', {
+      ...(props.deletionProtection !== undefined && { deletionProtection: props.deletionProtection }),
+    });
     this.table = tables.table;
     const versionsCheck = new WorkflowVersionsCheck(this, 'WorkflowVersions', { table: tables.table, versions });
     const workflows = versions.map((version) => {
-      const workflow = new WorkflowStateMachine(this, `Workflow-${version.id}-v${version.version}`, { workflow: version, ...(props.ecsServiceArns && { ecsServiceArns: props.ecsServiceArns }) });
+      const workflow = new WorkflowStateMachine(this, `Workflow-${version.id}-v${version.version}`, {
+        workflow: version,
+        ...(props.ecsServiceArns && { ecsServiceArns: props.ecsServiceArns }),
+      });
       // A deploy that changes a version's content is refused before any state machine changes.
       workflow.node.addDependency(versionsCheck.resource);
       return workflow;
@@ -81,14 +86,24 @@ export class Lockstep extends Construct {
     const environment = {
       TABLE_NAME: tables.table.tableName,
       ...deadlines.environment,
-      STATE_MACHINE_ARNS: stack.toJsonString(Object.fromEntries(workflows.map((w) => [w.stateMachineName, w.stateMachine.stateMachineArn]))),
+      STATE_MACHINE_ARNS: stack.toJsonString(
+        Object.fromEntries(workflows.map((w) => [w.stateMachineName, w.stateMachine.stateMachineArn])),
+      ),
       LOCKSTEP_COOLDOWN_SECONDS: String(DEFAULT_POLICY.cooldownSeconds),
       LOCKSTEP_BACKOFF_BASE_SECONDS: String(DEFAULT_POLICY.backoffBaseSeconds),
       LOCKSTEP_BACKOFF_MAX_SECONDS: String(DEFAULT_POLICY.backoffMaxSeconds),
       LOCKSTEP_MAX_CONSECUTIVE_FAILURES: String(DEFAULT_POLICY.maxConsecutiveFailures),
     };
-    const fn = (name: string, extra: { reservedConcurrentExecutions?: number; timeout?: Duration; environment?: Record<string, string> } = {}) =>
-      new EngineFunction(this, `${name}Handler`, { handler: name.toLowerCase(), catalogFile, ...extra, environment: { ...environment, ...extra.environment } }).function;
+    const fn = (
+      name: string,
+      extra: { reservedConcurrentExecutions?: number; timeout?: Duration; environment?: Record<string, string> } = {},
+    ) =>
+      new EngineFunction(this, `${name}Handler`, {
+        handler: name.toLowerCase(),
+        catalogFile,
+        ...extra,
+        environment: { ...environment, ...extra.environment },
+      }).function;
     // Only the functions that admit go through the idempotency layer.
     const admits = { environment: { IDEMPOTENCY_TABLE_NAME: tables.idempotencyTable.tableName } };
     const functions = {
@@ -114,7 +129,12 @@ export class Lockstep extends Construct {
       f.addToRolePolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: executionArns }));
     }
     for (const f of Object.values(functions)) {
-      f.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: executionArns }));
+      f.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+          resources: executionArns,
+        }),
+      );
     }
 
     const events = new EngineEvents(this, 'Events', {
@@ -127,11 +147,19 @@ export class Lockstep extends Construct {
     });
     this.bus = events.bus;
     // Domain events leave through the outbox alone: no other function may put events on the bus.
-    const outbox = new DomainEventOutbox(this, 'Outbox', { table: tables.table, bus: events.bus, eventBusName: ENGINE_BUS_NAME });
+    const outbox = new DomainEventOutbox(this, 'Outbox', {
+      table: tables.table,
+      bus: events.bus,
+      eventBusName: ENGINE_BUS_NAME,
+    });
 
     this.api = new EngineApi(this, 'Api', { handler: functions.Api });
 
-    const alarmTopic = new Topic(this, 'Alarms', { displayName: 'Lockstep alarms', enforceSSL: true, masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns') });
+    const alarmTopic = new Topic(this, 'Alarms', {
+      displayName: 'Lockstep alarms',
+      enforceSSL: true,
+      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    });
     if (props.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     this.alarmTopic = alarmTopic;
     new EngineMonitoring(this, 'Monitoring', {
@@ -142,8 +170,14 @@ export class Lockstep extends Construct {
       alarmTopic,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'The REST API (LOCKSTEP_API_URL for npm run test:e2e)' });
-    new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName, description: 'Put WorkflowExecution Requested events here' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.api.url,
+      description: 'The REST API (LOCKSTEP_API_URL for npm run test:e2e)',
+    });
+    new CfnOutput(this, 'EventBusName', {
+      value: events.bus.eventBusName,
+      description: 'Put WorkflowExecution Requested events here',
+    });
     new CfnOutput(this, 'TableName', { value: tables.table.tableName });
 
     acknowledgeNagFindings(this, { table: tables.table, deadlines, workflows, versionsCheck });
@@ -166,7 +200,10 @@ export class Lockstep extends Construct {
 
   private workflow(workflowId: string, version: string): WorkflowStateMachine {
     const workflow = this.workflows.get(`${workflowId}@${version}`);
-    if (!workflow) throw new Error(`no workflow ${workflowId} version ${version} in this Lockstep; known: ${[...this.workflows.keys()].join(', ')}`);
+    if (!workflow)
+      throw new Error(
+        `no workflow ${workflowId} version ${version} in this Lockstep; known: ${[...this.workflows.keys()].join(', ')}`,
+      );
     return workflow;
   }
 }

@@ -13,25 +13,55 @@ const PACK = 'AwsSolutions::AwsSolutions';
  * finding not listed here. Findings that name resources are computed from the construct's
  * own resources, so they hold under any construct id.
  */
-export function acknowledgeNagFindings(scope: Construct, of: { table: ITable; deadlines: DeadlineSchedules; workflows: readonly WorkflowStateMachine[]; versionsCheck: WorkflowVersionsCheck }): void {
+export function acknowledgeNagFindings(
+  scope: Construct,
+  of: {
+    table: ITable;
+    deadlines: DeadlineSchedules;
+    workflows: readonly WorkflowStateMachine[];
+    versionsCheck: WorkflowVersionsCheck;
+  },
+): void {
   const stack = Stack.of(scope);
-  const acknowledge = (finding: string, reason: string) => Validations.of(scope).acknowledge({ id: `${PACK}-${finding}`, reason });
+  const acknowledge = (finding: string, reason: string) =>
+    Validations.of(scope).acknowledge({ id: `${PACK}-${finding}`, reason });
   /** How cdk-nag writes a reference: `<LogicalId.Arn>` for Fn::GetAtt, `<LogicalId>` for Ref. */
   const nagReference = (token: string) => {
     const resolved = stack.resolve(token) as { 'Fn::GetAtt'?: [string, string]; Ref?: string };
     return resolved['Fn::GetAtt'] ? `<${resolved['Fn::GetAtt'].join('.')}>` : `<${resolved.Ref}>`;
   };
-  acknowledge('L1', 'nodejs22.x is the runtime Lockstep targets and tests on; newer runtimes are adopted deliberately, not by default.');
-  acknowledge('IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'The AWS managed basic execution role only lets a function write its own logs.');
-  acknowledge('IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', 'API Gateway needs this account-level role to write access and execution logs.');
-  acknowledge('IAM5[Resource::*]', 'X-Ray trace upload and CloudWatch Logs delivery (state machine logging) support no resource-level permissions.');
-  acknowledge(`IAM5[Resource::${nagReference(of.table.tableArn)}/index/*]`, "The functions query the engine table's own indexes and nothing else.");
-  acknowledge('IAM5[Resource::arn:aws:ecs:<AWS::Region>:<AWS::AccountId>:service/*/*]', 'restart-ecs-service acts on the service named in each request; narrow it with the ecsServiceArns prop.');
+  acknowledge(
+    'L1',
+    'nodejs22.x is the runtime Lockstep targets and tests on; newer runtimes are adopted deliberately, not by default.',
+  );
+  acknowledge(
+    'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    'The AWS managed basic execution role only lets a function write its own logs.',
+  );
+  acknowledge(
+    'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    'API Gateway needs this account-level role to write access and execution logs.',
+  );
+  acknowledge(
+    'IAM5[Resource::*]',
+    'X-Ray trace upload and CloudWatch Logs delivery (state machine logging) support no resource-level permissions.',
+  );
+  acknowledge(
+    `IAM5[Resource::${nagReference(of.table.tableArn)}/index/*]`,
+    "The functions query the engine table's own indexes and nothing else.",
+  );
+  acknowledge(
+    'IAM5[Resource::arn:aws:ecs:<AWS::Region>:<AWS::AccountId>:service/*/*]',
+    'restart-ecs-service acts on the service named in each request; narrow it with the ecsServiceArns prop.',
+  );
   for (const workflow of of.workflows) {
     const executions = Token.isUnresolved(workflow.executionArns)
       ? `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${workflow.stateMachineName}:*`
       : workflow.executionArns;
-    acknowledge(`IAM5[Resource::${executions}]`, `Executions are named at run time; the grant covers the executions of one state machine (${workflow.stateMachineName}) only.`);
+    acknowledge(
+      `IAM5[Resource::${executions}]`,
+      `Executions are named at run time; the grant covers the executions of one state machine (${workflow.stateMachineName}) only.`,
+    );
   }
   acknowledge(
     `IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${nagReference(of.deadlines.environment.DEADLINE_SCHEDULE_GROUP!)}/*]`,
@@ -41,8 +71,14 @@ export function acknowledgeNagFindings(scope: Construct, of: { table: ITable; de
     `IAM5[Resource::${nagReference(of.versionsCheck.handler.functionArn)}:*]`,
     "The CDK Provider framework invokes its handler's versions and aliases too; the grant covers that one function.",
   );
-  acknowledge('SQS3', 'These queues are the dead-letter queues of the EventBridge targets; a DLQ of a DLQ would hide nothing more.');
+  acknowledge(
+    'SQS3',
+    'These queues are the dead-letter queues of the EventBridge targets; a DLQ of a DLQ would hide nothing more.',
+  );
   acknowledge('COG4', 'The API authenticates with AWS_IAM (SigV4) by contract, not with Cognito user pools.');
   acknowledge('APIG4', 'GET /health is public by contract (API.md); every other route is AWS_IAM.');
-  acknowledge('APIG3', 'Callers are IAM principals behind SigV4 with stage throttling; a WAF web ACL is an account-level choice left to the deployer.');
+  acknowledge(
+    'APIG3',
+    'Callers are IAM principals behind SigV4 with stage throttling; a WAF web ACL is an account-level choice left to the deployer.',
+  );
 }

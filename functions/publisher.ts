@@ -1,7 +1,8 @@
 // The table's stream (DynamoDB Streams event source mapping) → domain events on the engine's bus: the outbox.
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import { EventBridgePublisher } from '../lib/adapters/eventbridge/domain-event-publisher.js';
 import { EmfMetrics } from '../lib/adapters/metrics/emf-metrics.js';
@@ -13,5 +14,10 @@ if (!eventBusName) throw new Error('invalid configuration: EVENT_BUS_NAME is not
 
 export const handler = middy(
   // A refused batch is retried at once by Lambda: the pause keeps a bus outage from becoming a busy loop.
-  createPublisherHandler({ publisher: new EventBridgePublisher(new EventBridgeClient({}), eventBusName), logger, metrics: new EmfMetrics(), pauseAfterRefusalMs: 1_000 }),
+  createPublisherHandler({
+    publisher: new EventBridgePublisher(new EventBridgeClient({}), eventBusName),
+    logger,
+    metrics: new EmfMetrics(),
+    pauseAfterRefusalMs: 1_000,
+  }),
 ).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -8,7 +8,9 @@ import { buildLambdaRuntime } from '../lib/runtime.js';
 const runtime = buildLambdaRuntime(process.env, { idempotency: DynamoDBPersistenceLayer });
 
 export const handler = middy(
-  createTriggerHandler({ engine: runtime.engine, idempotencyStore: runtime.idempotencyStore, appendLogKeys: (keys) => runtime.logger.appendKeys(keys) }),
-).use(
-  injectLambdaContext(runtime.logger, { resetKeys: true, correlationIdPath: 'id' }),
-);
+  createTriggerHandler({
+    engine: runtime.engine,
+    idempotencyStore: runtime.idempotencyStore,
+    appendLogKeys: (keys) => runtime.logger.appendKeys(keys),
+  }),
+).use(injectLambdaContext(runtime.logger, { resetKeys: true, correlationIdPath: 'id' }));

@@ -1,8 +1,9 @@
 // CloudFormation custom resources: a deploy refuses a workflow version whose content changed, and brings an earlier
 // layout's items up to date (see lib/handlers/workflow-versions-handler.ts).
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import { backfillIndexKeys } from '../lib/adapters/dynamodb/index-backfill.js';
 import { pageTokensFor } from '../lib/adapters/dynamodb/page-tokens.js';

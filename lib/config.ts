@@ -1,7 +1,7 @@
-import * as z from './domain/zod.js';
 import { DEFAULT_TABLE_NAME } from './adapters/dynamodb/table-definition.js';
 import { decimalInteger } from './domain/decimal-integer.js';
-import { DEFAULT_POLICY, POLICY_BOUNDS, PolicySchema, type Policy } from './domain/policies.js';
+import { DEFAULT_POLICY, POLICY_BOUNDS, type Policy, PolicySchema } from './domain/policies.js';
+import * as z from './domain/zod.js';
 
 /** A whole number in [min, max]; its variable is named by the error path. */
 const integer = (fallback: number, min: number, max: number) => z._default(decimalInteger(min, max), fallback);
@@ -13,7 +13,10 @@ const PolicyEnvironment = z.object({
   LOCKSTEP_COOLDOWN_SECONDS: integer(DEFAULT_POLICY.cooldownSeconds, ...POLICY_BOUNDS.cooldownSeconds),
   LOCKSTEP_BACKOFF_BASE_SECONDS: integer(DEFAULT_POLICY.backoffBaseSeconds, ...POLICY_BOUNDS.backoffBaseSeconds),
   LOCKSTEP_BACKOFF_MAX_SECONDS: integer(DEFAULT_POLICY.backoffMaxSeconds, ...POLICY_BOUNDS.backoffMaxSeconds),
-  LOCKSTEP_MAX_CONSECUTIVE_FAILURES: integer(DEFAULT_POLICY.maxConsecutiveFailures, ...POLICY_BOUNDS.maxConsecutiveFailures),
+  LOCKSTEP_MAX_CONSECUTIVE_FAILURES: integer(
+    DEFAULT_POLICY.maxConsecutiveFailures,
+    ...POLICY_BOUNDS.maxConsecutiveFailures,
+  ),
 });
 type PolicyEnvironment = z.infer<typeof PolicyEnvironment>;
 
@@ -77,7 +80,11 @@ function parseEnvironment<T extends z.ZodMiniType>(schema: T, env: Record<string
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}=${JSON.stringify(present[String(issue.path[0])] ?? '')} ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map(
+        (issue) => `${issue.path.join('.')}=${JSON.stringify(present[String(issue.path[0])] ?? '')} ${issue.message}`,
+      )
+      .join('; ');
     throw new ConfigurationError(`invalid configuration: ${problems}`);
   }
   return parsed.data;
@@ -88,7 +95,10 @@ function portBeside(e: { PORT: number }, own: number | undefined, name: string, 
   if (own !== undefined) return own;
   if (e.PORT === 0) return 0;
   const derived = e.PORT + offset;
-  if (derived > 65535) throw new ConfigurationError(`invalid configuration: ${name} defaults to PORT+${offset} = ${derived}, which is not a port; set ${name}`);
+  if (derived > 65535)
+    throw new ConfigurationError(
+      `invalid configuration: ${name} defaults to PORT+${offset} = ${derived}, which is not a port; set ${name}`,
+    );
   return derived;
 }
 
@@ -126,7 +136,11 @@ const LambdaEnvironmentSchema = z
         try {
           return StateMachineArnsSchema.parse(JSON.parse(text));
         } catch {
-          ctx.issues.push({ code: 'custom', message: 'must be a JSON object of state machine ARNs by name', input: text });
+          ctx.issues.push({
+            code: 'custom',
+            message: 'must be a JSON object of state machine ARNs by name',
+            input: text,
+          });
           return z.NEVER;
         }
       }),
@@ -145,12 +159,21 @@ export function readLambdaSettings(env: Record<string, string | undefined>) {
     policy: policyFrom(e),
     ...(e.DEADLINE_SCHEDULE_GROUP &&
       e.DEADLINE_TARGET_ARN &&
-      e.DEADLINE_ROLE_ARN && { deadlineSchedules: { groupName: e.DEADLINE_SCHEDULE_GROUP, targetArn: e.DEADLINE_TARGET_ARN, roleArn: e.DEADLINE_ROLE_ARN } }),
+      e.DEADLINE_ROLE_ARN && {
+        deadlineSchedules: {
+          groupName: e.DEADLINE_SCHEDULE_GROUP,
+          targetArn: e.DEADLINE_TARGET_ARN,
+          roleArn: e.DEADLINE_ROLE_ARN,
+        },
+      }),
   };
 }
 
 /** The deploy-time workflow versions check (functions/workflow-versions.ts) needs only the table. */
 export function readWorkflowVersionsSettings(env: Record<string, string | undefined>) {
-  const e = parseEnvironment(z.object({ AWS_REGION: z.string().check(z.minLength(1)), TABLE_NAME: z.string().check(z.minLength(3)) }), env);
+  const e = parseEnvironment(
+    z.object({ AWS_REGION: z.string().check(z.minLength(1)), TABLE_NAME: z.string().check(z.minLength(3)) }),
+    env,
+  );
   return { region: e.AWS_REGION, tableName: e.TABLE_NAME };
 }

@@ -1,7 +1,7 @@
 import type { DomainEvent } from './domain/domain-events.js';
 import type { Execution, ExecutionRecord, ExecutionRequest, SkipDetails } from './domain/execution.js';
-import type { Policy } from './domain/policies.js';
 import type { Phase } from './domain/phase.js';
+import type { Policy } from './domain/policies.js';
 import type { HistoryEntry } from './domain/steps.js';
 import type { Holder, TargetState, TargetStatus } from './domain/target.js';
 import type { Termination } from './domain/transitions.js';
@@ -128,7 +128,6 @@ export interface MarkRunningInput {
   actor: string;
 }
 
-
 export interface FinishInput {
   executionId: string;
   /** Finish only from this phase (a cancel of a Pending execution must not end one that has started meanwhile). */
@@ -146,7 +145,9 @@ export interface FinishInput {
 }
 
 /** A write that found its precondition gone (duplicate, late or stale) changed nothing; `record` is what is stored. */
-export type TransitionResult = { changed: true; record: ExecutionRecord } | { changed: false; record: ExecutionRecord; why: string };
+export type TransitionResult =
+  | { changed: true; record: ExecutionRecord }
+  | { changed: false; record: ExecutionRecord; why: string };
 
 export interface ReleaseLockInput {
   targetResource: string;

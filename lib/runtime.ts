@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDbStore } from './adapters/dynamodb/dynamodb-store.js';
-import { loadRe2js } from './adapters/patterns/re2js-engine.js';
 import { EmfMetrics } from './adapters/metrics/emf-metrics.js';
+import { loadRe2js } from './adapters/patterns/re2js-engine.js';
 import type { deadlineSchedules } from './adapters/scheduler/deadline-schedules.js';
 import { SfnDriver } from './adapters/stepfunctions/sfn-driver.js';
 import { ConfigurationError, readLambdaSettings } from './config.js';
@@ -82,14 +82,26 @@ usePatternEngine(loadRe2js);
  * The one engine factory: builds the clients, adapters and engine once (at module scope in a
  * Lambda), for the functions, local mode (which only swaps endpoints) and tools alike.
  */
-export function buildRuntime(settings: RuntimeSettings, parts: RuntimeParts & Required<Pick<RuntimeParts, 'idempotency'>>): IdempotentRuntime;
+export function buildRuntime(
+  settings: RuntimeSettings,
+  parts: RuntimeParts & Required<Pick<RuntimeParts, 'idempotency'>>,
+): IdempotentRuntime;
 export function buildRuntime(settings: RuntimeSettings, parts?: RuntimeParts): Runtime;
 export function buildRuntime(settings: RuntimeSettings, parts: RuntimeParts = {}): Runtime | IdempotentRuntime {
   const base = { region: settings.region, ...(settings.credentials && { credentials: settings.credentials }) };
-  const dynamodb = new DynamoDBClient({ ...base, ...(settings.endpoints?.dynamodb && { endpoint: settings.endpoints.dynamodb }) });
-  const stepfunctions = new SFNClient({ ...base, ...(settings.endpoints?.stepfunctions && { endpoint: settings.endpoints.stepfunctions }) });
+  const dynamodb = new DynamoDBClient({
+    ...base,
+    ...(settings.endpoints?.dynamodb && { endpoint: settings.endpoints.dynamodb }),
+  });
+  const stepfunctions = new SFNClient({
+    ...base,
+    ...(settings.endpoints?.stepfunctions && { endpoint: settings.endpoints.stepfunctions }),
+  });
   const logger = settings.logger ?? new Logger({ serviceName: 'lockstep' });
-  const schedules = !settings.deadlines && settings.deadlineSchedules && parts.deadlineSchedules ? parts.deadlineSchedules(base, settings.deadlineSchedules) : undefined;
+  const schedules =
+    !settings.deadlines && settings.deadlineSchedules && parts.deadlineSchedules
+      ? parts.deadlineSchedules(base, settings.deadlineSchedules)
+      : undefined;
   const deadlines = settings.deadlines ?? schedules?.deadlines;
   const engine: Engine = {
     store: new DynamoDbStore({ client: dynamodb, tableName: settings.tableName }),
@@ -116,8 +128,14 @@ export function buildRuntime(settings: RuntimeSettings, parts: RuntimeParts = {}
     },
   };
   if (!parts.idempotency) return runtime;
-  if (!settings.idempotencyTableName) throw new ConfigurationError('invalid configuration: the idempotency layer needs idempotencyTableName (IDEMPOTENCY_TABLE_NAME)');
-  return { ...runtime, idempotencyStore: new parts.idempotency({ tableName: settings.idempotencyTableName, awsSdkV3Client: dynamodb }) };
+  if (!settings.idempotencyTableName)
+    throw new ConfigurationError(
+      'invalid configuration: the idempotency layer needs idempotencyTableName (IDEMPOTENCY_TABLE_NAME)',
+    );
+  return {
+    ...runtime,
+    idempotencyStore: new parts.idempotency({ tableName: settings.idempotencyTableName, awsSdkV3Client: dynamodb }),
+  };
 }
 
 /**
@@ -125,9 +143,15 @@ export function buildRuntime(settings: RuntimeSettings, parts: RuntimeParts = {}
  * the CDK app put beside the bundle (the loaded workflow versions, without definitions), and
  * the parts that function needs.
  */
-export function buildLambdaRuntime(env: Record<string, string | undefined>, parts: RuntimeParts & Required<Pick<RuntimeParts, 'idempotency'>>): IdempotentRuntime;
+export function buildLambdaRuntime(
+  env: Record<string, string | undefined>,
+  parts: RuntimeParts & Required<Pick<RuntimeParts, 'idempotency'>>,
+): IdempotentRuntime;
 export function buildLambdaRuntime(env: Record<string, string | undefined>, parts?: RuntimeParts): Runtime;
-export function buildLambdaRuntime(env: Record<string, string | undefined>, parts: RuntimeParts = {}): Runtime | IdempotentRuntime {
+export function buildLambdaRuntime(
+  env: Record<string, string | undefined>,
+  parts: RuntimeParts = {},
+): Runtime | IdempotentRuntime {
   const catalogFile = join(env.LAMBDA_TASK_ROOT ?? process.cwd(), CATALOG_FILE_NAME);
   return buildRuntime({ ...readLambdaSettings(env), catalog: readCatalogFile(catalogFile) }, parts);
 }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { buildSync } from 'esbuild';
 
 /** The lock files NodejsFunction understands, in the order it prefers them. */
@@ -20,13 +20,16 @@ export function bundlingRootOf(file: string): { projectRoot: string; depsLockFil
     const lockFile = LOCK_FILES.map((name) => join(dir, name)).find((path) => existsSync(path));
     if (lockFile) return { projectRoot: dir, depsLockFilePath: lockFile };
     if (dir === parse(dir).root) {
-      throw new Error(`no lock file (${LOCK_FILES.join(', ')}) in any folder above ${file}: Lambda bundles are built from the project that holds it; run npm install there first`);
+      throw new Error(
+        `no lock file (${LOCK_FILES.join(', ')}) in any folder above ${file}: Lambda bundles are built from the project that holds it; run npm install there first`,
+      );
     }
   }
 }
 
 /** Some CommonJS dependencies call require(); the ESM bundle gives them one. */
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /**
  * The Lambda functions' stand-in for the SDK's default credential chain (see
@@ -35,9 +38,14 @@ export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; 
  * bundles it too.
  */
 const LAMBDA_CREDENTIAL_PROVIDER = ['ts', 'js']
-  .map((extension) => fileURLToPath(new URL(`../../lib/adapters/credentials/lambda-credential-provider.${extension}`, import.meta.url)))
+  .map((extension) =>
+    fileURLToPath(new URL(`../../lib/adapters/credentials/lambda-credential-provider.${extension}`, import.meta.url)),
+  )
   .find((path) => existsSync(path));
-if (!LAMBDA_CREDENTIAL_PROVIDER) throw new Error('lib/adapters/credentials/lambda-credential-provider (.ts or .js) is missing beside the CDK constructs: the Lambda bundles need it');
+if (!LAMBDA_CREDENTIAL_PROVIDER)
+  throw new Error(
+    'lib/adapters/credentials/lambda-credential-provider (.ts or .js) is missing beside the CDK constructs: the Lambda bundles need it',
+  );
 
 /** The esbuild options of LAMBDA_ESBUILD_OPTIONS; assignable to esbuild's own `BuildOptions`. */
 export interface LambdaEsbuildOptions {
@@ -118,7 +126,16 @@ export function writeLazyModules(dir: string): Record<(typeof LAZY_MODULES)[numb
   for (const name of LAZY_MODULES) {
     const entry = createRequire(import.meta.url).resolve(name);
     const { version } = JSON.parse(readFileSync(packageJsonOf(entry, name), 'utf8')) as { version: string };
-    const [output] = buildSync({ entryPoints: [entry], bundle: true, minify: true, format: 'cjs', platform: 'node', target: LAMBDA_ESBUILD_OPTIONS.target, write: false, logLevel: 'silent' }).outputFiles;
+    const [output] = buildSync({
+      entryPoints: [entry],
+      bundle: true,
+      minify: true,
+      format: 'cjs',
+      platform: 'node',
+      target: LAMBDA_ESBUILD_OPTIONS.target,
+      write: false,
+      logLevel: 'silent',
+    }).outputFiles;
     const target = join(dir, 'node_modules', name);
     mkdirSync(target, { recursive: true });
     writeFileSync(join(target, 'index.js'), output!.contents);
@@ -153,7 +170,10 @@ let builtLazyModules: string | undefined;
 
 /** The commands (NodejsFunction's `afterBundling`, by the local shell) that put LAZY_MODULES beside a bundle in `outputDir`. */
 function copyLazyModules(outputDir: string): string[] {
-  return [`mkdir -p "${outputDir}/node_modules"`, `cp -R "${lazyModulesDir()}/node_modules/." "${outputDir}/node_modules/"`];
+  return [
+    `mkdir -p "${outputDir}/node_modules"`,
+    `cp -R "${lazyModulesDir()}/node_modules/." "${outputDir}/node_modules/"`,
+  ];
 }
 
 /**
@@ -167,7 +187,10 @@ export function engineBundling(afterBundling: (outputDir: string) => string[] = 
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
-      afterBundling: (_inputDir: string, outputDir: string) => [...copyLazyModules(outputDir), ...afterBundling(outputDir)],
+      afterBundling: (_inputDir: string, outputDir: string) => [
+        ...copyLazyModules(outputDir),
+        ...afterBundling(outputDir),
+      ],
     },
   };
 }

@@ -1,5 +1,5 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
-import { PolicyStatement, Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 
@@ -25,17 +25,33 @@ export class DeadlineSchedules extends Construct {
     this.group = new CfnScheduleGroup(this, 'Group', {});
     const busArn = stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: props.eventBusName });
     this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
       description: 'EventBridge Scheduler puts Lockstep deadline events on the engine bus',
     });
     this.role.addToPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [busArn] }));
-    this.environment = { DEADLINE_SCHEDULE_GROUP: this.group.ref, DEADLINE_TARGET_ARN: busArn, DEADLINE_ROLE_ARN: this.role.roleArn };
+    this.environment = {
+      DEADLINE_SCHEDULE_GROUP: this.group.ref,
+      DEADLINE_TARGET_ARN: busArn,
+      DEADLINE_ROLE_ARN: this.role.roleArn,
+    };
   }
 
   /** Lets a function create and delete deadline schedules in the group, and hand them the role. */
   grantScheduling(grantee: IGrantable): void {
-    const schedules = Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.group.ref}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [schedules] }));
+    const schedules = Stack.of(this).formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `${this.group.ref}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+        resources: [schedules],
+      }),
+    );
     this.role.grantPassRole(grantee.grantPrincipal);
   }
 }

@@ -1,9 +1,9 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EngineFunction } from './engine-function.js';
 
@@ -38,8 +38,16 @@ export class DomainEventOutbox extends Construct {
 
   constructor(scope: Construct, id: string, props: DomainEventOutboxProps) {
     super(scope, id);
-    this.publisher = new EngineFunction(this, 'Publisher', { handler: 'publisher', environment: { EVENT_BUS_NAME: props.eventBusName } }).function;
-    this.deadLetterQueue = new Queue(this, 'Dlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14), removalPolicy: RemovalPolicy.DESTROY });
+    this.publisher = new EngineFunction(this, 'Publisher', {
+      handler: 'publisher',
+      environment: { EVENT_BUS_NAME: props.eventBusName },
+    }).function;
+    this.deadLetterQueue = new Queue(this, 'Dlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.publisher.addEventSource(
       new DynamoEventSource(props.table, {
         // From the oldest record kept: a mapping created on a table in use misses nothing.
@@ -50,7 +58,9 @@ export class DomainEventOutbox extends Construct {
         maxRecordAge: Duration.hours(12),
         onFailure: new SqsDlq(this.deadLetterQueue),
         // Only writes of execution items can hold a transition: target and other writes are dropped before any invocation (and not billed).
-        filters: [FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('execution') } } } })],
+        filters: [
+          FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('execution') } } } }),
+        ],
       }),
     );
     props.bus.grantPutEventsTo(this.publisher);

@@ -3,16 +3,16 @@ import {
   AccessLogFormat,
   AuthorizationType,
   EndpointType,
-  JsonSchemaVersion,
+  type IResource,
   type JsonSchema,
+  JsonSchemaVersion,
   LambdaIntegration,
   LogGroupLogDestination,
+  type Method,
   MethodLoggingLevel,
+  type Model,
   ResponseType,
   RestApi,
-  type IResource,
-  type Method,
-  type Model,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -47,7 +47,10 @@ export class EngineApi extends Construct {
 
   constructor(scope: Construct, id: string, props: EngineApiProps) {
     super(scope, id);
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const api = new RestApi(this, 'Api', {
       restApiName: 'lockstep',
       description: 'Lockstep: run workflow W against resource R, one at a time.',
@@ -68,7 +71,10 @@ export class EngineApi extends Construct {
     });
     // One permission for the whole API rather than two per method: the function's resource policy stays far below its 20 KB limit.
     const integration = new LambdaIntegration(props.handler, { scopePermissionToMethod: false });
-    const validator = api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
+    const validator = api.addRequestValidator('Validator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
     const models = new Map<string, Model>();
     const resources = new Map<string, IResource>([['', api.root]]);
     const resourceAt = (path: string): IResource => {
@@ -87,11 +93,16 @@ export class EngineApi extends Construct {
       if (attached.has(key)) throw new Error(`two routes of lib/api/routes.ts meet at ${key} in API Gateway`);
       attached.add(key);
       // The gateway validates with the very schemas the api function enforces.
-      const model = route.body && (models.get(route.body.model) ?? api.addModel(route.body.model, { contentType: 'application/json', schema: modelSchema(route.body.schema) }));
+      const model =
+        route.body &&
+        (models.get(route.body.model) ??
+          api.addModel(route.body.model, { contentType: 'application/json', schema: modelSchema(route.body.schema) }));
       if (route.body && model) models.set(route.body.model, model);
       // Query parameters and headers are passed on, never required here: the function refuses with the API's own error body.
       const params = {
-        ...Object.fromEntries(Object.keys(route.query?.shape ?? {}).map((name) => [`method.request.querystring.${name}`, false])),
+        ...Object.fromEntries(
+          Object.keys(route.query?.shape ?? {}).map((name) => [`method.request.querystring.${name}`, false]),
+        ),
         ...Object.fromEntries((route.headers ?? []).map((name) => [`method.request.header.${name}`, false])),
       };
       this.methods.push(
@@ -105,13 +116,24 @@ export class EngineApi extends Construct {
     }
     // A method or path no route has reaches the function too, which answers 405 or 404 as API.md says (the
     // gateway itself would say 403 "Missing Authentication Token"). Signed like the routes; open on a public resource.
-    const publicPaths = new Set((Object.values(ROUTES) as RouteDefinition[]).filter((r) => r.auth === 'none').map((r) => gatewayResourcePath(r.path)));
+    const publicPaths = new Set(
+      (Object.values(ROUTES) as RouteDefinition[])
+        .filter((r) => r.auth === 'none')
+        .map((r) => gatewayResourcePath(r.path)),
+    );
     const anyMethod = (resource: IResource, path: string) =>
-      this.methods.push(resource.addMethod('ANY', integration, { authorizationType: publicPaths.has(path) ? AuthorizationType.NONE : AuthorizationType.IAM, requestValidator: validator }));
+      this.methods.push(
+        resource.addMethod('ANY', integration, {
+          authorizationType: publicPaths.has(path) ? AuthorizationType.NONE : AuthorizationType.IAM,
+          requestValidator: validator,
+        }),
+      );
     for (const [path, resource] of [...resources]) {
       anyMethod(resource, path);
       // Any deeper path too, wherever API Gateway allows a greedy child: not beside another parameter, not under a greedy one.
-      const children = [...resources.keys()].filter((other) => other.startsWith(`${path}/`) && !other.slice(path.length + 1).includes('/'));
+      const children = [...resources.keys()].filter(
+        (other) => other.startsWith(`${path}/`) && !other.slice(path.length + 1).includes('/'),
+      );
       if (!path.endsWith('+}') && !children.some((child) => child.slice(path.length + 1).startsWith('{'))) {
         anyMethod(resource.addResource('{proxy+}'), publicPaths.has(path) ? path : `${path}/{proxy+}`);
       }
@@ -123,7 +145,9 @@ export class EngineApi extends Construct {
         type,
         statusCode,
         responseHeaders: { 'Content-Type': "'application/json'" },
-        templates: { 'application/json': `{"error":{"code":"${code}","message":$context.error.messageString,"requestId":"$context.requestId"}}` },
+        templates: {
+          'application/json': `{"error":{"code":"${code}","message":$context.error.messageString,"requestId":"$context.requestId"}}`,
+        },
       });
     gatewayError('BadBody', ResponseType.BAD_REQUEST_BODY, '400', 'ValidationError');
     gatewayError('BadParameters', ResponseType.BAD_REQUEST_PARAMETERS, '400', 'ValidationError');

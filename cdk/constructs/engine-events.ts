@@ -1,8 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { EventBus, Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEADLINE_DETAIL_TYPE, DEADLINE_SOURCE } from '../../lib/adapters/scheduler/deadline-schedules.js';
@@ -34,9 +34,20 @@ export class EngineEvents extends Construct {
     super(scope, id);
     this.bus = new EventBus(this, 'Bus', { eventBusName: props.eventBusName });
     const dlq = (name: string) =>
-      new Queue(this, `${name}Dlq`, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14), removalPolicy: RemovalPolicy.DESTROY });
-    this.deadLetterQueues = { requests: dlq('Requests'), statusChanges: dlq('StatusChanges'), sweeps: dlq('Sweeps'), deadlines: dlq('Deadlines') };
-    const target = (fn: IFunction, deadLetterQueue: IQueue, maxEventAge: Duration) => new LambdaFunction(fn, { deadLetterQueue, retryAttempts: 8, maxEventAge });
+      new Queue(this, `${name}Dlq`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    this.deadLetterQueues = {
+      requests: dlq('Requests'),
+      statusChanges: dlq('StatusChanges'),
+      sweeps: dlq('Sweeps'),
+      deadlines: dlq('Deadlines'),
+    };
+    const target = (fn: IFunction, deadLetterQueue: IQueue, maxEventAge: Duration) =>
+      new LambdaFunction(fn, { deadLetterQueue, retryAttempts: 8, maxEventAge });
 
     new Rule(this, 'Requested', {
       description: 'WorkflowExecution Requested → trigger',

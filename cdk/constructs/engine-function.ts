@@ -1,16 +1,18 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { CATALOG_FILE_NAME } from '../../lib/workflows/catalog.js';
 import { bundlingRootOf, engineBundling } from './bundling.js';
 
 /** The handlers under `functions/`: TypeScript in this repository, compiled JavaScript in the installed package (`dist/`). */
 const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));
-const handlerEntry = (handler: string) => [`${functionsDir}${handler}.ts`, `${functionsDir}${handler}.js`].find((path) => existsSync(path)) ?? `${functionsDir}${handler}.ts`;
+const handlerEntry = (handler: string) =>
+  [`${functionsDir}${handler}.ts`, `${functionsDir}${handler}.js`].find((path) => existsSync(path)) ??
+  `${functionsDir}${handler}.ts`;
 
 export interface EngineFunctionProps {
   /** The handler module under `functions/`, without extension (for example `api`). */
@@ -37,7 +39,10 @@ export class EngineFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: EngineFunctionProps) {
     super(scope, id);
-    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const entry = handlerEntry(props.handler);
     const { catalogFile } = props;
     this.function = new NodejsFunction(this, 'Function', {
@@ -50,9 +55,13 @@ export class EngineFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(30),
       tracing: Tracing.ACTIVE,
       logGroup,
-      ...(props.reservedConcurrentExecutions !== undefined && { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
+      ...(props.reservedConcurrentExecutions !== undefined && {
+        reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      }),
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'lockstep' },
-      bundling: engineBundling((outputDir) => (catalogFile ? [`cp "${catalogFile}" "${outputDir}/${CATALOG_FILE_NAME}"`] : [])),
+      bundling: engineBundling((outputDir) =>
+        catalogFile ? [`cp "${catalogFile}" "${outputDir}/${CATALOG_FILE_NAME}"`] : [],
+      ),
     });
   }
 }

@@ -1,10 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../lib/adapters/metrics/emf-metrics.js';
 import { SkipReason } from '../../lib/domain/reasons.js';
@@ -42,7 +50,12 @@ export class EngineMonitoring extends Construct {
       this.alarms.push(created);
     };
 
-    alarm('FailedExecutions', engineMetric('workflowexecution_total', { outcome: 'Failed' }), 1, 'A workflow failed. See README "Alarms": FailedExecutions.');
+    alarm(
+      'FailedExecutions',
+      engineMetric('workflowexecution_total', { outcome: 'Failed' }),
+      1,
+      'A workflow failed. See README "Alarms": FailedExecutions.',
+    );
     const routine = props.routineSkipThreshold ?? 50;
     for (const reason of Object.values(SkipReason)) {
       const blocking = reason === SkipReason.PreviousExecutionFailed || reason === SkipReason.ExhaustedRetries;
@@ -54,10 +67,20 @@ export class EngineMonitoring extends Construct {
       );
     }
     for (const [name, fn] of Object.entries(props.functions)) {
-      alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1, `The ${name} function failed. See README "Alarms": HandlerErrors.`);
+      alarm(
+        `${name}Errors`,
+        fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        1,
+        `The ${name} function failed. See README "Alarms": HandlerErrors.`,
+      );
     }
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
-      alarm(`${name}DlqDepth`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), 1, `Events the engine could not deliver are waiting in the ${name} DLQ. See README "Alarms": DlqDepth.`);
+      alarm(
+        `${name}DlqDepth`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        1,
+        `Events the engine could not deliver are waiting in the ${name} DLQ. See README "Alarms": DlqDepth.`,
+      );
     }
     alarm(
       'DomainEventsUnpublished',
@@ -71,7 +94,12 @@ export class EngineMonitoring extends Construct {
       Duration.minutes(5).toMilliseconds(),
       'Domain events are more than 5 minutes behind the transitions stored. See README "Alarms": DomainEventsBehind.',
     );
-    alarm('SweeperRepairs', engineMetric('lockstep_sweeper_repairs_total', { repair: 'all' }, Duration.minutes(15)), 1, 'The sweeper had to repair executions. See README "Alarms": SweeperRepairs.');
+    alarm(
+      'SweeperRepairs',
+      engineMetric('lockstep_sweeper_repairs_total', { repair: 'all' }, Duration.minutes(15)),
+      1,
+      'The sweeper had to repair executions. See README "Alarms": SweeperRepairs.',
+    );
 
     const outcomes = ['Completed', 'Failed'].map((outcome) => engineMetric('workflowexecution_total', { outcome }));
     new Dashboard(this, 'Dashboard', {
@@ -81,15 +109,39 @@ export class EngineMonitoring extends Construct {
           new GraphWidget({ title: 'Executions by outcome', left: outcomes }),
           new GraphWidget({
             title: 'Duration (p50, p99)',
-            left: ['p50', 'p99'].map((statistic) => new Metric({ namespace: METRICS_NAMESPACE, metricName: 'workflowexecution_duration_seconds', dimensionsMap: { outcome: 'Completed' }, statistic })),
+            left: ['p50', 'p99'].map(
+              (statistic) =>
+                new Metric({
+                  namespace: METRICS_NAMESPACE,
+                  metricName: 'workflowexecution_duration_seconds',
+                  dimensionsMap: { outcome: 'Completed' },
+                  statistic,
+                }),
+            ),
           }),
-          new GraphWidget({ title: 'Skips by reason', left: Object.values(SkipReason).map((reason) => engineMetric('workflowexecution_skip_total', { reason })) }),
+          new GraphWidget({
+            title: 'Skips by reason',
+            left: Object.values(SkipReason).map((reason) => engineMetric('workflowexecution_skip_total', { reason })),
+          }),
         ],
         [
-          new GraphWidget({ title: 'Handler errors', left: Object.values(props.functions).map((fn) => fn.metricErrors()) }),
-          new GraphWidget({ title: 'DLQ depth', left: Object.values(props.deadLetterQueues).map((q) => q.metricApproximateNumberOfMessagesVisible()) }),
-          new GraphWidget({ title: 'Sweeper repairs', left: [engineMetric('lockstep_sweeper_repairs_total', { repair: 'all' })] }),
-          new GraphWidget({ title: 'API errors and latency', left: [props.api.metricClientError(), props.api.metricServerError()], right: [props.api.metricLatency({ statistic: 'p99' })] }),
+          new GraphWidget({
+            title: 'Handler errors',
+            left: Object.values(props.functions).map((fn) => fn.metricErrors()),
+          }),
+          new GraphWidget({
+            title: 'DLQ depth',
+            left: Object.values(props.deadLetterQueues).map((q) => q.metricApproximateNumberOfMessagesVisible()),
+          }),
+          new GraphWidget({
+            title: 'Sweeper repairs',
+            left: [engineMetric('lockstep_sweeper_repairs_total', { repair: 'all' })],
+          }),
+          new GraphWidget({
+            title: 'API errors and latency',
+            left: [props.api.metricClientError(), props.api.metricServerError()],
+            right: [props.api.metricLatency({ statistic: 'p99' })],
+          }),
         ],
       ],
     });

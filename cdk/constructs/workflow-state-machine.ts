@@ -1,9 +1,15 @@
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType, type IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import {
+  DefinitionBody,
+  type IStateMachine,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+} from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { stateMachineName } from '../../lib/workflows/catalog.js';
 import { ECS_UPDATE_SERVICE } from '../../lib/workflows/definitions.js';
@@ -40,9 +46,14 @@ export class WorkflowStateMachine extends Construct {
 
     if (workflow.stateMachineArn !== undefined) {
       const { region, account } = Arn.split(workflow.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME);
-      for (const [what, theirs, ours] of [['region', region, stack.region], ['account', account, stack.account]] as const) {
+      for (const [what, theirs, ours] of [
+        ['region', region, stack.region],
+        ['account', account, stack.account],
+      ] as const) {
         if (!Token.isUnresolved(ours) && theirs !== ours) {
-          throw new Error(`workflow ${workflow.id} version ${workflow.version}: stateMachineArn is in ${what} ${theirs}, this stack in ${ours}; the engine only sees status changes of state machines in its own account and region`);
+          throw new Error(
+            `workflow ${workflow.id} version ${workflow.version}: stateMachineArn is in ${what} ${theirs}, this stack in ${ours}; the engine only sees status changes of state machines in its own account and region`,
+          );
         }
       }
       this.stateMachine = StateMachine.fromStateMachineArn(this, 'Existing', workflow.stateMachineArn);
@@ -53,24 +64,43 @@ export class WorkflowStateMachine extends Construct {
 
     const definition = workflow.definition!;
     const steps = new Map(workflow.steps.map((step) => [step.name, stepFunction(this, workflow, step)]));
-    const logs = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logs = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: this.stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromString(stack.toJsonString(resolveStepPlaceholders(definition, (step) => steps.get(step)!.functionArn))),
+      definitionBody: DefinitionBody.fromString(
+        stack.toJsonString(resolveStepPlaceholders(definition, (step) => steps.get(step)!.functionArn)),
+      ),
       tracingEnabled: true,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
     });
     // Exactly the workflow's own functions, unqualified: a definition names a function by its ARN.
-    if (steps.size > 0) stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [...steps.values()].map((fn) => fn.functionArn) }));
+    if (steps.size > 0)
+      stateMachine.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [...steps.values()].map((fn) => fn.functionArn),
+        }),
+      );
     // Service integrations in the definition need their own permissions; only what each step calls.
     if (taskResources(definition).includes(ECS_UPDATE_SERVICE)) {
       stateMachine.addToRolePolicy(
-        new PolicyStatement({ actions: ['ecs:UpdateService'], resources: props.ecsServiceArns ?? [`arn:aws:ecs:${stack.region}:${stack.account}:service/*/*`] }),
+        new PolicyStatement({
+          actions: ['ecs:UpdateService'],
+          resources: props.ecsServiceArns ?? [`arn:aws:ecs:${stack.region}:${stack.account}:service/*/*`],
+        }),
       );
     }
     this.stateMachine = stateMachine;
-    this.executionArns = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${this.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.executionArns = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     this.steps = steps;
   }
 }
@@ -81,7 +111,10 @@ export class WorkflowStateMachine extends Construct {
  * defaults otherwise), its own log group with a retention.
  */
 function stepFunction(scope: Construct, workflow: WorkflowVersion, step: WorkflowStep): NodejsFunction {
-  const logGroup = new LogGroup(scope, `${step.name}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  const logGroup = new LogGroup(scope, `${step.name}Logs`, {
+    retention: RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
   return new NodejsFunction(scope, `${step.name}Step`, {
     entry: step.handler,
     handler: 'handler',

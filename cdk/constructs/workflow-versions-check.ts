@@ -31,19 +31,34 @@ export class WorkflowVersionsCheck extends Construct {
   constructor(scope: Construct, id: string, props: WorkflowVersionsCheckProps) {
     super(scope, id);
     // The upgrade reads the whole table once per layout: as long as Lambda allows.
-    const onEvent = new EngineFunction(this, 'Handler', { handler: 'workflow-versions', environment: { TABLE_NAME: props.table.tableName }, timeout: Duration.minutes(15) }).function;
+    const onEvent = new EngineFunction(this, 'Handler', {
+      handler: 'workflow-versions',
+      environment: { TABLE_NAME: props.table.tableName },
+      timeout: Duration.minutes(15),
+    }).function;
     this.handler = onEvent;
     props.table.grant(onEvent, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem');
     const provider = new Provider(this, 'Provider', {
       onEventHandler: onEvent,
-      logGroup: new LogGroup(this, 'ProviderLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+      logGroup: new LogGroup(this, 'ProviderLogs', {
+        retention: RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
     });
     // Any change of a digest is an update, so every deploy that changes a version is checked.
     const versions = props.versions.map(({ id, version, digest }) => ({ id, version, digest }));
     const stage = (id: string, name: 'check' | 'remember') =>
-      new CustomResource(this, id, { serviceToken: provider.serviceToken, resourceType: 'Custom::LockstepWorkflowVersions', properties: { Stage: name, Versions: versions } });
+      new CustomResource(this, id, {
+        serviceToken: provider.serviceToken,
+        resourceType: 'Custom::LockstepWorkflowVersions',
+        properties: { Stage: name, Versions: versions },
+      });
     this.resource = stage('Resource', 'check');
     this.remembered = stage('Remembered', 'remember');
-    this.upgraded = new CustomResource(this, 'Upgraded', { serviceToken: provider.serviceToken, resourceType: 'Custom::LockstepTableLayout', properties: { Stage: 'upgrade' } });
+    this.upgraded = new CustomResource(this, 'Upgraded', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::LockstepTableLayout',
+      properties: { Stage: 'upgrade' },
+    });
   }
 }

@@ -2,6 +2,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
 import type { Execution, ExecutionRecord } from '../domain/execution.js';
+import { type AdmissionAnswer, idempotentAdmission } from '../handlers/idempotent-admission.js';
 import type { CatalogWorkflow } from '../ports.js';
 import { cancelExecution } from '../use-cases/cancel-execution.js';
 import { clearBlock } from '../use-cases/clear-block.js';
@@ -12,11 +13,10 @@ import { getTarget } from '../use-cases/get-target.js';
 import { listExecutions } from '../use-cases/list-executions.js';
 import { listTargets } from '../use-cases/list-targets.js';
 import { getWorkflow, listWorkflows } from '../use-cases/list-workflows.js';
-import { idempotentAdmission, type AdmissionAnswer } from '../handlers/idempotent-admission.js';
 import { admitAndStart, prepareRequest } from '../use-cases/request-execution.js';
 import type { Authenticator } from './authenticators.js';
 import { header } from './headers.js';
-import { HttpError, errorResponse, jsonResponse } from './http-errors.js';
+import { errorResponse, HttpError, jsonResponse } from './http-errors.js';
 import { checkQueryNames, parsePart, refusePrototypeNames } from './request-checks.js';
 import { MAX_BODY_BYTES, pathPattern, ROUTES, type RouteDefinition, type RouteName } from './routes.js';
 import { IdempotencyKeySchema } from './schemas.js';
@@ -46,7 +46,9 @@ type Implementation = (call: Call) => Promise<APIGatewayProxyResult>;
  * Gateway and behind local mode's HTTP server, routed by the one route table
  * (lib/api/routes.ts). Routing, parsing and shaping only; every decision is a use case's.
  */
-export function createApiHandler(options: ApiHandlerOptions): (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult> {
+export function createApiHandler(
+  options: ApiHandlerOptions,
+): (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult> {
   const { engine } = options;
   const admitOnce = idempotentAdmission(engine, options.idempotencyStore, API_GATEWAY_DEADLINE_MS);
 
@@ -54,41 +56,78 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
     health: async () => jsonResponse(200, { status: 'ok' }),
     requestExecution: async ({ event, principal, context }) => {
       const keyHeader = header(event, 'idempotency-key');
-      const key = keyHeader === undefined ? undefined : parsePart(IdempotencyKeySchema, keyHeader, 'header Idempotency-Key');
+      const key =
+        keyHeader === undefined ? undefined : parsePart(IdempotencyKeySchema, keyHeader, 'header Idempotency-Key');
       const body = parsePart(ROUTES.requestExecution.body.schema, jsonBody(event), 'body');
       const prepared = prepareRequest(engine, { ...body, requestedBy: principal, source: 'api' });
-      const answer: AdmissionAnswer = key !== undefined ? await admitOnce(`api:${principal}:${key}`, prepared, context) : await admitAndStart(engine, prepared);
+      const answer: AdmissionAnswer =
+        key !== undefined
+          ? await admitOnce(`api:${principal}:${key}`, prepared, context)
+          : await admitAndStart(engine, prepared);
       const { execution } = answer.record;
-      options.appendLogKeys?.({ executionId: execution.id, targetResource: execution.targetResource, correlationId: execution.correlationId });
+      options.appendLogKeys?.({
+        executionId: execution.id,
+        targetResource: execution.targetResource,
+        correlationId: execution.correlationId,
+      });
       if (answer.kind !== 'skipped') return jsonResponse(201, execution);
       const retryAfter = execution.skipDetails?.retryAfterSeconds;
-      return jsonResponse(409, skippedBody(execution), retryAfter !== undefined ? { 'retry-after': String(Math.max(1, retryAfter)) } : {});
+      return jsonResponse(
+        409,
+        skippedBody(execution),
+        retryAfter !== undefined ? { 'retry-after': String(Math.max(1, retryAfter)) } : {},
+      );
     },
-    listExecutions: async ({ event }) => jsonResponse(200, await listExecutions(engine, parsePart(ROUTES.listExecutions.query, event.queryStringParameters ?? {}, 'query'))),
-    getExecution: async ({ params }) => jsonResponse(200, (await findExecution(engine, params[0]!, options.appendLogKeys)).execution),
+    listExecutions: async ({ event }) =>
+      jsonResponse(
+        200,
+        await listExecutions(
+          engine,
+          parsePart(ROUTES.listExecutions.query, event.queryStringParameters ?? {}, 'query'),
+        ),
+      ),
+    getExecution: async ({ params }) =>
+      jsonResponse(200, (await findExecution(engine, params[0]!, options.appendLogKeys)).execution),
     cancelExecution: async ({ params, principal }) => {
       const id = executionId(params[0]!);
       const { cancelled, record } = await cancelExecution(engine, { executionId: id, requestedBy: principal });
-      if (!cancelled) throw new HttpError(409, 'Conflict', `execution ${id} ended as ${record.execution.phase} before it could be cancelled`);
+      if (!cancelled)
+        throw new HttpError(
+          409,
+          'Conflict',
+          `execution ${id} ended as ${record.execution.phase} before it could be cancelled`,
+        );
       return jsonResponse(202, record.execution);
     },
-    getExecutionEvents: async ({ params }) => jsonResponse(200, { items: (await findExecution(engine, params[0]!, options.appendLogKeys)).events }),
-    getExecutionSteps: async ({ params }) => jsonResponse(200, { items: await getSteps(engine, executionId(params[0]!)) }),
+    getExecutionEvents: async ({ params }) =>
+      jsonResponse(200, { items: (await findExecution(engine, params[0]!, options.appendLogKeys)).events }),
+    getExecutionSteps: async ({ params }) =>
+      jsonResponse(200, { items: await getSteps(engine, executionId(params[0]!)) }),
     clearBlock: async ({ event, params }) => {
       const body = parsePart(ROUTES.clearBlock.body.schema, jsonBody(event), 'body');
       return jsonResponse(200, await clearBlock(engine, { targetResource: decode(params[0]!), ...body }));
     },
-    listTargets: async ({ event }) => jsonResponse(200, await listTargets(engine, parsePart(ROUTES.listTargets.query, event.queryStringParameters ?? {}, 'query'))),
+    listTargets: async ({ event }) =>
+      jsonResponse(
+        200,
+        await listTargets(engine, parsePart(ROUTES.listTargets.query, event.queryStringParameters ?? {}, 'query')),
+      ),
     getTarget: async ({ params }) => jsonResponse(200, await getTarget(engine, decode(params[0]!))),
     listWorkflows: async () => jsonResponse(200, { items: listWorkflows(engine).map(workflowView) }),
-    getWorkflow: async ({ params }) => jsonResponse(200, { items: getWorkflow(engine, decode(params[0]!)).map(workflowView) }),
+    getWorkflow: async ({ params }) =>
+      jsonResponse(200, { items: getWorkflow(engine, decode(params[0]!)).map(workflowView) }),
   };
-  const routes = (Object.entries(ROUTES) as [RouteName, RouteDefinition][]).map(([name, route]) => ({ ...route, pattern: pathPattern(route.path), run: implementations[name] }));
+  const routes = (Object.entries(ROUTES) as [RouteName, RouteDefinition][]).map(([name, route]) => ({
+    ...route,
+    pattern: pathPattern(route.path),
+    run: implementations[name],
+  }));
 
   const respond = async (event: APIGatewayProxyEvent, context: Context | undefined): Promise<APIGatewayProxyResult> => {
     const requestId = event?.requestContext?.requestId || engine.newId();
     try {
-      if (Buffer.byteLength(bodyText(event), 'utf8') > MAX_BODY_BYTES) throw new HttpError(413, 'PayloadTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)`);
+      if (Buffer.byteLength(bodyText(event), 'utf8') > MAX_BODY_BYTES)
+        throw new HttpError(413, 'PayloadTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)`);
       refusePrototypeNames(event);
       const path = typeof event?.path === 'string' ? event.path : '';
       const matching = routes.filter((route) => route.pattern.test(path));
@@ -97,7 +136,11 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
       const route = matching.find((candidate) => candidate.method === method);
       if (!route) {
         const allowed = matching.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method]));
-        throw new HttpError(405, 'MethodNotAllowed', `${event.httpMethod} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
+        throw new HttpError(
+          405,
+          'MethodNotAllowed',
+          `${event.httpMethod} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+        );
       }
       const principal = route.auth === 'none' ? 'anonymous' : await options.authenticate(event);
       // GET /health stays answerable with whatever a prober appends (a cache-buster, say).
@@ -118,18 +161,36 @@ export function createApiHandler(options: ApiHandlerOptions): (event: APIGateway
 /** API.md's Workflow object: every field absent where not declared; `runnableLocally` only where false (local mode). */
 function workflowView(workflow: CatalogWorkflow) {
   const { steps, builtIn, runnableLocally, ...declared } = workflow;
-  return { ...declared, ...(steps.length > 0 && { steps: steps.map((step) => step.name) }), runnableLocally: runnableLocally ?? true };
+  return {
+    ...declared,
+    ...(steps.length > 0 && { steps: steps.map((step) => step.name) }),
+    runnableLocally: runnableLocally ?? true,
+  };
 }
 
 /** A refused admission answers 409 with the Skipped execution, and an `error` whose code is the skip reason. */
 function skippedBody(execution: Execution) {
-  return { ...execution, error: { code: execution.skipDetails?.reason ?? 'Skipped', message: execution.skipDetails?.message ?? 'the execution was skipped' } };
+  return {
+    ...execution,
+    error: {
+      code: execution.skipDetails?.reason ?? 'Skipped',
+      message: execution.skipDetails?.message ?? 'the execution was skipped',
+    },
+  };
 }
 
-async function findExecution(engine: Engine, raw: string, appendLogKeys?: (keys: Record<string, string>) => void): Promise<ExecutionRecord> {
+async function findExecution(
+  engine: Engine,
+  raw: string,
+  appendLogKeys?: (keys: Record<string, string>) => void,
+): Promise<ExecutionRecord> {
   const id = executionId(raw);
   const record = await getExecution(engine, id);
-  appendLogKeys?.({ executionId: id, targetResource: record.execution.targetResource, correlationId: record.execution.correlationId });
+  appendLogKeys?.({
+    executionId: id,
+    targetResource: record.execution.targetResource,
+    correlationId: record.execution.correlationId,
+  });
   return record;
 }
 
@@ -158,7 +219,8 @@ function jsonBody(event: APIGatewayProxyEvent): unknown {
   const text = bodyText(event);
   if (text.length === 0) throw new HttpError(400, 'ValidationError', 'a JSON body is required');
   const contentType = header(event, 'content-type') ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(contentType)) throw new HttpError(415, 'UnsupportedMediaType', 'send the body as Content-Type: application/json');
+  if (!/^application\/json\s*(;|$)/i.test(contentType))
+    throw new HttpError(415, 'UnsupportedMediaType', 'send the body as Content-Type: application/json');
   try {
     return JSON.parse(text);
   } catch {

@@ -1,7 +1,14 @@
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import {
+  ConflictError,
+  LockstepError,
+  NotFoundError,
+  UnknownWorkflowError,
+  ValidationError,
+  validationErrorFrom,
+} from '../domain/errors.js';
 import { $ZodError } from '../domain/zod.js';
-import { ConflictError, LockstepError, NotFoundError, ValidationError, validationErrorFrom, UnknownWorkflowError } from '../domain/errors.js';
 import type { EngineLogger } from '../ports.js';
 
 /** An error that already knows its HTTP status and error code. */
@@ -18,7 +25,11 @@ export class HttpError extends LockstepError {
 
 export const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
 
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+export function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
   return { statusCode: status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
@@ -30,10 +41,21 @@ export function errorResponse(error: unknown, requestId: string, logger: EngineL
   const known = describe(error);
   if (known) {
     const [status, code, message, details] = known;
-    return jsonResponse(status, { error: { code, message, ...(details?.length && { details }) } }, { 'x-request-id': requestId });
+    return jsonResponse(
+      status,
+      { error: { code, message, ...(details?.length && { details }) } },
+      { 'x-request-id': requestId },
+    );
   }
-  logger.error('request failed', { requestId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
-  return jsonResponse(500, { error: { code: 'InternalError', message: `internal error; request id ${requestId}` } }, { 'x-request-id': requestId });
+  logger.error('request failed', {
+    requestId,
+    error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+  });
+  return jsonResponse(
+    500,
+    { error: { code: 'InternalError', message: `internal error; request id ${requestId}` } },
+    { 'x-request-id': requestId },
+  );
 }
 
 function describe(error: unknown): [number, string, string, string[]?] | undefined {
@@ -43,7 +65,9 @@ function describe(error: unknown): [number, string, string, string[]?] | undefin
   if (error instanceof $ZodError) return describe(validationErrorFrom(error, 'request'));
   if (error instanceof NotFoundError) return [404, 'NotFound', error.message];
   if (error instanceof ConflictError) return [409, 'Conflict', error.message];
-  if (error instanceof IdempotencyAlreadyInProgressError) return [409, 'Conflict', 'a request with this Idempotency-Key is still in progress; retry it shortly'];
-  if (error instanceof IdempotencyValidationError) return [409, 'Conflict', 'this Idempotency-Key was already used with a different request'];
+  if (error instanceof IdempotencyAlreadyInProgressError)
+    return [409, 'Conflict', 'a request with this Idempotency-Key is still in progress; retry it shortly'];
+  if (error instanceof IdempotencyValidationError)
+    return [409, 'Conflict', 'this Idempotency-Key was already used with a different request'];
   return undefined;
 }

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type * as z from '../domain/zod.js';
 import { ValidationError, validationErrorFrom } from '../domain/errors.js';
+import type * as z from '../domain/zod.js';
 
 /**
  * Names that are members of `Object.prototype` (`constructor`, `__proto__`, `toString`, ...).
@@ -8,14 +8,21 @@ import { ValidationError, validationErrorFrom } from '../domain/errors.js';
  * or query parameter with such a name is refused (400) on every route, before anything
  * else looks at the request. Header names are case-insensitive, so the check is too.
  */
-const PROTOTYPE_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__'].map((name) => name.toLowerCase()));
+const PROTOTYPE_NAMES = new Set(
+  [...Object.getOwnPropertyNames(Object.prototype), '__proto__'].map((name) => name.toLowerCase()),
+);
 
 export function refusePrototypeNames(event: APIGatewayProxyEvent): void {
   const details = [
-    ...namesIn(event.headers, event.multiValueHeaders).filter(isPrototypeName).map((name) => `header ${name}: this name is not accepted`),
-    ...namesIn(event.queryStringParameters, event.multiValueQueryStringParameters).filter(isPrototypeName).map((name) => `query.${name}: this name is not accepted`),
+    ...namesIn(event.headers, event.multiValueHeaders)
+      .filter(isPrototypeName)
+      .map((name) => `header ${name}: this name is not accepted`),
+    ...namesIn(event.queryStringParameters, event.multiValueQueryStringParameters)
+      .filter(isPrototypeName)
+      .map((name) => `query.${name}: this name is not accepted`),
   ];
-  if (details.length > 0) throw new ValidationError('the request uses a header or query parameter name that is not accepted', details);
+  if (details.length > 0)
+    throw new ValidationError('the request uses a header or query parameter name that is not accepted', details);
 }
 
 /**
@@ -25,8 +32,14 @@ export function refusePrototypeNames(event: APIGatewayProxyEvent): void {
 export function checkQueryNames(event: APIGatewayProxyEvent, takesQuery: boolean): void {
   const multi = event.multiValueQueryStringParameters ?? {};
   const details = [
-    ...Object.entries(multi).filter(([, values]) => Array.isArray(values) && values.length > 1).map(([name]) => `query.${name}: given more than once`),
-    ...(takesQuery ? [] : namesIn(event.queryStringParameters, multi).map((name) => `query.${name}: not a known parameter (this route takes no query)`)),
+    ...Object.entries(multi)
+      .filter(([, values]) => Array.isArray(values) && values.length > 1)
+      .map(([name]) => `query.${name}: given more than once`),
+    ...(takesQuery
+      ? []
+      : namesIn(event.queryStringParameters, multi).map(
+          (name) => `query.${name}: not a known parameter (this route takes no query)`,
+        )),
   ];
   if (details.length > 0) throw new ValidationError('the query string does not fit this route', details);
 }

@@ -25,14 +25,25 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 export const ROUTES = {
   health: { method: 'GET', path: '/health', auth: 'none' },
-  requestExecution: { method: 'POST', path: '/executions', auth: 'iam', body: { model: 'ExecutionRequest', schema: ExecutionRequestBodySchema }, headers: ['Idempotency-Key'] },
+  requestExecution: {
+    method: 'POST',
+    path: '/executions',
+    auth: 'iam',
+    body: { model: 'ExecutionRequest', schema: ExecutionRequestBodySchema },
+    headers: ['Idempotency-Key'],
+  },
   listExecutions: { method: 'GET', path: '/executions', auth: 'iam', query: ListQuerySchema },
   getExecution: { method: 'GET', path: '/executions/{id}', auth: 'iam' },
   cancelExecution: { method: 'POST', path: '/executions/{id}/cancel', auth: 'iam' },
   getExecutionEvents: { method: 'GET', path: '/executions/{id}/events', auth: 'iam' },
   getExecutionSteps: { method: 'GET', path: '/executions/{id}/steps', auth: 'iam' },
   listTargets: { method: 'GET', path: '/targets', auth: 'iam', query: TargetListQuerySchema },
-  clearBlock: { method: 'POST', path: '/targets/{target+}/clearance', auth: 'iam', body: { model: 'Clearance', schema: ClearanceBodySchema } },
+  clearBlock: {
+    method: 'POST',
+    path: '/targets/{target+}/clearance',
+    auth: 'iam',
+    body: { model: 'Clearance', schema: ClearanceBodySchema },
+  },
   getTarget: { method: 'GET', path: '/targets/{target+}', auth: 'iam' },
   listWorkflows: { method: 'GET', path: '/workflows', auth: 'iam' },
   getWorkflow: { method: 'GET', path: '/workflows/{id}', auth: 'iam' },
@@ -48,7 +59,13 @@ export type RouteName = keyof typeof ROUTES;
 export function pathPattern(template: string): RegExp {
   const source = template
     .split('/')
-    .map((segment) => (segment.endsWith('+}') ? '(.+)' : segment.startsWith('{') ? '([^/]+)' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((segment) =>
+      segment.endsWith('+}')
+        ? '(.+)'
+        : segment.startsWith('{')
+          ? '([^/]+)'
+          : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('/');
   return new RegExp(`^${source}$`);
 }

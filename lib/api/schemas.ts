@@ -1,7 +1,7 @@
-import * as z from '../domain/zod.js';
-import { ParameterNameSchema } from '../domain/execution.js';
 import { decimalInteger } from '../domain/decimal-integer.js';
+import { ParameterNameSchema } from '../domain/execution.js';
 import { PhaseSchema } from '../domain/phase.js';
+import * as z from '../domain/zod.js';
 
 /** The body of `POST /executions` (and the detail of `WorkflowExecution Requested`). Unknown fields are refused. */
 export const ExecutionRequestBodySchema = z.strictObject({
@@ -18,20 +18,23 @@ export type ExecutionRequestBody = z.infer<typeof ExecutionRequestBodySchema>;
  * 1 to 255 printable ASCII characters, not all blank (an empty or blank key is a mistake, not "no key").
  * Each broken rule has its own message: a 4-character `ключ` is refused for its characters, not its length.
  */
-export const IdempotencyKeySchema = z
-  .string()
-  .check(
-    z.superRefine((key, ctx) => {
-      const unprintable = /[^\x20-\x7e]/u.exec(key);
-      if (unprintable) {
-        const code = unprintable[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-        ctx.addIssue({ code: 'custom', message: `must be only printable ASCII characters (U+0020–U+007E), found U+${code} at position ${unprintable.index}`, input: key });
-      }
-      const length = [...key].length;
-      if (length > 255) ctx.addIssue({ code: 'custom', message: `must be at most 255 characters, got ${length}`, input: key });
-    }),
-    z.refine((key) => key.trim().length > 0, 'must not be empty or blank'),
-  );
+export const IdempotencyKeySchema = z.string().check(
+  z.superRefine((key, ctx) => {
+    const unprintable = /[^\x20-\x7e]/u.exec(key);
+    if (unprintable) {
+      const code = unprintable[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be only printable ASCII characters (U+0020–U+007E), found U+${code} at position ${unprintable.index}`,
+        input: key,
+      });
+    }
+    const length = [...key].length;
+    if (length > 255)
+      ctx.addIssue({ code: 'custom', message: `must be at most 255 characters, got ${length}`, input: key });
+  }),
+  z.refine((key) => key.trim().length > 0, 'must not be empty or blank'),
+);
 
 /** An event's `detail.idempotencyKey` follows the `Idempotency-Key` header's rules. */
 export const RequestedEventDetailSchema = z.extend(ExecutionRequestBodySchema, {
@@ -46,23 +49,47 @@ export const ClearanceBodySchema = z.strictObject({
 const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d{1,9})?(?:[Zz]|([+-])(\d\d):(\d\d))$/;
 
 /** An RFC 3339 time with a zone (`2026-11-25T04:00:00Z`, `…+01:00`), as UTC with milliseconds; a date or time that does not exist is refused, not rolled over. */
-const Rfc3339 = z.pipe(z.string(), z.transform((text: string, ctx) => {
-  const parts = RFC3339.exec(text);
-  if (!parts) {
-    ctx.issues.push({ code: 'custom', message: 'must be an RFC 3339 time with a zone, like 2026-11-25T04:00:00Z', input: text });
-    return z.NEVER;
-  }
-  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const [sign, offsetHours, offsetMinutes] = [parts[8], Number(parts[9] ?? 0), Number(parts[10] ?? 0)];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
-    ctx.issues.push({ code: 'custom', message: 'is not a real date and time', input: text });
-    return z.NEVER;
-  }
-  const offset = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  const millis = Number(((parts[7] ?? '.0') + '000').slice(1, 4));
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset).toISOString();
-}));
+const Rfc3339 = z.pipe(
+  z.string(),
+  z.transform((text: string, ctx) => {
+    const parts = RFC3339.exec(text);
+    if (!parts) {
+      ctx.issues.push({
+        code: 'custom',
+        message: 'must be an RFC 3339 time with a zone, like 2026-11-25T04:00:00Z',
+        input: text,
+      });
+      return z.NEVER;
+    }
+    const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const [sign, offsetHours, offsetMinutes] = [parts[8], Number(parts[9] ?? 0), Number(parts[10] ?? 0)];
+    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    if (
+      month < 1 ||
+      month > 12 ||
+      day < 1 ||
+      day > daysInMonth ||
+      hour > 23 ||
+      minute > 59 ||
+      second > 59 ||
+      offsetHours > 23 ||
+      offsetMinutes > 59
+    ) {
+      ctx.issues.push({ code: 'custom', message: 'is not a real date and time', input: text });
+      return z.NEVER;
+    }
+    const offset = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+    const millis = Number(((parts[7] ?? '.0') + '000').slice(1, 4));
+    return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset).toISOString();
+  }),
+);
 
 /**
  * `GET /executions`: one target's executions (`targetResource`), or across targets the active
@@ -78,22 +105,35 @@ export const ListQuerySchema = z
     limit: z._default(decimalInteger(1, 100), 20),
     nextToken: z.optional(z.string().check(z.minLength(1))),
   })
-  .check(z.superRefine((q, ctx) => {
-    const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (q.targetResource !== undefined) {
-      for (const field of ['since', 'until', 'workflowId'] as const) if (q[field] !== undefined) refuse(field, "is for listings across targets, not with targetResource (a target's listing takes phase, limit, nextToken)");
-      return;
-    }
-    if (q.since === undefined) {
-      if (q.until !== undefined) refuse('until', 'needs since: a window has a start');
-      else if (q.phase !== 'Pending' && q.phase !== 'Running') refuse('since', 'is required across targets unless phase is Pending or Running (the active executions): give a window, at most 31 days');
-    }
-  }));
+  .check(
+    z.superRefine((q, ctx) => {
+      const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      if (q.targetResource !== undefined) {
+        for (const field of ['since', 'until', 'workflowId'] as const)
+          if (q[field] !== undefined)
+            refuse(
+              field,
+              "is for listings across targets, not with targetResource (a target's listing takes phase, limit, nextToken)",
+            );
+        return;
+      }
+      if (q.since === undefined) {
+        if (q.until !== undefined) refuse('until', 'needs since: a window has a start');
+        else if (q.phase !== 'Pending' && q.phase !== 'Running')
+          refuse(
+            'since',
+            'is required across targets unless phase is Pending or Running (the active executions): give a window, at most 31 days',
+          );
+      }
+    }),
+  );
 export type ListQuery = z.infer<typeof ListQuerySchema>;
 
 export const TargetListQuerySchema = z.strictObject({
   state: z.enum(['Running', 'Blocked', 'CoolingDown', 'BackingOff'], {
-    error: (issue) => (issue.input === undefined ? 'state is required' : 'must be') + ': one of Running, Blocked, CoolingDown, BackingOff (an Idle target is every target not listed)',
+    error: (issue) =>
+      (issue.input === undefined ? 'state is required' : 'must be') +
+      ': one of Running, Blocked, CoolingDown, BackingOff (an Idle target is every target not listed)',
   }),
   limit: z._default(decimalInteger(1, 100), 20),
   nextToken: z.optional(z.string().check(z.minLength(1))),

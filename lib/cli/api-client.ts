@@ -40,26 +40,45 @@ abstract class HttpApiClient implements ApiClient {
   /** The headers to send: the given ones plus the credentials. */
   protected abstract authorize(request: OutgoingRequest): Promise<Record<string, string>>;
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse> {
     const url = new URL(path.replace(/^\//, ''), this.base);
     // A path that resolves elsewhere (another host, or above the API's stage) is never sent with the credentials.
-    if (url.origin !== this.base.origin || !url.pathname.startsWith(this.base.pathname)) throw new UnreachableError(`${path.slice(0, 200)} is not a path of ${this.baseUrl}`);
+    if (url.origin !== this.base.origin || !url.pathname.startsWith(this.base.pathname))
+      throw new UnreachableError(`${path.slice(0, 200)} is not a path of ${this.baseUrl}`);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const outgoing = { method, url, headers: { ...headers, ...(payload !== undefined && { 'content-type': 'application/json' }) }, payload };
+    const outgoing = {
+      method,
+      url,
+      headers: { ...headers, ...(payload !== undefined && { 'content-type': 'application/json' }) },
+      payload,
+    };
     const authorized = await this.authorize(outgoing);
     // A value fetch would refuse or alter is the caller's mistake, never a network failure; a credential is not printed.
     for (const [name, value] of Object.entries(authorized)) {
       if (!SENDABLE_HEADER_VALUE.test(value)) {
-        throw new CliError(`cannot send the ${name} header: ${name === 'authorization' ? 'its value' : JSON.stringify(value)} holds what HTTP headers cannot carry (printable ASCII only, no space at either end)`);
+        throw new CliError(
+          `cannot send the ${name} header: ${name === 'authorization' ? 'its value' : JSON.stringify(value)} holds what HTTP headers cannot carry (printable ASCII only, no space at either end)`,
+        );
       }
     }
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { method, headers: authorized, ...(payload !== undefined && { body: payload }), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      response = await fetch(url, {
+        method,
+        headers: authorized,
+        ...(payload !== undefined && { body: payload }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
       text = await response.text();
     } catch (error) {
-      if (!isNetworkFailure(error)) throw new CliError(`the request could not be made: ${reasonOf(error)}`, undefined, { cause: error });
+      if (!isNetworkFailure(error))
+        throw new CliError(`the request could not be made: ${reasonOf(error)}`, undefined, { cause: error });
       throw new UnreachableError(`cannot reach ${this.baseUrl}: ${reasonOf(error)}`, undefined, { cause: error });
     }
     let parsed: unknown = text;
@@ -93,9 +112,18 @@ export class BearerApiClient extends HttpApiClient {
 export class SigV4ApiClient extends HttpApiClient {
   private readonly signer: SignatureV4;
 
-  constructor(options: { baseUrl: string; region: string; credentials: AwsCredentialIdentity | Provider<AwsCredentialIdentity> }) {
+  constructor(options: {
+    baseUrl: string;
+    region: string;
+    credentials: AwsCredentialIdentity | Provider<AwsCredentialIdentity>;
+  }) {
     super(options.baseUrl);
-    this.signer = new SignatureV4({ service: 'execute-api', region: options.region, credentials: options.credentials, sha256: Sha256 });
+    this.signer = new SignatureV4({
+      service: 'execute-api',
+      region: options.region,
+      credentials: options.credentials,
+      sha256: Sha256,
+    });
   }
 
   protected async authorize({ method, url, headers, payload }: OutgoingRequest): Promise<Record<string, string>> {
@@ -126,7 +154,12 @@ export function apiErrorOf(response: ApiResponse): ApiError {
     return new ApiError(response.status, error.code, String(error.message ?? ''), details);
   }
   const code = response.headers.get('x-amzn-errortype')?.split(':')[0] || `HTTP${response.status}`;
-  const message = body && typeof body === 'object' && typeof body.message === 'string' ? body.message : typeof body === 'string' && body.trim() ? body.trim().slice(0, 500) : `the API answered ${response.status}`;
+  const message =
+    body && typeof body === 'object' && typeof body.message === 'string'
+      ? body.message
+      : typeof body === 'string' && body.trim()
+        ? body.trim().slice(0, 500)
+        : `the API answered ${response.status}`;
   return new ApiError(response.status, code, message);
 }
 
@@ -135,11 +168,16 @@ function isNetworkFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'TimeoutError' || error.name === 'AbortError') return true;
   const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return error instanceof TypeError && error.message === 'fetch failed' && !(typeof code === 'string' && code.startsWith('UND_ERR_INVALID'));
+  return (
+    error instanceof TypeError &&
+    error.message === 'fetch failed' &&
+    !(typeof code === 'string' && code.startsWith('UND_ERR_INVALID'))
+  );
 }
 
 function reasonOf(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   if (cause?.message) return cause.message;
   return error instanceof Error ? error.message : String(error);

@@ -1,5 +1,5 @@
-import { Option, type Command } from 'commander';
-import { connect, DEFAULT_API_URL, type Connection } from './connection.js';
+import { type Command, Option } from 'commander';
+import { type Connection, connect, DEFAULT_API_URL } from './connection.js';
 import type { ExitCode } from './errors.js';
 import { LockstepApi } from './lockstep-api.js';
 
@@ -39,13 +39,34 @@ interface GlobalOptions {
 export function withGlobalOptions(command: Command): Command {
   // A command's copies are left out of its help, which lists the program's under "Global Options".
   const hidden = command.parent !== null;
-  const option = (flags: string, description: string) => (hidden ? new Option(flags, description).hideHelp() : new Option(flags, description));
+  const option = (flags: string, description: string) =>
+    hidden ? new Option(flags, description).hideHelp() : new Option(flags, description);
   return command
-    .addOption(option('--api <url>', `the Lockstep API (env LOCKSTEP_API_URL; default ${DEFAULT_API_URL}); an execute-api URL is signed with SigV4`))
+    .addOption(
+      option(
+        '--api <url>',
+        `the Lockstep API (env LOCKSTEP_API_URL; default ${DEFAULT_API_URL}); an execute-api URL is signed with SigV4`,
+      ),
+    )
     .addOption(option('--token <token>', "local mode's bearer token (env LOCKSTEP_TOKEN)"))
-    .addOption(option('--sigv4', 'sign calls with SigV4 whatever the URL (env LOCKSTEP_SIGV4=1), with the standard AWS credential chain'))
-    .addOption(option('--region <region>', 'the region to sign for (default: from the execute-api host, else AWS_REGION, else us-east-1)'))
-    .addOption(option('-o, --output <format>', 'table or json (json: exactly the API\'s objects, one document) (default "table")').choices(Object.values(OutputFormat)));
+    .addOption(
+      option(
+        '--sigv4',
+        'sign calls with SigV4 whatever the URL (env LOCKSTEP_SIGV4=1), with the standard AWS credential chain',
+      ),
+    )
+    .addOption(
+      option(
+        '--region <region>',
+        'the region to sign for (default: from the execute-api host, else AWS_REGION, else us-east-1)',
+      ),
+    )
+    .addOption(
+      option(
+        '-o, --output <format>',
+        'table or json (json: exactly the API\'s objects, one document) (default "table")',
+      ).choices(Object.values(OutputFormat)),
+    );
 }
 
 /** Builds an action's context from the merged options (a command's own over the program's), the environment, and the terminal. */
@@ -71,7 +92,8 @@ export function apiAction<Args extends unknown[]>(env: Record<string, string | u
       format,
       now: () => new Date(),
       width: process.stdout.isTTY ? process.stdout.columns : undefined,
-      print: (document, table) => process.stdout.write(format === OutputFormat.Json ? `${JSON.stringify(document, null, 2)}\n` : table()),
+      print: (document, table) =>
+        process.stdout.write(format === OutputFormat.Json ? `${JSON.stringify(document, null, 2)}\n` : table()),
       note: (line) => process.stderr.write(`${line}\n`),
     };
     process.exitCode = await action(context, ...args);
@@ -81,7 +103,8 @@ export function apiAction<Args extends unknown[]>(env: Record<string, string | u
 function mergedGlobals(command: Command): GlobalOptions {
   const merged: Record<string, unknown> = {};
   for (const level of [...ancestry(command)].reverse()) {
-    for (const [name, value] of Object.entries(level.opts())) if (value !== undefined && level.getOptionValueSource(name) === 'cli') merged[name] = value;
+    for (const [name, value] of Object.entries(level.opts()))
+      if (value !== undefined && level.getOptionValueSource(name) === 'cli') merged[name] = value;
   }
   return merged as GlobalOptions;
 }

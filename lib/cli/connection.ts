@@ -1,13 +1,14 @@
 import { hostname, userInfo } from 'node:os';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { BearerApiClient, SENDABLE_HEADER_VALUE, SigV4ApiClient, type ApiClient } from './api-client.js';
+import { type ApiClient, BearerApiClient, SENDABLE_HEADER_VALUE, SigV4ApiClient } from './api-client.js';
 import { CliError } from './errors.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 /** The region a signed call uses when neither the URL, `--region` nor the environment names one (LocalStack's default). */
 const FALLBACK_REGION = 'us-east-1';
 /** An API Gateway URL: `https://<id>.execute-api.<region>.amazonaws.com[.cn]/<stage>`, and LocalStack's `<id>.execute-api.localhost.localstack.cloud`. */
-const EXECUTE_API_HOST = /^[a-z0-9]+\.execute-api\.(?:([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?|localhost\.localstack\.cloud)$/;
+const EXECUTE_API_HOST =
+  /^[a-z0-9]+\.execute-api\.(?:([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?|localhost\.localstack\.cloud)$/;
 
 /** The global options, as commander read them (flags first, then LOCKSTEP_* variables). */
 export interface ConnectionOptions {
@@ -40,15 +41,22 @@ export function connect(options: ConnectionOptions, env: Record<string, string |
   } catch {
     throw new CliError(`--api: "${baseUrl}" is not a URL (for example ${DEFAULT_API_URL})`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`--api: "${baseUrl}" is not an http:// or https:// URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new CliError(`--api: "${baseUrl}" is not an http:// or https:// URL`);
   const person = `${userInfo().username}@${hostname()}`;
   const hostRegion = EXECUTE_API_HOST.exec(url.hostname);
   if (!options.sigv4 && !hostRegion) {
     // Sent as `Authorization: Bearer <token>`; never printed.
     if (options.token && !SENDABLE_HEADER_VALUE.test(options.token)) {
-      throw new CliError('--token (LOCKSTEP_TOKEN): the token holds what an HTTP header cannot carry (printable ASCII only, no space at either end); check what was pasted');
+      throw new CliError(
+        '--token (LOCKSTEP_TOKEN): the token holds what an HTTP header cannot carry (printable ASCII only, no space at either end); check what was pasted',
+      );
     }
-    return { client: new BearerApiClient({ baseUrl, token: options.token }), auth: options.token ? 'bearer token' : 'no token', identity: async () => person };
+    return {
+      client: new BearerApiClient({ baseUrl, token: options.token }),
+      auth: options.token ? 'bearer token' : 'no token',
+      identity: async () => person,
+    };
   }
   const region = options.region || hostRegion?.[1] || env.AWS_REGION || env.AWS_DEFAULT_REGION || FALLBACK_REGION;
   const credentials = credentialChain();
@@ -71,7 +79,9 @@ function credentialChain(): () => Promise<AwsCredentialIdentity> {
     try {
       return await fromNodeProviderChain()();
     } catch (error) {
-      throw new CliError(`no AWS credentials to sign with (SigV4): ${(error as Error).message}`, undefined, { cause: error });
+      throw new CliError(`no AWS credentials to sign with (SigV4): ${(error as Error).message}`, undefined, {
+        cause: error,
+      });
     }
   };
   return () => (found ??= resolve());

@@ -19,7 +19,11 @@ export interface FollowOptions {
  * soon at first, then backing off to every few seconds, and quickly again after a change. A
  * passing network or server failure is retried; a 4xx ends it.
  */
-export async function followExecution(api: LockstepApi, start: Execution | string, options: FollowOptions): Promise<Execution> {
+export async function followExecution(
+  api: LockstepApi,
+  start: Execution | string,
+  options: FollowOptions,
+): Promise<Execution> {
   const { onPhase, firstIntervalMs = 250, maxIntervalMs = 5000, toleratedFailures = 5 } = options;
   const began = performance.now();
   const elapsed = () => (performance.now() - began) / 1000;
@@ -34,7 +38,9 @@ export async function followExecution(api: LockstepApi, start: Execution | strin
       latest = await api.getExecution(execution.id);
       failures = 0;
     } catch (error) {
-      const passing = error instanceof UnreachableError || (error instanceof ApiError && (error.status >= 500 || error.status === 429));
+      const passing =
+        error instanceof UnreachableError ||
+        (error instanceof ApiError && (error.status >= 500 || error.status === 429));
       if (!passing || ++failures > toleratedFailures) throw error;
       interval = Math.min(maxIntervalMs, interval * 2);
       continue;

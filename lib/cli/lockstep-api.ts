@@ -4,17 +4,25 @@ import type { AuditEvent } from '../domain/audit.js';
 import type { Execution } from '../domain/execution.js';
 import type { Step } from '../domain/steps.js';
 import type { TargetView } from '../domain/target.js';
-import { apiErrorOf, type ApiClient, type ApiResponse } from './api-client.js';
 import type { Page } from '../ports.js';
+import { type ApiClient, type ApiResponse, apiErrorOf } from './api-client.js';
 import type { WorkflowView } from './api-types.js';
 
 /** The most the API returns in one page. */
 const MAX_PAGE = 100;
 
 /** `POST /executions`: created (201), or refused with the Skipped execution (409; the body also carries `error`). */
-export type RequestAnswer = { created: true; execution: Execution } | { created: false; execution: Execution & { error?: unknown }; retryAfter?: string };
+export type RequestAnswer =
+  | { created: true; execution: Execution }
+  | { created: false; execution: Execution & { error?: unknown }; retryAfter?: string };
 
-export type ExecutionListQuery = { targetResource?: string; phase?: string; since?: string; until?: string; workflowId?: string };
+export type ExecutionListQuery = {
+  targetResource?: string;
+  phase?: string;
+  since?: string;
+  until?: string;
+  workflowId?: string;
+};
 
 /**
  * The routes of API.md, one method each, over an `ApiClient` (bearer token or SigV4): each
@@ -25,7 +33,12 @@ export class LockstepApi {
   constructor(readonly client: ApiClient) {}
 
   async requestExecution(request: ExecutionRequestBody, idempotencyKey?: string): Promise<RequestAnswer> {
-    const response = await this.client.request(ROUTES.requestExecution.method, ROUTES.requestExecution.path, request, idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey });
+    const response = await this.client.request(
+      ROUTES.requestExecution.method,
+      ROUTES.requestExecution.path,
+      request,
+      idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey },
+    );
     if (response.status === 201) return { created: true, execution: response.body };
     if (response.status === 409 && response.body?.phase === 'Skipped') {
       const retryAfter = response.headers.get('retry-after');
@@ -47,7 +60,9 @@ export class LockstepApi {
   }
 
   async cancel(id: string): Promise<Execution> {
-    return bodyOf(await this.client.request(ROUTES.cancelExecution.method, routePath(ROUTES.cancelExecution.path, { id })));
+    return bodyOf(
+      await this.client.request(ROUTES.cancelExecution.method, routePath(ROUTES.cancelExecution.path, { id })),
+    );
   }
 
   /** Up to `limit` executions, following `nextToken` page after page. */
@@ -64,7 +79,13 @@ export class LockstepApi {
   }
 
   async clearBlock(targetResource: string, clearance: { clearedBy: string; reason: string }): Promise<TargetView> {
-    return bodyOf(await this.client.request(ROUTES.clearBlock.method, routePath(ROUTES.clearBlock.path, { target: targetResource }), clearance));
+    return bodyOf(
+      await this.client.request(
+        ROUTES.clearBlock.method,
+        routePath(ROUTES.clearBlock.path, { target: targetResource }),
+        clearance,
+      ),
+    );
   }
 
   workflows(id?: string): Promise<Page<WorkflowView>> {

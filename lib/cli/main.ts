@@ -11,7 +11,10 @@ import { addWorkflowCommands } from './commands/workflow-commands.js';
 import { ApiError, CliError, ExitCode } from './errors.js';
 import { unsupportedNode } from './node-version.js';
 
-const { version, engines } = createRequire(import.meta.url)('lockstep/package.json') as { version: string; engines: { node: string } };
+const { version, engines } = createRequire(import.meta.url)('lockstep/package.json') as {
+  version: string;
+  engines: { node: string };
+};
 const tooOld = unsupportedNode(process.version, engines.node);
 if (tooOld) {
   process.stderr.write(`error: ${tooOld}\n`);
@@ -42,7 +45,9 @@ Examples:
 program
   .command('local')
   .configureHelp({ showGlobalOptions: false })
-  .description('Run the whole engine on this machine: DynamoDB Local, Step Functions and EventBridge endpoints, the HTTP API, the sweeper (configured by the environment of API.md)')
+  .description(
+    'Run the whole engine on this machine: DynamoDB Local, Step Functions and EventBridge endpoints, the HTTP API, the sweeper (configured by the environment of API.md)',
+  )
   .option('--workflows <dir>', 'your workflows folder, beside the built-in workflows (LOCKSTEP_WORKFLOWS_DIR)')
   .addHelpText('after', '\nExample:\n  PORT=4000 LOCKSTEP_DATA_DIR=.lockstep lockstep local --workflows ./workflows')
   .action(async (options: { workflows?: string }) => {

@@ -11,7 +11,8 @@ export function collectParameter(text: string, previous: Record<string, string> 
 
 /** A whole number of at least 1, in decimal digits (as the API reads numbers). */
 export function positiveInteger(text: string): number {
-  if (!/^\d{1,15}$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  if (!/^\d{1,15}$/.test(text) || Number(text) < 1)
+    throw new InvalidArgumentError('expected a whole number of at least 1');
   return Number(text);
 }
 
@@ -21,9 +22,12 @@ export function positiveInteger(text: string): number {
  * A space at either end is refused too: HTTP drops it, so the API would get another key.
  */
 export function idempotencyKey(text: string): string {
-  const rule = "an idempotency key is 1 to 255 printable ASCII characters, not all blank (the API's rule for Idempotency-Key)";
+  const rule =
+    "an idempotency key is 1 to 255 printable ASCII characters, not all blank (the API's rule for Idempotency-Key)";
   const checked = IdempotencyKeySchema.safeParse(text);
-  if (!checked.success) throw new InvalidArgumentError(`${checked.error.issues[0]?.message ?? 'not a valid key'}: ${rule}`);
-  if (!SENDABLE_HEADER_VALUE.test(text)) throw new InvalidArgumentError(`${rule}, with no space at either end (HTTP drops it)`);
+  if (!checked.success)
+    throw new InvalidArgumentError(`${checked.error.issues[0]?.message ?? 'not a valid key'}: ${rule}`);
+  if (!SENDABLE_HEADER_VALUE.test(text))
+    throw new InvalidArgumentError(`${rule}, with no space at either end (HTTP drops it)`);
   return text;
 }

@@ -16,17 +16,34 @@ const MIN_WIDTH = 6;
  */
 export function renderTable<T>(columns: readonly Column<T>[], rows: readonly T[], width?: number): string {
   const cells = rows.map((row) => columns.map((column) => oneLine(column.value(row) ?? '-')));
-  const widths = columns.map((column, index) => Math.max(length(column.header), ...cells.map((row) => length(row[index]!))));
+  const widths = columns.map((column, index) =>
+    Math.max(length(column.header), ...cells.map((row) => length(row[index]!))),
+  );
   if (width !== undefined) fit(columns, widths, width);
-  const line = (row: string[]) => row.map((cell, index) => (index === row.length - 1 ? cut(cell, widths[index]!) : pad(cut(cell, widths[index]!), widths[index]!))).join(GAP).trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, index) =>
+        index === row.length - 1 ? cut(cell, widths[index]!) : pad(cut(cell, widths[index]!), widths[index]!),
+      )
+      .join(GAP)
+      .trimEnd();
   return [line(columns.map((column) => column.header)), ...cells.map(line)].join('\n') + '\n';
 }
 
 /** `label: value` lines, labels aligned; absent values are left out. */
 export function renderFields(fields: readonly (readonly [string, string | undefined])[]): string {
-  const present = fields.filter((field): field is readonly [string, string] => field[1] !== undefined && field[1] !== '');
+  const present = fields.filter(
+    (field): field is readonly [string, string] => field[1] !== undefined && field[1] !== '',
+  );
   const labelWidth = Math.max(0, ...present.map(([label]) => length(label) + 1));
-  return present.map(([label, value]) => `${pad(`${label}:`, labelWidth)} ${value.split('\n').join(`\n${' '.repeat(labelWidth + 1)}`)}`).join('\n') + '\n';
+  return (
+    present
+      .map(
+        ([label, value]) =>
+          `${pad(`${label}:`, labelWidth)} ${value.split('\n').join(`\n${' '.repeat(labelWidth + 1)}`)}`,
+      )
+      .join('\n') + '\n'
+  );
 }
 
 /** Shortens the widest columns, flexible ones first, until the row fits in `width` (or nothing can give more). */
@@ -35,7 +52,9 @@ function fit<T>(columns: readonly Column<T>[], widths: number[], width: number) 
   const floor = (index: number) => Math.max(MIN_WIDTH, length(columns[index]!.header));
   for (const flexibleOnly of [true, false]) {
     while (total() > width) {
-      const candidates = widths.map((w, index) => index).filter((index) => (!flexibleOnly || columns[index]!.flexible) && widths[index]! > floor(index));
+      const candidates = widths
+        .map((w, index) => index)
+        .filter((index) => (!flexibleOnly || columns[index]!.flexible) && widths[index]! > floor(index));
       if (candidates.length === 0) break;
       const widest = candidates.reduce((a, b) => (widths[b]! > widths[a]! ? b : a));
       widths[widest] = Math.max(floor(widest), widths[widest]! - (total() - width));

@@ -23,11 +23,22 @@ export function parseTimeInput(text: string, now: Date, option = '--since'): str
     const at = new Date(trimmed.replace(' ', 'T'));
     // Date accepts 2026-02-30 (as March 2); RFC 3339 does not.
     const local = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second!));
-    const fields = [local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate(), local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds()];
-    const inRange = !Number.isNaN(at.getTime()) && fields.every((value, index) => value === [year, month, day, hour, minute, second][index]);
+    const fields = [
+      local.getUTCFullYear(),
+      local.getUTCMonth() + 1,
+      local.getUTCDate(),
+      local.getUTCHours(),
+      local.getUTCMinutes(),
+      local.getUTCSeconds(),
+    ];
+    const inRange =
+      !Number.isNaN(at.getTime()) &&
+      fields.every((value, index) => value === [year, month, day, hour, minute, second][index]);
     if (inRange) return rfc3339(at, !Number.isNaN(fraction));
   }
-  throw new CliError(`${option}: "${text}" is neither a duration back from now (30s, 30m, 1h, 2d, 1w) nor an RFC 3339 time (2026-01-31T08:00:00Z)`);
+  throw new CliError(
+    `${option}: "${text}" is neither a duration back from now (30s, 30m, 1h, 2d, 1w) nor an RFC 3339 time (2026-01-31T08:00:00Z)`,
+  );
 }
 
 function rfc3339(at: Date, withFraction = false): string {

@@ -1,7 +1,15 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, pathPattern, ROUTES } from '../api/routes.js';
-import { ClientGoneError, decodeUtf8, listen, readBody, sendWhole, type ClientError, type RawResponse } from '../local/http-listen.js';
+import {
+  type ClientError,
+  ClientGoneError,
+  decodeUtf8,
+  listen,
+  type RawResponse,
+  readBody,
+  sendWhole,
+} from '../local/http-listen.js';
 import { statusPageResponse, statusPageUrl } from '../ui/status-page.js';
 import type { ApiClient } from './api-client.js';
 
@@ -24,18 +32,26 @@ export interface StatusPageServer {
  * request that does not arrive whole in time 408, a body over 256 KiB 413 (read to its end
  * before the connection is let go), a body that is not UTF-8 400.
  */
-export async function serveStatusPage(client: ApiClient, options: { port: number; /** Default: http-listen's REQUEST_TIMEOUT_MS. */ requestTimeoutMs?: number }): Promise<StatusPageServer> {
+export async function serveStatusPage(
+  client: ApiClient,
+  options: { port: number /** Default: http-listen's REQUEST_TIMEOUT_MS. */; requestTimeoutMs?: number },
+): Promise<StatusPageServer> {
   const session = randomBytes(24).toString('base64url');
   let origin = '';
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     answer(req, res).catch((error: unknown) => {
-      if (!(error instanceof ClientGoneError)) sendJsonTo(req, res, 502, { error: { code: 'BadGateway', message: `the API did not answer: ${(error as Error).message}` } });
+      if (!(error instanceof ClientGoneError))
+        sendJsonTo(req, res, 502, {
+          error: { code: 'BadGateway', message: `the API did not answer: ${(error as Error).message}` },
+        });
     });
   };
 
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const sendJson = (status: number, body: unknown, headers: Record<string, string> = {}) => sendJsonTo(req, res, status, body, headers);
-    if (!isOwnHost(req.headers.host, origin)) return sendJson(421, { error: { code: 'MisdirectedRequest', message: `this server answers only as ${origin}` } });
+    const sendJson = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+      sendJsonTo(req, res, status, body, headers);
+    if (!isOwnHost(req.headers.host, origin))
+      return sendJson(421, { error: { code: 'MisdirectedRequest', message: `this server answers only as ${origin}` } });
     const path = (req.url ?? '/').split('?')[0]!;
     const page = await statusPageResponse(req.method, path);
     if (page) return sendWhole(req, res, page.status, page.headers, page.body);
@@ -44,12 +60,27 @@ export async function serveStatusPage(client: ApiClient, options: { port: number
       return sendJson(404, { error: { code: 'NotFound', message: `no route for ${path.slice(0, 200)}` } });
     }
     if (!holdsSession(req.headers.authorization, session)) {
-      return sendJson(401, { error: { code: 'Unauthorized', message: 'open the status page from the URL lockstep ui printed (its #token= is this session)' } });
+      return sendJson(401, {
+        error: {
+          code: 'Unauthorized',
+          message: 'open the status page from the URL lockstep ui printed (its #token= is this session)',
+        },
+      });
     }
     const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === undefined) return sendJson(413, { error: { code: 'PayloadTooLarge', message: `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)` } });
+    if (body === undefined)
+      return sendJson(413, {
+        error: { code: 'PayloadTooLarge', message: `the body is larger than ${MAX_BODY_BYTES} bytes (256 KiB)` },
+      });
     const text = decodeUtf8(body);
-    if (text === undefined) return sendJson(400, { error: { code: 'ValidationError', message: 'the body is not valid UTF-8', details: ['body: is not valid UTF-8'] } });
+    if (text === undefined)
+      return sendJson(400, {
+        error: {
+          code: 'ValidationError',
+          message: 'the body is not valid UTF-8',
+          details: ['body: is not valid UTF-8'],
+        },
+      });
     let json: unknown;
     try {
       json = text.length > 0 ? JSON.parse(text) : undefined;
@@ -57,7 +88,12 @@ export async function serveStatusPage(client: ApiClient, options: { port: number
       return sendJson(400, { error: { code: 'ValidationError', message: 'the body is not valid JSON' } });
     }
     const key = req.headers['idempotency-key'];
-    const response = await client.request(req.method ?? 'GET', req.url ?? '/', json, typeof key === 'string' ? { 'idempotency-key': key } : {});
+    const response = await client.request(
+      req.method ?? 'GET',
+      req.url ?? '/',
+      json,
+      typeof key === 'string' ? { 'idempotency-key': key } : {},
+    );
     const retryAfter = response.headers.get('retry-after');
     sendJson(response.status, response.body, retryAfter ? { 'retry-after': retryAfter } : {});
   }
@@ -79,13 +115,19 @@ function isOwnHost(host: string | undefined, origin: string): boolean {
 }
 
 function clientErrorResponse(error: ClientError): RawResponse {
-  if (error.code === 'HPE_HEADER_OVERFLOW') return rawJson(431, 'RequestHeaderFieldsTooLarge', 'the request line and headers are too large');
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return rawJson(408, 'RequestTimeout', 'the request did not arrive in time');
+  if (error.code === 'HPE_HEADER_OVERFLOW')
+    return rawJson(431, 'RequestHeaderFieldsTooLarge', 'the request line and headers are too large');
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return rawJson(408, 'RequestTimeout', 'the request did not arrive in time');
   return rawJson(400, 'ValidationError', 'the request is not valid HTTP/1.1');
 }
 
 function rawJson(status: number, code: string, message: string): RawResponse {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: JSON.stringify({ error: { code, message } }) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    body: JSON.stringify({ error: { code, message } }),
+  };
 }
 
 function holdsSession(authorization: string | undefined, session: string): boolean {
@@ -94,10 +136,22 @@ function holdsSession(authorization: string | undefined, session: string): boole
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function sendJsonTo(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJsonTo(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  sendWhole(req, res, status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers }, body === undefined ? '' : JSON.stringify(body));
+  sendWhole(
+    req,
+    res,
+    status,
+    { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    body === undefined ? '' : JSON.stringify(body),
+  );
 }

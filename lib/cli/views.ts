@@ -4,7 +4,7 @@ import type { Execution } from '../domain/execution.js';
 import type { Step } from '../domain/steps.js';
 import type { TargetView } from '../domain/target.js';
 import type { WorkflowParameterView, WorkflowView } from './api-types.js';
-import { renderFields, type Column } from './table.js';
+import { type Column, renderFields } from './table.js';
 import { duration, exactAndRelative, relative } from './time-format.js';
 
 /** `Failed (TaskFailed)`, `Skipped (ResourceBusy)`, `Completed`. */
@@ -39,7 +39,12 @@ export function executionFields(e: Execution, now: Date): string {
     ['Held by', skip?.conflictingExecutionId],
     ['Recent run', skip?.recentExecutionId],
     ['Next allowed', skip?.nextAllowedAt && `${skip.nextAllowedAt} (${relative(skip.nextAllowedAt, now)})`],
-    ['Parameters', Object.entries(e.parameters ?? {}).map(([name, value]) => `${name}=${value}`).join(' ')],
+    [
+      'Parameters',
+      Object.entries(e.parameters ?? {})
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' '),
+    ],
     ['Correlation', e.correlationId],
     ['Requested by', e.requestedBy && `${e.requestedBy} (${e.source})`],
     ['Timeout', e.timeoutSeconds === undefined ? undefined : `${e.timeoutSeconds}s`],
@@ -57,12 +62,17 @@ export function eventColumns(): Column<AuditEvent>[] {
     { header: 'AT', value: (e) => e.at },
     { header: 'TYPE', value: (e) => e.type.replace(/^workflowexecution\./, '') },
     { header: 'ACTOR', value: (e) => e.actor, flexible: true },
-    { header: 'PAYLOAD', value: (e) => (e.payload && Object.keys(e.payload).length > 0 ? JSON.stringify(e.payload) : undefined), flexible: true },
+    {
+      header: 'PAYLOAD',
+      value: (e) => (e.payload && Object.keys(e.payload).length > 0 ? JSON.stringify(e.payload) : undefined),
+      flexible: true,
+    },
   ];
 }
 
 export function stepColumns(): Column<Step>[] {
-  const seconds = (s: Step) => (s.enteredAt && s.exitedAt ? (Date.parse(s.exitedAt) - Date.parse(s.enteredAt)) / 1000 : undefined);
+  const seconds = (s: Step) =>
+    s.enteredAt && s.exitedAt ? (Date.parse(s.exitedAt) - Date.parse(s.enteredAt)) / 1000 : undefined;
   return [
     { header: 'STEP', value: (s) => s.name, flexible: true },
     { header: 'TYPE', value: (s) => s.type },
@@ -91,7 +101,11 @@ export function targetFields(t: TargetView, now: Date): string {
     ['Block reason', t.blockReason],
     ['Running', t.currentExecutionId],
     ['Last execution', t.lastExecutionId && `${t.lastExecutionId}${t.lastOutcome ? ` (${t.lastOutcome})` : ''}`],
-    ['Cooldown until', t.cooldownUntil && `${t.cooldownUntil} (${t.cooldownRemainingSeconds ? `${t.cooldownRemainingSeconds}s left` : `over, ${relative(t.cooldownUntil, now)}`})`],
+    [
+      'Cooldown until',
+      t.cooldownUntil &&
+        `${t.cooldownUntil} (${t.cooldownRemainingSeconds ? `${t.cooldownRemainingSeconds}s left` : `over, ${relative(t.cooldownUntil, now)}`})`,
+    ],
     ['Next allowed', t.nextAllowedAt && `${t.nextAllowedAt} (${relative(t.nextAllowedAt, now)})`],
     ['Failures', String(t.consecutiveFailures)],
     ['Clearances', t.blockClearances.map((c) => `${c.clearedAt} by ${c.clearedBy}: ${c.reason}`).join('\n')],
@@ -113,10 +127,19 @@ export function workflowFields(w: WorkflowView): string {
     ['Description', w.description],
     ['Digest', w.digest],
     ['Target pattern', w.targetPattern],
-    ['Policy', w.policy && Object.entries(w.policy).map(([name, value]) => `${name}=${value}`).join(' ')],
+    [
+      'Policy',
+      w.policy &&
+        Object.entries(w.policy)
+          .map(([name, value]) => `${name}=${value}`)
+          .join(' '),
+    ],
     ['Steps', w.steps?.join(', ')],
     ['State machine', w.stateMachineArn],
-    ['Runs locally', w.runnableLocally === false ? 'no (names an existing state machine with no definition to stand in)' : undefined],
+    [
+      'Runs locally',
+      w.runnableLocally === false ? 'no (names an existing state machine with no definition to stand in)' : undefined,
+    ],
     ['Parameters', w.parameters?.map(parameterLine).join('\n')],
   ]);
 }

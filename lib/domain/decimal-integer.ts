@@ -7,7 +7,10 @@ import * as z from './zod.js';
  */
 export function decimalInteger(min: number, max: number) {
   return z.pipe(
-    z.pipe(z.string().check(z.regex(/^\d{1,16}$/, `must be a whole number from ${min} to ${max}`)), z.transform(Number)),
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,16}$/, `must be a whole number from ${min} to ${max}`)),
+      z.transform(Number),
+    ),
     z.number().check(z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`)),
   );
 }

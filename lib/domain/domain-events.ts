@@ -32,7 +32,11 @@ function executionPath(id: string): string {
  * 128, a version 64, reasons are names), so the detail is a few KiB at most, far below
  * any bus's limit: a transition is always published, whole or like this.
  */
-export interface TruncatedDetail extends Pick<Execution, 'id' | 'targetResource' | 'workflowId' | 'workflowVersion' | 'workflowDigest' | 'correlationId' | 'source' | 'phase'> {
+export interface TruncatedDetail
+  extends Pick<
+    Execution,
+    'id' | 'targetResource' | 'workflowId' | 'workflowVersion' | 'workflowDigest' | 'correlationId' | 'source' | 'phase'
+  > {
   createdAt: string;
   startTime?: string;
   completionTime?: string;
@@ -44,7 +48,20 @@ export interface TruncatedDetail extends Pick<Execution, 'id' | 'targetResource'
 }
 
 export function truncatedDetailOf(execution: Execution): TruncatedDetail {
-  const { id, targetResource, workflowId, workflowVersion, workflowDigest, correlationId, source, phase, createdAt, startTime, completionTime, durationSeconds } = execution;
+  const {
+    id,
+    targetResource,
+    workflowId,
+    workflowVersion,
+    workflowDigest,
+    correlationId,
+    source,
+    phase,
+    createdAt,
+    startTime,
+    completionTime,
+    durationSeconds,
+  } = execution;
   const { skipDetails, failureDetails } = execution;
   return {
     id,
@@ -60,7 +77,13 @@ export function truncatedDetailOf(execution: Execution): TruncatedDetail {
     ...(completionTime !== undefined && { completionTime }),
     ...(durationSeconds !== undefined && { durationSeconds }),
     ...(skipDetails && { skipDetails: { reason: skipDetails.reason } }),
-    ...(failureDetails && { failureDetails: { reason: failureDetails.reason, wasExecutionFailure: failureDetails.wasExecutionFailure, failedAt: failureDetails.failedAt } }),
+    ...(failureDetails && {
+      failureDetails: {
+        reason: failureDetails.reason,
+        wasExecutionFailure: failureDetails.wasExecutionFailure,
+        failedAt: failureDetails.failedAt,
+      },
+    }),
     truncated: true,
     href: executionPath(id),
   };
@@ -94,12 +117,20 @@ export function domainEventsOf({ before, after }: StoredWrite): DomainEvent[] {
     const type = EVENT_OF_AUDIT_EVENT[event.type];
     if (!type) return;
     const last = index === added.length - 1;
-    events.push({ type, execution: last || type !== DomainEventType.Started ? after.execution : whileRunning(after.execution) });
+    events.push({
+      type,
+      execution: last || type !== DomainEventType.Started ? after.execution : whileRunning(after.execution),
+    });
   });
   return events;
 }
 
 function whileRunning(execution: Execution): Execution {
-  const { completionTime: _completionTime, durationSeconds: _durationSeconds, failureDetails: _failureDetails, ...running } = execution;
+  const {
+    completionTime: _completionTime,
+    durationSeconds: _durationSeconds,
+    failureDetails: _failureDetails,
+    ...running
+  } = execution;
   return { ...running, phase: 'Running' };
 }

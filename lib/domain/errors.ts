@@ -22,10 +22,15 @@ export class ValidationError extends LockstepError {
  * The one zod-issue formatter: each detail names where the bad input was (`body.timeoutSeconds`,
  * `query.limit`, `header Idempotency-Key`, `detail.workflowId`) and what is wrong with it.
  */
-export function validationErrorFrom(error: z.core.$ZodError, where: string, message = `the ${where.split(' ')[0]} is not valid`): ValidationError {
+export function validationErrorFrom(
+  error: z.core.$ZodError,
+  where: string,
+  message = `the ${where.split(' ')[0]} is not valid`,
+): ValidationError {
   const details = error.issues.flatMap((issue) => {
     const at = [where, ...issue.path.map(String)].join('.');
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${at}.${key}: not a known ${where === 'query' ? 'parameter' : 'field'}`);
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => `${at}.${key}: not a known ${where === 'query' ? 'parameter' : 'field'}`);
     return [`${at}: ${issue.message}`];
   });
   return new ValidationError(message, details);

@@ -18,7 +18,8 @@ export function executionName(canonicalTarget: string, fencingToken: number): st
   }
   const name = `wfe-${targetHash(canonicalTarget)}-${fencingToken}`;
   // 21 fixed characters leave 59 digits for the token: unreachable with safe integers.
-  if (name.length > MAX_EXECUTION_NAME_LENGTH) throw new RangeError(`execution name ${name} exceeds ${MAX_EXECUTION_NAME_LENGTH} characters`);
+  if (name.length > MAX_EXECUTION_NAME_LENGTH)
+    throw new RangeError(`execution name ${name} exceeds ${MAX_EXECUTION_NAME_LENGTH} characters`);
   return name;
 }
 

@@ -1,12 +1,14 @@
-import * as z from './zod.js';
-import { AuditEventSchema, type AuditEvent, type AuditEventType } from './audit.js';
+import { type AuditEvent, AuditEventSchema, type AuditEventType } from './audit.js';
 import { PhaseSchema } from './phase.js';
 import { FailureReasonSchema, SkipReasonSchema } from './reasons.js';
+import * as z from './zod.js';
 
 const Timestamp = z.iso.datetime();
 
 /** Parameter names are UPPER_SNAKE_CASE; values are strings. */
-export const ParameterNameSchema = z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/, 'parameter names are UPPER_SNAKE_CASE'));
+export const ParameterNameSchema = z
+  .string()
+  .check(z.regex(/^[A-Z][A-Z0-9_]*$/, 'parameter names are UPPER_SNAKE_CASE'));
 export const ParametersSchema = z.record(ParameterNameSchema, z.string());
 
 export const ExecutionSource = { Api: 'api', Event: 'event' } as const;

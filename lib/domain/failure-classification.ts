@@ -28,15 +28,36 @@ const any = (pattern: RegExp) => (error: string, cause: string) => pattern.test(
 const RULES: readonly Rule[] = [
   {
     reason: FailureReason.DeadlineExceeded,
-    matches: (error, _cause, status) => status === 'TIMED_OUT' || /^States\.(Timeout|HeartbeatTimeout)$/.test(error) || /^Lockstep\.DeadlineExceeded$/.test(error),
+    matches: (error, _cause, status) =>
+      status === 'TIMED_OUT' ||
+      /^States\.(Timeout|HeartbeatTimeout)$/.test(error) ||
+      /^Lockstep\.DeadlineExceeded$/.test(error),
   },
-  { reason: FailureReason.OOMKilled, matches: any(/out ?of ?memory|OutOfMemory|\bOOM|MemoryError|signal: killed|Runtime\.OutOfMemory|exit(ed)? (code|status) 137/i) },
-  { reason: FailureReason.ImagePullBackOff, matches: any(/ImagePull|ErrImagePull|CannotPullContainer|pull access denied|manifest unknown/i) },
-  { reason: FailureReason.Forbidden, matches: any(/AccessDenied|not authorized|Unauthorized|Forbidden|\b403\b|InvalidClientTokenId|ExpiredToken/i) },
-  { reason: FailureReason.ResourceExhausted, matches: any(/Throttl|TooManyRequests|quota|LimitExceeded|ProvisionedThroughputExceeded|RequestLimitExceeded|ServiceUnavailable|SlowDown|\b429\b/i) },
+  {
+    reason: FailureReason.OOMKilled,
+    matches: any(
+      /out ?of ?memory|OutOfMemory|\bOOM|MemoryError|signal: killed|Runtime\.OutOfMemory|exit(ed)? (code|status) 137/i,
+    ),
+  },
+  {
+    reason: FailureReason.ImagePullBackOff,
+    matches: any(/ImagePull|ErrImagePull|CannotPullContainer|pull access denied|manifest unknown/i),
+  },
+  {
+    reason: FailureReason.Forbidden,
+    matches: any(/AccessDenied|not authorized|Unauthorized|Forbidden|\b403\b|InvalidClientTokenId|ExpiredToken/i),
+  },
+  {
+    reason: FailureReason.ResourceExhausted,
+    matches: any(
+      /Throttl|TooManyRequests|quota|LimitExceeded|ProvisionedThroughputExceeded|RequestLimitExceeded|ServiceUnavailable|SlowDown|\b429\b/i,
+    ),
+  },
   {
     reason: FailureReason.ConfigurationError,
-    matches: any(/^States\.(Runtime|QueryEvaluationError|ResultPathMatchFailure|ParameterPathFailure|IntrinsicFailure|NoChoiceMatched)$|InvalidDefinition|StateMachineDoesNotExist|StateMachineDeleting|InvalidArn|InvalidName|InvalidExecutionInput|InvalidParameter|ValidationException|ResourceNotFound|ConfigurationError/i),
+    matches: any(
+      /^States\.(Runtime|QueryEvaluationError|ResultPathMatchFailure|ParameterPathFailure|IntrinsicFailure|NoChoiceMatched)$|InvalidDefinition|StateMachineDoesNotExist|StateMachineDeleting|InvalidArn|InvalidName|InvalidExecutionInput|InvalidParameter|ValidationException|ResourceNotFound|ConfigurationError/i,
+    ),
   },
 ];
 
@@ -52,7 +73,12 @@ export function classifyFailure(evidence: FailureEvidence): Classification {
   const rule = RULES.find((candidate) => candidate.matches(error, cause, evidence.status));
   const reason = rule?.reason ?? (error ? FailureReason.TaskFailed : FailureReason.Unknown);
   const where = evidence.failedStep ? ` in step ${evidence.failedStep}` : '';
-  const what = evidence.status === 'START_FAILED' ? 'the workflow could not be started' : evidence.status === 'TIMED_OUT' ? 'the workflow timed out' : 'the workflow failed';
+  const what =
+    evidence.status === 'START_FAILED'
+      ? 'the workflow could not be started'
+      : evidence.status === 'TIMED_OUT'
+        ? 'the workflow timed out'
+        : 'the workflow failed';
   const detail = [error, cause].filter(Boolean).join(': ');
   return { reason, wasExecutionFailure, message: `${what}${where}${detail ? ` (${detail})` : ''}` };
 }

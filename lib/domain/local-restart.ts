@@ -9,7 +9,8 @@ export const LOCAL_RESTART = {
   /** The history event standing, in a run from before the restart, for the events that were not kept. */
   historyLostEvent: 'LockstepHistoryLost',
   /** Why the steps of such a run cannot be told. */
-  stepsUnavailable: 'the steps of this run are not available: local mode restarted since it ran, and keeps no history of the runs from before',
+  stepsUnavailable:
+    'the steps of this run are not available: local mode restarted since it ran, and keeps no history of the runs from before',
 } as const;
 
 /**

@@ -31,7 +31,8 @@ export interface Step {
 const ENTERED = /^(Task|Pass|Wait|Choice|Parallel|Map|Succeed|Fail)StateEntered$/;
 const EXITED = /^(Task|Pass|Wait|Choice|Parallel|Map|Succeed|Fail)StateExited$/;
 /** An attempt that failed; a retry schedules the state again, a Catch exits it, else the execution ends. */
-const ATTEMPT_FAILED = /^(TaskFailed|TaskTimedOut|LambdaFunctionFailed|LambdaFunctionTimedOut|LambdaFunctionStartFailed|LambdaFunctionScheduleFailed|TaskStartFailed|TaskSubmitFailed)$/;
+const ATTEMPT_FAILED =
+  /^(TaskFailed|TaskTimedOut|LambdaFunctionFailed|LambdaFunctionTimedOut|LambdaFunctionStartFailed|LambdaFunctionScheduleFailed|TaskStartFailed|TaskSubmitFailed)$/;
 const CONTAINER_FAILED = /^(ParallelStateFailed|MapStateFailed|ParallelStateAborted|MapStateAborted)$/;
 const CONTAINER_SUCCEEDED = /^(ParallelStateSucceeded|MapStateSucceeded)$/;
 const CONTAINER_STARTED = /^(ParallelStateStarted|MapStateStarted)$/;
@@ -67,7 +68,13 @@ export function stepsFromHistory(history: readonly HistoryEntry[]): Step[] {
   const running = (step: Step) => isContainer(step) && !finished.has(step);
   /** Containers given `States.BranchFailed` for want of an error inside them: the execution's error, if it failed in them, is the truer one. */
   const unexplained = new Set<Step>();
-  const linked = history.some((e) => e.id !== undefined && e.previousEventId !== undefined && e.previousEventId !== 0 && e.previousEventId !== e.id - 1);
+  const linked = history.some(
+    (e) =>
+      e.id !== undefined &&
+      e.previousEventId !== undefined &&
+      e.previousEventId !== 0 &&
+      e.previousEventId !== e.id - 1,
+  );
   let ended: HistoryEntry | undefined;
 
   const ancestors = function* (step: Step): Generator<Step> {
@@ -89,7 +96,8 @@ export function stepsFromHistory(history: readonly HistoryEntry[]): Step[] {
   };
   const ownerOf = (event: HistoryEntry, fits: (step: Step) => boolean): Step | undefined => {
     const mark = linked ? markBefore(event) : undefined;
-    if (mark) for (const step of [mark.step, ...ancestors(mark.step)]) if (fits(step) && open.includes(step)) return step;
+    if (mark)
+      for (const step of [mark.step, ...ancestors(mark.step)]) if (fits(step) && open.includes(step)) return step;
     return [...open].reverse().find(fits);
   };
   const close = (step: Step, status: StepStatus, at: string) => {
@@ -103,7 +111,13 @@ export function stepsFromHistory(history: readonly HistoryEntry[]): Step[] {
     const entered = ENTERED.exec(event.type);
     if (entered && event.name !== undefined) {
       const parent = parentOf(event);
-      const step: Step = { name: event.name, type: entered[1]!, status: StepStatus.Running, enteredAt: event.at, ...(parent && { parent: parent.name }) };
+      const step: Step = {
+        name: event.name,
+        type: entered[1]!,
+        status: StepStatus.Running,
+        enteredAt: event.at,
+        ...(parent && { parent: parent.name }),
+      };
       steps.push(step);
       open.push(step);
       parents.set(step, parent);
@@ -115,7 +129,8 @@ export function stepsFromHistory(history: readonly HistoryEntry[]): Step[] {
       if (!step) continue;
       if (event.id !== undefined) marks.set(event.id, { step, kind: 'exited' });
       // A branch or iteration still open when its container moves on was cut short.
-      for (const inner of open.filter((s) => [...ancestors(s)].includes(step))) close(inner, StepStatus.Failed, event.at);
+      for (const inner of open.filter((s) => [...ancestors(s)].includes(step)))
+        close(inner, StepStatus.Failed, event.at);
       close(step, step.error === undefined ? StepStatus.Succeeded : StepStatus.Caught, event.at);
       continue;
     }
@@ -145,7 +160,8 @@ export function stepsFromHistory(history: readonly HistoryEntry[]): Step[] {
       if (container) finished.add(container);
       if (container && event.id !== undefined) marks.set(event.id, { step: container, kind: 'exited' });
       // Its error is the one of the state inside it that failed last.
-      const failed = container && [...steps].reverse().find((s) => s.error !== undefined && [...ancestors(s)].includes(container));
+      const failed =
+        container && [...steps].reverse().find((s) => s.error !== undefined && [...ancestors(s)].includes(container));
       if (container) {
         container.error = event.error ?? failed?.error ?? 'States.BranchFailed';
         if (event.error === undefined && failed === undefined) unexplained.add(container);

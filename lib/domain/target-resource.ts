@@ -18,7 +18,8 @@ const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
  * `a\u00A0b` print the same) and the braille pattern blank U+2800 (drawn as a space).
  * Other unassigned code points are not refused: which ones are unassigned changes with each Unicode version.
  */
-const INVISIBLE = /\p{Cf}|\p{Zl}|\p{Zp}|\p{Co}|\p{Noncharacter_Code_Point}|\p{Default_Ignorable_Code_Point}|(?! )\p{White_Space}|\u2800/u;
+const INVISIBLE =
+  /\p{Cf}|\p{Zl}|\p{Zp}|\p{Co}|\p{Noncharacter_Code_Point}|\p{Default_Ignorable_Code_Point}|(?! )\p{White_Space}|\u2800/u;
 const ARN_PATTERN = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/s;
 const FORMS = '"namespace/kind/name", "kind/name" or an ARN';
 
@@ -44,13 +45,18 @@ export function canonicalTargetResource(input: unknown, where: TargetLocation = 
     return canonical(input);
   } catch (error) {
     // Each detail names where the target was, as every other field's does (`body.targetResource: ...`).
-    if (error instanceof ValidationError) throw new ValidationError(`targetResource ${error.details[0]}`, [`${where}: ${error.details[0]}`]);
+    if (error instanceof ValidationError)
+      throw new ValidationError(`targetResource ${error.details[0]}`, [`${where}: ${error.details[0]}`]);
     throw error;
   }
 }
 
 /** Where a target reached the engine: the location a 400's (or a rejected event's) detail names. */
-export type TargetLocation = 'body.targetResource' | 'detail.targetResource' | 'query.targetResource' | 'path.targetResource';
+export type TargetLocation =
+  | 'body.targetResource'
+  | 'detail.targetResource'
+  | 'query.targetResource'
+  | 'path.targetResource';
 
 function canonical(input: unknown): string {
   if (typeof input !== 'string') throw invalid('must be a string');
@@ -58,11 +64,17 @@ function canonical(input: unknown): string {
   // Bounded before any other work; the canonical form is checked against the limit again below.
   if (input.length > 4 * MAX_TARGET_RESOURCE_LENGTH) throw tooLong(input.length);
   const surrogate = UNPAIRED_SURROGATE.exec(input);
-  if (surrogate) throw invalid(`contains an unpaired surrogate (U+${hex(surrogate[0])}) at position ${surrogate.index}: it is not valid Unicode text`);
+  if (surrogate)
+    throw invalid(
+      `contains an unpaired surrogate (U+${hex(surrogate[0])}) at position ${surrogate.index}: it is not valid Unicode text`,
+    );
   const control = CONTROL_CHARACTERS.exec(input);
   if (control) throw invalid(`contains the control character U+${hex(control[0])} at position ${control.index}`);
   const invisible = INVISIBLE.exec(input);
-  if (invisible) throw invalid(`contains ${describe(invisible[0])} U+${hex(invisible[0])} at position ${invisible.index}: it would print like another target, or change how the text around it prints`);
+  if (invisible)
+    throw invalid(
+      `contains ${describe(invisible[0])} U+${hex(invisible[0])} at position ${invisible.index}: it would print like another target, or change how the text around it prints`,
+    );
   const canonical = canonicalForm(input.normalize('NFC'));
   if (canonical.length > MAX_TARGET_RESOURCE_LENGTH) throw tooLong(canonical.length);
   return canonical;
@@ -70,7 +82,8 @@ function canonical(input: unknown): string {
 
 function canonicalForm(input: string): string {
   if (/^arn:/i.test(input)) {
-    if (!input.startsWith('arn:')) throw invalid(`"${input}" must start with lowercase "arn:": ARNs are case-sensitive`);
+    if (!input.startsWith('arn:'))
+      throw invalid(`"${input}" must start with lowercase "arn:": ARNs are case-sensitive`);
     return canonicalArn(input);
   }
   const parts = input.split('/');

@@ -1,9 +1,9 @@
-import * as z from './zod.js';
 import { AuditEventSchema } from './audit.js';
 import { ExecutionSchema, type SkipDetails } from './execution.js';
 import { MAX_CLEARANCE_HISTORY_BYTES, utf8Bytes } from './item-size.js';
-import { addSeconds, backoffSeconds, exhaustsRetries, secondsUntil, type Policy } from './policies.js';
+import { addSeconds, backoffSeconds, exhaustsRetries, type Policy, secondsUntil } from './policies.js';
 import { BlockReason, BlockReasonSchema, SkipReason } from './reasons.js';
+import * as z from './zod.js';
 
 const Timestamp = z.iso.datetime();
 
@@ -34,7 +34,10 @@ export function keptClearances(clearances: readonly BlockClearance[], maxKept: n
 }
 
 function clearanceBytes(clearance: BlockClearance): number {
-  return Object.values(clearance).reduce((sum: number, value) => sum + (typeof value === 'string' ? utf8Bytes(value) : 0), 0);
+  return Object.values(clearance).reduce(
+    (sum: number, value) => sum + (typeof value === 'string' ? utf8Bytes(value) : 0),
+    0,
+  );
 }
 
 /**
@@ -118,7 +121,11 @@ export function targetView(target: TargetState, now: Date): TargetView {
     consecutiveFailures: target.consecutiveFailures,
     ...(backingOff && { nextAllowedAt: target.nextAllowedAt }),
     ...(target.blockReason && { blockReason: target.blockReason }),
-    blockClearances: target.blockClearances.map(({ clearedAt, clearedBy, reason }) => ({ clearedAt, clearedBy, reason })),
+    blockClearances: target.blockClearances.map(({ clearedAt, clearedBy, reason }) => ({
+      clearedAt,
+      clearedBy,
+      reason,
+    })),
   };
 }
 
@@ -134,7 +141,10 @@ export function refusal(target: TargetState, now: Date): SkipDetails | null {
         ? `the last execution on this target (${target.blockedByExecutionId ?? 'unknown'}) ran and failed`
         : `${target.consecutiveFailures} consecutive executions failed before they ran`;
     return {
-      reason: target.blockReason === BlockReason.PreviousExecutionFailed ? SkipReason.PreviousExecutionFailed : SkipReason.ExhaustedRetries,
+      reason:
+        target.blockReason === BlockReason.PreviousExecutionFailed
+          ? SkipReason.PreviousExecutionFailed
+          : SkipReason.ExhaustedRetries,
       message: `Target ${target.targetResource} is blocked: ${cause}; a person must clear it (POST /targets/{targetResource}/clearance)`,
       ...(target.blockedByExecutionId && { recentExecutionId: target.blockedByExecutionId }),
     };
@@ -195,7 +205,13 @@ export interface Settlement {
  * - interrupted (cancelled, or stopped outside the engine): not a failure of the target, so
  *   no count and no block; cooldown if it ran.
  */
-export function settle(target: TargetState, executionId: string, outcome: Outcome, policy: Policy, completedAt: Date): Settlement {
+export function settle(
+  target: TargetState,
+  executionId: string,
+  outcome: Outcome,
+  policy: Policy,
+  completedAt: Date,
+): Settlement {
   const cooldownUntil = addSeconds(completedAt, policy.cooldownSeconds).toISOString();
   if (outcome.phase === 'Completed') {
     return { lastExecutionId: executionId, lastOutcome: 'Completed', consecutiveFailures: 0, cooldownUntil };
@@ -215,9 +231,18 @@ export function settle(target: TargetState, executionId: string, outcome: Outcom
   }
   const consecutiveFailures = target.consecutiveFailures + 1;
   if (exhaustsRetries(consecutiveFailures, policy)) {
-    return { ...failed, consecutiveFailures, blockReason: BlockReason.ExhaustedRetries, blockedByExecutionId: executionId };
+    return {
+      ...failed,
+      consecutiveFailures,
+      blockReason: BlockReason.ExhaustedRetries,
+      blockedByExecutionId: executionId,
+    };
   }
-  return { ...failed, consecutiveFailures, nextAllowedAt: addSeconds(completedAt, backoffSeconds(consecutiveFailures, policy)).toISOString() };
+  return {
+    ...failed,
+    consecutiveFailures,
+    nextAllowedAt: addSeconds(completedAt, backoffSeconds(consecutiveFailures, policy)).toISOString(),
+  };
 }
 
 /**
@@ -229,7 +254,9 @@ export function settle(target: TargetState, executionId: string, outcome: Outcom
  */
 export type Standing = { state: 'Running' | 'Blocked' } | { state: 'CoolingDown' | 'BackingOff'; until: string };
 
-export function standingOf(target: Pick<TargetState, 'holder' | 'blockReason' | 'cooldownUntil' | 'nextAllowedAt'>): Standing | undefined {
+export function standingOf(
+  target: Pick<TargetState, 'holder' | 'blockReason' | 'cooldownUntil' | 'nextAllowedAt'>,
+): Standing | undefined {
   if (target.blockReason) return { state: TargetStatus.Blocked };
   if (target.holder) return { state: TargetStatus.Running };
   if (target.cooldownUntil) return { state: TargetStatus.CoolingDown, until: target.cooldownUntil };

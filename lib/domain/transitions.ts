@@ -2,18 +2,26 @@ import { AuditEventType } from './audit.js';
 import { ConflictError, LockstepError, ValidationError } from './errors.js';
 import {
   durationSeconds,
-  nextAuditEvent,
   type Execution,
   type ExecutionRecord,
   type ExecutionRef,
   type ExecutionRequest,
   type FailureDetails,
+  nextAuditEvent,
   type SkipDetails,
 } from './execution.js';
-import { Phase, canTransition } from './phase.js';
+import { canTransition, Phase } from './phase.js';
 import type { Policy } from './policies.js';
 import { FailureReason } from './reasons.js';
-import { keptClearances, settle, type BlockClearance, type Holder, type Outcome, type Settlement, type TargetState } from './target.js';
+import {
+  type BlockClearance,
+  type Holder,
+  keptClearances,
+  type Outcome,
+  type Settlement,
+  settle,
+  type TargetState,
+} from './target.js';
 
 /**
  * The rules of every transition, as pure functions: each returns what must be written (the
@@ -22,11 +30,19 @@ import { keptClearances, settle, type BlockClearance, type Holder, type Outcome,
  */
 
 /** How Step Functions (or a cancel, a deadline, a failed start) says an execution ended. */
-export type Termination = { phase: typeof Phase.Completed } | { phase: typeof Phase.Failed; failure: Omit<FailureDetails, 'failedAt'> };
+export type Termination =
+  | { phase: typeof Phase.Completed }
+  | { phase: typeof Phase.Failed; failure: Omit<FailureDetails, 'failedAt'> };
 
 /** Admission: the Pending execution and its selection event; until it starts, it lives only on its target (the holder). */
 export function admitted(request: ExecutionRequest, executionId: string, at: Date): Holder {
-  const execution: Execution = { ...request, id: executionId, correlationId: request.correlationId ?? executionId, phase: Phase.Pending, createdAt: at.toISOString() };
+  const execution: Execution = {
+    ...request,
+    id: executionId,
+    correlationId: request.correlationId ?? executionId,
+    phase: Phase.Pending,
+    createdAt: at.toISOString(),
+  };
   const selected = nextAuditEvent(execution, [], AuditEventType.SelectionCompleted, at, request.requestedBy, {
     decision: 'admitted',
     workflowId: request.workflowId,
@@ -38,14 +54,37 @@ export function admitted(request: ExecutionRequest, executionId: string, at: Dat
 /** A refused admission is still recorded: the Skipped execution and why. */
 export function skipped(refused: Holder, skipDetails: SkipDetails, at: Date): ExecutionRecord {
   const execution: Execution = { ...refused.execution, phase: Phase.Skipped, skipDetails };
-  return { execution, events: [nextAuditEvent(execution, [], AuditEventType.ExecutionSkipped, at, execution.requestedBy, { ...skipDetails })] };
+  return {
+    execution,
+    events: [
+      nextAuditEvent(execution, [], AuditEventType.ExecutionSkipped, at, execution.requestedBy, { ...skipDetails }),
+    ],
+  };
 }
 
 /** Pending → Running, once the workflow has started. */
-export function started(pending: Holder, fencingToken: number, executionRef: ExecutionRef, startTime: Date, actor: string): ExecutionRecord {
+export function started(
+  pending: Holder,
+  fencingToken: number,
+  executionRef: ExecutionRef,
+  startTime: Date,
+  actor: string,
+): ExecutionRecord {
   assertTransition(pending.execution, Phase.Running);
-  const execution: Execution = { ...pending.execution, phase: Phase.Running, executionRef, startTime: startTime.toISOString() };
-  return { execution, fencingToken, events: [...pending.events, nextAuditEvent(execution, pending.events, AuditEventType.ExecutionStarted, startTime, actor, { executionRef })] };
+  const execution: Execution = {
+    ...pending.execution,
+    phase: Phase.Running,
+    executionRef,
+    startTime: startTime.toISOString(),
+  };
+  return {
+    execution,
+    fencingToken,
+    events: [
+      ...pending.events,
+      nextAuditEvent(execution, pending.events, AuditEventType.ExecutionStarted, startTime, actor, { executionRef }),
+    ],
+  };
 }
 
 export interface FinishOptions {
@@ -58,11 +97,20 @@ export interface FinishOptions {
 }
 
 /** Pending or Running → Completed or Failed, with the completion time always set. */
-export function finished(current: ExecutionRecord & { fencingToken: number }, { termination, at, actor, overtakenStart }: FinishOptions): ExecutionRecord & { fencingToken: number } {
+export function finished(
+  current: ExecutionRecord & { fencingToken: number },
+  { termination, at, actor, overtakenStart }: FinishOptions,
+): ExecutionRecord & { fencingToken: number } {
   // Step Functions saw the run start, however it ended (a cancel's stop included): the record says so.
   const base =
     current.execution.phase === Phase.Pending && overtakenStart
-      ? started(current, current.fencingToken, overtakenStart.executionRef, overtakenStart.startTime, overtakenStart.actor)
+      ? started(
+          current,
+          current.fencingToken,
+          overtakenStart.executionRef,
+          overtakenStart.startTime,
+          overtakenStart.actor,
+        )
       : current;
   assertTransition(base.execution, termination.phase);
   const completionTime = at.toISOString();
@@ -75,8 +123,12 @@ export function finished(current: ExecutionRecord & { fencingToken: number }, { 
   };
   const event =
     execution.phase === Phase.Completed
-      ? nextAuditEvent(execution, base.events, AuditEventType.WorkflowCompleted, at, actor, { durationSeconds: execution.durationSeconds })
-      : nextAuditEvent(execution, base.events, AuditEventType.WorkflowFailed, at, actor, { ...execution.failureDetails });
+      ? nextAuditEvent(execution, base.events, AuditEventType.WorkflowCompleted, at, actor, {
+          durationSeconds: execution.durationSeconds,
+        })
+      : nextAuditEvent(execution, base.events, AuditEventType.WorkflowFailed, at, actor, {
+          ...execution.failureDetails,
+        });
   return { execution, fencingToken: current.fencingToken, events: [...base.events, event] };
 }
 
@@ -86,21 +138,35 @@ export function finished(current: ExecutionRecord & { fencingToken: number }, { 
  * for backoff, never blocks.
  */
 export function isInterruption(failure: Pick<FailureDetails, 'reason' | 'wasExecutionFailure'>): boolean {
-  return !failure.wasExecutionFailure && (failure.reason === FailureReason.Cancelled || failure.reason === FailureReason.Unknown);
+  return (
+    !failure.wasExecutionFailure &&
+    (failure.reason === FailureReason.Cancelled || failure.reason === FailureReason.Unknown)
+  );
 }
 
 /** How a terminal execution ended, as far as its target is concerned: the one derivation every settling path uses. */
 export function outcomeOf(execution: Execution): Outcome {
   const failure = execution.failureDetails;
   if (execution.phase === Phase.Completed || !failure) return { phase: Phase.Completed };
-  return { phase: Phase.Failed, wasExecutionFailure: failure.wasExecutionFailure, interrupted: isInterruption(failure), ran: execution.startTime !== undefined };
+  return {
+    phase: Phase.Failed,
+    wasExecutionFailure: failure.wasExecutionFailure,
+    interrupted: isInterruption(failure),
+    ran: execution.startTime !== undefined,
+  };
 }
 
 /** What the target looks like once `record` (terminal) releases it; `undefined` when another execution or token holds it. */
 export function settlementFor(target: TargetState, record: ExecutionRecord, policy: Policy): Settlement | undefined {
   const { execution } = record;
   if (target.holder?.execution.id !== execution.id || target.fencingToken !== record.fencingToken) return undefined;
-  return settle(target, execution.id, outcomeOf(execution), policy, new Date(execution.completionTime ?? execution.createdAt));
+  return settle(
+    target,
+    execution.id,
+    outcomeOf(execution),
+    policy,
+    new Date(execution.completionTime ?? execution.createdAt),
+  );
 }
 
 export interface Clearance {
@@ -110,10 +176,14 @@ export interface Clearance {
 }
 
 /** A person clears a blocked target: the clearance is kept on the target (the newest, by count and size: `keptClearances`) and audited on the blocking execution. */
-export function cleared(target: TargetState, input: { clearedBy: string; reason: string; at: Date; blocking?: ExecutionRecord; maxKept: number }): Clearance {
+export function cleared(
+  target: TargetState,
+  input: { clearedBy: string; reason: string; at: Date; blocking?: ExecutionRecord; maxKept: number },
+): Clearance {
   const clearedBy = input.clearedBy.trim();
   const reason = input.reason.trim();
-  if (!clearedBy || !reason) throw new ValidationError('clearedBy and reason are required', ['body.clearedBy', 'body.reason']);
+  if (!clearedBy || !reason)
+    throw new ValidationError('clearedBy and reason are required', ['body.clearedBy', 'body.reason']);
   if (!target.blockReason) throw new ConflictError(`target ${target.targetResource} is not blocked`);
   const clearance: BlockClearance = {
     clearedAt: input.at.toISOString(),
@@ -125,10 +195,14 @@ export function cleared(target: TargetState, input: { clearedBy: string; reason:
   const blockClearances = keptClearances([...target.blockClearances, clearance], input.maxKept);
   const { blocking } = input;
   if (!blocking) return { blockClearances };
-  const event = nextAuditEvent(blocking.execution, blocking.events, AuditEventType.BlockCleared, input.at, clearedBy, { reason, blockReason: target.blockReason });
+  const event = nextAuditEvent(blocking.execution, blocking.events, AuditEventType.BlockCleared, input.at, clearedBy, {
+    reason,
+    blockReason: target.blockReason,
+  });
   return { blockClearances, blockingRecord: { ...blocking, events: [...blocking.events, event] } };
 }
 
 function assertTransition(execution: Execution, to: Phase): void {
-  if (!canTransition(execution.phase, to)) throw new LockstepError(`execution ${execution.id} cannot go from ${execution.phase} to ${to}`);
+  if (!canTransition(execution.phase, to))
+    throw new LockstepError(`execution ${execution.id} cannot go from ${execution.phase} to ${to}`);
 }

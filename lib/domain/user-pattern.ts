@@ -46,7 +46,10 @@ let engine: PatternEngine | undefined;
 
 function patternEngine(): PatternEngine {
   if (!engine) {
-    if (!loadEngine) throw new Error('no pattern engine registered: call usePatternEngine (lib/domain/user-pattern.ts) at the edge before compiling a pattern');
+    if (!loadEngine)
+      throw new Error(
+        'no pattern engine registered: call usePatternEngine (lib/domain/user-pattern.ts) at the edge before compiling a pattern',
+      );
     engine = loadEngine();
   }
   return engine;

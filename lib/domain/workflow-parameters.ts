@@ -47,7 +47,9 @@ export function checkParameters(
   for (const name of Object.keys(given).filter((name) => !declared.includes(name))) {
     const near = declared.find((candidate) => editDistance(candidate, name) <= 2);
     const known = declared.length > 0 ? `declared: ${declared.join(', ')}` : 'it declares none';
-    problems.push(`${where}.parameters.${name}: is not a parameter of workflow ${workflow.id} version ${workflow.version} (${near ? `did you mean ${near}? ` : ''}${known})`);
+    problems.push(
+      `${where}.parameters.${name}: is not a parameter of workflow ${workflow.id} version ${workflow.version} (${near ? `did you mean ${near}? ` : ''}${known})`,
+    );
   }
   for (const rule of rules) {
     const value = Object.hasOwn(given, rule.name) ? given[rule.name] : rule.default;
@@ -68,7 +70,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = current;
   }
   return previous[b.length]!;
@@ -79,27 +82,38 @@ export function problemWith(rule: ParameterRule, value: string): string | undefi
   const type = rule.type ?? 'string';
   const typeProblem = TYPE_PROBLEMS[type]?.(value);
   if (typeProblem) return typeProblem;
-  if (rule.enum && !rule.enum.includes(value)) return `must be one of ${rule.enum.map(quote).join(', ')}, got ${quote(value)}`;
-  if ((type === 'integer' || type === 'number') && rule.minimum !== undefined && Number(value) < rule.minimum) return `must be at least ${rule.minimum}, got ${value}`;
-  if ((type === 'integer' || type === 'number') && rule.maximum !== undefined && Number(value) > rule.maximum) return `must be at most ${rule.maximum}, got ${value}`;
-  if (rule.maxLength !== undefined && [...value].length > rule.maxLength) return `must be at most ${rule.maxLength} characters long, got ${[...value].length}`;
-  if (rule.pattern !== undefined && !userPattern(rule.pattern).test(value)) return `must match ${rule.pattern}, got ${quote(value)}`;
+  if (rule.enum && !rule.enum.includes(value))
+    return `must be one of ${rule.enum.map(quote).join(', ')}, got ${quote(value)}`;
+  if ((type === 'integer' || type === 'number') && rule.minimum !== undefined && Number(value) < rule.minimum)
+    return `must be at least ${rule.minimum}, got ${value}`;
+  if ((type === 'integer' || type === 'number') && rule.maximum !== undefined && Number(value) > rule.maximum)
+    return `must be at most ${rule.maximum}, got ${value}`;
+  if (rule.maxLength !== undefined && [...value].length > rule.maxLength)
+    return `must be at most ${rule.maxLength} characters long, got ${[...value].length}`;
+  if (rule.pattern !== undefined && !userPattern(rule.pattern).test(value))
+    return `must match ${rule.pattern}, got ${quote(value)}`;
   return undefined;
 }
 
 const TYPE_PROBLEMS: Partial<Record<NonNullable<ParameterRule['type']>, (value: string) => string | undefined>> = {
   integer: (value) => {
-    if (!JSON_INTEGER.test(value)) return `must be a whole number written as JSON (like 5 or -12: digits, no leading zero, + sign, point, exponent or spaces), got ${quote(value)}`;
+    if (!JSON_INTEGER.test(value))
+      return `must be a whole number written as JSON (like 5 or -12: digits, no leading zero, + sign, point, exponent or spaces), got ${quote(value)}`;
     if (value === '-0') return 'must be a whole number written as JSON: write 0, not -0';
-    if (!Number.isSafeInteger(Number(value))) return `must be a whole number from ${Number.MIN_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER} (at most 9007199254740991 either way), got ${quote(value)}`;
+    if (!Number.isSafeInteger(Number(value)))
+      return `must be a whole number from ${Number.MIN_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER} (at most 9007199254740991 either way), got ${quote(value)}`;
     return undefined;
   },
   number: (value) => {
-    if (!JSON_NUMBER.test(value)) return `must be a number written as JSON (like 0.5, -2 or 1e3: a digit on each side of a point, no leading zero, + sign or spaces), got ${quote(value)}`;
+    if (!JSON_NUMBER.test(value))
+      return `must be a number written as JSON (like 0.5, -2 or 1e3: a digit on each side of a point, no leading zero, + sign or spaces), got ${quote(value)}`;
     if (!Number.isFinite(Number(value))) return `must be a number a workflow can hold: ${quote(value)} is too large`;
     return undefined;
   },
-  boolean: (value) => (value === 'true' || value === 'false' ? undefined : `must be true or false (lowercase, as JSON writes them), got ${quote(value)}`),
+  boolean: (value) =>
+    value === 'true' || value === 'false'
+      ? undefined
+      : `must be true or false (lowercase, as JSON writes them), got ${quote(value)}`,
 };
 
 function quote(value: string): string {

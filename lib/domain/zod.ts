@@ -12,8 +12,9 @@
  * error details quote them. Every schema module imports zod from here, so they are in place before
  * anything is parsed.
  */
-import en from 'zod/v4/locales/en.js';
+
 import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 
 z.config(en());
 

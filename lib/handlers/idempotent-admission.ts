@@ -1,8 +1,8 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
-import { executionIdForKey } from '../domain/execution-name.js';
 import type { ExecutionRecord } from '../domain/execution.js';
+import { executionIdForKey } from '../domain/execution-name.js';
 import type { Engine } from '../use-cases/engine.js';
 import { admitAndStart, type PreparedRequest, type RequestResult } from '../use-cases/request-execution.js';
 
@@ -25,7 +25,11 @@ export interface AdmissionAnswer {
  * how long a record left in progress by a crash answers 409 before the retry goes through.
  */
 export function idempotentAdmission(engine: Engine, persistenceStore: BasePersistenceLayer, localDeadlineMs: number) {
-  const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'request', expiresAfterSeconds: 24 * 3600 });
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'key',
+    payloadValidationJmesPath: 'request',
+    expiresAfterSeconds: 24 * 3600,
+  });
   const localDeadline = { getRemainingTimeInMillis: () => localDeadlineMs } as Context;
   const admitOnce = makeIdempotent(
     async (input: { key: string } & PreparedRequest): Promise<AdmissionAnswer> => {

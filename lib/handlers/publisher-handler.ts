@@ -14,12 +14,24 @@ export interface StreamBatchResponse {
  * is logged at INFO as `domain event published`, one structured line, so that its logs (and
  * local mode's standard output) show what was published.
  */
-export function createPublisherHandler(options: { publisher: DomainEventPublisher; logger: EngineLogger; metrics: Pick<EngineMetrics, 'domainEventsUnpublished'>; pauseAfterRefusalMs?: number }) {
+export function createPublisherHandler(options: {
+  publisher: DomainEventPublisher;
+  logger: EngineLogger;
+  metrics: Pick<EngineMetrics, 'domainEventsUnpublished'>;
+  pauseAfterRefusalMs?: number;
+}) {
   return async (event: { Records?: StreamRecord[] }): Promise<StreamBatchResponse> => {
     const outcome = await publishDomainEvents(options, executionChanges(event.Records ?? []));
     for (const { event: published, eventId, truncated } of outcome.published) {
       const { id: executionId, targetResource, phase } = published.execution;
-      options.logger.info('domain event published', { detailType: published.type, executionId, targetResource, phase, ...(eventId !== undefined && { eventId }), ...(truncated && { truncated }) });
+      options.logger.info('domain event published', {
+        detailType: published.type,
+        executionId,
+        targetResource,
+        phase,
+        ...(eventId !== undefined && { eventId }),
+        ...(truncated && { truncated }),
+      });
     }
     if (!outcome.retryFrom) return { batchItemFailures: [] };
     options.metrics.domainEventsUnpublished(outcome.unpublished);

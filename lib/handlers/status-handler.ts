@@ -1,14 +1,22 @@
-import { StatusChangeEventSchema, observationFromStatusEvent } from '../adapters/stepfunctions/status-event.js';
-import { completeExecution, type CompletionResult } from '../use-cases/complete-execution.js';
+import { observationFromStatusEvent, StatusChangeEventSchema } from '../adapters/stepfunctions/status-event.js';
+import { type CompletionResult, completeExecution } from '../use-cases/complete-execution.js';
 import type { Engine } from '../use-cases/engine.js';
 import { parseWorkflowInput } from '../workflows/workflow-input.js';
 
 /** Step Functions `Execution Status Change` → completion. Duplicates and reordering are the use case's to absorb. */
-export function createStatusHandler(options: { engine: Engine; appendLogKeys?: (keys: Record<string, string>) => void }) {
+export function createStatusHandler(options: {
+  engine: Engine;
+  appendLogKeys?: (keys: Record<string, string>) => void;
+}) {
   return async (event: unknown): Promise<CompletionResult> => {
     const observation = observationFromStatusEvent(StatusChangeEventSchema.parse(event));
     const input = parseWorkflowInput(observation.input)?.lockstep;
-    if (input) options.appendLogKeys?.({ executionId: input.executionId, targetResource: input.targetResource, correlationId: input.correlationId });
+    if (input)
+      options.appendLogKeys?.({
+        executionId: input.executionId,
+        targetResource: input.targetResource,
+        correlationId: input.correlationId,
+      });
     return completeExecution(options.engine, observation);
   };
 }

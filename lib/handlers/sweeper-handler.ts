@@ -1,11 +1,14 @@
-import * as z from '../domain/zod.js';
 import { DEADLINE_DETAIL_TYPE } from '../adapters/scheduler/deadline-schedules.js';
+import * as z from '../domain/zod.js';
 import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
-import { sweep, type SweepReport } from '../use-cases/sweep.js';
 import type { Engine } from '../use-cases/engine.js';
+import { type SweepReport, sweep } from '../use-cases/sweep.js';
 
 /** The event a deadline schedule puts on the bus (see DeadlineSchedules): check this one execution. */
-const DeadlineEventSchema = z.object({ 'detail-type': z.literal(DEADLINE_DETAIL_TYPE), detail: z.object({ deadlineOf: z.string().check(z.minLength(1), z.maxLength(128)) }) });
+const DeadlineEventSchema = z.object({
+  'detail-type': z.literal(DEADLINE_DETAIL_TYPE),
+  detail: z.object({ deadlineOf: z.string().check(z.minLength(1), z.maxLength(128)) }),
+});
 
 /**
  * The scheduled sweep, and the deadline of one execution when its schedule fires. The sweep's
@@ -25,7 +28,11 @@ export function createSweeperHandler(options: { engine: Engine }) {
     for (const [repair, count] of counts) options.engine.metrics.sweepRepaired(repair, count);
     // One total, so that a single alarm watches every kind of repair.
     if (report.repairs.length > 0) options.engine.metrics.sweepRepaired('all', report.repairs.length);
-    options.engine.logger.info('sweep finished', { examined: report.examined, repairs: report.repairs, errors: report.errors });
+    options.engine.logger.info('sweep finished', {
+      examined: report.examined,
+      repairs: report.repairs,
+      errors: report.errors,
+    });
     return report;
   };
 }

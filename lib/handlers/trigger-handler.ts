@@ -2,16 +2,18 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { parsePart } from '../api/request-checks.js';
 import { RequestedEventDetailSchema } from '../api/schemas.js';
-import { ValidationError, UnknownWorkflowError } from '../domain/errors.js';
+import { UnknownWorkflowError, ValidationError } from '../domain/errors.js';
 import type { Engine } from '../use-cases/engine.js';
-import { prepareRequest, type PreparedRequest } from '../use-cases/request-execution.js';
+import { type PreparedRequest, prepareRequest } from '../use-cases/request-execution.js';
 import { idempotentAdmission } from './idempotent-admission.js';
 
 export const REQUESTED_DETAIL_TYPE = 'WorkflowExecution Requested';
 /** Outside Lambda (the local bus) a delivery gets the trigger function's timeout as its deadline. */
 const LOCAL_DELIVERY_DEADLINE_MS = 30_000;
 
-export type TriggerOutcome = { kind: 'rejected'; reason: string } | { kind: 'skipped' | 'started' | 'failed-to-start' | 'pending'; executionId: string };
+export type TriggerOutcome =
+  | { kind: 'rejected'; reason: string }
+  | { kind: 'skipped' | 'started' | 'failed-to-start' | 'pending'; executionId: string };
 
 /**
  * The idempotency key of an event, scoped by its source so that two sources may use the same
@@ -29,7 +31,11 @@ export function eventIdempotencyKey(source: string, key: string): string {
  * that breaks the `Idempotency-Key` header's rules among them) is logged with the reason and
  * dropped (retrying cannot fix it); anything else throws, so EventBridge retries it.
  */
-export function createTriggerHandler(options: { engine: Engine; idempotencyStore: BasePersistenceLayer; appendLogKeys?: (keys: Record<string, string>) => void }) {
+export function createTriggerHandler(options: {
+  engine: Engine;
+  idempotencyStore: BasePersistenceLayer;
+  appendLogKeys?: (keys: Record<string, string>) => void;
+}) {
   const { engine } = options;
   const admitOnce = idempotentAdmission(engine, options.idempotencyStore, LOCAL_DELIVERY_DEADLINE_MS);
 
@@ -43,8 +49,13 @@ export function createTriggerHandler(options: { engine: Engine; idempotencyStore
       key = eventIdempotencyKey(event.source, idempotencyKey ?? event.id);
     } catch (error) {
       if (error instanceof ValidationError || error instanceof UnknownWorkflowError) {
-        const reason = error instanceof ValidationError && error.details.length > 0 ? error.details.join('; ') : error.message;
-        engine.logger.error('WorkflowExecution Requested event rejected', { eventId: event.id, source: event.source, reason });
+        const reason =
+          error instanceof ValidationError && error.details.length > 0 ? error.details.join('; ') : error.message;
+        engine.logger.error('WorkflowExecution Requested event rejected', {
+          eventId: event.id,
+          source: event.source,
+          reason,
+        });
         return { kind: 'rejected', reason };
       }
       throw error;

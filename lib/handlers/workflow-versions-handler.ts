@@ -1,9 +1,13 @@
-import * as z from '../domain/zod.js';
-import { LockstepError } from '../domain/errors.js';
 import type { VersionDigest } from '../adapters/dynamodb/workflow-digests.js';
+import { LockstepError } from '../domain/errors.js';
+import * as z from '../domain/zod.js';
 
 /** The physical ids of the two deploy-time resources: they hold nothing to replace or delete. */
-export const WORKFLOW_VERSIONS_RESOURCE_ID = { check: 'lockstep-workflow-versions-check', remember: 'lockstep-workflow-versions-remember', upgrade: 'lockstep-table-layout' } as const;
+export const WORKFLOW_VERSIONS_RESOURCE_ID = {
+  check: 'lockstep-workflow-versions-check',
+  remember: 'lockstep-workflow-versions-remember',
+  upgrade: 'lockstep-table-layout',
+} as const;
 
 const Stage = z.enum(['check', 'remember', 'upgrade']);
 
@@ -12,7 +16,10 @@ const EventSchema = z.discriminatedUnion('RequestType', [
   z.object({ RequestType: z.literal('Delete'), ResourceProperties: z.object({ Stage }) }),
   z.object({
     RequestType: z.enum(['Create', 'Update']),
-    ResourceProperties: z.object({ Stage, Versions: z._default(z.array(z.object({ id: z.string(), version: z.string(), digest: z.string() })), []) }),
+    ResourceProperties: z.object({
+      Stage,
+      Versions: z._default(z.array(z.object({ id: z.string(), version: z.string(), digest: z.string() })), []),
+    }),
   }),
 ]);
 

@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { errorResponse, HttpError } from '../api/http-errors.js';
 import { MAX_BODY_BYTES } from '../api/routes.js';
-import { HttpError, errorResponse } from '../api/http-errors.js';
 import type { Clock, EngineLogger } from '../ports.js';
 import { statusPageResponse } from '../ui/status-page.js';
-import { ClientGoneError, decodeUtf8, listen, readBody, sendWhole, type ClientError, type ListeningServer, type RawResponse } from './http-listen.js';
+import {
+  type ClientError,
+  ClientGoneError,
+  decodeUtf8,
+  type ListeningServer,
+  listen,
+  type RawResponse,
+  readBody,
+  sendWhole,
+} from './http-listen.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
@@ -34,22 +43,36 @@ const MAX_URL_BYTES = 8 * 1024;
  */
 export async function startApiServer(
   handler: ProxyHandler,
-  options: { logger: EngineLogger; clock: Clock; port?: number; host?: string; /** Default: http-listen's REQUEST_TIMEOUT_MS. */ requestTimeoutMs?: number },
+  options: {
+    logger: EngineLogger;
+    clock: Clock;
+    port?: number;
+    host?: string /** Default: http-listen's REQUEST_TIMEOUT_MS. */;
+    requestTimeoutMs?: number;
+  },
 ): Promise<ListeningServer> {
   const { logger, clock } = options;
   return listen((req, res) => void serve(handler, logger, clock, req, res), options.port ?? 0, options.host, {
     maxHeaderSize: MAX_HEADER_BYTES,
     ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
     clientErrorResponse: (error) => clientErrorResponse(error, logger),
-    connectResponse: () => rawErrorResponse(new HttpError(405, 'MethodNotAllowed', 'CONNECT is not served: this is no proxy'), logger),
+    connectResponse: () =>
+      rawErrorResponse(new HttpError(405, 'MethodNotAllowed', 'CONNECT is not served: this is no proxy'), logger),
   });
 }
 
-async function serve(handler: ProxyHandler, logger: EngineLogger, clock: Clock, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(
+  handler: ProxyHandler,
+  logger: EngineLogger,
+  clock: Clock,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const requestId = randomUUID();
   let result: APIGatewayProxyResult;
   try {
-    if (Buffer.byteLength(req.url ?? '') > MAX_URL_BYTES) throw new HttpError(414, 'UriTooLong', `the request URL is longer than ${MAX_URL_BYTES} bytes (8 KiB)`);
+    if (Buffer.byteLength(req.url ?? '') > MAX_URL_BYTES)
+      throw new HttpError(414, 'UriTooLong', `the request URL is longer than ${MAX_URL_BYTES} bytes (8 KiB)`);
     const page = await statusPageResponse(req.method, (req.url ?? '/').split('?')[0]!);
     if (page) return sendWhole(req, res, page.status, page.headers, page.body);
     const body = await readBody(req, MAX_BODY_BYTES);
@@ -67,7 +90,11 @@ async function serve(handler: ProxyHandler, logger: EngineLogger, clock: Clock, 
 function clientErrorResponse(error: ClientError, logger: EngineLogger): RawResponse {
   const refusal =
     error.code === 'HPE_HEADER_OVERFLOW'
-      ? new HttpError(431, 'RequestHeaderFieldsTooLarge', `the request line and headers are larger than ${MAX_HEADER_BYTES} bytes (16 KiB)`)
+      ? new HttpError(
+          431,
+          'RequestHeaderFieldsTooLarge',
+          `the request line and headers are larger than ${MAX_HEADER_BYTES} bytes (16 KiB)`,
+        )
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? new HttpError(408, 'RequestTimeout', 'the request did not arrive in time')
         : new HttpError(400, 'ValidationError', 'the request is not valid HTTP/1.1');
@@ -94,7 +121,10 @@ export function toProxyEvent(req: IncomingMessage, body: Buffer, requestId: stri
   const hasQuery = url.searchParams.size > 0;
   const method = req.method ?? 'GET';
   const text = decodeUtf8(body);
-  if (text === undefined) throw new HttpError(400, 'ValidationError', 'the body is not valid UTF-8', ['body: is not valid UTF-8 (a byte sequence that is not UTF-8 is refused, never repaired)']);
+  if (text === undefined)
+    throw new HttpError(400, 'ValidationError', 'the body is not valid UTF-8', [
+      'body: is not valid UTF-8 (a byte sequence that is not UTF-8 is refused, never repaired)',
+    ]);
   return {
     resource: '/{proxy+}',
     // Raw, as sent: percent-encoded segments (a target's %2F) stay encoded for the router.
@@ -160,9 +190,14 @@ function refuseNonUtf8Query(search: string): void {
     const equals = pair.indexOf('=');
     const rawName = equals < 0 ? pair : pair.slice(0, equals);
     const name = utf8(rawName);
-    if (name === undefined) throw new HttpError(400, 'ValidationError', `the query parameter name ${rawName} ${problem}`, [`query: the parameter name ${rawName} ${problem}`]);
+    if (name === undefined)
+      throw new HttpError(400, 'ValidationError', `the query parameter name ${rawName} ${problem}`, [
+        `query: the parameter name ${rawName} ${problem}`,
+      ]);
     if (equals >= 0 && utf8(pair.slice(equals + 1)) === undefined) {
-      throw new HttpError(400, 'ValidationError', `the query parameter ${name} ${problem}`, [`query.${name}: ${problem}`]);
+      throw new HttpError(400, 'ValidationError', `the query parameter ${name} ${problem}`, [
+        `query.${name}: ${problem}`,
+      ]);
     }
   }
 }

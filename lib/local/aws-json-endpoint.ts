@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listen, readBody, sendWhole, type ListeningServer } from './http-listen.js';
+import { type ListeningServer, listen, readBody, sendWhole } from './http-listen.js';
 import type { ReceivedRequest, Refusal } from './sigv4-authentication.js';
 
 /** An error the emulated service would return; `type` is its `__type` on the wire. */
@@ -42,20 +42,35 @@ async function handle(options: AwsJsonEndpointOptions, req: IncomingMessage, res
   const reply = (status: number, body: unknown) => send(req, res, options.protocolVersion, status, body);
   try {
     const raw = await readBody(req, options.maxRequestBytes);
-    if (!raw) return reply(413, { __type: 'ValidationException', message: `Request larger than ${options.maxRequestBytes} bytes` });
-    const refusal = await options.authenticate({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body: raw });
+    if (!raw)
+      return reply(413, {
+        __type: 'ValidationException',
+        message: `Request larger than ${options.maxRequestBytes} bytes`,
+      });
+    const refusal = await options.authenticate({
+      method: req.method ?? '',
+      url: req.url ?? '/',
+      headers: req.headers,
+      body: raw,
+    });
     if (refusal) return reply(403, { __type: refusal.type, message: refusal.message });
     const target = String(req.headers['x-amz-target'] ?? '');
     const name = target.startsWith(options.targetPrefix) ? target.slice(options.targetPrefix.length) : undefined;
-    const operation = name !== undefined && Object.hasOwn(options.operations, name) ? options.operations[name] : undefined;
-    if (req.method !== 'POST' || !operation) return reply(400, { __type: 'UnknownOperationException', message: `Unsupported operation: ${target || '(none)'}` });
+    const operation =
+      name !== undefined && Object.hasOwn(options.operations, name) ? options.operations[name] : undefined;
+    if (req.method !== 'POST' || !operation)
+      return reply(400, {
+        __type: 'UnknownOperationException',
+        message: `Unsupported operation: ${target || '(none)'}`,
+      });
     let body: unknown;
     try {
       body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
     } catch {
       return reply(400, { __type: 'SerializationException', message: 'Request body is not JSON' });
     }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) return reply(400, { __type: 'SerializationException', message: 'Request body is not a JSON object' });
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      return reply(400, { __type: 'SerializationException', message: 'Request body is not a JSON object' });
     reply(200, operation(body as AwsJsonBody) ?? {});
   } catch (error) {
     if (res.headersSent) return void res.destroy();

@@ -1,5 +1,5 @@
 import type { Clock, DeadlineScheduler } from '../ports.js';
-import { setLongTimeout, type LongTimer } from './timers.js';
+import { type LongTimer, setLongTimeout } from './timers.js';
 
 /**
  * Local mode's deadlines: one timer per running execution with a timeout, fired when its

@@ -12,8 +12,8 @@
 // its own. It exits once Java has exited: 0 when it was stopped, 1 otherwise.
 import { execFileSync, spawn } from 'node:child_process';
 import { rmdirSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { dirname } from 'node:path';
 
 export interface RelayConfig {

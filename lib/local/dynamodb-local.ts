@@ -1,13 +1,13 @@
-import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
+import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { RelayConfig } from './dynamodb-local-relay.js';
 import { freePort } from './http-listen.js';
 import { sleep } from './timers.js';
@@ -44,7 +44,9 @@ export const LOCAL_REGION = 'us-east-1';
 
 export class JavaMissingError extends Error {
   constructor() {
-    super('DynamoDB Local needs Java 17 or later, and no `java` was found on PATH. Install it (Debian: apt-get install openjdk-17-jre-headless) or set DYNAMODB_ENDPOINT to a running DynamoDB.');
+    super(
+      'DynamoDB Local needs Java 17 or later, and no `java` was found on PATH. Install it (Debian: apt-get install openjdk-17-jre-headless) or set DYNAMODB_ENDPOINT to a running DynamoDB.',
+    );
   }
 }
 
@@ -72,14 +74,27 @@ type Relay = ChildProcessByStdio<Writable, Readable, Readable>;
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<RunningDynamoDbLocal> {
   if (spawnSync('java', ['-version'], { stdio: 'ignore' }).error) throw new JavaMissingError();
   const jar = dynamoDbLocalJar();
-  const namespace = options.isolateNetwork === false ? { problem: 'network isolation was turned off (isolateNetwork: false)' } : networkNamespace();
+  const namespace =
+    options.isolateNetwork === false
+      ? { problem: 'network isolation was turned off (isolateNetwork: false)' }
+      : networkNamespace();
   const isolated = 'command' in namespace;
   const folder = isolated ? mkdtempSync(join(tmpdir(), 'lockstep-dynamodb-')) : undefined;
   const socket = folder && join(folder, 'dynamodb.sock');
   const forwarder = socket ? await forwardLoopback(options.port ?? 0, socket) : undefined;
   const port = forwarder?.port ?? options.port ?? (await freePort());
   const config: RelayConfig = {
-    java: [`-Djava.library.path=${jar.libraries}`, '-jar', jar.path, '-port', String(port), ...(options.dataDir ? ['-dbPath', resolve(options.dataDir), '-sharedDb'] : ['-inMemory']), '-disableTelemetry', '-cors', ''],
+    java: [
+      `-Djava.library.path=${jar.libraries}`,
+      '-jar',
+      jar.path,
+      '-port',
+      String(port),
+      ...(options.dataDir ? ['-dbPath', resolve(options.dataDir), '-sharedDb'] : ['-inMemory']),
+      '-disableTelemetry',
+      '-cors',
+      '',
+    ],
     cwd: jar.folder,
     port,
     ...(socket && { socket, loopbackUp: true }),
@@ -115,8 +130,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   try {
     // Either settles after a successful start too (the relay exits when stopped), unobserved.
     const failed = Promise.race([
-      relayExited.then(() => Promise.reject(new Error(`the relay exited with ${relay.signalCode ?? `code ${relay.exitCode}`}`))),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
+      relayExited.then(() =>
+        Promise.reject(new Error(`the relay exited with ${relay.signalCode ?? `code ${relay.exitCode}`}`)),
+      ),
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)),
+      ),
     ]);
     failed.catch(() => {});
     javaPid = await Promise.race([events.javaPid, failed]);
@@ -124,7 +143,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     await waitUntilAnswering(endpoint, () => relay.exitCode !== null || relay.signalCode !== null, deadline);
   } catch (error) {
     await stop();
-    throw new Error(`DynamoDB Local did not come up on ${endpoint}: ${(error as Error).message}\n${output.join('')}`, { cause: error });
+    throw new Error(`DynamoDB Local did not come up on ${endpoint}: ${(error as Error).message}\n${output.join('')}`, {
+      cause: error,
+    });
   } finally {
     clearTimeout(timer);
   }
@@ -139,7 +160,9 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
 }
 
 /** The relay beside this file, with this file's own extension (.ts run from source, .js once built). */
-const RELAY = fileURLToPath(new URL(`./dynamodb-local-relay${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+const RELAY = fileURLToPath(
+  new URL(`./dynamodb-local-relay${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
 
 /** Node flags to run the relay: type stripping where it is not on by default (Node before 22.18), quietly. */
 function typeStrippingFlags(): string[] {
@@ -165,13 +188,24 @@ let namespaceProbe: { command: string[] } | { problem: string } | undefined;
 /** The command that runs a process in a new network namespace with loopback up, or why there is none. */
 function networkNamespace(): { command: string[] } | { problem: string } {
   if (namespaceProbe) return namespaceProbe;
-  if (process.platform !== 'linux') return (namespaceProbe = { problem: `private network namespaces are a Linux feature, and this is ${process.platform}` });
-  const candidates = [...(process.getuid?.() === 0 ? [['unshare', '--net']] : []), ['unshare', '--user', '--map-root-user', '--net']];
+  if (process.platform !== 'linux')
+    return (namespaceProbe = {
+      problem: `private network namespaces are a Linux feature, and this is ${process.platform}`,
+    });
+  const candidates = [
+    ...(process.getuid?.() === 0 ? [['unshare', '--net']] : []),
+    ['unshare', '--user', '--map-root-user', '--net'],
+  ];
   const problems: string[] = [];
   for (const command of candidates) {
-    const probe = spawnSync(command[0]!, [...command.slice(1), 'ip', 'link', 'set', 'lo', 'up'], { encoding: 'utf8', timeout: 10_000 });
+    const probe = spawnSync(command[0]!, [...command.slice(1), 'ip', 'link', 'set', 'lo', 'up'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     if (probe.status === 0) return (namespaceProbe = { command });
-    problems.push(`\`${command.join(' ')} ip link set lo up\`: ${probe.error?.message ?? (probe.stderr.trim().replace(/\s*\n\s*/g, ' ') || `exit code ${probe.status}`)}`);
+    problems.push(
+      `\`${command.join(' ')} ip link set lo up\`: ${probe.error?.message ?? (probe.stderr.trim().replace(/\s*\n\s*/g, ' ') || `exit code ${probe.status}`)}`,
+    );
   }
   return (namespaceProbe = { problem: `no private network namespace could be made here (${problems.join('; ')})` });
 }
@@ -180,7 +214,10 @@ function networkNamespace(): { command: string[] } | { problem: string } {
 function relayEvents(relay: Relay): { javaPid: Promise<number>; listening: Promise<void> } {
   let started: (pid: number) => void = () => {};
   let listening: () => void = () => {};
-  const events = { javaPid: new Promise<number>((resolve) => (started = resolve)), listening: new Promise<void>((resolve) => (listening = resolve)) };
+  const events = {
+    javaPid: new Promise<number>((resolve) => (started = resolve)),
+    listening: new Promise<void>((resolve) => (listening = resolve)),
+  };
   createInterface({ input: relay.stdout }).on('line', (line) => {
     const event = JSON.parse(line) as { javaPid?: number; listening?: boolean };
     if (event.javaPid !== undefined) started(event.javaPid);

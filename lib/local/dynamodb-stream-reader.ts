@@ -1,5 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient, type ShardIteratorType } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type ShardIteratorType,
+} from '@aws-sdk/client-dynamodb-streams';
 import type { StreamRecord } from '../adapters/dynamodb/stream-changes.js';
 import type { StreamBatchResponse } from '../handlers/publisher-handler.js';
 
@@ -105,8 +111,13 @@ export class DynamoDbStreamReader {
   }
 
   private async poll(shard: Shard): Promise<{ read: number; refused: boolean }> {
-    shard.iterator ??= await this.iterator(shard.id, shard.handled ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: shard.handled } : { type: 'TRIM_HORIZON' });
-    const out = await this.options.client.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: BATCH_SIZE }));
+    shard.iterator ??= await this.iterator(
+      shard.id,
+      shard.handled ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: shard.handled } : { type: 'TRIM_HORIZON' },
+    );
+    const out = await this.options.client.send(
+      new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: BATCH_SIZE }),
+    );
     const records = (out.Records ?? []) as StreamRecord[];
     if (records.length > 0) {
       const { batchItemFailures } = await this.options.handle({ Records: records });
@@ -126,9 +137,17 @@ export class DynamoDbStreamReader {
     return { read: records.length, refused: false };
   }
 
-  private async iterator(shardId: string, position: { type: ShardIteratorType; sequenceNumber?: string }): Promise<string | undefined> {
+  private async iterator(
+    shardId: string,
+    position: { type: ShardIteratorType; sequenceNumber?: string },
+  ): Promise<string | undefined> {
     const out = await this.options.client.send(
-      new GetShardIteratorCommand({ StreamArn: this.options.streamArn, ShardId: shardId, ShardIteratorType: position.type, ...(position.sequenceNumber && { SequenceNumber: position.sequenceNumber }) }),
+      new GetShardIteratorCommand({
+        StreamArn: this.options.streamArn,
+        ShardId: shardId,
+        ShardIteratorType: position.type,
+        ...(position.sequenceNumber && { SequenceNumber: position.sequenceNumber }),
+      }),
     );
     return out.ShardIterator;
   }
@@ -137,10 +156,19 @@ export class DynamoDbStreamReader {
   private async discoverShards(handled: Record<string, string> = {}): Promise<void> {
     let exclusiveStartShardId: string | undefined;
     do {
-      const out = await this.options.client.send(new DescribeStreamCommand({ StreamArn: this.options.streamArn, ...(exclusiveStartShardId && { ExclusiveStartShardId: exclusiveStartShardId }) }));
+      const out = await this.options.client.send(
+        new DescribeStreamCommand({
+          StreamArn: this.options.streamArn,
+          ...(exclusiveStartShardId && { ExclusiveStartShardId: exclusiveStartShardId }),
+        }),
+      );
       for (const { ShardId } of out.StreamDescription?.Shards ?? []) {
         if (!ShardId || this.shards.has(ShardId)) continue;
-        this.shards.set(ShardId, { id: ShardId, closed: false, ...(handled[ShardId] && { handled: handled[ShardId] }) });
+        this.shards.set(ShardId, {
+          id: ShardId,
+          closed: false,
+          ...(handled[ShardId] && { handled: handled[ShardId] }),
+        });
       }
       exclusiveStartShardId = out.StreamDescription?.LastEvaluatedShardId;
     } while (exclusiveStartShardId);
@@ -150,7 +178,9 @@ export class DynamoDbStreamReader {
     shard.handled = sequenceNumber;
     const file = this.options.checkpointFile;
     if (!file) return;
-    const handled = Object.fromEntries([...this.shards.values()].filter((s) => s.handled).map((s) => [s.id, s.handled]));
+    const handled = Object.fromEntries(
+      [...this.shards.values()].filter((s) => s.handled).map((s) => [s.id, s.handled]),
+    );
     writeFileSync(file, `${JSON.stringify({ streamArn: this.options.streamArn, handled })}\n`);
   }
 

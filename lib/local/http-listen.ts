@@ -1,4 +1,4 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface ListeningServer {
@@ -40,7 +40,12 @@ export interface ListenOptions {
 }
 
 /** Listens on loopback (port 0 = a free one) and resolves once the port is bound. */
-export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, port = 0, host = '127.0.0.1', options: ListenOptions = {}): Promise<ListeningServer> {
+export async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  port = 0,
+  host = '127.0.0.1',
+  options: ListenOptions = {},
+): Promise<ListeningServer> {
   const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const server: Server = createServer(
     {
@@ -53,8 +58,14 @@ export async function listen(handler: (req: IncomingMessage, res: ServerResponse
     handler,
   );
   const answer = options.clientErrorResponse;
-  if (answer) server.on('clientError', (error: ClientError, socket: Socket) => answerClientError(socket, error, answer));
-  server.on('connect', (_req: IncomingMessage, socket: Socket) => writeAndClose(socket, options.connectResponse?.() ?? { status: 405, headers: { allow: 'GET, HEAD, POST' }, body: '' }));
+  if (answer)
+    server.on('clientError', (error: ClientError, socket: Socket) => answerClientError(socket, error, answer));
+  server.on('connect', (_req: IncomingMessage, socket: Socket) =>
+    writeAndClose(
+      socket,
+      options.connectResponse?.() ?? { status: 405, headers: { allow: 'GET, HEAD, POST' }, body: '' },
+    ),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -143,7 +154,13 @@ export function decodeUtf8(body: Buffer): string | undefined {
  * body's end); ending, and on `Connection: close` closing, only after the request's last byte
  * never leaves bytes unread, which would reset the connection and could lose the answer.
  */
-export function sendWhole(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string | number>, body: string | Buffer): void {
+export function sendWhole(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | number>,
+  body: string | Buffer,
+): void {
   res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
   if (req.complete || req.destroyed) return void res.end(body);
   res.write(body);

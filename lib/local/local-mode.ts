@@ -1,44 +1,49 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { createApiHandler } from '../api/api-handler.js';
-import { bearerTokenAuthenticator, type Authenticator } from '../api/authenticators.js';
-import { ENGINE_BUS_NAME, EventBridgePublisher } from '../adapters/eventbridge/domain-event-publisher.js';
-import { createPublisherHandler } from '../handlers/publisher-handler.js';
-import { DynamoDbStreamReader } from './dynamodb-stream-reader.js';
-import { localDynamoDbStreamsClient } from './dynamodb-streams-client.js';
-import { STATUS_CHANGE_DETAIL_TYPE } from '../adapters/stepfunctions/status-event.js';
+import { backfillIndexKeys } from '../adapters/dynamodb/index-backfill.js';
 import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../adapters/dynamodb/table-definition.js';
 import { ensureIdempotencyTable, ensureTable } from '../adapters/dynamodb/table-setup.js';
-import type { LocalConfig } from '../config.js';
-import { createStatusHandler } from '../handlers/status-handler.js';
-import { REQUESTED_DETAIL_TYPE, createTriggerHandler } from '../handlers/trigger-handler.js';
-import { createSweeperHandler } from '../handlers/sweeper-handler.js';
-import type { Clock } from '../ports.js';
-import type { Engine } from '../use-cases/engine.js';
-import { buildRuntime, systemClock, type IdempotentRuntime } from '../runtime.js';
-import { localCatalog } from '../workflows/catalog.js';
-import { WorkflowFolderError, loadWorkflowCatalog } from '../workflows/load-workflows.js';
-import { backfillIndexKeys } from '../adapters/dynamodb/index-backfill.js';
 import { checkWorkflowDigests, rememberWorkflowDigests } from '../adapters/dynamodb/workflow-digests.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local.js';
+import { ENGINE_BUS_NAME, EventBridgePublisher } from '../adapters/eventbridge/domain-event-publisher.js';
+import { STATUS_CHANGE_DETAIL_TYPE } from '../adapters/stepfunctions/status-event.js';
+import { createApiHandler } from '../api/api-handler.js';
+import { type Authenticator, bearerTokenAuthenticator } from '../api/authenticators.js';
+import type { LocalConfig } from '../config.js';
+import { createPublisherHandler } from '../handlers/publisher-handler.js';
+import { createStatusHandler } from '../handlers/status-handler.js';
+import { createSweeperHandler } from '../handlers/sweeper-handler.js';
+import { createTriggerHandler, REQUESTED_DETAIL_TYPE } from '../handlers/trigger-handler.js';
+import type { Clock } from '../ports.js';
+import { buildRuntime, type IdempotentRuntime, systemClock } from '../runtime.js';
+import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
+import type { Engine } from '../use-cases/engine.js';
+import { localCatalog } from '../workflows/catalog.js';
+import { loadWorkflowCatalog, WorkflowFolderError } from '../workflows/load-workflows.js';
+import { startApiServer } from './api-server.js';
+import { LocalDeadlineTimers } from './deadline-timers.js';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localDynamoDbClient,
+  type RunningDynamoDbLocal,
+  startDynamoDbLocal,
+} from './dynamodb-local.js';
+import { DynamoDbStreamReader } from './dynamodb-stream-reader.js';
+import { localDynamoDbStreamsClient } from './dynamodb-streams-client.js';
 import { startEventBridgeEndpoint } from './eventbridge/http-endpoint.js';
 import { LocalEventBus } from './eventbridge/local-event-bus.js';
-import { startApiServer } from './api-server.js';
+import { localToken } from './local-token.js';
+import { sigV4Verifier } from './sigv4-authentication.js';
 import { StdoutLogger } from './stdout-logger.js';
 import { deployCatalog } from './stepfunctions/deploy-catalog.js';
 import { startStepFunctionsEndpoint } from './stepfunctions/http-endpoint.js';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.js';
 import { localSteps } from './stepfunctions/local-steps.js';
 import { SIMULATED_TASKS } from './stepfunctions/simulated-tasks.js';
-import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
-import { LocalDeadlineTimers } from './deadline-timers.js';
 import { setLongInterval } from './timers.js';
-import { localToken } from './local-token.js';
-import { sigV4Verifier } from './sigv4-authentication.js';
-
 
 /** In the data folder: how far the table's stream has been published, so that a restart neither loses nor repeats events. */
 const STREAM_CHECKPOINT_FILE = 'stream-checkpoint.json';
@@ -92,7 +97,8 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
   // The local AWS endpoints take SigV4 with the token as secret; DynamoDB Local reads only the access key id.
   const credentials = { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: token };
   // Each endpoint takes only signatures scoped to its own service, as AWS does.
-  const authenticate = (service: 'events' | 'states') => sigV4Verifier(token, options.signingClock ?? systemClock, service);
+  const authenticate = (service: 'events' | 'states') =>
+    sigV4Verifier(token, options.signingClock ?? systemClock, service);
   try {
     let dynamodb: RunningDynamoDbLocal | undefined;
     let dynamodbEndpoint = config.dynamodbEndpoint;
@@ -114,7 +120,8 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     await backfillIndexKeys(setupClient, config.tableName);
     await ensureIdempotencyTable(setupClient, DEFAULT_IDEMPOTENCY_TABLE_NAME);
     const refuse = (changed: string[]) => {
-      if (changed.length > 0) throw new WorkflowFolderError(config.workflowsDir ?? 'of the built-in workflows', changed);
+      if (changed.length > 0)
+        throw new WorkflowFolderError(config.workflowsDir ?? 'of the built-in workflows', changed);
     };
     refuse(await checkWorkflowDigests(setupClient, config.tableName, versions));
 
@@ -123,7 +130,8 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     const logger = new StdoutLogger({ serviceName: 'lockstep' });
     const bus = new LocalEventBus({
       clock,
-      onDeliveryFailure: (rule, event, error) => logger.error('event delivery failed', { rule, eventId: event.id, error: (error as Error).message }),
+      onDeliveryFailure: (rule, event, error) =>
+        logger.error('event delivery failed', { rule, eventId: event.id, error: (error as Error).message }),
     });
     const stepFunctions = new LocalStepFunctions({
       clock,
@@ -133,7 +141,11 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
       ...(config.dataDir && { dataDir: config.dataDir }),
     });
     stops.push(() => stepFunctions.shutdown());
-    const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions, authenticate('states'), config.stepFunctionsPort);
+    const sfnEndpoint = await startStepFunctionsEndpoint(
+      stepFunctions,
+      authenticate('states'),
+      config.stepFunctionsPort,
+    );
     stops.push(() => sfnEndpoint.close());
     const ebEndpoint = await startEventBridgeEndpoint(bus, authenticate('events'), config.eventBridgePort);
     stops.push(() => ebEndpoint.close());
@@ -151,25 +163,29 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     const deadlines = new LocalDeadlineTimers({
       clock,
       check: (executionId) => enforceDeadlineOf(built.engine!, executionId),
-      onError: (executionId, error) => logger.error('enforcing a deadline failed', { executionId, error: (error as Error).message }),
+      onError: (executionId, error) =>
+        logger.error('enforcing a deadline failed', { executionId, error: (error as Error).message }),
     });
     stops.push(() => deadlines.cancelAll());
-    const runtime = buildRuntime({
-      logger,
-      region: LOCAL_REGION,
-      credentials,
-      tableName: config.tableName,
-      idempotencyTableName: DEFAULT_IDEMPOTENCY_TABLE_NAME,
-      stateMachineArns,
-      catalog: localCatalog(versions),
-      policy: config.policy,
-      endpoints: { dynamodb: dynamodbEndpoint, stepfunctions: sfnEndpoint.url, eventbridge: ebEndpoint.url },
-      clock,
-      deadlines,
-      // Without a data folder the endpoint forgets the runs of an earlier process, while a DynamoDB at DYNAMODB_ENDPOINT keeps their executions.
-      ...(stepFunctions.runsKnownSince && { runsKnownSince: stepFunctions.runsKnownSince }),
-      ...(options.writeMetrics && { writeMetrics: options.writeMetrics }),
-    }, { idempotency: DynamoDBPersistenceLayer });
+    const runtime = buildRuntime(
+      {
+        logger,
+        region: LOCAL_REGION,
+        credentials,
+        tableName: config.tableName,
+        idempotencyTableName: DEFAULT_IDEMPOTENCY_TABLE_NAME,
+        stateMachineArns,
+        catalog: localCatalog(versions),
+        policy: config.policy,
+        endpoints: { dynamodb: dynamodbEndpoint, stepfunctions: sfnEndpoint.url, eventbridge: ebEndpoint.url },
+        clock,
+        deadlines,
+        // Without a data folder the endpoint forgets the runs of an earlier process, while a DynamoDB at DYNAMODB_ENDPOINT keeps their executions.
+        ...(stepFunctions.runsKnownSince && { runsKnownSince: stepFunctions.runsKnownSince }),
+        ...(options.writeMetrics && { writeMetrics: options.writeMetrics }),
+      },
+      { idempotency: DynamoDBPersistenceLayer },
+    );
     built.engine = runtime.engine;
     stops.push(() => runtime.destroy());
     const { engine } = runtime;
@@ -183,7 +199,11 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     const streamReader = new DynamoDbStreamReader({
       client: streamsClient,
       streamArn,
-      handle: createPublisherHandler({ publisher: new EventBridgePublisher(eventbridge, ENGINE_BUS_NAME), logger, metrics: engine.metrics }),
+      handle: createPublisherHandler({
+        publisher: new EventBridgePublisher(eventbridge, ENGINE_BUS_NAME),
+        logger,
+        metrics: engine.metrics,
+      }),
       onError: (error) => logger.error('reading the table stream failed', { error: (error as Error).message }),
       ...(config.dataDir && { checkpointFile: join(config.dataDir, STREAM_CHECKPOINT_FILE) }),
     });
@@ -193,29 +213,50 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
 
     const trigger = createTriggerHandler({ engine, idempotencyStore: runtime.idempotencyStore });
     const status = createStatusHandler({ engine });
-    bus.addRule({ name: 'requested', eventBusName: ENGINE_BUS_NAME, pattern: { 'detail-type': [REQUESTED_DETAIL_TYPE] }, target: (event) => trigger(event as never) });
+    bus.addRule({
+      name: 'requested',
+      eventBusName: ENGINE_BUS_NAME,
+      pattern: { 'detail-type': [REQUESTED_DETAIL_TYPE] },
+      target: (event) => trigger(event as never),
+    });
     bus.addRule({
       name: 'status-changes',
       eventBusName: 'default',
-      pattern: { source: ['aws.states'], 'detail-type': [STATUS_CHANGE_DETAIL_TYPE], detail: { stateMachineArn: arns } },
+      pattern: {
+        source: ['aws.states'],
+        'detail-type': [STATUS_CHANGE_DETAIL_TYPE],
+        detail: { stateMachineArn: arns },
+      },
       target: (event) => status(event),
     });
     stops.push(() => bus.idle());
 
     progress('[4/5] starting the sweeper');
     const sweeper = createSweeperHandler({ engine });
-    const timer = setLongInterval(() => void sweeper().catch((error: unknown) => logger.error('sweep failed', { error: (error as Error).message })), config.sweepIntervalSeconds * 1000);
+    const timer = setLongInterval(
+      () => void sweeper().catch((error: unknown) => logger.error('sweep failed', { error: (error as Error).message })),
+      config.sweepIntervalSeconds * 1000,
+    );
     stops.push(() => timer.cancel());
 
     progress('[5/5] starting the HTTP API');
-    const api = createApiHandler({ engine, authenticate: options.authenticate ?? bearerTokenAuthenticator(token), idempotencyStore: runtime.idempotencyStore });
+    const api = createApiHandler({
+      engine,
+      authenticate: options.authenticate ?? bearerTokenAuthenticator(token),
+      idempotencyStore: runtime.idempotencyStore,
+    });
     const server = await startApiServer(api, { logger: runtime.logger, clock, port: config.port });
     stops.push(() => server.close());
     const health = await fetch(`${server.url}/health`);
     if (health.status !== 200) throw new Error(`the API answered ${health.status} to GET /health`);
 
     return {
-      urls: { api: server.url, dynamodb: dynamodbEndpoint, stepfunctions: sfnEndpoint.url, eventbridge: ebEndpoint.url },
+      urls: {
+        api: server.url,
+        dynamodb: dynamodbEndpoint,
+        stepfunctions: sfnEndpoint.url,
+        eventbridge: ebEndpoint.url,
+      },
       token,
       credentials,
       runtime,
@@ -231,4 +272,3 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     throw error;
   }
 }
-

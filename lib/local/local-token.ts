@@ -26,6 +26,9 @@ export function localToken(config: { token?: string; dataDir?: string }): string
     chmodSync(file, 0o600);
   }
   const token = readFileSync(file, 'utf8').trim();
-  if (!/^[\x21-\x7e]+$/.test(token)) throw new ConfigurationError(`${file} does not hold a token (printable ASCII, no spaces): delete it for a new one, or set LOCKSTEP_TOKEN`);
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new ConfigurationError(
+      `${file} does not hold a token (printable ASCII, no spaces): delete it for a new one, or set LOCKSTEP_TOKEN`,
+    );
   return token;
 }

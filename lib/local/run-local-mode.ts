@@ -3,11 +3,11 @@
 // it. Both `npm start` (lib/local/main.ts) and `lockstep local` (lib/cli) run this.
 import { ENGINE_BUS_NAME } from '../adapters/eventbridge/domain-event-publisher.js';
 import { ConfigurationError, readLocalConfig } from '../config.js';
+import { statusPageUrl } from '../ui/status-page.js';
 import { WorkflowFolderError } from '../workflows/load-workflows.js';
 import { JavaMissingError } from './dynamodb-local.js';
+import { type LocalMode, startLocalMode } from './local-mode.js';
 import { StepLoadError } from './stepfunctions/local-steps.js';
-import { startLocalMode, type LocalMode } from './local-mode.js';
-import { statusPageUrl } from '../ui/status-page.js';
 
 const say = (line: string) => process.stderr.write(`lockstep: ${line}\n`);
 
@@ -51,14 +51,18 @@ export async function runLocalMode(env: Record<string, string | undefined>): Pro
   try {
     local = await startLocalMode(config, { progress: say });
   } catch (error) {
-    if (error instanceof JavaMissingError || error instanceof WorkflowFolderError || error instanceof StepLoadError) exitWith(error.message);
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') exitWith(`port ${config.port} is in use; set PORT to another one`);
+    if (error instanceof JavaMissingError || error instanceof WorkflowFolderError || error instanceof StepLoadError)
+      exitWith(error.message);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      exitWith(`port ${config.port} is in use; set PORT to another one`);
     exitWith(`local mode failed to start: ${(error as Error).message}`);
   }
   // Endpoint lines go to standard output (EMF and logs too, as on Lambda), progress to standard error.
   console.log(`API:            ${local.urls.api}`);
   console.log(`UI:             ${statusPageUrl(local.urls.api, local.token)}`);
-  console.log(`DynamoDB:       ${local.urls.dynamodb}${local.dynamodbPid ? ` (DynamoDB Local, pid ${local.dynamodbPid})` : ''}`);
+  console.log(
+    `DynamoDB:       ${local.urls.dynamodb}${local.dynamodbPid ? ` (DynamoDB Local, pid ${local.dynamodbPid})` : ''}`,
+  );
   console.log(`Step Functions: ${local.urls.stepfunctions}`);
   console.log(`EventBridge:    ${local.urls.eventbridge} (bus "${ENGINE_BUS_NAME}")`);
   console.log(`Token:          ${local.token}`);

@@ -1,4 +1,4 @@
-import { Logger, LogLevelThreshold, type LogItem } from '@aws-lambda-powertools/logger';
+import { Logger, type LogItem, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
 
 /**

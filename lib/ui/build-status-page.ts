@@ -24,7 +24,10 @@ export async function buildStatusPage(): Promise<Map<string, PageAsset>> {
   const { build } = await import('esbuild');
   const page = new URL('./page/', import.meta.url);
   // Only the repository has the sources; the package ships the page prebuilt (status-page.ts).
-  if (!existsSync(new URL('main.ts', page))) throw new Error(`the status page's sources are not in ${fileURLToPath(page)}; build the package with npm run build`);
+  if (!existsSync(new URL('main.ts', page)))
+    throw new Error(
+      `the status page's sources are not in ${fileURLToPath(page)}; build the package with npm run build`,
+    );
   const result = await build({
     entryPoints: { app: fileURLToPath(new URL('main.ts', page)), style: fileURLToPath(new URL('style.css', page)) },
     bundle: true,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildStatusPage, type PageAsset } from './build-status-page.js';
 
@@ -76,13 +76,16 @@ const CONTENT_TYPES: Record<string, string> = {
  */
 export async function statusPageResponse(method: string | undefined, path: string): Promise<PageResponse | undefined> {
   if (method !== 'GET' && method !== 'HEAD') return undefined;
-  if (path === '/' || path === '/ui') return { status: 302, headers: { location: STATUS_PAGE_PATH, 'cache-control': 'no-cache' }, body: Buffer.alloc(0) };
+  if (path === '/' || path === '/ui')
+    return { status: 302, headers: { location: STATUS_PAGE_PATH, 'cache-control': 'no-cache' }, body: Buffer.alloc(0) };
   if (!path.startsWith(STATUS_PAGE_PATH)) return undefined;
   const name = path === STATUS_PAGE_PATH ? 'index.html' : path.slice(STATUS_PAGE_PATH.length);
   const files = await pageAssets();
   const asset = files.get(name);
   if (!asset) {
-    const body = Buffer.from(JSON.stringify({ error: { code: 'NotFound', message: `no file ${name} in the status page` } }));
+    const body = Buffer.from(
+      JSON.stringify({ error: { code: 'NotFound', message: `no file ${name} in the status page` } }),
+    );
     return { status: 404, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
   }
   const type = CONTENT_TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream';

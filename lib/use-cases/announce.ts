@@ -1,5 +1,5 @@
 import type { ExecutionRecord } from '../domain/execution.js';
-import { Phase, isTerminal } from '../domain/phase.js';
+import { isTerminal, Phase } from '../domain/phase.js';
 import type { Engine } from './engine.js';
 
 /**
@@ -7,12 +7,21 @@ import type { Engine } from './engine.js';
  * its metrics. Its domain event is not sent from here: the outbox publisher sends it from the
  * table's stream (publish-domain-events.ts), so that it is sent even when the bus is down now.
  */
-export async function announce(engine: Engine, record: ExecutionRecord, options: { startFailed?: boolean } = {}): Promise<void> {
+export async function announce(
+  engine: Engine,
+  record: ExecutionRecord,
+  options: { startFailed?: boolean } = {},
+): Promise<void> {
   const { execution } = record;
   if (execution.phase === Phase.Pending) return;
   // Only a run that started can have a deadline armed (a refused or never-started one has none to disarm).
   if (isTerminal(execution.phase) && execution.startTime !== undefined) await disarmDeadline(engine, execution.id);
-  const keys = { executionId: execution.id, targetResource: execution.targetResource, correlationId: execution.correlationId, workflowId: execution.workflowId };
+  const keys = {
+    executionId: execution.id,
+    targetResource: execution.targetResource,
+    correlationId: execution.correlationId,
+    workflowId: execution.workflowId,
+  };
   engine.logger.info(`execution ${execution.phase}`, {
     ...keys,
     phase: execution.phase,

@@ -1,9 +1,9 @@
 import { ConflictError } from '../domain/errors.js';
 import type { ExecutionRecord } from '../domain/execution.js';
-import { Phase, isTerminal } from '../domain/phase.js';
+import { isTerminal, Phase } from '../domain/phase.js';
 import { FailureReason } from '../domain/reasons.js';
 import { announce } from './announce.js';
-import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
+import { type Engine, policyFor, STOP_ERRORS } from './engine.js';
 import { getExecution } from './get-execution.js';
 import { runOf } from './start-execution.js';
 import { stopRun } from './stop-run.js';
@@ -16,11 +16,15 @@ const ATTEMPTS = 3;
  * `cancelled` is true only when this request ended it: it stopped the run, or it cancelled
  * a Pending execution. When the workflow finished first, that outcome is recorded and stands.
  */
-export async function cancelExecution(engine: Engine, input: { executionId: string; requestedBy: string }): Promise<{ cancelled: boolean; record: ExecutionRecord }> {
+export async function cancelExecution(
+  engine: Engine,
+  input: { executionId: string; requestedBy: string },
+): Promise<{ cancelled: boolean; record: ExecutionRecord }> {
   const { executionId, requestedBy } = input;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const current = await getExecution(engine, executionId);
-    if (isTerminal(current.execution.phase)) throw new ConflictError(`execution ${executionId} is already ${current.execution.phase}`);
+    if (isTerminal(current.execution.phase))
+      throw new ConflictError(`execution ${executionId} is already ${current.execution.phase}`);
     // Unique per request: it tells this cancel's stop from any other's.
     const cause = `cancelled by ${requestedBy} (cancel request ${engine.newId()})`;
     const stop = { error: STOP_ERRORS.cancelled, cause, actor: requestedBy };
@@ -30,9 +34,16 @@ export async function cancelExecution(engine: Engine, input: { executionId: stri
     }
     // Pending is also what an admission answers once it has started the run: a run under the
     // execution's name is stopped and its outcome recorded, as for Running (it may even have finished).
-    const run = current.fencingToken === undefined ? undefined : runOf(engine, { ...current, fencingToken: current.fencingToken });
+    const run =
+      current.fencingToken === undefined
+        ? undefined
+        : runOf(engine, { ...current, fencingToken: current.fencingToken });
     if (run && (await engine.driver.describe(run.arn))) {
-      const { stopped, record } = await stopRun(engine, { ...current, execution: { ...current.execution, executionRef: run } }, stop);
+      const { stopped, record } = await stopRun(
+        engine,
+        { ...current, execution: { ...current.execution, executionRef: run } },
+        stop,
+      );
       return { cancelled: stopped, record };
     }
 
@@ -41,7 +52,10 @@ export async function cancelExecution(engine: Engine, input: { executionId: stri
       executionId,
       targetResource: current.execution.targetResource,
       onlyFrom: Phase.Pending,
-      termination: { phase: Phase.Failed, failure: { reason: FailureReason.Cancelled, message: cause, wasExecutionFailure: false } },
+      termination: {
+        phase: Phase.Failed,
+        failure: { reason: FailureReason.Cancelled, message: cause, wasExecutionFailure: false },
+      },
       at: engine.clock.now(),
       actor: requestedBy,
       policy: policyFor(engine, current.execution.workflowId, current.execution.workflowVersion),

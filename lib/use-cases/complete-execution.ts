@@ -1,11 +1,11 @@
 import { classifyFailure } from '../domain/failure-classification.js';
 import { LOCAL_RESTART } from '../domain/local-restart.js';
-import { FailureReason } from '../domain/reasons.js';
 import { Phase } from '../domain/phase.js';
+import { FailureReason } from '../domain/reasons.js';
 import type { StatusObservation, Termination, TransitionResult } from '../ports.js';
 import { parseWorkflowInput } from '../workflows/workflow-input.js';
 import { announce, disarmDeadline } from './announce.js';
-import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
+import { type Engine, policyFor, STOP_ERRORS } from './engine.js';
 import { recordRunning, settleRun } from './start-execution.js';
 
 export type CompletionResult = { kind: 'ignored'; why: string } | ({ kind: 'transition' } & TransitionResult);
@@ -14,7 +14,11 @@ export type CompletionResult = { kind: 'ignored'; why: string } | ({ kind: 'tran
  * Moves an execution to what Step Functions says about it. Duplicate, late and
  * out-of-order observations change nothing: every write is conditioned on phase and token.
  */
-export async function completeExecution(engine: Engine, observation: StatusObservation, options: { actor?: string } = {}): Promise<CompletionResult> {
+export async function completeExecution(
+  engine: Engine,
+  observation: StatusObservation,
+  options: { actor?: string } = {},
+): Promise<CompletionResult> {
   const input = parseWorkflowInput(observation.input);
   if (!input) return { kind: 'ignored', why: `execution ${observation.executionArn} was not started by Lockstep` };
   const { executionId, targetResource, workflowId, workflowVersion, fencingToken } = input.lockstep;
@@ -25,9 +29,18 @@ export async function completeExecution(engine: Engine, observation: StatusObser
     const record = await engine.store.getExecution(executionId, await engine.store.getTarget(targetResource));
     if (!record) return { kind: 'ignored', why: `execution ${executionId} does not exist` };
     // The admission only starts the run: this event is what records it Running, with its deadline.
-    if (record.execution.phase === Phase.Pending) return { kind: 'transition', ...(await recordRunning(engine, record, fencingToken, executionRef, observation.startDate)) };
+    if (record.execution.phase === Phase.Pending)
+      return {
+        kind: 'transition',
+        ...(await recordRunning(engine, record, fencingToken, executionRef, observation.startDate)),
+      };
     await settleRun(engine, record.execution, observation.executionArn);
-    return { kind: 'transition', changed: false, record, why: `execution ${executionId} is already ${record.execution.phase}` };
+    return {
+      kind: 'transition',
+      changed: false,
+      record,
+      why: `execution ${executionId} is already ${record.execution.phase}`,
+    };
   }
 
   const termination = await terminationOf(engine, observation);
@@ -52,12 +65,28 @@ async function terminationOf(engine: Engine, observation: StatusObservation): Pr
   if (observation.status === 'SUCCEEDED') return { phase: Phase.Completed };
   if (observation.status === 'ABORTED') {
     if (observation.error === STOP_ERRORS.cancelled) {
-      return { phase: Phase.Failed, failure: { reason: FailureReason.Cancelled, message: observation.cause ?? 'cancelled', wasExecutionFailure: false } };
+      return {
+        phase: Phase.Failed,
+        failure: {
+          reason: FailureReason.Cancelled,
+          message: observation.cause ?? 'cancelled',
+          wasExecutionFailure: false,
+        },
+      };
     }
     if (observation.error === STOP_ERRORS.deadline) {
-      return { phase: Phase.Failed, failure: { reason: FailureReason.DeadlineExceeded, message: observation.cause ?? 'deadline exceeded', wasExecutionFailure: true } };
+      return {
+        phase: Phase.Failed,
+        failure: {
+          reason: FailureReason.DeadlineExceeded,
+          message: observation.cause ?? 'deadline exceeded',
+          wasExecutionFailure: true,
+        },
+      };
     }
-    return lockStolen(`the Step Functions execution was stopped outside the engine${observation.cause ? ` (${observation.cause})` : ''}`);
+    return lockStolen(
+      `the Step Functions execution was stopped outside the engine${observation.cause ? ` (${observation.cause})` : ''}`,
+    );
   }
   if (observation.status === 'FAILED' && observation.error === LOCAL_RESTART.error) {
     return lostInRestart(observation.cause);
@@ -72,13 +101,21 @@ async function terminationOf(engine: Engine, observation: StatusObservation): Pr
   });
   return {
     phase: Phase.Failed,
-    failure: { reason: classification.reason, message: classification.message, wasExecutionFailure: classification.wasExecutionFailure, ...(site.failedStep && { failedStep: site.failedStep }) },
+    failure: {
+      reason: classification.reason,
+      message: classification.message,
+      wasExecutionFailure: classification.wasExecutionFailure,
+      ...(site.failedStep && { failedStep: site.failedStep }),
+    },
   };
 }
 
 /** Local mode lost the run in a restart: nothing says it did no harm, so it counts as a failure of the run (the target is blocked). */
 export function lostInRestart(cause: string = LOCAL_RESTART.cause): Termination {
-  return { phase: Phase.Failed, failure: { reason: FailureReason.Unknown, message: `the workflow was lost: ${cause}`, wasExecutionFailure: true } };
+  return {
+    phase: Phase.Failed,
+    failure: { reason: FailureReason.Unknown, message: `the workflow was lost: ${cause}`, wasExecutionFailure: true },
+  };
 }
 
 /**

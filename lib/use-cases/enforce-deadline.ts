@@ -1,9 +1,12 @@
 import { deadlineOf, type ExecutionRecord } from '../domain/execution.js';
 import { Phase } from '../domain/phase.js';
-import { STOP_ERRORS, type Engine } from './engine.js';
+import { type Engine, STOP_ERRORS } from './engine.js';
 import { stopRun } from './stop-run.js';
 
-export type DeadlineCheck = { kind: 'not-running' } | { kind: 'not-due'; at: Date } | { kind: 'enforced'; stopped: boolean; record: ExecutionRecord };
+export type DeadlineCheck =
+  | { kind: 'not-running' }
+  | { kind: 'not-due'; at: Date }
+  | { kind: 'enforced'; stopped: boolean; record: ExecutionRecord };
 
 /**
  * Stops a Running execution whose `timeoutSeconds` has passed; it ends Failed/DeadlineExceeded
@@ -15,7 +18,10 @@ export async function enforceDeadline(engine: Engine, record: ExecutionRecord): 
   if (record.execution.phase !== Phase.Running || !deadline) return { kind: 'not-running' };
   if (deadline > engine.clock.now()) return { kind: 'not-due', at: deadline };
   const cause = `the execution ran past its deadline of ${record.execution.timeoutSeconds} s and was stopped`;
-  return { kind: 'enforced', ...(await stopRun(engine, record, { error: STOP_ERRORS.deadline, cause, actor: engine.actor })) };
+  return {
+    kind: 'enforced',
+    ...(await stopRun(engine, record, { error: STOP_ERRORS.deadline, cause, actor: engine.actor })),
+  };
 }
 
 /**

@@ -1,5 +1,14 @@
 import type { Policy } from '../domain/policies.js';
-import type { CatalogWorkflow, Clock, DeadlineScheduler, EngineLogger, EngineMetrics, ExecutionStore, WorkflowCatalog, WorkflowDriver } from '../ports.js';
+import type {
+  CatalogWorkflow,
+  Clock,
+  DeadlineScheduler,
+  EngineLogger,
+  EngineMetrics,
+  ExecutionStore,
+  WorkflowCatalog,
+  WorkflowDriver,
+} from '../ports.js';
 
 /** Where each catalog workflow is deployed. */
 export interface StateMachineDirectory {

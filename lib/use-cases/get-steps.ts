@@ -1,6 +1,6 @@
 import { ConflictError } from '../domain/errors.js';
 import { LOCAL_RESTART } from '../domain/local-restart.js';
-import { stepsFromHistory, type Step } from '../domain/steps.js';
+import { type Step, stepsFromHistory } from '../domain/steps.js';
 import type { Engine } from './engine.js';
 import { getExecution } from './get-execution.js';
 
@@ -14,6 +14,7 @@ export async function getSteps(engine: Engine, executionId: string): Promise<Ste
   const arn = execution.executionRef?.arn;
   if (!arn) return [];
   const history = await engine.driver.history(arn);
-  if (history.some((entry) => entry.type === LOCAL_RESTART.historyLostEvent)) throw new ConflictError(LOCAL_RESTART.stepsUnavailable);
+  if (history.some((entry) => entry.type === LOCAL_RESTART.historyLostEvent))
+    throw new ConflictError(LOCAL_RESTART.stepsUnavailable);
   return stepsFromHistory(history);
 }

@@ -30,18 +30,38 @@ export interface ExecutionsQuery {
 export function listExecutions(engine: Engine, query: ExecutionsQuery): Promise<Page<Execution>> {
   const { targetResource, phase, since, workflowId, limit, nextToken } = query;
   const paging = { limit, ...(nextToken && { nextToken }) };
-  if (targetResource !== undefined) return engine.store.listExecutions({ targetResource: canonicalTargetResource(targetResource, 'query.targetResource'), ...(phase && { phase }), ...paging });
+  if (targetResource !== undefined)
+    return engine.store.listExecutions({
+      targetResource: canonicalTargetResource(targetResource, 'query.targetResource'),
+      ...(phase && { phase }),
+      ...paging,
+    });
   if (since === undefined) {
-    if (phase !== 'Pending' && phase !== 'Running') throw new ValidationError('since is required across targets unless phase is Pending or Running', ['query.since: is required']);
+    if (phase !== 'Pending' && phase !== 'Running')
+      throw new ValidationError('since is required across targets unless phase is Pending or Running', [
+        'query.since: is required',
+      ]);
     return engine.store.listActiveExecutions({ phase, ...(workflowId && { workflowId }), ...paging });
   }
   const until = query.until ?? engine.clock.now().toISOString();
   const width = Date.parse(until) - Date.parse(since);
-  if (width <= 0) throw new ValidationError(`the window is empty: since ${since} is not before until ${until}`, ['query.since: must be before until']);
+  if (width <= 0)
+    throw new ValidationError(`the window is empty: since ${since} is not before until ${until}`, [
+      'query.since: must be before until',
+    ]);
   // Up to now, `since` was computed on the caller's clock a moment earlier (`lockstep ls --since 31d`): that moment is allowed.
   const allowed = MAX_WINDOW_DAYS * 86_400_000 + (query.until === undefined ? CLOCK_SKEW_MS : 0);
   if (width > allowed) {
-    throw new ValidationError(`the window is ${(width / 86_400_000).toFixed(2)} days wide, more than ${MAX_WINDOW_DAYS}`, [`query.since: the window may be at most ${MAX_WINDOW_DAYS} days`]);
+    throw new ValidationError(
+      `the window is ${(width / 86_400_000).toFixed(2)} days wide, more than ${MAX_WINDOW_DAYS}`,
+      [`query.since: the window may be at most ${MAX_WINDOW_DAYS} days`],
+    );
   }
-  return engine.store.listExecutionsCreated({ since, ...(query.until && { until }), ...(phase && { phase }), ...(workflowId && { workflowId }), ...paging });
+  return engine.store.listExecutionsCreated({
+    since,
+    ...(query.until && { until }),
+    ...(phase && { phase }),
+    ...(workflowId && { workflowId }),
+    ...paging,
+  });
 }

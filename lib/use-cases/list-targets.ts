@@ -1,4 +1,4 @@
-import { targetView, type TargetView } from '../domain/target.js';
+import { type TargetView, targetView } from '../domain/target.js';
 import type { ListTargetsInput, Page } from '../ports.js';
 import type { Engine } from './engine.js';
 
@@ -6,5 +6,8 @@ import type { Engine } from './engine.js';
 export async function listTargets(engine: Engine, input: Omit<ListTargetsInput, 'at'>): Promise<Page<TargetView>> {
   const at = engine.clock.now();
   const page = await engine.store.listTargets({ ...input, at });
-  return { items: page.items.map((target) => targetView(target, at)), ...(page.nextToken && { nextToken: page.nextToken }) };
+  return {
+    items: page.items.map((target) => targetView(target, at)),
+    ...(page.nextToken && { nextToken: page.nextToken }),
+  };
 }

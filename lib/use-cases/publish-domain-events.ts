@@ -1,5 +1,5 @@
-import { domainEventsOf, type DomainEvent } from '../domain/domain-events.js';
 import type { ExecutionChange } from '../adapters/dynamodb/stream-changes.js';
+import { type DomainEvent, domainEventsOf } from '../domain/domain-events.js';
 import type { DomainEventPublisher, DomainEventReceipt, EngineLogger } from '../ports.js';
 
 export interface PublishOutcome {
@@ -18,7 +18,10 @@ export interface PublishOutcome {
  * events of the same call the bus may have taken (a lost answer). Nothing is published that
  * was not stored, and nothing stored is skipped.
  */
-export async function publishDomainEvents(deps: { publisher: DomainEventPublisher; logger: EngineLogger }, changes: readonly ExecutionChange[]): Promise<PublishOutcome> {
+export async function publishDomainEvents(
+  deps: { publisher: DomainEventPublisher; logger: EngineLogger },
+  changes: readonly ExecutionChange[],
+): Promise<PublishOutcome> {
   const pending: { event: DomainEvent; sequenceNumber: string }[] = [];
   for (const change of changes) {
     for (const event of domainEventsOf(change)) pending.push({ event, sequenceNumber: change.sequenceNumber });

@@ -1,12 +1,19 @@
 import { ConflictError, ValidationError } from '../domain/errors.js';
-import { canonicalTargetResource } from '../domain/target-resource.js';
-import { ExecutionRequestSchema, type Execution, type ExecutionRecord, type ExecutionRequest, type ExecutionSource, type SkipDetails } from '../domain/execution.js';
+import {
+  type Execution,
+  type ExecutionRecord,
+  type ExecutionRequest,
+  ExecutionRequestSchema,
+  type ExecutionSource,
+  type SkipDetails,
+} from '../domain/execution.js';
 import { parametersSizeProblem } from '../domain/item-size.js';
 import { Phase } from '../domain/phase.js';
+import { canonicalTargetResource } from '../domain/target-resource.js';
 import { userPattern } from '../domain/user-pattern.js';
 import { checkParameters } from '../domain/workflow-parameters.js';
 import { announce } from './announce.js';
-import { policyFor, type Engine } from './engine.js';
+import { type Engine, policyFor } from './engine.js';
 import { launchExecution, type StartResult } from './start-execution.js';
 
 export interface ExecutionRequestInput {
@@ -36,21 +43,31 @@ export async function requestExecution(engine: Engine, input: ExecutionRequestIn
  * Validates and resolves a request without any I/O: what fails here has written nothing.
  * `where` is what the details name the request by: the API's `body`, an event's `detail`.
  */
-export function prepareRequest(engine: Engine, input: ExecutionRequestInput, where: 'body' | 'detail' = 'body'): PreparedRequest {
+export function prepareRequest(
+  engine: Engine,
+  input: ExecutionRequestInput,
+  where: 'body' | 'detail' = 'body',
+): PreparedRequest {
   const targetResource = canonicalTargetResource(input.targetResource, `${where}.targetResource`);
   const workflow = engine.catalog.resolve(input.workflowId, input.workflowVersion);
   if (workflow.runnableLocally === false) {
-    throw new ValidationError(`workflow ${workflow.id} version ${workflow.version} runs the existing state machine ${workflow.stateMachineArn} and has no definition to stand in for it locally`, [
-      `${where}.workflowId: this workflow cannot run in local mode (give it a stand-in definition to run it here)`,
-    ]);
+    throw new ValidationError(
+      `workflow ${workflow.id} version ${workflow.version} runs the existing state machine ${workflow.stateMachineArn} and has no definition to stand in for it locally`,
+      [`${where}.workflowId: this workflow cannot run in local mode (give it a stand-in definition to run it here)`],
+    );
   }
   if (workflow.targetPattern !== undefined && !userPattern(workflow.targetPattern).test(targetResource)) {
-    throw new ValidationError(`target ${targetResource} is not one workflow ${workflow.id} acts on`, [`${where}.targetResource: must match ${workflow.targetPattern}, the targetPattern of workflow ${workflow.id}`]);
+    throw new ValidationError(`target ${targetResource} is not one workflow ${workflow.id} acts on`, [
+      `${where}.targetResource: must match ${workflow.targetPattern}, the targetPattern of workflow ${workflow.id}`,
+    ]);
   }
   const parameters = checkParameters(workflow, workflow.parameters, input.parameters ?? {}, where);
   // Defaults can make the stored parameters larger than any body: refused here, or the record would not fit its item (a 500).
   const sizeProblem = parametersSizeProblem(parameters);
-  if (sizeProblem) throw new ValidationError(`the parameters of workflow ${workflow.id} are too large to store`, [`${where}.parameters: ${sizeProblem}`]);
+  if (sizeProblem)
+    throw new ValidationError(`the parameters of workflow ${workflow.id} are too large to store`, [
+      `${where}.parameters: ${sizeProblem}`,
+    ]);
   return {
     request: ExecutionRequestSchema.parse({
       targetResource,
@@ -74,7 +91,11 @@ export function prepareRequest(engine: Engine, input: ExecutionRequestInput, whe
  * gets the execution the first attempt created, and finishes its start if that attempt died
  * after taking the lock.
  */
-export async function admitAndStart(engine: Engine, { request }: PreparedRequest, identity?: { executionId: string }): Promise<RequestResult> {
+export async function admitAndStart(
+  engine: Engine,
+  { request }: PreparedRequest,
+  identity?: { executionId: string },
+): Promise<RequestResult> {
   const admission = await engine.store.admit({
     request,
     executionId: identity?.executionId ?? engine.newId(),
@@ -88,7 +109,8 @@ export async function admitAndStart(engine: Engine, { request }: PreparedRequest
   }
   const { record } = admission;
   assertSameRequest(record.execution, request);
-  if (record.execution.phase === Phase.Pending && record.fencingToken !== undefined) return launchExecution(engine, { ...record, fencingToken: record.fencingToken });
+  if (record.execution.phase === Phase.Pending && record.fencingToken !== undefined)
+    return launchExecution(engine, { ...record, fencingToken: record.fencingToken });
   if (record.execution.skipDetails) return { kind: 'skipped', record, skipDetails: record.execution.skipDetails };
   return { kind: 'started', record };
 }
@@ -98,7 +120,8 @@ function assertSameRequest(stored: Execution, request: ExecutionRequest): void {
   const same =
     stored.targetResource === request.targetResource &&
     stored.workflowId === request.workflowId &&
-    JSON.stringify(Object.entries(stored.parameters).sort()) === JSON.stringify(Object.entries(request.parameters).sort()) &&
+    JSON.stringify(Object.entries(stored.parameters).sort()) ===
+      JSON.stringify(Object.entries(request.parameters).sort()) &&
     (request.correlationId === undefined || stored.correlationId === request.correlationId);
   if (!same) throw new ConflictError('this idempotency key was already used with a different request');
 }

@@ -1,14 +1,14 @@
 import { ExecutionNameTakenError, WorkflowStartError } from '../domain/errors.js';
-import { executionName } from '../domain/execution-name.js';
 import { deadlineOf, type Execution, type ExecutionRecord } from '../domain/execution.js';
+import { executionName } from '../domain/execution-name.js';
 import { classifyFailure } from '../domain/failure-classification.js';
-import { FailureReason } from '../domain/reasons.js';
 import { Phase } from '../domain/phase.js';
+import { FailureReason } from '../domain/reasons.js';
 import type { TransitionResult } from '../ports.js';
-import { workflowInput, parseWorkflowInput } from '../workflows/workflow-input.js';
+import { parseWorkflowInput, workflowInput } from '../workflows/workflow-input.js';
 import { announce } from './announce.js';
 import { completeExecution } from './complete-execution.js';
-import { STOP_ERRORS, policyFor, type Engine } from './engine.js';
+import { type Engine, policyFor, STOP_ERRORS } from './engine.js';
 
 export type StartResult =
   /** The run started; `record` is Pending until its start is recorded (see `launchExecution`), or what is stored since. */
@@ -37,11 +37,19 @@ export async function startExecution(engine: Engine, pending: Pending): Promise<
   const launched = await launch(engine, pending);
   if (launched.kind !== 'launched') return launched;
   if (launched.record.execution.phase !== Phase.Pending) return { kind: 'started', record: launched.record };
-  const recorded = await recordRunning(engine, pending, pending.fencingToken, { name: launched.name, arn: launched.started.executionArn }, launched.started.startDate);
+  const recorded = await recordRunning(
+    engine,
+    pending,
+    pending.fencingToken,
+    { name: launched.name, arn: launched.started.executionArn },
+    launched.started.startDate,
+  );
   return { kind: 'started', record: recorded.record };
 }
 
-type Launch = Exclude<StartResult, { kind: 'started' }> | { kind: 'launched'; record: ExecutionRecord; name: string; started: { executionArn: string; startDate: Date } };
+type Launch =
+  | Exclude<StartResult, { kind: 'started' }>
+  | { kind: 'launched'; record: ExecutionRecord; name: string; started: { executionArn: string; startDate: Date } };
 
 async function launch(engine: Engine, pending: Pending): Promise<Launch> {
   const { execution, fencingToken } = pending;
@@ -54,7 +62,12 @@ async function launch(engine: Engine, pending: Pending): Promise<Launch> {
     return failToStart(engine, pending, 'StateMachineDoesNotExist', (error as Error).message, policy);
   }
   try {
-    return { kind: 'launched', record: pending, name, started: await engine.driver.start({ stateMachineArn, name, input: workflowInput(pending) }) };
+    return {
+      kind: 'launched',
+      record: pending,
+      name,
+      started: await engine.driver.start({ stateMachineArn, name, input: workflowInput(pending) }),
+    };
   } catch (error) {
     if (error instanceof WorkflowStartError) return failToStart(engine, pending, error.code, error.message, policy);
     if (!(error instanceof ExecutionNameTakenError)) return { kind: 'pending', record: pending, error };
@@ -68,7 +81,12 @@ async function launch(engine: Engine, pending: Pending): Promise<Launch> {
   if (existing.status === 'RUNNING') return { kind: 'launched', record: pending, name, started: existing };
   await recordRunning(engine, pending, fencingToken, { name, arn: existing.executionArn }, existing.startDate);
   const completed = await completeExecution(engine, existing);
-  return { kind: 'launched', record: completed.kind === 'transition' ? completed.record : pending, name, started: existing };
+  return {
+    kind: 'launched',
+    record: completed.kind === 'transition' ? completed.record : pending,
+    name,
+    started: existing,
+  };
 }
 
 function stateMachineOf(engine: Engine, execution: Execution): string {
@@ -94,8 +112,20 @@ export function runOf(engine: Engine, pending: Pending): { name: string; arn: st
  * Pending → Running, once the run is known to have started, with the deadline armed. A run
  * whose execution was cancelled while it was being started must not go on: it is stopped.
  */
-export async function recordRunning(engine: Engine, pending: ExecutionRecord, fencingToken: number, executionRef: { name: string; arn: string }, startTime: Date): Promise<TransitionResult> {
-  const result = await engine.store.markRunning({ pending: { execution: pending.execution, events: pending.events }, fencingToken, executionRef, startTime, actor: engine.actor });
+export async function recordRunning(
+  engine: Engine,
+  pending: ExecutionRecord,
+  fencingToken: number,
+  executionRef: { name: string; arn: string },
+  startTime: Date,
+): Promise<TransitionResult> {
+  const result = await engine.store.markRunning({
+    pending: { execution: pending.execution, events: pending.events },
+    fencingToken,
+    executionRef,
+    startTime,
+    actor: engine.actor,
+  });
   if (result.changed) await announce(engine, result.record);
   await settleRun(engine, result.record.execution, executionRef.arn);
   return result;
@@ -115,16 +145,28 @@ async function armDeadline(engine: Engine, execution: Execution): Promise<void> 
   try {
     await engine.deadlines.schedule(execution.id, deadline);
   } catch (error) {
-    engine.logger.warn('arming the deadline failed; the sweeper will enforce it', { executionId: execution.id, error: (error as Error).message });
+    engine.logger.warn('arming the deadline failed; the sweeper will enforce it', {
+      executionId: execution.id,
+      error: (error as Error).message,
+    });
   }
 }
 
-async function failToStart(engine: Engine, pending: ExecutionRecord, code: string, message: string, policy: Engine['policy']): Promise<Exclude<StartResult, { kind: 'started' }>> {
+async function failToStart(
+  engine: Engine,
+  pending: ExecutionRecord,
+  code: string,
+  message: string,
+  policy: Engine['policy'],
+): Promise<Exclude<StartResult, { kind: 'started' }>> {
   const classification = classifyFailure({ status: 'START_FAILED', error: code, cause: message, ran: false });
   const result = await engine.store.finish({
     executionId: pending.execution.id,
     targetResource: pending.execution.targetResource,
-    termination: { phase: Phase.Failed, failure: { reason: classification.reason, message: classification.message, wasExecutionFailure: false } },
+    termination: {
+      phase: Phase.Failed,
+      failure: { reason: classification.reason, message: classification.message, wasExecutionFailure: false },
+    },
     at: engine.clock.now(),
     actor: engine.actor,
     policy,

@@ -1,15 +1,21 @@
 import { executionName } from '../domain/execution-name.js';
 import { mayHaveRunBeforeRestart } from '../domain/local-restart.js';
-import { Phase, isTerminal } from '../domain/phase.js';
+import { isTerminal, Phase } from '../domain/phase.js';
 import { addSeconds, type Policy } from '../domain/policies.js';
 import type { TargetState } from '../domain/target.js';
-import { completeExecution, lockStolen, lostInRestart } from './complete-execution.js';
 import { announce } from './announce.js';
+import { completeExecution, lockStolen, lostInRestart } from './complete-execution.js';
 import { enforceDeadline } from './enforce-deadline.js';
-import { policyFor, type Engine } from './engine.js';
+import { type Engine, policyFor } from './engine.js';
 import { runOf, startExecution } from './start-execution.js';
 
-export type Repair = 'finished-start' | 'missed-completion' | 'deadline' | 'vanished' | 'lost-in-restart' | 'orphan-lock';
+export type Repair =
+  | 'finished-start'
+  | 'missed-completion'
+  | 'deadline'
+  | 'vanished'
+  | 'lost-in-restart'
+  | 'orphan-lock';
 
 export interface SweepReport {
   examined: number;
@@ -26,7 +32,12 @@ export async function sweep(engine: Engine): Promise<SweepReport> {
   const report: SweepReport = { examined: 0, repairs: [], errors: [] };
   let nextToken: string | undefined;
   do {
-    const page = await engine.store.listTargets({ state: 'Running', at: engine.clock.now(), limit: 100, ...(nextToken && { nextToken }) });
+    const page = await engine.store.listTargets({
+      state: 'Running',
+      at: engine.clock.now(),
+      limit: 100,
+      ...(nextToken && { nextToken }),
+    });
     for (const target of page.items) {
       const holder = target.holder;
       if (!holder) continue;
@@ -53,7 +64,14 @@ async function repairTarget(engine: Engine, target: TargetState): Promise<Repair
   if (!record) return undefined;
 
   if (isTerminal(record.execution.phase)) {
-    return (await engine.store.releaseLock({ targetResource: target.targetResource, executionId: id, fencingToken: target.fencingToken, policy })) ? 'orphan-lock' : undefined;
+    return (await engine.store.releaseLock({
+      targetResource: target.targetResource,
+      executionId: id,
+      fencingToken: target.fencingToken,
+      policy,
+    }))
+      ? 'orphan-lock'
+      : undefined;
   }
 
   if (record.execution.phase === Phase.Pending) {
@@ -63,7 +81,8 @@ async function repairTarget(engine: Engine, target: TargetState): Promise<Repair
     if (mayHaveRunBeforeRestart(record.execution.createdAt, engine.runsKnownSince)) {
       // Its name may have run on the endpoint before it restarted: unless the endpoint knows the run, starting it could run it twice.
       const run = runOf(engine, pending);
-      if (!run || !(await engine.driver.describe(run.arn))) return settleLostInRestart(engine, record.execution.id, target, policy);
+      if (!run || !(await engine.driver.describe(run.arn)))
+        return settleLostInRestart(engine, record.execution.id, target, policy);
     }
     const result = await startExecution(engine, pending);
     return result.kind === 'pending' ? undefined : 'finished-start';
@@ -72,13 +91,16 @@ async function repairTarget(engine: Engine, target: TargetState): Promise<Repair
   const arn = record.execution.executionRef?.arn ?? '';
   const description = await engine.driver.describe(arn);
   if (!description) {
-    if (mayHaveRunBeforeRestart(record.execution.createdAt, engine.runsKnownSince)) return settleLostInRestart(engine, id, target, policy);
+    if (mayHaveRunBeforeRestart(record.execution.createdAt, engine.runsKnownSince))
+      return settleLostInRestart(engine, id, target, policy);
     // Deleted outside the engine, expired, or lost with a restarted local engine: which one cannot be known.
     const name = executionName(target.targetResource, target.fencingToken);
     const result = await engine.store.finish({
       executionId: id,
       targetResource: target.targetResource,
-      termination: lockStolen(`the Step Functions execution ${name} no longer exists (deleted or stopped outside the engine, expired, or lost when a local engine restarted), so how it ended is unknown`),
+      termination: lockStolen(
+        `the Step Functions execution ${name} no longer exists (deleted or stopped outside the engine, expired, or lost when a local engine restarted), so how it ended is unknown`,
+      ),
       at: now,
       actor: engine.actor,
       policy,
@@ -95,8 +117,20 @@ async function repairTarget(engine: Engine, target: TargetState): Promise<Repair
 }
 
 /** An execution whose run local mode may have started before it restarted, and then forgot: ended as the journal ends such a run. */
-async function settleLostInRestart(engine: Engine, executionId: string, target: TargetState, policy: Policy): Promise<Repair | undefined> {
-  const result = await engine.store.finish({ executionId, targetResource: target.targetResource, termination: lostInRestart(), at: engine.clock.now(), actor: engine.actor, policy });
+async function settleLostInRestart(
+  engine: Engine,
+  executionId: string,
+  target: TargetState,
+  policy: Policy,
+): Promise<Repair | undefined> {
+  const result = await engine.store.finish({
+    executionId,
+    targetResource: target.targetResource,
+    termination: lostInRestart(),
+    at: engine.clock.now(),
+    actor: engine.actor,
+    policy,
+  });
   if (result.changed) await announce(engine, result.record);
   return result.changed ? 'lost-in-restart' : undefined;
 }

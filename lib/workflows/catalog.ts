@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import * as z from '../domain/zod.js';
 import { LockstepError, UnknownWorkflowError } from '../domain/errors.js';
+import * as z from '../domain/zod.js';
 import type { CatalogWorkflow, WorkflowCatalog } from '../ports.js';
-import { compareVersions, deepFreeze, ParameterFieldsSchema, WorkflowPolicySchema, type WorkflowVersion } from './workflow-version.js';
+import {
+  compareVersions,
+  deepFreeze,
+  ParameterFieldsSchema,
+  WorkflowPolicySchema,
+  type WorkflowVersion,
+} from './workflow-version.js';
 
 /**
  * The catalog in memory, from loaded workflow versions: what every part of Lockstep gets
@@ -30,10 +36,16 @@ export class InMemoryWorkflowCatalog implements WorkflowCatalog {
   /** The workflow at `version`, or its latest version (highest number) when none is given. */
   resolve(id: string, version?: string): CatalogWorkflow {
     const versions = this.workflows.filter((w) => w.id === id);
-    if (versions.length === 0) throw new UnknownWorkflowError(`unknown workflow "${id}"; known: ${[...new Set(this.workflows.map((w) => w.id))].join(', ')}`);
+    if (versions.length === 0)
+      throw new UnknownWorkflowError(
+        `unknown workflow "${id}"; known: ${[...new Set(this.workflows.map((w) => w.id))].join(', ')}`,
+      );
     if (version === undefined) return versions.reduce((a, b) => (compareVersions(a.version, b.version) >= 0 ? a : b));
     const match = versions.find((w) => w.version === version);
-    if (!match) throw new UnknownWorkflowError(`workflow "${id}" has no version "${version}"; known: ${versions.map((w) => w.version).join(', ')}`);
+    if (!match)
+      throw new UnknownWorkflowError(
+        `workflow "${id}" has no version "${version}"; known: ${versions.map((w) => w.version).join(', ')}`,
+      );
     return match;
   }
 }
@@ -44,7 +56,19 @@ export class InMemoryWorkflowCatalog implements WorkflowCatalog {
  * cannot run (`runnableLocally: false`).
  */
 export function catalogEntry(loaded: WorkflowVersion, where: { local: boolean }): CatalogWorkflow {
-  const { id, version, description, digest, parameters, steps, builtIn, stateMachineArn, policy, targetPattern, definition } = loaded;
+  const {
+    id,
+    version,
+    description,
+    digest,
+    parameters,
+    steps,
+    builtIn,
+    stateMachineArn,
+    policy,
+    targetPattern,
+    definition,
+  } = loaded;
   return {
     id,
     version,

@@ -32,16 +32,20 @@ export function retryProblems(name: string, state: State, limit: number): string
     const backoff = (BackoffRate as number | undefined) ?? 2;
     const attempts = (MaxAttempts as number | undefined) ?? 3;
     const maxDelay = MaxDelaySeconds as number | undefined;
-    const longest = attempts < 1 ? 0 : Math.min(interval * backoff ** (attempts - 1), maxDelay || Number.POSITIVE_INFINITY);
+    const longest =
+      attempts < 1 ? 0 : Math.min(interval * backoff ** (attempts - 1), maxDelay || Number.POSITIVE_INFINITY);
     if (!(longest > limit)) return [];
     const reach = Number.isFinite(longest) ? `${longest} s` : 'any length';
-    return [`state "${name}", Retry #${i + 1}: the wait before a retry could reach ${reach}, more than local mode's interpreter can time (${limit} s); set MaxDelaySeconds to at most ${limit}`];
+    return [
+      `state "${name}", Retry #${i + 1}: the wait before a retry could reach ${reach}, more than local mode's interpreter can time (${limit} s); set MaxDelaySeconds to at most ${limit}`,
+    ];
   });
 }
 
 /** Local mode enforces a TimeoutSecondsPath itself, reading it from the state's input: it must be a reference path into it. */
 export function timeoutSecondsPathProblem(name: string, path: string): string | undefined {
-  if (path.startsWith('$$')) return `state "${name}": a TimeoutSecondsPath into the context object (${path}) is not supported in local mode`;
+  if (path.startsWith('$$'))
+    return `state "${name}": a TimeoutSecondsPath into the context object (${path}) is not supported in local mode`;
   if (!parseReferencePath(path)) return `state "${name}": TimeoutSecondsPath ${path} is not a reference path`;
   return undefined;
 }

@@ -1,15 +1,22 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as z from 'zod';
 import { loadRe2js } from '../adapters/patterns/re2js-engine.js';
 import { LockstepError } from '../domain/errors.js';
 import { usePatternEngine } from '../domain/user-pattern.js';
-import { stepModuleProblem } from './step-module.js';
 import type { AslDefinition } from './definitions.js';
+import { stepModuleProblem } from './step-module.js';
 import { validateDefinition } from './validate-definition.js';
-import { WorkflowJsonSchema, compareVersions, deepFreeze, isRecord, type WorkflowStep, type WorkflowVersion } from './workflow-version.js';
+import {
+  compareVersions,
+  deepFreeze,
+  isRecord,
+  WorkflowJsonSchema,
+  type WorkflowStep,
+  type WorkflowVersion,
+} from './workflow-version.js';
 
 /** A workflows folder with problems; `problems` holds one line per problem, each naming its file relative to the folder. */
 export class WorkflowFolderError extends LockstepError {
@@ -17,7 +24,9 @@ export class WorkflowFolderError extends LockstepError {
     readonly dir: string,
     readonly problems: readonly string[],
   ) {
-    super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the workflows folder ${dir}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    super(
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in the workflows folder ${dir}:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
     // A user's mistake, not the code's: where it is thrown uncaught (a CDK app), Node prints the problems and no stack frames or field dump.
     Object.defineProperty(this, 'stack', { value: `${this.name}: ${this.message}`, enumerable: false });
     Object.defineProperty(this, 'dir', { enumerable: false });
@@ -81,7 +90,10 @@ export function withBuiltInWorkflows(versions: readonly WorkflowVersion[]): read
   const problems = builtInConflicts(versions, (file) => file);
   versions.forEach((w, i) => {
     const first = versions.findIndex((other) => other.id === w.id && compareVersions(other.version, w.version) === 0);
-    if (first < i) problems.push(`${join(w.folder, 'workflow.json')}: ${w.id}@${w.version} is also declared by ${join(versions[first]!.folder, 'workflow.json')}; give one of them a new version`);
+    if (first < i)
+      problems.push(
+        `${join(w.folder, 'workflow.json')}: ${w.id}@${w.version} is also declared by ${join(versions[first]!.folder, 'workflow.json')}; give one of them a new version`,
+      );
   });
   if (problems.length > 0) throw new WorkflowFolderError('given to the Lockstep construct', problems);
   return [...loadBuiltInWorkflows(), ...versions];
@@ -91,17 +103,22 @@ function builtInConflicts(versions: readonly WorkflowVersion[], name: (file: str
   const builtInIds = new Set(loadBuiltInWorkflows().map((w) => w.id));
   return versions
     .filter((w) => builtInIds.has(w.id))
-    .map((w) => `${name(join(w.folder, 'workflow.json'))}: id "${w.id}" may not reuse a built-in id (built-in: ${[...builtInIds].join(', ')})`);
+    .map(
+      (w) =>
+        `${name(join(w.folder, 'workflow.json'))}: id "${w.id}" may not reuse a built-in id (built-in: ${[...builtInIds].join(', ')})`,
+    );
 }
 
 function collectWorkflows(dir: string, builtIn: boolean): { versions: WorkflowVersion[]; problems: string[] } {
   const root = resolve(dir);
   const problems: string[] = [];
-  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) return { versions: [], problems: [`${dir}: is not a folder`] };
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory())
+    return { versions: [], problems: [`${dir}: is not a folder`] };
   const versions: WorkflowVersion[] = [];
   const folders = [...workflowFolders(root)];
   // Pointing at the wrong folder (an empty one, a workflow's steps/) must not look like success.
-  if (folders.length === 0) return { versions, problems: [`${dir}: no workflow.json in this folder or in any folder below it`] };
+  if (folders.length === 0)
+    return { versions, problems: [`${dir}: no workflow.json in this folder or in any folder below it`] };
   for (const folder of folders) {
     const version = loadVersion(root, folder, builtIn, problems);
     if (version) versions.push(version);
@@ -111,7 +128,9 @@ function collectWorkflows(dir: string, builtIn: boolean): { versions: WorkflowVe
     const previous = versions[i - 1];
     if (previous?.id === w.id && compareVersions(previous.version, w.version) === 0) {
       const as = previous.version === w.version ? '' : ` (as ${previous.version})`;
-      problems.push(`${display(root, join(w.folder, 'workflow.json'))}: ${w.id}@${w.version} is also declared by ${display(root, join(previous.folder, 'workflow.json'))}${as}; give one of them a new version`);
+      problems.push(
+        `${display(root, join(w.folder, 'workflow.json'))}: ${w.id}@${w.version} is also declared by ${display(root, join(previous.folder, 'workflow.json'))}${as}; give one of them a new version`,
+      );
     }
   });
   return { versions, problems };
@@ -121,7 +140,8 @@ function* workflowFolders(folder: string): Generator<string> {
   const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
   if (entries.some((e) => e.isFile() && e.name === 'workflow.json')) yield folder;
   for (const e of entries) {
-    if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) yield* workflowFolders(join(folder, e.name));
+    if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.'))
+      yield* workflowFolders(join(folder, e.name));
   }
 }
 
@@ -134,11 +154,13 @@ function loadVersion(root: string, folder: string, builtIn: boolean, problems: s
   const raw = manifestBytes && parseJson(manifestBytes, (message) => report(manifestFile, message));
   if (manifestBytes === undefined || raw === undefined) return undefined;
   const parsed = WorkflowJsonSchema.safeParse(raw);
-  if (!parsed.success) parsed.error.issues.forEach((issue) => formatIssue(issue).forEach((line) => report(manifestFile, line)));
+  if (!parsed.success)
+    parsed.error.issues.forEach((issue) => formatIssue(issue).forEach((line) => report(manifestFile, line)));
   const manifest = parsed.data;
   // With a broken workflow.json, still check what it points at, so every problem shows in one run.
   const declaredSteps = manifest ? Object.keys(manifest.steps) : stepNamesOf(raw);
-  const definitionPath = manifest?.definition ?? (isRecord(raw) && typeof raw.definition === 'string' ? raw.definition : undefined);
+  const definitionPath =
+    manifest?.definition ?? (isRecord(raw) && typeof raw.definition === 'string' ? raw.definition : undefined);
 
   const contents = new Map<string, Buffer>([['workflow.json', manifestBytes]]);
   let definition: AslDefinition | undefined;
@@ -157,12 +179,14 @@ function loadVersion(root: string, folder: string, builtIn: boolean, problems: s
   }
 
   const steps: WorkflowStep[] = [];
-  const declared: Record<string, { handler: string; timeoutSeconds?: number; memorySize?: number }> = manifest?.steps ?? stepsOf(raw);
+  const declared: Record<string, { handler: string; timeoutSeconds?: number; memorySize?: number }> =
+    manifest?.steps ?? stepsOf(raw);
   for (const [name, step] of Object.entries(declared)) {
     const file = inside(folder, step.handler);
     const where = `step "${name}" handler "${step.handler}"`;
     if (file === undefined) report(manifestFile, `${where} is outside the workflow's folder`);
-    else if (!STEP_EXTENSIONS.some((ext) => file.endsWith(ext))) report(manifestFile, `${where} must be a ${STEP_EXTENSIONS.join(', ')} file`);
+    else if (!STEP_EXTENSIONS.some((ext) => file.endsWith(ext)))
+      report(manifestFile, `${where} must be a ${STEP_EXTENSIONS.join(', ')} file`);
     else {
       const bytes = readIfFile(file, (message) => report(manifestFile, `${where} ${message}`));
       const problem = bytes && stepModuleProblem(file);
@@ -173,20 +197,22 @@ function loadVersion(root: string, folder: string, builtIn: boolean, problems: s
   }
   if (!manifest || problems.length > before) return undefined;
 
-  return deepFreeze(withoutUndefined({
-    id: manifest.id,
-    version: manifest.version,
-    description: manifest.description,
-    digest: digestOf(contents),
-    parameters: manifest.parameters,
-    definition,
-    stateMachineArn: manifest.stateMachineArn,
-    steps: steps.map((s) => withoutUndefined(s)),
-    policy: manifest.policy,
-    targetPattern: manifest.targetPattern,
-    folder,
-    builtIn,
-  } satisfies WorkflowVersion));
+  return deepFreeze(
+    withoutUndefined({
+      id: manifest.id,
+      version: manifest.version,
+      description: manifest.description,
+      digest: digestOf(contents),
+      parameters: manifest.parameters,
+      definition,
+      stateMachineArn: manifest.stateMachineArn,
+      steps: steps.map((s) => withoutUndefined(s)),
+      policy: manifest.policy,
+      targetPattern: manifest.targetPattern,
+      folder,
+      builtIn,
+    } satisfies WorkflowVersion),
+  );
 }
 
 /**
@@ -210,7 +236,9 @@ function parseJson(bytes: Buffer, report: (message: string) => void): unknown {
   } catch (error) {
     const message = (error as Error).message;
     const position = /at position (\d+)/.exec(message)?.[1];
-    const at = message.includes('(line') ? '' : ` (${lineColumn(text, position === undefined ? text.length : Number(position))})`;
+    const at = message.includes('(line')
+      ? ''
+      : ` (${lineColumn(text, position === undefined ? text.length : Number(position))})`;
     report(`is not valid JSON: ${message}${at}`);
     return undefined;
   }
@@ -254,7 +282,9 @@ function inside(folder: string, path: string): string | undefined {
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string[] {
-  const at = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+  const at = issue.path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join('');
   const prefix = at ? `${at}: ` : '';
   if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${prefix}unknown field "${key}"`);
   if (issue.code === 'invalid_key') return issue.issues.map((inner) => `${prefix}${inner.message}`);
@@ -272,10 +302,13 @@ function stepNamesOf(raw: unknown): string[] {
 function stepsOf(raw: unknown): Record<string, { handler: string }> {
   if (!isRecord(raw) || !isRecord(raw.steps)) return {};
   return Object.fromEntries(
-    Object.entries(raw.steps).flatMap(([name, step]) => (STEP_NAME.test(name) && isRecord(step) && typeof step.handler === 'string' && step.handler !== '' ? [[name, { handler: step.handler }]] : [])),
+    Object.entries(raw.steps).flatMap(([name, step]) =>
+      STEP_NAME.test(name) && isRecord(step) && typeof step.handler === 'string' && step.handler !== ''
+        ? [[name, { handler: step.handler }]]
+        : [],
+    ),
   );
 }
-
 
 const display = (root: string, file: string) => portable(relative(resolve(root), file));
 

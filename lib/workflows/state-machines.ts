@@ -1,6 +1,6 @@
 import { LockstepError } from '../domain/errors.js';
-import type { StateMachineDirectory } from '../use-cases/engine.js';
 import type { CatalogWorkflow } from '../ports.js';
+import type { StateMachineDirectory } from '../use-cases/engine.js';
 import { stateMachineName } from './catalog.js';
 
 /** State machine ARNs by state machine name (the CDK app passes them to the functions; local mode creates them). */
@@ -10,7 +10,10 @@ export class StateMachineArns implements StateMachineDirectory {
   stateMachineArn(workflow: Pick<CatalogWorkflow, 'id' | 'version'>): string {
     const name = stateMachineName(workflow);
     const arn = this.arnsByName[name];
-    if (!arn) throw new LockstepError(`no state machine is deployed for workflow ${workflow.id} version ${workflow.version} (${name})`);
+    if (!arn)
+      throw new LockstepError(
+        `no state machine is deployed for workflow ${workflow.id} version ${workflow.version} (${name})`,
+      );
     return arn;
   }
 }

@@ -11,7 +11,15 @@ export function stepModuleProblem(file: string): string | undefined {
   let exports: string[];
   let esModule: boolean;
   try {
-    const { metafile } = buildSync({ entryPoints: [file], bundle: false, write: false, metafile: true, format: 'esm', logLevel: 'silent', platform: 'node' });
+    const { metafile } = buildSync({
+      entryPoints: [file],
+      bundle: false,
+      write: false,
+      metafile: true,
+      format: 'esm',
+      logLevel: 'silent',
+      platform: 'node',
+    });
     exports = Object.values(metafile.outputs).flatMap((output) => output.exports);
     // `cjs` where it uses module.exports or require; a file with no module syntax at all exports nothing.
     esModule = !Object.values(metafile.inputs).some((input) => input.format === 'cjs');
@@ -21,6 +29,7 @@ export function stepModuleProblem(file: string): string | undefined {
     const at = first.location ? ` (line ${first.location.line}, column ${first.location.column + 1})` : '';
     return `is not valid ${/\.m?ts$/.test(file) ? 'TypeScript' : 'JavaScript'}: ${first.text}${at}`;
   }
-  if (esModule && !exports.includes('handler')) return `exports no handler (${exports.length > 0 ? `exports: ${exports.join(', ')}` : 'it exports nothing'}): a step module must export handler(event, context), as Lambda calls it`;
+  if (esModule && !exports.includes('handler'))
+    return `exports no handler (${exports.length > 0 ? `exports: ${exports.join(', ')}` : 'it exports nothing'}): a step module must export handler(event, context), as Lambda calls it`;
   return undefined;
 }

@@ -16,7 +16,10 @@ interface AslValidatorError {
   Message: string;
   schemaError?: { instancePath: string };
 }
-type AslValidator = (definition: unknown, options?: { checkPaths: boolean; checkArn: boolean }) => { isValid: boolean; errors: AslValidatorError[] };
+type AslValidator = (
+  definition: unknown,
+  options?: { checkPaths: boolean; checkArn: boolean },
+) => { isValid: boolean; errors: AslValidatorError[] };
 
 // asl-validator 4 ships CommonJS without type declarations.
 const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
@@ -30,15 +33,49 @@ const STATE_TYPES = ['Task', 'Pass', 'Wait', 'Choice', 'Parallel', 'Map', 'Succe
  */
 const FLOW = ['Next', 'End', 'InputPath', 'OutputPath', 'Assign'];
 const FIELDS: Record<(typeof STATE_TYPES)[number], readonly string[]> = {
-  Task: [...FLOW, 'Resource', 'Parameters', 'ResultSelector', 'ResultPath', 'Retry', 'Catch', 'TimeoutSeconds', 'TimeoutSecondsPath', 'HeartbeatSeconds', 'HeartbeatSecondsPath', 'Credentials'],
+  Task: [
+    ...FLOW,
+    'Resource',
+    'Parameters',
+    'ResultSelector',
+    'ResultPath',
+    'Retry',
+    'Catch',
+    'TimeoutSeconds',
+    'TimeoutSecondsPath',
+    'HeartbeatSeconds',
+    'HeartbeatSecondsPath',
+    'Credentials',
+  ],
   Pass: [...FLOW, 'Parameters', 'Result', 'ResultPath'],
   Wait: [...FLOW, 'Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'],
   Choice: ['InputPath', 'OutputPath', 'Assign', 'Choices', 'Default'],
   Parallel: [...FLOW, 'Branches', 'Parameters', 'ResultSelector', 'ResultPath', 'Retry', 'Catch'],
   Map: [
     ...FLOW,
-    ...['ItemProcessor', 'Iterator', 'ItemsPath', 'ItemSelector', 'Parameters', 'ResultSelector', 'ResultPath', 'Retry', 'Catch', 'MaxConcurrency', 'MaxConcurrencyPath'],
-    ...['ItemReader', 'ItemBatcher', 'ResultWriter', 'ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'Label'],
+    ...[
+      'ItemProcessor',
+      'Iterator',
+      'ItemsPath',
+      'ItemSelector',
+      'Parameters',
+      'ResultSelector',
+      'ResultPath',
+      'Retry',
+      'Catch',
+      'MaxConcurrency',
+      'MaxConcurrencyPath',
+    ],
+    ...[
+      'ItemReader',
+      'ItemBatcher',
+      'ResultWriter',
+      'ToleratedFailurePercentage',
+      'ToleratedFailurePercentagePath',
+      'ToleratedFailureCount',
+      'ToleratedFailureCountPath',
+      'Label',
+    ],
   ],
   Succeed: ['InputPath', 'OutputPath'],
   Fail: ['Error', 'ErrorPath', 'Cause', 'CausePath'],
@@ -53,10 +90,16 @@ const FIELDS: Record<(typeof STATE_TYPES)[number], readonly string[]> = {
  */
 const MAX_NESTING = 8;
 
-const JSONATA_REFUSED = "JSONata is not supported: local mode's interpreter runs JSONPath only; write this state with JSONPath";
+const JSONATA_REFUSED =
+  "JSONata is not supported: local mode's interpreter runs JSONPath only; write this state with JSONPath";
 
 /** asl-validator findings that the walk below reports per scope and with the state's name. */
-const COVERED_CODES = new Set(['MISSING_TRANSITION_TARGET', 'MISSING_TERMINAL_STATE', 'BRANCH_OUTBOUND_TRANSITION_TARGET', 'MAP_OUTBOUND_TRANSITION_TARGET']);
+const COVERED_CODES = new Set([
+  'MISSING_TRANSITION_TARGET',
+  'MISSING_TERMINAL_STATE',
+  'BRANCH_OUTBOUND_TRANSITION_TARGET',
+  'MAP_OUTBOUND_TRANSITION_TARGET',
+]);
 
 /** A syntactically valid Lambda ARN put in place of each placeholder, so the schema sees what AWS will see. */
 const placeholderArn = (step: string) => `arn:aws:lambda:us-east-1:123456789012:function:lockstep-step-${step}`;
@@ -66,7 +109,8 @@ const PLACEHOLDER = /^\$\{([A-Za-z][A-Za-z0-9]*)\}$/;
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The problems of `definition` given the declared step names; empty when it is valid.
@@ -93,7 +137,9 @@ function definitionProblems(definition: unknown, steps: readonly string[]): stri
   walk.scope(definition, '', []);
   // Too deep: the states below the limit were not walked, and asl-validator would take minutes.
   if (walk.tooDeep) return walk.problems;
-  for (const step of steps) if (!walk.usedSteps.has(step)) walk.problems.push(`step "${step}" is declared in workflow.json but not used: refer to it as "\${${step}}"`);
+  for (const step of steps)
+    if (!walk.usedSteps.has(step))
+      walk.problems.push(`step "${step}" is declared in workflow.json but not used: refer to it as "\${${step}}"`);
   return [...walk.problems, ...aslValidatorProblems(definition, walk.flaggedStates)];
 }
 
@@ -124,7 +170,10 @@ class DefinitionWalk {
     }
     const states = machine.States;
     if (enclosing.length > MAX_NESTING) {
-      const first = typeof machine.StartAt === 'string' && Object.hasOwn(states, machine.StartAt) ? machine.StartAt : Object.keys(states)[0]!;
+      const first =
+        typeof machine.StartAt === 'string' && Object.hasOwn(states, machine.StartAt)
+          ? machine.StartAt
+          : Object.keys(states)[0]!;
       this.problems.push(
         `state "${first}"${suffix} is nested ${enclosing.length} levels deep in Parallel and Map states (${[...enclosing, first].join(' › ')}); ` +
           `at most ${MAX_NESTING} levels are allowed, because validating a definition takes time exponential in its nesting: flatten it, or split it into workflows`,
@@ -154,10 +203,14 @@ class DefinitionWalk {
         this.problems.push(`state "${name}" has ${field} "${target}", which does not exist${suffix}`);
         dangling = true;
       }
-      edges.set(name, targets.map((t) => t.target).filter((t) => names.has(t)));
+      edges.set(
+        name,
+        targets.map((t) => t.target).filter((t) => names.has(t)),
+      );
     }
     // A dangling transition is the likelier cause of a missing end: report it alone.
-    if (startAt !== undefined && names.has(startAt)) this.reachability(startAt, names, edges, dangling ? undefined : terminal, suffix);
+    if (startAt !== undefined && names.has(startAt))
+      this.reachability(startAt, names, edges, dangling ? undefined : terminal, suffix);
   }
 
   private state(name: string, state: JsonObject, enclosing: readonly string[]): void {
@@ -172,10 +225,15 @@ class DefinitionWalk {
       this.flaggedStates.add(name);
     }
     // A JSONata state has fields of its own (Arguments, Output); that it is JSONata is the problem reported.
-    const fields = this.jsonataReported || state.QueryLanguage === 'JSONata' ? undefined : FIELDS[type as keyof typeof FIELDS];
-    const misplaced = fields ? Object.keys(state).filter((field) => !['Type', 'Comment', 'QueryLanguage', ...fields].includes(field)) : [];
+    const fields =
+      this.jsonataReported || state.QueryLanguage === 'JSONata' ? undefined : FIELDS[type as keyof typeof FIELDS];
+    const misplaced = fields
+      ? Object.keys(state).filter((field) => !['Type', 'Comment', 'QueryLanguage', ...fields].includes(field))
+      : [];
     if (misplaced.length > 0) {
-      this.problems.push(`state "${name}": a ${type as string} state takes no ${misplaced.join(', ')} (it takes ${fields!.join(', ')})`);
+      this.problems.push(
+        `state "${name}": a ${type as string} state takes no ${misplaced.join(', ')} (it takes ${fields!.join(', ')})`,
+      );
       this.flaggedStates.add(name);
     }
     if (!this.jsonataReported) this.jsonata(name, state);
@@ -183,7 +241,11 @@ class DefinitionWalk {
     this.problems.push(...interpreterProblems(name, state));
     const inside = [...enclosing, name];
     if (type === 'Parallel' && Array.isArray(state.Branches)) {
-      state.Branches.forEach((branch, i) => (isObject(branch) ? this.scope(branch, `branch ${i + 1} of "${name}"`, inside) : this.problems.push(`state "${name}" Branches[${i}] must be an object`)));
+      state.Branches.forEach((branch, i) =>
+        isObject(branch)
+          ? this.scope(branch, `branch ${i + 1} of "${name}"`, inside)
+          : this.problems.push(`state "${name}" Branches[${i}] must be an object`),
+      );
     }
     if (type === 'Map') {
       const processor = state.ItemProcessor ?? state.Iterator;
@@ -193,7 +255,8 @@ class DefinitionWalk {
   }
 
   private jsonata(name: string, state: JsonObject): void {
-    if (state.QueryLanguage === 'JSONata') this.problems.push(`state "${name}" sets QueryLanguage "JSONata": ${JSONATA_REFUSED}`);
+    if (state.QueryLanguage === 'JSONata')
+      this.problems.push(`state "${name}" sets QueryLanguage "JSONata": ${JSONATA_REFUSED}`);
     else {
       const at = ownStrings(state, '').find(({ value }) => /^\s*\{%[\s\S]*%\}\s*$/.test(value));
       if (at) this.problems.push(`state "${name}" has a JSONata expression at ${at.path}: ${JSONATA_REFUSED}`);
@@ -205,24 +268,42 @@ class DefinitionWalk {
     for (const { path, value } of ownStrings(state, prefix)) {
       if (!value.includes('${')) continue;
       const step = PLACEHOLDER.exec(value)?.[1];
-      if (step === undefined) this.problems.push(`state "${name}" has "${value}" at ${path}: a placeholder must be exactly "\${StepName}", alone in its string`);
-      else if (!this.declaredSteps.has(step)) this.problems.push(`state "${name}" uses \${${step}} at ${path}, which is not a step declared in workflow.json`);
+      if (step === undefined)
+        this.problems.push(
+          `state "${name}" has "${value}" at ${path}: a placeholder must be exactly "\${StepName}", alone in its string`,
+        );
+      else if (!this.declaredSteps.has(step))
+        this.problems.push(
+          `state "${name}" uses \${${step}} at ${path}, which is not a step declared in workflow.json`,
+        );
       else this.usedSteps.add(step);
     }
   }
 
-  private reachability(startAt: string, names: ReadonlySet<string>, edges: ReadonlyMap<string, string[]>, terminal: ReadonlySet<string> | undefined, suffix: string): void {
+  private reachability(
+    startAt: string,
+    names: ReadonlySet<string>,
+    edges: ReadonlyMap<string, string[]>,
+    terminal: ReadonlySet<string> | undefined,
+    suffix: string,
+  ): void {
     const reachable = closure([startAt], (n) => edges.get(n) ?? []);
-    for (const name of names) if (!reachable.has(name)) this.problems.push(`state "${name}" is not reachable from StartAt "${startAt}"${suffix}`);
+    for (const name of names)
+      if (!reachable.has(name))
+        this.problems.push(`state "${name}" is not reachable from StartAt "${startAt}"${suffix}`);
     if (terminal === undefined) return;
     const reverse = new Map<string, string[]>();
     for (const [from, tos] of edges) for (const to of tos) reverse.set(to, [...(reverse.get(to) ?? []), from]);
     const canEnd = closure([...terminal], (n) => reverse.get(n) ?? []);
     if (![...reachable].some((n) => terminal.has(n))) {
-      this.problems.push(`no end is reachable from StartAt "${startAt}"${suffix}: no state on the way has End: true or is a Succeed or Fail state`);
+      this.problems.push(
+        `no end is reachable from StartAt "${startAt}"${suffix}: no state on the way has End: true or is a Succeed or Fail state`,
+      );
       return;
     }
-    for (const name of reachable) if (!canEnd.has(name)) this.problems.push(`state "${name}" can never reach an end (End: true, Succeed or Fail)${suffix}`);
+    for (const name of reachable)
+      if (!canEnd.has(name))
+        this.problems.push(`state "${name}" can never reach an end (End: true, Succeed or Fail)${suffix}`);
   }
 }
 
@@ -235,7 +316,8 @@ function transitions(state: JsonObject): { field: string; target: string }[] {
     const entries = state[list];
     if (!Array.isArray(entries)) continue;
     entries.forEach((entry, i) => {
-      if (isObject(entry) && typeof entry.Next === 'string') found.push({ field: `${list}[${i}].Next`, target: entry.Next });
+      if (isObject(entry) && typeof entry.Next === 'string')
+        found.push({ field: `${list}[${i}].Next`, target: entry.Next });
     });
   }
   return found;
@@ -272,7 +354,10 @@ function aslValidatorProblems(definition: JsonObject, flagged: ReadonlySet<strin
     if (COVERED_CODES.has(error['Error code'])) return [];
     const pointer = error.schemaError?.instancePath;
     const duplicate = /^A state with this name already exists: (.*)$/.exec(error.Message)?.[1];
-    if (duplicate !== undefined) return [`state "${duplicate}": another state has this name too; state names must be unique across the whole definition, branches and item processors included`];
+    if (duplicate !== undefined)
+      return [
+        `state "${duplicate}": another state has this name too; state names must be unique across the whole definition, branches and item processors included`,
+      ];
     if (pointer === undefined) return [error.Message.replace(/^State "/, 'state "').replace(' MUST ', ' must ')];
     return schemaProblem(pointer, error.Message, copy, flagged) ?? [];
   });
@@ -294,8 +379,16 @@ export function resolveStepPlaceholders<T>(definition: T, resolve: (step: string
 }
 
 /** `/States/A/Branches/0/States/B/InputPath is invalid. must match format "asl_path"` → `state "B": InputPath must match format "asl_path"`. */
-function schemaProblem(pointer: string, message: string, definition: JsonObject, flagged: ReadonlySet<string>): string | undefined {
-  const segments = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+function schemaProblem(
+  pointer: string,
+  message: string,
+  definition: JsonObject,
+  flagged: ReadonlySet<string>,
+): string | undefined {
+  const segments = pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const reason = message.replace(/^.*? is invalid\. /, '');
   const statesAt = segments.lastIndexOf('States');
   if (statesAt === -1 || statesAt + 1 >= segments.length) return `${segments.join('.') || 'the definition'}: ${reason}`;
@@ -303,7 +396,8 @@ function schemaProblem(pointer: string, message: string, definition: JsonObject,
   const field = segments.slice(statesAt + 2).join('.');
   // The schema's Type and QueryLanguage complaints echo a problem reported above (or noise from its oneOf).
   if (flagged.has(state) || field === 'Type' || field === 'QueryLanguage') return undefined;
-  if (field === '' && reason.includes('oneOf')) return `state "${state}" does not fit the ASL schema of a ${stateType(definition, segments.slice(0, statesAt + 2))} state: a misspelt, misplaced or missing field`;
+  if (field === '' && reason.includes('oneOf'))
+    return `state "${state}" does not fit the ASL schema of a ${stateType(definition, segments.slice(0, statesAt + 2))} state: a misspelt, misplaced or missing field`;
   return `state "${state}": ${field ? `${field} ` : ''}${reason}`;
 }
 

@@ -1,5 +1,5 @@
-import * as z from '../domain/zod.js';
 import type { ExecutionRecord } from '../domain/execution.js';
+import * as z from '../domain/zod.js';
 
 /**
  * What a workflow receives. It is built only from the stored record, so a retried

@@ -1,8 +1,8 @@
-import * as z from '../domain/zod.js';
 import { grouped, MAX_PARAMETERS_BYTES, parametersBytes } from '../domain/item-size.js';
 import { POLICY_BOUNDS, type Policy } from '../domain/policies.js';
 import { userPatternProblem } from '../domain/user-pattern.js';
 import { problemWith } from '../domain/workflow-parameters.js';
+import * as z from '../domain/zod.js';
 import type { AslDefinition } from './definitions.js';
 
 /** `workflow.json` as API.md defines it. Every object is strict: a misspelt field must not be silently ignored. */
@@ -11,9 +11,12 @@ const ParameterType = { String: 'string', Integer: 'integer', Number: 'number', 
 type ParameterType = (typeof ParameterType)[keyof typeof ParameterType];
 
 /** A whole number in [min, max]. Not `.int()`: its failure would stop zod before the object-wide checks, hiding their problems. */
-const whole = (min: number, max: number) => z.number().check(z.gte(min), z.lte(max), z.refine(Number.isInteger, 'must be a whole number'));
+const whole = (min: number, max: number) =>
+  z.number().check(z.gte(min), z.lte(max), z.refine(Number.isInteger, 'must be a whole number'));
 
-const oneLine = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.regex(/^[^\r\n]*$/, 'must be one line'));
+const oneLine = z
+  .string()
+  .check(z.trim(), z.minLength(1, 'must not be empty'), z.regex(/^[^\r\n]*$/, 'must be one line'));
 
 /** A pattern written by a user: refused here unless the linear-time engine admission matches with runs it (lib/domain/user-pattern.ts). */
 const patternSource = z.string().check(
@@ -50,20 +53,29 @@ export const ParameterDeclarationSchema = ParameterFieldsSchema.check(
     const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     const patternProblem = p.pattern === undefined ? undefined : userPatternProblem(p.pattern);
     if (patternProblem) refuse('pattern', `the pattern of ${p.name} is not one Lockstep runs: ${patternProblem}`);
-    if (p.type === 'boolean' && p.enum) refuse('enum', 'a boolean parameter takes no enum (it is already true or false)');
-    if (!numeric && p.minimum !== undefined) refuse('minimum', `applies to integer and number parameters, not ${p.type}`);
-    if (!numeric && p.maximum !== undefined) refuse('maximum', `applies to integer and number parameters, not ${p.type}`);
-    if (p.type !== 'string' && p.pattern !== undefined) refuse('pattern', `applies to string parameters, not ${p.type}`);
-    if (p.type !== 'string' && p.maxLength !== undefined) refuse('maxLength', `applies to string parameters, not ${p.type}`);
-    if (p.type === 'integer' && p.minimum !== undefined && !Number.isInteger(p.minimum)) refuse('minimum', 'must be a whole number for an integer parameter');
-    if (p.type === 'integer' && p.maximum !== undefined && !Number.isInteger(p.maximum)) refuse('maximum', 'must be a whole number for an integer parameter');
-    if (p.minimum !== undefined && p.maximum !== undefined && p.minimum > p.maximum) refuse('minimum', `${p.minimum} is above maximum ${p.maximum}`);
+    if (p.type === 'boolean' && p.enum)
+      refuse('enum', 'a boolean parameter takes no enum (it is already true or false)');
+    if (!numeric && p.minimum !== undefined)
+      refuse('minimum', `applies to integer and number parameters, not ${p.type}`);
+    if (!numeric && p.maximum !== undefined)
+      refuse('maximum', `applies to integer and number parameters, not ${p.type}`);
+    if (p.type !== 'string' && p.pattern !== undefined)
+      refuse('pattern', `applies to string parameters, not ${p.type}`);
+    if (p.type !== 'string' && p.maxLength !== undefined)
+      refuse('maxLength', `applies to string parameters, not ${p.type}`);
+    if (p.type === 'integer' && p.minimum !== undefined && !Number.isInteger(p.minimum))
+      refuse('minimum', 'must be a whole number for an integer parameter');
+    if (p.type === 'integer' && p.maximum !== undefined && !Number.isInteger(p.maximum))
+      refuse('maximum', 'must be a whole number for an integer parameter');
+    if (p.minimum !== undefined && p.maximum !== undefined && p.minimum > p.maximum)
+      refuse('minimum', `${p.minimum} is above maximum ${p.maximum}`);
     if (p.enum && new Set(p.enum).size !== p.enum.length) refuse('enum', 'lists a value twice');
     p.enum?.forEach((value, i) => {
       const problem = validPattern(p.pattern) ? problemWith({ ...p, enum: undefined }, value) : undefined;
       if (problem) ctx.addIssue({ code: 'custom', path: ['enum', i], message: `the value ${problem}` });
     });
-    if (p.required && p.default !== undefined) refuse('default', 'a required parameter never uses its default; drop one of the two');
+    if (p.required && p.default !== undefined)
+      refuse('default', 'a required parameter never uses its default; drop one of the two');
     // Admission's own check, so a default is held to exactly the rules a given value is.
     const problem = p.default === undefined || !validPattern(p.pattern) ? undefined : problemWith(p, p.default);
     if (problem) refuse('default', `breaks the parameter's own rules: it ${problem}`);
@@ -85,26 +97,63 @@ export const WorkflowPolicySchema = z
     executionTimeoutSeconds: z.optional(whole(...POLICY_BOUNDS.executionTimeoutSeconds)),
   })
   .check(
-    z.refine((p) => p.backoffBaseSeconds === undefined || p.backoffMaxSeconds === undefined || p.backoffBaseSeconds <= p.backoffMaxSeconds, {
-      path: ['backoffBaseSeconds'],
-      message: 'must not exceed backoffMaxSeconds',
-    }),
+    z.refine(
+      (p) =>
+        p.backoffBaseSeconds === undefined ||
+        p.backoffMaxSeconds === undefined ||
+        p.backoffBaseSeconds <= p.backoffMaxSeconds,
+      {
+        path: ['backoffBaseSeconds'],
+        message: 'must not exceed backoffMaxSeconds',
+      },
+    ),
   );
-export type WorkflowPolicy = Readonly<Partial<Pick<Policy, 'cooldownSeconds' | 'backoffBaseSeconds' | 'backoffMaxSeconds' | 'maxConsecutiveFailures' | 'executionTimeoutSeconds'>>>;
+export type WorkflowPolicy = Readonly<
+  Partial<
+    Pick<
+      Policy,
+      | 'cooldownSeconds'
+      | 'backoffBaseSeconds'
+      | 'backoffMaxSeconds'
+      | 'maxConsecutiveFailures'
+      | 'executionTimeoutSeconds'
+    >
+  >
+>;
 
 export const WorkflowJsonSchema = z
   .strictObject({
-    id: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes, starting with a letter, at most 63 characters')),
+    id: z
+      .string()
+      .check(
+        z.regex(
+          /^[a-z][a-z0-9-]{0,62}$/,
+          'must be lowercase letters, digits and dashes, starting with a letter, at most 63 characters',
+        ),
+      ),
     version: z.string().check(z.regex(/^\d+(\.\d+){0,2}$/, 'must be 1, 1.2 or 1.2.3')),
     description: oneLine,
     definition: z.optional(z.string().check(z.minLength(1))),
     stateMachineArn: z.optional(
       z
         .string()
-        .check(z.regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, 'must be the ARN of a state machine (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)')),
+        .check(
+          z.regex(
+            /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/,
+            'must be the ARN of a state machine (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)',
+          ),
+        ),
     ),
     parameters: z._default(z.array(ParameterDeclarationSchema), []),
-    steps: z._default(z.record(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9]*$/, 'step names are letters and digits, starting with a letter')), StepDeclarationSchema), {}),
+    steps: z._default(
+      z.record(
+        z
+          .string()
+          .check(z.regex(/^[A-Za-z][A-Za-z0-9]*$/, 'step names are letters and digits, starting with a letter')),
+        StepDeclarationSchema,
+      ),
+      {},
+    ),
     policy: z.optional(WorkflowPolicySchema),
     targetPattern: z.optional(patternSource),
   })
@@ -127,7 +176,8 @@ export const WorkflowJsonSchema = z
     z.refine((w) => duplicateParameters(w.parameters).length === 0, {
       when: (payload) => isRecord(payload.value),
       path: ['parameters'],
-      error: (issue) => `declares ${duplicateParameters((issue.input as { parameters?: unknown }).parameters).join(', ')} more than once`,
+      error: (issue) =>
+        `declares ${duplicateParameters((issue.input as { parameters?: unknown }).parameters).join(', ')} more than once`,
     }),
   );
 export type WorkflowJson = z.infer<typeof WorkflowJsonSchema>;
@@ -186,18 +236,26 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /** A JSON object (not an array, not null). */
-export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The parameters a request that gives none stores: each declared default; tolerant of malformed entries, which other checks report. */
 function defaultsOf(parameters: unknown): Record<string, string> {
   const declared = Array.isArray(parameters) ? parameters.filter(isRecord) : [];
-  return Object.fromEntries(declared.filter((p) => typeof p.name === 'string' && typeof p.default === 'string').map((p) => [p.name as string, p.default as string]));
+  return Object.fromEntries(
+    declared
+      .filter((p) => typeof p.name === 'string' && typeof p.default === 'string')
+      .map((p) => [p.name as string, p.default as string]),
+  );
 }
 
 /** Parameter names declared more than once; tolerant of malformed entries, which other checks report. */
 function duplicateParameters(parameters: unknown): string[] {
-  const names = Array.isArray(parameters) ? parameters.map((p: unknown) => (isRecord(p) ? p.name : undefined)).filter((n) => typeof n === 'string') : [];
+  const names = Array.isArray(parameters)
+    ? parameters.map((p: unknown) => (isRecord(p) ? p.name : undefined)).filter((n) => typeof n === 'string')
+    : [];
   return [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
 }
 
-const validPattern = (pattern: string | undefined) => pattern === undefined || userPatternProblem(pattern) === undefined;
+const validPattern = (pattern: string | undefined) =>
+  pattern === undefined || userPatternProblem(pattern) === undefined;

@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { systemClock } from '../../lib/runtime.js';
 import { statusPageUrl } from '../../lib/ui/status-page.js';
-import { TEST_TOKEN, startTestLocalMode, type TestLocalMode } from '../support/local-mode.js';
+import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../support/local-mode.js';
 import { until } from '../support/wait.js';
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it): no browser is ever downloaded. */
@@ -16,7 +16,14 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -28,7 +35,8 @@ export async function screenshot(page: Page, name: string, options: { committed?
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
-  if (process.env.UPDATE_SCREENSHOTS === '1' && options.committed !== false) await page.screenshot({ path: join(COMMITTED, `${name}.png`), fullPage: true });
+  if (process.env.UPDATE_SCREENSHOTS === '1' && options.committed !== false)
+    await page.screenshot({ path: join(COMMITTED, `${name}.png`), fullPage: true });
   return path;
 }
 
@@ -43,7 +51,12 @@ export interface WatchedPage {
 }
 
 export async function openStatusPage(browser: Browser, t: TestLocalMode, hash = ''): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC' });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    colorScheme: 'light',
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const requests: { method: string; url: string }[] = [];
@@ -51,30 +64,44 @@ export async function openStatusPage(browser: Browser, t: TestLocalMode, hash = 
   page.on('request', (request) => requests.push({ method: request.method(), url: request.url() }));
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+    if (message.type() === 'error' || message.type() === 'warning')
+      problems.push(`console ${message.type()}: ${message.text()}`);
   });
   page.on('dialog', (dialog) => {
     if (dialog.type() !== 'confirm') problems.push(`unexpected ${dialog.type()}: ${dialog.message()}`);
   });
   // The URL local mode prints, or a place on the page with the token beside it (`#/targets/x?token=`).
   const place = hash.replace(/^#/, '');
-  await page.goto(place ? `${t.local.urls.api}/ui/#${place}${place.includes('?') ? '&' : '?'}token=${encodeURIComponent(TEST_TOKEN)}` : statusPageUrl(t.local.urls.api, TEST_TOKEN));
+  await page.goto(
+    place
+      ? `${t.local.urls.api}/ui/#${place}${place.includes('?') ? '&' : '?'}token=${encodeURIComponent(TEST_TOKEN)}`
+      : statusPageUrl(t.local.urls.api, TEST_TOKEN),
+  );
   return { page, requests, problems, close: () => context.close() };
 }
 
 /** The URLs the page asked for that are not on the API's own origin (a `data:` URL leaves nothing). */
 export function foreignRequests(watched: WatchedPage, t: TestLocalMode): string[] {
   const origin = new URL(t.local.urls.api).origin;
-  return watched.requests.map((request) => request.url).filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin);
+  return watched.requests
+    .map((request) => request.url)
+    .filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin);
 }
 
 /**
  * After each test: a screenshot of a failed test's page (an artifact), the page closed, and
  * what every test of the page must hold: nothing asked of another origin, no error in the page.
  */
-export async function closeAndCheck(watched: WatchedPage | undefined, t: TestLocalMode, test: { name: string; result?: { state?: string } }): Promise<void> {
+export async function closeAndCheck(
+  watched: WatchedPage | undefined,
+  t: TestLocalMode,
+  test: { name: string; result?: { state?: string } },
+): Promise<void> {
   if (!watched) return;
-  if (test.result?.state === 'fail') await screenshot(watched.page, `failed-${test.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`, { committed: false }).catch(() => undefined);
+  if (test.result?.state === 'fail')
+    await screenshot(watched.page, `failed-${test.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`, {
+      committed: false,
+    }).catch(() => undefined);
   const { problems } = watched;
   const foreign = foreignRequests(watched, t);
   await watched.close();
@@ -82,15 +109,30 @@ export async function closeAndCheck(watched: WatchedPage | undefined, t: TestLoc
   expect(problems, 'errors in the page').toEqual([]);
 }
 
-const CONTROL_ROLES = new Set(['button', 'link', 'textbox', 'combobox', 'checkbox', 'radio', 'searchbox', 'spinbutton', 'listbox']);
+const CONTROL_ROLES = new Set([
+  'button',
+  'link',
+  'textbox',
+  'combobox',
+  'checkbox',
+  'radio',
+  'searchbox',
+  'spinbutton',
+  'listbox',
+]);
 
 /** The controls on the page with no accessible name, as Chromium's accessibility tree has them (role: what it shows). */
 export async function unnamedControls(page: Page): Promise<string[]> {
   const session = await page.context().newCDPSession(page);
   try {
-    const { nodes } = (await session.send('Accessibility.getFullAXTree')) as { nodes: { ignored?: boolean; role?: { value?: string }; name?: { value?: string } }[] };
+    const { nodes } = (await session.send('Accessibility.getFullAXTree')) as {
+      nodes: { ignored?: boolean; role?: { value?: string }; name?: { value?: string } }[];
+    };
     return nodes
-      .filter((node) => !node.ignored && CONTROL_ROLES.has(String(node.role?.value)) && !String(node.name?.value ?? '').trim())
+      .filter(
+        (node) =>
+          !node.ignored && CONTROL_ROLES.has(String(node.role?.value)) && !String(node.name?.value ?? '').trim(),
+      )
       .map((node) => `${node.role?.value}`);
   } finally {
     await session.detach();
@@ -98,7 +140,11 @@ export async function unnamedControls(page: Page): Promise<string[]> {
 }
 
 /** Polls `check` (an assertion) until it passes: what the page shows arrives with its next refresh. */
-export async function eventually(check: () => Promise<void> | void, boundMs = 15_000, what = 'the page to show it'): Promise<void> {
+export async function eventually(
+  check: () => Promise<void> | void,
+  boundMs = 15_000,
+  what = 'the page to show it',
+): Promise<void> {
   let last: unknown;
   await until(
     async () => {
@@ -124,7 +170,10 @@ export async function eventually(check: () => Promise<void> | void, boundMs = 15
  * up; each test opens its page with `open`, and after it the page is checked and closed
  * (`closeAndCheck`).
  */
-export function browserSuite(setup: (t: TestLocalMode) => Promise<void> = async () => {}, options: { workflowsDir?: string } = {}) {
+export function browserSuite(
+  setup: (t: TestLocalMode) => Promise<void> = async () => {},
+  options: { workflowsDir?: string } = {},
+) {
   let browser: Browser | undefined;
   let watched: WatchedPage | undefined;
   const suite = {
@@ -136,7 +185,10 @@ export function browserSuite(setup: (t: TestLocalMode) => Promise<void> = async 
     },
   };
   beforeAll(async () => {
-    [suite.t, browser] = await Promise.all([startTestLocalMode({}, { realClock: systemClock, ...options }), launchBrowser()]);
+    [suite.t, browser] = await Promise.all([
+      startTestLocalMode({}, { realClock: systemClock, ...options }),
+      launchBrowser(),
+    ]);
     await setup(suite.t);
   });
   afterEach(async ({ task }) => {

@@ -11,9 +11,16 @@ describe('the steps of a run that recovered', () => {
   const suite = browserSuite(async () => {}, { workflowsDir: FIDELITY_WORKFLOWS });
 
   it('shows a failed iteration as Failed without marking it the failed step of a Completed run', async () => {
-    const created = await suite.t.call('POST', '/executions', { body: { targetResource: uniqueTarget('recovered'), workflowId: 'map-caught' } });
+    const created = await suite.t.call('POST', '/executions', {
+      body: { targetResource: uniqueTarget('recovered'), workflowId: 'map-caught' },
+    });
     expect(created.status).toBe(201);
-    await until(async () => ((await suite.t.call('GET', `/executions/${created.body.id}`)).body.phase === 'Completed' ? true : undefined), 20_000, 'the run to complete');
+    await until(
+      async () =>
+        (await suite.t.call('GET', `/executions/${created.body.id}`)).body.phase === 'Completed' ? true : undefined,
+      20_000,
+      'the run to complete',
+    );
 
     const { page } = await suite.open(`#/executions/${created.body.id}`);
     const steps = page.getByRole('region', { name: 'Steps' });

@@ -27,7 +27,12 @@ describe('an execution page', () => {
   it('shows every field, the steps with the failed one marked, and the audit events in order', async () => {
     const target = uniqueTarget('crashing-job');
     const created = await t.call('POST', '/executions', {
-      body: { targetResource: target, workflowId: 'fail', parameters: { ERROR: 'States.TaskFailed', CAUSE: 'exit code 137' }, correlationId: 'incident-4711' },
+      body: {
+        targetResource: target,
+        workflowId: 'fail',
+        parameters: { ERROR: 'States.TaskFailed', CAUSE: 'exit code 137' },
+        correlationId: 'incident-4711',
+      },
     });
     expect(created.status).toBe(201);
     const execution = await ended(created.body.id);
@@ -38,7 +43,14 @@ describe('an execution page', () => {
 
     const fields = page.getByRole('region', { name: 'Fields' });
     await fields.getByText('incident-4711').waitFor();
-    for (const text of [execution.workflowDigest, execution.requestedBy, execution.executionRef.name, execution.executionRef.arn, execution.failureDetails.reason, 'exit code 137']) {
+    for (const text of [
+      execution.workflowDigest,
+      execution.requestedBy,
+      execution.executionRef.name,
+      execution.executionRef.arn,
+      execution.failureDetails.reason,
+      'exit code 137',
+    ]) {
       expect(await fields.getByText(text, { exact: false }).count(), text).toBeGreaterThan(0);
     }
     expect(await fields.getByRole('link', { name: target }).count()).toBe(1);
@@ -47,10 +59,19 @@ describe('an execution page', () => {
     const events = page.getByRole('region', { name: 'Audit events' });
     await events.getByRole('row').nth(1).waitFor();
     const rows = await events.getByRole('row').allTextContents();
-    const api = (await t.call('GET', `/executions/${execution.id}/events`)).body.items as { seq: number; type: string }[];
+    const api = (await t.call('GET', `/executions/${execution.id}/events`)).body.items as {
+      seq: number;
+      type: string;
+    }[];
     expect(rows.slice(1).map((row) => row.match(/^\d+/)?.[0])).toEqual(api.map((event) => String(event.seq)));
-    expect(rows.slice(1).map((row) => api.find((event) => row.includes(event.type.replace('workflowexecution.', '')))?.seq)).toEqual(api.map((event) => event.seq));
-    expect(api.map((event) => event.type)).toEqual(['workflowexecution.selection.completed', 'workflowexecution.execution.started', 'workflowexecution.workflow.failed']);
+    expect(
+      rows.slice(1).map((row) => api.find((event) => row.includes(event.type.replace('workflowexecution.', '')))?.seq),
+    ).toEqual(api.map((event) => event.seq));
+    expect(api.map((event) => event.type)).toEqual([
+      'workflowexecution.selection.completed',
+      'workflowexecution.execution.started',
+      'workflowexecution.workflow.failed',
+    ]);
 
     const steps = page.getByRole('region', { name: 'Steps' });
     const failedRow = steps.getByRole('row', { name: /failed step/ });
@@ -62,7 +83,9 @@ describe('an execution page', () => {
   });
 
   it('cancels a running execution with its button, after a confirmation', async () => {
-    const created = await t.call('POST', '/executions', { body: { targetResource: uniqueTarget('long-job'), workflowId: 'wait', parameters: { SECONDS: '3600' } } });
+    const created = await t.call('POST', '/executions', {
+      body: { targetResource: uniqueTarget('long-job'), workflowId: 'wait', parameters: { SECONDS: '3600' } },
+    });
     expect(created.status).toBe(201);
     watched = await suite.open(`#/executions/${created.body.id}`);
     const { page } = watched;
@@ -85,6 +108,10 @@ describe('an execution page', () => {
     watched = await suite.open('#/executions/no-such-execution');
     await watched.page.getByRole('alert').filter({ hasText: 'Could not load this execution' }).waitFor();
     // The API's 404s, shown on the page: failed loads the page expected.
-    watched.problems.splice(0, watched.problems.length, ...watched.problems.filter((problem) => !/status of 404/.test(problem)));
+    watched.problems.splice(
+      0,
+      watched.problems.length,
+      ...watched.problems.filter((problem) => !/status of 404/.test(problem)),
+    );
   });
 });

@@ -15,12 +15,25 @@ describe('the overview and a target page', () => {
 
   const suite = browserSuite(async (local: TestLocalMode) => {
     t = local;
-    const wait = await t.call('POST', '/executions', { body: { targetResource: running, workflowId: 'wait', parameters: { SECONDS: '3600' } } });
-    const fail = await t.call('POST', '/executions', { body: { targetResource: blocked, workflowId: 'fail', parameters: { ERROR: 'TaskFailed', CAUSE: 'the image does not start' } } });
+    const wait = await t.call('POST', '/executions', {
+      body: { targetResource: running, workflowId: 'wait', parameters: { SECONDS: '3600' } },
+    });
+    const fail = await t.call('POST', '/executions', {
+      body: {
+        targetResource: blocked,
+        workflowId: 'fail',
+        parameters: { ERROR: 'TaskFailed', CAUSE: 'the image does not start' },
+      },
+    });
     expect([wait.status, fail.status]).toEqual([201, 201]);
     runningId = wait.body.id;
     failedId = fail.body.id;
-    await until(async () => ((await t.call('GET', `/targets/${encodeURIComponent(blocked)}`)).body.state === 'Blocked' ? true : undefined), 20_000, 'the failed run to block its target');
+    await until(
+      async () =>
+        (await t.call('GET', `/targets/${encodeURIComponent(blocked)}`)).body.state === 'Blocked' ? true : undefined,
+      20_000,
+      'the failed run to block its target',
+    );
   });
 
   it('shows the running target under Running now and the blocked one under Blocked targets, with recent executions filtered by phase and workflow', async () => {
@@ -31,7 +44,9 @@ describe('the overview and a target page', () => {
     await runningNow.getByRole('link', { name: running }).waitFor();
     await blockedTargets.getByRole('link', { name: blocked }).waitFor();
     expect(await runningNow.getByRole('link', { name: runningId }).count()).toBe(1);
-    expect(await blockedTargets.getByRole('row', { name: new RegExp(`${blocked}.*PreviousExecutionFailed`) }).count()).toBe(1);
+    expect(
+      await blockedTargets.getByRole('row', { name: new RegExp(`${blocked}.*PreviousExecutionFailed`) }).count(),
+    ).toBe(1);
     expect(await runningNow.getByRole('link', { name: blocked }).count()).toBe(0);
 
     const recent = page.getByRole('region', { name: /Recent executions/ });
@@ -60,7 +75,13 @@ describe('the overview and a target page', () => {
     const runningNow = page.getByRole('region', { name: /Running now/ });
     await runningNow.getByRole('link', { name: running }).waitFor();
     const late = uniqueTarget('late');
-    expect((await t.call('POST', '/executions', { body: { targetResource: late, workflowId: 'wait', parameters: { SECONDS: '3600' } } })).status).toBe(201);
+    expect(
+      (
+        await t.call('POST', '/executions', {
+          body: { targetResource: late, workflowId: 'wait', parameters: { SECONDS: '3600' } },
+        })
+      ).status,
+    ).toBe(201);
     await runningNow.getByRole('link', { name: late }).waitFor({ timeout: 10_000 });
   });
 
@@ -73,7 +94,10 @@ describe('the overview and a target page', () => {
     const setHidden = (hidden: boolean) =>
       page.evaluate((value) => {
         Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
-        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'hidden' : 'visible') });
+        Object.defineProperty(document, 'visibilityState', {
+          configurable: true,
+          get: () => (value ? 'hidden' : 'visible'),
+        });
         document.dispatchEvent(new Event('visibilitychange'));
       }, hidden);
     await setHidden(true);
@@ -88,7 +112,10 @@ describe('the overview and a target page', () => {
 
   it('shows times relative, with the exact time on hover', async () => {
     watched = await suite.open();
-    const time = watched.page.getByRole('region', { name: /Recent executions/ }).locator('time').first();
+    const time = watched.page
+      .getByRole('region', { name: /Recent executions/ })
+      .locator('time')
+      .first();
     await time.waitFor();
     expect(await time.textContent()).toMatch(/ago$|^just now$/);
     expect(await time.getAttribute('title')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} UTC/);
@@ -114,14 +141,21 @@ describe('the overview and a target page', () => {
     await page.getByRole('status').filter({ hasText: 'Block cleared by Dana (on call)' }).waitFor();
     const target = await t.call('GET', `/targets/${encodeURIComponent(blocked)}`);
     expect(target.body.state).not.toBe('Blocked');
-    expect(target.body.blockClearances).toEqual([expect.objectContaining({ clearedBy: 'Dana (on call)', reason: 'the image was rebuilt; <b>safe</b> again' })]);
+    expect(target.body.blockClearances).toEqual([
+      expect.objectContaining({ clearedBy: 'Dana (on call)', reason: 'the image was rebuilt; <b>safe</b> again' }),
+    ]);
     const events = await t.call('GET', `/executions/${failedId}/events`);
-    const cleared = events.body.items.filter((event: { type: string }) => event.type === 'workflowexecution.block.cleared');
+    const cleared = events.body.items.filter(
+      (event: { type: string }) => event.type === 'workflowexecution.block.cleared',
+    );
     expect(cleared).toHaveLength(1);
     expect(JSON.stringify(cleared[0])).toContain('Dana (on call)');
 
     // The form is gone; the clearance is listed, as text (not markup); the cooldown counts down.
-    await page.getByRole('region', { name: 'Clearances' }).getByRole('cell', { name: 'the image was rebuilt; <b>safe</b> again' }).waitFor();
+    await page
+      .getByRole('region', { name: 'Clearances' })
+      .getByRole('cell', { name: 'the image was rebuilt; <b>safe</b> again' })
+      .waitFor();
     expect(await page.getByRole('button', { name: 'Clear block' }).count()).toBe(0);
     expect(await page.locator('main b').count()).toBe(0);
     const timer = page.getByRole('timer');

@@ -17,7 +17,9 @@ describe("the Run form checks patterns with the page's own RE2 engine", () => {
     await form.getByLabel('ADMIN_URL').fill('ftp://admin.example');
     await form.getByRole('button', { name: 'Run' }).click();
 
-    await form.getByText('must match ^[a-z0-9-]+/deployment/[a-z0-9-]+$, the target pattern of scale-deployment').waitFor();
+    await form
+      .getByText('must match ^[a-z0-9-]+/deployment/[a-z0-9-]+$, the target pattern of scale-deployment')
+      .waitFor();
     await form.getByText('ADMIN_URL must match ^https?://, got "ftp://admin.example"').waitFor();
     expect(watched.requests.filter((request) => request.method === 'POST')).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -16,11 +16,25 @@ describe('local mode as started from the repository', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    const env = { ...process.env, PORT: '0', DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'), LOCKSTEP_TABLE_NAME: `lockstep-ui-${randomUUID()}`, LOCKSTEP_TOKEN: '', POWERTOOLS_LOG_LEVEL: 'WARN' };
-    child = spawn(process.execPath, ['--import', 'tsx', 'lib/local/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      ...process.env,
+      PORT: '0',
+      DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
+      LOCKSTEP_TABLE_NAME: `lockstep-ui-${randomUUID()}`,
+      LOCKSTEP_TOKEN: '',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    };
+    child = spawn(process.execPath, ['--import', 'tsx', 'lib/local/main.ts'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
-    [browser] = await Promise.all([launchBrowser(), until(() => (/^Token: +\S+/m.test(output) ? true : undefined), 60_000, `the endpoint lines\n${output}`)]);
+    [browser] = await Promise.all([
+      launchBrowser(),
+      until(() => (/^Token: +\S+/m.test(output) ? true : undefined), 60_000, `the endpoint lines\n${output}`),
+    ]);
   });
   afterAll(async () => {
     await browser?.close();

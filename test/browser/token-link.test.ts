@@ -28,7 +28,9 @@ describe('the printed address, opened in a tab that already shows the page', () 
     const { page } = watched;
     await page.getByRole('heading', { level: 1, name: 'Workflows' }).waitFor();
 
-    await page.goto(`${suite.t.local.urls.api}/ui/#/targets/${encodeURIComponent(target)}?token=${encodeURIComponent(TEST_TOKEN)}`);
+    await page.goto(
+      `${suite.t.local.urls.api}/ui/#/targets/${encodeURIComponent(target)}?token=${encodeURIComponent(TEST_TOKEN)}`,
+    );
 
     await page.getByRole('heading', { level: 1, name: target }).waitFor();
     expect(new URL(page.url()).hash).toBe(`#/targets/${encodeURIComponent(target)}`);

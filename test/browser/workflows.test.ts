@@ -17,16 +17,27 @@ describe('the workflows page', () => {
   it('lists every version with its parameters and digest', async () => {
     watched = await suite.open('#/workflows');
     const { page } = watched;
-    const catalog = (await t.call('GET', '/workflows')).body.items as { id: string; version: string; digest: string; parameters?: { name: string }[] }[];
+    const catalog = (await t.call('GET', '/workflows')).body.items as {
+      id: string;
+      version: string;
+      digest: string;
+      parameters?: { name: string }[];
+    }[];
     expect(catalog.map((workflow) => workflow.id)).toEqual(expect.arrayContaining(['noop', 'wait', 'fail']));
     for (const workflow of catalog) {
       const version = page.getByRole('article', { name: new RegExp(`^${workflow.id} version ${workflow.version}`) });
       await version.waitFor();
       expect(await version.getByText(workflow.digest).count(), workflow.id).toBe(1);
-      for (const parameter of workflow.parameters ?? []) expect(await version.getByRole('cell', { name: parameter.name, exact: true }).count()).toBe(1);
+      for (const parameter of workflow.parameters ?? [])
+        expect(await version.getByRole('cell', { name: parameter.name, exact: true }).count()).toBe(1);
       expect(await version.getByRole('button', { name: 'Run' }).count()).toBe(1);
     }
-    expect(await page.getByRole('article', { name: /^wait version 1/ }).getByRole('row', { name: /SECONDS integer/ }).textContent()).toContain('0 to 86400');
+    expect(
+      await page
+        .getByRole('article', { name: /^wait version 1/ })
+        .getByRole('row', { name: /SECONDS integer/ })
+        .textContent(),
+    ).toContain('0 to 86400');
   });
 
   it('refuses a bad parameter beside its field without sending anything, then starts a good run and opens it', async () => {
@@ -55,17 +66,32 @@ describe('the workflows page', () => {
     await form.getByLabel('SECONDS').fill('1');
     await form.getByLabel('Correlation ID').fill('from-the-page');
     await form.getByRole('button', { name: 'Run' }).click();
-    await page.getByRole('heading', { level: 1 }).filter({ hasText: /^[0-9a-f-]{36}$/ }).waitFor();
+    await page
+      .getByRole('heading', { level: 1 })
+      .filter({ hasText: /^[0-9a-f-]{36}$/ })
+      .waitFor();
     const id = decodeURIComponent(new URL(page.url()).hash.replace('#/executions/', ''));
     expect(posts(watched).map((request) => new URL(request.url).pathname)).toEqual(['/executions']);
     const execution = (await t.call('GET', `/executions/${id}`)).body;
-    expect(execution).toMatchObject({ targetResource: target, workflowId: 'wait', workflowVersion: '1', parameters: { SECONDS: '1' }, correlationId: 'from-the-page' });
+    expect(execution).toMatchObject({
+      targetResource: target,
+      workflowId: 'wait',
+      workflowVersion: '1',
+      parameters: { SECONDS: '1' },
+      correlationId: 'from-the-page',
+    });
     await page.getByRole('region', { name: 'Fields' }).getByText('from-the-page').waitFor();
   });
 
   it('shows a refusal inline with the Skipped execution it recorded', async () => {
     const target = uniqueTarget('busy');
-    expect((await t.call('POST', '/executions', { body: { targetResource: target, workflowId: 'wait', parameters: { SECONDS: '3600' } } })).status).toBe(201);
+    expect(
+      (
+        await t.call('POST', '/executions', {
+          body: { targetResource: target, workflowId: 'wait', parameters: { SECONDS: '3600' } },
+        })
+      ).status,
+    ).toBe(201);
     watched = await suite.open(`#/workflows?target=${encodeURIComponent(target)}`);
     const { page } = watched;
     const form = page.getByRole('form', { name: 'Run noop version 1' });
@@ -77,6 +103,10 @@ describe('the workflows page', () => {
     await refusal.getByRole('link').click();
     await page.getByRole('region', { name: 'Fields' }).getByText('ResourceBusy').waitFor();
     // The API's 409, shown on the page: a failed load the page expected.
-    watched.problems.splice(0, watched.problems.length, ...watched.problems.filter((problem) => !/status of 409/.test(problem)));
+    watched.problems.splice(
+      0,
+      watched.problems.length,
+      ...watched.problems.filter((problem) => !/status of 409/.test(problem)),
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { until } from '../support/wait.js';
 import type { ApiClient } from '../../lib/cli/api-client.js';
+import { until } from '../support/wait.js';
 
 /** Puts a `WorkflowExecution Requested` event on the engine's bus. */
 export type RequestEventSender = (detail: Record<string, unknown>) => Promise<void>;
@@ -27,10 +27,15 @@ async function create(api: ApiClient, label: string, workflowId: string, paramet
 }
 
 async function ended(context: ScenarioContext, id: string) {
-  return until(async () => {
-    const { body } = await context.api.request('GET', `/executions/${id}`);
-    return body.phase === 'Completed' || body.phase === 'Failed' ? body : undefined;
-  }, context.patienceMs, `execution ${id} to end`, 250);
+  return until(
+    async () => {
+      const { body } = await context.api.request('GET', `/executions/${id}`);
+      return body.phase === 'Completed' || body.phase === 'Failed' ? body : undefined;
+    },
+    context.patienceMs,
+    `execution ${id} to end`,
+    250,
+  );
 }
 
 /** The API scenarios of the deployed tier: the same code runs against local mode in `npm test`. */
@@ -69,10 +74,16 @@ export const SCENARIOS: Scenario[] = [
     name: 'failure and clearance: a failed run blocks the target until a person clears it',
     async run(context) {
       const failed = await create(context.api, 'failure', 'fail', { ERROR: 'States.Timeout', CAUSE: 'e2e' });
-      expect((await ended(context, failed.body.id)).failureDetails).toMatchObject({ reason: 'DeadlineExceeded', wasExecutionFailure: true });
+      expect((await ended(context, failed.body.id)).failureDetails).toMatchObject({
+        reason: 'DeadlineExceeded',
+        wasExecutionFailure: true,
+      });
       expect((await context.api.request('GET', `/targets/${encoded('failure')}`)).body.state).toBe('Blocked');
       expect((await create(context.api, 'failure', 'noop')).body.skipDetails.reason).toBe('PreviousExecutionFailed');
-      const cleared = await context.api.request('POST', `/targets/${encoded('failure')}/clearance`, { clearedBy: 'e2e', reason: 'scenario' });
+      const cleared = await context.api.request('POST', `/targets/${encoded('failure')}/clearance`, {
+        clearedBy: 'e2e',
+        reason: 'scenario',
+      });
       expect(cleared.status).toBe(200);
       expect(cleared.body.state).not.toBe('Blocked');
       expect(cleared.body.blockClearances).toHaveLength(1);
@@ -94,10 +105,17 @@ export const SCENARIOS: Scenario[] = [
       const detail = { targetResource: target('trigger'), workflowId: 'noop', idempotencyKey: `e2e-${runId}-trigger` };
       await context.sendRequestedEvent(detail);
       await context.sendRequestedEvent(detail);
-      const items = await until(async () => {
-        const { body } = await context.api.request('GET', `/executions?targetResource=${encoded('trigger')}`);
-        return body.items?.length && body.items.every((e: { phase: string }) => e.phase === 'Completed') ? body.items : undefined;
-      }, context.patienceMs, 'the triggered execution to complete', 250);
+      const items = await until(
+        async () => {
+          const { body } = await context.api.request('GET', `/executions?targetResource=${encoded('trigger')}`);
+          return body.items?.length && body.items.every((e: { phase: string }) => e.phase === 'Completed')
+            ? body.items
+            : undefined;
+        },
+        context.patienceMs,
+        'the triggered execution to complete',
+        250,
+      );
       expect(items).toHaveLength(1);
       expect(items[0]).toMatchObject({ source: 'event' });
     },

@@ -22,7 +22,10 @@ describe('re2js, loaded on the first pattern: beside the engine functions, not i
       stack.node
         .findAll()
         .filter((c): c is NodejsFunction => c instanceof NodejsFunction)
-        .map((fn) => [fn.node.scope!.node.id, join(assembly.directory, (fn.node.findChild('Code') as Asset).assetPath)]),
+        .map((fn) => [
+          fn.node.scope!.node.id,
+          join(assembly.directory, (fn.node.findChild('Code') as Asset).assetPath),
+        ]),
     );
   });
 
@@ -37,7 +40,10 @@ describe('re2js, loaded on the first pattern: beside the engine functions, not i
   it('ships a minified re2js in node_modules beside the bundle, which a require from the function folder loads and runs', () => {
     const asset = assets.get('ApiHandler')!;
     const shipped = join(asset, 'node_modules', 're2js');
-    expect(JSON.parse(readFileSync(join(shipped, 'package.json'), 'utf8'))).toMatchObject({ name: 're2js', main: 'index.js' });
+    expect(JSON.parse(readFileSync(join(shipped, 'package.json'), 'utf8'))).toMatchObject({
+      name: 're2js',
+      main: 'index.js',
+    });
     expect(readFileSync(join(shipped, 'index.js'), 'utf8')).toContain(RE2JS_CODE);
     expect(statSync(join(shipped, 'index.js')).size).toBeLessThan(200 * 1024);
     expect(existsSync(join(shipped, 'LICENSE'))).toBe(true);
@@ -58,6 +64,7 @@ describe('re2js, loaded on the first pattern: beside the engine functions, not i
     for (const handler of ['ApiHandler', 'TriggerHandler', 'StatusHandler', 'SweeperHandler', 'Publisher', 'Handler']) {
       expect(existsSync(join(assets.get(handler)!, 'node_modules', 're2js', 'index.js')), handler).toBe(true);
     }
-    for (const handler of ['ApiHandler', 'TriggerHandler', 'StatusHandler', 'SweeperHandler']) expect(existsSync(join(assets.get(handler)!, 'catalog.json')), handler).toBe(true);
+    for (const handler of ['ApiHandler', 'TriggerHandler', 'StatusHandler', 'SweeperHandler'])
+      expect(existsSync(join(assets.get(handler)!, 'catalog.json')), handler).toBe(true);
   });
 });

@@ -15,7 +15,11 @@ const TEAM_WORKFLOWS = fileURLToPath(new URL('../support/fixtures/workflows/', i
 const EXISTING_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:legacy-restart';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
-type Resource = { Type: string; Properties: Record<string, unknown> & { Environment?: { Variables: Record<string, unknown> } }; DependsOn?: string[] };
+type Resource = {
+  Type: string;
+  Properties: Record<string, unknown> & { Environment?: { Variables: Record<string, unknown> } };
+  DependsOn?: string[];
+};
 
 describe('the Lockstep construct with a team’s own workflows', () => {
   const team = loadWorkflows(TEAM_WORKFLOWS);
@@ -28,24 +32,47 @@ describe('the Lockstep construct with a team’s own workflows', () => {
 
   const policiesOfRole = (roleLogicalId: string): Statement[] =>
     Object.values(resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleLogicalId }]))
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleLogicalId }]),
+      )
       .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
   const actions = (statement: Statement) => [statement.Action].flat();
-  const stepFunctions = () => Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description ?? '').startsWith('Lockstep step '));
-  const stateMachineOf = (name: string) => Object.entries(resources).find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties.StateMachineName === name)!;
+  const stepFunctions = () =>
+    Object.entries(resources).filter(
+      ([, r]) =>
+        r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description ?? '').startsWith('Lockstep step '),
+    );
+  const stateMachineOf = (name: string) =>
+    Object.entries(resources).find(
+      ([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties.StateMachineName === name,
+    )!;
 
   it('deploys one state machine per version it runs: the built-in ones and each team version with a definition, none for an existing state machine', () => {
-    const names = Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine').map((r) => r.Properties.StateMachineName);
-    expect(names.sort()).toEqual([...loadBuiltInWorkflows(), ...team.filter((w) => !w.stateMachineArn)].map(stateMachineName).sort());
+    const names = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')
+      .map((r) => r.Properties.StateMachineName);
+    expect(names.sort()).toEqual(
+      [...loadBuiltInWorkflows(), ...team.filter((w) => !w.stateMachineArn)].map(stateMachineName).sort(),
+    );
     expect(names).not.toContain(stateMachineName({ id: 'restart-legacy', version: '2' }));
   });
 
   it('makes each step its own function: nodejs22.x on arm64, the timeout and memory of workflow.json (60 s and 128 MB otherwise), a log group with a retention', () => {
     const functions = stepFunctions();
-    const expected = team.filter((w) => !w.stateMachineArn).flatMap((w) => w.steps.map((s) => `Lockstep step ${s.name} of workflow ${w.id} version ${w.version}`));
+    const expected = team
+      .filter((w) => !w.stateMachineArn)
+      .flatMap((w) => w.steps.map((s) => `Lockstep step ${s.name} of workflow ${w.id} version ${w.version}`));
     expect(functions.map(([, fn]) => fn.Properties.Description).sort()).toEqual(expected.sort());
     const drain = functions.find(([, fn]) => String(fn.Properties.Description).includes('DrainNode'))![1];
-    expect(drain.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 120, MemorySize: 256 });
+    expect(drain.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 120,
+      MemorySize: 256,
+    });
     const list = functions.find(([, fn]) => String(fn.Properties.Description).includes('ListNodes'))![1];
     expect(list.Properties).toMatchObject({ Timeout: 60, MemorySize: 128 });
     for (const [, fn] of functions) {
@@ -59,8 +86,16 @@ describe('the Lockstep construct with a team’s own workflows', () => {
       const [, sm] = stateMachineOf(stateMachineName(workflow));
       const definition = JSON.stringify(sm.Properties.DefinitionString);
       expect(definition).not.toMatch(/\$\{[A-Za-z]/);
-      const referenced = new Set([...definition.matchAll(/"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/g)].map((m) => m[1]!));
-      const own = new Set(stepFunctions().filter(([, fn]) => String(fn.Properties.Description).endsWith(`of workflow ${workflow.id} version ${workflow.version}`)).map(([id]) => id));
+      const referenced = new Set(
+        [...definition.matchAll(/"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/g)].map((m) => m[1]!),
+      );
+      const own = new Set(
+        stepFunctions()
+          .filter(([, fn]) =>
+            String(fn.Properties.Description).endsWith(`of workflow ${workflow.id} version ${workflow.version}`),
+          )
+          .map(([id]) => id),
+      );
       expect(own.size).toBe(workflow.steps.length);
       expect(referenced).toEqual(own);
 
@@ -68,17 +103,23 @@ describe('the Lockstep construct with a team’s own workflows', () => {
       const invoke = policiesOfRole(role).filter((s) => actions(s).includes('lambda:InvokeFunction'));
       expect(invoke).toHaveLength(1);
       expect(actions(invoke[0]!)).toEqual(['lambda:InvokeFunction']);
-      const granted = [invoke[0]!.Resource].flat().map((r) => (r as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
+      const granted = [invoke[0]!.Resource]
+        .flat()
+        .map((r) => (r as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
       expect(new Set(granted)).toEqual(own);
     }
     // The definition as deployed, each function ARN written as arn(<its logical id>): the Map's Task inside a Parallel branch has its own.
     const [, drain] = stateMachineOf('lockstep-drain-nodes-v1_2');
-    const parts = (drain.Properties.DefinitionString as { 'Fn::Join': [string, (string | { 'Fn::GetAtt': [string, string] })[]] })['Fn::Join'][1];
+    const parts = (
+      drain.Properties.DefinitionString as { 'Fn::Join': [string, (string | { 'Fn::GetAtt': [string, string] })[]] }
+    )['Fn::Join'][1];
     const deployed = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : `arn(${p['Fn::GetAtt'][0]})`)).join(''));
     const mapTask = deployed.States.DrainAndNotify.Branches[0].States.EachNode.ItemProcessor.States.DrainNode;
     expect(mapTask.Resource).toBe('arn:aws:states:::lambda:invoke');
     expect(mapTask.Parameters.FunctionName).toMatch(/^arn\(Workflowdrainnodesv12DrainNodeStep[0-9A-F]{8}\)$/);
-    expect(deployed.States.DrainAndNotify.Branches[1].States.Notify.Resource).toMatch(/^arn\(Workflowdrainnodesv12NotifyStep[0-9A-F]{8}\)$/);
+    expect(deployed.States.DrainAndNotify.Branches[1].States.Notify.Resource).toMatch(
+      /^arn\(Workflowdrainnodesv12NotifyStep[0-9A-F]{8}\)$/,
+    );
   });
 
   it('starts, stops and reads the existing state machine by its ARN, exactly, and listens to its status changes', () => {
@@ -89,7 +130,8 @@ describe('the Lockstep construct with a team’s own workflows', () => {
     const executions = 'arn:aws:states:us-east-1:123456789012:execution:legacy-restart:*';
     for (const role of engineRoles) {
       const statements = policiesOfRole(role);
-      const granted = (action: string) => statements.filter((s) => actions(s).includes(action)).flatMap((s) => [s.Resource].flat());
+      const granted = (action: string) =>
+        statements.filter((s) => actions(s).includes(action)).flatMap((s) => [s.Resource].flat());
       expect(granted('states:DescribeExecution')).toContain(executions);
       expect(granted('states:GetExecutionHistory')).toContain(executions);
       if (!role.startsWith('StatusHandler')) {
@@ -97,16 +139,27 @@ describe('the Lockstep construct with a team’s own workflows', () => {
         expect(granted('states:StopExecution')).toContain(executions);
       }
     }
-    const status = Object.values(resources).find((r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties.EventPattern).includes('aws.states'))!;
-    expect((status.Properties.EventPattern as { detail: { stateMachineArn: unknown[] } }).detail.stateMachineArn).toContain(EXISTING_ARN);
-    const api = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables.STATE_MACHINE_ARNS)!;
-    expect(JSON.stringify(api.Properties.Environment!.Variables.STATE_MACHINE_ARNS)).toContain(`\\"lockstep-restart-legacy-v2\\":\\"${EXISTING_ARN}\\"`);
+    const status = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties.EventPattern).includes('aws.states'),
+    )!;
+    expect(
+      (status.Properties.EventPattern as { detail: { stateMachineArn: unknown[] } }).detail.stateMachineArn,
+    ).toContain(EXISTING_ARN);
+    const api = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables.STATE_MACHINE_ARNS,
+    )!;
+    expect(JSON.stringify(api.Properties.Environment!.Variables.STATE_MACHINE_ARNS)).toContain(
+      `\\"lockstep-restart-legacy-v2\\":\\"${EXISTING_ARN}\\"`,
+    );
   });
 
   it('checks every version, the team’s included, at deploy', () => {
     const stages = Object.values(resources).filter((r) => r.Type === 'Custom::LockstepWorkflowVersions');
     expect(stages).toHaveLength(2);
-    for (const stage of stages) expect(stage.Properties.Versions).toEqual([...loadBuiltInWorkflows(), ...team].map(({ id, version, digest }) => ({ id, version, digest })));
+    for (const stage of stages)
+      expect(stage.Properties.Versions).toEqual(
+        [...loadBuiltInWorkflows(), ...team].map(({ id, version, digest }) => ({ id, version, digest })),
+      );
   });
 
   it('grants no wildcard action', () => {
@@ -118,7 +171,10 @@ describe('the Lockstep construct with a team’s own workflows', () => {
   });
 
   it('adds to the stack of the built-in workflows without renaming or replacing any of its resources', () => {
-    const builtInOnly = Template.fromStack(new LockstepStack(new App(), 'Lockstep')).toJSON().Resources as Record<string, Resource>;
+    const builtInOnly = Template.fromStack(new LockstepStack(new App(), 'Lockstep')).toJSON().Resources as Record<
+      string,
+      Resource
+    >;
     for (const [id, resource] of Object.entries(builtInOnly)) expect(resources[id]?.Type, id).toBe(resource.Type);
   });
 });
@@ -130,8 +186,13 @@ describe('the Lockstep construct in a project’s own stack', () => {
     new Lockstep(stack, 'Remediation', { workflows: loadWorkflows(TEAM_WORKFLOWS), deletionProtection: false });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const assembly = app.synth();
-    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[] };
-    expect(report.pluginReports.find((r) => r.pluginName === 'AwsSolutions')).toMatchObject({ conclusion: 'success', violations: [] });
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[];
+    };
+    expect(report.pluginReports.find((r) => r.pluginName === 'AwsSolutions')).toMatchObject({
+      conclusion: 'success',
+      violations: [],
+    });
   }, 120_000);
 
   it('refuses a workflow that reuses a built-in id, and one id and version given twice, naming the files', () => {
@@ -145,13 +206,20 @@ describe('the Lockstep construct in a project’s own stack', () => {
 
   it('refuses an existing state machine in another region or account than a stack with a known environment', () => {
     const team = loadWorkflows(TEAM_WORKFLOWS);
-    const inOtherRegion = () => new Lockstep(new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-1' } }), 'L', { workflows: team });
-    expect(inOtherRegion).toThrow(/restart-legacy version 2: stateMachineArn is in region us-east-1, this stack in eu-west-1/);
+    const inOtherRegion = () =>
+      new Lockstep(new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-1' } }), 'L', {
+        workflows: team,
+      });
+    expect(inOtherRegion).toThrow(
+      /restart-legacy version 2: stateMachineArn is in region us-east-1, this stack in eu-west-1/,
+    );
   });
 
   it('names the missing lock file when a step cannot be bundled from a project', async () => {
     const { bundlingRootOf } = await import('../../cdk/constructs/bundling.js');
     expect(() => bundlingRootOf('/step.ts')).toThrow(/no lock file .* in any folder above \/step\.ts/);
-    expect(bundlingRootOf(join(TEAM_WORKFLOWS, 'drain-nodes/steps/notify.ts')).depsLockFilePath).toBe(fileURLToPath(new URL('../../package-lock.json', import.meta.url)));
+    expect(bundlingRootOf(join(TEAM_WORKFLOWS, 'drain-nodes/steps/notify.ts')).depsLockFilePath).toBe(
+      fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
+    );
   });
 });

@@ -1,36 +1,39 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { inject } from 'vitest';
 import { EventBridgePublisher } from '../../lib/adapters/eventbridge/domain-event-publisher.js';
-import { createPublisherHandler } from '../../lib/handlers/publisher-handler.js';
-import { DynamoDbStreamReader, type StreamBatchHandler } from '../../lib/local/dynamodb-stream-reader.js';
-import { localDynamoDbStreamsClient } from '../../lib/local/dynamodb-streams-client.js';
 import { EmfMetrics } from '../../lib/adapters/metrics/emf-metrics.js';
-import { startEventBridgeEndpoint } from '../../lib/local/eventbridge/http-endpoint.js';
-import { LocalEventBus, type DeliveredEvent } from '../../lib/local/eventbridge/local-event-bus.js';
 import { SfnDriver } from '../../lib/adapters/stepfunctions/sfn-driver.js';
 import { observationFromStatusEvent, type StatusChangeEvent } from '../../lib/adapters/stepfunctions/status-event.js';
 import { DEFAULT_POLICY, type Policy } from '../../lib/domain/policies.js';
+import { createPublisherHandler } from '../../lib/handlers/publisher-handler.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/dynamodb-local.js';
+import { DynamoDbStreamReader, type StreamBatchHandler } from '../../lib/local/dynamodb-stream-reader.js';
+import { localDynamoDbStreamsClient } from '../../lib/local/dynamodb-streams-client.js';
+import { startEventBridgeEndpoint } from '../../lib/local/eventbridge/http-endpoint.js';
+import { type DeliveredEvent, LocalEventBus } from '../../lib/local/eventbridge/local-event-bus.js';
 import { sigV4Verifier } from '../../lib/local/sigv4-authentication.js';
-import { systemClock } from '../../lib/runtime.js';
 import { deployCatalog } from '../../lib/local/stepfunctions/deploy-catalog.js';
 import { startStepFunctionsEndpoint } from '../../lib/local/stepfunctions/http-endpoint.js';
 import { LocalStepFunctions } from '../../lib/local/stepfunctions/local-step-functions.js';
 import { SIMULATED_TASKS } from '../../lib/local/stepfunctions/simulated-tasks.js';
+import { systemClock } from '../../lib/runtime.js';
 import { completeExecution } from '../../lib/use-cases/complete-execution.js';
 import type { Engine } from '../../lib/use-cases/engine.js';
 import { localCatalog } from '../../lib/workflows/catalog.js';
 import { loadBuiltInWorkflows } from '../../lib/workflows/load-workflows.js';
 import { StateMachineArns } from '../../lib/workflows/state-machines.js';
-import { inject } from 'vitest';
 import { createTestStore } from './dynamodb.js';
 import type { FaultInjector } from './fault-injector.js';
 import { ManualClock } from './manual-clock.js';
 
 /** The secret the test engine's local endpoints take, as local mode's take its token. */
-export const TEST_ENDPOINT_CREDENTIALS = { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: 'test-endpoint-token-0123456789' };
+export const TEST_ENDPOINT_CREDENTIALS = {
+  accessKeyId: LOCAL_CREDENTIALS.accessKeyId,
+  secretAccessKey: 'test-endpoint-token-0123456789',
+};
 /** How the test endpoints check callers, one per service: SigV4 with `TEST_ENDPOINT_CREDENTIALS`, as local mode checks its token. */
 export const TEST_ENDPOINT_AUTHENTICATE = {
   events: sigV4Verifier(TEST_ENDPOINT_CREDENTIALS.secretAccessKey, systemClock, 'events'),
@@ -70,7 +73,9 @@ export async function createTestEngine(
     onStatusChange: (event) => {
       events.push(event);
       if (!deliver) return;
-      const delivery = completeExecution(engine, observationFromStatusEvent(event)).finally(() => deliveries.delete(delivery));
+      const delivery = completeExecution(engine, observationFromStatusEvent(event)).finally(() =>
+        deliveries.delete(delivery),
+      );
       deliveries.add(delivery);
       return delivery;
     },
@@ -82,10 +87,20 @@ export async function createTestEngine(
   // Domain events go from the table's stream through the real publisher to a local bus; a rule collects them.
   const domainEvents: DeliveredEvent[] = [];
   const bus = new LocalEventBus({ clock });
-  bus.addRule({ name: 'collect', eventBusName: 'lockstep', pattern: { source: ['lockstep'] }, target: async (event) => void domainEvents.push(event) });
+  bus.addRule({
+    name: 'collect',
+    eventBusName: 'lockstep',
+    pattern: { source: ['lockstep'] },
+    target: async (event) => void domainEvents.push(event),
+  });
   const busEndpoint = await startEventBridgeEndpoint(bus, TEST_ENDPOINT_AUTHENTICATE.events);
-  const eventbridge = new EventBridgeClient({ endpoint: busEndpoint.url, region: LOCAL_REGION, credentials: TEST_ENDPOINT_CREDENTIALS, maxAttempts: 1 });
-    const metricLines: string[] = [];
+  const eventbridge = new EventBridgeClient({
+    endpoint: busEndpoint.url,
+    region: LOCAL_REGION,
+    credentials: TEST_ENDPOINT_CREDENTIALS,
+    maxAttempts: 1,
+  });
+  const metricLines: string[] = [];
   const logger = new Logger({ serviceName: 'lockstep-test', logLevel: 'WARN' });
   const metrics = new EmfMetrics({ write: (line) => metricLines.push(line) });
   const streamsClient = localDynamoDbStreamsClient(inject('dynamodbEndpoint'));
@@ -93,7 +108,9 @@ export async function createTestEngine(
   const streamReader = new DynamoDbStreamReader({
     client: streamsClient,
     streamArn,
-    handle: (options.wrapPublisher ?? ((handle) => handle))(createPublisherHandler({ publisher: new EventBridgePublisher(eventbridge, 'lockstep'), logger, metrics })),
+    handle: (options.wrapPublisher ?? ((handle) => handle))(
+      createPublisherHandler({ publisher: new EventBridgePublisher(eventbridge, 'lockstep'), logger, metrics }),
+    ),
     onError: (error) => streamErrors.push(error),
     retryDelayMs: 20,
   });

@@ -41,7 +41,10 @@ export class FaultInjector {
   }
 
   /** Counts (and, when `fault` is given, fails) the calls `act` makes. */
-  async during<T>(act: () => Promise<T>, fault?: { index: number; mode: FaultMode }): Promise<{ calls: string[]; result?: T; error?: unknown }> {
+  async during<T>(
+    act: () => Promise<T>,
+    fault?: { index: number; mode: FaultMode },
+  ): Promise<{ calls: string[]; result?: T; error?: unknown }> {
     this.calls = [];
     this.spans = [];
     this.armed = fault;

@@ -28,7 +28,11 @@ export interface InvariantReport {
  * - every audit trail is complete, numbered 1..n, in order, one event per transition;
  * - with `expectSettled`, nothing is left Pending or Running.
  */
-export async function checkInvariants(client: DynamoDBClient, tableName: string, options: { expectSettled?: boolean } = {}): Promise<InvariantReport> {
+export async function checkInvariants(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { expectSettled?: boolean } = {},
+): Promise<InvariantReport> {
   const records = await allExecutions(client, tableName);
   const violations: string[] = [];
   const byTarget = new Map<string, ExecutionRecord[]>();
@@ -36,25 +40,33 @@ export async function checkInvariants(client: DynamoDBClient, tableName: string,
     const { execution, events } = record;
     const where = `execution ${execution.id} (${execution.phase}) on ${execution.targetResource}`;
     const trail = events.map((e) => e.type).filter((type) => type !== AuditEventType.BlockCleared);
-    if (!(TRAILS[execution.phase] ?? []).some((expected) => expected.join() === trail.join())) violations.push(`${where}: audit trail ${trail.join(' → ') || '(none)'}`);
+    if (!(TRAILS[execution.phase] ?? []).some((expected) => expected.join() === trail.join()))
+      violations.push(`${where}: audit trail ${trail.join(' → ') || '(none)'}`);
     events.forEach((event, index) => {
       if (event.seq !== index + 1) violations.push(`${where}: event ${index} has seq ${event.seq}`);
-      if (index > 0 && Date.parse(event.at) < Date.parse(events[index - 1]!.at)) violations.push(`${where}: event ${event.seq} is earlier than the one before`);
+      if (index > 0 && Date.parse(event.at) < Date.parse(events[index - 1]!.at))
+        violations.push(`${where}: event ${event.seq} is earlier than the one before`);
     });
-    if (options.expectSettled && (execution.phase === 'Pending' || execution.phase === 'Running')) violations.push(`${where}: not settled`);
-    if (execution.phase !== 'Skipped') byTarget.set(execution.targetResource, [...(byTarget.get(execution.targetResource) ?? []), record]);
+    if (options.expectSettled && (execution.phase === 'Pending' || execution.phase === 'Running'))
+      violations.push(`${where}: not settled`);
+    if (execution.phase !== 'Skipped')
+      byTarget.set(execution.targetResource, [...(byTarget.get(execution.targetResource) ?? []), record]);
   }
   for (const [target, admitted] of byTarget) {
     const tokens = admitted.map((r) => r.fencingToken);
     if (tokens.some((t) => t === undefined)) violations.push(`${target}: an admitted execution has no fencing token`);
-    if (new Set(tokens).size !== tokens.length) violations.push(`${target}: fencing token used twice (${tokens.join(', ')})`);
+    if (new Set(tokens).size !== tokens.length)
+      violations.push(`${target}: fencing token used twice (${tokens.join(', ')})`);
     const runs = admitted
       .map((r) => ({ id: r.execution.id, token: r.fencingToken ?? 0, start: startedAt(r), end: endedAt(r) }))
       .filter((run) => run.start !== undefined)
       .sort((a, b) => a.token - b.token);
     for (let i = 1; i < runs.length; i++) {
       const [before, after] = [runs[i - 1]!, runs[i]!];
-      if (before.end === undefined || before.end > after.start!) violations.push(`${target}: ${before.id} (token ${before.token}) was still running when ${after.id} (token ${after.token}) started`);
+      if (before.end === undefined || before.end > after.start!)
+        violations.push(
+          `${target}: ${before.id} (token ${before.token}) was still running when ${after.id} (token ${after.token}) started`,
+        );
     }
   }
   return { executions: records.length, violations };
@@ -80,7 +92,10 @@ export interface DeliveredDomainEvent {
  * stands for (none invented), each is typed by its phase, and an event of the phase an
  * execution is stored in carries exactly the execution as stored.
  */
-export function checkDomainEvents(records: readonly ExecutionRecord[], delivered: readonly DeliveredDomainEvent[]): { expected: number; delivered: number; duplicates: number; violations: string[] } {
+export function checkDomainEvents(
+  records: readonly ExecutionRecord[],
+  delivered: readonly DeliveredDomainEvent[],
+): { expected: number; delivered: number; duplicates: number; violations: string[] } {
   const violations: string[] = [];
   const expected = new Map<string, { type: string; record: ExecutionRecord }>();
   for (const record of records) {
@@ -100,25 +115,39 @@ export function checkDomainEvents(records: readonly ExecutionRecord[], delivered
       violations.push(`event ${event['detail-type']} for ${key} stands for no stored transition (invented)`);
       continue;
     }
-    if (event['detail-type'] !== match.type) violations.push(`event ${key} is a ${event['detail-type']}, not a ${match.type}`);
+    if (event['detail-type'] !== match.type)
+      violations.push(`event ${key} is a ${event['detail-type']}, not a ${match.type}`);
     const stored = match.record.execution;
     if ((detail as { truncated?: boolean }).truncated) {
       // An event too large for the bus carries the execution's identity and phase, and the route that reads the rest.
-      const identity = { id: stored.id, targetResource: stored.targetResource, workflowId: stored.workflowId, workflowVersion: stored.workflowVersion, href: `/executions/${stored.id}` };
+      const identity = {
+        id: stored.id,
+        targetResource: stored.targetResource,
+        workflowId: stored.workflowId,
+        workflowVersion: stored.workflowVersion,
+        href: `/executions/${stored.id}`,
+      };
       const carried = detail as Record<string, unknown>;
-      if (Object.entries(identity).some(([field, value]) => carried[field] !== value)) violations.push(`truncated event ${key} does not carry the execution's identity`);
+      if (Object.entries(identity).some(([field, value]) => carried[field] !== value))
+        violations.push(`truncated event ${key} does not carry the execution's identity`);
     } else if (stored.phase === detail.phase && JSON.stringify(sorted(detail)) !== JSON.stringify(sorted(stored))) {
       violations.push(`event ${key} does not carry the execution as stored`);
     }
   }
-  for (const key of expected.keys()) if (!seen.has(key)) violations.push(`transition ${key} was stored but its event never arrived`);
+  for (const key of expected.keys())
+    if (!seen.has(key)) violations.push(`transition ${key} was stored but its event never arrived`);
   const duplicates = [...seen.values()].reduce((sum, count) => sum + count - 1, 0);
   return { expected: expected.size, delivered: delivered.length, duplicates, violations };
 }
 
 function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sorted(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, sorted(v)]),
+    );
   return value;
 }
 
@@ -128,7 +157,9 @@ function startedAt(record: ExecutionRecord): number | undefined {
 }
 
 function endedAt(record: ExecutionRecord): number | undefined {
-  const ended = record.events.find((e) => e.type === AuditEventType.WorkflowCompleted || e.type === AuditEventType.WorkflowFailed);
+  const ended = record.events.find(
+    (e) => e.type === AuditEventType.WorkflowCompleted || e.type === AuditEventType.WorkflowFailed,
+  );
   return ended ? Date.parse(ended.at) : undefined;
 }
 
@@ -137,7 +168,14 @@ export async function allExecutions(client: DynamoDBClient, tableName: string): 
   const records: ExecutionRecord[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await doc.send(new ScanCommand({ TableName: tableName, FilterExpression: 'entity = :execution', ExpressionAttributeValues: { ':execution': 'execution' }, ExclusiveStartKey: startKey }));
+    const page = await doc.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'entity = :execution',
+        ExpressionAttributeValues: { ':execution': 'execution' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
     for (const item of page.Items ?? []) records.push(recordFromItem(item));
     startKey = page.LastEvaluatedKey;
   } while (startKey);

@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { AuditEventType } from '../../lib/domain/audit.js';
-import { executionName } from '../../lib/domain/execution-name.js';
 import type { ExecutionRecord, ExecutionRequest } from '../../lib/domain/execution.js';
+import { executionName } from '../../lib/domain/execution-name.js';
 import { DEFAULT_POLICY, type Policy } from '../../lib/domain/policies.js';
 import type { FailureReason } from '../../lib/domain/reasons.js';
 import type { ExecutionStore, TransitionResult } from '../../lib/ports.js';
 import type { ManualClock } from './manual-clock.js';
 
 export function request(targetResource: string, overrides: Partial<ExecutionRequest> = {}): ExecutionRequest {
-  return { targetResource, workflowId: 'noop', workflowVersion: '1', parameters: {}, requestedBy: 'test', source: 'api', ...overrides };
+  return {
+    targetResource,
+    workflowId: 'noop',
+    workflowVersion: '1',
+    parameters: {},
+    requestedBy: 'test',
+    source: 'api',
+    ...overrides,
+  };
 }
 
 export function uniqueTarget(label = 'workload'): string {
@@ -25,12 +33,17 @@ export class Driver {
   ) {}
 
   admit(targetResource: string, overrides: Partial<ExecutionRequest> = {}) {
-    return this.store.admit({ request: request(targetResource, overrides), executionId: randomUUID(), at: this.clock.now() });
+    return this.store.admit({
+      request: request(targetResource, overrides),
+      executionId: randomUUID(),
+      at: this.clock.now(),
+    });
   }
 
   async admitted(targetResource: string): Promise<ExecutionRecord & { fencingToken: number }> {
     const admission = await this.admit(targetResource);
-    if (!admission.admitted) throw new Error(`expected an admission, got ${admission.skipDetails?.reason ?? 'an existing execution'}`);
+    if (!admission.admitted)
+      throw new Error(`expected an admission, got ${admission.skipDetails?.reason ?? 'an existing execution'}`);
     return admission.record;
   }
 
@@ -48,7 +61,13 @@ export class Driver {
   }
 
   complete(executionId: string): Promise<TransitionResult> {
-    return this.store.finish({ executionId, termination: { phase: 'Completed' }, at: this.clock.now(), actor: 'lockstep', policy: this.policy });
+    return this.store.finish({
+      executionId,
+      termination: { phase: 'Completed' },
+      at: this.clock.now(),
+      actor: 'lockstep',
+      policy: this.policy,
+    });
   }
 
   fail(executionId: string, reason: FailureReason, wasExecutionFailure: boolean): Promise<TransitionResult> {

@@ -11,7 +11,10 @@ export const TEST_TOKEN = 'test-token-0123456789';
  * Local mode as `npm start` builds it, on the shared DynamoDB Local (own table), a free port,
  * and a clock the test drives (or `realClock`, for what only real time shows).
  */
-export async function startTestLocalMode(policy: Partial<Policy> = {}, options: { realClock?: Clock; sweepIntervalSeconds?: number; workflowsDir?: string } = {}) {
+export async function startTestLocalMode(
+  policy: Partial<Policy> = {},
+  options: { realClock?: Clock; sweepIntervalSeconds?: number; workflowsDir?: string } = {},
+) {
   const manual = new ManualClock();
   const clock: Clock & Partial<ManualClock> = options.realClock ?? manual;
   const metricLines: string[] = [];
@@ -31,7 +34,11 @@ export async function startTestLocalMode(policy: Partial<Policy> = {}, options: 
     { clock, writeMetrics: (line) => metricLines.push(line) },
   );
 
-  async function call(method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string>; token?: string | null } = {}) {
+  async function call(
+    method: string,
+    path: string,
+    options: { body?: unknown; raw?: string; headers?: Record<string, string>; token?: string | null } = {},
+  ) {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token !== null) headers.authorization = `Bearer ${options.token ?? TEST_TOKEN}`;
     let body: string | undefined = options.raw;

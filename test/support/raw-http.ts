@@ -19,7 +19,12 @@ export interface RawExchange {
  * With `holdAfter`, the body stops after that many bytes until the server's answer begins, and
  * then goes on: a client still sending its body when the answer comes.
  */
-export function rawExchange(port: number, head: string, body: Buffer = Buffer.alloc(0), options: { chunkBytes?: number; boundMs?: number; holdAfter?: number } = {}): Promise<RawExchange> {
+export function rawExchange(
+  port: number,
+  head: string,
+  body: Buffer = Buffer.alloc(0),
+  options: { chunkBytes?: number; boundMs?: number; holdAfter?: number } = {},
+): Promise<RawExchange> {
   const chunkBytes = options.chunkBytes ?? 16 * 1024;
   const holdAfter = options.holdAfter ?? Number.POSITIVE_INFINITY;
   return new Promise((resolve) => {
@@ -43,9 +48,20 @@ export function rawExchange(port: number, head: string, body: Buffer = Buffer.al
       const text = Buffer.concat(chunks).toString('utf8');
       const [headPart = '', ...rest] = text.split('\r\n\r\n');
       const [statusLine = '', ...headerLines] = headPart.split('\r\n');
-      const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        headerLines.map((line) => [
+          line.slice(0, line.indexOf(':')).toLowerCase(),
+          line.slice(line.indexOf(':') + 1).trim(),
+        ]),
+      );
       const body = rest.join('\r\n\r\n');
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: headers['transfer-encoding'] === 'chunked' ? unchunk(body) : body, ...(error !== undefined && { error }), elapsedMs: performance.now() - started });
+      resolve({
+        status: Number(statusLine.split(' ')[1]),
+        headers,
+        body: headers['transfer-encoding'] === 'chunked' ? unchunk(body) : body,
+        ...(error !== undefined && { error }),
+        elapsedMs: performance.now() - started,
+      });
     });
     let offset = 0;
     const next = () => {

@@ -2,7 +2,12 @@
  * Polls until `check` returns a value. For what happens outside the test's control (another
  * process, a deployment); the bound only keeps a broken build from hanging the suite.
  */
-export async function until<T>(check: () => Promise<T | undefined> | T | undefined, boundMs: number, what: string, intervalMs = 100): Promise<T> {
+export async function until<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  boundMs: number,
+  what: string,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = performance.now() + boundMs;
   for (;;) {
     const value = await check();

@@ -7,7 +7,14 @@ describe('local configuration (API.md)', () => {
       port: 3000,
       stepFunctionsPort: 3001,
       eventBridgePort: 3002,
-      policy: { cooldownSeconds: 300, backoffBaseSeconds: 60, backoffMaxSeconds: 600, maxConsecutiveFailures: 5, executionTimeoutSeconds: 3600, startGraceSeconds: 30 },
+      policy: {
+        cooldownSeconds: 300,
+        backoffBaseSeconds: 60,
+        backoffMaxSeconds: 600,
+        maxConsecutiveFailures: 5,
+        executionTimeoutSeconds: 3600,
+        startGraceSeconds: 30,
+      },
       sweepIntervalSeconds: 60,
       tableName: 'lockstep',
     });
@@ -60,25 +67,41 @@ describe('local configuration (API.md)', () => {
   });
 
   it('refuses a backoff base above its max, naming both', () => {
-    expect(() => readLocalConfig({ LOCKSTEP_BACKOFF_BASE_SECONDS: '700' })).toThrow(/LOCKSTEP_BACKOFF_BASE_SECONDS.*LOCKSTEP_BACKOFF_MAX_SECONDS|LOCKSTEP_BACKOFF_MAX_SECONDS.*LOCKSTEP_BACKOFF_BASE_SECONDS/);
+    expect(() => readLocalConfig({ LOCKSTEP_BACKOFF_BASE_SECONDS: '700' })).toThrow(
+      /LOCKSTEP_BACKOFF_BASE_SECONDS.*LOCKSTEP_BACKOFF_MAX_SECONDS|LOCKSTEP_BACKOFF_MAX_SECONDS.*LOCKSTEP_BACKOFF_BASE_SECONDS/,
+    );
     expect(readLocalConfig({ LOCKSTEP_BACKOFF_BASE_SECONDS: '600' }).policy.backoffBaseSeconds).toBe(600);
   });
 
   it('reads the Step Functions and EventBridge ports, PORT+1 and PORT+2 by default, 0 for any free port', () => {
     expect(readLocalConfig({ PORT: '4000' })).toMatchObject({ stepFunctionsPort: 4001, eventBridgePort: 4002 });
-    expect(readLocalConfig({ PORT: '4000', LOCKSTEP_STEPFUNCTIONS_PORT: '0', LOCKSTEP_EVENTBRIDGE_PORT: '5000' })).toMatchObject({ stepFunctionsPort: 0, eventBridgePort: 5000 });
+    expect(
+      readLocalConfig({ PORT: '4000', LOCKSTEP_STEPFUNCTIONS_PORT: '0', LOCKSTEP_EVENTBRIDGE_PORT: '5000' }),
+    ).toMatchObject({ stepFunctionsPort: 0, eventBridgePort: 5000 });
   });
 });
 
 describe('Lambda settings', () => {
-  const env = { AWS_REGION: 'eu-west-1', TABLE_NAME: 'lockstep', IDEMPOTENCY_TABLE_NAME: 'lockstep-idem', EVENT_BUS_NAME: 'lockstep', STATE_MACHINE_ARNS: '{"lockstep-noop-v1":"arn:aws:states:eu-west-1:1:stateMachine:lockstep-noop-v1"}' };
+  const env = {
+    AWS_REGION: 'eu-west-1',
+    TABLE_NAME: 'lockstep',
+    IDEMPOTENCY_TABLE_NAME: 'lockstep-idem',
+    EVENT_BUS_NAME: 'lockstep',
+    STATE_MACHINE_ARNS: '{"lockstep-noop-v1":"arn:aws:states:eu-west-1:1:stateMachine:lockstep-noop-v1"}',
+  };
 
   it('reads the environment the CDK app sets', () => {
-    expect(readLambdaSettings(env)).toMatchObject({ region: 'eu-west-1', stateMachineArns: { 'lockstep-noop-v1': expect.stringContaining('stateMachine') }, policy: { cooldownSeconds: 300 } });
+    expect(readLambdaSettings(env)).toMatchObject({
+      region: 'eu-west-1',
+      stateMachineArns: { 'lockstep-noop-v1': expect.stringContaining('stateMachine') },
+      policy: { cooldownSeconds: 300 },
+    });
   });
 
   it('refuses a backoff base above its max on Lambda too', () => {
-    expect(() => readLambdaSettings({ ...env, LOCKSTEP_BACKOFF_BASE_SECONDS: '900', LOCKSTEP_BACKOFF_MAX_SECONDS: '600' })).toThrow(/LOCKSTEP_BACKOFF_BASE_SECONDS/);
+    expect(() =>
+      readLambdaSettings({ ...env, LOCKSTEP_BACKOFF_BASE_SECONDS: '900', LOCKSTEP_BACKOFF_MAX_SECONDS: '600' }),
+    ).toThrow(/LOCKSTEP_BACKOFF_BASE_SECONDS/);
   });
 
   it('refuses a malformed STATE_MACHINE_ARNS', () => {

@@ -28,7 +28,9 @@ export const defaultProvider = (init: ProviderInit = {}): AwsCredentialIdentityP
   let current: AwsCredentialIdentity | undefined;
   let pending: Promise<AwsCredentialIdentity> | undefined;
   const fresh = (credentials: AwsCredentialIdentity | undefined): credentials is AwsCredentialIdentity =>
-    credentials !== undefined && (credentials.expiration === undefined || credentials.expiration.getTime() - new Date().getTime() > REFRESH_BEFORE_EXPIRY_MS);
+    credentials !== undefined &&
+    (credentials.expiration === undefined ||
+      credentials.expiration.getTime() - new Date().getTime() > REFRESH_BEFORE_EXPIRY_MS);
   return async (properties) => {
     if (fresh(current) && !properties?.forceRefresh) return current;
     pending ??= source(init)(properties)

@@ -22,7 +22,12 @@ export class CapacityMeter {
         const command = String(context.commandName ?? 'unknown').replace(/Command$/, '');
         try {
           const result = await next(args);
-          this.requests.push({ command, failed: false, itemsRead: itemsReadBy(result.output), ...capacityOf(result.output) });
+          this.requests.push({
+            command,
+            failed: false,
+            itemsRead: itemsReadBy(result.output),
+            ...capacityOf(result.output),
+          });
           return result;
         } catch (error) {
           this.requests.push({ command, failed: true, itemsRead: 0 });
@@ -35,7 +40,14 @@ export class CapacityMeter {
   }
 
   /** What happened since `mark` (an index from {@link position}). */
-  since(mark: number): { requests: number; writes: number; reads: number; itemsRead: number; capacityUnits: number; byCommand: Record<string, number> } {
+  since(mark: number): {
+    requests: number;
+    writes: number;
+    reads: number;
+    itemsRead: number;
+    capacityUnits: number;
+    byCommand: Record<string, number>;
+  } {
     const slice = this.requests.slice(mark);
     const byCommand: Record<string, number> = {};
     for (const request of slice) byCommand[request.command] = (byCommand[request.command] ?? 0) + 1;
@@ -57,7 +69,8 @@ export class CapacityMeter {
 const WRITE_COMMANDS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem']);
 
 function capacityOf(output: unknown): { capacityUnits?: number } {
-  const consumed = (output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
+  const consumed = (output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] })
+    .ConsumedCapacity;
   if (consumed === undefined) return {};
   const list = Array.isArray(consumed) ? consumed : [consumed];
   return { capacityUnits: list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0) };

@@ -1,9 +1,9 @@
-import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Execution } from '../../domain/execution.js';
 import { progressOf } from '../../domain/phase.js';
 import type { TargetState } from '../../domain/target.js';
 import type { ActiveExecutionsInput, CreatedExecutionsInput, Page } from '../../ports.js';
-import { executionKey, positionOf, recordFromItem, type Item } from './items.js';
+import { executionKey, type Item, positionOf, recordFromItem } from './items.js';
 import type { PageTokens } from './page-tokens.js';
 import { CREATED_SHARDS, TABLE_DEFINITION } from './table-definition.js';
 import { listTargetsIn } from './target-standing.js';
@@ -11,21 +11,35 @@ import { listTargetsIn } from './target-standing.js';
 const { byCreated } = TABLE_DEFINITION.indexes;
 const POSITION = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#[A-Za-z0-9._:-]{1,128}$/;
 
-
 /**
  * The executions holding their targets now (Pending or Running), read from the `Running`
  * shards of the `active` index, each in its current phase (its record, read consistently,
  * once it has one). In shard order, then by execution id; reads grow with the active
  * executions, never with history.
  */
-export async function listActiveExecutions(doc: DynamoDBDocumentClient, tableName: string, tokens: PageTokens, input: ActiveExecutionsInput): Promise<Page<Execution>> {
+export async function listActiveExecutions(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  tokens: PageTokens,
+  input: ActiveExecutionsInput,
+): Promise<Page<Execution>> {
   const query = `active executions ${input.phase ?? 'any'} ${input.workflowId ?? '*'}`;
   const items: Execution[] = [];
   let nextToken = input.nextToken;
   do {
-    const page = await listTargetsIn(doc, tableName, tokens, { state: 'Running', at: new Date(0), limit: input.limit - items.length, ...(nextToken && { nextToken }) }, query);
+    const page = await listTargetsIn(
+      doc,
+      tableName,
+      tokens,
+      { state: 'Running', at: new Date(0), limit: input.limit - items.length, ...(nextToken && { nextToken }) },
+      query,
+    );
     const current = await currentExecutions(doc, tableName, page.items);
-    items.push(...current.filter((e) => (!input.phase || e.phase === input.phase) && (!input.workflowId || e.workflowId === input.workflowId)));
+    items.push(
+      ...current.filter(
+        (e) => (!input.phase || e.phase === input.phase) && (!input.workflowId || e.workflowId === input.workflowId),
+      ),
+    );
     nextToken = page.nextToken;
   } while (nextToken && items.length < input.limit);
   return { items, ...(nextToken && { nextToken }) };
@@ -40,13 +54,25 @@ export async function listActiveExecutions(doc: DynamoDBDocumentClient, tableNam
  * meanwhile neither repeat nor shift a page. The phase and workflow filters apply within
  * the window.
  */
-export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableName: string, tokens: PageTokens, input: CreatedExecutionsInput): Promise<Page<Execution>> {
+export async function listExecutionsCreated(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  tokens: PageTokens,
+  input: CreatedExecutionsInput,
+): Promise<Page<Execution>> {
   const { since, until, phase, workflowId, limit } = input;
   const query = `executions created ${since} ${until ?? 'now'} ${phase ?? 'any'} ${workflowId ?? '*'}`;
-  const below = input.nextToken === undefined ? undefined : tokens.decode(query, input.nextToken, (p) => p.length === 1 && POSITION.test(p[0]!))[0];
+  const below =
+    input.nextToken === undefined
+      ? undefined
+      : tokens.decode(query, input.nextToken, (p) => p.length === 1 && POSITION.test(p[0]!))[0];
   // Positions are `createdAt#id`: below `until` itself means created before it; '~' sorts after every position.
   const upper = below ?? until ?? '~';
-  const fits = (e: Execution) => (!phase || e.phase === phase) && (!workflowId || e.workflowId === workflowId) && e.createdAt >= since && positionOf(e) < upper;
+  const fits = (e: Execution) =>
+    (!phase || e.phase === phase) &&
+    (!workflowId || e.workflowId === workflowId) &&
+    e.createdAt >= since &&
+    positionOf(e) < upper;
 
   // The active executions first, each read consistently (a Pending one has no item, so no by-created entry, yet),
   // then the shards: an execution that leaves the active ones between the two reads (a noop starts and ends in
@@ -55,7 +81,10 @@ export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableNa
   const active: Execution[] = [];
   let activeToken: string | undefined;
   do {
-    const page = await listActiveExecutions(doc, tableName, tokens, { limit: 100, ...(activeToken && { nextToken: activeToken }) });
+    const page = await listActiveExecutions(doc, tableName, tokens, {
+      limit: 100,
+      ...(activeToken && { nextToken: activeToken }),
+    });
     active.push(...page.items);
     activeToken = page.nextToken;
   } while (activeToken);
@@ -70,9 +99,19 @@ export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableNa
             TableName: tableName,
             IndexName: byCreated.name,
             KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :since AND :upper',
-            ...((phase || workflowId) && { FilterExpression: [phase && 'execution.phase = :phase', workflowId && 'execution.workflowId = :workflow'].filter(Boolean).join(' AND ') }),
+            ...((phase || workflowId) && {
+              FilterExpression: [phase && 'execution.phase = :phase', workflowId && 'execution.workflowId = :workflow']
+                .filter(Boolean)
+                .join(' AND '),
+            }),
             ExpressionAttributeNames: { '#pk': byCreated.partitionKey, '#sk': byCreated.sortKey },
-            ExpressionAttributeValues: { ':pk': `C#${shard}`, ':since': since, ':upper': upper, ...(phase && { ':phase': phase }), ...(workflowId && { ':workflow': workflowId }) },
+            ExpressionAttributeValues: {
+              ':pk': `C#${shard}`,
+              ':since': since,
+              ':upper': upper,
+              ...(phase && { ':phase': phase }),
+              ...(workflowId && { ':workflow': workflowId }),
+            },
             ScanIndexForward: false,
             // One more than a page shows whether another follows.
             Limit: limit + 1,
@@ -80,7 +119,9 @@ export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableNa
           }),
         );
         // BETWEEN includes its bounds; the last position returned is not returned again.
-        found.push(...(page.Items ?? []).map((item) => recordFromItem(item).execution).filter((e) => positionOf(e) !== below));
+        found.push(
+          ...(page.Items ?? []).map((item) => recordFromItem(item).execution).filter((e) => positionOf(e) !== below),
+        );
         startKey = page.LastEvaluatedKey;
       } while (startKey && found.length <= limit);
       return found;
@@ -98,7 +139,11 @@ export async function listExecutionsCreated(doc: DynamoDBDocumentClient, tableNa
 }
 
 /** Each held target's execution in its current phase: its record, read consistently in one batch, else the holder (still Pending). */
-async function currentExecutions(doc: DynamoDBDocumentClient, tableName: string, targets: readonly TargetState[]): Promise<Execution[]> {
+async function currentExecutions(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  targets: readonly TargetState[],
+): Promise<Execution[]> {
   const holders = targets.flatMap((t) => (t.holder ? [t.holder.execution] : []));
   if (holders.length === 0) return [];
   const records = new Map<string, Execution>();
@@ -107,10 +152,18 @@ async function currentExecutions(doc: DynamoDBDocumentClient, tableName: string,
 }
 
 /** BatchGetItem takes at most 100 keys, and may leave some for another call. */
-async function readRecords(doc: DynamoDBDocumentClient, tableName: string, executions: readonly Execution[], into: Map<string, Execution>): Promise<void> {
+async function readRecords(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  executions: readonly Execution[],
+  into: Map<string, Execution>,
+): Promise<void> {
   let keys: Item[] | undefined = executions.map((e) => executionKey(e.id));
   while (keys && keys.length > 0) {
-    const { Responses, UnprocessedKeys }: { Responses?: Record<string, Item[]>; UnprocessedKeys?: Record<string, { Keys?: Item[] }> } = await doc.send(
+    const {
+      Responses,
+      UnprocessedKeys,
+    }: { Responses?: Record<string, Item[]>; UnprocessedKeys?: Record<string, { Keys?: Item[] }> } = await doc.send(
       new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
     );
     for (const item of Responses?.[tableName] ?? []) {

@@ -1,10 +1,21 @@
-import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, LockstepError, NotFoundError } from '../../domain/errors.js';
-import { ExecutionRequestSchema, type Execution, type ExecutionRecord } from '../../domain/execution.js';
+import { type Execution, type ExecutionRecord, ExecutionRequestSchema } from '../../domain/execution.js';
 import { isTerminal } from '../../domain/phase.js';
-import { HolderSchema, refusal, type Holder, type TargetState } from '../../domain/target.js';
+import { type Holder, HolderSchema, refusal, type TargetState } from '../../domain/target.js';
 import { admitted, cleared, finished, settlementFor, skipped, started } from '../../domain/transitions.js';
 import type {
   ActiveExecutionsInput,
@@ -22,13 +33,13 @@ import type {
   TransitionResult,
 } from '../../ports.js';
 import { listActiveExecutions, listExecutionsCreated } from './cross-target-listing.js';
-import { pageTokensFor, type PageTokens } from './page-tokens.js';
 import { listTargetExecutions } from './execution-listing.js';
-import { executionItem, executionKey, recordFromItem, targetFromItem, targetKey, type Item } from './items.js';
+import { executionItem, executionKey, type Item, recordFromItem, targetFromItem, targetKey } from './items.js';
+import { type PageTokens, pageTokensFor } from './page-tokens.js';
 import { TABLE_DEFINITION } from './table-definition.js';
 import { listTargetsIn, pendingKeys } from './target-standing.js';
 import { admissionUpdate, releaseUpdate, standingClauses } from './target-writes.js';
-import { transact, withConflictRetry, type TransactItems } from './transactions.js';
+import { type TransactItems, transact, withConflictRetry } from './transactions.js';
 
 export interface DynamoDbStoreOptions {
   client: DynamoDBClient;
@@ -76,7 +87,9 @@ export class DynamoDbStore implements ExecutionStore {
     const update = admissionUpdate(this.tableName, holder, at.toISOString());
     if (!exclusive) {
       try {
-        const { Attributes } = await withConflictRetry(() => this.doc.send(new UpdateCommand({ ...update, ReturnValues: 'UPDATED_NEW', ReturnConsumedCapacity: 'TOTAL' })));
+        const { Attributes } = await withConflictRetry(() =>
+          this.doc.send(new UpdateCommand({ ...update, ReturnValues: 'UPDATED_NEW', ReturnConsumedCapacity: 'TOTAL' })),
+        );
         return { admitted: true, record: { ...holder, fencingToken: Number(Attributes?.fencingToken) } };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -90,7 +103,16 @@ export class DynamoDbStore implements ExecutionStore {
       await withConflictRetry(() =>
         this.doc.send(
           new TransactWriteCommand({
-            TransactItems: [{ ConditionCheck: { TableName: this.tableName, Key: executionKey(executionId), ConditionExpression: 'attribute_not_exists(PK)' } }, { Update: update }],
+            TransactItems: [
+              {
+                ConditionCheck: {
+                  TableName: this.tableName,
+                  Key: executionKey(executionId),
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+              { Update: update },
+            ],
             ReturnConsumedCapacity: 'TOTAL',
           }),
         ),
@@ -99,10 +121,13 @@ export class DynamoDbStore implements ExecutionStore {
       const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
       if (!reasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) throw error;
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return this.existing(executionId);
-      const old = reasons[1]?.Item ? unmarshall(reasons[1].Item) : ((await this.getTargetItem(holder.execution.targetResource)) ?? undefined);
+      const old = reasons[1]?.Item
+        ? unmarshall(reasons[1].Item)
+        : ((await this.getTargetItem(holder.execution.targetResource)) ?? undefined);
       const target = targetFromItem(holder.execution.targetResource, old);
       // A retry of a request whose first attempt took the lock and then died: the same execution.
-      if (target.holder?.execution.id === executionId) return { admitted: false, existing: true, record: { ...target.holder, fencingToken: target.fencingToken } };
+      if (target.holder?.execution.id === executionId)
+        return { admitted: false, existing: true, record: { ...target.holder, fencingToken: target.fencingToken } };
       return this.refuse(holder, old, at, true);
     }
     const target = await this.getTarget(holder.execution.targetResource);
@@ -133,11 +158,18 @@ export class DynamoDbStore implements ExecutionStore {
 
   private async existing(executionId: string): Promise<Admission> {
     const record = await this.getExecution(executionId);
-    if (!record) throw new ConflictError(`execution ${executionId} changed while it was being admitted; retry the request`);
+    if (!record)
+      throw new ConflictError(`execution ${executionId} changed while it was being admitted; retry the request`);
     return { admitted: false, existing: true, record };
   }
 
-  async markRunning({ pending, fencingToken, executionRef, startTime, actor }: MarkRunningInput): Promise<TransitionResult> {
+  async markRunning({
+    pending,
+    fencingToken,
+    executionRef,
+    startTime,
+    actor,
+  }: MarkRunningInput): Promise<TransitionResult> {
     const record = started(pending, fencingToken, executionRef, startTime, actor);
     try {
       // Every way out of Pending writes the execution item, so "no item yet" is exactly "still Pending".
@@ -154,7 +186,11 @@ export class DynamoDbStore implements ExecutionStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException) || !error.Item) throw error;
       const current = recordFromItem(unmarshall(error.Item));
-      return { changed: false, record: current, why: `execution ${record.execution.id} is already ${current.execution.phase}` };
+      return {
+        changed: false,
+        record: current,
+        why: `execution ${record.execution.id} is already ${current.execution.phase}`,
+      };
     }
   }
 
@@ -164,7 +200,8 @@ export class DynamoDbStore implements ExecutionStore {
     for (let attempt = 1; ; attempt++) {
       const result = await withConflictRetry(() => this.finishOnce(input));
       if (result !== LOST_RACE) return result;
-      if (attempt >= FINISH_ATTEMPTS) throw new LockstepError(`execution ${input.executionId} kept changing while it was being finished`);
+      if (attempt >= FINISH_ATTEMPTS)
+        throw new LockstepError(`execution ${input.executionId} kept changing while it was being finished`);
     }
   }
 
@@ -173,13 +210,21 @@ export class DynamoDbStore implements ExecutionStore {
     const stored = await this.getExecutionItem(executionId);
     // A duplicate or late event for an ended execution is the common case: it needs no second read.
     if (stored && isTerminal(stored.execution.phase)) return unchanged(stored);
-    const targetResource = stored?.execution.targetResource ?? input.targetResource ?? (await this.findPending(executionId))?.execution.targetResource;
+    const targetResource =
+      stored?.execution.targetResource ??
+      input.targetResource ??
+      (await this.findPending(executionId))?.execution.targetResource;
     if (!targetResource) throw new NotFoundError(`execution ${executionId} does not exist`);
     const target = await this.getTarget(targetResource);
     // Neither stored nor holding: it may have left Pending between the two reads.
-    const current = stored ?? (target.holder?.execution.id === executionId ? { ...target.holder, fencingToken: target.fencingToken } : await this.getExecutionItem(executionId));
+    const current =
+      stored ??
+      (target.holder?.execution.id === executionId
+        ? { ...target.holder, fencingToken: target.fencingToken }
+        : await this.getExecutionItem(executionId));
     if (!current) throw new NotFoundError(`execution ${executionId} does not exist`);
-    if (isTerminal(current.execution.phase) || (input.onlyFrom && current.execution.phase !== input.onlyFrom)) return unchanged(current);
+    if (isTerminal(current.execution.phase) || (input.onlyFrom && current.execution.phase !== input.onlyFrom))
+      return unchanged(current);
 
     const fencingToken = current.fencingToken ?? target.fencingToken;
     const record = finished(
@@ -188,7 +233,10 @@ export class DynamoDbStore implements ExecutionStore {
         termination: input.termination,
         at: input.at,
         actor: input.actor,
-        ...(input.executionRef && input.startTime && { overtakenStart: { executionRef: input.executionRef, startTime: input.startTime, actor: this.engineActor } }),
+        ...(input.executionRef &&
+          input.startTime && {
+            overtakenStart: { executionRef: input.executionRef, startTime: input.startTime, actor: this.engineActor },
+          }),
       },
     );
     const settlement = settlementFor(target, record, policy);
@@ -200,7 +248,11 @@ export class DynamoDbStore implements ExecutionStore {
           ...(stored
             ? {
                 ConditionExpression: 'execution.phase = :phase AND fencingToken = :token AND size(events) = :events',
-                ExpressionAttributeValues: { ':phase': stored.execution.phase, ':token': fencingToken, ':events': stored.events.length },
+                ExpressionAttributeValues: {
+                  ':phase': stored.execution.phase,
+                  ':token': fencingToken,
+                  ':events': stored.events.length,
+                },
               }
             : { ConditionExpression: 'attribute_not_exists(PK)' }),
         },
@@ -216,14 +268,33 @@ export class DynamoDbStore implements ExecutionStore {
     const record = await this.getExecutionItem(executionId);
     if (!record || !isTerminal(record.execution.phase)) return false;
     const settlement = settlementFor(target, record, policy);
-    return settlement !== undefined && transact(this.doc, [{ Update: releaseUpdate(this.tableName, target, executionId, settlement) }]);
+    return (
+      settlement !== undefined &&
+      transact(this.doc, [{ Update: releaseUpdate(this.tableName, target, executionId, settlement) }])
+    );
   }
 
   async clearBlock({ targetResource, clearedBy, reason, at }: ClearBlockInput): Promise<TargetState> {
     const target = await this.getTarget(targetResource);
-    const blocking = target.blockReason && target.blockedByExecutionId ? await this.getExecutionItem(target.blockedByExecutionId) : undefined;
-    const { blockClearances, blockingRecord } = cleared(target, { clearedBy, reason, at, maxKept: this.maxBlockClearances, ...(blocking && { blocking }) });
-    const clearedTarget = { ...target, blockReason: undefined, blockedByExecutionId: undefined, nextAllowedAt: undefined, consecutiveFailures: 0, blockClearances };
+    const blocking =
+      target.blockReason && target.blockedByExecutionId
+        ? await this.getExecutionItem(target.blockedByExecutionId)
+        : undefined;
+    const { blockClearances, blockingRecord } = cleared(target, {
+      clearedBy,
+      reason,
+      at,
+      maxKept: this.maxBlockClearances,
+      ...(blocking && { blocking }),
+    });
+    const clearedTarget = {
+      ...target,
+      blockReason: undefined,
+      blockedByExecutionId: undefined,
+      nextAllowedAt: undefined,
+      consecutiveFailures: 0,
+      blockClearances,
+    };
     // What it stands in once cleared: the failed run's cooldown, if any, else nothing (it leaves the index).
     const index = standingClauses(targetResource, clearedTarget);
     const items: TransactItems = [
@@ -251,24 +322,37 @@ export class DynamoDbStore implements ExecutionStore {
           Key: executionKey(blocking.execution.id),
           UpdateExpression: 'SET events = list_append(events, :event)',
           ConditionExpression: 'size(events) = :count',
-          ExpressionAttributeValues: { ':event': blockingRecord.events.slice(blocking.events.length), ':count': blocking.events.length },
+          ExpressionAttributeValues: {
+            ':event': blockingRecord.events.slice(blocking.events.length),
+            ':count': blocking.events.length,
+          },
         },
       });
     }
-    if (!(await transact(this.doc, items))) throw new ConflictError(`target ${targetResource} changed while it was being cleared; read it and try again`);
+    if (!(await transact(this.doc, items)))
+      throw new ConflictError(`target ${targetResource} changed while it was being cleared; read it and try again`);
     return clearedTarget;
   }
 
   async getExecution(executionId: string, heldTarget?: TargetState): Promise<ExecutionRecord | undefined> {
     const stored = await this.getExecutionItem(executionId);
     if (stored) return stored;
-    if (heldTarget?.holder?.execution.id === executionId) return { ...heldTarget.holder, fencingToken: heldTarget.fencingToken };
+    if (heldTarget?.holder?.execution.id === executionId)
+      return { ...heldTarget.holder, fencingToken: heldTarget.fencingToken };
     // Not Pending either: it may have left Pending (its start recorded, or its end) between the two reads.
     return (await this.findPending(executionId)) ?? this.getExecutionItem(executionId);
   }
 
   async listExecutions(input: ListExecutionsInput): Promise<Page<Execution>> {
-    return listTargetExecutions({ doc: this.doc, tableName: this.tableName, tokens: await this.pageTokens(), currentExecution: (target) => this.currentExecution(target) }, input);
+    return listTargetExecutions(
+      {
+        doc: this.doc,
+        tableName: this.tableName,
+        tokens: await this.pageTokens(),
+        currentExecution: (target) => this.currentExecution(target),
+      },
+      input,
+    );
   }
 
   async getTarget(targetResource: string): Promise<TargetState> {
@@ -304,12 +388,16 @@ export class DynamoDbStore implements ExecutionStore {
   }
 
   private async getTargetItem(targetResource: string): Promise<Item | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: targetKey(targetResource), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: targetKey(targetResource), ConsistentRead: true }),
+    );
     return Item;
   }
 
   private async getExecutionItem(executionId: string): Promise<ExecutionRecord | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: executionKey(executionId), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: executionKey(executionId), ConsistentRead: true }),
+    );
     return Item ? recordFromItem(Item) : undefined;
   }
 
@@ -337,4 +425,3 @@ export class DynamoDbStore implements ExecutionStore {
 function unchanged(record: ExecutionRecord): TransitionResult {
   return { changed: false, record, why: `execution ${record.execution.id} is ${record.execution.phase}` };
 }
-

@@ -1,4 +1,4 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Execution } from '../../domain/execution.js';
 import { Phase } from '../../domain/phase.js';
 import type { ListExecutionsInput, Page } from '../../ports.js';
@@ -18,7 +18,6 @@ export interface ListingSource {
   currentExecution(targetResource: string): Promise<Execution | undefined>;
 }
 
-
 /**
  * One target's executions, newest first, each once and in its current phase.
  *
@@ -28,15 +27,21 @@ export interface ListingSource {
  * history at all. Pages continue strictly below the last position returned, so executions
  * written meanwhile (always newer) neither repeat nor shift a page.
  */
-export async function listTargetExecutions(source: ListingSource, { targetResource, phase, limit, nextToken }: ListExecutionsInput): Promise<Page<Execution>> {
+export async function listTargetExecutions(
+  source: ListingSource,
+  { targetResource, phase, limit, nextToken }: ListExecutionsInput,
+): Promise<Page<Execution>> {
   const query = `executions of ${targetResource} in ${phase ?? 'any phase'}`;
   const below =
     nextToken === undefined
       ? undefined
-      : source.tokens.decode(query, nextToken, (p) => p.length === 2 && ISO_TIME.test(p[0]!) && EXECUTION_ID.test(p[1]!)).join('#');
+      : source.tokens
+          .decode(query, nextToken, (p) => p.length === 2 && ISO_TIME.test(p[0]!) && EXECUTION_ID.test(p[1]!))
+          .join('#');
   const current = await source.currentExecution(targetResource);
   const currentPosition = current && positionOf(current);
-  const currentFits = current !== undefined && (!phase || current.phase === phase) && (below === undefined || currentPosition! < below);
+  const currentFits =
+    current !== undefined && (!phase || current.phase === phase) && (below === undefined || currentPosition! < below);
 
   const items: Execution[] = [];
   let placed = !currentFits;
@@ -52,8 +57,15 @@ export async function listTargetExecutions(source: ListingSource, { targetResour
         IndexName: byTarget.name,
         KeyConditionExpression: below === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :below',
         ...(phase && { FilterExpression: 'execution.phase = :phase' }),
-        ExpressionAttributeNames: { '#pk': byTarget.partitionKey, ...(below !== undefined && { '#sk': byTarget.sortKey }) },
-        ExpressionAttributeValues: { ':pk': targetPartitionKey(targetResource), ...(below !== undefined && { ':below': below }), ...(phase && { ':phase': phase }) },
+        ExpressionAttributeNames: {
+          '#pk': byTarget.partitionKey,
+          ...(below !== undefined && { '#sk': byTarget.sortKey }),
+        },
+        ExpressionAttributeValues: {
+          ':pk': targetPartitionKey(targetResource),
+          ...(below !== undefined && { ':below': below }),
+          ...(phase && { ':phase': phase }),
+        },
         ScanIndexForward: false,
         // One more than a page shows whether another follows; one more again for the holder's own entry.
         Limit: limit + 2,

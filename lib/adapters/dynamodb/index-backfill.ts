@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { standingOf } from '../../domain/target.js';
-import { createdPartition, executionKey, positionOf, targetFromItem, targetKey, type Item } from './items.js';
+import { createdPartition, executionKey, type Item, positionOf, targetFromItem, targetKey } from './items.js';
 import { TABLE_DEFINITION } from './table-definition.js';
 import { pendingKeys, standingKeys } from './target-standing.js';
 
@@ -20,7 +20,10 @@ const LAYOUT_VERSION = 2;
  * transition that happens meanwhile (and writes the new keys itself) wins. Runs once per
  * table: a marker item records that it is done. Returns how many items it brought up to date.
  */
-export async function backfillIndexKeys(client: DynamoDBClient, tableName: string): Promise<{ targets: number; executions: number }> {
+export async function backfillIndexKeys(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<{ targets: number; executions: number }> {
   const doc = DynamoDBDocumentClient.from(client);
   const done = await doc.send(new GetCommand({ TableName: tableName, Key: LAYOUT, ConsistentRead: true }));
   if (Number(done.Item?.version) >= LAYOUT_VERSION) return { targets: 0, executions: 0 };
@@ -45,7 +48,10 @@ export async function backfillIndexKeys(client: DynamoDBClient, tableName: strin
           const target = targetFromItem(String(item.targetResource), item);
           const standing = standingOf(target);
           if (!standing) continue;
-          const keys = standing.state === 'Running' ? pendingKeys(target.holder!.execution.id) : standingKeys(target.targetResource, standing);
+          const keys =
+            standing.state === 'Running'
+              ? pendingKeys(target.holder!.execution.id)
+              : standingKeys(target.targetResource, standing);
           await doc.send(
             new UpdateCommand({
               TableName: tableName,
@@ -53,7 +59,12 @@ export async function backfillIndexKeys(client: DynamoDBClient, tableName: strin
               UpdateExpression: 'SET #apk = :pk, #ask = :sk',
               ConditionExpression: 'fencingToken = :token AND (attribute_not_exists(#apk) OR #apk = :legacy)',
               ExpressionAttributeNames: { '#apk': active.partitionKey, '#ask': active.sortKey },
-              ExpressionAttributeValues: { ':pk': keys[active.partitionKey], ':sk': keys[active.sortKey], ':token': target.fencingToken, ':legacy': LEGACY_ACTIVE },
+              ExpressionAttributeValues: {
+                ':pk': keys[active.partitionKey],
+                ':sk': keys[active.sortKey],
+                ':token': target.fencingToken,
+                ':legacy': LEGACY_ACTIVE,
+              },
             }),
           );
           counts.targets++;
@@ -77,6 +88,8 @@ export async function backfillIndexKeys(client: DynamoDBClient, tableName: strin
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  await doc.send(new PutCommand({ TableName: tableName, Item: { ...LAYOUT, entity: 'layout', version: LAYOUT_VERSION } }));
+  await doc.send(
+    new PutCommand({ TableName: tableName, Item: { ...LAYOUT, entity: 'layout', version: LAYOUT_VERSION } }),
+  );
   return counts;
 }

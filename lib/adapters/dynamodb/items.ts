@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ExecutionRecordSchema, type Execution, type ExecutionRecord } from '../../domain/execution.js';
-import { TargetStateSchema, idleTarget, type TargetState } from '../../domain/target.js';
+import { type Execution, type ExecutionRecord, ExecutionRecordSchema } from '../../domain/execution.js';
+import { idleTarget, type TargetState, TargetStateSchema } from '../../domain/target.js';
 import { CREATED_SHARDS, TABLE_DEFINITION } from './table-definition.js';
 
 const TARGET_SK = 'TARGET';
@@ -24,10 +24,14 @@ export function createdPartition(executionId: string): string {
 }
 
 /** Where an execution stands in a newest-first listing (`createdAt#id`): the sort key of both execution indexes. */
-export const positionOf = (execution: Pick<Execution, 'createdAt' | 'id'>): string => `${execution.createdAt}#${execution.id}`;
+export const positionOf = (execution: Pick<Execution, 'createdAt' | 'id'>): string =>
+  `${execution.createdAt}#${execution.id}`;
 
 export function targetKey(canonicalTarget: string): Item {
-  return { [TABLE_DEFINITION.partitionKey]: targetPartitionKey(canonicalTarget), [TABLE_DEFINITION.sortKey]: TARGET_SK };
+  return {
+    [TABLE_DEFINITION.partitionKey]: targetPartitionKey(canonicalTarget),
+    [TABLE_DEFINITION.sortKey]: TARGET_SK,
+  };
 }
 
 export function executionKey(executionId: string): Item {
@@ -63,5 +67,9 @@ export function executionItem(record: ExecutionRecord, retentionSeconds: number)
 }
 
 export function recordFromItem(item: Item): ExecutionRecord {
-  return ExecutionRecordSchema.parse({ execution: item.execution, fencingToken: item.fencingToken, events: item.events });
+  return ExecutionRecordSchema.parse({
+    execution: item.execution,
+    fencingToken: item.fencingToken,
+    events: item.events,
+  });
 }

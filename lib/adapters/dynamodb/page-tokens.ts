@@ -20,13 +20,18 @@ export class PageTokens {
   constructor(private readonly key: Buffer) {}
 
   encode(query: string, position: readonly string[]): string {
-    const payload = Buffer.from(JSON.stringify([VERSION, fingerprint(query), ...position]), 'utf8').toString('base64url');
+    const payload = Buffer.from(JSON.stringify([VERSION, fingerprint(query), ...position]), 'utf8').toString(
+      'base64url',
+    );
     return `${payload}.${this.signature(payload)}`;
   }
 
   /** The position a token holds, checked field by field with `valid`; a 400 ValidationError for anything else. */
   decode(query: string, token: string, valid: (position: string[]) => boolean): string[] {
-    const refuse = (why: string) => new ValidationError(`nextToken is not a token this API issued for this query: ${why}`, [`query.nextToken: ${why}`]);
+    const refuse = (why: string) =>
+      new ValidationError(`nextToken is not a token this API issued for this query: ${why}`, [
+        `query.nextToken: ${why}`,
+      ]);
     if (!TOKEN.test(token)) throw refuse('it is malformed');
     const [payload, signature] = token.split('.') as [string, string];
     let decoded: unknown;
@@ -35,7 +40,12 @@ export class PageTokens {
     } catch {
       throw refuse('it is malformed');
     }
-    if (!Array.isArray(decoded) || decoded[0] !== VERSION || !decoded.every((part) => typeof part === 'string' || part === VERSION)) throw refuse('it is malformed');
+    if (
+      !Array.isArray(decoded) ||
+      decoded[0] !== VERSION ||
+      !decoded.every((part) => typeof part === 'string' || part === VERSION)
+    )
+      throw refuse('it is malformed');
     const [, issuedFor, ...position] = decoded as [number, string, ...string[]];
     if (issuedFor !== fingerprint(query)) throw refuse('it belongs to another query');
     if (!timingSafeEqual(Buffer.from(signature), Buffer.from(this.signature(payload)))) throw refuse('it was altered');
@@ -51,12 +61,22 @@ export class PageTokens {
 /** The table's page-token key: read once, or made (by whichever process asks first) when the table has none. */
 export async function pageTokensFor(client: DynamoDBClient, tableName: string): Promise<PageTokens> {
   const doc = DynamoDBDocumentClient.from(client);
-  const read = async () => (await doc.send(new GetCommand({ TableName: tableName, Key: KEY_ITEM, ConsistentRead: true }))).Item?.secret as string | undefined;
+  const read = async () =>
+    (await doc.send(new GetCommand({ TableName: tableName, Key: KEY_ITEM, ConsistentRead: true }))).Item?.secret as
+      | string
+      | undefined;
   let secret = await read();
   if (secret === undefined) {
     try {
       secret = randomBytes(32).toString('base64');
-      await doc.send(new PutCommand({ TableName: tableName, Item: { ...KEY_ITEM, entity: 'key', secret }, ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE_DEFINITION.partitionKey } }));
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...KEY_ITEM, entity: 'key', secret },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE_DEFINITION.partitionKey },
+        }),
+      );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       secret = (await read())!;

@@ -1,13 +1,18 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  type DynamoDBClient,
   ResourceInUseException,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { pageTokensFor } from './page-tokens.js';
-import { createIdempotencyTableInput, createTableInput, IDEMPOTENCY_TABLE_DEFINITION, TABLE_DEFINITION } from './table-definition.js';
+import {
+  createIdempotencyTableInput,
+  createTableInput,
+  IDEMPOTENCY_TABLE_DEFINITION,
+  TABLE_DEFINITION,
+} from './table-definition.js';
 
 /**
  * Creates the engine's table from the shared definition if it does not exist, and waits
@@ -49,11 +54,20 @@ export async function ensureIdempotencyTable(client: DynamoDBClient, tableName: 
   await ensure(client, createIdempotencyTableInput(tableName), IDEMPOTENCY_TABLE_DEFINITION.timeToLiveAttribute);
 }
 
-async function ensure(client: DynamoDBClient, input: ReturnType<typeof createTableInput>, ttlAttribute: string): Promise<void> {
+async function ensure(
+  client: DynamoDBClient,
+  input: ReturnType<typeof createTableInput>,
+  ttlAttribute: string,
+): Promise<void> {
   const tableName = input.TableName!;
   try {
     await client.send(new CreateTableCommand(input));
-    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+      }),
+    );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }

@@ -1,7 +1,7 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Standing, TargetState } from '../../domain/target.js';
 import type { ListTargetsInput, Page } from '../../ports.js';
-import { shardOf as shardIn, targetFromItem, targetPartitionKey, type Item } from './items.js';
+import { type Item, shardOf as shardIn, targetFromItem, targetPartitionKey } from './items.js';
 import type { PageTokens } from './page-tokens.js';
 import { STANDING_SHARDS, TABLE_DEFINITION } from './table-definition.js';
 
@@ -27,7 +27,8 @@ const shardOf = (key: string) => shardIn(key, STANDING_SHARDS);
  */
 export function standingKeys(canonicalTarget: string, standing: Standing, holderId?: string): Item {
   const target = targetPartitionKey(canonicalTarget);
-  if (standing.state === 'Running') return { [active.partitionKey]: `Running#${shardOf(holderId!)}`, [active.sortKey]: holderId! };
+  if (standing.state === 'Running')
+    return { [active.partitionKey]: `Running#${shardOf(holderId!)}`, [active.sortKey]: holderId! };
   const sortKey = 'until' in standing ? `${standing.until}#${target}` : target;
   return { [active.partitionKey]: `${standing.state}#${shardOf(target)}`, [active.sortKey]: sortKey };
 }
@@ -51,12 +52,22 @@ export async function listTargetsIn(
   /** What the page tokens are bound to: another listing read through this one has tokens of its own. */
   query = `targets ${state}`,
 ): Promise<Page<TargetState>> {
-  const [shardText, after] = nextToken === undefined ? ['0', undefined] : tokens.decode(query, nextToken, (p) => p.length === 2 && /^\d+$/.test(p[0]!) && Number(p[0]) < STANDING_SHARDS && POSITION[state].test(p[1]!));
+  const [shardText, after] =
+    nextToken === undefined
+      ? ['0', undefined]
+      : tokens.decode(
+          query,
+          nextToken,
+          (p) => p.length === 2 && /^\d+$/.test(p[0]!) && Number(p[0]) < STANDING_SHARDS && POSITION[state].test(p[1]!),
+        );
   const windowOpen = state === 'CoolingDown' || state === 'BackingOff' ? `${at.toISOString()}#~` : undefined;
   const items: TargetState[] = [];
   let last: [string, string] | undefined;
   for (let shard = Number(shardText); shard < STANDING_SHARDS; shard++) {
-    const from = [shard === Number(shardText) ? after : undefined, windowOpen].filter((bound) => bound !== undefined).sort().at(-1);
+    const from = [shard === Number(shardText) ? after : undefined, windowOpen]
+      .filter((bound) => bound !== undefined)
+      .sort()
+      .at(-1);
     let startKey: Item | undefined;
     do {
       const page = await doc.send(
@@ -64,7 +75,10 @@ export async function listTargetsIn(
           TableName: tableName,
           IndexName: active.name,
           KeyConditionExpression: from === undefined ? '#pk = :pk' : '#pk = :pk AND #sk > :from',
-          ExpressionAttributeNames: { '#pk': active.partitionKey, ...(from !== undefined && { '#sk': active.sortKey }) },
+          ExpressionAttributeNames: {
+            '#pk': active.partitionKey,
+            ...(from !== undefined && { '#sk': active.sortKey }),
+          },
           ExpressionAttributeValues: { ':pk': `${state}#${shard}`, ...(from !== undefined && { ':from': from }) },
           // One more than the page needs shows whether another follows.
           Limit: limit - items.length + 1,

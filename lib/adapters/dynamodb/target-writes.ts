@@ -1,4 +1,4 @@
-import { standingOf, type Holder, type Settlement, type TargetState } from '../../domain/target.js';
+import { type Holder, type Settlement, standingOf, type TargetState } from '../../domain/target.js';
 import { targetKey } from './items.js';
 import { TABLE_DEFINITION } from './table-definition.js';
 import { pendingKeys, standingKeys } from './target-standing.js';
@@ -22,7 +22,16 @@ export function admissionUpdate(tableName: string, holder: Holder, at: string): 
       'attribute_not_exists(holder) AND attribute_not_exists(blockReason) ' +
       'AND (attribute_not_exists(cooldownUntil) OR cooldownUntil <= :now) ' +
       'AND (attribute_not_exists(nextAllowedAt) OR nextAllowedAt <= :now)',
-    ExpressionAttributeValues: { ':entity': 'target', ':target': targetResource, ':holder': holder, ...indexValues(pendingKeys(id)), ':zero': 0, ':none': [], ':one': 1, ':now': at },
+    ExpressionAttributeValues: {
+      ':entity': 'target',
+      ':target': targetResource,
+      ':holder': holder,
+      ...indexValues(pendingKeys(id)),
+      ':zero': 0,
+      ':none': [],
+      ':one': 1,
+      ':now': at,
+    },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }
@@ -32,7 +41,12 @@ export function admissionUpdate(tableName: string, holder: Holder, at: string): 
  * the holder and fencing token are still the ones the settlement was computed for.
  * Settlement fields that are absent are removed.
  */
-export function releaseUpdate(tableName: string, target: TargetState, executionId: string, settlement: Settlement): TransactUpdate {
+export function releaseUpdate(
+  tableName: string,
+  target: TargetState,
+  executionId: string,
+  settlement: Settlement,
+): TransactUpdate {
   const values: Record<string, unknown> = {};
   const sets: string[] = [];
   const removes = ['holder'];
@@ -41,7 +55,15 @@ export function releaseUpdate(tableName: string, target: TargetState, executionI
   sets.push(...index.sets);
   removes.push(...index.removes);
   Object.assign(values, index.values);
-  const fields: (keyof Settlement)[] = ['lastExecutionId', 'lastOutcome', 'consecutiveFailures', 'cooldownUntil', 'nextAllowedAt', 'blockReason', 'blockedByExecutionId'];
+  const fields: (keyof Settlement)[] = [
+    'lastExecutionId',
+    'lastOutcome',
+    'consecutiveFailures',
+    'cooldownUntil',
+    'nextAllowedAt',
+    'blockReason',
+    'blockedByExecutionId',
+  ];
   for (const field of fields) {
     const value = settlement[field];
     if (value === undefined) removes.push(field);
@@ -55,8 +77,14 @@ export function releaseUpdate(tableName: string, target: TargetState, executionI
     Key: targetKey(target.targetResource),
     UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
     // consecutiveFailures cannot change while the target is held, so the settlement computed from it stays right.
-    ConditionExpression: 'holder.execution.id = :holderId AND fencingToken = :token AND consecutiveFailures = :failuresBefore',
-    ExpressionAttributeValues: { ...values, ':holderId': executionId, ':token': target.fencingToken, ':failuresBefore': target.consecutiveFailures },
+    ConditionExpression:
+      'holder.execution.id = :holderId AND fencingToken = :token AND consecutiveFailures = :failuresBefore',
+    ExpressionAttributeValues: {
+      ...values,
+      ':holderId': executionId,
+      ':token': target.fencingToken,
+      ':failuresBefore': target.consecutiveFailures,
+    },
   };
 }
 
@@ -64,10 +92,17 @@ export function releaseUpdate(tableName: string, target: TargetState, executionI
  * The update clauses that put a target's standing (see `standingOf`) in the `active` index,
  * or take it out when it is idle: for every write that changes what a target stands in.
  */
-export function standingClauses(targetResource: string, target: Parameters<typeof standingOf>[0]): { sets: string[]; removes: string[]; values: Record<string, unknown> } {
+export function standingClauses(
+  targetResource: string,
+  target: Parameters<typeof standingOf>[0],
+): { sets: string[]; removes: string[]; values: Record<string, unknown> } {
   const standing = standingOf(target);
   if (!standing) return { sets: [], removes: ['activePK', 'activeSK'], values: {} };
-  return { sets: ['activePK = :activePK', 'activeSK = :activeSK'], removes: [], values: indexValues(standingKeys(targetResource, standing)) };
+  return {
+    sets: ['activePK = :activePK', 'activeSK = :activeSK'],
+    removes: [],
+    values: indexValues(standingKeys(targetResource, standing)),
+  };
 }
 
 /** The `active` index's key attributes as expression values `:activePK` and `:activeSK`. */

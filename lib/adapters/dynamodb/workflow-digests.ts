@@ -17,11 +17,19 @@ export interface VersionDigest {
  * the first time once they are deployed, so a start or deploy that is refused or rolled
  * back remembers nothing. Both return one problem line per changed version.
  */
-export async function checkWorkflowDigests(client: DynamoDBClient, tableName: string, versions: readonly VersionDigest[]): Promise<string[]> {
+export async function checkWorkflowDigests(
+  client: DynamoDBClient,
+  tableName: string,
+  versions: readonly VersionDigest[],
+): Promise<string[]> {
   return changedVersions(versions, await seenDigests(DynamoDBDocumentClient.from(client), tableName, versions));
 }
 
-export async function rememberWorkflowDigests(client: DynamoDBClient, tableName: string, versions: readonly VersionDigest[]): Promise<string[]> {
+export async function rememberWorkflowDigests(
+  client: DynamoDBClient,
+  tableName: string,
+  versions: readonly VersionDigest[],
+): Promise<string[]> {
   const doc = DynamoDBDocumentClient.from(client);
   const seen = await seenDigests(doc, tableName, versions);
   const changed = changedVersions(versions, seen);
@@ -50,10 +58,24 @@ export async function rememberWorkflowDigests(client: DynamoDBClient, tableName:
   return problems;
 }
 
-const key = ({ id, version }: VersionDigest) => ({ [TABLE_DEFINITION.partitionKey]: `W#${id}`, [TABLE_DEFINITION.sortKey]: `V#${version}` });
+const key = ({ id, version }: VersionDigest) => ({
+  [TABLE_DEFINITION.partitionKey]: `W#${id}`,
+  [TABLE_DEFINITION.sortKey]: `V#${version}`,
+});
 
-async function seenDigests(doc: DynamoDBDocumentClient, tableName: string, versions: readonly VersionDigest[]): Promise<(string | undefined)[]> {
-  return Promise.all(versions.map(async (v) => (await doc.send(new GetCommand({ TableName: tableName, Key: key(v), ConsistentRead: true }))).Item?.digest as string | undefined));
+async function seenDigests(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  versions: readonly VersionDigest[],
+): Promise<(string | undefined)[]> {
+  return Promise.all(
+    versions.map(
+      async (v) =>
+        (await doc.send(new GetCommand({ TableName: tableName, Key: key(v), ConsistentRead: true }))).Item?.digest as
+          | string
+          | undefined,
+    ),
+  );
 }
 
 const changedVersions = (versions: readonly VersionDigest[], seen: readonly (string | undefined)[]) =>

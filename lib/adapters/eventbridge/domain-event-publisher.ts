@@ -1,5 +1,5 @@
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { DOMAIN_EVENT_SOURCE, truncatedDetailOf, type DomainEvent } from '../../domain/domain-events.js';
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { DOMAIN_EVENT_SOURCE, type DomainEvent, truncatedDetailOf } from '../../domain/domain-events.js';
 import type { DomainEventPublisher, DomainEventReceipt } from '../../ports.js';
 import { fitsInOneCall, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from './put-events-limits.js';
 
@@ -49,13 +49,20 @@ export class EventBridgePublisher implements DomainEventPublisher {
   /** The event whole when it can fit in a call by itself, truncated otherwise. */
   private outgoing(event: DomainEvent, truncate = false): Outgoing {
     const whole = !truncate && this.entry(event, JSON.stringify(event.execution));
-    if (whole && fitsInOneCall(putEventsEntrySize(whole))) return { event, entry: whole, size: putEventsEntrySize(whole), truncated: false };
+    if (whole && fitsInOneCall(putEventsEntrySize(whole)))
+      return { event, entry: whole, size: putEventsEntrySize(whole), truncated: false };
     const entry = this.entry(event, JSON.stringify(truncatedDetailOf(event.execution)));
     return { event, entry, size: putEventsEntrySize(entry), truncated: true };
   }
 
   private entry(event: DomainEvent, detail: string): PutEventsRequestEntry {
-    return { EventBusName: this.eventBusName, Source: DOMAIN_EVENT_SOURCE, DetailType: event.type, Detail: detail, Resources: [] };
+    return {
+      EventBusName: this.eventBusName,
+      Source: DOMAIN_EVENT_SOURCE,
+      DetailType: event.type,
+      Detail: detail,
+      Resources: [],
+    };
   }
 
   /** One call; adds a receipt per event taken, and answers false when the bus refused one (the receipts stop before it). */
@@ -74,8 +81,17 @@ export class EventBridgePublisher implements DomainEventPublisher {
     }
     // PutEvents answers 200 even when it refused entries: those carry an ErrorCode.
     const results = out.Entries ?? [];
-    const taken = out.FailedEntryCount ? Math.max(0, results.findIndex((result) => result.ErrorCode !== undefined)) : call.length;
-    call.slice(0, taken).forEach(({ event, truncated }, i) => receipts.push({ event, truncated, ...(results[i]?.EventId !== undefined && { eventId: results[i]!.EventId }) }));
+    const taken = out.FailedEntryCount
+      ? Math.max(
+          0,
+          results.findIndex((result) => result.ErrorCode !== undefined),
+        )
+      : call.length;
+    call
+      .slice(0, taken)
+      .forEach(({ event, truncated }, i) =>
+        receipts.push({ event, truncated, ...(results[i]?.EventId !== undefined && { eventId: results[i]!.EventId }) }),
+      );
     return taken === call.length;
   }
 }

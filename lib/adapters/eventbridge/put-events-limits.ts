@@ -25,8 +25,16 @@ export interface SizedEntry {
  */
 export function putEventsEntrySize(entry: SizedEntry): number {
   const bytes = (value: unknown) => (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : 0);
-  const resources = Array.isArray(entry.Resources) ? entry.Resources.reduce((sum: number, resource: unknown) => sum + bytes(resource), 0) : 0;
-  return (entry.Time === undefined || entry.Time === null ? 0 : 14) + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail) + resources;
+  const resources = Array.isArray(entry.Resources)
+    ? entry.Resources.reduce((sum: number, resource: unknown) => sum + bytes(resource), 0)
+    : 0;
+  return (
+    (entry.Time === undefined || entry.Time === null ? 0 : 14) +
+    bytes(entry.Source) +
+    bytes(entry.DetailType) +
+    bytes(entry.Detail) +
+    resources
+  );
 }
 
 /** Whether entries of these total bytes fit in one call. */

@@ -26,15 +26,34 @@ export class EmfMetrics implements EngineMetrics {
   executionEnded(execution: Execution): void {
     const outcome = execution.phase;
     this.emit('workflowexecution_total', MetricUnit.Count, 1, { outcome }, execution);
-    if (execution.durationSeconds !== undefined) this.emit('workflowexecution_duration_seconds', MetricUnit.Seconds, execution.durationSeconds, { outcome }, execution);
+    if (execution.durationSeconds !== undefined)
+      this.emit(
+        'workflowexecution_duration_seconds',
+        MetricUnit.Seconds,
+        execution.durationSeconds,
+        { outcome },
+        execution,
+      );
   }
 
   executionSkipped(execution: Execution): void {
-    this.emit('workflowexecution_skip_total', MetricUnit.Count, 1, { reason: execution.skipDetails?.reason ?? 'Unknown' }, execution);
+    this.emit(
+      'workflowexecution_skip_total',
+      MetricUnit.Count,
+      1,
+      { reason: execution.skipDetails?.reason ?? 'Unknown' },
+      execution,
+    );
   }
 
   startFailed(execution: Execution): void {
-    this.emit('workflowexecution_start_failures_total', MetricUnit.Count, 1, { reason: execution.failureDetails?.reason ?? 'Unknown' }, execution);
+    this.emit(
+      'workflowexecution_start_failures_total',
+      MetricUnit.Count,
+      1,
+      { reason: execution.failureDetails?.reason ?? 'Unknown' },
+      execution,
+    );
   }
 
   sweepRepaired(repair: string, count: number): void {
@@ -45,7 +64,13 @@ export class EmfMetrics implements EngineMetrics {
     this.emit('lockstep_domain_events_unpublished_total', MetricUnit.Count, count, {});
   }
 
-  private emit(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number, dimensions: Record<string, string>, execution?: Execution): void {
+  private emit(
+    name: string,
+    unit: (typeof MetricUnit)[keyof typeof MetricUnit],
+    value: number,
+    dimensions: Record<string, string>,
+    execution?: Execution,
+  ): void {
     const { metrics } = this;
     metrics.addDimensions(dimensions);
     metrics.addMetric(name, unit, value);

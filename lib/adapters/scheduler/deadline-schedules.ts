@@ -1,4 +1,11 @@
-import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient, type SchedulerClientConfig } from '@aws-sdk/client-scheduler';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+  type SchedulerClientConfig,
+} from '@aws-sdk/client-scheduler';
 import type { DeadlineScheduler } from '../../ports.js';
 
 export interface DeadlineSchedulesOptions {
@@ -60,7 +67,9 @@ export class DeadlineSchedules implements DeadlineScheduler {
 
   async cancel(executionId: string): Promise<void> {
     try {
-      await this.options.client.send(new DeleteScheduleCommand({ Name: scheduleName(executionId), GroupName: this.options.groupName }));
+      await this.options.client.send(
+        new DeleteScheduleCommand({ Name: scheduleName(executionId), GroupName: this.options.groupName }),
+      );
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }
@@ -76,7 +85,10 @@ function scheduleName(executionId: string): string {
  * The runtime's `deadlineSchedules` part (lib/runtime.ts): the Scheduler client and the
  * adapter, for the functions that arm or disarm deadlines (status, sweeper) and nobody else.
  */
-export function deadlineSchedules(clientConfig: SchedulerClientConfig, settings: Omit<DeadlineSchedulesOptions, 'client'>): { deadlines: DeadlineScheduler; destroy(): void } {
+export function deadlineSchedules(
+  clientConfig: SchedulerClientConfig,
+  settings: Omit<DeadlineSchedulesOptions, 'client'>,
+): { deadlines: DeadlineScheduler; destroy(): void } {
   const client = new SchedulerClient(clientConfig);
   return { deadlines: new DeadlineSchedules({ client, ...settings }), destroy: () => client.destroy() };
 }

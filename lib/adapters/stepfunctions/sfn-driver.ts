@@ -3,10 +3,10 @@ import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
-  StartExecutionCommand,
-  StopExecutionCommand,
   type HistoryEvent,
   type SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { ExecutionNameTakenError, WorkflowStartError } from '../../domain/errors.js';
 import type { HistoryEntry } from '../../domain/steps.js';
@@ -19,7 +19,11 @@ import type { ExecutionDescription, StartWorkflowInput, WorkflowDriver } from '.
 export class SfnDriver implements WorkflowDriver {
   constructor(private readonly client: SFNClient) {}
 
-  async start({ stateMachineArn, name, input }: StartWorkflowInput): Promise<{ executionArn: string; startDate: Date }> {
+  async start({
+    stateMachineArn,
+    name,
+    input,
+  }: StartWorkflowInput): Promise<{ executionArn: string; startDate: Date }> {
     try {
       const out = await this.client.send(new StartExecutionCommand({ stateMachineArn, name, input }));
       return { executionArn: out.executionArn!, startDate: out.startDate! };
@@ -67,7 +71,9 @@ export class SfnDriver implements WorkflowDriver {
     let nextToken: string | undefined;
     do {
       // Newest first: the first state entered on the way back is the one the execution failed in.
-      const page = await this.client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, nextToken }));
+      const page = await this.client.send(
+        new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, nextToken }),
+      );
       const entered = page.events?.find((event) => event.stateEnteredEventDetails?.name);
       if (entered) return { failedStep: entered.stateEnteredEventDetails!.name!, ran: true };
       nextToken = page.nextToken;
@@ -80,7 +86,9 @@ export class SfnDriver implements WorkflowDriver {
     let nextToken: string | undefined;
     try {
       do {
-        const page = await this.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: false }));
+        const page = await this.client.send(
+          new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: false }),
+        );
         for (const event of page.events ?? []) entries.push(historyEntry(event));
         nextToken = page.nextToken;
       } while (nextToken);
@@ -98,7 +106,9 @@ export class SfnDriver implements WorkflowDriver {
 
 /** The parts of a history event steps are made of: its place in the history, type, time, state name, and error and cause wherever the event holds them. */
 function historyEntry(event: HistoryEvent): HistoryEntry {
-  const details = Object.entries(event).find(([key, value]) => key.endsWith('EventDetails') && value !== undefined)?.[1] as { name?: string; error?: string; cause?: string } | undefined;
+  const details = Object.entries(event).find(
+    ([key, value]) => key.endsWith('EventDetails') && value !== undefined,
+  )?.[1] as { name?: string; error?: string; cause?: string } | undefined;
   return {
     ...(event.id !== undefined && { id: event.id }),
     ...(event.previousEventId !== undefined && { previousEventId: event.previousEventId }),

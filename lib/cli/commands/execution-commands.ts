@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Execution } from '../../domain/execution.js';
 import { Phase } from '../../domain/phase.js';
-import { apiAction, withGlobalOptions, type CommandContext } from '../command-context.js';
+import { apiAction, type CommandContext, withGlobalOptions } from '../command-context.js';
 import { ApiError, CliError, ExitCode } from '../errors.js';
 import { followExecution } from '../follow.js';
 import type { ExecutionListQuery } from '../lockstep-api.js';
@@ -16,13 +16,19 @@ const DEFAULT_WINDOW = '24h';
 /** `run`, `get`, `events`, `wait`, `cancel`, `ls`. */
 export function addExecutionCommands(program: Command, env: Record<string, string | undefined>) {
   withGlobalOptions(program.command('run'))
-    .description('Request an execution of WORKFLOW against TARGET; with --wait, follow it to its end (phase changes on standard error)')
+    .description(
+      'Request an execution of WORKFLOW against TARGET; with --wait, follow it to its end (phase changes on standard error)',
+    )
     .argument('<workflow>', 'the workflow id (lockstep workflows lists them)')
     .argument('<target>', 'the target resource: namespace/kind/name, kind/name or an ARN')
     .option('-p, --param <KEY=VALUE>', 'a parameter of the workflow (repeat for each)', collectParameter)
     .option('--version <version>', 'the workflow version (default: the latest)')
     .option('--correlation-id <id>', 'ties the execution to your alert or ticket')
-    .option('--idempotency-key <key>', 'the same key returns the same execution for 24 hours instead of a second one (1-255 printable ASCII characters)', idempotencyKey)
+    .option(
+      '--idempotency-key <key>',
+      'the same key returns the same execution for 24 hours instead of a second one (1-255 printable ASCII characters)',
+      idempotencyKey,
+    )
     .option('--timeout <seconds>', 'stop the run after this many seconds', positiveInteger)
     .option('--wait', 'follow the execution to its end; exit 0 Completed, 2 Failed')
     .addHelpText(
@@ -64,7 +70,10 @@ Examples:
     .description('Show one execution; with --steps, the steps Step Functions ran (-o json: the steps document)')
     .argument('<id>', 'the execution id')
     .option('--steps', 'the steps of the run, in order (GET /executions/{id}/steps)')
-    .addHelpText('after', '\nExamples:\n  lockstep get 0b6f1c52-5d0e-4c1f-9a51-6f0a3c7e2d11\n  lockstep get 0b6f1c52-5d0e-4c1f-9a51-6f0a3c7e2d11 --steps -o json | jq \'.items[] | select(.status == "Failed")\'')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  lockstep get 0b6f1c52-5d0e-4c1f-9a51-6f0a3c7e2d11\n  lockstep get 0b6f1c52-5d0e-4c1f-9a51-6f0a3c7e2d11 --steps -o json | jq \'.items[] | select(.status == "Failed")\'',
+    )
     .action(
       apiAction(env, async (context, id: string, options: { steps?: boolean }) => {
         const execution = await context.api.getExecution(id);
@@ -74,11 +83,19 @@ Examples:
         }
         const steps = await context.api.steps(id).catch((error: unknown) => {
           if (error instanceof ApiError && (error.status === 404 || error.status === 405)) {
-            throw new ApiError(error.status, error.code, `this API does not serve the steps of an execution (GET /executions/{id}/steps); the server is older than this command: ${error.message}`);
+            throw new ApiError(
+              error.status,
+              error.code,
+              `this API does not serve the steps of an execution (GET /executions/{id}/steps); the server is older than this command: ${error.message}`,
+            );
           }
           throw error;
         });
-        context.print(steps, () => `${executionFields(execution, context.now())}\n${steps.items.length > 0 ? renderTable(stepColumns(), steps.items, context.width) : 'No steps ran.\n'}`);
+        context.print(
+          steps,
+          () =>
+            `${executionFields(execution, context.now())}\n${steps.items.length > 0 ? renderTable(stepColumns(), steps.items, context.width) : 'No steps ran.\n'}`,
+        );
         return ExitCode.Success;
       }),
     );
@@ -116,9 +133,14 @@ Example:
     );
 
   withGlobalOptions(program.command('cancel'))
-    .description('Cancel an execution: stop its run, or end it if it has not started (it ends Failed with reason Cancelled)')
+    .description(
+      'Cancel an execution: stop its run, or end it if it has not started (it ends Failed with reason Cancelled)',
+    )
     .argument('<id>', 'the execution id')
-    .addHelpText('after', '\nAn execution that already ended (or that finished before the stop took effect) is a Conflict: exit 1.\n\nExample:\n  lockstep cancel 0b6f1c52-5d0e-4c1f-9a51-6f0a3c7e2d11')
+    .addHelpText(
+      'after',
+      '\nAn execution that already ended (or that finished before the stop took effect) is a Conflict: exit 1.\n\nExample:\n  lockstep cancel 0b6f1c52-5d0e-4c1f-9a51-6f0a3c7e2d11',
+    )
     .action(
       apiAction(env, async (context, id: string) => {
         const execution = await context.api.cancel(id);
@@ -128,10 +150,15 @@ Example:
     );
 
   withGlobalOptions(program.command('ls'))
-    .description(`List executions, newest first: one target's (--target), the active ones across targets (--phase Pending or Running), or those created in a time window (--since, default ${DEFAULT_WINDOW})`)
+    .description(
+      `List executions, newest first: one target's (--target), the active ones across targets (--phase Pending or Running), or those created in a time window (--since, default ${DEFAULT_WINDOW})`,
+    )
     .option('--target <target>', "one target's executions")
     .option('--phase <phase>', 'only this phase: Pending, Running, Completed, Failed or Skipped')
-    .option('--since <time>', `across targets: created since a duration ago (30s, 30m, 1h, 2d, 1w) or an RFC 3339 time (default ${DEFAULT_WINDOW} unless --phase is Pending or Running)`)
+    .option(
+      '--since <time>',
+      `across targets: created since a duration ago (30s, 30m, 1h, 2d, 1w) or an RFC 3339 time (default ${DEFAULT_WINDOW} unless --phase is Pending or Running)`,
+    )
     .option('--until <time>', 'across targets: created before this (same forms; default now)')
     .option('--workflow <id>', 'across targets: only this workflow')
     .option('--limit <n>', 'at most this many (pages are followed)', positiveInteger, 20)
@@ -149,7 +176,8 @@ Examples:
         const page = await context.api.listExecutions(listQuery(options, context.now()), options.limit);
         if (page.items.length === 0 && context.format === 'table') context.note('No executions.');
         else context.print(page, () => renderTable(executionColumns(context.now()), page.items, context.width));
-        if (page.nextToken !== undefined && context.format === 'table') context.note(`(more: raise --limit above ${options.limit})`);
+        if (page.nextToken !== undefined && context.format === 'table')
+          context.note(`(more: raise --limit above ${options.limit})`);
         return ExitCode.Success;
       }),
     );
@@ -177,7 +205,10 @@ interface ListOptions {
 export function listQuery(options: Omit<ListOptions, 'limit'>, now: Date): ExecutionListQuery {
   if (options.target !== undefined) {
     const acrossOnly = (['since', 'until', 'workflow'] as const).filter((name) => options[name] !== undefined);
-    if (acrossOnly.length > 0) throw new CliError(`${acrossOnly.map((name) => `--${name}`).join(', ')} list across targets: leave out --target (with --target, only --phase and --limit apply)`);
+    if (acrossOnly.length > 0)
+      throw new CliError(
+        `${acrossOnly.map((name) => `--${name}`).join(', ')} list across targets: leave out --target (with --target, only --phase and --limit apply)`,
+      );
     return { targetResource: options.target, ...(options.phase !== undefined && { phase: options.phase }) };
   }
   const active = options.phase === Phase.Pending || options.phase === Phase.Running;
@@ -195,7 +226,10 @@ async function follow(context: CommandContext, start: Execution | string): Promi
   let announced = false;
   return followExecution(context.api, start, {
     onPhase: (execution, elapsed) => {
-      if (!announced) context.note(`execution ${execution.id}: ${execution.workflowId}@${execution.workflowVersion} on ${execution.targetResource}`);
+      if (!announced)
+        context.note(
+          `execution ${execution.id}: ${execution.workflowId}@${execution.workflowVersion} on ${execution.targetResource}`,
+        );
       announced = true;
       const why = execution.failureDetails?.message ?? execution.skipDetails?.message;
       context.note(`${elapsed.toFixed(1).padStart(7)}s  ${phaseOf(execution)}${why ? `: ${why}` : ''}`);

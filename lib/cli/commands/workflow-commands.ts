@@ -7,13 +7,21 @@ import { workflowColumns, workflowFields } from '../views.js';
 /** `workflows [ID]` (the catalog the API serves) and `workflows validate DIR` (offline). */
 export function addWorkflowCommands(program: Command, env: Record<string, string | undefined>) {
   const workflows = withGlobalOptions(program.command('workflows'))
-    .description('The workflow catalog: every id and version, or with ID every version of one workflow with its parameters (newest first)')
+    .description(
+      'The workflow catalog: every id and version, or with ID every version of one workflow with its parameters (newest first)',
+    )
     .argument('[id]', 'one workflow')
-    .addHelpText('after', '\nExamples:\n  lockstep workflows\n  lockstep workflows wait              # its versions, parameters, digest and policy\n  lockstep workflows validate ./workflows')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  lockstep workflows\n  lockstep workflows wait              # its versions, parameters, digest and policy\n  lockstep workflows validate ./workflows',
+    )
     .action(
       apiAction(env, async (context, id: string | undefined) => {
         const page = await context.api.workflows(id);
-        const table = () => (id === undefined ? renderTable(workflowColumns(), page.items, context.width) : page.items.map(workflowFields).join('\n'));
+        const table = () =>
+          id === undefined
+            ? renderTable(workflowColumns(), page.items, context.width)
+            : page.items.map(workflowFields).join('\n');
         context.print(page, table);
         return ExitCode.Success;
       }),
@@ -23,8 +31,13 @@ export function addWorkflowCommands(program: Command, env: Record<string, string
     .command('validate')
     .configureHelp({ showGlobalOptions: false })
     .argument('<dir>', 'a folder of workflow folders, each holding a workflow.json')
-    .description('Check a workflows folder offline, as local mode and the CDK app do before they start: the schema, the definitions, the steps')
-    .addHelpText('after', '\nExample:\n  lockstep workflows validate ./workflows   # exit 0 and one line per workflow; else exit 1 and one line per problem')
+    .description(
+      'Check a workflows folder offline, as local mode and the CDK app do before they start: the schema, the definitions, the steps',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  lockstep workflows validate ./workflows   # exit 0 and one line per workflow; else exit 1 and one line per problem',
+    )
     .action(async (dir: string) => {
       // Loaded here, not with the command: the other commands start without the workflow loader.
       const { WorkflowFolderError, loadWorkflowCatalog } = await import('../../workflows/load-workflows.js');

@@ -4,14 +4,23 @@
  * `anything-but`. Every field of the pattern must match; fields it does not name are ignored.
  */
 export type EventPattern = { [field: string]: EventPattern | Matcher[] };
-type Matcher = string | number | boolean | null | { prefix: string } | { exists: boolean } | { 'anything-but': unknown };
+type Matcher =
+  | string
+  | number
+  | boolean
+  | null
+  | { prefix: string }
+  | { exists: boolean }
+  | { 'anything-but': unknown };
 
 export function matchesPattern(pattern: EventPattern, event: unknown): boolean {
   if (!event || typeof event !== 'object') return false;
   const record = event as Record<string, unknown>;
   // Only the event's own fields: a field named like an Object.prototype member is absent unless the event has it.
   const field = (name: string) => (Object.hasOwn(record, name) ? record[name] : undefined);
-  return Object.entries(pattern).every(([name, rule]) => (Array.isArray(rule) ? matchesValue(rule, field(name)) : matchesPattern(rule, field(name))));
+  return Object.entries(pattern).every(([name, rule]) =>
+    Array.isArray(rule) ? matchesValue(rule, field(name)) : matchesPattern(rule, field(name)),
+  );
 }
 
 function matchesValue(matchers: Matcher[], value: unknown): boolean {

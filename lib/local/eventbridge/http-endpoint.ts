@@ -1,5 +1,5 @@
+import { type AwsJsonEndpointOptions, AwsServiceError, startAwsJsonEndpoint } from '../aws-json-endpoint.js';
 import type { ListeningServer } from '../http-listen.js';
-import { AwsServiceError, startAwsJsonEndpoint, type AwsJsonEndpointOptions } from '../aws-json-endpoint.js';
 import type { LocalEventBus, PutEventsEntry } from './local-event-bus.js';
 
 /**
@@ -12,14 +12,21 @@ import type { LocalEventBus, PutEventsEntry } from './local-event-bus.js';
 const ENGINE_ONLY_SOURCES = new Set(['aws.states']);
 
 /** As AWS answers a put of a source the caller may not use: that entry fails, the others go on. */
-const notAuthorizedForSource = { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source: only the local Step Functions endpoint emits aws.states events' };
+const notAuthorizedForSource = {
+  ErrorCode: 'NotAuthorizedForSourceException',
+  ErrorMessage: 'Not authorized for the source: only the local Step Functions endpoint emits aws.states events',
+};
 
 /**
  * EventBridge's JSON 1.1 protocol for PutEvents (and DescribeEventBus, for health checks),
  * so AWS SDK clients and the AWS CLI can put events on the local bus; only requests that
  * `authenticate` accepts (local mode: SigV4 with the token as secret) reach the bus.
  */
-export async function startEventBridgeEndpoint(bus: LocalEventBus, authenticate: AwsJsonEndpointOptions['authenticate'], port = 0): Promise<ListeningServer> {
+export async function startEventBridgeEndpoint(
+  bus: LocalEventBus,
+  authenticate: AwsJsonEndpointOptions['authenticate'],
+  port = 0,
+): Promise<ListeningServer> {
   return startAwsJsonEndpoint({
     targetPrefix: 'AWSEvents.',
     protocolVersion: '1.1',
@@ -30,8 +37,14 @@ export async function startEventBridgeEndpoint(bus: LocalEventBus, authenticate:
     operations: {
       PutEvents: (body) => {
         const entries = body.Entries as PutEventsEntry[] | undefined;
-        if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) throw new AwsServiceError('ValidationException', 'Entries must hold 1 to 10 entries');
-        const refused = entries.map((entry: unknown) => typeof entry === 'object' && entry !== null && ENGINE_ONLY_SOURCES.has((entry as PutEventsEntry).Source as string));
+        if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10)
+          throw new AwsServiceError('ValidationException', 'Entries must hold 1 to 10 entries');
+        const refused = entries.map(
+          (entry: unknown) =>
+            typeof entry === 'object' &&
+            entry !== null &&
+            ENGINE_ONLY_SOURCES.has((entry as PutEventsEntry).Source as string),
+        );
         const put = bus.putEvents(entries.filter((_, i) => !refused[i])).Entries;
         const results = refused.map((isRefused) => (isRefused ? notAuthorizedForSource : put.shift()!));
         return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fitsInOneCall, putEventsEntrySize, type SizedEntry } from '../../adapters/eventbridge/put-events-limits.js';
 import type { Clock } from '../../ports.js';
 import { AwsServiceError } from '../aws-json-endpoint.js';
-import { matchesPattern, type EventPattern } from './event-pattern.js';
+import { type EventPattern, matchesPattern } from './event-pattern.js';
 
 /** An event as EventBridge delivers it to a target. */
 export interface DeliveredEvent {
@@ -67,7 +67,8 @@ export class LocalEventBus {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
     const max = options.maxRetainedEvents ?? DEFAULT_MAX_RETAINED_EVENTS;
-    if (!Number.isInteger(max) || max < 0) throw new RangeError(`maxRetainedEvents must be a whole number ≥ 0, not ${max}`);
+    if (!Number.isInteger(max) || max < 0)
+      throw new RangeError(`maxRetainedEvents must be a whole number ≥ 0, not ${max}`);
     this.maxRetained = max;
   }
 
@@ -80,9 +81,17 @@ export class LocalEventBus {
    * request, unchecked). A call whose entries together are over the service's size limit is
    * refused as a whole, as AWS refuses it (`ValidationException`), and nothing of it is put.
    */
-  putEvents(entries: PutEventsEntry[]): { FailedEntryCount: number; Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[] } {
-    const size = entries.reduce((sum, entry: unknown) => sum + (entry !== null && typeof entry === 'object' ? putEventsEntrySize(entry as SizedEntry) : 0), 0);
-    if (!fitsInOneCall(size)) throw new AwsServiceError('ValidationException', 'Total size of the entries in the request is over the limit.');
+  putEvents(entries: PutEventsEntry[]): {
+    FailedEntryCount: number;
+    Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[];
+  } {
+    const size = entries.reduce(
+      (sum, entry: unknown) =>
+        sum + (entry !== null && typeof entry === 'object' ? putEventsEntrySize(entry as SizedEntry) : 0),
+      0,
+    );
+    if (!fitsInOneCall(size))
+      throw new AwsServiceError('ValidationException', 'Total size of the entries in the request is over the limit.');
     const results = entries.map((entry: unknown) => {
       const invalid = invalidEntry(entry);
       if (invalid) return { ErrorCode: 'InvalidArgument', ErrorMessage: invalid };
@@ -99,9 +108,14 @@ export class LocalEventBus {
     } catch {
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
     }
-    if (!detail || typeof detail !== 'object' || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object' };
-    const time = entry.Time === undefined || entry.Time === null ? this.options.clock.now() : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
-    if (Number.isNaN(time.getTime())) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Time is not a valid timestamp' };
+    if (!detail || typeof detail !== 'object' || Array.isArray(detail))
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object' };
+    const time =
+      entry.Time === undefined || entry.Time === null
+        ? this.options.clock.now()
+        : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
+    if (Number.isNaN(time.getTime()))
+      return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Time is not a valid timestamp' };
     const event: DeliveredEvent = {
       version: '0',
       id: randomUUID(),
@@ -128,7 +142,10 @@ export class LocalEventBus {
   /** Delivers an event again to every rule it matched: what at-least-once delivery looks like. */
   redeliver(eventId: string, eventBusName?: string): void {
     const event = this.delivered.get(eventId);
-    if (!event) throw new Error(`no event ${eventId} is kept for redelivery: it was never put, or is older than the last ${this.maxRetained} events`);
+    if (!event)
+      throw new Error(
+        `no event ${eventId} is kept for redelivery: it was never put, or is older than the last ${this.maxRetained} events`,
+      );
     this.publish(event, eventBusName);
   }
 
@@ -174,15 +191,27 @@ function invalidEntry(entry: unknown): string | undefined {
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return 'an entry must be a JSON object';
   const e = entry as Record<string, unknown>;
   const own = (field: string) => (Object.hasOwn(e, field) ? e[field] : undefined);
-  if (typeof own('Source') !== 'string' || own('Source') === '' || typeof own('DetailType') !== 'string' || own('DetailType') === '' || typeof own('Detail') !== 'string') {
+  if (
+    typeof own('Source') !== 'string' ||
+    own('Source') === '' ||
+    typeof own('DetailType') !== 'string' ||
+    own('DetailType') === '' ||
+    typeof own('Detail') !== 'string'
+  ) {
     return 'Source, DetailType and Detail are required strings';
   }
   const bus = own('EventBusName');
   if (bus !== undefined && bus !== null && typeof bus !== 'string') return 'EventBusName must be a string';
   const resources = own('Resources');
-  if (resources !== undefined && resources !== null && !(Array.isArray(resources) && resources.every((r) => typeof r === 'string'))) return 'Resources must be a list of strings';
+  if (
+    resources !== undefined &&
+    resources !== null &&
+    !(Array.isArray(resources) && resources.every((r) => typeof r === 'string'))
+  )
+    return 'Resources must be a list of strings';
   const time = own('Time');
-  if (time !== undefined && time !== null && typeof time !== 'string' && typeof time !== 'number') return 'Time must be a timestamp';
+  if (time !== undefined && time !== null && typeof time !== 'string' && typeof time !== 'number')
+    return 'Time must be a timestamp';
   return undefined;
 }
 

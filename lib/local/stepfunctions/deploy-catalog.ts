@@ -1,7 +1,7 @@
-import { CreateStateMachineCommand, InvalidDefinition, type SFNClient } from '@aws-sdk/client-sfn';
 import { join } from 'node:path';
-import { WorkflowFolderError } from '../../workflows/load-workflows.js';
+import { CreateStateMachineCommand, InvalidDefinition, type SFNClient } from '@aws-sdk/client-sfn';
 import { stateMachineName } from '../../workflows/catalog.js';
+import { WorkflowFolderError } from '../../workflows/load-workflows.js';
 import type { WorkflowVersion } from '../../workflows/workflow-version.js';
 
 /** The role the API requires; the local endpoint records it and never assumes it. */
@@ -26,11 +26,20 @@ export async function deployCatalog(
     if (!workflow.definition) continue;
     const name = stateMachineName(workflow);
     try {
-      const out = await client.send(new CreateStateMachineCommand({ name, definition: definitionFor(workflow), roleArn: LOCAL_ROLE_ARN, type: 'STANDARD' }));
+      const out = await client.send(
+        new CreateStateMachineCommand({
+          name,
+          definition: definitionFor(workflow),
+          roleArn: LOCAL_ROLE_ARN,
+          type: 'STANDARD',
+        }),
+      );
       arns[name] = out.stateMachineArn!;
     } catch (error) {
       if (!(error instanceof InvalidDefinition)) throw error;
-      problems.push(`${join(workflow.folder, 'workflow.json')}: workflow ${workflow.id}@${workflow.version}: local mode cannot run its definition: ${error.message.replace(/^Invalid State Machine Definition: /, '')}`);
+      problems.push(
+        `${join(workflow.folder, 'workflow.json')}: workflow ${workflow.id}@${workflow.version}: local mode cannot run its definition: ${error.message.replace(/^Invalid State Machine Definition: /, '')}`,
+      );
     }
   }
   if (problems.length > 0) throw new WorkflowFolderError('loaded by local mode', problems);

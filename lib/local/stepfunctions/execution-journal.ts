@@ -25,7 +25,14 @@ export interface JournaledEnd {
 
 type Line =
   | { started: string; stateMachineArn: string; input: string; at: number }
-  | { ended: string; status: FinishedStatus; at: number; error?: string; cause?: string; lastState?: { name: string; type: string } }
+  | {
+      ended: string;
+      status: FinishedStatus;
+      at: number;
+      error?: string;
+      cause?: string;
+      lastState?: { name: string; type: string };
+    }
   | { forgot: string };
 
 /** Below this many lines the journal is never rewritten; above it, once it holds twice the runs it tells of. */
@@ -65,10 +72,17 @@ export class ExecutionJournal {
         line = JSON.parse(text) as Line;
       } catch (error) {
         if (i === lines.length - 1) break; // torn by a crash mid-write: that start never ran
-        throw new Error(`${this.file} line ${i + 1} is not JSON: the journal of local Step Functions is damaged`, { cause: error });
+        throw new Error(`${this.file} line ${i + 1} is not JSON: the journal of local Step Functions is damaged`, {
+          cause: error,
+        });
       }
       if ('started' in line) {
-        runs.set(line.started, { executionArn: line.started, stateMachineArn: line.stateMachineArn, input: line.input, startDate: new Date(line.at) });
+        runs.set(line.started, {
+          executionArn: line.started,
+          stateMachineArn: line.stateMachineArn,
+          input: line.input,
+          startDate: new Date(line.at),
+        });
       } else if ('ended' in line) {
         const run = runs.get(line.ended);
         if (!run || run.end) continue;
@@ -114,7 +128,12 @@ export class ExecutionJournal {
 
   /** Durable before it returns: the run may start. */
   started(run: Omit<JournaledRun, 'end'>): void {
-    this.append({ started: run.executionArn, stateMachineArn: run.stateMachineArn, input: run.input, at: run.startDate.getTime() });
+    this.append({
+      started: run.executionArn,
+      stateMachineArn: run.stateMachineArn,
+      input: run.input,
+      at: run.startDate.getTime(),
+    });
   }
 
   ended(executionArn: string, end: JournaledEnd): void {
@@ -155,7 +174,12 @@ function endLine(end: JournaledEnd) {
 }
 
 function linesOf(run: JournaledRun): Line[] {
-  const started: Line = { started: run.executionArn, stateMachineArn: run.stateMachineArn, input: run.input, at: run.startDate.getTime() };
+  const started: Line = {
+    started: run.executionArn,
+    stateMachineArn: run.stateMachineArn,
+    input: run.input,
+    at: run.startDate.getTime(),
+  };
   return run.end ? [started, { ended: run.executionArn, ...endLine(run.end) }] : [started];
 }
 

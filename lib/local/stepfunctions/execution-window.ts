@@ -82,8 +82,12 @@ export class ExecutionWindow<R extends WindowedRun> {
     private readonly maxFinished = DEFAULT_MAX_FINISHED_EXECUTIONS,
     private readonly maxTombstones = DEFAULT_MAX_TOMBSTONES,
   ) {
-    for (const [name, value] of [['maxFinishedExecutions', maxFinished], ['maxTombstones', maxTombstones]] as const) {
-      if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number ≥ 0, not ${value}`);
+    for (const [name, value] of [
+      ['maxFinishedExecutions', maxFinished],
+      ['maxTombstones', maxTombstones],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 0)
+        throw new RangeError(`${name} must be a whole number ≥ 0, not ${value}`);
     }
   }
 
@@ -110,7 +114,10 @@ export class ExecutionWindow<R extends WindowedRun> {
   }
 
   /** Every run still known, oldest first: the tombstones, the finished runs in the order they finished, then the running ones. */
-  *inOrder(): Generator<{ executionArn: string; run: R; tombstone?: undefined } | { executionArn: string; run?: undefined; tombstone: Tombstone }> {
+  *inOrder(): Generator<
+    | { executionArn: string; run: R; tombstone?: undefined }
+    | { executionArn: string; run?: undefined; tombstone: Tombstone }
+  > {
     for (const executionArn of this.tombstones.keys()) yield { executionArn, tombstone: this.tombstone(executionArn)! };
     for (const executionArn of this.finished) yield { executionArn, run: this.runs.get(executionArn)! };
     for (const [executionArn, run] of this.runs) if (!this.finished.has(executionArn)) yield { executionArn, run };
@@ -157,7 +164,11 @@ export class ExecutionWindow<R extends WindowedRun> {
   }
 
   counts(): { running: number; finished: number; tombstones: number } {
-    return { running: this.runs.size - this.finished.size, finished: this.finished.size, tombstones: this.tombstones.size };
+    return {
+      running: this.runs.size - this.finished.size,
+      finished: this.finished.size,
+      tombstones: this.tombstones.size,
+    };
   }
 }
 
@@ -169,8 +180,24 @@ export function historySummary(t: Tombstone, roleArn: string | undefined): Histo
   const [type, detailsKey] = TERMINAL_EVENTS[t.status];
   const events: Omit<HistoryEvent, 'id' | 'previousEventId'>[] = [
     { timestamp: t.startDate, type: 'ExecutionStarted', executionStartedEventDetails: { input: t.input, roleArn } },
-    ...(t.restored ? [{ timestamp: t.startDate, type: LOCAL_RESTART.historyLostEvent, lockstepHistoryLostEventDetails: { cause: LOCAL_RESTART.stepsUnavailable } }] : []),
-    ...(t.lastState ? [{ timestamp: t.stopDate, type: `${t.lastState.type}StateEntered`, stateEnteredEventDetails: { name: t.lastState.name } }] : []),
+    ...(t.restored
+      ? [
+          {
+            timestamp: t.startDate,
+            type: LOCAL_RESTART.historyLostEvent,
+            lockstepHistoryLostEventDetails: { cause: LOCAL_RESTART.stepsUnavailable },
+          },
+        ]
+      : []),
+    ...(t.lastState
+      ? [
+          {
+            timestamp: t.stopDate,
+            type: `${t.lastState.type}StateEntered`,
+            stateEnteredEventDetails: { name: t.lastState.name },
+          },
+        ]
+      : []),
     { timestamp: t.stopDate, type, [detailsKey]: t.status === 'SUCCEEDED' ? {} : { error: t.error, cause: t.cause } },
   ];
   return events.map((event, i) => ({ ...event, id: i + 1, previousEventId: i }) as HistoryEvent);

@@ -1,5 +1,9 @@
+import {
+  MAX_INTERPRETER_TIMER_SECONDS,
+  retryProblems,
+  timeoutSecondsPathProblem,
+} from '../../workflows/interpreter-checks.js';
 import { AwsServiceError } from '../aws-json-endpoint.js';
-import { MAX_INTERPRETER_TIMER_SECONDS, retryProblems, timeoutSecondsPathProblem } from '../../workflows/interpreter-checks.js';
 
 /**
  * `aws-local-stepfunctions` times Wait states, Task timeouts, Retry intervals and the
@@ -67,7 +71,10 @@ export interface InterpreterDefinition {
 }
 
 /** Transforms a (valid) definition for the interpreter; `InvalidDefinition` for what local mode cannot run faithfully. */
-export function toInterpreterDefinition(definition: Definition, options: { timerLimitSeconds?: number } = {}): InterpreterDefinition {
+export function toInterpreterDefinition(
+  definition: Definition,
+  options: { timerLimitSeconds?: number } = {},
+): InterpreterDefinition {
   const limit = options.timerLimitSeconds ?? MAX_INTERPRETER_TIMER_SECONDS;
   const waits = new Set<string>();
   const tasks = new Map<string, TaskPlan>();
@@ -78,10 +85,16 @@ export function toInterpreterDefinition(definition: Definition, options: { timer
     readsContextWhole ||= WHOLE_CONTEXT.test(path);
   };
 
-  const transformMachine = (machine: Definition): Definition => ({ ...machine, States: Object.fromEntries(Object.entries(machine.States).map(([name, state]) => [name, transformState(name, state)])) });
+  const transformMachine = (machine: Definition): Definition => ({
+    ...machine,
+    States: Object.fromEntries(
+      Object.entries(machine.States).map(([name, state]) => [name, transformState(name, state)]),
+    ),
+  });
 
   const transformState = (name: string, state: State): State => {
-    if (seen.has(name)) invalid(`the state name "${name}" is used more than once; state names must be unique in the whole state machine`);
+    if (seen.has(name))
+      invalid(`the state name "${name}" is used more than once; state names must be unique in the whole state machine`);
     seen.add(name);
     const retryProblem = retryProblems(name, state, limit)[0];
     if (retryProblem) invalid(retryProblem);
@@ -99,7 +112,9 @@ export function toInterpreterDefinition(definition: Definition, options: { timer
       case 'Map':
         return {
           ...own,
-          ...(state.ItemProcessor !== undefined && { ItemProcessor: transformMachine(state.ItemProcessor as Definition) }),
+          ...(state.ItemProcessor !== undefined && {
+            ItemProcessor: transformMachine(state.ItemProcessor as Definition),
+          }),
           ...(state.Iterator !== undefined && { Iterator: transformMachine(state.Iterator as Definition) }),
         };
       default:
@@ -108,7 +123,14 @@ export function toInterpreterDefinition(definition: Definition, options: { timer
   };
 
   const { TimeoutSeconds: timeoutSeconds, ...rest } = definition;
-  return { definition: transformMachine(rest as Definition), ...(timeoutSeconds !== undefined && { timeoutSeconds }), waits, tasks, intrinsics, readsContextWhole };
+  return {
+    definition: transformMachine(rest as Definition),
+    ...(timeoutSeconds !== undefined && { timeoutSeconds }),
+    waits,
+    tasks,
+    intrinsics,
+    readsContextWhole,
+  };
 }
 
 /** The fields whose values are payload templates: there, only keys ending in `.$` hold paths. */
@@ -132,12 +154,19 @@ function withContextPaths(state: State, onPath: (path: string) => void): State {
   const template = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(template);
     if (value === null || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, key.endsWith('.$') ? rewrite(inner) : template(inner)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, key.endsWith('.$') ? rewrite(inner) : template(inner)]),
+    );
   };
   const rule = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(rule);
     if (value === null || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, key === 'Variable' || key.endsWith('Path') ? rewrite(inner) : rule(inner)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [
+        key,
+        key === 'Variable' || key.endsWith('Path') ? rewrite(inner) : rule(inner),
+      ]),
+    );
   };
   return Object.fromEntries(
     Object.entries(state).map(([key, value]) => {
@@ -195,7 +224,10 @@ function planTask(name: string, state: State, limit: number, tasks: Map<string, 
     if (pathProblem) invalid(pathProblem);
     tasks.set(name, { resource, guard: { timeoutSecondsPath: path } });
   } else {
-    tasks.set(name, { resource, guard: { timeoutSeconds: typeof declared === 'number' ? declared : AWS_DEFAULT_TASK_TIMEOUT_SECONDS } });
+    tasks.set(name, {
+      resource,
+      guard: { timeoutSeconds: typeof declared === 'number' ? declared : AWS_DEFAULT_TASK_TIMEOUT_SECONDS },
+    });
   }
   return { ...rest, TimeoutSeconds: limit };
 }

@@ -1,17 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { StateMachine, ExecutionAbortedError } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, StateMachine } from 'aws-local-stepfunctions';
 import type { StatusChangeEvent } from '../../adapters/stepfunctions/status-event.js';
 import { LOCAL_RESTART } from '../../domain/local-restart.js';
 import type { Clock } from '../../ports.js';
-import { AwsServiceError } from '../aws-json-endpoint.js';
-import { setLongTimeout, type LongTimer } from '../timers.js';
-import { ExecutionJournal, JOURNAL_FILE, type JournaledRun } from './execution-journal.js';
-import { ExecutionWindow, TERMINAL_EVENTS, historySummary, lastStateOf, type FinishedStatus, type Tombstone, type WindowedRun } from './execution-window.js';
 import { MAX_INTERPRETER_TIMER_SECONDS } from '../../workflows/interpreter-checks.js';
-import { CONTEXT_EXECUTION, toInterpreterDefinition, type Definition, type InterpreterDefinition } from './interpreter-definition.js';
+import { AwsServiceError } from '../aws-json-endpoint.js';
+import { type LongTimer, setLongTimeout } from '../timers.js';
+import { ExecutionJournal, JOURNAL_FILE, type JournaledRun } from './execution-journal.js';
+import {
+  ExecutionWindow,
+  type FinishedStatus,
+  historySummary,
+  lastStateOf,
+  TERMINAL_EVENTS,
+  type Tombstone,
+  type WindowedRun,
+} from './execution-window.js';
+import {
+  CONTEXT_EXECUTION,
+  type Definition,
+  type InterpreterDefinition,
+  toInterpreterDefinition,
+} from './interpreter-definition.js';
 import { RunRecorder } from './run-recorder.js';
-import { guardedTask, waitHandler, type InterpreterHandler, type TimedHandlerContext } from './timed-handlers.js';
+import { guardedTask, type InterpreterHandler, type TimedHandlerContext, waitHandler } from './timed-handlers.js';
 
 export type TaskHandler = (input: unknown) => Promise<unknown> | unknown;
 type Status = 'RUNNING' | FinishedStatus;
@@ -131,7 +144,11 @@ export class LocalStepFunctions {
     this.accountId = options.accountId ?? '000000000000';
     this.executions = new ExecutionWindow(options.maxFinishedExecutions, options.maxTombstones);
     this.timerLimitSeconds = options.timerLimitSeconds ?? MAX_INTERPRETER_TIMER_SECONDS;
-    if (!Number.isInteger(this.timerLimitSeconds) || this.timerLimitSeconds < 1 || this.timerLimitSeconds > MAX_INTERPRETER_TIMER_SECONDS) {
+    if (
+      !Number.isInteger(this.timerLimitSeconds) ||
+      this.timerLimitSeconds < 1 ||
+      this.timerLimitSeconds > MAX_INTERPRETER_TIMER_SECONDS
+    ) {
       throw new RangeError(`timerLimitSeconds must be a whole number from 1 to ${MAX_INTERPRETER_TIMER_SECONDS}`);
     }
     this.timerClock = options.timerClock ?? { now: () => new Date() };
@@ -143,8 +160,12 @@ export class LocalStepFunctions {
     this.runsKnownSince = this.journal ? undefined : options.clock.now();
   }
 
-  createStateMachine(input: { name: string; definition: string; roleArn?: string }): { stateMachineArn: string; creationDate: Date } {
-    if (!NAME_PATTERN.test(input.name)) throw new AwsServiceError('InvalidName', `Invalid State Machine Name: '${input.name}'`);
+  createStateMachine(input: { name: string; definition: string; roleArn?: string }): {
+    stateMachineArn: string;
+    creationDate: Date;
+  } {
+    if (!NAME_PATTERN.test(input.name))
+      throw new AwsServiceError('InvalidName', `Invalid State Machine Name: '${input.name}'`);
     const stateMachineArn = `arn:aws:states:${this.region}:${this.accountId}:stateMachine:${input.name}`;
     const existing = this.stateMachines.get(stateMachineArn);
     if (existing) {
@@ -158,31 +179,61 @@ export class LocalStepFunctions {
       // 130 ms each, so a text already validated in this process, as every test engine's
       // built-ins are, is not validated again.
       if (!VALIDATED_DEFINITIONS.has(input.definition)) {
-        new StateMachine(parsed as unknown as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { checkArn: false } });
+        new StateMachine(parsed as unknown as ConstructorParameters<typeof StateMachine>[0], {
+          validationOptions: { checkArn: false },
+        });
         VALIDATED_DEFINITIONS.add(input.definition);
       }
     } catch (error) {
       throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: ${(error as Error).message}`);
     }
     const plan = toInterpreterDefinition(parsed, { timerLimitSeconds: this.timerLimitSeconds });
-    const machine = new StateMachine(plan.definition as unknown as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { noValidate: true } });
+    const machine = new StateMachine(plan.definition as unknown as ConstructorParameters<typeof StateMachine>[0], {
+      validationOptions: { noValidate: true },
+    });
     const creationDate = this.options.clock.now();
     const roleArn = input.roleArn ?? `arn:aws:iam::${this.accountId}:role/lockstep-local`;
-    this.stateMachines.set(stateMachineArn, { stateMachineArn, name: input.name, definition: input.definition, roleArn, creationDate, machine, plan });
+    this.stateMachines.set(stateMachineArn, {
+      stateMachineArn,
+      name: input.name,
+      definition: input.definition,
+      roleArn,
+      creationDate,
+      machine,
+      plan,
+    });
     return { stateMachineArn, creationDate };
   }
 
   describeStateMachine(stateMachineArn: string) {
     const sm = this.stateMachine(stateMachineArn);
-    return { stateMachineArn, name: sm.name, status: 'ACTIVE', definition: sm.definition, roleArn: sm.roleArn, type: 'STANDARD', creationDate: sm.creationDate };
+    return {
+      stateMachineArn,
+      name: sm.name,
+      status: 'ACTIVE',
+      definition: sm.definition,
+      roleArn: sm.roleArn,
+      type: 'STANDARD',
+      creationDate: sm.creationDate,
+    };
   }
 
   listStateMachines() {
-    return { stateMachines: [...this.stateMachines.values()].map(({ stateMachineArn, name, creationDate }) => ({ stateMachineArn, name, type: 'STANDARD', creationDate })) };
+    return {
+      stateMachines: [...this.stateMachines.values()].map(({ stateMachineArn, name, creationDate }) => ({
+        stateMachineArn,
+        name,
+        type: 'STANDARD',
+        creationDate,
+      })),
+    };
   }
 
   /** Idempotent as on AWS for Standard workflows: the same name and input while running returns the same execution. */
-  startExecution(input: { stateMachineArn: string; name?: string; input?: string }): { executionArn: string; startDate: Date } {
+  startExecution(input: { stateMachineArn: string; name?: string; input?: string }): {
+    executionArn: string;
+    startDate: Date;
+  } {
     const sm = this.stateMachine(input.stateMachineArn);
     const name = input.name ?? randomUUID();
     if (!NAME_PATTERN.test(name)) throw new AwsServiceError('InvalidName', `Invalid Execution Name: '${name}'`);
@@ -195,8 +246,10 @@ export class LocalStepFunctions {
     }
     const executionArn = `${sm.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = this.executions.get(executionArn);
-    if (existing?.status === 'RUNNING' && existing.input === text) return { executionArn, startDate: existing.startDate };
-    if (this.executions.taken(executionArn)) throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    if (existing?.status === 'RUNNING' && existing.input === text)
+      return { executionArn, startDate: existing.startDate };
+    if (this.executions.taken(executionArn))
+      throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
 
     const startDate = this.options.clock.now();
     this.journal?.started({ executionArn, stateMachineArn: sm.stateMachineArn, input: text, startDate });
@@ -215,7 +268,10 @@ export class LocalStepFunctions {
       startDate,
       history: [],
       recorder: new RunRecorder({
-        record: (event) => (execution.status === 'RUNNING' ? this.push(execution, event.type, event.details, event.previousEventId, event.timestamp) : undefined),
+        record: (event) =>
+          execution.status === 'RUNNING'
+            ? this.push(execution, event.type, event.details, event.previousEventId, event.timestamp)
+            : undefined,
         now: () => this.options.clock.now(),
         waits: sm.plan.waits,
         region: this.region,
@@ -231,12 +287,25 @@ export class LocalStepFunctions {
     // The context object as Step Functions gives it; `$$.State` is each branch's own (see RunRecorder).
     const context = {
       // Its own copy of the input: nothing a state does to its input reaches `$$.Execution.Input`.
-      [CONTEXT_EXECUTION]: { Id: executionArn, Input: JSON.parse(text) as unknown, Name: name, RoleArn: sm.roleArn, StartTime: startDate.toISOString() },
+      [CONTEXT_EXECUTION]: {
+        Id: executionArn,
+        Input: JSON.parse(text) as unknown,
+        Name: name,
+        RoleArn: sm.roleArn,
+        StartTime: startDate.toISOString(),
+      },
       StateMachine: { Id: sm.stateMachineArn, Name: sm.name },
     };
     const run = sm.machine.run(
       parsedInput as Parameters<StateMachine['run']>[0],
-      execution.recorder.runOptions({ overrides: { taskResourceLocalHandlers: this.handlersFor(sm.plan, sleeps.signal, execution.recorder) as never } }, context),
+      execution.recorder.runOptions(
+        {
+          overrides: {
+            taskResourceLocalHandlers: this.handlersFor(sm.plan, sleeps.signal, execution.recorder) as never,
+          },
+        },
+        context,
+      ),
     );
     execution.abort = () => {
       run.abort();
@@ -245,7 +314,8 @@ export class LocalStepFunctions {
     // The history is recorded as the run goes (RunRecorder); the interpreter's own log is only drained.
     void drain(run.eventLogs);
     // The execution's TimeoutSeconds, on the long timer (the interpreter's would overflow).
-    if (sm.plan.timeoutSeconds !== undefined) timeout = setLongTimeout(() => this.timeOut(execution), sm.plan.timeoutSeconds * 1000);
+    if (sm.plan.timeoutSeconds !== undefined)
+      timeout = setLongTimeout(() => this.timeOut(execution), sm.plan.timeoutSeconds * 1000);
     execution.settled = run.result.then(
       (output) => this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output ?? null) }),
       (error: unknown) => this.finishWithError(execution, error),
@@ -275,7 +345,10 @@ export class LocalStepFunctions {
     if (gone) return { stopDate: gone.stopDate };
     const e = this.execution(input.executionArn);
     if (e.status === 'RUNNING') {
-      this.finish(e, 'ABORTED', { ...(input.error !== undefined && { error: input.error }), ...(input.cause !== undefined && { cause: input.cause }) });
+      this.finish(e, 'ABORTED', {
+        ...(input.error !== undefined && { error: input.error }),
+        ...(input.cause !== undefined && { cause: input.cause }),
+      });
       e.abort();
     }
     return { stopDate: e.stopDate! };
@@ -284,16 +357,30 @@ export class LocalStepFunctions {
   listExecutions(input: { stateMachineArn: string; statusFilter?: Status; maxResults?: number; nextToken?: string }) {
     this.stateMachine(input.stateMachineArn);
     const all = [...this.executions.whole()]
-      .filter((e) => e.stateMachineArn === input.stateMachineArn && (!input.statusFilter || e.status === input.statusFilter))
+      .filter(
+        (e) => e.stateMachineArn === input.stateMachineArn && (!input.statusFilter || e.status === input.statusFilter),
+      )
       .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
     const { items, nextToken } = page(all, input.maxResults, input.nextToken);
     return {
-      executions: items.map((e) => ({ executionArn: e.executionArn, stateMachineArn: e.stateMachineArn, name: e.name, status: e.status, startDate: e.startDate, ...(e.stopDate && { stopDate: e.stopDate }) })),
+      executions: items.map((e) => ({
+        executionArn: e.executionArn,
+        stateMachineArn: e.stateMachineArn,
+        name: e.name,
+        status: e.status,
+        startDate: e.startDate,
+        ...(e.stopDate && { stopDate: e.stopDate }),
+      })),
       ...(nextToken && { nextToken }),
     };
   }
 
-  getExecutionHistory(input: { executionArn: string; reverseOrder?: boolean; maxResults?: number; nextToken?: string }) {
+  getExecutionHistory(input: {
+    executionArn: string;
+    reverseOrder?: boolean;
+    maxResults?: number;
+    nextToken?: string;
+  }) {
     const history = this.executions.get(input.executionArn)?.history ?? this.summaryOf(input.executionArn);
     const events = input.reverseOrder ? [...history].reverse() : history;
     const { items, nextToken } = page(events, input.maxResults, input.nextToken);
@@ -329,8 +416,16 @@ export class LocalStepFunctions {
    * name, which the interpreter hands down to Parallel branches and Map iterations (state
    * names are unique in the whole machine). Waits and guarded Tasks sleep until `signal`.
    */
-  private handlersFor(plan: InterpreterDefinition, signal: AbortSignal, recorder: RunRecorder): Record<string, InterpreterHandler> {
-    const context: TimedHandlerContext = { signal, now: () => this.timerClock.now().getTime(), limitSeconds: this.timerLimitSeconds };
+  private handlersFor(
+    plan: InterpreterDefinition,
+    signal: AbortSignal,
+    recorder: RunRecorder,
+  ): Record<string, InterpreterHandler> {
+    const context: TimedHandlerContext = {
+      signal,
+      now: () => this.timerClock.now().getTime(),
+      limitSeconds: this.timerLimitSeconds,
+    };
     const handlers: Record<string, InterpreterHandler> = Object.create(null);
     for (const name of plan.waits) {
       const wait = waitHandler(context);
@@ -338,7 +433,9 @@ export class LocalStepFunctions {
     }
     for (const [name, task] of plan.tasks) {
       const handler = this.handlerOf(task.resource);
-      const run: InterpreterHandler = task.guard ? guardedTask(handler, task.guard, context) : async (input) => handler(input);
+      const run: InterpreterHandler = task.guard
+        ? guardedTask(handler, task.guard, context)
+        : async (input) => handler(input);
       handlers[name] = (input) => recorder.attempt(task.resource, input, () => run(input));
     }
     return handlers;
@@ -348,7 +445,9 @@ export class LocalStepFunctions {
     const handlers = this.options.taskHandlers;
     if (handlers && Object.hasOwn(handlers, resource)) return handlers[resource]!;
     return () => {
-      throw Object.assign(new Error(`no local handler for resource ${resource}`), { name: 'ResourceNotFoundException' });
+      throw Object.assign(new Error(`no local handler for resource ${resource}`), {
+        name: 'ResourceNotFoundException',
+      });
     };
   }
 
@@ -366,14 +465,20 @@ export class LocalStepFunctions {
     this.finish(e, 'FAILED', { error: source.name, cause: source.message });
   }
 
-  private finish(e: LocalExecution, status: Exclude<Status, 'RUNNING'>, result: { output?: string; error?: string; cause?: string }): void {
+  private finish(
+    e: LocalExecution,
+    status: Exclude<Status, 'RUNNING'>,
+    result: { output?: string; error?: string; cause?: string },
+  ): void {
     if (e.status !== 'RUNNING' || this.executions.get(e.executionArn) !== e) return;
     Object.assign(e, { status, stopDate: this.options.clock.now(), ...result });
     // Durable before anyone hears of the end: a restart tells the same end.
     this.journal?.ended(e.executionArn, { status, stopDate: e.stopDate!, ...result, lastState: lastStateOf(e) });
     e.release();
     const [type, detailsKey] = TERMINAL_EVENTS[status];
-    this.push(e, type, { [detailsKey]: status === 'SUCCEEDED' ? { output: result.output } : { error: result.error, cause: result.cause } });
+    this.push(e, type, {
+      [detailsKey]: status === 'SUCCEEDED' ? { output: result.output } : { error: result.error, cause: result.cause },
+    });
     this.announce(e);
     this.executions.finish(e);
     const { running, finished, tombstones } = this.executions.counts();
@@ -382,9 +487,21 @@ export class LocalStepFunctions {
 
   /** A run read back from the journal, finished and held like any other; one still running then ends as cut short by the restart. */
   private restore(run: JournaledRun): void {
-    const end = run.end ?? { status: 'FAILED' as const, stopDate: this.options.clock.now(), error: LOCAL_RESTART.error, cause: LOCAL_RESTART.cause };
+    const end = run.end ?? {
+      status: 'FAILED' as const,
+      stopDate: this.options.clock.now(),
+      error: LOCAL_RESTART.error,
+      cause: LOCAL_RESTART.cause,
+    };
     const name = run.executionArn.slice(run.executionArn.lastIndexOf(':') + 1);
-    const ended = { name, stateMachineArn: run.stateMachineArn, input: run.input, startDate: run.startDate, ...end, restored: true };
+    const ended = {
+      name,
+      stateMachineArn: run.stateMachineArn,
+      input: run.input,
+      startDate: run.startDate,
+      ...end,
+      restored: true,
+    };
     const e: LocalExecution = {
       ...ended,
       executionArn: run.executionArn,
@@ -401,7 +518,12 @@ export class LocalStepFunctions {
   private *journaled(): Generator<JournaledRun> {
     for (const { executionArn, run, tombstone } of this.executions.inOrder()) {
       const known = run ?? tombstone;
-      const entry = { executionArn, stateMachineArn: known.stateMachineArn, input: known.input, startDate: known.startDate };
+      const entry = {
+        executionArn,
+        stateMachineArn: known.stateMachineArn,
+        input: known.input,
+        startDate: known.startDate,
+      };
       if (known.status === 'RUNNING') {
         yield entry;
         continue;
@@ -421,7 +543,13 @@ export class LocalStepFunctions {
   }
 
   /** Appends an event to `e`'s history; by default it follows the latest event of the run's root (its end follows its last state). */
-  private push(e: LocalExecution, type: string, details: Record<string, unknown>, previousEventId = e.recorder?.last() ?? e.history.length, timestamp = this.options.clock.now()): number {
+  private push(
+    e: LocalExecution,
+    type: string,
+    details: Record<string, unknown>,
+    previousEventId = e.recorder?.last() ?? e.history.length,
+    timestamp = this.options.clock.now(),
+  ): number {
     const id = e.history.length + 1;
     e.history.push({ id, previousEventId, timestamp, type, ...details });
     return id;
@@ -437,7 +565,10 @@ export class LocalStepFunctions {
       'detail-type': 'Step Functions Execution Status Change',
       source: 'aws.states',
       account: this.accountId,
-      time: this.options.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      time: this.options.clock
+        .now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
       region: this.region,
       resources: [e.executionArn],
       detail: {
@@ -496,5 +627,8 @@ function page<T>(items: T[], maxResults = 100, nextToken?: string): { items: T[]
   if (!Number.isInteger(start) || start < 0) throw new AwsServiceError('InvalidToken', 'Invalid Token');
   const size = Math.min(Math.max(maxResults || 100, 1), 1000);
   const end = start + size;
-  return { items: items.slice(start, end), ...(end < items.length && { nextToken: Buffer.from(String(end)).toString('base64url') }) };
+  return {
+    items: items.slice(start, end),
+    ...(end < items.length && { nextToken: Buffer.from(String(end)).toString('base64url') }),
+  };
 }

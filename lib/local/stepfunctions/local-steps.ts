@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { LockstepError } from '../../domain/errors.js';
-import { LOCAL_REGION } from '../dynamodb-local.js';
+import { stepFunctionName } from '../../workflows/catalog.js';
 import { resolveStepPlaceholders } from '../../workflows/validate-definition.js';
 import { STEP_DEFAULTS, type WorkflowStep, type WorkflowVersion } from '../../workflows/workflow-version.js';
-import { stepFunctionName } from '../../workflows/catalog.js';
+import { LOCAL_REGION } from '../dynamodb-local.js';
 import type { TaskHandler } from './local-step-functions.js';
 import { stateError } from './timed-handlers.js';
 
@@ -14,12 +14,15 @@ export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
 const LOCAL_LAMBDA_ARN_PREFIX = `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:`;
 /** A full or partial Lambda ARN, or a bare name, with an optional version or alias. */
-const FUNCTION_NAME = /^(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?([A-Za-z0-9_-]+)(?::[A-Za-z0-9$_-]+)?$/;
+const FUNCTION_NAME =
+  /^(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?([A-Za-z0-9_-]+)(?::[A-Za-z0-9$_-]+)?$/;
 
 /** Step handler modules that cannot run: every problem at once, each naming its file. */
 export class StepLoadError extends LockstepError {
   constructor(readonly problems: readonly string[]) {
-    super(`${problems.length} step handler${problems.length === 1 ? '' : 's'} could not be loaded:\n${problems.map((p) => `  ${p.replace(/\n/g, '\n    ')}`).join('\n')}`);
+    super(
+      `${problems.length} step handler${problems.length === 1 ? '' : 's'} could not be loaded:\n${problems.map((p) => `  ${p.replace(/\n/g, '\n    ')}`).join('\n')}`,
+    );
   }
 }
 
@@ -31,7 +34,8 @@ export interface LocalSteps {
 }
 
 /** The ARN a step's `${Name}` resolves to in local mode. */
-export const localStepArn = (workflow: Pick<WorkflowVersion, 'id' | 'version'>, step: string): string => `${LOCAL_LAMBDA_ARN_PREFIX}${stepFunctionName(workflow, step)}`;
+export const localStepArn = (workflow: Pick<WorkflowVersion, 'id' | 'version'>, step: string): string =>
+  `${LOCAL_LAMBDA_ARN_PREFIX}${stepFunctionName(workflow, step)}`;
 
 /** What a step handler receives as its second argument: the fields of Lambda's context a handler reads. */
 export interface StepContext {
@@ -72,7 +76,10 @@ export async function localSteps(workflows: readonly WorkflowVersion[]): Promise
   const byName = new Map<string, LoadedStep>();
   outcomes.forEach((outcome, i) => {
     const { workflow, step } = declared[i]!;
-    if (outcome.status === 'rejected') problems.push(`workflow ${workflow.id} v${workflow.version}, step "${step.name}": ${(outcome.reason as Error).message}`);
+    if (outcome.status === 'rejected')
+      problems.push(
+        `workflow ${workflow.id} v${workflow.version}, step "${step.name}": ${(outcome.reason as Error).message}`,
+      );
     else byName.set(stepFunctionName(workflow, step.name), loaded(workflow, step, outcome.value));
   });
   if (problems.length > 0) throw new StepLoadError([...new Set(problems)]);
@@ -84,11 +91,18 @@ export async function localSteps(workflows: readonly WorkflowVersion[]): Promise
   const versions = new Set(workflows.map((w) => `${w.id}@${w.version}`));
   return {
     definitionFor(workflow) {
-      if (!versions.has(`${workflow.id}@${workflow.version}`)) throw new LockstepError(`workflow ${workflow.id} v${workflow.version} was not given to localSteps: its steps are not loaded`);
-      if (workflow.definition === undefined) throw new LockstepError(`workflow ${workflow.id} v${workflow.version} has no definition for local mode to run`);
+      if (!versions.has(`${workflow.id}@${workflow.version}`))
+        throw new LockstepError(
+          `workflow ${workflow.id} v${workflow.version} was not given to localSteps: its steps are not loaded`,
+        );
+      if (workflow.definition === undefined)
+        throw new LockstepError(`workflow ${workflow.id} v${workflow.version} has no definition for local mode to run`);
       return JSON.stringify(
         resolveStepPlaceholders(workflow.definition, (step) => {
-          if (!byName.has(stepFunctionName(workflow, step))) throw new LockstepError(`workflow ${workflow.id} v${workflow.version} refers to \${${step}}, which is not a declared step`);
+          if (!byName.has(stepFunctionName(workflow, step)))
+            throw new LockstepError(
+              `workflow ${workflow.id} v${workflow.version} refers to \${${step}}, which is not a declared step`,
+            );
           return localStepArn(workflow, step);
         }),
       );
@@ -122,7 +136,8 @@ async function loadHandler(file: string): Promise<StepHandler> {
   }
   // A CommonJS `.js` step may come back with its exports as the default.
   const handler = module.handler ?? (module.default as Record<string, unknown> | undefined)?.handler;
-  if (typeof handler !== 'function') throw new LockstepError(`${file} exports no handler function: a step module must export handler(event, context)`);
+  if (typeof handler !== 'function')
+    throw new LockstepError(`${file} exports no handler function: a step module must export handler(event, context)`);
   return handler as StepHandler;
 }
 
@@ -149,7 +164,16 @@ async function invoke(step: LoadedStep, event: unknown, awsRequestId: string): P
   let timer: NodeJS.Timeout | undefined;
   // What Lambda reports for a function that runs out of time (a function error, so States.TaskFailed matches it).
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(stateError('Sandbox.Timedout', `RequestId: ${awsRequestId} Error: Task timed out after ${step.timeoutSeconds.toFixed(2)} seconds`)), timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          stateError(
+            'Sandbox.Timedout',
+            `RequestId: ${awsRequestId} Error: Task timed out after ${step.timeoutSeconds.toFixed(2)} seconds`,
+          ),
+        ),
+      timeoutMs,
+    );
     timer.unref();
   });
   try {
@@ -171,10 +195,18 @@ async function invokeByName(steps: ReadonlyMap<string, LoadedStep>, input: unkno
   const { FunctionName: target, Payload: payload } = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
   const name = typeof target === 'string' ? FUNCTION_NAME.exec(target)?.[1] : undefined;
   const step = name === undefined ? undefined : steps.get(name);
-  if (!step) throw stateError('Lambda.ResourceNotFoundException', `Function not found: ${JSON.stringify(target) ?? 'no FunctionName'} (local mode runs only the steps declared by the loaded workflows)`);
+  if (!step)
+    throw stateError(
+      'Lambda.ResourceNotFoundException',
+      `Function not found: ${JSON.stringify(target) ?? 'no FunctionName'} (local mode runs only the steps declared by the loaded workflows)`,
+    );
   const requestId = randomUUID();
   const result = await invoke(step, payload === undefined ? {} : payload, requestId);
-  const headers = { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': '$LATEST', 'x-amzn-RequestId': requestId };
+  const headers = {
+    'Content-Type': 'application/json',
+    'X-Amz-Executed-Version': '$LATEST',
+    'x-amzn-RequestId': requestId,
+  };
   return {
     ExecutedVersion: '$LATEST',
     Payload: result,
@@ -199,4 +231,3 @@ function asStateError(error: unknown): Error {
   if (!(error instanceof Error)) return stateError('Error', String(error));
   return stateError(typeof error.name === 'string' && error.name !== '' ? error.name : 'Error', String(error.message));
 }
-

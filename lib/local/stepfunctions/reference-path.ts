@@ -26,7 +26,12 @@ export function readReferencePath(segments: ReferencePath, value: unknown): unkn
   let node = value;
   for (const segment of segments) {
     if (node === null || typeof node !== 'object') return undefined;
-    if (typeof segment === 'number' ? !Array.isArray(node) || segment >= node.length : Array.isArray(node) || !Object.hasOwn(node, segment)) return undefined;
+    if (
+      typeof segment === 'number'
+        ? !Array.isArray(node) || segment >= node.length
+        : Array.isArray(node) || !Object.hasOwn(node, segment)
+    )
+      return undefined;
     node = (node as Record<string | number, unknown>)[segment];
   }
   return node;

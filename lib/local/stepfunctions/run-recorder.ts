@@ -34,7 +34,10 @@ type Execute = (this: StateMachine, input: unknown, options: ExecuteOptions, cle
 
 const prototype = StateMachine.prototype as unknown as { execute: Execute };
 const execute = prototype.execute;
-if (typeof execute !== 'function') throw new Error('aws-local-stepfunctions no longer has StateMachine.prototype.execute, which local mode observes runs through');
+if (typeof execute !== 'function')
+  throw new Error(
+    'aws-local-stepfunctions no longer has StateMachine.prototype.execute, which local mode observes runs through',
+  );
 prototype.execute = function (input, options, cleanup) {
   const recorder = options.runOptions?.[RECORDER];
   if (recorder instanceof RunRecorder) recorder.attach(options);
@@ -135,7 +138,10 @@ export class RunRecorder {
   attempt(resource: string | undefined, input: unknown, handler: () => unknown): Promise<unknown> {
     const thread = this.active;
     const state = thread?.current;
-    const succeeded = resource !== undefined && thread && state && !thread.done ? this.scheduled(thread, state, resource, input) : undefined;
+    const succeeded =
+      resource !== undefined && thread && state && !thread.done
+        ? this.scheduled(thread, state, resource, input)
+        : undefined;
     return new Promise((resolve) => resolve(handler())).then(
       (output) => {
         succeeded?.(output);
@@ -153,10 +159,19 @@ export class RunRecorder {
     const lambda = resource.startsWith('arn:aws:lambda:');
     const [resourceType, resourceName] = serviceResource(resource);
     if (lambda) {
-      this.push(thread, 'LambdaFunctionScheduled', { lambdaFunctionScheduledEventDetails: { resource, input: json(input) } });
+      this.push(thread, 'LambdaFunctionScheduled', {
+        lambdaFunctionScheduledEventDetails: { resource, input: json(input) },
+      });
       this.push(thread, 'LambdaFunctionStarted', {});
     } else {
-      this.push(thread, 'TaskScheduled', { taskScheduledEventDetails: { resourceType, resource: resourceName, region: this.options.region, parameters: json(input) } });
+      this.push(thread, 'TaskScheduled', {
+        taskScheduledEventDetails: {
+          resourceType,
+          resource: resourceName,
+          region: this.options.region,
+          parameters: json(input),
+        },
+      });
       this.push(thread, 'TaskStarted', { taskStartedEventDetails: { resourceType, resource: resourceName } });
     }
     const attempt = { resource };
@@ -165,8 +180,12 @@ export class RunRecorder {
       // An attempt the interpreter already timed out, or a run that ended, records nothing more.
       if (state.attempt !== attempt || thread.done) return;
       state.attempt = undefined;
-      if (lambda) this.push(thread, 'LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: json(output) } });
-      else this.push(thread, 'TaskSucceeded', { taskSucceededEventDetails: { resourceType, resource: resourceName, output: json(output) } });
+      if (lambda)
+        this.push(thread, 'LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: json(output) } });
+      else
+        this.push(thread, 'TaskSucceeded', {
+          taskSucceededEventDetails: { resourceType, resource: resourceName, output: json(output) },
+        });
     };
   }
 
@@ -175,7 +194,13 @@ export class RunRecorder {
     const runOptions = options.runOptions!;
     const parent = runOptions[THREAD] as Thread | undefined;
     const container = parent?.current;
-    const thread: Thread = { last: 0, state: {}, index: container ? container.children!++ : 0, done: false, ...(container && { container }) };
+    const thread: Thread = {
+      last: 0,
+      state: {},
+      index: container ? container.children!++ : 0,
+      done: false,
+      ...(container && { container }),
+    };
     runOptions[THREAD] = thread;
     runOptions.context = { ...runOptions.context, State: thread.state };
     this.listen(options.eventLogger, thread);
@@ -208,7 +233,10 @@ export class RunRecorder {
     }
     thread.last = container.startedId!;
     // A Parallel branch has no event of its own: its first state follows ParallelStateStarted.
-    if (container.type === 'Map') this.push(thread, 'MapIterationStarted', { mapIterationStartedEventDetails: { name: container.name, index: thread.index } });
+    if (container.type === 'Map')
+      this.push(thread, 'MapIterationStarted', {
+        mapIterationStartedEventDetails: { name: container.name, index: thread.index },
+      });
   }
 
   private entered(thread: Thread, name: string, interpreterType: string, input: unknown): void {
@@ -217,7 +245,13 @@ export class RunRecorder {
     thread.current = run;
     this.active = thread;
     const at = this.options.now();
-    const id = this.push(thread, `${type}StateEntered`, { stateEnteredEventDetails: { name, input: json(input) } }, thread.last, at);
+    const id = this.push(
+      thread,
+      `${type}StateEntered`,
+      { stateEnteredEventDetails: { name, input: json(input) } },
+      thread.last,
+      at,
+    );
     Object.assign(thread.state, { Name: name, EnteredTime: at.toISOString(), RetryCount: 0 });
     if (id !== undefined && (type === 'Map' || type === 'Parallel')) this.containerStarted(run);
   }
@@ -239,7 +273,8 @@ export class RunRecorder {
   }
 
   private failed(thread: Thread, name: string, error: Error): void {
-    if (error instanceof Error && !this.handlerErrors.has(error) && !isInterpreterError(error)) asStatesRuntime(error, name, this.options.intrinsics.get(name) ?? []);
+    if (error instanceof Error && !this.handlerErrors.has(error) && !isInterpreterError(error))
+      asStatesRuntime(error, name, this.options.intrinsics.get(name) ?? []);
     const run = thread.current;
     if (!run) return;
     run.failed = true;
@@ -250,7 +285,8 @@ export class RunRecorder {
       const [resourceType, resource] = serviceResource(run.attempt.resource);
       run.attempt = undefined;
       if (lambda) this.push(thread, `LambdaFunction${outcome}`, { [`lambdaFunction${outcome}EventDetails`]: details });
-      else this.push(thread, `Task${outcome}`, { [`task${outcome}EventDetails`]: { resourceType, resource, ...details } });
+      else
+        this.push(thread, `Task${outcome}`, { [`task${outcome}EventDetails`]: { resourceType, resource, ...details } });
     }
     if (run.type === 'Map' || run.type === 'Parallel') this.push(thread, `${run.type}StateFailed`, {}, run.innerLast);
   }
@@ -271,13 +307,22 @@ export class RunRecorder {
     if (thread.done) return;
     const { container } = thread;
     if (container && container.thread.current === container) {
-      if (container.type === 'Map') this.push(thread, `MapIteration${outcome}`, { [`mapIteration${outcome}EventDetails`]: { name: container.name, index: thread.index } });
+      if (container.type === 'Map')
+        this.push(thread, `MapIteration${outcome}`, {
+          [`mapIteration${outcome}EventDetails`]: { name: container.name, index: thread.index },
+        });
       if (outcome !== 'Aborted') container.innerLast = thread.last;
     }
     thread.done = true;
   }
 
-  private push(thread: Thread, type: string, details: Record<string, unknown>, previousEventId = thread.last, timestamp = this.options.now()): number | undefined {
+  private push(
+    thread: Thread,
+    type: string,
+    details: Record<string, unknown>,
+    previousEventId = thread.last,
+    timestamp = this.options.now(),
+  ): number | undefined {
     if (thread.done) return undefined;
     const id = this.options.record({ type, previousEventId, timestamp, details });
     if (id !== undefined) thread.last = id;
@@ -323,7 +368,12 @@ function detachContext(output: unknown, live: StateContext, seen = new Set<objec
   seen.add(output);
   const node = output as Record<string, unknown>;
   for (const [key, value] of Object.entries(node)) {
-    if (value !== null && typeof value === 'object' && (value === live || (value as { State?: unknown }).State === live)) node[key] = structuredClone(value);
+    if (
+      value !== null &&
+      typeof value === 'object' &&
+      (value === live || (value as { State?: unknown }).State === live)
+    )
+      node[key] = structuredClone(value);
     else detachContext(value, live, seen);
   }
 }

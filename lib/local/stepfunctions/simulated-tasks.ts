@@ -14,8 +14,12 @@ export const SIMULATED_TASKS: Record<string, TaskHandler> = {
     const cluster = Cluster.startsWith('arn:') ? Cluster.split('/').pop() : Cluster;
     return {
       Service: {
-        ServiceArn: Service.startsWith('arn:') ? Service : `arn:aws:ecs:us-east-1:000000000000:service/${cluster}/${Service}`,
-        Deployments: [{ Id: 'ecs-svc/simulated', Status: 'PRIMARY', RolloutState: 'IN_PROGRESS', RolloutStateReason: SIMULATED }],
+        ServiceArn: Service.startsWith('arn:')
+          ? Service
+          : `arn:aws:ecs:us-east-1:000000000000:service/${cluster}/${Service}`,
+        Deployments: [
+          { Id: 'ecs-svc/simulated', Status: 'PRIMARY', RolloutState: 'IN_PROGRESS', RolloutStateReason: SIMULATED },
+        ],
       },
     };
   },

@@ -1,5 +1,5 @@
 import { setLongTimeout, sleep } from '../timers.js';
-import { WAIT_CONTINUES, type TaskPlan } from './interpreter-definition.js';
+import { type TaskPlan, WAIT_CONTINUES } from './interpreter-definition.js';
 import { parseReferencePath, readReferencePath } from './reference-path.js';
 
 /** A handler as the interpreter calls it: the Task's effective input in, its result out. */
@@ -52,7 +52,11 @@ export function waitHandler(context: TimedHandlerContext): InterpreterHandler {
     const deadline = (key && deadlines.get(key)) ?? deadlineOf(payload, context.now());
     const remaining = deadline - context.now();
     if (remaining > attempt) {
-      if (!key) throw stateError(LOCAL_TIMER_LIMIT, `this wait lasts ${Math.ceil(remaining / 1000)} s; local mode can carry a wait beyond ${Math.floor(attempt / 1000)} s only when the Wait's effective input is a JSON object or array`);
+      if (!key)
+        throw stateError(
+          LOCAL_TIMER_LIMIT,
+          `this wait lasts ${Math.ceil(remaining / 1000)} s; local mode can carry a wait beyond ${Math.floor(attempt / 1000)} s only when the Wait's effective input is a JSON object or array`,
+        );
       deadlines.set(key, deadline);
       await sleep(attempt, context.signal);
       if (context.signal.aborted) return input;
@@ -69,7 +73,11 @@ export function waitHandler(context: TimedHandlerContext): InterpreterHandler {
  * real timeout when it fits in one attempt (`States.Timeout`), else `LOCAL_TIMER_LIMIT`
  * once an attempt's length has passed, before the interpreter's own timer would end it early.
  */
-export function guardedTask(handler: (input: unknown) => unknown, guard: NonNullable<TaskPlan['guard']>, context: TimedHandlerContext): InterpreterHandler {
+export function guardedTask(
+  handler: (input: unknown) => unknown,
+  guard: NonNullable<TaskPlan['guard']>,
+  context: TimedHandlerContext,
+): InterpreterHandler {
   const segments = 'timeoutSecondsPath' in guard ? parseReferencePath(guard.timeoutSecondsPath) : undefined;
   const attempt = attemptMs(context.limitSeconds);
   return (input) => {
@@ -77,7 +85,12 @@ export function guardedTask(handler: (input: unknown) => unknown, guard: NonNull
     if ('timeoutSeconds' in guard) timeoutSeconds = guard.timeoutSeconds;
     else timeoutSeconds = readReferencePath(segments!, input);
     if (!Number.isInteger(timeoutSeconds) || (timeoutSeconds as number) < 1) {
-      return Promise.reject(stateError('States.Runtime', `Path expression '${(guard as { timeoutSecondsPath: string }).timeoutSecondsPath}' evaluated to ${JSON.stringify(timeoutSeconds) ?? 'nothing'}, but expected an integer >= 1`));
+      return Promise.reject(
+        stateError(
+          'States.Runtime',
+          `Path expression '${(guard as { timeoutSecondsPath: string }).timeoutSecondsPath}' evaluated to ${JSON.stringify(timeoutSeconds) ?? 'nothing'}, but expected an integer >= 1`,
+        ),
+      );
     }
     const timeoutMs = (timeoutSeconds as number) * 1000;
     return new Promise((resolve, reject) => {
@@ -87,7 +100,10 @@ export function guardedTask(handler: (input: unknown) => unknown, guard: NonNull
           reject(
             fits
               ? stateError('States.Timeout', `the Task timed out after ${timeoutSeconds as number} s`)
-              : stateError(LOCAL_TIMER_LIMIT, `the Task ran ${Math.floor(attempt / 1000)} s, the longest local mode can time; its timeout is ${timeoutSeconds as number} s`),
+              : stateError(
+                  LOCAL_TIMER_LIMIT,
+                  `the Task ran ${Math.floor(attempt / 1000)} s, the longest local mode can time; its timeout is ${timeoutSeconds as number} s`,
+                ),
           ),
         Math.min(timeoutMs, attempt),
         { signal: context.signal },
@@ -103,15 +119,24 @@ export function guardedTask(handler: (input: unknown) => unknown, guard: NonNull
 function deadlineOf(payload: WaitPayload, now: number): number {
   if ('seconds' in payload) {
     const { seconds } = payload;
-    if (!Number.isInteger(seconds) || (seconds as number) < 0) throw stateError('States.Runtime', `the Wait's seconds evaluated to ${JSON.stringify(seconds) ?? 'nothing'}, but expected an integer >= 0`);
+    if (!Number.isInteger(seconds) || (seconds as number) < 0)
+      throw stateError(
+        'States.Runtime',
+        `the Wait's seconds evaluated to ${JSON.stringify(seconds) ?? 'nothing'}, but expected an integer >= 0`,
+      );
     return now + (seconds as number) * 1000;
   }
   const { timestamp } = payload;
-  if (typeof timestamp !== 'string' || !RFC3339.test(timestamp)) throw stateError('States.Runtime', `the Wait's timestamp evaluated to ${JSON.stringify(timestamp) ?? 'nothing'}, but expected a timestamp conforming to the RFC3339 profile`);
+  if (typeof timestamp !== 'string' || !RFC3339.test(timestamp))
+    throw stateError(
+      'States.Runtime',
+      `the Wait's timestamp evaluated to ${JSON.stringify(timestamp) ?? 'nothing'}, but expected a timestamp conforming to the RFC3339 profile`,
+    );
   return Date.parse(timestamp);
 }
 
-const RFC3339 = /^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(\.\d+)?(Z|(\+|-)([01][0-9]|2[0-3]):([0-5][0-9]))$/;
+const RFC3339 =
+  /^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(\.\d+)?(Z|(\+|-)([01][0-9]|2[0-3]):([0-5][0-9]))$/;
 
 /** An error as a state's error: `name` is the ASL Error, `message` the Cause. */
 export function stateError(name: string, message: string): Error {

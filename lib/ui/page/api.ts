@@ -17,8 +17,19 @@ export interface Execution {
   requestedBy?: string;
   source?: string;
   phase: Phase;
-  skipDetails?: Record<string, unknown> & { reason?: string; message?: string; conflictingExecutionId?: string; recentExecutionId?: string; nextAllowedAt?: string };
-  failureDetails?: Record<string, unknown> & { reason?: string; message?: string; failedStep?: string; failedAt?: string };
+  skipDetails?: Record<string, unknown> & {
+    reason?: string;
+    message?: string;
+    conflictingExecutionId?: string;
+    recentExecutionId?: string;
+    nextAllowedAt?: string;
+  };
+  failureDetails?: Record<string, unknown> & {
+    reason?: string;
+    message?: string;
+    failedStep?: string;
+    failedAt?: string;
+  };
   executionRef?: { name?: string; arn?: string };
   createdAt: string;
   startTime?: string;
@@ -152,7 +163,14 @@ export async function call<T>(method: 'GET' | 'POST', path: string, body?: unkno
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, cache: 'no-store', credentials: 'omit', ...(body !== undefined && { body: JSON.stringify(body) }), ...(signal && { signal }) });
+    response = await fetch(path, {
+      method,
+      headers,
+      cache: 'no-store',
+      credentials: 'omit',
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      ...(signal && { signal }),
+    });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
     throw new ApiError(0, 'Unreachable', 'the API did not answer; is local mode still running?');
@@ -162,11 +180,21 @@ export async function call<T>(method: 'GET' | 'POST', path: string, body?: unkno
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
-    throw new ApiError(response.status, 'BadResponse', `the API answered ${response.status} with a body that is not JSON`);
+    throw new ApiError(
+      response.status,
+      'BadResponse',
+      `the API answered ${response.status} with a body that is not JSON`,
+    );
   }
   if (response.ok) return parsed as T;
   const error = (parsed as { error?: { code?: string; message?: string; details?: string[] } } | undefined)?.error;
-  throw new ApiError(response.status, error?.code ?? `HTTP${response.status}`, error?.message ?? `the API answered ${response.status}`, error?.details ?? [], parsed);
+  throw new ApiError(
+    response.status,
+    error?.code ?? `HTTP${response.status}`,
+    error?.message ?? `the API answered ${response.status}`,
+    error?.details ?? [],
+    parsed,
+  );
 }
 
 /** Path segments and query values are always encoded here, never pasted into a path. */
@@ -175,7 +203,8 @@ export const paths = {
   target: (target: string) => `/targets/${encodeURIComponent(target)}`,
   query: (path: string, query: Record<string, string | number | undefined>) => {
     const search = new URLSearchParams();
-    for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') search.set(name, String(value));
+    for (const [name, value] of Object.entries(query))
+      if (value !== undefined && value !== '') search.set(name, String(value));
     const text = search.toString();
     return text ? `${path}?${text}` : path;
   },

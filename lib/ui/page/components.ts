@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import type { ApiError, Execution } from './api.js';
 import { html } from './html.js';
 import { href } from './router.js';
-import { Time, formatDuration } from './time.js';
+import { formatDuration, Time } from './time.js';
 
 export function PhaseBadge({ phase }: { phase: string }) {
   return html`<span class=${`badge phase-${cssName(phase)}`}>${phase}</span>`;
@@ -51,7 +51,17 @@ export function outcomeOf(execution: Execution): string {
 }
 
 /** Executions as a table, newest first as the API lists them. */
-export function ExecutionTable({ executions, caption, showTarget = true, empty }: { executions: Execution[]; caption: string; showTarget?: boolean; empty: string }) {
+export function ExecutionTable({
+  executions,
+  caption,
+  showTarget = true,
+  empty,
+}: {
+  executions: Execution[];
+  caption: string;
+  showTarget?: boolean;
+  empty: string;
+}) {
   if (executions.length === 0) return html`<p class="empty">${empty}</p>`;
   return html`<table>
     <caption class="visually-hidden">${caption}</caption>
@@ -85,6 +95,7 @@ export function ExecutionTable({ executions, caption, showTarget = true, empty }
 /** Any value from the API as text: strings as they are, the rest as indented JSON. Never markup. */
 export function Value({ value }: { value: unknown }) {
   if (value === undefined || value === null || value === '') return html`<span class="muted">—</span>`;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return html`<span>${String(value)}</span>`;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return html`<span>${String(value)}</span>`;
   return html`<pre>${JSON.stringify(value, null, 2)}</pre>`;
 }

@@ -72,16 +72,18 @@ export function useApi<T>(path: string | undefined, options: { live?: boolean; k
     if (path === undefined || inFlight.current) return;
     const controller = new AbortController();
     inFlight.current = controller;
-    call<T>('GET', path, undefined, controller.signal).then(
-      (data) => setState({ key, data }),
-      (error: unknown) => {
-        if (controller.signal.aborted) return;
-        const failure = error instanceof ApiError ? error : new ApiError(0, 'PageError', (error as Error).message);
-        setState((previous) => ({ key, ...(previous.key === key && { data: previous.data }), error: failure }));
-      },
-    ).finally(() => {
-      if (inFlight.current === controller) inFlight.current = null;
-    });
+    call<T>('GET', path, undefined, controller.signal)
+      .then(
+        (data) => setState({ key, data }),
+        (error: unknown) => {
+          if (controller.signal.aborted) return;
+          const failure = error instanceof ApiError ? error : new ApiError(0, 'PageError', (error as Error).message);
+          setState((previous) => ({ key, ...(previous.key === key && { data: previous.data }), error: failure }));
+        },
+      )
+      .finally(() => {
+        if (inFlight.current === controller) inFlight.current = null;
+      });
   }, [path, live ? tick : -1, nonce]);
 
   const current = state.key === key ? state : {};

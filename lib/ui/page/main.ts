@@ -8,7 +8,7 @@ import { usePatternEngine } from '../../domain/user-pattern.js';
 import { setToken, takeToken } from './api.js';
 import { html } from './html.js';
 import { REFRESH_SECONDS, Tick, useTicker } from './live.js';
-import { href, useRoute, type Route } from './router.js';
+import { href, type Route, useRoute } from './router.js';
 import { ExecutionPage } from './views/execution.js';
 import { Overview } from './views/overview.js';
 import { TargetPage } from './views/target.js';

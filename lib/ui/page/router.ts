@@ -18,8 +18,10 @@ export function parseRoute(hash: string): Route {
   const segments = path.split('/').filter(Boolean);
   try {
     if (segments.length === 0) return { page: 'overview', query };
-    if (segments[0] === 'targets' && segments.length === 2) return { page: 'target', target: decodeURIComponent(segments[1]!) };
-    if (segments[0] === 'executions' && segments.length === 2) return { page: 'execution', id: decodeURIComponent(segments[1]!) };
+    if (segments[0] === 'targets' && segments.length === 2)
+      return { page: 'target', target: decodeURIComponent(segments[1]!) };
+    if (segments[0] === 'executions' && segments.length === 2)
+      return { page: 'execution', id: decodeURIComponent(segments[1]!) };
     if (segments[0] === 'workflows' && segments.length === 1) return { page: 'workflows', query };
   } catch {
     // a malformed escape: unknown below

@@ -1,10 +1,10 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiHandler } from '../../../lib/api/api-handler.js';
-import { bearerTokenAuthenticator } from '../../../lib/api/authenticators.js';
 import { ensureIdempotencyTable } from '../../../lib/adapters/dynamodb/table-setup.js';
 import { observationFromStatusEvent } from '../../../lib/adapters/stepfunctions/status-event.js';
+import { createApiHandler } from '../../../lib/api/api-handler.js';
+import { bearerTokenAuthenticator } from '../../../lib/api/authenticators.js';
 import { completeExecution } from '../../../lib/use-cases/complete-execution.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';
 import { FaultInjector, sequentialCalls } from '../../support/fault-injector.js';
@@ -48,7 +48,9 @@ describe('the admission path through the api handler', () => {
     } as unknown as APIGatewayProxyEvent);
 
   it('makes exactly two calls in sequence for an admitted request: the lock, then StartExecution', async () => {
-    const { calls: made, result } = await calls.during(() => post({ targetResource: uniqueTarget(), workflowId: 'noop' }));
+    const { calls: made, result } = await calls.during(() =>
+      post({ targetResource: uniqueTarget(), workflowId: 'noop' }),
+    );
     expect(result?.statusCode).toBe(201);
     expect(made).toEqual(['DynamoDB.UpdateItem', 'SFN.StartExecution']);
     expect(sequentialCalls(calls.spans)).toBe(2);
@@ -61,7 +63,10 @@ describe('the admission path through the api handler', () => {
     const { id } = JSON.parse(answer.body) as { id: string };
     const running = t.events.find((e) => e.detail.status === 'RUNNING' && e.detail.input?.includes(id))!;
     await completeExecution(t.engine, observationFromStatusEvent(running));
-    expect((await t.store.getExecution(id))?.execution).toMatchObject({ phase: 'Running', executionRef: { arn: running.detail.executionArn } });
+    expect((await t.store.getExecution(id))?.execution).toMatchObject({
+      phase: 'Running',
+      executionRef: { arn: running.detail.executionArn },
+    });
   });
 
   it('a refused request makes two calls too: the lock refused, then the Skipped record', async () => {
@@ -73,8 +78,16 @@ describe('the admission path through the api handler', () => {
   });
 
   it('with an Idempotency-Key: the key claimed (Powertools), the lock only while the key has no execution, its token read, the start, the answer kept', async () => {
-    const { calls: made, result } = await calls.during(() => post({ targetResource: uniqueTarget(), workflowId: 'noop' }, { 'idempotency-key': crypto.randomUUID() }));
+    const { calls: made, result } = await calls.during(() =>
+      post({ targetResource: uniqueTarget(), workflowId: 'noop' }, { 'idempotency-key': crypto.randomUUID() }),
+    );
     expect(result?.statusCode).toBe(201);
-    expect(made).toEqual(['DynamoDB.PutItem', 'DynamoDB.TransactWriteItems', 'DynamoDB.GetItem', 'SFN.StartExecution', 'DynamoDB.UpdateItem']);
+    expect(made).toEqual([
+      'DynamoDB.PutItem',
+      'DynamoDB.TransactWriteItems',
+      'DynamoDB.GetItem',
+      'SFN.StartExecution',
+      'DynamoDB.UpdateItem',
+    ]);
   });
 });

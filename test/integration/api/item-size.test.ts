@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localDynamoDbClient } from '../../../lib/local/dynamodb-local.js';
 import { uniqueTarget } from '../../support/lifecycle.js';
 import { startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
@@ -22,7 +21,17 @@ const REASON = '中'.repeat(4096);
 
 function workflow(dir: string, id: string, definition: unknown, parameters: unknown[]) {
   mkdirSync(join(dir, id));
-  writeFileSync(join(dir, id, 'workflow.json'), JSON.stringify({ id, version: '1', description: id, definition: 'definition.asl.json', parameters, policy: { cooldownSeconds: 0 } }));
+  writeFileSync(
+    join(dir, id, 'workflow.json'),
+    JSON.stringify({
+      id,
+      version: '1',
+      description: id,
+      definition: 'definition.asl.json',
+      parameters,
+      policy: { cooldownSeconds: 0 },
+    }),
+  );
   writeFileSync(join(dir, id, 'definition.asl.json'), JSON.stringify(definition));
 }
 
@@ -53,7 +62,10 @@ describe('no allowed request makes an item larger than DynamoDB holds', () => {
   beforeAll(async () => {
     // Three 16,384-emoji defaults (196,608 bytes) fit alone; with five values given they come to more than a body holds.
     const emoji = { description: 'an emoji default', maxLength: MAX_VALUE, default: '😀'.repeat(MAX_VALUE) };
-    workflow(workflowsDir, 'big-defaults', pass, [...['D1', 'D2', 'D3'].map((name) => ({ name, ...emoji })), ...['G1', 'G2', 'G3', 'G4', 'G5'].map((name) => ({ name, description: name }))]);
+    workflow(workflowsDir, 'big-defaults', pass, [
+      ...['D1', 'D2', 'D3'].map((name) => ({ name, ...emoji })),
+      ...['G1', 'G2', 'G3', 'G4', 'G5'].map((name) => ({ name, description: name })),
+    ]);
     workflow(workflowsDir, 'wide', pass, wide);
     workflow(workflowsDir, 'wide-fail', fail, wide);
     t = await startTestLocalMode({}, { workflowsDir });
@@ -68,9 +80,12 @@ describe('no allowed request makes an item larger than DynamoDB holds', () => {
     let largest = 0;
     let start: Record<string, never> | undefined;
     do {
-      const page = await client.send(new ScanCommand({ TableName: t.tableName, ...(start && { ExclusiveStartKey: start }) }));
+      const page = await client.send(
+        new ScanCommand({ TableName: t.tableName, ...(start && { ExclusiveStartKey: start }) }),
+      );
       // JSON text is a little more than DynamoDB counts (attribute names and UTF-8 values, plus quotes and punctuation here).
-      for (const item of page.Items ?? []) largest = Math.max(largest, Buffer.byteLength(JSON.stringify(unmarshall(item))));
+      for (const item of page.Items ?? [])
+        largest = Math.max(largest, Buffer.byteLength(JSON.stringify(unmarshall(item))));
       start = page.LastEvaluatedKey as typeof start;
     } while (start);
     return largest;
@@ -80,37 +95,48 @@ describe('no allowed request makes an item larger than DynamoDB holds', () => {
     const target = uniqueTarget('big-defaults');
     const given = Object.fromEntries(['G1', 'G2', 'G3', 'G4', 'G5'].map((name) => [name, '中'.repeat(MAX_VALUE)]));
 
-    const response = await t.call('POST', '/executions', { body: { targetResource: target, workflowId: 'big-defaults', parameters: given } });
+    const response = await t.call('POST', '/executions', {
+      body: { targetResource: target, workflowId: 'big-defaults', parameters: given },
+    });
 
     expect(response.status, JSON.stringify(response.body)).toBe(400);
     expect(response.body.error).toMatchObject({
       code: 'ValidationError',
-      details: [expect.stringMatching(/^body\.parameters: the parameters come to 442,\d{3} bytes with defaults applied; at most 262,144/)],
+      details: [
+        expect.stringMatching(
+          /^body\.parameters: the parameters come to 442,\d{3} bytes with defaults applied; at most 262,144/,
+        ),
+      ],
     });
     expect((await t.call('GET', `/executions?targetResource=${encodeURIComponent(target)}`)).body.items).toEqual([]);
     expect((await t.call('GET', `/targets/${encodeURIComponent(target)}`)).body).toMatchObject({ state: 'Idle' });
   });
 
-  it.each([['中'], ['😀']])('runs the largest parameters the API accepts (%s) through admission, start, completion, a blocking failure and its clearance', async (fill) => {
-    const target = uniqueTarget('worst-case');
-    const first = await t.call('POST', '/executions', { body: fullBody(target, 'wide', fill) });
-    expect(first.status, JSON.stringify(first.body)).toBe(201);
-    await t.settle();
-    expect((await t.call('GET', `/executions/${first.body.id}`)).body.phase).toBe('Completed');
+  it.each([['中'], ['😀']])(
+    'runs the largest parameters the API accepts (%s) through admission, start, completion, a blocking failure and its clearance',
+    async (fill) => {
+      const target = uniqueTarget('worst-case');
+      const first = await t.call('POST', '/executions', { body: fullBody(target, 'wide', fill) });
+      expect(first.status, JSON.stringify(first.body)).toBe(201);
+      await t.settle();
+      expect((await t.call('GET', `/executions/${first.body.id}`)).body.phase).toBe('Completed');
 
-    const failing = await t.call('POST', '/executions', { body: fullBody(target, 'wide-fail', fill) });
-    expect(failing.status, JSON.stringify(failing.body)).toBe(201);
-    await t.settle();
-    expect((await t.call('GET', `/targets/${encodeURIComponent(target)}`)).body.state).toBe('Blocked');
-    const clearance = await t.call('POST', `/targets/${encodeURIComponent(target)}/clearance`, { body: { clearedBy: 'operator', reason: REASON } });
-    expect(clearance.status, JSON.stringify(clearance.body)).toBe(200);
+      const failing = await t.call('POST', '/executions', { body: fullBody(target, 'wide-fail', fill) });
+      expect(failing.status, JSON.stringify(failing.body)).toBe(201);
+      await t.settle();
+      expect((await t.call('GET', `/targets/${encodeURIComponent(target)}`)).body.state).toBe('Blocked');
+      const clearance = await t.call('POST', `/targets/${encodeURIComponent(target)}/clearance`, {
+        body: { clearedBy: 'operator', reason: REASON },
+      });
+      expect(clearance.status, JSON.stringify(clearance.body)).toBe(200);
 
-    const again = await t.call('POST', '/executions', { body: fullBody(target, 'wide', fill) });
-    expect(again.status, JSON.stringify(again.body)).toBe(201);
-    await t.settle();
-    expect((await t.call('GET', `/executions/${again.body.id}`)).body.phase).toBe('Completed');
-    expect(await largestItemBytes()).toBeLessThan(DYNAMODB_ITEM_LIMIT_BYTES);
-  });
+      const again = await t.call('POST', '/executions', { body: fullBody(target, 'wide', fill) });
+      expect(again.status, JSON.stringify(again.body)).toBe(201);
+      await t.settle();
+      expect((await t.call('GET', `/executions/${again.body.id}`)).body.phase).toBe('Completed');
+      expect(await largestItemBytes()).toBeLessThan(DYNAMODB_ITEM_LIMIT_BYTES);
+    },
+  );
 
   it('keeps the target within bounds through 60 block and clear cycles with the longest reasons and large parameters', async () => {
     const target = uniqueTarget('cycles');
@@ -118,7 +144,9 @@ describe('no allowed request makes an item larger than DynamoDB holds', () => {
       const failing = await t.call('POST', '/executions', { body: fullBody(target, 'wide-fail', '中') });
       expect(failing.status, `admission ${cycle}: ${JSON.stringify(failing.body)}`).toBe(201);
       await t.settle();
-      const clearance = await t.call('POST', `/targets/${encodeURIComponent(target)}/clearance`, { body: { clearedBy: `operator-${cycle}`, reason: REASON } });
+      const clearance = await t.call('POST', `/targets/${encodeURIComponent(target)}/clearance`, {
+        body: { clearedBy: `operator-${cycle}`, reason: REASON },
+      });
       expect(clearance.status, `clearance ${cycle}: ${JSON.stringify(clearance.body)}`).toBe(200);
       expect(clearance.body.blockClearances.at(-1)).toMatchObject({ clearedBy: `operator-${cycle}`, reason: REASON });
     }

@@ -18,7 +18,10 @@ describe('listings across targets, through the HTTP API', () => {
     const items: { targetResource: string; state: string; currentExecutionId?: string }[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await t.call('GET', `/targets?state=${state}&limit=2${nextToken ? `&nextToken=${encode(nextToken)}` : ''}`);
+      const page = await t.call(
+        'GET',
+        `/targets?state=${state}&limit=2${nextToken ? `&nextToken=${encode(nextToken)}` : ''}`,
+      );
       expect(page.status).toBe(200);
       items.push(...page.body.items);
       nextToken = page.body.nextToken;
@@ -36,16 +39,22 @@ describe('listings across targets, through the HTTP API', () => {
     // Started last: a run that waits an hour never lets the endpoints settle.
     expect((await create(running, 'wait', { SECONDS: '3600' })).status).toBe(201);
 
-    const state = async (name: string, target: string) => (await targetsIn(name)).find((item) => item.targetResource === target);
+    const state = async (name: string, target: string) =>
+      (await targetsIn(name)).find((item) => item.targetResource === target);
     expect(await state('Running', running)).toMatchObject({ state: 'Running', currentExecutionId: expect.any(String) });
     expect(await state('Blocked', blocked)).toMatchObject({ state: 'Blocked', blockReason: 'PreviousExecutionFailed' });
-    expect(await state('CoolingDown', cooling)).toMatchObject({ state: 'CoolingDown', cooldownRemainingSeconds: expect.any(Number) });
+    expect(await state('CoolingDown', cooling)).toMatchObject({
+      state: 'CoolingDown',
+      cooldownRemainingSeconds: expect.any(Number),
+    });
     for (const other of ['Blocked', 'CoolingDown', 'BackingOff']) expect(await state(other, running)).toBeUndefined();
 
     t.clock.advanceSeconds(121);
     expect(await state('CoolingDown', cooling)).toBeUndefined();
     expect((await t.call('GET', `/targets/${encode(cooling)}`)).body.state).toBe('Idle');
-    expect((await t.call('POST', `/executions/${(await state('Running', running))!.currentExecutionId}/cancel`)).status).toBe(202);
+    expect(
+      (await t.call('POST', `/executions/${(await state('Running', running))!.currentExecutionId}/cancel`)).status,
+    ).toBe(202);
   });
 
   it.each([
@@ -76,8 +85,16 @@ describe('listings across targets, through the HTTP API', () => {
     const window = await t.call('GET', `/executions?since=${encode(since)}&limit=100`);
     expect(window.status).toBe(200);
     const ids = window.body.items.map((e: { id: string }) => e.id);
-    expect(ids.filter((id: string) => [first.id, second.id, running.id].includes(id))).toEqual([running.id, second.id, first.id]);
-    expect(window.body.items.find((e: { id: string }) => e.id === second.id)).toMatchObject({ phase: 'Failed', workflowId: 'fail', targetResource: b });
+    expect(ids.filter((id: string) => [first.id, second.id, running.id].includes(id))).toEqual([
+      running.id,
+      second.id,
+      first.id,
+    ]);
+    expect(window.body.items.find((e: { id: string }) => e.id === second.id)).toMatchObject({
+      phase: 'Failed',
+      workflowId: 'fail',
+      targetResource: b,
+    });
     const failed = await t.call('GET', `/executions?since=${encode(since)}&phase=Failed&workflowId=fail`);
     expect(failed.body.items.map((e: { id: string }) => e.id)).toEqual([second.id]);
 
@@ -98,7 +115,10 @@ describe('listings across targets, through the HTTP API', () => {
     const seen: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await t.call('GET', `/executions?since=${encode(since)}&workflowId=noop&limit=2${nextToken ? `&nextToken=${encode(nextToken)}` : ''}`);
+      const page = await t.call(
+        'GET',
+        `/executions?since=${encode(since)}&workflowId=noop&limit=2${nextToken ? `&nextToken=${encode(nextToken)}` : ''}`,
+      );
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((e: { id: string }) => e.id));
       nextToken = page.body.nextToken;
@@ -124,7 +144,10 @@ describe('listings across targets, through the HTTP API', () => {
     ['a parameter given twice', '/executions?phase=Running&phase=Pending'],
     ['an invalid value hidden behind a valid one', '/executions?phase=bogus&phase=Running'],
     ['a query on a route that takes none', '/workflows?foo=1'],
-    ['a token from another window', '/executions?since=2026-03-01T00:00:00Z&until=2026-03-02T00:00:00Z&nextToken=WzEsImFiYyIsIngiXQ'],
+    [
+      'a token from another window',
+      '/executions?since=2026-03-01T00:00:00Z&until=2026-03-02T00:00:00Z&nextToken=WzEsImFiYyIsIngiXQ',
+    ],
   ])('refuses %s with 400 ValidationError', async (_label, path) => {
     const response = await t.call('GET', path);
     expect(response.status, JSON.stringify(response.body)).toBe(400);
@@ -153,9 +176,15 @@ describe('listings across targets, through the HTTP API', () => {
   });
 
   it('says which state it takes when given one it does not, and that one is required when none is given', async () => {
-    expect((await t.call('GET', '/targets?state=Idle')).body.error.details).toEqual([expect.stringMatching(/^query\.state: must be: one of Running, Blocked, CoolingDown, BackingOff/)]);
-    expect((await t.call('GET', '/targets')).body.error.details).toEqual([expect.stringMatching(/^query\.state: state is required/)]);
-    expect((await t.call('GET', '/targets?state=Blocked&state=Idle')).body.error.details).toEqual(['query.state: given more than once']);
+    expect((await t.call('GET', '/targets?state=Idle')).body.error.details).toEqual([
+      expect.stringMatching(/^query\.state: must be: one of Running, Blocked, CoolingDown, BackingOff/),
+    ]);
+    expect((await t.call('GET', '/targets')).body.error.details).toEqual([
+      expect.stringMatching(/^query\.state: state is required/),
+    ]);
+    expect((await t.call('GET', '/targets?state=Blocked&state=Idle')).body.error.details).toEqual([
+      'query.state: given more than once',
+    ]);
     expect((await t.call('GET', '/health?probe=1')).status).toBe(200);
   });
 
@@ -173,6 +202,9 @@ describe('listings across targets, through the HTTP API', () => {
     const refused = await t.call('GET', `/executions?since=${encode(since)}&limit=1&nextToken=${encode(altered)}`);
     expect(refused.status).toBe(400);
     expect(refused.body.error.details).toEqual(['query.nextToken: it was altered']);
-    expect((await t.call('GET', `/executions?since=${encode(since)}&limit=1&nextToken=${encode(first.body.nextToken)}`)).status).toBe(200);
+    expect(
+      (await t.call('GET', `/executions?since=${encode(since)}&limit=1&nextToken=${encode(first.body.nextToken)}`))
+        .status,
+    ).toBe(200);
   });
 });

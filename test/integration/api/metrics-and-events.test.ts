@@ -3,7 +3,11 @@ import type { DeliveredEvent } from '../../../lib/local/eventbridge/local-event-
 import { uniqueTarget } from '../../support/lifecycle.js';
 import { startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
 
-type Emf = Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } };
+type Emf = Record<string, unknown> & {
+  _aws: {
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
+};
 
 /** The EMF metrics named `name`, as [dimension value, metric value] pairs. */
 function emitted(lines: Record<string, unknown>[], name: string, dimension: string): [unknown, unknown][] {
@@ -22,7 +26,12 @@ describe('metrics (EMF) and domain events', () => {
   const domainEvents: DeliveredEvent[] = [];
   beforeAll(async () => {
     t = await startTestLocalMode();
-    t.local.bus.addRule({ name: 'collect', eventBusName: 'lockstep', pattern: { source: ['lockstep'] }, target: async (event) => void domainEvents.push(event) });
+    t.local.bus.addRule({
+      name: 'collect',
+      eventBusName: 'lockstep',
+      pattern: { source: ['lockstep'] },
+      target: async (event) => void domainEvents.push(event),
+    });
   });
   afterAll(() => t.local.stop());
 
@@ -33,7 +42,9 @@ describe('metrics (EMF) and domain events', () => {
 
     const lines = t.metricsSince(mark);
     expect(emitted(lines, 'workflowexecution_total', 'outcome')).toEqual([['Completed', 1]]);
-    expect(emitted(lines, 'workflowexecution_duration_seconds', 'outcome')).toEqual([['Completed', expect.any(Number)]]);
+    expect(emitted(lines, 'workflowexecution_duration_seconds', 'outcome')).toEqual([
+      ['Completed', expect.any(Number)],
+    ]);
     // High-cardinality values are metadata, never dimensions.
     expect(lines[0]).toMatchObject({ executionId: expect.any(String), targetResource: expect.any(String) });
   });
@@ -48,7 +59,9 @@ describe('metrics (EMF) and domain events', () => {
 
   it('counts workflowexecution_skip_total{reason=ResourceBusy} after a refused admission', async () => {
     const target = uniqueTarget();
-    const holder = await t.call('POST', '/executions', { body: { targetResource: target, workflowId: 'wait', parameters: { SECONDS: '600' } } });
+    const holder = await t.call('POST', '/executions', {
+      body: { targetResource: target, workflowId: 'wait', parameters: { SECONDS: '600' } },
+    });
     const mark = t.metricLines.length;
 
     await t.call('POST', '/executions', { body: { targetResource: target, workflowId: 'noop' } });
@@ -58,12 +71,20 @@ describe('metrics (EMF) and domain events', () => {
   });
 
   it('publishes WorkflowExecution Started and Completed to the engine bus with the execution as detail', async () => {
-    const created = await t.call('POST', '/executions', { body: { targetResource: uniqueTarget(), workflowId: 'noop' } });
+    const created = await t.call('POST', '/executions', {
+      body: { targetResource: uniqueTarget(), workflowId: 'noop' },
+    });
     await t.settle();
 
     const mine = domainEvents.filter((e) => (e.detail as { id: string }).id === created.body.id);
-    expect(mine.map((e) => e['detail-type']).sort()).toEqual(['WorkflowExecution Completed', 'WorkflowExecution Started']);
+    expect(mine.map((e) => e['detail-type']).sort()).toEqual([
+      'WorkflowExecution Completed',
+      'WorkflowExecution Started',
+    ]);
     expect(mine.every((e) => e.source === 'lockstep')).toBe(true);
-    expect(mine.find((e) => e['detail-type'] === 'WorkflowExecution Completed')?.detail).toMatchObject({ id: created.body.id, phase: 'Completed' });
+    expect(mine.find((e) => e['detail-type'] === 'WorkflowExecution Completed')?.detail).toMatchObject({
+      id: created.body.id,
+      phase: 'Completed',
+    });
   });
 });

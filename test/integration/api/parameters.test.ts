@@ -19,23 +19,32 @@ describe('parameters are checked at admission, before anything is written', () =
     const target = uniqueTarget();
     const mark = t.metricLines.length;
 
-    const response = await t.call('POST', '/executions', { body: { targetResource: target, workflowId: 'wait', parameters: { SECONDS: value } } });
+    const response = await t.call('POST', '/executions', {
+      body: { targetResource: target, workflowId: 'wait', parameters: { SECONDS: value } },
+    });
 
     expect(response.status).toBe(400);
     expect(response.body.error).toMatchObject({ code: 'ValidationError', details: [expect.stringMatching(message)] });
     expect((await t.call('GET', `/executions?targetResource=${encodeURIComponent(target)}`)).body.items).toEqual([]);
-    expect((await t.call('GET', `/targets/${encodeURIComponent(target)}`)).body).toMatchObject({ state: 'Idle', consecutiveFailures: 0 });
+    expect((await t.call('GET', `/targets/${encodeURIComponent(target)}`)).body).toMatchObject({
+      state: 'Idle',
+      consecutiveFailures: 0,
+    });
     expect(t.metricLines.length).toBe(mark);
   });
 
   it('runs a value that keeps the rules', async () => {
-    const response = await t.call('POST', '/executions', { body: { targetResource: uniqueTarget(), workflowId: 'wait', parameters: { SECONDS: '0' } } });
+    const response = await t.call('POST', '/executions', {
+      body: { targetResource: uniqueTarget(), workflowId: 'wait', parameters: { SECONDS: '0' } },
+    });
     expect(response.status).toBe(201);
     await t.settle();
   });
 
   it('refuses a missing required parameter, naming it', async () => {
-    const response = await t.call('POST', '/executions', { body: { targetResource: uniqueTarget(), workflowId: 'restart-ecs-service', parameters: { CLUSTER: 'prod' } } });
+    const response = await t.call('POST', '/executions', {
+      body: { targetResource: uniqueTarget(), workflowId: 'restart-ecs-service', parameters: { CLUSTER: 'prod' } },
+    });
     expect(response.status).toBe(400);
     expect(response.body.error.details).toEqual([expect.stringMatching(/^body\.parameters\.SERVICE: is required/)]);
   });

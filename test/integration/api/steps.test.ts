@@ -24,7 +24,15 @@ describe('the steps of an execution', () => {
   const steps = async (id: string) => {
     const response = await t.call('GET', `/executions/${id}/steps`);
     expect(response.status).toBe(200);
-    return response.body.items as { name: string; type: string; status: string; parent?: string; error?: string; enteredAt: string; exitedAt?: string }[];
+    return response.body.items as {
+      name: string;
+      type: string;
+      status: string;
+      parent?: string;
+      error?: string;
+      enteredAt: string;
+      exitedAt?: string;
+    }[];
   };
 
   it('lists a completed run’s states in order, with Parallel branches and Map iterations under their parent', async () => {
@@ -61,7 +69,11 @@ describe('the steps of an execution', () => {
     await new Promise<void>((resolve) => admin.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
-      const id = await run('scale-deployment', { ADMIN_URL: url, REPLICAS: '5', HOLD_SECONDS: '0' }, 'shop/deployment/steps');
+      const id = await run(
+        'scale-deployment',
+        { ADMIN_URL: url, REPLICAS: '5', HOLD_SECONDS: '0' },
+        'shop/deployment/steps',
+      );
       const list = await steps(id);
       expect(list.map((s) => [s.name, s.status])).toEqual([
         ['ReadParameters', 'Succeeded'],

@@ -9,7 +9,11 @@ describe('the EventBridge trigger', () => {
   let events: EventBridgeClient;
   beforeAll(async () => {
     t = await startTestLocalMode();
-    events = new EventBridgeClient({ endpoint: t.local.urls.eventbridge, region: LOCAL_REGION, credentials: t.local.credentials });
+    events = new EventBridgeClient({
+      endpoint: t.local.urls.eventbridge,
+      region: LOCAL_REGION,
+      credentials: t.local.credentials,
+    });
   });
   afterAll(async () => {
     events.destroy();
@@ -17,9 +21,26 @@ describe('the EventBridge trigger', () => {
   });
 
   const request = (detail: Record<string, unknown>, source = 'alerting.pipeline') =>
-    events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'lockstep', Source: source, DetailType: 'WorkflowExecution Requested', Detail: JSON.stringify(detail) }] }));
+    events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'lockstep',
+            Source: source,
+            DetailType: 'WorkflowExecution Requested',
+            Detail: JSON.stringify(detail),
+          },
+        ],
+      }),
+    );
 
-  const executionsOf = async (target: string) => (await t.call('GET', `/executions?targetResource=${encodeURIComponent(target)}`)).body.items as { id: string; source: string; requestedBy: string; phase: string }[];
+  const executionsOf = async (target: string) =>
+    (await t.call('GET', `/executions?targetResource=${encodeURIComponent(target)}`)).body.items as {
+      id: string;
+      source: string;
+      requestedBy: string;
+      phase: string;
+    }[];
 
   it('creates exactly one execution from a WorkflowExecution Requested event, also when the event is delivered twice', async () => {
     const target = uniqueTarget();
@@ -33,7 +54,12 @@ describe('the EventBridge trigger', () => {
 
     const executions = await executionsOf(target);
     expect(executions).toHaveLength(1);
-    expect(executions[0]).toMatchObject({ source: 'event', requestedBy: 'event:alerting.pipeline', phase: 'Completed', correlationId: 'alert-77' });
+    expect(executions[0]).toMatchObject({
+      source: 'event',
+      requestedBy: 'event:alerting.pipeline',
+      phase: 'Completed',
+      correlationId: 'alert-77',
+    });
   });
 
   it('uses detail.idempotencyKey over the event id: two events with one key make one execution', async () => {
@@ -61,14 +87,26 @@ describe('the EventBridge trigger', () => {
     await request({ targetResource: second, workflowId: 'noop', idempotencyKey: 'b:c' }, prefix);
     await t.settle();
 
-    expect(await executionsOf(first)).toEqual([expect.objectContaining({ requestedBy: `event:${prefix}:b`, phase: 'Completed' })]);
-    expect(await executionsOf(second)).toEqual([expect.objectContaining({ requestedBy: `event:${prefix}`, phase: 'Completed' })]);
+    expect(await executionsOf(first)).toEqual([
+      expect.objectContaining({ requestedBy: `event:${prefix}:b`, phase: 'Completed' }),
+    ]);
+    expect(await executionsOf(second)).toEqual([
+      expect.objectContaining({ requestedBy: `event:${prefix}`, phase: 'Completed' }),
+    ]);
   });
 
   it.each([
     ['a bad target', { targetResource: 'only-one-part', workflowId: 'noop' }, 'detail.targetResource: '],
-    ['a parameter the workflow does not declare', { targetResource: 'x/deployment/y', workflowId: 'noop', parameters: { NOPE: '1' } }, 'detail.parameters.NOPE: '],
-    ['a parameter of the wrong type', { targetResource: 'x/deployment/y', workflowId: 'wait', parameters: { SECONDS: '05' } }, 'detail.parameters.SECONDS: '],
+    [
+      'a parameter the workflow does not declare',
+      { targetResource: 'x/deployment/y', workflowId: 'noop', parameters: { NOPE: '1' } },
+      'detail.parameters.NOPE: ',
+    ],
+    [
+      'a parameter of the wrong type',
+      { targetResource: 'x/deployment/y', workflowId: 'wait', parameters: { SECONDS: '05' } },
+      'detail.parameters.SECONDS: ',
+    ],
   ])('names where the problem is in the event (detail.…) when it rejects %s', async (_label, detail, reason) => {
     const errors = vi.spyOn(t.local.runtime.engine.logger, 'error');
     await request(detail, 'src-locations');
@@ -81,26 +119,49 @@ describe('the EventBridge trigger', () => {
 
   it.each([
     ['blank', '  ', 'detail.idempotencyKey: must not be empty or blank'],
-    ['a tab', '\t', 'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+0009 at position 0'],
+    [
+      'a tab',
+      '\t',
+      'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+0009 at position 0',
+    ],
     ['empty', '', 'detail.idempotencyKey: must not be empty or blank'],
     ['256 characters', 'k'.repeat(256), 'detail.idempotencyKey: must be at most 255 characters, got 256'],
-    ['not ASCII', 'clé', 'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+00E9 at position 2'],
-    ['Cyrillic', 'ключ', 'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+043A at position 0'],
-    ['a control character', 'key\u0007', 'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+0007 at position 3'],
-    ['an emoji', 'ok-😀', 'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+1F600 at position 3'],
-  ])('rejects an event whose idempotencyKey is %s, logging the reason, and starts nothing; the same request without the key still runs', async (_label, idempotencyKey, reason) => {
-    const errors = vi.spyOn(t.local.runtime.engine.logger, 'error');
-    const target = uniqueTarget();
-    const source = `src-${target.split('/')[0]}`;
-    await request({ targetResource: target, workflowId: 'noop', idempotencyKey }, source);
-    await t.settle();
-    const rejected = errors.mock.calls.find(([message]) => message === 'WorkflowExecution Requested event rejected');
-    errors.mockRestore();
-    expect(await executionsOf(target)).toEqual([]);
-    expect(rejected?.[1]).toMatchObject({ source, reason: expect.stringContaining(reason) });
+    [
+      'not ASCII',
+      'clé',
+      'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+00E9 at position 2',
+    ],
+    [
+      'Cyrillic',
+      'ключ',
+      'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+043A at position 0',
+    ],
+    [
+      'a control character',
+      'key\u0007',
+      'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+0007 at position 3',
+    ],
+    [
+      'an emoji',
+      'ok-😀',
+      'detail.idempotencyKey: must be only printable ASCII characters (U+0020–U+007E), found U+1F600 at position 3',
+    ],
+  ])(
+    'rejects an event whose idempotencyKey is %s, logging the reason, and starts nothing; the same request without the key still runs',
+    async (_label, idempotencyKey, reason) => {
+      const errors = vi.spyOn(t.local.runtime.engine.logger, 'error');
+      const target = uniqueTarget();
+      const source = `src-${target.split('/')[0]}`;
+      await request({ targetResource: target, workflowId: 'noop', idempotencyKey }, source);
+      await t.settle();
+      const rejected = errors.mock.calls.find(([message]) => message === 'WorkflowExecution Requested event rejected');
+      errors.mockRestore();
+      expect(await executionsOf(target)).toEqual([]);
+      expect(rejected?.[1]).toMatchObject({ source, reason: expect.stringContaining(reason) });
 
-    await request({ targetResource: target, workflowId: 'noop' }, source);
-    await t.settle();
-    expect(await executionsOf(target)).toEqual([expect.objectContaining({ phase: 'Completed' })]);
-  });
+      await request({ targetResource: target, workflowId: 'noop' }, source);
+      await t.settle();
+      expect(await executionsOf(target)).toEqual([expect.objectContaining({ phase: 'Completed' })]);
+    },
+  );
 });

@@ -10,16 +10,29 @@ import { startTestLocalMode, type TestLocalMode } from '../../support/local-mode
 const encode = encodeURIComponent;
 
 /** A request with headers exactly as given (fetch refuses some names), answered as status + parsed body. */
-function rawRequest(url: string, method: string, headers: [string, string][]): Promise<{ status: number; body: unknown; text: string }> {
+function rawRequest(
+  url: string,
+  method: string,
+  headers: [string, string][],
+): Promise<{ status: number; body: unknown; text: string }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     // Headers as a raw array go out exactly as given, so Host must be among them.
     const raw = [['host', target.host], ...headers].flat();
-    const req = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method, headers: raw as unknown as Record<string, string> }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, body: text ? JSON.parse(text) : undefined }));
-    });
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method,
+        headers: raw as unknown as Record<string, string>,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, body: text ? JSON.parse(text) : undefined }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -30,7 +43,11 @@ describe('trust: defects found by attacking the public surface', () => {
   let events: EventBridgeClient;
   beforeAll(async () => {
     t = await startTestLocalMode();
-    events = new EventBridgeClient({ endpoint: t.local.urls.eventbridge, region: LOCAL_REGION, credentials: t.local.credentials });
+    events = new EventBridgeClient({
+      endpoint: t.local.urls.eventbridge,
+      region: LOCAL_REGION,
+      credentials: t.local.credentials,
+    });
   });
   afterAll(async () => {
     events.destroy();
@@ -61,15 +78,26 @@ describe('trust: defects found by attacking the public surface', () => {
 
       expect(first.status).toBe(201);
       expect(second.status).toBe(409);
-      expect(second.body).toMatchObject({ targetResource: composed, skipDetails: { reason: 'ResourceBusy', conflictingExecutionId: first.body.id } });
-      expect((await t.call('GET', `/targets/${encode(decomposed)}`)).body).toMatchObject({ targetResource: composed, state: 'Running', currentExecutionId: first.body.id });
+      expect(second.body).toMatchObject({
+        targetResource: composed,
+        skipDetails: { reason: 'ResourceBusy', conflictingExecutionId: first.body.id },
+      });
+      expect((await t.call('GET', `/targets/${encode(decomposed)}`)).body).toMatchObject({
+        targetResource: composed,
+        state: 'Running',
+        currentExecutionId: first.body.id,
+      });
       const ids = (await list(`targetResource=${encode(decomposed)}`)).body.items.map((e: { id: string }) => e.id);
       expect(ids).toEqual([second.body.id, first.body.id]);
     });
 
     it('treats the Angstrom sign U+212B and the letter U+00C5 as one target', async () => {
       const namespace = uniqueTarget().split('/')[0]!;
-      const first = await create({ targetResource: `${namespace}/node/\u212Bngstr\u00f6m`, workflowId: 'wait', parameters: { SECONDS: '600' } });
+      const first = await create({
+        targetResource: `${namespace}/node/\u212Bngstr\u00f6m`,
+        workflowId: 'wait',
+        parameters: { SECONDS: '600' },
+      });
       const second = await create({ targetResource: `${namespace}/node/\u00c5ngstro\u0308m`, workflowId: 'noop' });
 
       expect(second.status).toBe(409);
@@ -78,7 +106,10 @@ describe('trust: defects found by attacking the public surface', () => {
     });
 
     it('rejects an unpaired surrogate and an ARN spelled ARN: with a message, writing nothing', async () => {
-      const lone = await t.call('POST', '/executions', { raw: '{"targetResource":"ns/deployment/a\\ud800b","workflowId":"noop"}', headers: { 'content-type': 'application/json' } });
+      const lone = await t.call('POST', '/executions', {
+        raw: '{"targetResource":"ns/deployment/a\\ud800b","workflowId":"noop"}',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(lone.status).toBe(400);
       expect(lone.body.error.message).toMatch(/surrogate/);
 
@@ -94,14 +125,29 @@ describe('trust: defects found by attacking the public surface', () => {
       const [a, b] = [uniqueTarget('a'), uniqueTarget('b')];
       const key = `shared-${crypto.randomUUID()}`;
       const put = (source: string, targetResource: string) =>
-        events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'lockstep', Source: source, DetailType: 'WorkflowExecution Requested', Detail: JSON.stringify({ targetResource, workflowId: 'noop', idempotencyKey: key }) }] }));
+        events.send(
+          new PutEventsCommand({
+            Entries: [
+              {
+                EventBusName: 'lockstep',
+                Source: source,
+                DetailType: 'WorkflowExecution Requested',
+                Detail: JSON.stringify({ targetResource, workflowId: 'noop', idempotencyKey: key }),
+              },
+            ],
+          }),
+        );
 
       await put('team.alerts', a);
       await put('team.operator', b);
       await t.settle();
 
-      expect((await list(`targetResource=${encode(a)}`)).body.items).toEqual([expect.objectContaining({ requestedBy: 'event:team.alerts', phase: 'Completed' })]);
-      expect((await list(`targetResource=${encode(b)}`)).body.items).toEqual([expect.objectContaining({ requestedBy: 'event:team.operator', phase: 'Completed' })]);
+      expect((await list(`targetResource=${encode(a)}`)).body.items).toEqual([
+        expect.objectContaining({ requestedBy: 'event:team.alerts', phase: 'Completed' }),
+      ]);
+      expect((await list(`targetResource=${encode(b)}`)).body.items).toEqual([
+        expect.objectContaining({ requestedBy: 'event:team.operator', phase: 'Completed' }),
+      ]);
     });
 
     it.each([
@@ -109,42 +155,74 @@ describe('trust: defects found by attacking the public surface', () => {
       ['blank', '   '],
     ])('refuses an %s Idempotency-Key with 400 and writes nothing', async (_label, key) => {
       const target = uniqueTarget();
-      const response = await t.call('POST', '/executions', { body: { targetResource: target, workflowId: 'noop' }, headers: { 'idempotency-key': key } });
+      const response = await t.call('POST', '/executions', {
+        body: { targetResource: target, workflowId: 'noop' },
+        headers: { 'idempotency-key': key },
+      });
       expect(response.status).toBe(400);
-      expect(response.body.error).toMatchObject({ code: 'ValidationError', details: [expect.stringMatching(/^header Idempotency-Key/)] });
+      expect(response.body.error).toMatchObject({
+        code: 'ValidationError',
+        details: [expect.stringMatching(/^header Idempotency-Key/)],
+      });
       expect((await list(`targetResource=${encode(target)}`)).body.items).toEqual([]);
     });
 
     it.each([
       ['a tab', 'alert\t4711', 'must be only printable ASCII characters (U+0020–U+007E), found U+0009 at position 5'],
-      ['a Latin-1 letter', 'clé', 'must be only printable ASCII characters (U+0020–U+007E), found U+00E9 at position 2'],
+      [
+        'a Latin-1 letter',
+        'clé',
+        'must be only printable ASCII characters (U+0020–U+007E), found U+00E9 at position 2',
+      ],
       ['256 characters', 'k'.repeat(256), 'must be at most 255 characters, got 256'],
     ])('refuses an Idempotency-Key with %s, saying what is wrong with it', async (_label, key, problem) => {
       const target = uniqueTarget();
-      const response = await t.call('POST', '/executions', { body: { targetResource: target, workflowId: 'noop' }, headers: { 'idempotency-key': key } });
+      const response = await t.call('POST', '/executions', {
+        body: { targetResource: target, workflowId: 'noop' },
+        headers: { 'idempotency-key': key },
+      });
       expect(response.status).toBe(400);
-      expect(response.body.error).toMatchObject({ code: 'ValidationError', details: [`header Idempotency-Key: ${problem}`] });
+      expect(response.body.error).toMatchObject({
+        code: 'ValidationError',
+        details: [`header Idempotency-Key: ${problem}`],
+      });
       expect((await list(`targetResource=${encode(target)}`)).body.items).toEqual([]);
     });
   });
 
   describe('no 5xx from input', () => {
-    it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])('answers 400 to a query parameter named %s on every route, /health included', async (name) => {
-      for (const path of ['/health', `/executions?targetResource=${encode(uniqueTarget())}&`, '/workflows', `/targets/${encode(uniqueTarget())}`]) {
-        const url = `${path}${path.includes('?') ? '' : '?'}${name}=1`;
-        const response = await t.call('GET', url);
-        expect(response.status, url).toBe(400);
-        expect(response.body.error).toMatchObject({ code: 'ValidationError', details: [expect.stringMatching(new RegExp(`^query`))] });
-      }
-    });
+    it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])(
+      'answers 400 to a query parameter named %s on every route, /health included',
+      async (name) => {
+        for (const path of [
+          '/health',
+          `/executions?targetResource=${encode(uniqueTarget())}&`,
+          '/workflows',
+          `/targets/${encode(uniqueTarget())}`,
+        ]) {
+          const url = `${path}${path.includes('?') ? '' : '?'}${name}=1`;
+          const response = await t.call('GET', url);
+          expect(response.status, url).toBe(400);
+          expect(response.body.error).toMatchObject({
+            code: 'ValidationError',
+            details: [expect.stringMatching(new RegExp(`^query`))],
+          });
+        }
+      },
+    );
 
-    it.each(['__proto__', 'constructor', 'toString'])('answers 400 to a header named %s, before authentication', async (name) => {
-      for (const path of ['/health', '/workflows']) {
-        const response = await rawRequest(`${t.local.urls.api}${path}`, 'GET', [[name, 'x']]);
-        expect(response.status, `${name} on ${path}: ${response.text}`).toBe(400);
-        expect(response.body).toMatchObject({ error: { code: 'ValidationError', details: [expect.stringMatching(/^header/)] } });
-      }
-    });
+    it.each(['__proto__', 'constructor', 'toString'])(
+      'answers 400 to a header named %s, before authentication',
+      async (name) => {
+        for (const path of ['/health', '/workflows']) {
+          const response = await rawRequest(`${t.local.urls.api}${path}`, 'GET', [[name, 'x']]);
+          expect(response.status, `${name} on ${path}: ${response.text}`).toBe(400);
+          expect(response.body).toMatchObject({
+            error: { code: 'ValidationError', details: [expect.stringMatching(/^header/)] },
+          });
+        }
+      },
+    );
 
     it('answers limit=1 on a target with an active run, and pages through it one by one', async () => {
       const target = uniqueTarget();
@@ -157,7 +235,9 @@ describe('trust: defects found by attacking the public surface', () => {
       expect(first.body.items.map((e: { id: string }) => e.id)).toEqual([skipped.body.id]);
       const second = await list(`targetResource=${encode(target)}&limit=1&nextToken=${encode(first.body.nextToken)}`);
       expect(second.status).toBe(200);
-      expect(second.body.items.map((e: { id: string; phase: string }) => [e.id, e.phase])).toEqual([[running.body.id, 'Running']]);
+      expect(second.body.items.map((e: { id: string; phase: string }) => [e.id, e.phase])).toEqual([
+        [running.body.id, 'Running'],
+      ]);
     });
 
     it('refuses every nextToken it did not issue for the same query with 400, and issues tokens that do not show the table keys', async () => {
@@ -175,21 +255,35 @@ describe('trust: defects found by attacking the public surface', () => {
       expect(Buffer.from(token, 'base64url').toString('latin1')).not.toMatch(/targetPK|targetSK|E#|T#|EXECUTION/);
 
       const flipped = token.slice(0, 10) + (token[10] === 'A' ? 'B' : 'A') + token.slice(11);
-      for (const bad of [token.slice(0, token.length - 5), flipped, 'e30=', 'e30', '!!!', 'x'.repeat(5000), otherToken, Buffer.from('{"PK":"E#x","SK":"EXECUTION"}').toString('base64url')]) {
+      for (const bad of [
+        token.slice(0, token.length - 5),
+        flipped,
+        'e30=',
+        'e30',
+        '!!!',
+        'x'.repeat(5000),
+        otherToken,
+        Buffer.from('{"PK":"E#x","SK":"EXECUTION"}').toString('base64url'),
+      ]) {
         const response = await list(`targetResource=${encode(target)}&limit=1&nextToken=${encode(bad)}`);
         expect(response.status, bad).toBe(400);
         expect(response.body.error).toMatchObject({ code: 'ValidationError' });
       }
       // A phase filter is another query: its pages are not this one's.
-      expect((await list(`targetResource=${encode(target)}&limit=1&phase=Completed&nextToken=${encode(token)}`)).status).toBe(400);
+      expect(
+        (await list(`targetResource=${encode(target)}&limit=1&phase=Completed&nextToken=${encode(token)}`)).status,
+      ).toBe(400);
       expect((await list(`targetResource=${encode(target)}&limit=1&nextToken=${encode(token)}`)).status).toBe(200);
     });
 
-    it.each(['0', '-1', '101', 'abc', '1.5', '', '1e400', '0x10', '1e1', '%2B5', '5.0', '%205'])('refuses limit=%s with 400 labelled as a query parameter', async (limit) => {
-      const response = await list(`targetResource=${encode(uniqueTarget())}&limit=${limit}`);
-      expect(response.status).toBe(400);
-      expect(response.body.error.details).toEqual([expect.stringMatching(/^query\.limit: /)]);
-    });
+    it.each(['0', '-1', '101', 'abc', '1.5', '', '1e400', '0x10', '1e1', '%2B5', '5.0', '%205'])(
+      'refuses limit=%s with 400 labelled as a query parameter',
+      async (limit) => {
+        const response = await list(`targetResource=${encode(uniqueTarget())}&limit=${limit}`);
+        expect(response.status).toBe(400);
+        expect(response.body.error.details).toEqual([expect.stringMatching(/^query\.limit: /)]);
+      },
+    );
   });
 
   describe('listings while a target is held are exact', () => {
@@ -209,13 +303,19 @@ describe('trust: defects found by attacking the public surface', () => {
         [done.body.id, 'Completed'],
       ]);
       expect((await list(`targetResource=${encode(target)}&phase=Pending`)).body.items).toEqual([]);
-      expect((await list(`targetResource=${encode(target)}&phase=Running`)).body.items.map((e: { id: string }) => e.id)).toEqual([running.body.id]);
-      expect((await list(`targetResource=${encode(target)}&phase=Skipped`)).body.items.map((e: { id: string }) => e.id)).toEqual([busy.body.id]);
+      expect(
+        (await list(`targetResource=${encode(target)}&phase=Running`)).body.items.map((e: { id: string }) => e.id),
+      ).toEqual([running.body.id]);
+      expect(
+        (await list(`targetResource=${encode(target)}&phase=Skipped`)).body.items.map((e: { id: string }) => e.id),
+      ).toEqual([busy.body.id]);
 
       const paged: string[] = [];
       let token: string | undefined;
       do {
-        const page = await list(`targetResource=${encode(target)}&limit=1${token ? `&nextToken=${encode(token)}` : ''}`);
+        const page = await list(
+          `targetResource=${encode(target)}&limit=1${token ? `&nextToken=${encode(token)}` : ''}`,
+        );
         paged.push(...page.body.items.map((e: { id: string }) => e.id));
         token = page.body.nextToken;
       } while (token);

@@ -22,22 +22,35 @@ export function lockstep(args: string[], env: Record<string, string> = {}): Prom
       ['--import', 'tsx', 'lib/cli/main.ts', ...args],
       {
         cwd: root,
-        env: { ...inherited, AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_EC2_METADATA_DISABLED: 'true', ...env },
+        env: {
+          ...inherited,
+          AWS_CONFIG_FILE: '/nonexistent/config',
+          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          ...env,
+        },
         encoding: 'utf8',
         timeout: 60_000,
       },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );
   });
 }
 
 /** The JSON document the command printed (one, whole). */
-export function json(result: CliResult): any { // eslint-disable-line @typescript-eslint/no-explicit-any -- the API's JSON, compared with the API's own answer
-  if (result.code !== 0 && result.code !== 2 && result.code !== 3) throw new Error(`lockstep exited ${result.code}: ${result.stderr}`);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's JSON, compared with the API's own answer
+export function json(result: CliResult): any {
+  if (result.code !== 0 && result.code !== 2 && result.code !== 3)
+    throw new Error(`lockstep exited ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout);
 }
 
 /** What the command writes on standard error for the API's error body: `code: message`, then a line per detail. */
 export function errorText(body: { error: { code: string; message: string; details?: string[] } }): string {
-  return [`${body.error.code}: ${body.error.message}`, ...(body.error.details ?? []).map((detail) => `  - ${detail}`)].join('\n') + '\n';
+  return (
+    [`${body.error.code}: ${body.error.message}`, ...(body.error.details ?? []).map((detail) => `  - ${detail}`)].join(
+      '\n',
+    ) + '\n'
+  );
 }

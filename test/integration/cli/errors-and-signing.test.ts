@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SigV4ApiClient } from '../../../lib/cli/api-client.js';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
 import { LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
 import { freePort } from '../../../lib/local/http-listen.js';
-import { startLocalMode, type LocalMode } from '../../../lib/local/local-mode.js';
+import { type LocalMode, startLocalMode } from '../../../lib/local/local-mode.js';
 import { systemClock } from '../../../lib/runtime.js';
-import { TEST_TOKEN, startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
+import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../../support/local-mode.js';
 import { sigV4Authenticator } from '../../support/sigv4-verifier.js';
 import { errorText, json, lockstep } from './cli-process.js';
 
@@ -54,7 +53,21 @@ describe('lockstep errors: usage, network, authentication, the API', () => {
   });
 
   it('every command has --help with an example; the API commands list the global options', async () => {
-    const commands = [[], ['run'], ['get'], ['events'], ['wait'], ['cancel'], ['ls'], ['targets'], ['target'], ['clear'], ['workflows'], ['workflows', 'validate'], ['local']];
+    const commands = [
+      [],
+      ['run'],
+      ['get'],
+      ['events'],
+      ['wait'],
+      ['cancel'],
+      ['ls'],
+      ['targets'],
+      ['target'],
+      ['clear'],
+      ['workflows'],
+      ['workflows', 'validate'],
+      ['local'],
+    ];
     const helps = await Promise.all(commands.map((command) => lockstep([...command, '--help'])));
     helps.forEach((help, index) => {
       expect(help, commands[index]!.join(' ')).toMatchObject({ code: 0, stderr: '' });
@@ -67,7 +80,9 @@ describe('lockstep errors: usage, network, authentication, the API', () => {
     const port = await freePort();
     const result = await lockstep(['get', 'x', '--api', `http://127.0.0.1:${port}`], env);
     expect(result).toMatchObject({ code: 1, stdout: '' });
-    expect(result.stderr).toBe(`error: cannot reach http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+    expect(result.stderr).toBe(
+      `error: cannot reach http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+    );
   });
 
   it('a wrong or missing token exits 1 with the 401 message', async () => {
@@ -82,14 +97,18 @@ describe('lockstep errors: usage, network, authentication, the API', () => {
 
   it('an unknown id exits 1 with NotFound; a refused body exits 1 with every detail', async () => {
     const id = randomUUID();
-    const results = await Promise.all(['get', 'events', 'cancel', 'wait'].map((command) => lockstep([command, id], env)));
+    const results = await Promise.all(
+      ['get', 'events', 'cancel', 'wait'].map((command) => lockstep([command, id], env)),
+    );
     for (const result of results) {
       expect(result).toMatchObject({ code: 1, stdout: '' });
       expect(result.stderr).toBe(`NotFound: execution ${id} does not exist\n`);
     }
     const invalid = await lockstep(['run', 'wait', 'a/deployment/b', '-p', 'SECONDS=soon', '-p', 'EXTRA=1'], env);
     expect(invalid).toMatchObject({ code: 1, stdout: '' });
-    const api = await mode.call('POST', '/executions', { body: { targetResource: 'a/deployment/b', workflowId: 'wait', parameters: { SECONDS: 'soon', EXTRA: '1' } } });
+    const api = await mode.call('POST', '/executions', {
+      body: { targetResource: 'a/deployment/b', workflowId: 'wait', parameters: { SECONDS: 'soon', EXTRA: '1' } },
+    });
     expect(api.status).toBe(400);
     expect(api.body.error.details.length).toBeGreaterThan(0);
     expect(invalid.stderr).toBe(errorText(api.body));
@@ -104,10 +123,21 @@ describe('lockstep with SigV4', () => {
   let api: SigV4ApiClient;
   beforeAll(async () => {
     local = await startLocalMode(
-      { port: 0, policy: DEFAULT_POLICY, sweepIntervalSeconds: 3600, tableName: `lockstep-test-${randomUUID()}`, dynamodbEndpoint: inject('dynamodbEndpoint') },
+      {
+        port: 0,
+        policy: DEFAULT_POLICY,
+        sweepIntervalSeconds: 3600,
+        tableName: `lockstep-test-${randomUUID()}`,
+        dynamodbEndpoint: inject('dynamodbEndpoint'),
+      },
       { clock: systemClock, authenticate: sigV4Authenticator(credentials, LOCAL_REGION), writeMetrics: () => {} },
     );
-    env = { LOCKSTEP_API_URL: local.urls.api, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_REGION: LOCAL_REGION };
+    env = {
+      LOCKSTEP_API_URL: local.urls.api,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: LOCAL_REGION,
+    };
     api = new SigV4ApiClient({ baseUrl: local.urls.api, region: LOCAL_REGION, credentials });
   });
   afterAll(() => local?.stop());
@@ -121,30 +151,46 @@ describe('lockstep with SigV4', () => {
     const target = `cli-${randomUUID().slice(0, 8)}/deployment/signed`;
     const failed = await lockstep(['run', 'fail', target, '-p', 'CAUSE=signed body', '--wait', '-o', 'json'], signed);
     expect(failed.code, failed.stderr).toBe(2);
-    expect(json(failed)).toMatchObject({ targetResource: target, requestedBy: `arn:aws:iam::000000000000:user/${credentials.accessKeyId}` });
+    expect(json(failed)).toMatchObject({
+      targetResource: target,
+      requestedBy: `arn:aws:iam::000000000000:user/${credentials.accessKeyId}`,
+    });
     const listed = await lockstep(['ls', '--target', target, '-o', 'json'], signed);
-    expect(json(listed)).toEqual((await api.request('GET', `/executions?targetResource=${encodeURIComponent(target)}&limit=20`)).body);
+    expect(json(listed)).toEqual(
+      (await api.request('GET', `/executions?targetResource=${encodeURIComponent(target)}&limit=20`)).body,
+    );
 
     // clear's default --by: the person, and the access key the call is signed with.
     const cleared = await lockstep(['clear', target, '--reason', 'signed clearance', '-o', 'json'], signed);
     expect(cleared.code, cleared.stderr).toBe(0);
     const { cooldownRemainingSeconds: printedRemaining, ...printed } = json(cleared);
-    const { cooldownRemainingSeconds: remaining, ...stored } = (await api.request('GET', `/targets/${encodeURIComponent(target)}`)).body;
+    const { cooldownRemainingSeconds: remaining, ...stored } = (
+      await api.request('GET', `/targets/${encodeURIComponent(target)}`)
+    ).body;
     expect(printed).toEqual(stored);
     // Whole seconds of the 300 s cooldown left, read a moment apart: the same, or one less.
     expect([0, 1]).toContain(printedRemaining - remaining);
-    expect(json(cleared).blockClearances[0].clearedBy).toBe(`${userInfo().username}@${hostname()} (${credentials.accessKeyId})`);
+    expect(json(cleared).blockClearances[0].clearedBy).toBe(
+      `${userInfo().username}@${hostname()} (${credentials.accessKeyId})`,
+    );
   });
 
   it('a wrong secret, or no signing, exits 1 with the 401 message', async () => {
     const forged = await lockstep(['workflows', '--sigv4'], { ...env, AWS_SECRET_ACCESS_KEY: 'wrong' });
     expect(forged).toMatchObject({ code: 1, stdout: '', stderr: 'Unauthorized: the SigV4 signature does not match\n' });
     const unsigned = await lockstep(['workflows'], env);
-    expect(unsigned).toMatchObject({ code: 1, stdout: '', stderr: 'Unauthorized: missing or foreign SigV4 signature\n' });
+    expect(unsigned).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'Unauthorized: missing or foreign SigV4 signature\n',
+    });
   });
 
   it('with no credentials anywhere, exits 1 saying so', async () => {
-    const result = await lockstep(['workflows', '--sigv4'], { LOCKSTEP_API_URL: local.urls.api, AWS_REGION: LOCAL_REGION });
+    const result = await lockstep(['workflows', '--sigv4'], {
+      LOCKSTEP_API_URL: local.urls.api,
+      AWS_REGION: LOCAL_REGION,
+    });
     expect(result).toMatchObject({ code: 1, stdout: '' });
     expect(result.stderr).toMatch(/^error: no AWS credentials to sign with \(SigV4\): /);
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../lib/runtime.js';
-import { TEST_TOKEN, startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
+import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../../support/local-mode.js';
 import { until } from '../../support/wait.js';
 import { errorText, json, lockstep } from './cli-process.js';
 
@@ -10,7 +10,9 @@ describe('lockstep run, get, events, wait, cancel, ls', () => {
   let mode: TestLocalMode;
   let env: Record<string, string>;
   const target = (label: string) => `cli-${randomUUID().slice(0, 8)}/deployment/${label}`;
-  const startedAt = new Date(Math.floor(systemClock.now().getTime() / 1000) * 1000 - 1000).toISOString().replace('.000Z', 'Z');
+  const startedAt = new Date(Math.floor(systemClock.now().getTime() / 1000) * 1000 - 1000)
+    .toISOString()
+    .replace('.000Z', 'Z');
 
   beforeAll(async () => {
     // No cooldown: a target takes its next run as soon as the last one ended.
@@ -19,18 +21,49 @@ describe('lockstep run, get, events, wait, cancel, ls', () => {
   });
   afterAll(() => mode?.local.stop());
 
-  const ended = (id: string) => until(async () => {
-    const { body } = await mode.call('GET', `/executions/${id}`);
-    return ['Completed', 'Failed', 'Skipped'].includes(body.phase) ? body : undefined;
-  }, 20_000, `execution ${id} to end`);
+  const ended = (id: string) =>
+    until(
+      async () => {
+        const { body } = await mode.call('GET', `/executions/${id}`);
+        return ['Completed', 'Failed', 'Skipped'].includes(body.phase) ? body : undefined;
+      },
+      20_000,
+      `execution ${id} to end`,
+    );
 
   it('run: requests an execution with its parameters, version, correlation id and timeout, prints it (json: the API object) and exits 0', async () => {
     const t = target('run');
-    const result = await lockstep(['run', 'wait', t, '-p', 'SECONDS=0', '--version', '1', '--correlation-id', 'rr-1', '--timeout', '60', '-o', 'json'], env);
+    const result = await lockstep(
+      [
+        'run',
+        'wait',
+        t,
+        '-p',
+        'SECONDS=0',
+        '--version',
+        '1',
+        '--correlation-id',
+        'rr-1',
+        '--timeout',
+        '60',
+        '-o',
+        'json',
+      ],
+      env,
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
     const printed = json(result);
-    expect(printed).toMatchObject({ targetResource: t, workflowId: 'wait', workflowVersion: '1', parameters: { SECONDS: '0' }, correlationId: 'rr-1', timeoutSeconds: 60, requestedBy: 'local-user', source: 'api' });
+    expect(printed).toMatchObject({
+      targetResource: t,
+      workflowId: 'wait',
+      workflowVersion: '1',
+      parameters: { SECONDS: '0' },
+      correlationId: 'rr-1',
+      timeoutSeconds: 60,
+      requestedBy: 'local-user',
+      source: 'api',
+    });
     expect(['Pending', 'Running']).toContain(printed.phase);
     // The object the API keeps, but for what the run has changed since.
     const changing = ['phase', 'startTime', 'executionRef', 'completionTime', 'durationSeconds'];
@@ -56,7 +89,10 @@ describe('lockstep run, get, events, wait, cancel, ls', () => {
   });
 
   it('run --wait exits 2 when the execution ends Failed (the built-in fail workflow), printing the failure; -o json prints the final execution', async () => {
-    const result = await lockstep(['run', 'fail', target('fail'), '-p', 'ERROR=States.Timeout', '--wait', '-o', 'json'], env);
+    const result = await lockstep(
+      ['run', 'fail', target('fail'), '-p', 'ERROR=States.Timeout', '--wait', '-o', 'json'],
+      env,
+    );
     expect(result.code, result.stderr).toBe(2);
     const printed = json(result);
     expect(printed).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'DeadlineExceeded' } });
@@ -70,7 +106,11 @@ describe('lockstep run, get, events, wait, cancel, ls', () => {
     const refused = await lockstep(['run', 'noop', t, '-o', 'json'], env);
     expect(refused.code).toBe(3);
     const body = json(refused);
-    expect(body).toMatchObject({ phase: 'Skipped', skipDetails: { reason: 'ResourceBusy', conflictingExecutionId: first.id }, error: { code: 'ResourceBusy' } });
+    expect(body).toMatchObject({
+      phase: 'Skipped',
+      skipDetails: { reason: 'ResourceBusy', conflictingExecutionId: first.id },
+      error: { code: 'ResourceBusy' },
+    });
     const { error, ...execution } = body;
     expect(execution).toEqual((await mode.call('GET', `/executions/${body.id}`)).body);
     expect(error).toEqual({ code: 'ResourceBusy', message: execution.skipDetails.message });
@@ -138,7 +178,10 @@ describe('lockstep run, get, events, wait, cancel, ls', () => {
     const api = await mode.call('GET', `/executions/${id}/steps`);
     expect(api.status).toBe(200);
     expect(api.body.items.length).toBeGreaterThan(0);
-    const [asJson, asTable] = await Promise.all([lockstep(['get', id, '--steps', '-o', 'json'], env), lockstep(['get', id, '--steps'], env)]);
+    const [asJson, asTable] = await Promise.all([
+      lockstep(['get', id, '--steps', '-o', 'json'], env),
+      lockstep(['get', id, '--steps'], env),
+    ]);
     expect(json(asJson)).toEqual(api.body);
     expect(asTable.stdout).toMatch(/^STEP +TYPE +STATUS/m);
   });
@@ -160,7 +203,9 @@ describe('lockstep run, get, events, wait, cancel, ls', () => {
     expect(json(all)).toEqual(api.body);
     expect(json(two).items).toEqual(api.body.items.slice(0, 2));
     expect(json(two).nextToken).toEqual(expect.any(String));
-    expect(json(completed)).toEqual((await mode.call('GET', `/executions?targetResource=${encodeURIComponent(t)}&phase=Completed`)).body);
+    expect(json(completed)).toEqual(
+      (await mode.call('GET', `/executions?targetResource=${encodeURIComponent(t)}&phase=Completed`)).body,
+    );
     const rows = table.stdout.trim().split('\n');
     expect(rows[0]).toMatch(/^ID +TARGET +WORKFLOW +PHASE +CREATED +DURATION$/);
     expect(rows.slice(1).map((row) => row.split(/ +/)[0])).toEqual(api.body.items.map((e: { id: string }) => e.id));
@@ -172,11 +217,19 @@ describe('lockstep run, get, events, wait, cancel, ls', () => {
   });
 
   it('ls across targets (the active ones, a time window, one workflow) prints exactly what the listing routes answer', async () => {
-    const until = new Date(Math.floor(systemClock.now().getTime() / 1000) * 1000 + 1000).toISOString().replace('.000Z', 'Z');
+    const until = new Date(Math.floor(systemClock.now().getTime() / 1000) * 1000 + 1000)
+      .toISOString()
+      .replace('.000Z', 'Z');
     const cases: [string[], string][] = [
       [['--phase', 'Running'], 'phase=Running&limit=20'],
-      [['--since', startedAt, '--until', until], `since=${encodeURIComponent(startedAt)}&until=${encodeURIComponent(until)}&limit=20`],
-      [['--since', startedAt, '--until', until, '--workflow', 'fail', '--phase', 'Failed', '--limit', '5'], `phase=Failed&since=${encodeURIComponent(startedAt)}&until=${encodeURIComponent(until)}&workflowId=fail&limit=5`],
+      [
+        ['--since', startedAt, '--until', until],
+        `since=${encodeURIComponent(startedAt)}&until=${encodeURIComponent(until)}&limit=20`,
+      ],
+      [
+        ['--since', startedAt, '--until', until, '--workflow', 'fail', '--phase', 'Failed', '--limit', '5'],
+        `phase=Failed&since=${encodeURIComponent(startedAt)}&until=${encodeURIComponent(until)}&workflowId=fail&limit=5`,
+      ],
     ];
     for (const [args, query] of cases) {
       const api = await mode.call('GET', `/executions?${query}`);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../lib/runtime.js';
-import { TEST_TOKEN, startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
+import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../../support/local-mode.js';
 import { errorText, json, lockstep } from './cli-process.js';
 
 /** The target and catalog commands as a user runs them, against local mode in this process, compared with the API's own answers. */
@@ -19,18 +19,30 @@ describe('lockstep target, clear, targets, workflows', () => {
 
   const targetPath = (t: string) => `/targets/${encodeURIComponent(t)}`;
   /** Waits for a moment of the real clock, so that two answers compared for equality cannot straddle the end of a 1 s cooldown. */
-  const passed = (until: string | undefined) => new Promise((resolve) => setTimeout(resolve, until ? Math.max(0, Date.parse(until) - systemClock.now().getTime() + 20) : 0));
+  const passed = (until: string | undefined) =>
+    new Promise((resolve) =>
+      setTimeout(resolve, until ? Math.max(0, Date.parse(until) - systemClock.now().getTime() + 20) : 0),
+    );
 
   it('target: one target (its path segment URL-encoded), json as the API answers, a readable view otherwise; an unknown target is Idle', async () => {
     const t = target('shown');
     const known = await lockstep(['run', 'wait', t, '-p', 'SECONDS=60'], env);
     expect(known.code, known.stderr).toBe(0);
-    const [asJson, asTable, unknown] = await Promise.all([lockstep(['target', t, '-o', 'json'], env), lockstep(['target', t], env), lockstep(['target', 'arn:aws:ecs:eu-west-1:123456789012:service/a/b', '-o', 'json'], env)]);
+    const [asJson, asTable, unknown] = await Promise.all([
+      lockstep(['target', t, '-o', 'json'], env),
+      lockstep(['target', t], env),
+      lockstep(['target', 'arn:aws:ecs:eu-west-1:123456789012:service/a/b', '-o', 'json'], env),
+    ]);
     expect(json(asJson)).toEqual((await mode.call('GET', targetPath(t))).body);
     expect(json(asJson)).toMatchObject({ targetResource: t, state: 'Running' });
     expect(asTable.stdout).toMatch(new RegExp(`^Target: +${t}\\nState: +Running\\nRunning: +[0-9a-f-]{36}\\n`));
-    expect(json(unknown)).toEqual((await mode.call('GET', targetPath('arn:aws:ecs:eu-west-1:123456789012:service/a/b'))).body);
-    expect(json(unknown)).toMatchObject({ targetResource: 'arn:aws:ecs:eu-west-1:123456789012:service/a/b', state: 'Idle' });
+    expect(json(unknown)).toEqual(
+      (await mode.call('GET', targetPath('arn:aws:ecs:eu-west-1:123456789012:service/a/b'))).body,
+    );
+    expect(json(unknown)).toMatchObject({
+      targetResource: 'arn:aws:ecs:eu-west-1:123456789012:service/a/b',
+      state: 'Idle',
+    });
   });
 
   it('clear: a blocked target is cleared by $USER@hostname unless --by says who, and prints the target; a target that is not blocked exits 1 with the Conflict', async () => {
@@ -45,7 +57,13 @@ describe('lockstep target, clear, targets, workflows', () => {
     expect(cleared.code, cleared.stderr).toBe(0);
     const after = (await mode.call('GET', targetPath(t))).body;
     expect(json(cleared)).toEqual(after);
-    expect(after.blockClearances).toEqual([{ clearedAt: expect.any(String), clearedBy: `${userInfo().username}@${hostname()}`, reason: 'fixed the config (INC-1)' }]);
+    expect(after.blockClearances).toEqual([
+      {
+        clearedAt: expect.any(String),
+        clearedBy: `${userInfo().username}@${hostname()}`,
+        reason: 'fixed the config (INC-1)',
+      },
+    ]);
 
     const notBlocked = await lockstep(['clear', t, '--reason', 'again'], env);
     expect(notBlocked).toMatchObject({ code: 1, stdout: '' });
@@ -66,8 +84,15 @@ describe('lockstep target, clear, targets, workflows', () => {
   });
 
   it('targets: every state listing prints exactly what GET /targets?state= answers; without --state, every state', async () => {
-    const cooling = (await mode.call('GET', '/targets?state=CoolingDown&limit=100')).body.items as { cooldownUntil: string }[];
-    await passed(cooling.map((item) => item.cooldownUntil).sort().at(-1));
+    const cooling = (await mode.call('GET', '/targets?state=CoolingDown&limit=100')).body.items as {
+      cooldownUntil: string;
+    }[];
+    await passed(
+      cooling
+        .map((item) => item.cooldownUntil)
+        .sort()
+        .at(-1),
+    );
     for (const state of ['Blocked', 'Running', 'BackingOff', 'CoolingDown']) {
       const api = await mode.call('GET', `/targets?state=${state}&limit=100`);
       expect(api.status).toBe(200);
@@ -77,7 +102,11 @@ describe('lockstep target, clear, targets, workflows', () => {
     }
     const all = await lockstep(['targets', '-o', 'json'], env);
     expect(all.code, all.stderr).toBe(0);
-    const everyState = await Promise.all(['Blocked', 'Running', 'BackingOff', 'CoolingDown'].map(async (state) => (await mode.call('GET', `/targets?state=${state}&limit=100`)).body.items));
+    const everyState = await Promise.all(
+      ['Blocked', 'Running', 'BackingOff', 'CoolingDown'].map(
+        async (state) => (await mode.call('GET', `/targets?state=${state}&limit=100`)).body.items,
+      ),
+    );
     expect(json(all).items).toHaveLength(everyState.flat().length);
     const wrong = await lockstep(['targets', '--state', 'Idle'], env);
     expect(wrong).toMatchObject({ code: 1, stdout: '' });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BearerApiClient } from '../../../lib/cli/api-client.js';
-import { serveStatusPage, type StatusPageServer } from '../../../lib/cli/ui-server.js';
-import { TEST_TOKEN, startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
-import { rawExchange, requestHead, type RawExchange } from '../../support/raw-http.js';
+import { type StatusPageServer, serveStatusPage } from '../../../lib/cli/ui-server.js';
+import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../../support/local-mode.js';
+import { type RawExchange, rawExchange, requestHead } from '../../support/raw-http.js';
 
 function expectErrorBody(response: RawExchange, status: number, code: string) {
   expect(response, JSON.stringify(response)).toMatchObject({ status });
@@ -31,30 +31,65 @@ describe("lockstep ui's server at the edges of HTTP", () => {
   });
 
   const post = (headers: Record<string, string | number>) =>
-    requestHead('POST /executions HTTP/1.1', { Host: `127.0.0.1:${port}`, Authorization: `Bearer ${session}`, 'Content-Type': 'application/json', ...headers });
+    requestHead('POST /executions HTTP/1.1', {
+      Host: `127.0.0.1:${port}`,
+      Authorization: `Bearer ${session}`,
+      'Content-Type': 'application/json',
+      ...headers,
+    });
 
-  it.each(['LOCALHOST', 'LocalHost', 'localhost', '127.0.0.1'])('serves the page and the API under its own name in any case (Host: %s:port)', async (name) => {
-    const page = await rawExchange(port, requestHead('GET /ui/ HTTP/1.1', { Host: `${name}:${port}`, Connection: 'close' }));
-    expect(page.status, page.body).toBe(200);
-    const workflows = await rawExchange(port, requestHead('GET /workflows HTTP/1.1', { Host: `${name}:${port}`, Authorization: `Bearer ${session}`, Connection: 'close' }));
-    expect(workflows.status, workflows.body).toBe(200);
-  });
+  it.each(['LOCALHOST', 'LocalHost', 'localhost', '127.0.0.1'])(
+    'serves the page and the API under its own name in any case (Host: %s:port)',
+    async (name) => {
+      const page = await rawExchange(
+        port,
+        requestHead('GET /ui/ HTTP/1.1', { Host: `${name}:${port}`, Connection: 'close' }),
+      );
+      expect(page.status, page.body).toBe(200);
+      const workflows = await rawExchange(
+        port,
+        requestHead('GET /workflows HTTP/1.1', {
+          Host: `${name}:${port}`,
+          Authorization: `Bearer ${session}`,
+          Connection: 'close',
+        }),
+      );
+      expect(workflows.status, workflows.body).toBe(200);
+    },
+  );
 
-  it.each(['evil.example', 'localhost.evil.example', 'EVIL.example'])('still refuses another name (Host: %s:port) with 421', async (name) => {
-    const response = await rawExchange(port, requestHead('GET /workflows HTTP/1.1', { Host: `${name}:${port}`, Authorization: `Bearer ${session}`, Connection: 'close' }));
+  it.each(['evil.example', 'localhost.evil.example', 'EVIL.example'])(
+    'still refuses another name (Host: %s:port) with 421',
+    async (name) => {
+      const response = await rawExchange(
+        port,
+        requestHead('GET /workflows HTTP/1.1', {
+          Host: `${name}:${port}`,
+          Authorization: `Bearer ${session}`,
+          Connection: 'close',
+        }),
+      );
 
-    expectErrorBody(response, 421, 'MisdirectedRequest');
-  });
+      expectErrorBody(response, 421, 'MisdirectedRequest');
+    },
+  );
 
   it('answers CONNECT with 405 MethodNotAllowed, then closes', async () => {
-    const response = await rawExchange(port, requestHead('CONNECT example.com:443 HTTP/1.1', { Host: 'example.com:443' }), undefined, { boundMs: 10_000 });
+    const response = await rawExchange(
+      port,
+      requestHead('CONNECT example.com:443 HTTP/1.1', { Host: 'example.com:443' }),
+      undefined,
+      { boundMs: 10_000 },
+    );
 
     expectErrorBody(response, 405, 'MethodNotAllowed');
     expect(response.error).toBeUndefined();
   });
 
   it('answers a body shorter than its Content-Length with 408 RequestTimeout once the request timeout passes', async () => {
-    const response = await rawExchange(port, post({ 'Content-Length': 100 }), Buffer.from('{"targetResource":'), { boundMs: 10_000 });
+    const response = await rawExchange(port, post({ 'Content-Length': 100 }), Buffer.from('{"targetResource":'), {
+      boundMs: 10_000,
+    });
 
     expectErrorBody(response, 408, 'RequestTimeout');
   });
@@ -62,14 +97,21 @@ describe("lockstep ui's server at the edges of HTTP", () => {
   it('answers a 300 KiB body with 413 PayloadTooLarge that the client reads whole, still sending, before the connection closes', async () => {
     const body = Buffer.alloc(300 * 1024, 'a');
 
-    const response = await rawExchange(port, post({ 'Content-Length': body.length }), body, { boundMs: 15_000, holdAfter: 280 * 1024 });
+    const response = await rawExchange(port, post({ 'Content-Length': body.length }), body, {
+      boundMs: 15_000,
+      holdAfter: 280 * 1024,
+    });
 
     expect(response.error, 'the connection ended in an error').toBeUndefined();
     expectErrorBody(response, 413, 'PayloadTooLarge');
   });
 
   it('answers a body that is not valid UTF-8 with 400 ValidationError instead of passing on a repaired one', async () => {
-    const body = Buffer.concat([Buffer.from('{"targetResource":"ui-utf8/deployment/x'), Buffer.from([0xff]), Buffer.from('","workflowId":"noop"}')]);
+    const body = Buffer.concat([
+      Buffer.from('{"targetResource":"ui-utf8/deployment/x'),
+      Buffer.from([0xff]),
+      Buffer.from('","workflowId":"noop"}'),
+    ]);
 
     const response = await rawExchange(port, post({ 'Content-Length': body.length, Connection: 'close' }), body);
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SigV4ApiClient } from '../../../lib/cli/api-client.js';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
 import { LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
-import { startLocalMode, type LocalMode } from '../../../lib/local/local-mode.js';
+import { type LocalMode, startLocalMode } from '../../../lib/local/local-mode.js';
 import { systemClock } from '../../../lib/runtime.js';
 import { sigV4Authenticator } from '../../support/sigv4-verifier.js';
 import { until } from '../../support/wait.js';
@@ -28,13 +28,30 @@ describe('lockstep ui', () => {
   let exited: Promise<number | null>;
   beforeAll(async () => {
     local = await startLocalMode(
-      { port: 0, policy: DEFAULT_POLICY, sweepIntervalSeconds: 3600, stepFunctionsPort: 0, eventBridgePort: 0, tableName: `lockstep-test-${randomUUID()}`, dynamodbEndpoint: inject('dynamodbEndpoint') },
+      {
+        port: 0,
+        policy: DEFAULT_POLICY,
+        sweepIntervalSeconds: 3600,
+        stepFunctionsPort: 0,
+        eventBridgePort: 0,
+        tableName: `lockstep-test-${randomUUID()}`,
+        dynamodbEndpoint: inject('dynamodbEndpoint'),
+      },
       { clock: systemClock, authenticate: sigV4Authenticator(credentials, LOCAL_REGION), writeMetrics: () => {} },
     );
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(LOCKSTEP_|AWS_)/.test(name)));
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/^(LOCKSTEP_|AWS_)/.test(name)),
+    );
     child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', 'ui', '--api', local.urls.api, '--sigv4'], {
       cwd: root,
-      env: { ...inherited, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_REGION: LOCAL_REGION, AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' },
+      env: {
+        ...inherited,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_REGION: LOCAL_REGION,
+        AWS_CONFIG_FILE: '/nonexistent',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk) => (output += chunk));
@@ -50,7 +67,10 @@ describe('lockstep ui', () => {
   });
 
   const call = (path: string, init: RequestInit = {}) => fetch(new URL(path, url.origin), init);
-  const withSession = (init: RequestInit = {}) => ({ ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${session}` } });
+  const withSession = (init: RequestInit = {}) => ({
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${session}` },
+  });
 
   it('prints a loopback URL of the status page with a session token, and serves the page there without credentials', async () => {
     expect(url.hostname).toBe('127.0.0.1');
@@ -59,7 +79,11 @@ describe('lockstep ui', () => {
     const page = await call('/ui/');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    await until(() => (/serving the status page for .* \(sigv4/.test(output) ? true : undefined), 10_000, `the note on standard error\n${output}`);
+    await until(
+      () => (/serving the status page for .* \(sigv4/.test(output) ? true : undefined),
+      10_000,
+      `the note on standard error\n${output}`,
+    );
   });
 
   it('passes the page’s calls to the API signed with SigV4, answering exactly as the API does', async () => {
@@ -69,12 +93,26 @@ describe('lockstep ui', () => {
     expect(await workflows.json()).toEqual((await api.request('GET', '/workflows')).body);
 
     const target = `ui-${randomUUID().slice(0, 8)}/deployment/app`;
-    const created = await call('/executions', withSession({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ targetResource: target, workflowId: 'noop' }) }));
+    const created = await call(
+      '/executions',
+      withSession({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ targetResource: target, workflowId: 'noop' }),
+      }),
+    );
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     const listed = await call(`/executions?targetResource=${encodeURIComponent(target)}`, withSession());
     expect(((await listed.json()) as { items: { id: string }[] }).items.map((e) => e.id)).toEqual([id]);
-    const busy = await call('/executions', withSession({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ targetResource: target, workflowId: 'noop' }) }));
+    const busy = await call(
+      '/executions',
+      withSession({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ targetResource: target, workflowId: 'noop' }),
+      }),
+    );
     expect(busy.status).toBe(409);
     // Busy (the run has no known end) or cooling down (whole seconds until it ends), as the API said it.
     const refusal = (await busy.json()) as { skipDetails: { reason: string } };
@@ -92,7 +130,15 @@ describe('lockstep ui', () => {
     const cancel = await call('/executions/x/cancel', { method: 'POST' });
     expect(cancel.status).toBe(401);
     const rebound = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: url.port, path: '/workflows', headers: { host: `evil.example:${url.port}`, authorization: `Bearer ${session}` } }, (res) => resolve(res.statusCode!));
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: url.port,
+          path: '/workflows',
+          headers: { host: `evil.example:${url.port}`, authorization: `Bearer ${session}` },
+        },
+        (res) => resolve(res.statusCode!),
+      );
       req.on('error', reject);
       req.end();
     });
@@ -102,11 +148,27 @@ describe('lockstep ui', () => {
   it("passes on only the API's own routes: never a request for another host or another path, whatever the path says", async () => {
     const raw = (path: string) =>
       new Promise<number>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port: url.port, path, headers: { host: `127.0.0.1:${url.port}`, authorization: `Bearer ${session}` } }, (res) => resolve(res.statusCode!));
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: url.port,
+            path,
+            headers: { host: `127.0.0.1:${url.port}`, authorization: `Bearer ${session}` },
+          },
+          (res) => resolve(res.statusCode!),
+        );
         req.on('error', reject);
         req.end();
       });
-    for (const path of ['http://evil.example/workflows', '//evil.example/workflows', '/\\evil.example/workflows', '/targets/../../other-stage/x', '/targets/%2e%2e/%2e%2e/x', '/nope', '/ui/../workflows/../../x']) {
+    for (const path of [
+      'http://evil.example/workflows',
+      '//evil.example/workflows',
+      '/\\evil.example/workflows',
+      '/targets/../../other-stage/x',
+      '/targets/%2e%2e/%2e%2e/x',
+      '/nope',
+      '/ui/../workflows/../../x',
+    ]) {
       expect(await raw(path), path).toBe(404);
     }
     expect(await raw('/workflows')).toBe(200);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../lib/runtime.js';
-import { TEST_TOKEN, startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
+import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../../support/local-mode.js';
 import { lockstep } from './cli-process.js';
 
 /** As `gh` and `git` do: the error, then one line saying where the help is; never the whole help. */
@@ -14,10 +14,30 @@ describe('lockstep usage errors', () => {
     ['a second missing argument', ['run', 'noop'], /^error: missing required argument 'target'/, 'lockstep run'],
     ['too many arguments', ['get', 'a', 'b'], /^error: too many arguments for 'get'/, 'lockstep get'],
     ['an option without its value', ['ls', '--limit'], /^error: option '--limit <n>' argument missing/, 'lockstep ls'],
-    ['a value not among the choices', ['ls', '-o', 'yaml'], /^error: option '-o, --output <format>' argument 'yaml' is invalid/, 'lockstep ls'],
-    ['a value its parser refuses', ['ls', '--limit', '0'], /^error: option '--limit <n>' argument '0' is invalid/, 'lockstep ls'],
-    ['a bad value of a nested command', ['workflows', 'validate'], /^error: missing required argument 'dir'/, 'lockstep workflows validate'],
-    ['a bad port for ui', ['ui', '--port', 'http'], /^error: option '--port <port>' argument 'http' is invalid/, 'lockstep ui'],
+    [
+      'a value not among the choices',
+      ['ls', '-o', 'yaml'],
+      /^error: option '-o, --output <format>' argument 'yaml' is invalid/,
+      'lockstep ls',
+    ],
+    [
+      'a value its parser refuses',
+      ['ls', '--limit', '0'],
+      /^error: option '--limit <n>' argument '0' is invalid/,
+      'lockstep ls',
+    ],
+    [
+      'a bad value of a nested command',
+      ['workflows', 'validate'],
+      /^error: missing required argument 'dir'/,
+      'lockstep workflows validate',
+    ],
+    [
+      'a bad port for ui',
+      ['ui', '--port', 'http'],
+      /^error: option '--port <port>' argument 'http' is invalid/,
+      'lockstep ui',
+    ],
   ])('%s: the error and how to get help, exit 1', async (_, args, error, command) => {
     const result = await lockstep(args);
 
@@ -51,24 +71,32 @@ describe('lockstep refuses what it cannot send, and says so', () => {
     ['a blank key', '   '],
     ['an empty key', ''],
     ['256 characters', 'k'.repeat(256)],
-  ])('--idempotency-key with %s: exit 1 naming the value and the API rule, and nothing is requested', async (_, key) => {
-    const target = `cli-key-${randomUUID().slice(0, 8)}/deployment/app`;
+  ])(
+    '--idempotency-key with %s: exit 1 naming the value and the API rule, and nothing is requested',
+    async (_, key) => {
+      const target = `cli-key-${randomUUID().slice(0, 8)}/deployment/app`;
 
-    const result = await lockstep(['run', 'noop', target, '--idempotency-key', key], env);
+      const result = await lockstep(['run', 'noop', target, '--idempotency-key', key], env);
 
-    expect(result).toMatchObject({ code: 1, stdout: '' });
-    expect(result.stderr).not.toMatch(/cannot reach/);
-    expect(result.stderr).toContain(`'${key}'`);
-    expect(result.stderr).toMatch(/must (be|not)[^:]*: an idempotency key is 1 to 255 printable ASCII characters, not all blank/);
-    expect(result.stderr).toMatch(/\nRun 'lockstep run --help' for usage\.\n$/);
-    const listed = await mode.call('GET', `/executions?targetResource=${encodeURIComponent(target)}`);
-    expect(listed.body.items).toEqual([]);
-  });
+      expect(result).toMatchObject({ code: 1, stdout: '' });
+      expect(result.stderr).not.toMatch(/cannot reach/);
+      expect(result.stderr).toContain(`'${key}'`);
+      expect(result.stderr).toMatch(
+        /must (be|not)[^:]*: an idempotency key is 1 to 255 printable ASCII characters, not all blank/,
+      );
+      expect(result.stderr).toMatch(/\nRun 'lockstep run --help' for usage\.\n$/);
+      const listed = await mode.call('GET', `/executions?targetResource=${encodeURIComponent(target)}`);
+      expect(listed.body.items).toEqual([]);
+    },
+  );
 
   it('accepts a key of 255 printable ASCII characters, spaces inside included', async () => {
     const key = `a b${'~'.repeat(252)}`;
 
-    const result = await lockstep(['run', 'noop', `cli-key-${randomUUID().slice(0, 8)}/deployment/app`, '--idempotency-key', key, '-o', 'json'], env);
+    const result = await lockstep(
+      ['run', 'noop', `cli-key-${randomUUID().slice(0, 8)}/deployment/app`, '--idempotency-key', key, '-o', 'json'],
+      env,
+    );
 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

@@ -29,7 +29,13 @@ describe('cancel racing the run', () => {
     // wide enough that both sides of the race happen on a loaded machine too.
     const raced = await Promise.all(
       Array.from({ length: 40 }, async (_, i) => {
-        const run = await requestExecution(t.engine, { targetResource: uniqueTarget(), workflowId: 'wait', parameters: { SECONDS: '1' }, requestedBy: 'test', source: 'api' });
+        const run = await requestExecution(t.engine, {
+          targetResource: uniqueTarget(),
+          workflowId: 'wait',
+          parameters: { SECONDS: '1' },
+          requestedBy: 'test',
+          source: 'api',
+        });
         await new Promise((resolve) => setTimeout(resolve, 400 + (i % 20) * 60));
         return { run, cancelled: await cancel(run.record.execution.id, `racer-${i}`) };
       }),
@@ -44,7 +50,9 @@ describe('cancel racing the run', () => {
       const truth = await t.engine.driver.describe(t.arnOf(run.record.execution.id));
       expect(stored.phase, `run ${i}`).toBe(PHASE_OF_STATUS[truth!.status]);
       if (truth!.status === 'ABORTED') expect(stored.failureDetails?.reason).toBe('Cancelled');
-      expect(cancelled[i], `run ${i}: cancel answered ${cancelled[i]}, Step Functions says ${truth!.status}`).toBe(truth!.status === 'ABORTED');
+      expect(cancelled[i], `run ${i}: cancel answered ${cancelled[i]}, Step Functions says ${truth!.status}`).toBe(
+        truth!.status === 'ABORTED',
+      );
       outcomes[cancelled[i] ? 'stopped' : 'finishedFirst']++;
       expect((await t.store.getTarget(stored.targetResource)).holder).toBeUndefined();
     }
@@ -56,30 +64,52 @@ describe('cancel racing the run', () => {
 
   it('lets exactly one of 30 concurrent cancels of one running execution succeed', async () => {
     for (let round = 0; round < 3; round++) {
-      const run = await requestExecution(t.engine, { targetResource: uniqueTarget(), workflowId: 'wait', parameters: { SECONDS: '600' }, requestedBy: 'test', source: 'api' });
+      const run = await requestExecution(t.engine, {
+        targetResource: uniqueTarget(),
+        workflowId: 'wait',
+        parameters: { SECONDS: '600' },
+        requestedBy: 'test',
+        source: 'api',
+      });
 
-      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => cancel(run.record.execution.id, `operator-${i}`)));
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => cancel(run.record.execution.id, `operator-${i}`)),
+      );
       await t.settle();
 
       expect(answers.filter(Boolean)).toHaveLength(1);
       const stored = (await t.store.getExecution(run.record.execution.id))!;
       expect(stored.execution).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'Cancelled' } });
       // The one cancel that answered yes is the one recorded.
-      expect(stored.execution.failureDetails?.message).toMatch(new RegExp(`^cancelled by operator-${answers.indexOf(true)} \\(`));
+      expect(stored.execution.failureDetails?.message).toMatch(
+        new RegExp(`^cancelled by operator-${answers.indexOf(true)} \\(`),
+      );
     }
   });
 
   it('lets exactly one of 30 concurrent cancels of a Pending execution succeed', async () => {
     const admission = await t.store.admit({
-      request: { targetResource: uniqueTarget(), workflowId: 'wait', workflowVersion: '1', parameters: { SECONDS: '600' }, requestedBy: 'test', source: 'api' },
+      request: {
+        targetResource: uniqueTarget(),
+        workflowId: 'wait',
+        workflowVersion: '1',
+        parameters: { SECONDS: '600' },
+        requestedBy: 'test',
+        source: 'api',
+      },
       executionId: crypto.randomUUID(),
       at: t.clock.now(),
     });
     if (!admission.admitted) throw new Error('not admitted');
 
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => cancel(admission.record.execution.id, `operator-${i}`)));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => cancel(admission.record.execution.id, `operator-${i}`)),
+    );
 
     expect(answers.filter(Boolean)).toHaveLength(1);
-    expect((await t.store.getExecution(admission.record.execution.id))?.execution).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'Cancelled' } });
+    expect((await t.store.getExecution(admission.record.execution.id))?.execution).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: 'Cancelled' },
+    });
   });
 });

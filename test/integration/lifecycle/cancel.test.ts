@@ -16,15 +16,32 @@ describe('cancel', () => {
 
   it('stops a running workflow; it ends Failed/Cancelled, the run is aborted, and the target is not blocked', async () => {
     const target = uniqueTarget();
-    const running = await requestExecution(t.engine, { targetResource: target, workflowId: 'wait', parameters: { SECONDS: '600' }, requestedBy: 'test', source: 'api' });
+    const running = await requestExecution(t.engine, {
+      targetResource: target,
+      workflowId: 'wait',
+      parameters: { SECONDS: '600' },
+      requestedBy: 'test',
+      source: 'api',
+    });
 
     expect((await t.recorded(running.record.execution.id)).execution.phase).toBe('Running');
     const result = await cancelExecution(t.engine, { executionId: running.record.execution.id, requestedBy: 'alice' });
     await t.settle();
 
     expect(result.cancelled).toBe(true);
-    expect(result.record.execution).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'Cancelled', message: expect.stringMatching(/^cancelled by alice \(cancel request /), wasExecutionFailure: false } });
-    expectAuditTrail(result.record, [AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowFailed]);
+    expect(result.record.execution).toMatchObject({
+      phase: 'Failed',
+      failureDetails: {
+        reason: 'Cancelled',
+        message: expect.stringMatching(/^cancelled by alice \(cancel request /),
+        wasExecutionFailure: false,
+      },
+    });
+    expectAuditTrail(result.record, [
+      AuditEventType.SelectionCompleted,
+      AuditEventType.ExecutionStarted,
+      AuditEventType.WorkflowFailed,
+    ]);
     expect((await t.engine.driver.describe(t.arnOf(running.record.execution.id)))?.status).toBe('ABORTED');
     // The ABORTED status event that followed changed nothing.
     expect(await t.store.getExecution(running.record.execution.id)).toEqual(result.record);
@@ -35,24 +52,42 @@ describe('cancel', () => {
   });
 
   it('cancels an execution that has not started yet, and a start that comes late stops its run', async () => {
-    const admission = await t.store.admit({ request: request(uniqueTarget(), { workflowId: 'wait', parameters: { SECONDS: '600' } }), executionId: crypto.randomUUID(), at: t.clock.now() });
+    const admission = await t.store.admit({
+      request: request(uniqueTarget(), { workflowId: 'wait', parameters: { SECONDS: '600' } }),
+      executionId: crypto.randomUUID(),
+      at: t.clock.now(),
+    });
     if (!admission.admitted) throw new Error('not admitted');
 
-    const cancelled = await cancelExecution(t.engine, { executionId: admission.record.execution.id, requestedBy: 'bob' });
+    const cancelled = await cancelExecution(t.engine, {
+      executionId: admission.record.execution.id,
+      requestedBy: 'bob',
+    });
     const lateStart = await startExecution(t.engine, admission.record);
 
     expect(cancelled.record.execution).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'Cancelled' } });
     expectAuditTrail(cancelled.record, [AuditEventType.SelectionCompleted, AuditEventType.WorkflowFailed]);
     expect(lateStart.record.execution.phase).toBe('Failed');
-    const runs = t.sfn.listExecutions({ stateMachineArn: t.engine.stateMachines.stateMachineArn({ id: 'wait', version: '1' }) }).executions;
+    const runs = t.sfn.listExecutions({
+      stateMachineArn: t.engine.stateMachines.stateMachineArn({ id: 'wait', version: '1' }),
+    }).executions;
     expect(runs.filter((r) => r.status === 'RUNNING' && r.name.endsWith('-1'))).toEqual([]);
   });
 
   it('refuses to cancel an execution that has already ended, and one that does not exist', async () => {
-    const done = await requestExecution(t.engine, { targetResource: uniqueTarget(), workflowId: 'noop', requestedBy: 'test', source: 'api' });
+    const done = await requestExecution(t.engine, {
+      targetResource: uniqueTarget(),
+      workflowId: 'noop',
+      requestedBy: 'test',
+      source: 'api',
+    });
     await t.settle();
 
-    await expect(cancelExecution(t.engine, { executionId: done.record.execution.id, requestedBy: 'carol' })).rejects.toBeInstanceOf(ConflictError);
-    await expect(cancelExecution(t.engine, { executionId: 'no-such-execution', requestedBy: 'carol' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      cancelExecution(t.engine, { executionId: done.record.execution.id, requestedBy: 'carol' }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      cancelExecution(t.engine, { executionId: 'no-such-execution', requestedBy: 'carol' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -13,7 +13,9 @@ describe('timeoutSeconds is enforced when it passes, not at the next sweep', () 
   afterAll(() => t.local.stop());
 
   it('stops a run with timeoutSeconds 2 within seconds: Failed/DeadlineExceeded, and the run is aborted', async () => {
-    const created = await t.call('POST', '/executions', { body: { targetResource: uniqueTarget(), workflowId: 'wait', parameters: { SECONDS: '600' }, timeoutSeconds: 2 } });
+    const created = await t.call('POST', '/executions', {
+      body: { targetResource: uniqueTarget(), workflowId: 'wait', parameters: { SECONDS: '600' }, timeoutSeconds: 2 },
+    });
     expect(created.status).toBe(201);
     const startedAt = performance.now();
 
@@ -31,6 +33,8 @@ describe('timeoutSeconds is enforced when it passes, not at the next sweep', () 
     expect(ended.failureDetails).toMatchObject({ reason: 'DeadlineExceeded', wasExecutionFailure: true });
     expect(elapsed).toBeGreaterThanOrEqual(1.5);
     expect(t.local.stepFunctions.describeExecution(ended.executionRef.arn).status).toBe('ABORTED');
-    expect((await t.call('GET', `/targets/${encodeURIComponent(ended.targetResource)}`)).body.state).not.toBe('Running');
+    expect((await t.call('GET', `/targets/${encodeURIComponent(ended.targetResource)}`)).body.state).not.toBe(
+      'Running',
+    );
   });
 });

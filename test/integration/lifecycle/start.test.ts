@@ -60,20 +60,37 @@ describe('starting a workflow', () => {
 
       expect(retried.kind).toBe('started');
       expect(retried.record.execution.phase).toBe('Completed');
-      expectAuditTrail(retried.record, [AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowCompleted]);
+      expectAuditTrail(retried.record, [
+        AuditEventType.SelectionCompleted,
+        AuditEventType.ExecutionStarted,
+        AuditEventType.WorkflowCompleted,
+      ]);
     } finally {
       t.setDelivery(true);
     }
   });
 
   it('fails a start the service refuses as a pre-execution failure: ConfigurationError, not blocking, counted for backoff', async () => {
-    const broken = { ...t.engine, stateMachines: new StateMachineArns({ 'lockstep-noop-v1': 'arn:aws:states:us-east-1:000000000000:stateMachine:deleted' }) };
+    const broken = {
+      ...t.engine,
+      stateMachines: new StateMachineArns({
+        'lockstep-noop-v1': 'arn:aws:states:us-east-1:000000000000:stateMachine:deleted',
+      }),
+    };
     const target = uniqueTarget();
 
-    const result = await requestExecution(broken, { targetResource: target, workflowId: 'noop', requestedBy: 'test', source: 'api' });
+    const result = await requestExecution(broken, {
+      targetResource: target,
+      workflowId: 'noop',
+      requestedBy: 'test',
+      source: 'api',
+    });
 
     expect(result.kind).toBe('failed-to-start');
-    expect(result.record.execution).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'ConfigurationError', wasExecutionFailure: false } });
+    expect(result.record.execution).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: 'ConfigurationError', wasExecutionFailure: false },
+    });
     expect(result.record.execution.failureDetails?.message).toContain('StateMachineDoesNotExist');
     expectAuditTrail(result.record, [AuditEventType.SelectionCompleted, AuditEventType.WorkflowFailed]);
     const state = await t.store.getTarget(target);
@@ -86,7 +103,12 @@ describe('starting a workflow', () => {
     const unreachable = { ...t.engine, driver: new SfnDriver(sfnClientFor('http://127.0.0.1:9')) };
     const target = uniqueTarget();
 
-    const result = await requestExecution(unreachable, { targetResource: target, workflowId: 'noop', requestedBy: 'test', source: 'api' });
+    const result = await requestExecution(unreachable, {
+      targetResource: target,
+      workflowId: 'noop',
+      requestedBy: 'test',
+      source: 'api',
+    });
 
     expect(result.kind).toBe('pending');
     expect((await t.store.getExecution(result.record.execution.id))?.execution.phase).toBe('Pending');

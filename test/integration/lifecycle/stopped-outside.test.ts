@@ -2,7 +2,7 @@ import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestExecution } from '../../../lib/use-cases/request-execution.js';
 import { sweep } from '../../../lib/use-cases/sweep.js';
-import { TEST_ENDPOINT_CREDENTIALS, createTestEngine, type TestEngine } from '../../support/engine.js';
+import { createTestEngine, TEST_ENDPOINT_CREDENTIALS, type TestEngine } from '../../support/engine.js';
 import { uniqueTarget } from '../../support/lifecycle.js';
 
 describe('lock stolen: a run stopped or deleted outside the engine', () => {
@@ -13,7 +13,13 @@ describe('lock stolen: a run stopped or deleted outside the engine', () => {
   afterAll(() => t.close());
 
   async function startLongWait(target: string) {
-    const result = await requestExecution(t.engine, { targetResource: target, workflowId: 'wait', parameters: { SECONDS: '600' }, requestedBy: 'test', source: 'api' });
+    const result = await requestExecution(t.engine, {
+      targetResource: target,
+      workflowId: 'wait',
+      parameters: { SECONDS: '600' },
+      requestedBy: 'test',
+      source: 'api',
+    });
     const running = await t.recorded(result.record.execution.id);
     expect(running.execution.phase).toBe('Running');
     return running;
@@ -22,13 +28,25 @@ describe('lock stolen: a run stopped or deleted outside the engine', () => {
   it('ends Failed/Unknown, says so, releases the lock and does not block, when an operator stops the run with their own SDK client', async () => {
     const target = uniqueTarget();
     const running = await startLongWait(target);
-    const operator = new SFNClient({ endpoint: t.endpoint.url, region: 'eu-west-1', credentials: TEST_ENDPOINT_CREDENTIALS });
+    const operator = new SFNClient({
+      endpoint: t.endpoint.url,
+      region: 'eu-west-1',
+      credentials: TEST_ENDPOINT_CREDENTIALS,
+    });
 
-    await operator.send(new StopExecutionCommand({ executionArn: running.execution.executionRef!.arn!, cause: 'stopped from the console' }));
+    await operator.send(
+      new StopExecutionCommand({
+        executionArn: running.execution.executionRef!.arn!,
+        cause: 'stopped from the console',
+      }),
+    );
     await t.settle();
 
     const record = await t.store.getExecution(running.execution.id);
-    expect(record?.execution).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'Unknown', wasExecutionFailure: false } });
+    expect(record?.execution).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: 'Unknown', wasExecutionFailure: false },
+    });
     expect(record?.execution.failureDetails?.message).toMatch(/stopped outside the engine.*stopped from the console/);
     expect(record?.execution.completionTime).toBeDefined();
     const state = await t.store.getTarget(target);
@@ -44,7 +62,11 @@ describe('lock stolen: a run stopped or deleted outside the engine', () => {
 
     const report = await sweep(t.engine);
 
-    expect(report.repairs).toContainEqual({ executionId: running.execution.id, targetResource: target, repair: 'vanished' });
+    expect(report.repairs).toContainEqual({
+      executionId: running.execution.id,
+      targetResource: target,
+      repair: 'vanished',
+    });
     const record = await t.store.getExecution(running.execution.id);
     expect(record?.execution).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'Unknown' } });
     // Deleted, expired, or lost with a restarted local engine: the engine cannot tell which, so it does not claim one.

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEventType } from '../../../lib/domain/audit.js';
-import { ValidationError } from '../../../lib/domain/errors.js';
+import { UnknownWorkflowError, ValidationError } from '../../../lib/domain/errors.js';
 import { requestExecution } from '../../../lib/use-cases/request-execution.js';
-import { UnknownWorkflowError } from '../../../lib/domain/errors.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';
 import { expectAuditTrail, uniqueTarget } from '../../support/lifecycle.js';
 
@@ -24,9 +23,16 @@ describe('workflows run on the local Step Functions endpoint', () => {
     await t.settle();
 
     const record = await t.store.getExecution(started.record.execution.id);
-    expect(record?.execution).toMatchObject({ phase: 'Completed', executionRef: { name: expect.stringMatching(/^wfe-[0-9a-f]{16}-1$/) } });
+    expect(record?.execution).toMatchObject({
+      phase: 'Completed',
+      executionRef: { name: expect.stringMatching(/^wfe-[0-9a-f]{16}-1$/) },
+    });
     expect(record?.execution.completionTime).toBeDefined();
-    expectAuditTrail(record!, [AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowCompleted]);
+    expectAuditTrail(record!, [
+      AuditEventType.SelectionCompleted,
+      AuditEventType.ExecutionStarted,
+      AuditEventType.WorkflowCompleted,
+    ]);
     expect((await t.store.getTarget(target)).holder).toBeUndefined();
   });
 
@@ -62,18 +68,25 @@ describe('workflows run on the local Step Functions endpoint', () => {
     ['Runtime.OutOfMemory', 'OOMKilled'],
     ['States.Runtime', 'ConfigurationError'],
     ['CannotPullContainerError', 'ImagePullBackOff'],
-  ])('ends fail with ERROR=%s as Failed/%s, naming the failed step, as an execution failure that blocks the target', async (error, reason) => {
-    const target = uniqueTarget();
-    const started = await run('fail', { ERROR: error, CAUSE: 'on purpose' }, target);
-    await t.settle();
+  ])(
+    'ends fail with ERROR=%s as Failed/%s, naming the failed step, as an execution failure that blocks the target',
+    async (error, reason) => {
+      const target = uniqueTarget();
+      const started = await run('fail', { ERROR: error, CAUSE: 'on purpose' }, target);
+      await t.settle();
 
-    const record = await t.store.getExecution(started.record.execution.id);
-    expect(record?.execution.phase).toBe('Failed');
-    expect(record?.execution.failureDetails).toMatchObject({ reason, failedStep: 'Fail', wasExecutionFailure: true });
-    expect(record?.execution.failureDetails?.message).toContain('on purpose');
-    expectAuditTrail(record!, [AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowFailed]);
-    expect((await t.store.getTarget(target)).blockReason).toBe('PreviousExecutionFailed');
-  });
+      const record = await t.store.getExecution(started.record.execution.id);
+      expect(record?.execution.phase).toBe('Failed');
+      expect(record?.execution.failureDetails).toMatchObject({ reason, failedStep: 'Fail', wasExecutionFailure: true });
+      expect(record?.execution.failureDetails?.message).toContain('on purpose');
+      expectAuditTrail(record!, [
+        AuditEventType.SelectionCompleted,
+        AuditEventType.ExecutionStarted,
+        AuditEventType.WorkflowFailed,
+      ]);
+      expect((await t.store.getTarget(target)).blockReason).toBe('PreviousExecutionFailed');
+    },
+  );
 
   it('passes the declared parameters, with defaults, and refuses an undeclared one before writing anything', async () => {
     const started = await run('fail', { CAUSE: 'x' });

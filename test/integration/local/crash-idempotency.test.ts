@@ -37,7 +37,10 @@ describe('a keyed request retried after local mode was killed mid-request (kill 
       LOCKSTEP_EVENTBRIDGE_PORT: '0',
     };
     const api = `http://127.0.0.1:${port}`;
-    const keys = Array.from({ length: 60 }, (_, i) => ({ key: `crash-${i}-${crypto.randomUUID()}`, target: `crash-${crypto.randomUUID().slice(0, 8)}/deployment/app-${i}` }));
+    const keys = Array.from({ length: 60 }, (_, i) => ({
+      key: `crash-${i}-${crypto.randomUUID()}`,
+      target: `crash-${crypto.randomUUID().slice(0, 8)}/deployment/app-${i}`,
+    }));
     const post = async ({ key, target }: (typeof keys)[number]): Promise<Answer> => {
       const response = await fetch(`${api}/executions`, {
         method: 'POST',
@@ -76,14 +79,18 @@ describe('a keyed request retried after local mode was killed mid-request (kill 
     started.push(second.child);
     await second.ready;
     const early = await Promise.all(keys.map(post));
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, IN_PROGRESS_WINDOW_MS - (performance.now() - killedAt))));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, IN_PROGRESS_WINDOW_MS - (performance.now() - killedAt))),
+    );
     const late = await Promise.all(keys.map(post));
 
     for (const [i, { target }] of keys.entries()) {
       const where = `key ${i}: first ${JSON.stringify(firstAnswers[i])}, early ${JSON.stringify(early[i])}, late ${JSON.stringify(late[i])}`;
       const listed = await until(
         async () => {
-          const response = await fetch(`${api}/executions?targetResource=${encodeURIComponent(target)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+          const response = await fetch(`${api}/executions?targetResource=${encodeURIComponent(target)}`, {
+            headers: { authorization: `Bearer ${TOKEN}` },
+          });
           return ((await response.json()) as { items: { id: string }[] }).items;
         },
         5_000,
@@ -97,9 +104,16 @@ describe('a keyed request retried after local mode was killed mid-request (kill 
         if (!answer!.id) expect(answer, where).toMatchObject({ status: 409, code: 'Conflict' });
       }
       expect(late[i]!.id, where).toBeDefined();
-      expect(listed.map((e) => e.id), where).toEqual([late[i]!.id]);
+      expect(
+        listed.map((e) => e.id),
+        where,
+      ).toEqual([late[i]!.id]);
     }
     killGroup(second.child, 'SIGTERM');
-    await until(() => (second.child.exitCode !== null || second.child.signalCode !== null ? true : undefined), 30_000, 'local mode to stop').catch(() => undefined);
+    await until(
+      () => (second.child.exitCode !== null || second.child.signalCode !== null ? true : undefined),
+      30_000,
+      'local mode to stop',
+    ).catch(() => undefined);
   }, 180_000);
 });

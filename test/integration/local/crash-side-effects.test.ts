@@ -32,7 +32,9 @@ function writeWorkflow(workflows: string): void {
       version: '1',
       description: 'Records a side effect, then holds',
       definition: 'definition.asl.json',
-      parameters: [{ name: 'POINT', description: 'Where the test kills local mode', required: true, enum: [...POINTS] }],
+      parameters: [
+        { name: 'POINT', description: 'Where the test kills local mode', required: true, enum: [...POINTS] },
+      ],
       steps: { Effect: { handler: 'steps/effect.mjs' }, Hold: { handler: 'steps/hold.mjs' } },
       policy: { cooldownSeconds: 0 },
     }),
@@ -41,7 +43,10 @@ function writeWorkflow(workflows: string): void {
     join(folder, 'definition.asl.json'),
     JSON.stringify({
       StartAt: 'Effect',
-      States: { Effect: { Type: 'Task', Resource: '${Effect}', ResultPath: '$.effect', Next: 'Hold' }, Hold: { Type: 'Task', Resource: '${Hold}', ResultPath: '$.hold', End: true } },
+      States: {
+        Effect: { Type: 'Task', Resource: '${Effect}', ResultPath: '$.effect', Next: 'Hold' },
+        Hold: { Type: 'Task', Resource: '${Hold}', ResultPath: '$.hold', End: true },
+      },
     }),
   );
   writeFileSync(
@@ -75,7 +80,10 @@ export function handler(event) {
 }
 `,
   );
-  writeFileSync(join(folder, 'steps', 'hold.mjs'), `import { haltAt } from './halt.mjs';\nexport function handler(event) {\n  haltAt('after-step', event);\n  return { held: true };\n}\n`);
+  writeFileSync(
+    join(folder, 'steps', 'hold.mjs'),
+    `import { haltAt } from './halt.mjs';\nexport function handler(event) {\n  haltAt('after-step', event);\n  return { held: true };\n}\n`,
+  );
 }
 
 describe('a step with a side effect, local mode killed (kill -9) after the step started and before its start was recorded', () => {
@@ -109,7 +117,11 @@ describe('a step with a side effect, local mode killed (kill -9) after the step 
     };
     const sideEffectsOf = (executionId: string) => {
       const file = join(effects, 'side-effects');
-      return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line === executionId).length : 0;
+      return existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((line) => line === executionId).length
+        : 0;
     };
     const halted = () => new Set(readdirSync(effects).filter((file) => file.startsWith('halted-')));
 
@@ -117,26 +129,50 @@ describe('a step with a side effect, local mode killed (kill -9) after the step 
     started.push(local.child);
     await local.ready;
     // A run that completed before any crash: after the restart its steps cannot be known.
-    const completed = await fetch(`${api}/executions`, { method: 'POST', headers, body: JSON.stringify({ targetResource: 'crash/deployment/noop', workflowId: 'noop' }) });
+    const completed = await fetch(`${api}/executions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ targetResource: 'crash/deployment/noop', workflowId: 'noop' }),
+    });
     const completedId = ((await completed.json()) as { id: string }).id;
-    await until(async () => ((await get(`/executions/${completedId}`)).body.phase === 'Completed' ? true : undefined), 30_000, 'the noop run to complete');
+    await until(
+      async () => ((await get(`/executions/${completedId}`)).body.phase === 'Completed' ? true : undefined),
+      30_000,
+      'the noop run to complete',
+    );
 
     const haltedAt = new Map<string, Point>();
     for (const point of POINTS) {
       const before = halted();
       let answered = false;
-      fetch(`${api}/executions`, { method: 'POST', headers, body: JSON.stringify({ targetResource: `crash/deployment/${point}`, workflowId: 'side-effect', parameters: { POINT: point } }) }).then(
+      fetch(`${api}/executions`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          targetResource: `crash/deployment/${point}`,
+          workflowId: 'side-effect',
+          parameters: { POINT: point },
+        }),
+      }).then(
         () => (answered = true),
         () => undefined,
       );
-      const file = await until(() => [...halted()].find((name) => !before.has(name)), 30_000, `the step to halt ${point}`);
+      const file = await until(
+        () => [...halted()].find((name) => !before.has(name)),
+        30_000,
+        `the step to halt ${point}`,
+      );
       const executionId = file.slice('halted-'.length);
       expect(readFileSync(join(effects, file), 'utf8')).toBe(point);
       haltedAt.set(executionId, point);
       killGroup(local.child, 'SIGKILL');
       // The step held the process inside the start: the admission never answered.
       expect(answered, point).toBe(false);
-      await until(() => (local.child.exitCode !== null || local.child.signalCode !== null ? true : undefined), 30_000, 'the killed local mode to exit');
+      await until(
+        () => (local.child.exitCode !== null || local.child.signalCode !== null ? true : undefined),
+        30_000,
+        'the killed local mode to exit',
+      );
 
       local = startNpmStart(env);
       started.push(local.child);
@@ -151,29 +187,47 @@ describe('a step with a side effect, local mode killed (kill -9) after the step 
         250,
       );
       console.log(`crash at ${point}: ${executionId} ${settled.phase} ${JSON.stringify(settled.failureDetails)}`);
-      expect(sideEffectsOf(executionId), `side effects of the execution halted ${point}`).toBe(point === 'before-effect' ? 0 : 1);
+      expect(sideEffectsOf(executionId), `side effects of the execution halted ${point}`).toBe(
+        point === 'before-effect' ? 0 : 1,
+      );
       expect(settled, point).toMatchObject({
         phase: 'Failed',
-        failureDetails: { reason: 'Unknown', wasExecutionFailure: true, message: expect.stringMatching(/local mode restarted while it ran/) },
+        failureDetails: {
+          reason: 'Unknown',
+          wasExecutionFailure: true,
+          message: expect.stringMatching(/local mode restarted while it ran/),
+        },
       });
       // The step may have had its effect: the target is blocked until a person has looked.
       const target = await get(`/targets/${encodeURIComponent(`crash/deployment/${point}`)}`);
       expect(target.body, point).toMatchObject({ state: 'Blocked', blockReason: 'PreviousExecutionFailed' });
       // What ran before the restart cannot be read back: the steps route says so instead of an empty list.
       const steps = await get(`/executions/${executionId}/steps`);
-      expect(steps, point).toMatchObject({ status: 409, body: { error: { code: 'Conflict', message: expect.stringMatching(/local mode restarted/) } } });
+      expect(steps, point).toMatchObject({
+        status: 409,
+        body: { error: { code: 'Conflict', message: expect.stringMatching(/local mode restarted/) } },
+      });
     }
 
     // A few more sweeps (interval 1 s): nothing starts any of them again. The wait only gives a re-run the chance to
     // happen; a slow machine sweeping fewer times can make the check weaker, never make it fail wrongly.
     for (let sweeps = 0; sweeps < 3; sweeps++) await new Promise((resolve) => setTimeout(resolve, 1_000));
     for (const [executionId, point] of haltedAt) {
-      expect(sideEffectsOf(executionId), `side effects of the execution halted ${point}`).toBe(point === 'before-effect' ? 0 : 1);
+      expect(sideEffectsOf(executionId), `side effects of the execution halted ${point}`).toBe(
+        point === 'before-effect' ? 0 : 1,
+      );
     }
     const completedSteps = await get(`/executions/${completedId}/steps`);
-    expect(completedSteps).toMatchObject({ status: 409, body: { error: { code: 'Conflict', message: expect.stringMatching(/local mode restarted/) } } });
+    expect(completedSteps).toMatchObject({
+      status: 409,
+      body: { error: { code: 'Conflict', message: expect.stringMatching(/local mode restarted/) } },
+    });
 
     killGroup(local.child, 'SIGTERM');
-    await until(() => (local.child.exitCode !== null || local.child.signalCode !== null ? true : undefined), 30_000, 'local mode to stop').catch(() => undefined);
+    await until(
+      () => (local.child.exitCode !== null || local.child.signalCode !== null ? true : undefined),
+      30_000,
+      'local mode to stop',
+    ).catch(() => undefined);
   }, 420_000);
 });

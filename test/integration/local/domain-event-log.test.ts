@@ -17,7 +17,12 @@ describe('following the domain events of local mode', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lockstep-event-log-'));
     // As a user runs it: no log level set (the test runner's WARN is not the user's).
     const { POWERTOOLS_LOG_LEVEL: _testLevel, ...env } = process.env;
-    const child = spawn('npm', ['start'], { cwd: root, detached: true, env: { ...env, PORT: String(port), LOCKSTEP_TOKEN: TOKEN, LOCKSTEP_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['start'], {
+      cwd: root,
+      detached: true,
+      env: { ...env, PORT: String(port), LOCKSTEP_TOKEN: TOKEN, LOCKSTEP_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -25,7 +30,11 @@ describe('following the domain events of local mode', () => {
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const api = `http://127.0.0.1:${port}`;
     try {
-      await until(() => (/Token: +\S+/.test(stdout) ? true : undefined), 90_000, `local mode to start\n${stdout}${stderr}`);
+      await until(
+        () => (/Token: +\S+/.test(stdout) ? true : undefined),
+        90_000,
+        `local mode to start\n${stdout}${stderr}`,
+      );
       const created = await fetch(`${api}/executions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
@@ -41,13 +50,22 @@ describe('following the domain events of local mode', () => {
           .filter((line) => line.startsWith('{'))
           .map((line) => JSON.parse(line) as Record<string, unknown>)
           .filter((line) => line.message === 'domain event published' && line.executionId === id);
-      const lines = await until(() => (published().length >= 2 ? published() : undefined), 30_000, `two "domain event published" lines for ${id}\n${stdout}`);
+      const lines = await until(
+        () => (published().length >= 2 ? published() : undefined),
+        30_000,
+        `two "domain event published" lines for ${id}\n${stdout}`,
+      );
       expect(lines.map((line) => [line.detailType, line.phase])).toEqual([
         ['WorkflowExecution Started', 'Running'],
         ['WorkflowExecution Completed', 'Completed'],
       ]);
       for (const line of lines) {
-        expect(line).toMatchObject({ level: 'INFO', executionId: id, targetResource: 'events/deployment/app', eventId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+        expect(line).toMatchObject({
+          level: 'INFO',
+          executionId: id,
+          targetResource: 'events/deployment/app',
+          eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        });
       }
     } finally {
       process.kill(-child.pid!, 'SIGTERM');

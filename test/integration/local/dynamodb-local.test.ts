@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { localDynamoDbClient, startDynamoDbLocal } from '../../../lib/local/dynamodb-local.js';
-import { commandLine, describeProcesses, isAlive, namespaceProblem, processTree, waitUntilGone } from './signals-npm-start.js';
+import {
+  commandLine,
+  describeProcesses,
+  isAlive,
+  namespaceProblem,
+  processTree,
+  waitUntilGone,
+} from './signals-npm-start.js';
 
 const fixture = fileURLToPath(new URL('../../support/fixtures/hold-dynamodb-local.ts', import.meta.url));
 
@@ -34,27 +41,30 @@ describe('DynamoDB Local launcher', () => {
   });
 
   const problem = namespaceProblem();
-  it.skipIf(problem)(`puts Java where no network reaches it, behind a loopback port${problem ? ` (no network namespace here: ${problem})` : ''}`, async () => {
-    const dynamodb = await startDynamoDbLocal();
-    try {
-      // The relay, Java's parent, names its Unix socket in its last argument.
-      const relay = commandLine(parentOf(dynamodb.pid));
-      const socket = /"socket":"([^"]+)"/.exec(relay.at(-1) ?? '')?.[1];
+  it.skipIf(problem)(
+    `puts Java where no network reaches it, behind a loopback port${problem ? ` (no network namespace here: ${problem})` : ''}`,
+    async () => {
+      const dynamodb = await startDynamoDbLocal();
+      try {
+        // The relay, Java's parent, names its Unix socket in its last argument.
+        const relay = commandLine(parentOf(dynamodb.pid));
+        const socket = /"socket":"([^"]+)"/.exec(relay.at(-1) ?? '')?.[1];
 
-      expect(dynamodb.warning).toBeUndefined();
-      expect(readlinkSync(`/proc/${dynamodb.pid}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
-      expect(listeningAddresses(dynamodb.pid)).toEqual([]);
-      expect(listeningAddresses(process.pid)).toContain(`127.0.0.1:${dynamodb.port}`);
-      expect(socket, relay.join(' ')).toBeDefined();
-      expect(statSync(dirname(socket!)).mode & 0o777).toBe(0o700);
-      const client = localDynamoDbClient(dynamodb.endpoint);
-      await expect(client.send(new ListTablesCommand({}))).resolves.toBeDefined();
-      client.destroy();
-    } finally {
-      await dynamodb.stop();
-    }
-    expect(isAlive(dynamodb.pid)).toBe(false);
-  });
+        expect(dynamodb.warning).toBeUndefined();
+        expect(readlinkSync(`/proc/${dynamodb.pid}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
+        expect(listeningAddresses(dynamodb.pid)).toEqual([]);
+        expect(listeningAddresses(process.pid)).toContain(`127.0.0.1:${dynamodb.port}`);
+        expect(socket, relay.join(' ')).toBeDefined();
+        expect(statSync(dirname(socket!)).mode & 0o777).toBe(0o700);
+        const client = localDynamoDbClient(dynamodb.endpoint);
+        await expect(client.send(new ListTablesCommand({}))).resolves.toBeDefined();
+        client.destroy();
+      } finally {
+        await dynamodb.stop();
+      }
+      expect(isAlive(dynamodb.pid)).toBe(false);
+    },
+  );
 
   it('falls back to a Java listening on all interfaces, and says so, when it must not isolate it', async () => {
     const dynamodb = await startDynamoDbLocal({ isolateNetwork: false });

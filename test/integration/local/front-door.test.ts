@@ -24,20 +24,43 @@ function raw(url: string, request: string): Promise<RawResponse> {
       const text = Buffer.concat(chunks).toString('utf8');
       const [head = '', ...rest] = text.split('\r\n\r\n');
       const [statusLine = '', ...headerLines] = head.split('\r\n');
-      const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        headerLines.map((line) => [
+          line.slice(0, line.indexOf(':')).toLowerCase(),
+          line.slice(line.indexOf(':') + 1).trim(),
+        ]),
+      );
       const body = rest.join('\r\n\r\n');
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: headers['transfer-encoding'] === 'chunked' ? unchunk(body) : body });
+      resolve({
+        status: Number(statusLine.split(' ')[1]),
+        headers,
+        body: headers['transfer-encoding'] === 'chunked' ? unchunk(body) : body,
+      });
     });
     socket.write(request);
   });
 }
 
-const get = (path: string, headers: string[] = []) => [`GET ${path} HTTP/1.1`, 'Host: localhost', 'Connection: close', ...headers, '', ''].join('\r\n');
+const get = (path: string, headers: string[] = []) =>
+  [`GET ${path} HTTP/1.1`, 'Host: localhost', 'Connection: close', ...headers, '', ''].join('\r\n');
 /** An AWS JSON protocol request, signed with the token as the local endpoints require. */
 async function awsCall(target: string, body = '{}'): Promise<string> {
-  const headers = { host: 'localhost', 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.0', 'content-length': String(Buffer.byteLength(body)) };
-  const signer = new SignatureV4({ service: target.startsWith('AWSEvents.') ? 'events' : 'states', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: TEST_TOKEN }, sha256: Sha256 });
-  const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: 'localhost', path: '/', headers, body }, { signingDate: systemClock.now() });
+  const headers = {
+    host: 'localhost',
+    'x-amz-target': target,
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': String(Buffer.byteLength(body)),
+  };
+  const signer = new SignatureV4({
+    service: target.startsWith('AWSEvents.') ? 'events' : 'states',
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: TEST_TOKEN },
+    sha256: Sha256,
+  });
+  const signed = await signer.sign(
+    { method: 'POST', protocol: 'http:', hostname: 'localhost', path: '/', headers, body },
+    { signingDate: systemClock.now() },
+  );
   const lines = Object.entries(signed.headers).map(([name, value]) => `${name}: ${value}`);
   return ['POST / HTTP/1.1', 'Connection: close', ...lines, '', body].join('\r\n');
 }
@@ -76,11 +99,19 @@ describe('the local front door answers odd input with 4xx and the error body, ne
     });
 
     it('answers GET /health with headers named __proto__, constructor, toString and hasOwnProperty without a 5xx', async () => {
-      expectHealthOrRefusal(await raw(t.local.urls.api, get('/health', ['__proto__: x', 'constructor: y', 'toString: z', 'hasOwnProperty: w', 'constructor: again'])));
+      expectHealthOrRefusal(
+        await raw(
+          t.local.urls.api,
+          get('/health', ['__proto__: x', 'constructor: y', 'toString: z', 'hasOwnProperty: w', 'constructor: again']),
+        ),
+      );
     });
 
     it('never answers 5xx on an authenticated route with such headers', async () => {
-      const response = await raw(t.local.urls.api, get('/workflows', [`Authorization: Bearer ${TEST_TOKEN}`, '__proto__: x', 'constructor: y', 'toString: z']));
+      const response = await raw(
+        t.local.urls.api,
+        get('/workflows', [`Authorization: Bearer ${TEST_TOKEN}`, '__proto__: x', 'constructor: y', 'toString: z']),
+      );
 
       expect(response.status).toBeLessThan(500);
     });
@@ -107,7 +138,11 @@ describe('the local front door answers odd input with 4xx and the error body, ne
     });
 
     it('answers a malformed request with 400 ValidationError', async () => {
-      expectErrorBody(await raw(t.local.urls.api, 'GET /health HTTP/1.1\r\nHost: localhost\r\nBad Header Name: x\r\n\r\n'), 400, 'ValidationError');
+      expectErrorBody(
+        await raw(t.local.urls.api, 'GET /health HTTP/1.1\r\nHost: localhost\r\nBad Header Name: x\r\n\r\n'),
+        400,
+        'ValidationError',
+      );
     });
   });
 
@@ -118,24 +153,32 @@ describe('the local front door answers odd input with 4xx and the error body, ne
       ['stepfunctions', 'AWSStepFunctions.toString'],
       ['eventbridge', 'AWSEvents.__proto__'],
       ['eventbridge', 'AWSEvents.hasOwnProperty'],
-    ] as const)('answer X-Amz-Target of a prototype member (%s, %s) with 400 UnknownOperationException', async (endpoint, target) => {
-      const response = await raw(t.local.urls[endpoint], await awsCall(target));
+    ] as const)(
+      'answer X-Amz-Target of a prototype member (%s, %s) with 400 UnknownOperationException',
+      async (endpoint, target) => {
+        const response = await raw(t.local.urls[endpoint], await awsCall(target));
 
-      expect(response.status).toBe(400);
-      expect(JSON.parse(response.body)).toMatchObject({ __type: 'UnknownOperationException' });
-    });
+        expect(response.status).toBe(400);
+        expect(JSON.parse(response.body)).toMatchObject({ __type: 'UnknownOperationException' });
+      },
+    );
 
     it.each(['null', '[]', '"text"', '7'])('answer a JSON body that is not an object (%s) with 400', async (body) => {
       const response = await raw(t.local.urls.stepfunctions, await awsCall('AWSStepFunctions.DescribeExecution', body));
 
       expect(response.status).toBe(400);
-      expect(JSON.parse(response.body)).toMatchObject({ __type: expect.stringMatching(/SerializationException|ValidationException/) });
+      expect(JSON.parse(response.body)).toMatchObject({
+        __type: expect.stringMatching(/SerializationException|ValidationException/),
+      });
     });
 
     it.each([
       ['an entry that is not an object', { Entries: [null] }],
       ['an unparseable Time', { Entries: [{ Source: 's', DetailType: 'd', Detail: '{}', Time: 'not a time' }] }],
-      ['a bus name that is not a string', { Entries: [{ Source: 's', DetailType: 'd', Detail: '{}', EventBusName: 7 }] }],
+      [
+        'a bus name that is not a string',
+        { Entries: [{ Source: 's', DetailType: 'd', Detail: '{}', EventBusName: 7 }] },
+      ],
     ])('answer PutEvents with %s without a 500', async (_label, body) => {
       const response = await raw(t.local.urls.eventbridge, await awsCall('AWSEvents.PutEvents', JSON.stringify(body)));
 

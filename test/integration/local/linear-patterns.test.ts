@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../lib/local/http-listen.js';
 import { until } from '../../support/wait.js';
 
@@ -55,11 +54,19 @@ describe('patterns written by users run in linear time (local mode as a process)
       LOCKSTEP_TABLE_NAME: `lockstep-test-${randomUUID()}`,
     };
     // Its own process: a blocked event loop there must not be the test's own.
-    child = spawn(process.execPath, ['--import', 'tsx', 'lib/local/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'lib/local/main.ts'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
-    await until(() => (/Token: +\S+/.test(output) ? true : undefined), 90_000, 'local mode to print its endpoints').catch((error: Error) => {
+    await until(
+      () => (/Token: +\S+/.test(output) ? true : undefined),
+      90_000,
+      'local mode to print its endpoints',
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\n${output}`);
     });
   }, 120_000);
@@ -77,21 +84,35 @@ describe('patterns written by users run in linear time (local mode as a process)
     });
   const health = () => fetch(`${api}/health`, { signal: AbortSignal.timeout(BOUND_MS) });
 
-  it.each(Object.keys(CATASTROPHIC))('answers a 16 KiB value against the %s pattern within the bound, and /health answers meanwhile', async (name) => {
-    const request = post({ targetResource: 'aaaa/deployment/app', workflowId: 'catastrophic-patterns', parameters: { [name]: VALUE } });
-    const [answer, healthy] = await Promise.all([request, health()]);
+  it.each(Object.keys(CATASTROPHIC))(
+    'answers a 16 KiB value against the %s pattern within the bound, and /health answers meanwhile',
+    async (name) => {
+      const request = post({
+        targetResource: 'aaaa/deployment/app',
+        workflowId: 'catastrophic-patterns',
+        parameters: { [name]: VALUE },
+      });
+      const [answer, healthy] = await Promise.all([request, health()]);
 
-    expect(healthy.status).toBe(200);
-    expect(answer.status).toBe(400);
-    expect(((await answer.json()) as { error: { details: string[] } }).error.details).toEqual([expect.stringMatching(new RegExp(`^body\\.parameters\\.${name}: must match`))]);
-  });
+      expect(healthy.status).toBe(200);
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { error: { details: string[] } }).error.details).toEqual([
+        expect.stringMatching(new RegExp(`^body\\.parameters\\.${name}: must match`)),
+      ]);
+    },
+  );
 
   it('answers a 1 KiB target against a catastrophic targetPattern within the bound, and /health answers meanwhile', async () => {
-    const request = post({ targetResource: `${'a'.repeat(1000)}!/deployment/app`, workflowId: 'catastrophic-patterns' });
+    const request = post({
+      targetResource: `${'a'.repeat(1000)}!/deployment/app`,
+      workflowId: 'catastrophic-patterns',
+    });
     const [answer, healthy] = await Promise.all([request, health()]);
 
     expect(healthy.status).toBe(200);
     expect(answer.status).toBe(400);
-    expect(((await answer.json()) as { error: { details: string[] } }).error.details).toEqual([expect.stringMatching(/^body\.targetResource: must match/)]);
+    expect(((await answer.json()) as { error: { details: string[] } }).error.details).toEqual([
+      expect.stringMatching(/^body\.targetResource: must match/),
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,9 @@ function logLines(text: string): LogLine[] {
   return text.split('\n').flatMap((line) => {
     try {
       const parsed = JSON.parse(line) as unknown;
-      return parsed && typeof parsed === 'object' && 'level' in parsed && 'message' in parsed ? [parsed as LogLine] : [];
+      return parsed && typeof parsed === 'object' && 'level' in parsed && 'message' in parsed
+        ? [parsed as LogLine]
+        : [];
     } catch {
       return [];
     }
@@ -42,13 +44,25 @@ describe("local mode's logs, as the README says", () => {
       LOCKSTEP_TOKEN: TOKEN,
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
-    child = spawn(process.execPath, ['--import', 'tsx', 'lib/local/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'lib/local/main.ts'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (chunk) => (stdout += chunk));
     child.stderr!.on('data', (chunk) => (stderr += chunk));
-    await until(() => (/^Token: +\S+/m.test(stdout) ? true : undefined), 60_000, `the endpoint lines\n${stdout}\n${stderr}`);
+    await until(
+      () => (/^Token: +\S+/m.test(stdout) ? true : undefined),
+      60_000,
+      `the endpoint lines\n${stdout}\n${stderr}`,
+    );
     api = /^API: +(\S+)$/m.exec(stdout)![1]!;
     // Signed as the README's AWS CLI example signs: any key id, the local token as the secret.
-    events = new EventBridgeClient({ endpoint: /^EventBridge: +(\S+)/m.exec(stdout)![1]!, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: TOKEN } });
+    events = new EventBridgeClient({
+      endpoint: /^EventBridge: +(\S+)/m.exec(stdout)![1]!,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: TOKEN },
+    });
   });
   afterAll(async () => {
     events?.destroy();
@@ -60,34 +74,74 @@ describe("local mode's logs, as the README says", () => {
   });
 
   async function put(entry: PutEventsRequestEntry): Promise<string> {
-    const answer = await events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'lockstep', DetailType: 'WorkflowExecution Requested', ...entry }] }));
+    const answer = await events.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: 'lockstep', DetailType: 'WorkflowExecution Requested', ...entry }],
+      }),
+    );
     expect(answer.FailedEntryCount).toBe(0);
     return answer.Entries![0]!.EventId!;
   }
 
   /** The log line about event `eventId`, once local mode has written it. */
-  const lineAbout = (eventId: string) => until(() => logLines(stdout).find((line) => line.eventId === eventId), 20_000, `a log line with eventId ${eventId}\n${stdout}`);
+  const lineAbout = (eventId: string) =>
+    until(
+      () => logLines(stdout).find((line) => line.eventId === eventId),
+      20_000,
+      `a log line with eventId ${eventId}\n${stdout}`,
+    );
 
   it('writes error lines on standard output with the others, and none on standard error', async () => {
-    const eventId = await put({ Source: 'test.logs', Detail: JSON.stringify({ targetResource: 'logs/deployment/app' }) });
+    const eventId = await put({
+      Source: 'test.logs',
+      Detail: JSON.stringify({ targetResource: 'logs/deployment/app' }),
+    });
 
     const line = await lineAbout(eventId);
 
-    expect(line).toMatchObject({ level: 'ERROR', message: 'WorkflowExecution Requested event rejected', service: 'lockstep' });
+    expect(line).toMatchObject({
+      level: 'ERROR',
+      message: 'WorkflowExecution Requested event rejected',
+      service: 'lockstep',
+    });
     expect(logLines(stderr), stderr).toEqual([]);
     // Standard error holds progress, and nothing else.
-    expect(stderr.trimEnd().split('\n').filter((text) => !text.startsWith('lockstep: ')), stderr).toEqual([]);
+    expect(
+      stderr
+        .trimEnd()
+        .split('\n')
+        .filter((text) => !text.startsWith('lockstep: ')),
+      stderr,
+    ).toEqual([]);
   });
 
   it('logs what each event did: its id, the execution it made and its phase, or why it was skipped', async () => {
     const target = `logs-${randomUUID().slice(0, 8)}/deployment/app`;
-    const started = await put({ Source: 'test.logs', Detail: JSON.stringify({ targetResource: target, workflowId: 'wait', parameters: { SECONDS: '600' } }) });
+    const started = await put({
+      Source: 'test.logs',
+      Detail: JSON.stringify({ targetResource: target, workflowId: 'wait', parameters: { SECONDS: '600' } }),
+    });
     const startedLine = await lineAbout(started);
-    expect(startedLine).toMatchObject({ level: 'INFO', source: 'test.logs', executionId: expect.any(String), targetResource: target, phase: expect.stringMatching(/^(Pending|Running)$/) });
+    expect(startedLine).toMatchObject({
+      level: 'INFO',
+      source: 'test.logs',
+      executionId: expect.any(String),
+      targetResource: target,
+      phase: expect.stringMatching(/^(Pending|Running)$/),
+    });
 
-    const skipped = await put({ Source: 'test.logs', Detail: JSON.stringify({ targetResource: target, workflowId: 'noop' }) });
+    const skipped = await put({
+      Source: 'test.logs',
+      Detail: JSON.stringify({ targetResource: target, workflowId: 'noop' }),
+    });
     const skippedLine = await lineAbout(skipped);
-    expect(skippedLine).toMatchObject({ source: 'test.logs', executionId: expect.any(String), targetResource: target, phase: 'Skipped', skipReason: 'ResourceBusy' });
+    expect(skippedLine).toMatchObject({
+      source: 'test.logs',
+      executionId: expect.any(String),
+      targetResource: target,
+      phase: 'Skipped',
+      skipReason: 'ResourceBusy',
+    });
     expect(skippedLine.executionId).not.toBe(startedLine.executionId);
   });
 
@@ -97,12 +151,19 @@ describe("local mode's logs, as the README says", () => {
     const entries = /events put-events --entries '(\[[\s\S]*?\])'/.exec(readme);
     expect(curl, 'the curl example of POST /executions').not.toBeNull();
     expect(entries, 'the put-events example').not.toBeNull();
-    const created = await fetch(`${api}/executions`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'idempotency-key': curl![1]! }, body: curl![2]! });
+    const created = await fetch(`${api}/executions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'idempotency-key': curl![1]! },
+      body: curl![2]!,
+    });
     expect(created.status).toBe(201);
 
     const [entry] = JSON.parse(entries![1]!) as PutEventsRequestEntry[];
     const line = await lineAbout(await put(entry!));
 
-    expect(line).toMatchObject({ executionId: expect.any(String), phase: expect.stringMatching(/^(Pending|Running|Completed)$/) });
+    expect(line).toMatchObject({
+      executionId: expect.any(String),
+      phase: expect.stringMatching(/^(Pending|Running|Completed)$/),
+    });
   });
 });

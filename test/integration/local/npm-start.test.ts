@@ -11,7 +11,10 @@ const TOKEN = 'smoke-token';
 /** Processes still alive in npm's process group (npm, node; the DynamoDB Local relay and Java have a group of their own). */
 function groupMembers(pgid: number): number[] {
   try {
-    return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
+    return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)], { encoding: 'utf8' })
+      .split('\n')
+      .map(Number)
+      .filter(Boolean);
   } catch {
     return []; // ps exits 1 when the group is empty
   }
@@ -20,7 +23,12 @@ function groupMembers(pgid: number): number[] {
 describe('npm start, as a user runs it', () => {
   it('comes up, runs noop to Completed over HTTP, and leaves no process behind after SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn('npm', ['start'], { cwd: root, detached: true, env: { ...process.env, PORT: String(port), LOCKSTEP_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['start'], {
+      cwd: root,
+      detached: true,
+      env: { ...process.env, PORT: String(port), LOCKSTEP_TOKEN: TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -43,12 +51,18 @@ describe('npm start, as a user runs it', () => {
       expect(javaPid, output).toBeGreaterThan(0);
       tree = processTree(child.pid!);
 
-      const created = await fetch(`${api}/executions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ targetResource: 'smoke/deployment/app', workflowId: 'noop' }) });
+      const created = await fetch(`${api}/executions`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ targetResource: 'smoke/deployment/app', workflowId: 'noop' }),
+      });
       expect(created.status).toBe(201);
       const { id } = (await created.json()) as { id: string };
       const done = await until(
         async () => {
-          const execution = (await (await fetch(`${api}/executions/${id}`, { headers: auth })).json()) as { phase: string };
+          const execution = (await (await fetch(`${api}/executions/${id}`, { headers: auth })).json()) as {
+            phase: string;
+          };
           return execution.phase === 'Completed' ? execution : undefined;
         },
         20_000,
@@ -57,7 +71,11 @@ describe('npm start, as a user runs it', () => {
       expect(done).toMatchObject({ phase: 'Completed', completionTime: expect.any(String) });
     } finally {
       process.kill(-child.pid!, 'SIGTERM');
-      await until(() => (groupMembers(child.pid!).length === 0 ? true : undefined), 20_000, 'every process of npm start to exit').catch(() => undefined);
+      await until(
+        () => (groupMembers(child.pid!).length === 0 ? true : undefined),
+        20_000,
+        'every process of npm start to exit',
+      ).catch(() => undefined);
       await waitUntilGone(tree, 20_000);
       await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     }

@@ -26,7 +26,13 @@ function writeWorkflow(workflows: string): void {
   );
   writeFileSync(
     join(folder, 'definition.asl.json'),
-    JSON.stringify({ StartAt: 'Effect', States: { Effect: { Type: 'Task', Resource: '${Effect}', ResultPath: '$.effect', Next: 'Hold' }, Hold: { Type: 'Wait', Seconds: 600, End: true } } }),
+    JSON.stringify({
+      StartAt: 'Effect',
+      States: {
+        Effect: { Type: 'Task', Resource: '${Effect}', ResultPath: '$.effect', Next: 'Hold' },
+        Hold: { Type: 'Wait', Seconds: 600, End: true },
+      },
+    }),
   );
   writeFileSync(
     join(folder, 'steps', 'effect.mjs'),
@@ -70,12 +76,34 @@ describe('a restart on a DynamoDB that outlives local mode, without a data folde
     let runningId: string;
     try {
       // Running: its step ran, its start was recorded, then local mode stopped with the run in flight.
-      const created = await fetch(`${first.urls.api}/executions`, { method: 'POST', headers, body: JSON.stringify({ targetResource: runningTarget, workflowId: 'side-effect', parameters: { FILE: runningFile } }) });
+      const created = await fetch(`${first.urls.api}/executions`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          targetResource: runningTarget,
+          workflowId: 'side-effect',
+          parameters: { FILE: runningFile },
+        }),
+      });
       runningId = ((await created.json()) as { id: string }).id;
-      await until(async () => ((await (await fetch(`${first.urls.api}/executions/${runningId}`, { headers })).json()).phase === 'Running' ? true : undefined), 10_000, 'the start to be recorded');
+      await until(
+        async () =>
+          (await (await fetch(`${first.urls.api}/executions/${runningId}`, { headers })).json()).phase === 'Running'
+            ? true
+            : undefined,
+        10_000,
+        'the start to be recorded',
+      );
       // Pending: the lock was taken and local mode stopped before the start was recorded (whether the run started cannot be told).
       const admission = await first.runtime.engine.store.admit({
-        request: { targetResource: pendingTarget, workflowId: 'side-effect', workflowVersion: '1', parameters: { FILE: pendingFile }, requestedBy: 'test', source: 'api' },
+        request: {
+          targetResource: pendingTarget,
+          workflowId: 'side-effect',
+          workflowVersion: '1',
+          parameters: { FILE: pendingFile },
+          requestedBy: 'test',
+          source: 'api',
+        },
         executionId: randomUUID(),
         at: clock.now(),
       });
@@ -103,9 +131,17 @@ describe('a restart on a DynamoDB that outlives local mode, without a data folde
         const execution = await (await fetch(`${second.urls.api}/executions/${id}`, { headers })).json();
         expect(execution, target).toMatchObject({
           phase: 'Failed',
-          failureDetails: { reason: 'Unknown', wasExecutionFailure: true, message: expect.stringMatching(/local mode restarted while it ran: how it ended is unknown, and its steps may have run/) },
+          failureDetails: {
+            reason: 'Unknown',
+            wasExecutionFailure: true,
+            message: expect.stringMatching(
+              /local mode restarted while it ran: how it ended is unknown, and its steps may have run/,
+            ),
+          },
         });
-        const state = await (await fetch(`${second.urls.api}/targets/${encodeURIComponent(target!)}`, { headers })).json();
+        const state = await (
+          await fetch(`${second.urls.api}/targets/${encodeURIComponent(target!)}`, { headers })
+        ).json();
         expect(state, target).toMatchObject({ state: 'Blocked', blockReason: 'PreviousExecutionFailed' });
       }
       // Settled: the next sweep finds nothing to repair, and nothing ran.

@@ -31,7 +31,13 @@ describe('local mode runs a workflow as Step Functions does', () => {
     const steps = (await t.call('GET', `/executions/${created.body.id}/steps`)).body.items as StepView[];
     return { execution, steps, targetResource };
   };
-  const brief = (steps: StepView[]) => steps.map(({ name, status, parent, error }) => ({ name, status, ...(parent && { parent }), ...(error && { error }) }));
+  const brief = (steps: StepView[]) =>
+    steps.map(({ name, status, parent, error }) => ({
+      name,
+      status,
+      ...(parent && { parent }),
+      ...(error && { error }),
+    }));
 
   describe('the steps view', () => {
     it('shows a Task that a Retry ran again and that then succeeded as Succeeded, without the first attempt’s error', async () => {
@@ -78,7 +84,8 @@ describe('local mode runs a workflow as Step Functions does', () => {
       const seen = JSON.parse(readFileSync(file, 'utf8'));
       expect(seen.pass).toMatchObject({ ...common, target: targetResource, stateName: 'Look', retryCount: 0 });
       expect(seen.task).toMatchObject({ ...common, stateName: 'Record', retryCount: 1 });
-      for (const time of [seen.pass.startTime, seen.task.startTime, seen.pass.enteredTime, seen.task.enteredTime]) expect(time).toMatch(RFC3339_MS);
+      for (const time of [seen.pass.startTime, seen.task.startTime, seen.pass.enteredTime, seen.task.enteredTime])
+        expect(time).toMatch(RFC3339_MS);
       expect(seen.task.startTime).toBe(seen.pass.startTime);
       expect(seen.pass.enteredTime >= seen.pass.startTime).toBe(true);
       expect(seen.task.enteredTime >= seen.pass.enteredTime).toBe(true);
@@ -96,16 +103,19 @@ describe('local mode runs a workflow as Step Functions does', () => {
       ['StringToJson', '.5'],
       ['StringToJson', '1.'],
       ['Base64Decode', '%%%'],
-    ])('States.%s on %j fails the execution with States.Runtime, a ConfigurationError no Retry or Catch takes', async (fn, value) => {
-      const { execution, steps } = await run('string-to-json', { FUNCTION: fn, VALUE: value });
+    ])(
+      'States.%s on %j fails the execution with States.Runtime, a ConfigurationError no Retry or Catch takes',
+      async (fn, value) => {
+        const { execution, steps } = await run('string-to-json', { FUNCTION: fn, VALUE: value });
 
-      expect(execution.phase).toBe('Failed');
-      expect(execution.failureDetails).toMatchObject({ reason: 'ConfigurationError', failedStep: `Read${fn}` });
-      expect(execution.failureDetails.message).toContain('States.Runtime');
-      expect(execution.failureDetails.message).toContain(`States.${fn}`);
-      expect(steps.map((s) => s.name)).not.toContain('Caught');
-      expect(steps.at(-1)).toMatchObject({ name: `Read${fn}`, status: 'Failed', error: 'States.Runtime' });
-      expect(steps.find((s) => s.type === 'Parallel')).toMatchObject({ status: 'Failed', error: 'States.Runtime' });
-    });
+        expect(execution.phase).toBe('Failed');
+        expect(execution.failureDetails).toMatchObject({ reason: 'ConfigurationError', failedStep: `Read${fn}` });
+        expect(execution.failureDetails.message).toContain('States.Runtime');
+        expect(execution.failureDetails.message).toContain(`States.${fn}`);
+        expect(steps.map((s) => s.name)).not.toContain('Caught');
+        expect(steps.at(-1)).toMatchObject({ name: `Read${fn}`, status: 'Failed', error: 'States.Runtime' });
+        expect(steps.find((s) => s.type === 'Parallel')).toMatchObject({ status: 'Failed', error: 'States.Runtime' });
+      },
+    );
   });
 });

@@ -1,6 +1,6 @@
 // `npm start` as a user or a service manager runs it, and the processes it leaves running:
 // shared by the loopback and signal tests (Linux: reads /proc and runs ps).
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { until } from '../../support/wait.js';
@@ -17,7 +17,12 @@ export interface NpmStart {
 
 /** Runs `npm start` in a process group of its own (as a terminal or a service manager would). */
 export function startNpmStart(env: Record<string, string>): NpmStart {
-  const child = spawn('npm', ['start'], { cwd: root, detached: true, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start'], {
+    cwd: root,
+    detached: true,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -27,7 +32,11 @@ export function startNpmStart(env: Record<string, string>): NpmStart {
 
 /** Waits for the endpoint lines and returns the pid local mode printed for DynamoDB Local. */
 export async function waitForEndpoints(run: NpmStart): Promise<{ javaPid: number; dynamodb: string; api: string }> {
-  await until(() => (/Token: +\S+/.test(run.output()) ? true : undefined), 90_000, `the endpoint lines\n${run.output()}`);
+  await until(
+    () => (/Token: +\S+/.test(run.output()) ? true : undefined),
+    90_000,
+    `the endpoint lines\n${run.output()}`,
+  );
   const output = run.output();
   return {
     javaPid: Number(/DynamoDB Local, pid (\d+)/.exec(output)?.[1]),

@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../lib/local/http-listen.js';
-import { cleanUp, describeProcesses, isAlive, processTree, startNpmStart, waitForEndpoints, waitUntilGone } from './signals-npm-start.js';
+import {
+  cleanUp,
+  describeProcesses,
+  isAlive,
+  processTree,
+  startNpmStart,
+  waitForEndpoints,
+  waitUntilGone,
+} from './signals-npm-start.js';
 
 // A service manager (systemd, a container runtime, a CI job) signals the process it started,
 // npm itself, not its process group: that alone must stop everything, DynamoDB Local included.
 describe('npm start, signalled the way a service manager does it', () => {
   // SIGKILL cannot be relayed: local mode notices that npm, which started it, is gone.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGKILL'] as const) {
-    it(`stops every process it started, DynamoDB Local included, on ${signal} to npm alone`, { timeout: 150_000 }, async () => {
+    it(`stops every process it started, DynamoDB Local included, on ${signal} to npm alone`, {
+      timeout: 150_000,
+    }, async () => {
       const run = startNpmStart({ PORT: String(await freePort()), LOCKSTEP_TOKEN: 'signals-token' });
       let tree: number[] = [];
       try {
@@ -19,7 +29,9 @@ describe('npm start, signalled the way a service manager does it', () => {
         process.kill(run.child.pid!, signal);
 
         const left = await waitUntilGone(tree, 30_000);
-        expect(left, `still running 30 s after ${signal} to npm:\n${describeProcesses(left)}\n${run.output()}`).toEqual([]);
+        expect(left, `still running 30 s after ${signal} to npm:\n${describeProcesses(left)}\n${run.output()}`).toEqual(
+          [],
+        );
         expect(isAlive(javaPid)).toBe(false);
         await Promise.race([run.drained, new Promise((resolve) => setTimeout(resolve, 5_000))]);
         expect(run.output()).toContain('lockstep: stopped');

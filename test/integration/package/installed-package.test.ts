@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +14,17 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TEAM_WORKFLOWS = join(root, 'test/support/fixtures/workflows');
 const EXISTING_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:legacy-restart';
 /** What the project installs beside the tarball: the versions this repository is tested with (so npm finds them in its cache). */
-const peer = (name: string) => `${name}@${(JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version}`;
+const peer = (name: string) =>
+  `${name}@${(JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version}`;
 const TOKEN = 'package-token';
 // The project runs on the Node.js 22 this suite runs on, first on PATH as for a user who has it.
-const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+const env = {
+  ...process.env,
+  PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+};
 
 /** A new team's project outside this repository, with only the packed tarball installed. */
 describe('Lockstep as a package another project installs', () => {
@@ -26,11 +33,22 @@ describe('Lockstep as a package another project installs', () => {
 
   beforeAll(() => {
     const packed = mkdtempSync(join(tmpdir(), 'lockstep-pack-'));
-    execFileSync('npm', ['pack', '--silent', '--pack-destination', packed], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', packed], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const tarball = join(packed, readdirSync(packed).find((name) => name.endsWith('.tgz'))!);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'team-remediation', private: true, type: 'module' }));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'team-remediation', private: true, type: 'module' }),
+    );
     // Only Lockstep, its CDK peers and the CDK CLI; cdk-nag because this team checks its stacks with it.
-    execFileSync('npm', ['install', tarball, peer('aws-cdk-lib'), peer('constructs'), peer('aws-cdk'), peer('cdk-nag')], { cwd: project, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      'npm',
+      ['install', tarball, peer('aws-cdk-lib'), peer('constructs'), peer('aws-cdk'), peer('cdk-nag')],
+      { cwd: project, env, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     cpSync(TEAM_WORKFLOWS, join(project, 'team-workflows'), { recursive: true });
   }, 600_000);
   afterAll(() => rmSync(project, { recursive: true, force: true }));
@@ -46,22 +64,45 @@ describe('Lockstep as a package another project installs', () => {
   });
 
   // The machine's own Node.js, when it is older than the package's floor (Debian's is 20 here): the command must refuse it itself.
-  const olderNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => existsSync(path) && unsupportedNode(execFileSync(path, ['--version'], { encoding: 'utf8' }).trim(), '>=22.12'));
-  it.skipIf(!olderNode)('on a Node.js older than 22.12 (the machine has none: skipped), exits 1 before doing anything, naming the version and how to get 22', () => {
-    const refused = spawnSync(olderNode!, [lockstep, 'workflows', 'validate', 'team-workflows'], { cwd: project, env, encoding: 'utf8' });
-    expect(refused.status).toBe(1);
-    expect(refused.stdout).toBe('');
-    expect(refused.stderr).toMatch(/^error: lockstep needs Node\.js 22\.12 or later, and this is v\d+\.\d+\.\d+\. .*`npm install --save-dev node@22`/);
-  });
+  const olderNode = ['/usr/bin/node', '/usr/local/bin/node'].find(
+    (path) =>
+      existsSync(path) && unsupportedNode(execFileSync(path, ['--version'], { encoding: 'utf8' }).trim(), '>=22.12'),
+  );
+  it.skipIf(!olderNode)(
+    'on a Node.js older than 22.12 (the machine has none: skipped), exits 1 before doing anything, naming the version and how to get 22',
+    () => {
+      const refused = spawnSync(olderNode!, [lockstep, 'workflows', 'validate', 'team-workflows'], {
+        cwd: project,
+        env,
+        encoding: 'utf8',
+      });
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toMatch(
+        /^error: lockstep needs Node\.js 22\.12 or later, and this is v\d+\.\d+\.\d+\. .*`npm install --save-dev node@22`/,
+      );
+    },
+  );
 
   it('validates a workflows folder offline: exit 0 and one line per workflow, or exit 1 and one line per problem naming the file', () => {
     const write = (path: string, content: unknown) => {
       mkdirSync(dirname(join(project, path)), { recursive: true });
       writeFileSync(join(project, path), typeof content === 'string' ? content : JSON.stringify(content));
     };
-    write('workflows/restart/workflow.json', { id: 'restart-deployment', version: '1', description: 'Restarts a deployment', definition: 'definition.asl.json' });
+    write('workflows/restart/workflow.json', {
+      id: 'restart-deployment',
+      version: '1',
+      description: 'Restarts a deployment',
+      definition: 'definition.asl.json',
+    });
     write('workflows/restart/definition.asl.json', { StartAt: 'Go', States: { Go: { Type: 'Pass', End: true } } });
-    write('broken/scale/workflow.json', { id: 'scale', version: '1', description: 'Scales', definition: 'definition.asl.json', QueryLanguage: 'JSONata' });
+    write('broken/scale/workflow.json', {
+      id: 'scale',
+      version: '1',
+      description: 'Scales',
+      definition: 'definition.asl.json',
+      QueryLanguage: 'JSONata',
+    });
     write('broken/scale/definition.asl.json', { StartAt: 'Go', States: { Go: { Type: 'Pass', Next: 'Nowhere' } } });
 
     const valid = spawnSync(lockstep, ['workflows', 'validate', 'workflows'], { cwd: project, env, encoding: 'utf8' });
@@ -70,13 +111,25 @@ describe('Lockstep as a package another project installs', () => {
 
     const invalid = spawnSync(lockstep, ['workflows', 'validate', 'broken'], { cwd: project, env, encoding: 'utf8' });
     expect(invalid.status).toBe(1);
-    expect(invalid.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^scale\/workflow\.json: .*QueryLanguage/), 'scale/definition.asl.json: state "Go" has Next "Nowhere", which does not exist']);
+    expect(invalid.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^scale\/workflow\.json: .*QueryLanguage/),
+      'scale/definition.asl.json: state "Go" has Next "Nowhere", which does not exist',
+    ]);
   });
 
   it("validates the team's own folder: one line per workflow", () => {
-    const valid = spawnSync(lockstep, ['workflows', 'validate', 'team-workflows'], { cwd: project, env, encoding: 'utf8' });
+    const valid = spawnSync(lockstep, ['workflows', 'validate', 'team-workflows'], {
+      cwd: project,
+      env,
+      encoding: 'utf8',
+    });
     expect(valid.status, valid.stderr).toBe(0);
-    expect(valid.stdout.trim().split('\n').map((line) => line.split('  ')[0])).toEqual(['drain-nodes@1.2', 'restart-legacy@2', 'scale-deployment@1']);
+    expect(
+      valid.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('  ')[0]),
+    ).toEqual(['drain-nodes@1.2', 'restart-legacy@2', 'scale-deployment@1']);
   });
 
   it("runs local mode from the installed package (DynamoDB Local included) with the team's workflows, each to Completed through the HTTP API, stopped by SIGTERM", async () => {
@@ -84,7 +137,13 @@ describe('Lockstep as a package another project installs', () => {
     const port = await freePort();
     const child = spawn(lockstep, ['local', '--workflows', 'team-workflows'], {
       cwd: project,
-      env: { ...env, PORT: String(port), LOCKSTEP_TOKEN: TOKEN, LOCKSTEP_STEPFUNCTIONS_PORT: '0', LOCKSTEP_EVENTBRIDGE_PORT: '0' },
+      env: {
+        ...env,
+        PORT: String(port),
+        LOCKSTEP_TOKEN: TOKEN,
+        LOCKSTEP_STEPFUNCTIONS_PORT: '0',
+        LOCKSTEP_EVENTBRIDGE_PORT: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -108,12 +167,34 @@ describe('Lockstep as a package another project installs', () => {
           `the end of ${JSON.stringify(request)}`,
         );
       };
-      expect(await run({ targetResource: 'team/deployment/app', workflowId: 'noop' })).toMatchObject({ phase: 'Completed' });
-      const scaled = await run({ targetResource: 'shop/deployment/checkout', workflowId: 'scale-deployment', parameters: { ADMIN_URL: admin.url, REPLICAS: '5', HOLD_SECONDS: '1' } });
-      expect(scaled).toMatchObject({ phase: 'Completed', workflowVersion: '1', workflowDigest: expect.stringMatching(/^sha256:/) });
-      expect(admin.calls).toEqual(['GET shop/deployment/checkout', 'PUT shop/deployment/checkout 5', 'PUT shop/deployment/checkout 2']);
-      expect(await run({ targetResource: 'pool/node-group/blue', workflowId: 'drain-nodes', parameters: { NODES: 'n1,n2,n3' } })).toMatchObject({ phase: 'Completed' });
-      expect(await run({ targetResource: 'legacy/service/billing', workflowId: 'restart-legacy' })).toMatchObject({ phase: 'Completed' });
+      expect(await run({ targetResource: 'team/deployment/app', workflowId: 'noop' })).toMatchObject({
+        phase: 'Completed',
+      });
+      const scaled = await run({
+        targetResource: 'shop/deployment/checkout',
+        workflowId: 'scale-deployment',
+        parameters: { ADMIN_URL: admin.url, REPLICAS: '5', HOLD_SECONDS: '1' },
+      });
+      expect(scaled).toMatchObject({
+        phase: 'Completed',
+        workflowVersion: '1',
+        workflowDigest: expect.stringMatching(/^sha256:/),
+      });
+      expect(admin.calls).toEqual([
+        'GET shop/deployment/checkout',
+        'PUT shop/deployment/checkout 5',
+        'PUT shop/deployment/checkout 2',
+      ]);
+      expect(
+        await run({
+          targetResource: 'pool/node-group/blue',
+          workflowId: 'drain-nodes',
+          parameters: { NODES: 'n1,n2,n3' },
+        }),
+      ).toMatchObject({ phase: 'Completed' });
+      expect(await run({ targetResource: 'legacy/service/billing', workflowId: 'restart-legacy' })).toMatchObject({
+        phase: 'Completed',
+      });
     } finally {
       child.kill('SIGTERM');
       admin.server.close();
@@ -135,37 +216,68 @@ describe('Lockstep as a package another project installs', () => {
         'Validations.of(app).addPlugins(new AwsSolutionsChecks(app));',
       ].join('\n'),
     );
-    const synth = spawnSync(join(project, 'node_modules', '.bin', 'cdk'), ['synth', '--app', 'node app.mjs', '--no-notices', '--quiet', '--output', 'cdk.out'], { cwd: project, env, encoding: 'utf8' });
+    const synth = spawnSync(
+      join(project, 'node_modules', '.bin', 'cdk'),
+      ['synth', '--app', 'node app.mjs', '--no-notices', '--quiet', '--output', 'cdk.out'],
+      { cwd: project, env, encoding: 'utf8' },
+    );
     expect(synth.status, `${synth.stdout}\n${synth.stderr}`).toBe(0);
-    const report = JSON.parse(readFileSync(join(project, 'cdk.out', 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[] };
-    expect(report.pluginReports.find((r) => r.pluginName === 'AwsSolutions')).toMatchObject({ conclusion: 'success', violations: [] });
+    const report = JSON.parse(readFileSync(join(project, 'cdk.out', 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[];
+    };
+    expect(report.pluginReports.find((r) => r.pluginName === 'AwsSolutions')).toMatchObject({
+      conclusion: 'success',
+      violations: [],
+    });
 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a CloudFormation template, read as the loose JSON it is
     type Resource = { Type: string; Properties: Record<string, any> };
-    const resources = Object.entries((JSON.parse(readFileSync(join(project, 'cdk.out', 'TeamRemediation.template.json'), 'utf8')) as { Resources: Record<string, Resource> }).Resources);
+    const resources = Object.entries(
+      (
+        JSON.parse(readFileSync(join(project, 'cdk.out', 'TeamRemediation.template.json'), 'utf8')) as {
+          Resources: Record<string, Resource>;
+        }
+      ).Resources,
+    );
     const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
     const statements = (roleId: string) =>
       ofType('AWS::IAM::Policy')
         .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+        .flatMap(
+          ([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+        );
     const stateMachines = ofType('AWS::StepFunctions::StateMachine');
     expect(stateMachines.map(([, sm]) => sm.Properties.StateMachineName).sort()).toEqual(
-      ['drain-nodes-v1_2', 'fail-v1', 'noop-v1', 'restart-ecs-service-v1', 'scale-deployment-v1', 'wait-v1'].map((n) => `lockstep-${n}`),
+      ['drain-nodes-v1_2', 'fail-v1', 'noop-v1', 'restart-ecs-service-v1', 'scale-deployment-v1', 'wait-v1'].map(
+        (n) => `lockstep-${n}`,
+      ),
     );
-    const steps = ofType('AWS::Lambda::Function').filter(([, fn]) => String(fn.Properties.Description).startsWith('Lockstep step '));
+    const steps = ofType('AWS::Lambda::Function').filter(([, fn]) =>
+      String(fn.Properties.Description).startsWith('Lockstep step '),
+    );
     expect(steps).toHaveLength(5);
-    for (const [, fn] of steps) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    for (const [, fn] of steps)
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
     // Each bundle was built from the team's project, by the esbuild the package brought.
-    for (const [, fn] of steps) expect(existsSync(join(project, 'cdk.out', `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs'))).toBe(true);
+    for (const [, fn] of steps)
+      expect(
+        existsSync(join(project, 'cdk.out', `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs')),
+      ).toBe(true);
     for (const [, sm] of stateMachines) {
       const definition = JSON.stringify(sm.Properties.DefinitionString);
       expect(definition).not.toMatch(/\$\{[A-Za-z]/);
       const referenced = [...definition.matchAll(/"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/g)].map((m) => m[1]!).sort();
-      const invoke = statements(sm.Properties.RoleArn['Fn::GetAtt'][0]).filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
-      const granted = invoke.flatMap((s) => [s.Resource].flat().map((r) => (r as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0])).sort();
+      const invoke = statements(sm.Properties.RoleArn['Fn::GetAtt'][0]).filter((s) =>
+        [s.Action].flat().includes('lambda:InvokeFunction'),
+      );
+      const granted = invoke
+        .flatMap((s) => [s.Resource].flat().map((r) => (r as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]))
+        .sort();
       expect(granted).toEqual([...new Set(referenced)]);
     }
-    expect(stateMachines.filter(([, sm]) => JSON.stringify(sm.Properties.DefinitionString).includes('Fn::GetAtt')).length).toBe(2);
+    expect(
+      stateMachines.filter(([, sm]) => JSON.stringify(sm.Properties.DefinitionString).includes('Fn::GetAtt')).length,
+    ).toBe(2);
     const engineRoles = ofType('AWS::Lambda::Function')
       .filter(([, fn]) => fn.Properties.Environment?.Variables?.STATE_MACHINE_ARNS)
       .map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0] as string);
@@ -177,21 +289,31 @@ describe('Lockstep as a package another project installs', () => {
     for (const asset of engineAssets) {
       expect(readFileSync(join(asset, 'index.mjs'), 'utf8')).not.toContain('invalid nested repetition operator');
       // (The project's own node_modules, above cdk.out, has re2js too: the one found must be the asset's.)
-      const script = "process.stdout.write(JSON.stringify([require.resolve('re2js'), require('re2js').RE2JS.compile('^(a|aa)+$').test('a'.repeat(16383) + '!')]))";
-      const [resolved, matched] = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: asset, encoding: 'utf8' })) as [string, boolean];
+      const script =
+        "process.stdout.write(JSON.stringify([require.resolve('re2js'), require('re2js').RE2JS.compile('^(a|aa)+$').test('a'.repeat(16383) + '!')]))";
+      const [resolved, matched] = JSON.parse(
+        execFileSync(process.execPath, ['-e', script], { cwd: asset, encoding: 'utf8' }),
+      ) as [string, boolean];
       expect(resolved).toBe(join(asset, 'node_modules', 're2js', 'index.js'));
       expect(matched).toBe(false);
     }
-    const startable = engineRoles.flatMap((role) => statements(role).filter((s) => [s.Action].flat().includes('states:StartExecution')).flatMap((s) => [s.Resource].flat()));
+    const startable = engineRoles.flatMap((role) =>
+      statements(role)
+        .filter((s) => [s.Action].flat().includes('states:StartExecution'))
+        .flatMap((s) => [s.Resource].flat()),
+    );
     expect(startable).toContain(EXISTING_ARN);
     for (const [, policy] of ofType('AWS::IAM::Policy')) {
-      for (const statement of policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[]) expect([statement.Action].flat().filter((a) => a.includes('*'))).toEqual([]);
+      for (const statement of policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
+        expect([statement.Action].flat().filter((a) => a.includes('*'))).toEqual([]);
     }
   }, 300_000);
 });
 
 /** The team's deployment admin API, as the scale-deployment steps call it: GET and PUT a deployment's replicas. */
-async function fakeAdminApi(replicas: Record<string, number>): Promise<{ url: string; calls: string[]; server: Server }> {
+async function fakeAdminApi(
+  replicas: Record<string, number>,
+): Promise<{ url: string; calls: string[]; server: Server }> {
   const calls: string[] = [];
   const server = createServer((request, response) => {
     const deployment = decodeURIComponent((request.url ?? '').replace(/^\/deployments\//, ''));
@@ -201,7 +323,9 @@ async function fakeAdminApi(replicas: Record<string, number>): Promise<{ url: st
       if (!(deployment in replicas)) return response.writeHead(404).end();
       if (request.method === 'PUT') replicas[deployment] = (JSON.parse(body) as { replicas: number }).replicas;
       calls.push(`${request.method} ${deployment}${request.method === 'PUT' ? ` ${replicas[deployment]}` : ''}`);
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ replicas: replicas[deployment] }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ replicas: replicas[deployment] }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -32,19 +32,52 @@ const MANIFEST: Record<string, string[]> = {
   'start record': ['DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.PutItem'],
   'skipped admission': ['DynamoDB.UpdateItem', 'DynamoDB.PutItem'],
   completion: ['DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
-  'failed completion': ['SFN.GetExecutionHistory', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
+  'failed completion': [
+    'SFN.GetExecutionHistory',
+    'DynamoDB.GetItem',
+    'DynamoDB.GetItem',
+    'DynamoDB.TransactWriteItems',
+  ],
   // The stop, then what Step Functions says happened (the record never claims a stop that came too late).
-  cancel: ['DynamoDB.GetItem', 'SFN.StopExecution', 'SFN.DescribeExecution', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
+  cancel: [
+    'DynamoDB.GetItem',
+    'SFN.StopExecution',
+    'SFN.DescribeExecution',
+    'DynamoDB.GetItem',
+    'DynamoDB.GetItem',
+    'DynamoDB.TransactWriteItems',
+  ],
   // Admitted and started, its start not recorded yet: found through the active index, its run looked up by name, then as above.
   'cancel of a started Pending': [
-    'DynamoDB.GetItem', 'DynamoDB.Query', 'DynamoDB.GetItem', 'SFN.DescribeExecution',
-    'SFN.StopExecution', 'SFN.DescribeExecution', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems',
+    'DynamoDB.GetItem',
+    'DynamoDB.Query',
+    'DynamoDB.GetItem',
+    'SFN.DescribeExecution',
+    'SFN.StopExecution',
+    'SFN.DescribeExecution',
+    'DynamoDB.GetItem',
+    'DynamoDB.GetItem',
+    'DynamoDB.TransactWriteItems',
   ],
   // A sweep reads the Running shards of the active index, one query each.
-  'sweep of a missed completion': [...SHARD_QUERIES, 'DynamoDB.GetItem', 'SFN.DescribeExecution', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems'],
+  'sweep of a missed completion': [
+    ...SHARD_QUERIES,
+    'DynamoDB.GetItem',
+    'SFN.DescribeExecution',
+    'DynamoDB.GetItem',
+    'DynamoDB.GetItem',
+    'DynamoDB.TransactWriteItems',
+  ],
   // Its RUNNING status event lost, the run finished: the start is found by its name, recorded, then its end.
   'sweep of a missed start record': [
-    ...SHARD_QUERIES, 'DynamoDB.GetItem', 'SFN.StartExecution', 'SFN.DescribeExecution', 'DynamoDB.PutItem', 'DynamoDB.GetItem', 'DynamoDB.GetItem', 'DynamoDB.TransactWriteItems',
+    ...SHARD_QUERIES,
+    'DynamoDB.GetItem',
+    'SFN.StartExecution',
+    'SFN.DescribeExecution',
+    'DynamoDB.PutItem',
+    'DynamoDB.GetItem',
+    'DynamoDB.GetItem',
+    'DynamoDB.TransactWriteItems',
   ],
   'sweep of a crashed start': [...SHARD_QUERIES, 'DynamoDB.GetItem', 'SFN.StartExecution', 'DynamoDB.PutItem'],
 };
@@ -69,7 +102,8 @@ const ask = (target: string, workflowId: string, parameters: Record<string, stri
 async function deliverEvents() {
   await t.sfn.idle().catch(() => undefined);
   await new Promise((resolve) => setImmediate(resolve));
-  while (delivered < t.events.length) await completeExecution(t.engine, observationFromStatusEvent(t.events[delivered++]!));
+  while (delivered < t.events.length)
+    await completeExecution(t.engine, observationFromStatusEvent(t.events[delivered++]!));
 }
 
 /** Delivers an execution's RUNNING status event now (its run goes on), and loses the events emitted before it. */
@@ -91,7 +125,12 @@ const PATHS: Record<string, Path> = {
     keyed: true,
     setup: async () => undefined,
     // The same key on every attempt: the caller's retry after a crash or a lost answer.
-    act: (_t, target) => admitAndStart(t.engine, prepareRequest(t.engine, { targetResource: target, workflowId: 'noop', requestedBy: 'test', source: 'api' }), { executionId: executionIdForKey(`api:test:${target}`) }),
+    act: (_t, target) =>
+      admitAndStart(
+        t.engine,
+        prepareRequest(t.engine, { targetResource: target, workflowId: 'noop', requestedBy: 'test', source: 'api' }),
+        { executionId: executionIdForKey(`api:test:${target}`) },
+      ),
   },
   'skipped admission': {
     setup: async (_t, target) => {
@@ -104,7 +143,9 @@ const PATHS: Record<string, Path> = {
   'start record': {
     setup: async (_t, target) => {
       const started = await ask(target, 'noop');
-      delivered = t.events.findIndex((e) => e.detail.status === 'RUNNING' && e.detail.input?.includes(started.record.execution.id));
+      delivered = t.events.findIndex(
+        (e) => e.detail.status === 'RUNNING' && e.detail.input?.includes(started.record.execution.id),
+      );
       return started.record.execution.id;
     },
     act: (_t, _target, id) => {
@@ -116,7 +157,9 @@ const PATHS: Record<string, Path> = {
     setup: async (_t, target) => {
       const started = await ask(target, 'noop');
       await t.sfn.idle();
-      delivered = t.events.findIndex((e) => e.detail.status === 'SUCCEEDED' && e.detail.input?.includes(started.record.execution.id));
+      delivered = t.events.findIndex(
+        (e) => e.detail.status === 'SUCCEEDED' && e.detail.input?.includes(started.record.execution.id),
+      );
       return started.record.execution.id;
     },
     act: (_t, _target, id) => deliverEvent(id),
@@ -125,7 +168,9 @@ const PATHS: Record<string, Path> = {
     setup: async (_t, target) => {
       const started = await ask(target, 'fail', { ERROR: 'States.Timeout' });
       await t.sfn.idle();
-      delivered = t.events.findIndex((e) => e.detail.status === 'FAILED' && e.detail.input?.includes(started.record.execution.id));
+      delivered = t.events.findIndex(
+        (e) => e.detail.status === 'FAILED' && e.detail.input?.includes(started.record.execution.id),
+      );
       return started.record.execution.id;
     },
     act: (_t, _target, id) => deliverEvent(id),
@@ -164,7 +209,11 @@ const PATHS: Record<string, Path> = {
   },
   'sweep of a crashed start': {
     setup: async (_t, target) => {
-      const admission = await t.store.admit({ request: request(target), executionId: crypto.randomUUID(), at: t.clock.now() });
+      const admission = await t.store.admit({
+        request: request(target),
+        executionId: crypto.randomUUID(),
+        at: t.clock.now(),
+      });
       t.clock.advanceSeconds(t.engine.policy.startGraceSeconds);
       return admission.record.execution.id;
     },
@@ -185,7 +234,12 @@ async function recover(path: Path, target: string, id: string | undefined) {
 
 function runsOn(target: string): string[] {
   const prefix = `wfe-${targetHash(target)}-`;
-  return loadBuiltInWorkflows().flatMap((w) => t.sfn.listExecutions({ stateMachineArn: t.engine.stateMachines.stateMachineArn(w), maxResults: 1000 }).executions)
+  return loadBuiltInWorkflows()
+    .flatMap(
+      (w) =>
+        t.sfn.listExecutions({ stateMachineArn: t.engine.stateMachines.stateMachineArn(w), maxResults: 1000 })
+          .executions,
+    )
     .map((e) => e.name)
     .filter((name) => name.startsWith(prefix));
 }
@@ -216,8 +270,15 @@ describe('fault injection', () => {
           await recover(path, target, id);
 
           const executions = (await t.store.listExecutions({ targetResource: target, limit: 100 })).items;
-          if (path.keyed) expect(executions.map((e) => e.id), 'one execution for the key').toEqual([executionIdForKey(`api:test:${target}`)]);
-          expect(executions.filter((e) => e.phase === 'Pending' || e.phase === 'Running'), 'executions left active').toEqual([]);
+          if (path.keyed)
+            expect(
+              executions.map((e) => e.id),
+              'one execution for the key',
+            ).toEqual([executionIdForKey(`api:test:${target}`)]);
+          expect(
+            executions.filter((e) => e.phase === 'Pending' || e.phase === 'Running'),
+            'executions left active',
+          ).toEqual([]);
           expect((await t.store.getTarget(target)).holder, 'target left locked').toBeUndefined();
           const runs = runsOn(target);
           expect(new Set(runs).size, 'a workflow ran twice').toBe(runs.length);
@@ -227,9 +288,16 @@ describe('fault injection', () => {
           expect(report.violations).toEqual([]);
           // Every transition of this target has its domain event, and none was invented.
           await t.published();
-          const records = (await allExecutions(t.dynamodb, t.tableName)).filter((r) => r.execution.targetResource === target);
+          const records = (await allExecutions(t.dynamodb, t.tableName)).filter(
+            (r) => r.execution.targetResource === target,
+          );
           const ids = new Set(records.map((r) => r.execution.id));
-          expect(checkDomainEvents(records, t.domainEvents.filter((e) => ids.has((e.detail as { id: string }).id))).violations).toEqual([]);
+          expect(
+            checkDomainEvents(
+              records,
+              t.domainEvents.filter((e) => ids.has((e.detail as { id: string }).id)),
+            ).violations,
+          ).toEqual([]);
         });
       }
     });

@@ -18,7 +18,10 @@ type BusFault = 'none' | 'refuse' | 'lose-answer' | 'smaller-size-limit';
 /** A bus whose size limit is below the documented 256 KiB: it refuses, as a whole, a call whose entries total more. */
 const SMALLER_SIZE_LIMIT = 64 * 1024;
 const entrySize = (entry: { Source?: string; DetailType?: string; Detail?: string; Resources?: string[] }) =>
-  [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])].reduce((sum, text) => sum + Buffer.byteLength(text ?? '', 'utf8'), 0);
+  [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])].reduce(
+    (sum, text) => sum + Buffer.byteLength(text ?? '', 'utf8'),
+    0,
+  );
 
 let t: TestEngine;
 let busFault: BusFault = 'none';
@@ -32,7 +35,14 @@ async function burst(runs: number): Promise<string[]> {
   await Promise.all(
     targets.map(async (target, i) => {
       const workflowId = i % 3 === 0 ? 'fail' : 'noop';
-      const ask = () => requestExecution(t.engine, { targetResource: target, workflowId, parameters: {}, requestedBy: 'test', source: 'api' });
+      const ask = () =>
+        requestExecution(t.engine, {
+          targetResource: target,
+          workflowId,
+          parameters: {},
+          requestedBy: 'test',
+          source: 'api',
+        });
       await ask();
       if (i % 4 === 0) await ask(); // busy (or cooling down): a Skipped execution
     }),
@@ -77,15 +87,30 @@ describe('the outbox delivers every stored transition at least once and invents 
           if (entries.reduce((sum, entry) => sum + entrySize(entry), 0) >= SMALLER_SIZE_LIMIT) {
             oversizedRefusals++;
             // What the SDK throws when PutEvents answers 400 ValidationException.
-            throw Object.assign(new Error('Total size of the entries in the request is over the limit.'), { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+            throw Object.assign(new Error('Total size of the entries in the request is over the limit.'), {
+              name: 'ValidationException',
+              $fault: 'client',
+              $metadata: { httpStatusCode: 400 },
+            });
           }
         }
         if (busFault === 'refuse') {
           const entries = (args.input as { Entries: unknown[] }).Entries;
-          return { output: { FailedEntryCount: entries.length, Entries: entries.map(() => ({ ErrorCode: 'InternalFailure', ErrorMessage: 'injected: the bus refused' })), $metadata: {} }, response: {} };
+          return {
+            output: {
+              FailedEntryCount: entries.length,
+              Entries: entries.map(() => ({ ErrorCode: 'InternalFailure', ErrorMessage: 'injected: the bus refused' })),
+              $metadata: {},
+            },
+            response: {},
+          };
         }
         const result = await next(args);
-        if (busFault === 'lose-answer') throw Object.assign(new Error('injected: the answer of PutEvents was lost'), { name: 'TimeoutError', $metadata: {} });
+        if (busFault === 'lose-answer')
+          throw Object.assign(new Error('injected: the answer of PutEvents was lost'), {
+            name: 'TimeoutError',
+            $metadata: {},
+          });
         return result;
       },
       { step: 'initialize', name: 'busFaults', priority: 'high' },
@@ -145,9 +170,21 @@ describe('the outbox delivers every stored transition at least once and invents 
     const cause = '中'.repeat(16_384);
     const targets = Array.from({ length: 6 }, () => uniqueTarget());
     for (const target of targets) {
-      await requestExecution(t.engine, { targetResource: target, workflowId: 'fail', parameters: { CAUSE: cause }, requestedBy: 'test', source: 'api' });
+      await requestExecution(t.engine, {
+        targetResource: target,
+        workflowId: 'fail',
+        parameters: { CAUSE: cause },
+        requestedBy: 'test',
+        source: 'api',
+      });
     }
-    await requestExecution(t.engine, { targetResource: targets[0]!, workflowId: 'noop', parameters: {}, requestedBy: 'test', source: 'api' }); // and a small one behind them
+    await requestExecution(t.engine, {
+      targetResource: targets[0]!,
+      workflowId: 'noop',
+      parameters: {},
+      requestedBy: 'test',
+      source: 'api',
+    }); // and a small one behind them
     await settle();
     busFault = 'none';
 
@@ -157,11 +194,21 @@ describe('the outbox delivers every stored transition at least once and invents 
     const report = checkDomainEvents(records, events);
     expect(report.violations).toEqual([]);
     expect(report.expected).toBe(6 * 2 + 1);
-    const failed = events.filter((event) => (event.detail as { phase: string }).phase === 'Failed').map((event) => event.detail as Record<string, unknown>);
+    const failed = events
+      .filter((event) => (event.detail as { phase: string }).phase === 'Failed')
+      .map((event) => event.detail as Record<string, unknown>);
     expect(failed).toHaveLength(6);
-    for (const detail of failed) expect(detail).toMatchObject({ truncated: true, failureDetails: { reason: 'TaskFailed' }, href: `/executions/${String(detail.id)}` });
+    for (const detail of failed)
+      expect(detail).toMatchObject({
+        truncated: true,
+        failureDetails: { reason: 'TaskFailed' },
+        href: `/executions/${String(detail.id)}`,
+      });
     const started = events.filter((event) => (event.detail as { phase: string }).phase === 'Running');
-    expect(started.every((event) => (event.detail as { parameters?: unknown }).parameters !== undefined), 'events that fit alone go whole').toBe(true);
+    expect(
+      started.every((event) => (event.detail as { parameters?: unknown }).parameters !== undefined),
+      'events that fit alone go whole',
+    ).toBe(true);
   });
 
   it('when the publisher crashes between reading the stream and publishing: the batch is read and published again', async () => {

@@ -26,7 +26,10 @@ describe('admission: the per-target lock', () => {
     expect(winner.execution.phase).toBe('Pending');
     for (const refusal of skipped) {
       expect(refusal.record.execution.phase).toBe('Skipped');
-      expect(refusal.record.execution.skipDetails).toMatchObject({ reason: SkipReason.ResourceBusy, conflictingExecutionId: winner.execution.id });
+      expect(refusal.record.execution.skipDetails).toMatchObject({
+        reason: SkipReason.ResourceBusy,
+        conflictingExecutionId: winner.execution.id,
+      });
     }
     const target0 = await driver.store.getTarget(target);
     expect(target0.holder?.execution.id).toBe(winner.execution.id);
@@ -50,7 +53,11 @@ describe('admission: the per-target lock', () => {
 
     expect(refusal.admitted).toBe(false);
     const stored = await driver.store.getExecution(refusal.record.execution.id);
-    expect(stored?.execution).toMatchObject({ phase: 'Skipped', correlationId: 'rr-42', skipDetails: { reason: 'ResourceBusy' } });
+    expect(stored?.execution).toMatchObject({
+      phase: 'Skipped',
+      correlationId: 'rr-42',
+      skipDetails: { reason: 'ResourceBusy' },
+    });
     expectAuditTrail(stored!, [AuditEventType.ExecutionSkipped]);
     expect(stored!.events[0]!.payload).toMatchObject({ reason: 'ResourceBusy' });
   });

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoDbStore } from '../../../lib/adapters/dynamodb/dynamodb-store.js';
 import { AuditEventType } from '../../../lib/domain/audit.js';
 import { ConflictError } from '../../../lib/domain/errors.js';
 import { targetView } from '../../../lib/domain/target.js';
-import type { DynamoDbStore } from '../../../lib/adapters/dynamodb/dynamodb-store.js';
 import { createTestStore } from '../../support/dynamodb.js';
 import { Driver, expectAuditTrail, uniqueTarget } from '../../support/lifecycle.js';
 import { ManualClock } from '../../support/manual-clock.js';
@@ -21,12 +21,23 @@ describe('blocks and their clearance', () => {
 
     const failed = await driver.fail(admitted.execution.id, 'TaskFailed', true);
 
-    expectAuditTrail(failed.record, [AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowFailed]);
+    expectAuditTrail(failed.record, [
+      AuditEventType.SelectionCompleted,
+      AuditEventType.ExecutionStarted,
+      AuditEventType.WorkflowFailed,
+    ]);
     driver.clock.advanceSeconds(7 * 24 * 3600);
     const refused = await driver.admit(target);
-    expect(refused.record.execution.skipDetails).toMatchObject({ reason: 'PreviousExecutionFailed', recentExecutionId: admitted.execution.id });
+    expect(refused.record.execution.skipDetails).toMatchObject({
+      reason: 'PreviousExecutionFailed',
+      recentExecutionId: admitted.execution.id,
+    });
     expect(refused.record.execution.skipDetails?.retryAfterSeconds).toBeUndefined();
-    expect(targetView(await store.getTarget(target), driver.clock.now())).toMatchObject({ state: 'Blocked', blockReason: 'PreviousExecutionFailed', lastOutcome: 'Failed' });
+    expect(targetView(await store.getTarget(target), driver.clock.now())).toMatchObject({
+      state: 'Blocked',
+      blockReason: 'PreviousExecutionFailed',
+      lastOutcome: 'Failed',
+    });
   });
 
   it('reports blocked before busy before recently remediated', async () => {
@@ -48,17 +59,36 @@ describe('blocks and their clearance', () => {
     await driver.fail(admitted.execution.id, 'OOMKilled', true);
     driver.clock.advanceSeconds(600);
 
-    const cleared = await store.clearBlock({ targetResource: target, clearedBy: 'alice@example.com', reason: 'memory limit raised', at: driver.clock.now() });
+    const cleared = await store.clearBlock({
+      targetResource: target,
+      clearedBy: 'alice@example.com',
+      reason: 'memory limit raised',
+      at: driver.clock.now(),
+    });
 
     expect(cleared.blockReason).toBeUndefined();
     const stored = await store.getTarget(target);
     expect(stored.blockReason).toBeUndefined();
     expect(stored.blockClearances).toEqual([
-      { clearedAt: driver.clock.now().toISOString(), clearedBy: 'alice@example.com', reason: 'memory limit raised', blockReason: 'PreviousExecutionFailed', blockedByExecutionId: admitted.execution.id },
+      {
+        clearedAt: driver.clock.now().toISOString(),
+        clearedBy: 'alice@example.com',
+        reason: 'memory limit raised',
+        blockReason: 'PreviousExecutionFailed',
+        blockedByExecutionId: admitted.execution.id,
+      },
     ]);
     const blocking = await store.getExecution(admitted.execution.id);
-    expectAuditTrail(blocking!, [AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowFailed, AuditEventType.BlockCleared]);
-    expect(blocking!.events.at(-1)).toMatchObject({ actor: 'alice@example.com', payload: { reason: 'memory limit raised' } });
+    expectAuditTrail(blocking!, [
+      AuditEventType.SelectionCompleted,
+      AuditEventType.ExecutionStarted,
+      AuditEventType.WorkflowFailed,
+      AuditEventType.BlockCleared,
+    ]);
+    expect(blocking!.events.at(-1)).toMatchObject({
+      actor: 'alice@example.com',
+      payload: { reason: 'memory limit raised' },
+    });
     expect((await driver.admit(target)).admitted).toBe(true);
   });
 
@@ -71,7 +101,12 @@ describe('blocks and their clearance', () => {
     }
     expect((await store.getTarget(target)).blockReason).toBe('ExhaustedRetries');
 
-    await store.clearBlock({ targetResource: target, clearedBy: 'bob', reason: 'config fixed', at: driver.clock.now() });
+    await store.clearBlock({
+      targetResource: target,
+      clearedBy: 'bob',
+      reason: 'config fixed',
+      at: driver.clock.now(),
+    });
 
     await driver.failBeforeStart(target);
     const state = await store.getTarget(target);
@@ -85,7 +120,9 @@ describe('blocks and their clearance', () => {
     await driver.runToCompletion(target);
     const before = await store.getTarget(target);
 
-    await expect(store.clearBlock({ targetResource: target, clearedBy: 'carol', reason: 'why not', at: driver.clock.now() })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      store.clearBlock({ targetResource: target, clearedBy: 'carol', reason: 'why not', at: driver.clock.now() }),
+    ).rejects.toBeInstanceOf(ConflictError);
 
     expect(await store.getTarget(target)).toEqual(before);
   });

@@ -45,7 +45,20 @@ describe('DynamoDB cost per operation', () => {
     const clock = new ManualClock();
     const target = uniqueTarget();
     const executionId = crypto.randomUUID();
-    const admit = () => store.admit({ request: { targetResource: target, workflowId: 'noop', workflowVersion: '1', parameters: {}, requestedBy: 'test', source: 'api' }, executionId, at: clock.now(), exclusive: true });
+    const admit = () =>
+      store.admit({
+        request: {
+          targetResource: target,
+          workflowId: 'noop',
+          workflowVersion: '1',
+          parameters: {},
+          requestedBy: 'test',
+          source: 'api',
+        },
+        executionId,
+        at: clock.now(),
+        exclusive: true,
+      });
 
     const keyed = await measure(admit);
     const retry = await measure(admit);

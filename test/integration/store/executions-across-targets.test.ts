@@ -42,13 +42,25 @@ describe('executions across targets', () => {
     await driver.runToCompletion(uniqueTarget('done'));
 
     const ids = (list: Execution[]) => list.map((e) => e.id).sort();
-    const active = await pages((nextToken) => store.listActiveExecutions({ limit: 2, ...(nextToken && { nextToken }) }));
-    expect(ids(active.filter((e) => [...pendingTargets, ...runningTargets].includes(e.targetResource)))).toEqual(ids([...pending, ...running].map((r) => r.execution)));
-    const runningOnly = await pages((nextToken) => store.listActiveExecutions({ phase: 'Running', limit: 3, ...(nextToken && { nextToken }) }));
+    const active = await pages((nextToken) =>
+      store.listActiveExecutions({ limit: 2, ...(nextToken && { nextToken }) }),
+    );
+    expect(ids(active.filter((e) => [...pendingTargets, ...runningTargets].includes(e.targetResource)))).toEqual(
+      ids([...pending, ...running].map((r) => r.execution)),
+    );
+    const runningOnly = await pages((nextToken) =>
+      store.listActiveExecutions({ phase: 'Running', limit: 3, ...(nextToken && { nextToken }) }),
+    );
     expect(runningOnly.every((e) => e.phase === 'Running')).toBe(true);
-    expect(ids(runningOnly.filter((e) => runningTargets.includes(e.targetResource)))).toEqual(ids(running.map((r) => r.execution)));
-    const pendingOnly = await pages((nextToken) => store.listActiveExecutions({ phase: 'Pending', limit: 3, ...(nextToken && { nextToken }) }));
-    expect(ids(pendingOnly.filter((e) => pendingTargets.includes(e.targetResource)))).toEqual(ids(pending.map((r) => r.execution)));
+    expect(ids(runningOnly.filter((e) => runningTargets.includes(e.targetResource)))).toEqual(
+      ids(running.map((r) => r.execution)),
+    );
+    const pendingOnly = await pages((nextToken) =>
+      store.listActiveExecutions({ phase: 'Pending', limit: 3, ...(nextToken && { nextToken }) }),
+    );
+    expect(ids(pendingOnly.filter((e) => pendingTargets.includes(e.targetResource)))).toEqual(
+      ids(pending.map((r) => r.execution)),
+    );
   });
 
   it('lists the executions created in a window newest first, Pending and Skipped included, filtered by phase and workflow, without repeats or gaps while new ones are written', async () => {
@@ -71,7 +83,9 @@ describe('executions across targets', () => {
     clock.advanceSeconds(1);
     await driver.runToCompletion(uniqueTarget('after-window'));
 
-    const newestFirst = [...created].sort((a, b) => (a.createdAt === b.createdAt ? 0 : a.createdAt < b.createdAt ? 1 : -1));
+    const newestFirst = [...created].sort((a, b) =>
+      a.createdAt === b.createdAt ? 0 : a.createdAt < b.createdAt ? 1 : -1,
+    );
     let written = 0;
     const listed = await pages(async (nextToken) => {
       // New executions keep arriving while the listing is read: they are newer than the window's pages.
@@ -83,9 +97,13 @@ describe('executions across targets', () => {
     expect(listed.map((e) => e.id)).toEqual(newestFirst.map((e) => e.id));
     expect(listed.map((e) => e.phase)).toEqual(newestFirst.map((e) => e.phase));
 
-    const failed = await pages((nextToken) => store.listExecutionsCreated({ since, until, phase: 'Failed', limit: 2, ...(nextToken && { nextToken }) }));
+    const failed = await pages((nextToken) =>
+      store.listExecutionsCreated({ since, until, phase: 'Failed', limit: 2, ...(nextToken && { nextToken }) }),
+    );
     expect(failed.map((e) => e.id)).toEqual(newestFirst.filter((e) => e.phase === 'Failed').map((e) => e.id));
-    const pending = await pages((nextToken) => store.listExecutionsCreated({ since, until, phase: 'Pending', limit: 2, ...(nextToken && { nextToken }) }));
+    const pending = await pages((nextToken) =>
+      store.listExecutionsCreated({ since, until, phase: 'Pending', limit: 2, ...(nextToken && { nextToken }) }),
+    );
     expect(pending.map((e) => e.id)).toEqual(newestFirst.filter((e) => e.phase === 'Pending').map((e) => e.id));
     const otherWorkflow = await store.listExecutionsCreated({ since, until, workflowId: 'wait', limit: 100 });
     expect(otherWorkflow.items).toEqual([]);
@@ -96,11 +114,34 @@ describe('executions across targets', () => {
     const old = new Date(clock.now().getTime() - 7 * 86_400_000).toISOString();
     const history = Array.from({ length: 10_000 }, (_, i): ExecutionRecord => {
       const id = `history-${i}`;
-      return { execution: { ...request(`history/deployment/w${i % 100}`), id, correlationId: id, phase: 'Completed', createdAt: old, startTime: old, completionTime: old, durationSeconds: 0 }, fencingToken: i + 1, events: [] };
+      return {
+        execution: {
+          ...request(`history/deployment/w${i % 100}`),
+          id,
+          correlationId: id,
+          phase: 'Completed',
+          createdAt: old,
+          startTime: old,
+          completionTime: old,
+          durationSeconds: 0,
+        },
+        fencingToken: i + 1,
+        events: [],
+      };
     });
     const batches = Array.from({ length: history.length / 25 }, (_, b) => history.slice(b * 25, b * 25 + 25));
     for (let i = 0; i < batches.length; i += 16) {
-      await Promise.all(batches.slice(i, i + 16).map((batch) => doc.send(new BatchWriteCommand({ RequestItems: { [setup.tableName]: batch.map((r) => ({ PutRequest: { Item: executionItem(r, 3600) } })) } }))));
+      await Promise.all(
+        batches.slice(i, i + 16).map((batch) =>
+          doc.send(
+            new BatchWriteCommand({
+              RequestItems: {
+                [setup.tableName]: batch.map((r) => ({ PutRequest: { Item: executionItem(r, 3600) } })),
+              },
+            }),
+          ),
+        ),
+      );
     }
     clock.advanceSeconds(60);
     const since = clock.now().toISOString();

@@ -28,24 +28,50 @@ describe('upgrading the table layout', () => {
     // As 0.1 left them.
     const doc = DynamoDBDocumentClient.from(client);
     const update = (Key: Record<string, unknown>, UpdateExpression: string, values?: Record<string, unknown>) =>
-      doc.send(new UpdateCommand({ TableName: tableName, Key, UpdateExpression, ...(values && { ExpressionAttributeValues: values }) }));
-    await update(targetKey(held), 'SET activePK = :legacy, activeSK = :id', { ':legacy': 'ACTIVE', ':id': pending.execution.id });
+      doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key,
+          UpdateExpression,
+          ...(values && { ExpressionAttributeValues: values }),
+        }),
+      );
+    await update(targetKey(held), 'SET activePK = :legacy, activeSK = :id', {
+      ':legacy': 'ACTIVE',
+      ':id': pending.execution.id,
+    });
     for (const target of [blocked, cooling]) await update(targetKey(target), 'REMOVE activePK, activeSK');
-    for (const id of [failing.execution.id, done.execution.id]) await update(executionKey(id), 'REMOVE createdPK, createdSK');
+    for (const id of [failing.execution.id, done.execution.id])
+      await update(executionKey(id), 'REMOVE createdPK, createdSK');
     const listed = async () => ({
-      running: (await store.listTargets({ state: 'Running', at: clock.now(), limit: 100 })).items.map((t) => t.targetResource),
-      blocked: (await store.listTargets({ state: 'Blocked', at: clock.now(), limit: 100 })).items.map((t) => t.targetResource),
-      cooling: (await store.listTargets({ state: 'CoolingDown', at: clock.now(), limit: 100 })).items.map((t) => t.targetResource),
+      running: (await store.listTargets({ state: 'Running', at: clock.now(), limit: 100 })).items.map(
+        (t) => t.targetResource,
+      ),
+      blocked: (await store.listTargets({ state: 'Blocked', at: clock.now(), limit: 100 })).items.map(
+        (t) => t.targetResource,
+      ),
+      cooling: (await store.listTargets({ state: 'CoolingDown', at: clock.now(), limit: 100 })).items.map(
+        (t) => t.targetResource,
+      ),
       window: (await store.listExecutionsCreated({ since, limit: 100 })).items.map((e) => e.id).sort(),
     });
     expect(await listed()).toMatchObject({ running: [], blocked: [], cooling: [] });
     expect(await store.getExecution(pending.execution.id)).toBeUndefined();
 
     // The deploy's upgrade stage (local mode calls the same function at start).
-    const handler = createWorkflowVersionsHandler({ check: async () => [], remember: async () => [], upgrade: () => backfillIndexKeys(client, tableName) });
+    const handler = createWorkflowVersionsHandler({
+      check: async () => [],
+      remember: async () => [],
+      upgrade: () => backfillIndexKeys(client, tableName),
+    });
     await handler({ RequestType: 'Update', ResourceProperties: { Stage: 'upgrade' } });
 
-    expect(await listed()).toEqual({ running: [held], blocked: [blocked], cooling: [cooling], window: [pending.execution.id, failing.execution.id, done.execution.id].sort() });
+    expect(await listed()).toEqual({
+      running: [held],
+      blocked: [blocked],
+      cooling: [cooling],
+      window: [pending.execution.id, failing.execution.id, done.execution.id].sort(),
+    });
     expect((await store.getExecution(pending.execution.id))?.execution.phase).toBe('Pending');
     // Once per table: the marker says it is done.
     expect(await backfillIndexKeys(client, tableName)).toEqual({ targets: 0, executions: 0 });

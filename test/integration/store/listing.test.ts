@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoDbStore } from '../../../lib/adapters/dynamodb/dynamodb-store.js';
 import { ValidationError } from '../../../lib/domain/errors.js';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
-import type { DynamoDbStore } from '../../../lib/adapters/dynamodb/dynamodb-store.js';
 import { createTestStore } from '../../support/dynamodb.js';
 import { Driver, uniqueTarget } from '../../support/lifecycle.js';
 import { ManualClock } from '../../support/manual-clock.js';
@@ -51,6 +51,8 @@ describe("listing a target's executions", () => {
   });
 
   it('rejects a page token it did not issue', async () => {
-    await expect(store.listExecutions({ targetResource: uniqueTarget(), limit: 5, nextToken: 'not-a-token' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      store.listExecutions({ targetResource: uniqueTarget(), limit: 5, nextToken: 'not-a-token' }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 });

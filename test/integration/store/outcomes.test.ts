@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { executionItem } from '../../../lib/adapters/dynamodb/items.js';
 import type { DynamoDbStore } from '../../../lib/adapters/dynamodb/dynamodb-store.js';
+import { executionItem } from '../../../lib/adapters/dynamodb/items.js';
 import { AuditEventType } from '../../../lib/domain/audit.js';
 import type { ExecutionRecord } from '../../../lib/domain/execution.js';
 import { createTestStore } from '../../support/dynamodb.js';
@@ -23,7 +23,11 @@ describe('outcomes are derived once', () => {
   });
 
   /** The state a crash between the two writes of an older engine could leave: the holder is terminal, the target still held. */
-  async function orphanedLock(failure: { reason: 'Unknown' | 'Cancelled' | 'TaskFailed'; wasExecutionFailure: boolean; message: string }) {
+  async function orphanedLock(failure: {
+    reason: 'Unknown' | 'Cancelled' | 'TaskFailed';
+    wasExecutionFailure: boolean;
+    message: string;
+  }) {
     const driver = new Driver(store, new ManualClock());
     const target = uniqueTarget();
     const admitted = await driver.admitted(target);
@@ -31,18 +35,36 @@ describe('outcomes are derived once', () => {
     driver.clock.advanceSeconds(10);
     const at = driver.clock.now().toISOString();
     const ended: ExecutionRecord = {
-      execution: { ...running.execution, phase: 'Failed', completionTime: at, durationSeconds: 10, failureDetails: { ...failure, failedAt: at } },
+      execution: {
+        ...running.execution,
+        phase: 'Failed',
+        completionTime: at,
+        durationSeconds: 10,
+        failureDetails: { ...failure, failedAt: at },
+      },
       fencingToken: admitted.fencingToken,
-      events: [...running.events, { ...running.events[0]!, seq: 3, type: AuditEventType.WorkflowFailed, at, actor: 'lockstep', payload: failure }],
+      events: [
+        ...running.events,
+        { ...running.events[0]!, seq: 3, type: AuditEventType.WorkflowFailed, at, actor: 'lockstep', payload: failure },
+      ],
     };
     await doc.send(new PutCommand({ TableName: tableName, Item: executionItem(ended, 3600) }));
-    const released = await store.releaseLock({ targetResource: target, executionId: admitted.execution.id, fencingToken: admitted.fencingToken, policy: driver.policy });
+    const released = await store.releaseLock({
+      targetResource: target,
+      executionId: admitted.execution.id,
+      fencingToken: admitted.fencingToken,
+      policy: driver.policy,
+    });
     expect(released).toBe(true);
     return store.getTarget(target);
   }
 
   it('does not count a lock-stolen run (stopped or deleted outside the engine) against the target when the sweeper releases its lock', async () => {
-    const target = await orphanedLock({ reason: 'Unknown', wasExecutionFailure: false, message: 'the Step Functions execution was stopped outside the engine' });
+    const target = await orphanedLock({
+      reason: 'Unknown',
+      wasExecutionFailure: false,
+      message: 'the Step Functions execution was stopped outside the engine',
+    });
     expect(target).toMatchObject({ consecutiveFailures: 0, lastOutcome: 'Failed' });
     expect(target.nextAllowedAt).toBeUndefined();
     expect(target.blockReason).toBeUndefined();
@@ -50,7 +72,11 @@ describe('outcomes are derived once', () => {
   });
 
   it('settles a cancelled run and an execution failure the same way a completion does', async () => {
-    const cancelled = await orphanedLock({ reason: 'Cancelled', wasExecutionFailure: false, message: 'cancelled by alice' });
+    const cancelled = await orphanedLock({
+      reason: 'Cancelled',
+      wasExecutionFailure: false,
+      message: 'cancelled by alice',
+    });
     expect(cancelled).toMatchObject({ consecutiveFailures: 0, cooldownUntil: expect.any(String) });
     expect(cancelled.blockReason).toBeUndefined();
 

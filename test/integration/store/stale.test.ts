@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoDbStore } from '../../../lib/adapters/dynamodb/dynamodb-store.js';
 import { AuditEventType } from '../../../lib/domain/audit.js';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
-import type { DynamoDbStore } from '../../../lib/adapters/dynamodb/dynamodb-store.js';
 import { createTestStore } from '../../support/dynamodb.js';
 import { Driver, expectAuditTrail, uniqueTarget } from '../../support/lifecycle.js';
 import { ManualClock } from '../../support/manual-clock.js';
@@ -100,8 +100,16 @@ describe('stale and duplicate transitions change nothing', () => {
     });
 
     expect(done.changed).toBe(true);
-    expect(done.record.execution).toMatchObject({ phase: 'Completed', durationSeconds: 2, startTime: startTime.toISOString() });
-    expectAuditTrail(done.record, [AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowCompleted]);
+    expect(done.record.execution).toMatchObject({
+      phase: 'Completed',
+      durationSeconds: 2,
+      startTime: startTime.toISOString(),
+    });
+    expectAuditTrail(done.record, [
+      AuditEventType.SelectionCompleted,
+      AuditEventType.ExecutionStarted,
+      AuditEventType.WorkflowCompleted,
+    ]);
     const lateStart = await driver.store.markRunning({
       pending: { execution: admitted.execution, events: admitted.events },
       fencingToken: admitted.fencingToken,
@@ -118,7 +126,12 @@ describe('stale and duplicate transitions change nothing', () => {
     const target = uniqueTarget();
     const admitted = await driver.admitted(target);
 
-    const released = await store.releaseLock({ targetResource: target, executionId: admitted.execution.id, fencingToken: 1, policy: DEFAULT_POLICY });
+    const released = await store.releaseLock({
+      targetResource: target,
+      executionId: admitted.execution.id,
+      fencingToken: 1,
+      policy: DEFAULT_POLICY,
+    });
 
     expect(released).toBe(false);
     expect((await store.getTarget(target)).holder?.execution.id).toBe(admitted.execution.id);

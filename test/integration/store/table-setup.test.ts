@@ -15,7 +15,9 @@ describe('the engine table in a kept data folder', () => {
     await client.send(
       new CreateTableCommand({
         ...current,
-        AttributeDefinitions: current.AttributeDefinitions!.filter((a) => a.AttributeName !== byCreated.partitionKey && a.AttributeName !== byCreated.sortKey),
+        AttributeDefinitions: current.AttributeDefinitions!.filter(
+          (a) => a.AttributeName !== byCreated.partitionKey && a.AttributeName !== byCreated.sortKey,
+        ),
         GlobalSecondaryIndexes: current.GlobalSecondaryIndexes!.filter((i) => i.IndexName !== byCreated.name),
       }),
     );
@@ -24,7 +26,11 @@ describe('the engine table in a kept data folder', () => {
     await ensureTable(client, tableName);
 
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(Object.values(TABLE_DEFINITION.indexes).map((i) => i.name).sort());
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(
+      Object.values(TABLE_DEFINITION.indexes)
+        .map((i) => i.name)
+        .sort(),
+    );
     client.destroy();
   });
 });

@@ -9,7 +9,13 @@ import { createTestStore } from '../../support/dynamodb.js';
 import { Driver, uniqueTarget } from '../../support/lifecycle.js';
 import { ManualClock } from '../../support/manual-clock.js';
 
-const policy = { ...DEFAULT_POLICY, cooldownSeconds: 300, backoffBaseSeconds: 60, backoffMaxSeconds: 600, maxConsecutiveFailures: 3 };
+const policy = {
+  ...DEFAULT_POLICY,
+  cooldownSeconds: 300,
+  backoffBaseSeconds: 60,
+  backoffMaxSeconds: 600,
+  maxConsecutiveFailures: 3,
+};
 
 /** Targets by state: written with the transitions they describe, sharded, exact at the moment of the query. */
 describe('targets by state (the sharded active index)', () => {
@@ -68,7 +74,12 @@ describe('targets by state (the sharded active index)', () => {
     // Clearing the block leaves the failed run's cooldown: the target moves from Blocked to CoolingDown, or to nothing once that has passed.
     await store.clearBlock({ targetResource: blocked, clearedBy: 'alice', reason: 'fixed', at: clock.now() });
     expect(mine(await all('Blocked'))).toEqual([]);
-    const everywhere = [...(await all('Blocked')), ...(await all('CoolingDown')), ...(await all('BackingOff')), ...(await all('Running'))];
+    const everywhere = [
+      ...(await all('Blocked')),
+      ...(await all('CoolingDown')),
+      ...(await all('BackingOff')),
+      ...(await all('Running')),
+    ];
     expect(everywhere).not.toContain(blocked);
   });
 
@@ -106,9 +117,16 @@ describe('targets by state (the sharded active index)', () => {
   it('refuses a token whose fingerprint is right but whose position is not one the listing gives (400, not a 500 from DynamoDB)', async () => {
     // Signed with the table's own key: only the position's shape is wrong.
     const tokens = await pageTokensFor(setup.client, setup.tableName);
-    for (const [state, position] of [['Blocked', ''], ['Running', '../x'], ['CoolingDown', 'T#abc'], ['BackingOff', '9999#x']] as const) {
+    for (const [state, position] of [
+      ['Blocked', ''],
+      ['Running', '../x'],
+      ['CoolingDown', 'T#abc'],
+      ['BackingOff', '9999#x'],
+    ] as const) {
       const forged = tokens.encode(`targets ${state}`, ['0', position]);
-      await expect(store.listTargets({ state, at: clock.now(), limit: 1, nextToken: forged })).rejects.toThrow(/is not a token this API issued/);
+      await expect(store.listTargets({ state, at: clock.now(), limit: 1, nextToken: forged })).rejects.toThrow(
+        /is not a token this API issued/,
+      );
     }
   });
 
@@ -117,6 +135,8 @@ describe('targets by state (the sharded active index)', () => {
     await Promise.all(many.map(async (t) => driver.start(await driver.admitted(t))));
     const page = await store.listTargets({ state: 'Running', at: clock.now(), limit: 1 });
     expect(page.nextToken).toBeDefined();
-    await expect(store.listTargets({ state: 'Blocked', at: clock.now(), limit: 1, nextToken: page.nextToken! })).rejects.toThrow(/another query/);
+    await expect(
+      store.listTargets({ state: 'Blocked', at: clock.now(), limit: 1, nextToken: page.nextToken! }),
+    ).rejects.toThrow(/another query/);
   });
 });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoDbStore } from '../../../lib/adapters/dynamodb/dynamodb-store.js';
 import { AuditEventType } from '../../../lib/domain/audit.js';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
-import type { DynamoDbStore } from '../../../lib/adapters/dynamodb/dynamodb-store.js';
 import { createTestStore } from '../../support/dynamodb.js';
 import { Driver, expectAuditTrail, uniqueTarget } from '../../support/lifecycle.js';
 import { ManualClock } from '../../support/manual-clock.js';
@@ -54,7 +54,11 @@ describe('cooldown and backoff windows', () => {
       const state = await store.getTarget(target);
       expect(state.cooldownUntil).toBe(new Date(driver.clock.now().getTime() + 300_000).toISOString());
       expect(state.holder).toBeUndefined();
-      expectAuditTrail(done.record, [AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowCompleted]);
+      expectAuditTrail(done.record, [
+        AuditEventType.SelectionCompleted,
+        AuditEventType.ExecutionStarted,
+        AuditEventType.WorkflowCompleted,
+      ]);
     });
 
     it('uses the configured cooldown', async () => {
@@ -77,7 +81,10 @@ describe('cooldown and backoff windows', () => {
       for (let failure = 1; failure <= 4; failure++) {
         const failed = await driver.failBeforeStart(target);
         expectAuditTrail(failed, [AuditEventType.SelectionCompleted, AuditEventType.WorkflowFailed]);
-        expect(failed.execution.failureDetails).toMatchObject({ reason: 'ConfigurationError', wasExecutionFailure: false });
+        expect(failed.execution.failureDetails).toMatchObject({
+          reason: 'ConfigurationError',
+          wasExecutionFailure: false,
+        });
         const refused = await driver.admit(target);
         expect(refused.admitted).toBe(false);
         expect(refused.record.execution.skipDetails?.reason).toBe('RecentlyRemediated');
@@ -89,14 +96,25 @@ describe('cooldown and backoff windows', () => {
 
       const fifth = await driver.failBeforeStart(target);
       const state = await store.getTarget(target);
-      expect(state).toMatchObject({ consecutiveFailures: 5, blockReason: 'ExhaustedRetries', blockedByExecutionId: fifth.execution.id });
+      expect(state).toMatchObject({
+        consecutiveFailures: 5,
+        blockReason: 'ExhaustedRetries',
+        blockedByExecutionId: fifth.execution.id,
+      });
       driver.clock.advanceSeconds(24 * 3600);
       const refused = await driver.admit(target);
-      expect(refused.record.execution.skipDetails).toMatchObject({ reason: 'ExhaustedRetries', recentExecutionId: fifth.execution.id });
+      expect(refused.record.execution.skipDetails).toMatchObject({
+        reason: 'ExhaustedRetries',
+        recentExecutionId: fifth.execution.id,
+      });
     });
 
     it('caps the window at the configured maximum', async () => {
-      const driver = new Driver(store, new ManualClock(), { ...DEFAULT_POLICY, backoffMaxSeconds: 200, maxConsecutiveFailures: 10 });
+      const driver = new Driver(store, new ManualClock(), {
+        ...DEFAULT_POLICY,
+        backoffMaxSeconds: 200,
+        maxConsecutiveFailures: 10,
+      });
       const target = uniqueTarget();
       const windows: number[] = [];
       for (let failure = 1; failure <= 5; failure++) {

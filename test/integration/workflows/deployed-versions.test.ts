@@ -1,8 +1,15 @@
-import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceDeleteEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
+import type {
+  CloudFormationCustomResourceCreateEvent,
+  CloudFormationCustomResourceDeleteEvent,
+  CloudFormationCustomResourceUpdateEvent,
+} from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { backfillIndexKeys } from '../../../lib/adapters/dynamodb/index-backfill.js';
 import { checkWorkflowDigests, rememberWorkflowDigests } from '../../../lib/adapters/dynamodb/workflow-digests.js';
-import { createWorkflowVersionsHandler, WORKFLOW_VERSIONS_RESOURCE_ID } from '../../../lib/handlers/workflow-versions-handler.js';
+import {
+  createWorkflowVersionsHandler,
+  WORKFLOW_VERSIONS_RESOURCE_ID,
+} from '../../../lib/handlers/workflow-versions-handler.js';
 import { createTestStore } from '../../support/dynamodb.js';
 
 type Stage = 'check' | 'remember';
@@ -17,7 +24,11 @@ const common = {
   ResourceType: 'Custom::LockstepWorkflowVersions',
 };
 const props = (Stage: Stage, Versions: unknown[]) => ({ ServiceToken: common.ServiceToken, Stage, Versions });
-const create = (stage: Stage, versions: unknown[]): CloudFormationCustomResourceCreateEvent => ({ ...common, RequestType: 'Create', ResourceProperties: props(stage, versions) });
+const create = (stage: Stage, versions: unknown[]): CloudFormationCustomResourceCreateEvent => ({
+  ...common,
+  RequestType: 'Create',
+  ResourceProperties: props(stage, versions),
+});
 const update = (stage: Stage, versions: unknown[], old: unknown[]): CloudFormationCustomResourceUpdateEvent => ({
   ...common,
   RequestType: 'Update',
@@ -47,7 +58,9 @@ describe('a deploy checks each version before anything changes, and remembers it
     const { handler, deploy } = await setUp();
     const v1 = { id: 'scale', version: '1', digest: digest('a') };
     expect(await handler(create('check', [v1]))).toEqual({ PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID.check });
-    expect(await handler(create('remember', [v1]))).toEqual({ PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID.remember });
+    expect(await handler(create('remember', [v1]))).toEqual({
+      PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID.remember,
+    });
     await expect(deploy([v1], [v1])).resolves.toBeDefined();
     await expect(deploy([v1, { id: 'scale', version: '2', digest: digest('b') }], [v1])).resolves.toBeDefined();
   });
@@ -57,7 +70,18 @@ describe('a deploy checks each version before anything changes, and remembers it
     const v1 = { id: 'scale', version: '1', digest: digest('a') };
     const other = { id: 'drain', version: '3', digest: digest('c') };
     await deploy([v1, other]);
-    await expect(handler(update('check', [{ ...v1, digest: digest('d') }, { ...other, digest: digest('f') }], [v1, other]))).rejects.toThrow(
+    await expect(
+      handler(
+        update(
+          'check',
+          [
+            { ...v1, digest: digest('d') },
+            { ...other, digest: digest('f') },
+          ],
+          [v1, other],
+        ),
+      ),
+    ).rejects.toThrow(
       /^workflow scale version 1 was first seen with sha256:a{64}, and its content now has sha256:d{64}: a version never changes, so publish a new version.*\nworkflow drain version 3 was first seen/,
     );
   });
@@ -69,7 +93,9 @@ describe('a deploy checks each version before anything changes, and remembers it
     await handler(create('check', [fresh]));
     // The next deploy, with the content fixed under the same version, goes through.
     await expect(deploy([{ ...fresh, digest: digest('9') }])).resolves.toBeDefined();
-    await expect(handler(create('check', [{ ...fresh, digest: digest('e') }]))).rejects.toThrow(/workflow fresh version 1 was first seen with sha256:9{64}/);
+    await expect(handler(create('check', [{ ...fresh, digest: digest('e') }]))).rejects.toThrow(
+      /workflow fresh version 1 was first seen with sha256:9{64}/,
+    );
   });
 
   it('deletes nothing when the stack is deleted: a version deployed once keeps its digest', async () => {
@@ -77,10 +103,17 @@ describe('a deploy checks each version before anything changes, and remembers it
     const v1 = { id: 'scale', version: '1', digest: digest('a') };
     await deploy([v1]);
     for (const stage of ['check', 'remember'] as const) {
-      const deleted: CloudFormationCustomResourceDeleteEvent = { ...common, RequestType: 'Delete', PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID[stage], ResourceProperties: props(stage, [v1]) };
+      const deleted: CloudFormationCustomResourceDeleteEvent = {
+        ...common,
+        RequestType: 'Delete',
+        PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID[stage],
+        ResourceProperties: props(stage, [v1]),
+      };
       expect(await handler(deleted)).toEqual({ PhysicalResourceId: WORKFLOW_VERSIONS_RESOURCE_ID[stage] });
     }
-    await expect(handler(create('check', [{ ...v1, digest: digest('b') }]))).rejects.toThrow(/workflow scale version 1 was first seen/);
+    await expect(handler(create('check', [{ ...v1, digest: digest('b') }]))).rejects.toThrow(
+      /workflow scale version 1 was first seen/,
+    );
   });
 
   it('refuses an event that is not the construct’s', async () => {

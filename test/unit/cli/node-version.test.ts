@@ -11,7 +11,8 @@ describe('unsupportedNode', () => {
   });
 
   it('accepts the floor and everything above it', () => {
-    for (const version of ['v22.12.0', 'v22.23.3', 'v23.0.0', 'v24.1.0', 'v100.0.0']) expect(unsupportedNode(version, '>=22.12')).toBeUndefined();
+    for (const version of ['v22.12.0', 'v22.23.3', 'v23.0.0', 'v24.1.0', 'v100.0.0'])
+      expect(unsupportedNode(version, '>=22.12')).toBeUndefined();
   });
 
   it('fails loudly on an engines field it cannot read, rather than letting any Node.js through', () => {

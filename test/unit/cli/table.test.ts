@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderFields, renderTable, type Column } from '../../../lib/cli/table.js';
+import { type Column, renderFields, renderTable } from '../../../lib/cli/table.js';
 import { duration, relative } from '../../../lib/cli/time-format.js';
 
 type Row = { id: string; target: string; phase: string };
@@ -41,11 +41,20 @@ describe('tables', () => {
   });
 
   it('keep each cell on one line and mark what is absent', () => {
-    expect(renderTable(columns, [{ id: 'a\nb', target: '', phase: undefined as unknown as string }])).toBe('ID   TARGET  PHASE\na b          -\n');
+    expect(renderTable(columns, [{ id: 'a\nb', target: '', phase: undefined as unknown as string }])).toBe(
+      'ID   TARGET  PHASE\na b          -\n',
+    );
   });
 
   it('fields align their labels and leave out what is absent', () => {
-    expect(renderFields([['ID', 'e-1'], ['Why', undefined], ['Requested by', 'me'], ['Clearances', 'one\ntwo']])).toBe('ID:           e-1\nRequested by: me\nClearances:   one\n              two\n');
+    expect(
+      renderFields([
+        ['ID', 'e-1'],
+        ['Why', undefined],
+        ['Requested by', 'me'],
+        ['Clearances', 'one\ntwo'],
+      ]),
+    ).toBe('ID:           e-1\nRequested by: me\nClearances:   one\n              two\n');
   });
 });
 

@@ -23,7 +23,21 @@ describe('--since and --until', () => {
   });
 
   it('refuses anything else, naming the option', () => {
-    for (const text of ['', 'yesterday', '1', 'h', '1.5h', '-1h', '1y', '2026-01-31', '2026-01-31T08:00:00', '2026-02-30T08:00:00Z', '2026-13-01T08:00:00Z', '2026-01-31T24:00:00Z', '2026-01-31T08:00:00+25:00']) {
+    for (const text of [
+      '',
+      'yesterday',
+      '1',
+      'h',
+      '1.5h',
+      '-1h',
+      '1y',
+      '2026-01-31',
+      '2026-01-31T08:00:00',
+      '2026-02-30T08:00:00Z',
+      '2026-13-01T08:00:00Z',
+      '2026-01-31T24:00:00Z',
+      '2026-01-31T08:00:00+25:00',
+    ]) {
       expect(() => parseTimeInput(text, now, '--until'), text).toThrow(CliError);
     }
     expect(() => parseTimeInput('soon', now, '--until')).toThrow(/^--until: "soon" is neither a duration/);
@@ -33,13 +47,20 @@ describe('--since and --until', () => {
 describe('the ls query', () => {
   it("with --target, is one target's listing with its phase", () => {
     expect(listQuery({ target: 'a/b/c', phase: 'Failed' }, now)).toEqual({ targetResource: 'a/b/c', phase: 'Failed' });
-    expect(() => listQuery({ target: 'a/b/c', since: '1h', workflow: 'w' }, now)).toThrow(/^--since, --workflow list across targets/);
+    expect(() => listQuery({ target: 'a/b/c', since: '1h', workflow: 'w' }, now)).toThrow(
+      /^--since, --workflow list across targets/,
+    );
   });
 
   it('across targets, is the active ones for Pending or Running, else a time window (the last 24 hours unless --since says)', () => {
     expect(listQuery({ phase: 'Running' }, now)).toEqual({ phase: 'Running' });
     expect(listQuery({ phase: 'Pending', workflow: 'noop' }, now)).toEqual({ phase: 'Pending', workflowId: 'noop' });
     expect(listQuery({}, now)).toEqual({ since: '2026-01-30T12:00:00Z' });
-    expect(listQuery({ phase: 'Failed', since: '2h', until: '1h', workflow: 'fail' }, now)).toEqual({ phase: 'Failed', since: '2026-01-31T10:00:00Z', until: '2026-01-31T11:00:00Z', workflowId: 'fail' });
+    expect(listQuery({ phase: 'Failed', since: '2h', until: '1h', workflow: 'fail' }, now)).toEqual({
+      phase: 'Failed',
+      since: '2026-01-31T10:00:00Z',
+      until: '2026-01-31T11:00:00Z',
+      workflowId: 'fail',
+    });
   });
 });

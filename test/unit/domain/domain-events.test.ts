@@ -4,13 +4,23 @@ import { executionItem } from '../../../lib/adapters/dynamodb/items.js';
 import { executionChanges } from '../../../lib/adapters/dynamodb/stream-changes.js';
 import { domainEventsOf, truncatedDetailOf } from '../../../lib/domain/domain-events.js';
 import type { ExecutionRecord } from '../../../lib/domain/execution.js';
-import { admitted, cleared, finished, skipped, started } from '../../../lib/domain/transitions.js';
 import { idleTarget } from '../../../lib/domain/target.js';
+import { admitted, cleared, finished, skipped, started } from '../../../lib/domain/transitions.js';
 
 const at = new Date('2026-11-25T10:00:00.000Z');
 const later = new Date('2026-11-25T10:00:05.000Z');
-const request = { targetResource: 'payments/deployment/api', workflowId: 'noop', workflowVersion: '1', parameters: {}, requestedBy: 'test', source: 'api' as const };
-const ref = { name: 'wfe-0123456789abcdef-1', arn: 'arn:aws:states:us-east-1:123456789012:execution:lockstep-noop-v1:wfe-0123456789abcdef-1' };
+const request = {
+  targetResource: 'payments/deployment/api',
+  workflowId: 'noop',
+  workflowVersion: '1',
+  parameters: {},
+  requestedBy: 'test',
+  source: 'api' as const,
+};
+const ref = {
+  name: 'wfe-0123456789abcdef-1',
+  arn: 'arn:aws:states:us-east-1:123456789012:execution:lockstep-noop-v1:wfe-0123456789abcdef-1',
+};
 const pending = { ...admitted(request, 'e-1', at), fencingToken: 1 };
 const running = { ...started(pending, 1, ref, at, 'lockstep'), fencingToken: 1 };
 const completed = finished(running, { termination: { phase: 'Completed' }, at: later, actor: 'lockstep' });
@@ -18,19 +28,35 @@ const types = (events: ReturnType<typeof domainEventsOf>) => events.map((e) => [
 
 describe('domain events from stored writes', () => {
   it('announces each transition once, with the execution as stored', () => {
-    expect(domainEventsOf({ after: running })).toEqual([{ type: 'WorkflowExecution Started', execution: running.execution }]);
-    expect(domainEventsOf({ before: running, after: completed })).toEqual([{ type: 'WorkflowExecution Completed', execution: completed.execution }]);
+    expect(domainEventsOf({ after: running })).toEqual([
+      { type: 'WorkflowExecution Started', execution: running.execution },
+    ]);
+    expect(domainEventsOf({ before: running, after: completed })).toEqual([
+      { type: 'WorkflowExecution Completed', execution: completed.execution },
+    ]);
     const refused = skipped(pending, { reason: 'ResourceBusy', message: 'busy', conflictingExecutionId: 'e-0' }, at);
     expect(types(domainEventsOf({ after: refused }))).toEqual([['WorkflowExecution Skipped', 'Skipped']]);
   });
 
   it('announces a failure to start (Pending → Failed) as Failed only: nothing started', () => {
-    const failed = finished(pending, { termination: { phase: 'Failed', failure: { reason: 'ConfigurationError', message: 'no', wasExecutionFailure: false } }, at: later, actor: 'lockstep' });
+    const failed = finished(pending, {
+      termination: {
+        phase: 'Failed',
+        failure: { reason: 'ConfigurationError', message: 'no', wasExecutionFailure: false },
+      },
+      at: later,
+      actor: 'lockstep',
+    });
     expect(types(domainEventsOf({ after: failed }))).toEqual([['WorkflowExecution Failed', 'Failed']]);
   });
 
   it('announces a start overtaken by its end as both: Started with the execution as it stood while Running, then Completed', () => {
-    const overtaken = finished(pending, { termination: { phase: 'Completed' }, at: later, actor: 'lockstep', overtakenStart: { executionRef: ref, startTime: at, actor: 'lockstep' } });
+    const overtaken = finished(pending, {
+      termination: { phase: 'Completed' },
+      at: later,
+      actor: 'lockstep',
+      overtakenStart: { executionRef: ref, startTime: at, actor: 'lockstep' },
+    });
     const events = domainEventsOf({ after: overtaken });
     expect(types(events)).toEqual([
       ['WorkflowExecution Started', 'Running'],
@@ -42,9 +68,23 @@ describe('domain events from stored writes', () => {
 
   it('announces nothing for a write that adds no transition: a repeated write, a block clearance', () => {
     expect(domainEventsOf({ before: completed, after: completed })).toEqual([]);
-    const failed = finished(running, { termination: { phase: 'Failed', failure: { reason: 'TaskFailed', message: 'x', wasExecutionFailure: true } }, at: later, actor: 'lockstep' });
-    const target = { ...idleTarget(request.targetResource), blockReason: 'PreviousExecutionFailed' as const, blockedByExecutionId: 'e-1' };
-    const { blockingRecord } = cleared(target, { clearedBy: 'me', reason: 'fixed', at: later, blocking: failed, maxKept: 5 });
+    const failed = finished(running, {
+      termination: { phase: 'Failed', failure: { reason: 'TaskFailed', message: 'x', wasExecutionFailure: true } },
+      at: later,
+      actor: 'lockstep',
+    });
+    const target = {
+      ...idleTarget(request.targetResource),
+      blockReason: 'PreviousExecutionFailed' as const,
+      blockedByExecutionId: 'e-1',
+    };
+    const { blockingRecord } = cleared(target, {
+      clearedBy: 'me',
+      reason: 'fixed',
+      at: later,
+      blocking: failed,
+      maxKept: 5,
+    });
     expect(blockingRecord!.events.at(-1)!.type).toBe('workflowexecution.block.cleared');
     expect(domainEventsOf({ before: failed, after: blockingRecord! })).toEqual([]);
   });
@@ -52,7 +92,14 @@ describe('domain events from stored writes', () => {
 
 describe('the detail of an event too large for the bus', () => {
   it('keeps the identity, phase, times and reasons, says it is truncated and where the rest is, and drops the unbounded fields', () => {
-    const failed = finished(running, { termination: { phase: 'Failed', failure: { reason: 'TaskFailed', message: '中'.repeat(16_384), failedStep: 'Go', wasExecutionFailure: true } }, at: later, actor: 'lockstep' });
+    const failed = finished(running, {
+      termination: {
+        phase: 'Failed',
+        failure: { reason: 'TaskFailed', message: '中'.repeat(16_384), failedStep: 'Go', wasExecutionFailure: true },
+      },
+      at: later,
+      actor: 'lockstep',
+    });
     expect(truncatedDetailOf({ ...failed.execution, parameters: { A: 'x'.repeat(16_384) } })).toEqual({
       id: 'e-1',
       targetResource: 'payments/deployment/api',
@@ -73,9 +120,20 @@ describe('the detail of an event too large for the bus', () => {
 
   it('is a few KiB at most, whatever the execution holds, with the longest target and correlation id allowed', () => {
     // 1,024 characters that JSON escapes to six bytes each, and a 256-character correlation id likewise.
-    const longest = { ...running.execution, targetResource: '\u0001'.repeat(1024), correlationId: '\u0001'.repeat(256), workflowId: 'w'.repeat(128), workflowVersion: 'v'.repeat(64) };
-    const skippedLongest = skipped({ execution: { ...longest, phase: 'Pending' }, events: [] }, { reason: 'ResourceBusy', message: '中'.repeat(100_000) }, at);
-    for (const execution of [longest, skippedLongest.execution]) expect(Buffer.byteLength(JSON.stringify(truncatedDetailOf(execution)))).toBeLessThan(16 * 1024);
+    const longest = {
+      ...running.execution,
+      targetResource: '\u0001'.repeat(1024),
+      correlationId: '\u0001'.repeat(256),
+      workflowId: 'w'.repeat(128),
+      workflowVersion: 'v'.repeat(64),
+    };
+    const skippedLongest = skipped(
+      { execution: { ...longest, phase: 'Pending' }, events: [] },
+      { reason: 'ResourceBusy', message: '中'.repeat(100_000) },
+      at,
+    );
+    for (const execution of [longest, skippedLongest.execution])
+      expect(Buffer.byteLength(JSON.stringify(truncatedDetailOf(execution)))).toBeLessThan(16 * 1024);
   });
 });
 
@@ -108,7 +166,10 @@ describe('the stream records of the table (the Lambda event shape)', () => {
       { eventName: 'REMOVE', dynamodb: { OldImage: marshall(item(completed)), SequenceNumber: '103' } },
     ]);
     expect(changes.map((c) => c.sequenceNumber)).toEqual(['101', '102']);
-    expect(changes[0]).toEqual({ sequenceNumber: '101', after: { execution: running.execution, events: running.events } });
+    expect(changes[0]).toEqual({
+      sequenceNumber: '101',
+      after: { execution: running.execution, events: running.events },
+    });
     expect(changes[1]!.before?.execution).toEqual(running.execution);
     expect(changes.flatMap((change) => types(domainEventsOf(change)))).toEqual([
       ['WorkflowExecution Started', 'Running'],

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_EXECUTION_NAME_LENGTH, executionName } from '../../../lib/domain/execution-name.js';
+import { executionName, MAX_EXECUTION_NAME_LENGTH } from '../../../lib/domain/execution-name.js';
 
 describe('deterministic execution name', () => {
   it('is wfe- + the first 16 hex of sha256(target) + - + the fencing token', () => {
@@ -11,21 +11,30 @@ describe('deterministic execution name', () => {
 
   it('is the same for the same target and token, and fits Step Functions for any target and token', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 1024 }), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), (target, token) => {
-        const name = executionName(target, token);
-        expect(name).toBe(executionName(target, token));
-        expect(name).toMatch(/^wfe-[0-9a-f]{16}-[1-9][0-9]*$/);
-        expect(name.length).toBeLessThanOrEqual(MAX_EXECUTION_NAME_LENGTH);
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 1024 }),
+        fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+        (target, token) => {
+          const name = executionName(target, token);
+          expect(name).toBe(executionName(target, token));
+          expect(name).toMatch(/^wfe-[0-9a-f]{16}-[1-9][0-9]*$/);
+          expect(name.length).toBeLessThanOrEqual(MAX_EXECUTION_NAME_LENGTH);
+        },
+      ),
     );
   });
 
   it('differs between tokens of one target and between targets', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.integer({ min: 1, max: 1e6 }), (a, b, token) => {
-        expect(executionName(a, token)).not.toBe(executionName(a, token + 1));
-        if (a !== b) expect(executionName(a, token)).not.toBe(executionName(b, token));
-      }),
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.string({ minLength: 1 }),
+        fc.integer({ min: 1, max: 1e6 }),
+        (a, b, token) => {
+          expect(executionName(a, token)).not.toBe(executionName(a, token + 1));
+          if (a !== b) expect(executionName(a, token)).not.toBe(executionName(b, token));
+        },
+      ),
     );
   });
 

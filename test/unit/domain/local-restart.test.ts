@@ -6,7 +6,12 @@ describe('mayHaveRunBeforeRestart', () => {
   const restart = new Date('2026-03-01T12:00:00.000Z');
 
   it('is false wherever the endpoint knows its runs across restarts (AWS, a journal), whatever the execution’s age', () => {
-    fc.assert(fc.property(fc.date({ noInvalidDate: true }), (createdAt) => !mayHaveRunBeforeRestart(createdAt.toISOString(), undefined)));
+    fc.assert(
+      fc.property(
+        fc.date({ noInvalidDate: true }),
+        (createdAt) => !mayHaveRunBeforeRestart(createdAt.toISOString(), undefined),
+      ),
+    );
   });
 
   it('is true exactly for an execution created before the endpoint started knowing every run', () => {
@@ -14,6 +19,11 @@ describe('mayHaveRunBeforeRestart', () => {
     expect(mayHaveRunBeforeRestart('2025-01-01T00:00:00.000Z', restart)).toBe(true);
     expect(mayHaveRunBeforeRestart('2026-03-01T12:00:00.000Z', restart)).toBe(false);
     expect(mayHaveRunBeforeRestart('2026-03-01T12:00:00.001Z', restart)).toBe(false);
-    fc.assert(fc.property(fc.date({ noInvalidDate: true }), (createdAt) => mayHaveRunBeforeRestart(createdAt.toISOString(), restart) === createdAt < restart));
+    fc.assert(
+      fc.property(
+        fc.date({ noInvalidDate: true }),
+        (createdAt) => mayHaveRunBeforeRestart(createdAt.toISOString(), restart) === createdAt < restart,
+      ),
+    );
   });
 });

@@ -1,9 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, PolicySchema, backoffSeconds, exhaustsRetries, secondsUntil } from '../../../lib/domain/policies.js';
+import {
+  backoffSeconds,
+  DEFAULT_POLICY,
+  exhaustsRetries,
+  PolicySchema,
+  secondsUntil,
+} from '../../../lib/domain/policies.js';
 
 const policies = fc
-  .record({ backoffBaseSeconds: fc.integer({ min: 1, max: 3600 }), backoffMaxSeconds: fc.integer({ min: 1, max: 86_400 }), maxConsecutiveFailures: fc.integer({ min: 1, max: 20 }) })
+  .record({
+    backoffBaseSeconds: fc.integer({ min: 1, max: 3600 }),
+    backoffMaxSeconds: fc.integer({ min: 1, max: 86_400 }),
+    maxConsecutiveFailures: fc.integer({ min: 1, max: 20 }),
+  })
   .map((p) => PolicySchema.parse(p));
 
 describe('backoff policy', () => {
@@ -18,7 +28,9 @@ describe('backoff policy', () => {
   it('is min(base·2^(n-1), max) for every policy and failure count', () => {
     fc.assert(
       fc.property(policies, fc.integer({ min: 1, max: 2000 }), (policy, n) => {
-        expect(backoffSeconds(n, policy)).toBe(Math.min(policy.backoffBaseSeconds * 2 ** (n - 1), policy.backoffMaxSeconds));
+        expect(backoffSeconds(n, policy)).toBe(
+          Math.min(policy.backoffBaseSeconds * 2 ** (n - 1), policy.backoffMaxSeconds),
+        );
       }),
     );
   });

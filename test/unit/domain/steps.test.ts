@@ -1,18 +1,44 @@
 import { describe, expect, it } from 'vitest';
-import { stepsFromHistory, type HistoryEntry } from '../../../lib/domain/steps.js';
+import { type HistoryEntry, stepsFromHistory } from '../../../lib/domain/steps.js';
 
 let clock = 0;
 const at = () => new Date(Date.UTC(2026, 10, 25, 4, 0, clock++)).toISOString();
 const entered = (type: string, name: string): HistoryEntry => ({ type: `${type}StateEntered`, name, at: at() });
 const exited = (type: string, name: string): HistoryEntry => ({ type: `${type}StateExited`, name, at: at() });
-const event = (type: string, error?: string, cause?: string): HistoryEntry => ({ type, at: at(), ...(error && { error }), ...(cause && { cause }) });
+const event = (type: string, error?: string, cause?: string): HistoryEntry => ({
+  type,
+  at: at(),
+  ...(error && { error }),
+  ...(cause && { cause }),
+});
 
 describe('steps from a Step Functions history', () => {
   it('lists each state as it ran, in order, Succeeded with its times', () => {
-    const steps = stepsFromHistory([event('ExecutionStarted'), entered('Pass', 'Prepare'), exited('Pass', 'Prepare'), entered('Task', 'Restart'), event('TaskScheduled'), event('TaskSucceeded'), exited('Task', 'Restart'), event('ExecutionSucceeded')]);
+    const steps = stepsFromHistory([
+      event('ExecutionStarted'),
+      entered('Pass', 'Prepare'),
+      exited('Pass', 'Prepare'),
+      entered('Task', 'Restart'),
+      event('TaskScheduled'),
+      event('TaskSucceeded'),
+      exited('Task', 'Restart'),
+      event('ExecutionSucceeded'),
+    ]);
     expect(steps).toEqual([
-      { name: 'Prepare', type: 'Pass', status: 'Succeeded', enteredAt: expect.any(String), exitedAt: expect.any(String) },
-      { name: 'Restart', type: 'Task', status: 'Succeeded', enteredAt: expect.any(String), exitedAt: expect.any(String) },
+      {
+        name: 'Prepare',
+        type: 'Pass',
+        status: 'Succeeded',
+        enteredAt: expect.any(String),
+        exitedAt: expect.any(String),
+      },
+      {
+        name: 'Restart',
+        type: 'Task',
+        status: 'Succeeded',
+        enteredAt: expect.any(String),
+        exitedAt: expect.any(String),
+      },
     ]);
     expect(steps[0]!.enteredAt < steps[1]!.enteredAt).toBe(true);
   });
@@ -64,14 +90,29 @@ describe('steps from a Step Functions history', () => {
 
   it('keeps a Fail state Failed with the execution’s error, and a state of a running execution Running', () => {
     expect(stepsFromHistory([entered('Fail', 'Fail'), event('ExecutionFailed', 'TaskFailed', 'on purpose')])).toEqual([
-      { name: 'Fail', type: 'Fail', status: 'Failed', enteredAt: expect.any(String), exitedAt: expect.any(String), error: 'TaskFailed', cause: 'on purpose' },
+      {
+        name: 'Fail',
+        type: 'Fail',
+        status: 'Failed',
+        enteredAt: expect.any(String),
+        exitedAt: expect.any(String),
+        error: 'TaskFailed',
+        cause: 'on purpose',
+      },
     ]);
-    expect(stepsFromHistory([entered('Wait', 'Hold')])).toEqual([{ name: 'Hold', type: 'Wait', status: 'Running', enteredAt: expect.any(String) }]);
+    expect(stepsFromHistory([entered('Wait', 'Hold')])).toEqual([
+      { name: 'Hold', type: 'Wait', status: 'Running', enteredAt: expect.any(String) },
+    ]);
     expect(stepsFromHistory([])).toEqual([]);
   });
 
   it('ties interleaved branches’ events to their own states through the history’s links: a failed branch, the one it cut short, and the Parallel a Catch took', () => {
-    const linkedEvent = (id: number, previousEventId: number, type: string, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({ id, previousEventId, type, at: at(), ...extra });
+    const linkedEvent = (
+      id: number,
+      previousEventId: number,
+      type: string,
+      extra: Partial<HistoryEntry> = {},
+    ): HistoryEntry => ({ id, previousEventId, type, at: at(), ...extra });
     const steps = stepsFromHistory([
       linkedEvent(1, 0, 'ExecutionStarted'),
       linkedEvent(2, 1, 'ParallelStateEntered', { name: 'P' }),
@@ -96,7 +137,18 @@ describe('steps from a Step Functions history', () => {
   });
 
   it('pairs each run of a Map iteration’s state with its own exit, through the links, when iterations overlap', () => {
-    const linkedEvent = (id: number, previousEventId: number, type: string, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({ id, previousEventId, type, at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), ...extra });
+    const linkedEvent = (
+      id: number,
+      previousEventId: number,
+      type: string,
+      extra: Partial<HistoryEntry> = {},
+    ): HistoryEntry => ({
+      id,
+      previousEventId,
+      type,
+      at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(),
+      ...extra,
+    });
     const steps = stepsFromHistory([
       linkedEvent(1, 0, 'MapStateEntered', { name: 'Each' }),
       linkedEvent(2, 1, 'MapStateStarted'),
@@ -115,7 +167,18 @@ describe('steps from a Step Functions history', () => {
     ]);
   });
   it('gives the failure of a Map inside a Map’s iteration to each Map in turn, so the outer Map a Catch took is Caught (AWS-shaped links)', () => {
-    const linkedEvent = (id: number, previousEventId: number, type: string, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({ id, previousEventId, type, at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), ...extra });
+    const linkedEvent = (
+      id: number,
+      previousEventId: number,
+      type: string,
+      extra: Partial<HistoryEntry> = {},
+    ): HistoryEntry => ({
+      id,
+      previousEventId,
+      type,
+      at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(),
+      ...extra,
+    });
     const steps = stepsFromHistory([
       linkedEvent(1, 0, 'ExecutionStarted'),
       linkedEvent(2, 1, 'MapStateEntered', { name: 'Outer' }),
@@ -145,7 +208,18 @@ describe('steps from a Step Functions history', () => {
     ]);
   });
   it('gives a container whose branch failed without a Task error (a Fail state, a States.Runtime) the error the execution failed with', () => {
-    const linkedEvent = (id: number, previousEventId: number, type: string, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({ id, previousEventId, type, at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), ...extra });
+    const linkedEvent = (
+      id: number,
+      previousEventId: number,
+      type: string,
+      extra: Partial<HistoryEntry> = {},
+    ): HistoryEntry => ({
+      id,
+      previousEventId,
+      type,
+      at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(),
+      ...extra,
+    });
     const steps = stepsFromHistory([
       linkedEvent(1, 0, 'ExecutionStarted'),
       linkedEvent(2, 1, 'ParallelStateEntered', { name: 'Parse' }),

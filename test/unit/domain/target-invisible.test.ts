@@ -15,10 +15,15 @@ const REFUSED = {
   'format character': codePoints(is(/^\p{Cf}$/u)),
   'line separator': [0x2028],
   'paragraph separator': [0x2029],
-  noncharacter: [...Array.from({ length: 32 }, (_, i) => 0xfdd0 + i), ...Array.from({ length: 17 }, (_, plane) => [plane * 0x10000 + 0xfffe, plane * 0x10000 + 0xffff]).flat()],
+  noncharacter: [
+    ...Array.from({ length: 32 }, (_, i) => 0xfdd0 + i),
+    ...Array.from({ length: 17 }, (_, plane) => [plane * 0x10000 + 0xfffe, plane * 0x10000 + 0xffff]).flat(),
+  ],
   'private-use character': codePoints(is(/^\p{Co}$/u)),
   // Fillers, variation selectors, the combining grapheme joiner, Mongolian selectors, U+17B4/5...: drawn as nothing.
-  'default-ignorable (invisible) character': codePoints((cp) => is(/^\p{Default_Ignorable_Code_Point}$/u)(cp) && !is(/^\p{Cf}$/u)(cp)),
+  'default-ignorable (invisible) character': codePoints(
+    (cp) => is(/^\p{Default_Ignorable_Code_Point}$/u)(cp) && !is(/^\p{Cf}$/u)(cp),
+  ),
   // No-break, en, em, ideographic spaces...: `a b` and `a\u00A0b` print the same. Tab and line breaks are control characters.
   'white-space character': codePoints((cp) => is(/^\p{White_Space}$/u)(cp) && !is(/^[ \p{Cc}\p{Zl}\p{Zp}]$/u)(cp)),
   'braille pattern blank': [0x2800],
@@ -53,24 +58,46 @@ describe('target resource: invisible and direction-changing characters', () => {
     ['lock/a\u3000b', 'U+3000', 6],
   ])('refuses %j, naming %s and its position', (input, character, position) => {
     expect(() => canonicalTargetResource(input)).toThrow(ValidationError);
-    expect(() => canonicalTargetResource(input)).toThrow(new RegExp(`${character.replace('+', '\\+')} at position ${position}\\b`));
-  });
-
-  it.each(Object.entries(REFUSED))('refuses every %s anywhere in a target, naming it as U+XXXX with its position', (kind, refused) => {
-    fc.assert(
-      fc.property(target, fc.nat({ max: refused.length - 1 }).map((i) => refused[i]!), fc.nat(), (valid, cp, at) => {
-        const index = at % (valid.length + 1);
-        const input = valid.slice(0, index) + String.fromCodePoint(cp) + valid.slice(index);
-        const code = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-        expect(() => canonicalTargetResource(input), `${kind} ${code} at ${index}`).toThrow(ValidationError);
-        expect(() => canonicalTargetResource(input)).toThrow(`${kind} ${code} at position ${index}`);
-      }),
-      { numRuns: 300 },
+    expect(() => canonicalTargetResource(input)).toThrow(
+      new RegExp(`${character.replace('+', '\\+')} at position ${position}\\b`),
     );
   });
 
+  it.each(Object.entries(REFUSED))(
+    'refuses every %s anywhere in a target, naming it as U+XXXX with its position',
+    (kind, refused) => {
+      fc.assert(
+        fc.property(
+          target,
+          fc.nat({ max: refused.length - 1 }).map((i) => refused[i]!),
+          fc.nat(),
+          (valid, cp, at) => {
+            const index = at % (valid.length + 1);
+            const input = valid.slice(0, index) + String.fromCodePoint(cp) + valid.slice(index);
+            const code = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+            expect(() => canonicalTargetResource(input), `${kind} ${code} at ${index}`).toThrow(ValidationError);
+            expect(() => canonicalTargetResource(input)).toThrow(`${kind} ${code} at position ${index}`);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    },
+  );
+
   it('still accepts visible text in any script, and the plain space inside a part', () => {
-    for (const name of ['café', 'Ærø', 'データ', 'نظام', 'עברית', '한국어', 'ᠮᠣᠩᠭᠣᠯ', 'ភាសាខ្មែរ', '⠓⠑⠇⠇⠕', 'emoji-😀', 'a b']) {
+    for (const name of [
+      'café',
+      'Ærø',
+      'データ',
+      'نظام',
+      'עברית',
+      '한국어',
+      'ᠮᠣᠩᠭᠣᠯ',
+      'ភាសាខ្មែរ',
+      '⠓⠑⠇⠇⠕',
+      'emoji-😀',
+      'a b',
+    ]) {
       expect(canonicalTargetResource(`ns/deployment/${name}`)).toBe(`ns/deployment/${name.normalize('NFC')}`);
     }
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../lib/domain/errors.js';
 import { targetPartitionKey } from '../../../lib/adapters/dynamodb/items.js';
+import { ValidationError } from '../../../lib/domain/errors.js';
 import { executionName } from '../../../lib/domain/execution-name.js';
 import { canonicalTargetResource } from '../../../lib/domain/target-resource.js';
 
@@ -11,7 +11,10 @@ describe('target resource', () => {
     ['payments/Deployment/payments-api', 'payments/deployment/payments-api'],
     ['Payments/DEPLOYMENT/Payments-API', 'Payments/deployment/Payments-API'],
     ['Node/worker-1', 'node/worker-1'],
-    ['arn:aws:ecs:eu-west-1:123456789012:service/prod/Payments', 'arn:aws:ecs:eu-west-1:123456789012:service/prod/Payments'],
+    [
+      'arn:aws:ecs:eu-west-1:123456789012:service/prod/Payments',
+      'arn:aws:ecs:eu-west-1:123456789012:service/prod/Payments',
+    ],
     ['arn:aws:s3:::my-bucket', 'arn:aws:s3:::my-bucket'],
   ])('canonicalizes %s to %s', (input, canonical) => {
     expect(canonicalTargetResource(input)).toBe(canonical);
@@ -56,7 +59,28 @@ describe('target resource', () => {
   });
 
   it('gives two spellings of the same text one canonical form, one lock and one execution name, and is idempotent on anything it accepts', () => {
-    const letters = fc.constantFrom('a', 'e', 'o', 'A', 'C', 'i', '\u00e9', '\u00c5', '\u212B', '\u1e9b', '\u0301', '\u0308', '\u0323', '\u0327', '\uac00', '\u1100', '\u1161', '-', '.', '1');
+    const letters = fc.constantFrom(
+      'a',
+      'e',
+      'o',
+      'A',
+      'C',
+      'i',
+      '\u00e9',
+      '\u00c5',
+      '\u212B',
+      '\u1e9b',
+      '\u0301',
+      '\u0308',
+      '\u0323',
+      '\u0327',
+      '\uac00',
+      '\u1100',
+      '\u1161',
+      '-',
+      '.',
+      '1',
+    );
     const part = fc.array(letters, { minLength: 1, maxLength: 12 }).map((chars) => chars.join(''));
     fc.assert(
       fc.property(fc.option(part, { nil: undefined }), part, part, (namespace, kind, name) => {

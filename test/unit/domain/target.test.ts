@@ -1,11 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, addSeconds } from '../../../lib/domain/policies.js';
-import { idleTarget, refusal, settle, targetView, type TargetState } from '../../../lib/domain/target.js';
+import { addSeconds, DEFAULT_POLICY } from '../../../lib/domain/policies.js';
+import { idleTarget, refusal, settle, type TargetState, targetView } from '../../../lib/domain/target.js';
 
 const now = new Date('2026-03-01T12:00:00.000Z');
 const holder = {
-  execution: { id: 'e-1', targetResource: 'a/b', workflowId: 'noop', workflowVersion: '1', parameters: {}, correlationId: 'e-1', requestedBy: 't', source: 'api' as const, phase: 'Pending' as const, createdAt: now.toISOString() },
+  execution: {
+    id: 'e-1',
+    targetResource: 'a/b',
+    workflowId: 'noop',
+    workflowVersion: '1',
+    parameters: {},
+    correlationId: 'e-1',
+    requestedBy: 't',
+    source: 'api' as const,
+    phase: 'Pending' as const,
+    createdAt: now.toISOString(),
+  },
   events: [],
 };
 
@@ -32,7 +43,13 @@ describe('refusal', () => {
           ...(held && { holder }),
         };
         const skip = refusal(target, now);
-        const expected = blocked ? 'PreviousExecutionFailed' : held ? 'ResourceBusy' : cooldown > 0 || backoff > 0 ? 'RecentlyRemediated' : null;
+        const expected = blocked
+          ? 'PreviousExecutionFailed'
+          : held
+            ? 'ResourceBusy'
+            : cooldown > 0 || backoff > 0
+              ? 'RecentlyRemediated'
+              : null;
         expect(skip?.reason ?? null).toBe(expected);
         if (expected === 'RecentlyRemediated') expect(skip?.retryAfterSeconds).toBe(Math.max(cooldown, backoff));
         // The target view agrees with the admission decision.
@@ -55,7 +72,15 @@ describe('settle', () => {
   });
 
   it('after an execution failure: blocked, with cooldown', () => {
-    expect(settle(target, 'e-1', { phase: 'Failed', wasExecutionFailure: true, interrupted: false, ran: true }, DEFAULT_POLICY, now)).toMatchObject({
+    expect(
+      settle(
+        target,
+        'e-1',
+        { phase: 'Failed', wasExecutionFailure: true, interrupted: false, ran: true },
+        DEFAULT_POLICY,
+        now,
+      ),
+    ).toMatchObject({
       blockReason: 'PreviousExecutionFailed',
       blockedByExecutionId: 'e-1',
       cooldownUntil: addSeconds(now, 300).toISOString(),
@@ -65,10 +90,17 @@ describe('settle', () => {
   it('after the n-th pre-execution failure: a backoff window, or a block at the limit', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 10 }), (before) => {
-        const settled = settle({ ...target, consecutiveFailures: before }, 'e-1', { phase: 'Failed', wasExecutionFailure: false, interrupted: false, ran: false }, DEFAULT_POLICY, now);
+        const settled = settle(
+          { ...target, consecutiveFailures: before },
+          'e-1',
+          { phase: 'Failed', wasExecutionFailure: false, interrupted: false, ran: false },
+          DEFAULT_POLICY,
+          now,
+        );
         expect(settled.consecutiveFailures).toBe(before + 1);
         expect(settled.cooldownUntil).toBeUndefined();
-        if (before + 1 >= 5) expect(settled).toMatchObject({ blockReason: 'ExhaustedRetries', blockedByExecutionId: 'e-1' });
+        if (before + 1 >= 5)
+          expect(settled).toMatchObject({ blockReason: 'ExhaustedRetries', blockedByExecutionId: 'e-1' });
         else expect(settled.nextAllowedAt).toBe(addSeconds(now, Math.min(60 * 2 ** before, 600)).toISOString());
       }),
     );

@@ -1,12 +1,18 @@
-import fc from 'fast-check';
 import { StateMachine } from 'aws-local-stepfunctions';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { problemWith, type ParameterRule } from '../../../lib/domain/workflow-parameters.js';
+import { type ParameterRule, problemWith } from '../../../lib/domain/workflow-parameters.js';
 
 type Typed = 'integer' | 'number' | 'boolean';
 
 /** `States.StringToJson` as aws-local-stepfunctions implements it: how a workflow reads a typed value (the README's tutorial does). */
-const readsAsJson = new StateMachine({ StartAt: 'Read', States: { Read: { Type: 'Pass', Parameters: { 'value.$': 'States.StringToJson($.text)' }, End: true } } }, { validationOptions: { checkArn: false } });
+const readsAsJson = new StateMachine(
+  {
+    StartAt: 'Read',
+    States: { Read: { Type: 'Pass', Parameters: { 'value.$': 'States.StringToJson($.text)' }, End: true } },
+  },
+  { validationOptions: { checkArn: false } },
+);
 
 async function stringToJson(text: string): Promise<{ value: unknown } | { error: string }> {
   try {
@@ -33,8 +39,24 @@ const numberLike = fc
     fc.constantFrom('', '', '', ' ', '\n', 'x'),
   )
   .map((parts) => parts.join(''));
-const booleanLike = fc.constantFrom('true', 'false', 'True', 'FALSE', ' true', 'false ', 'yes', '1', '0', 't', '"true"', '');
-const canonical = fc.oneof(fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }).map(String), fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => JSON.stringify(n)));
+const booleanLike = fc.constantFrom(
+  'true',
+  'false',
+  'True',
+  'FALSE',
+  ' true',
+  'false ',
+  'yes',
+  '1',
+  '0',
+  't',
+  '"true"',
+  '',
+);
+const canonical = fc.oneof(
+  fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }).map(String),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => JSON.stringify(n)),
+);
 const candidates = fc.oneof(numberLike, booleanLike, canonical, fc.string({ maxLength: 8 }));
 
 describe('typed parameters: what admission accepts is what the workflow can read', () => {
@@ -44,15 +66,28 @@ describe('typed parameters: what admission accepts is what the workflow can read
         if (problemWith({ name: 'P', type }, text) !== undefined) return;
         const read = await stringToJson(text);
         expect(read, `${type} ${JSON.stringify(text)}`).toHaveProperty('value');
-        expect(IS_OF_TYPE[type]((read as { value: unknown }).value), `${type} ${JSON.stringify(text)} read as ${JSON.stringify(read)}`).toBe(true);
+        expect(
+          IS_OF_TYPE[type]((read as { value: unknown }).value),
+          `${type} ${JSON.stringify(text)} read as ${JSON.stringify(read)}`,
+        ).toBe(true);
       }),
       { numRuns: 1500 },
     );
   });
 
   it('accepts every number as JSON writes it, and every safe integer as an integer', () => {
-    fc.assert(fc.property(fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), (n) => problemWith({ name: 'N', type: 'integer' }, String(n)) === undefined));
-    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => problemWith({ name: 'N', type: 'number' }, JSON.stringify(n)) === undefined));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
+        (n) => problemWith({ name: 'N', type: 'integer' }, String(n)) === undefined,
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        (n) => problemWith({ name: 'N', type: 'number' }, JSON.stringify(n)) === undefined,
+      ),
+    );
     expect(problemWith({ name: 'B', type: 'boolean' }, 'true')).toBeUndefined();
     expect(problemWith({ name: 'B', type: 'boolean' }, 'false')).toBeUndefined();
   });

@@ -28,9 +28,35 @@ describe('user patterns: RE2, linear time', () => {
   });
 
   it('agrees with JavaScript on patterns both engines read the same way', () => {
-    const pieces = fc.constantFrom('a', 'b', '.', '[ab]', '[^a]', 'a*', 'b+', 'a?', '(a|b)', '(ab)*', 'a{1,3}', '\\d', '\\w', '-', '/');
-    const sources = fc.array(pieces, { minLength: 1, maxLength: 6 }).chain((parts) => fc.constantFrom(parts.join(''), `^${parts.join('')}`, `${parts.join('')}$`, `^${parts.join('')}$`));
-    fc.assert(fc.property(sources, fc.stringMatching(/^[ab1/-]{0,8}$/), (source, value) => userPattern(source).test(value) === new RegExp(source, 'u').test(value)));
+    const pieces = fc.constantFrom(
+      'a',
+      'b',
+      '.',
+      '[ab]',
+      '[^a]',
+      'a*',
+      'b+',
+      'a?',
+      '(a|b)',
+      '(ab)*',
+      'a{1,3}',
+      '\\d',
+      '\\w',
+      '-',
+      '/',
+    );
+    const sources = fc
+      .array(pieces, { minLength: 1, maxLength: 6 })
+      .chain((parts) =>
+        fc.constantFrom(parts.join(''), `^${parts.join('')}`, `${parts.join('')}$`, `^${parts.join('')}$`),
+      );
+    fc.assert(
+      fc.property(
+        sources,
+        fc.stringMatching(/^[ab1/-]{0,8}$/),
+        (source, value) => userPattern(source).test(value) === new RegExp(source, 'u').test(value),
+      ),
+    );
   });
 
   it.each([
@@ -49,7 +75,8 @@ describe('user patterns: RE2, linear time', () => {
   });
 
   it('accepts what it can run', () => {
-    for (const source of ['^https?://', '^[a-z0-9-]{1,63}$', '\\x{00e9}', '^\\S+$', '[\\p{Lu}]']) expect(userPatternProblem(source), source).toBeUndefined();
+    for (const source of ['^https?://', '^[a-z0-9-]{1,63}$', '\\x{00e9}', '^\\S+$', '[\\p{Lu}]'])
+      expect(userPatternProblem(source), source).toBeUndefined();
   });
 });
 

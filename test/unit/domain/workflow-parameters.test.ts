@@ -6,7 +6,8 @@ import { checkParameters, type ParameterRule } from '../../../lib/domain/workflo
 
 usePatternEngine(loadRe2js);
 
-const check = (rules: ParameterRule[], given: Record<string, string>) => checkParameters({ id: 'w', version: '1' }, rules, given);
+const check = (rules: ParameterRule[], given: Record<string, string>) =>
+  checkParameters({ id: 'w', version: '1' }, rules, given);
 const details = (rules: ParameterRule[], given: Record<string, string>) => {
   try {
     check(rules, given);
@@ -19,7 +20,12 @@ const details = (rules: ParameterRule[], given: Record<string, string>) => {
 
 describe('typed workflow parameters', () => {
   it.each<[string, ParameterRule, string, RegExp]>([
-    ['integer', { name: 'N', type: 'integer' }, '1.5', /^body\.parameters\.N: must be a whole number written as JSON \(.*\), got "1\.5"$/],
+    [
+      'integer',
+      { name: 'N', type: 'integer' },
+      '1.5',
+      /^body\.parameters\.N: must be a whole number written as JSON \(.*\), got "1\.5"$/,
+    ],
     ['integer', { name: 'N', type: 'integer' }, '2147484abc', /must be a whole number/],
     ['integer', { name: 'N', type: 'integer' }, '99999999999999999999', /must be a whole number/],
     ['number', { name: 'N', type: 'number' }, 'NaN', /must be a number/],
@@ -42,11 +48,22 @@ describe('typed workflow parameters', () => {
       { name: 'MODE', enum: ['fast', 'safe'], required: true },
       { name: 'NAME', pattern: '^[a-z-]+$', maxLength: 8 },
     ];
-    expect(check(rules, { SECONDS: '0', RATIO: '0.5', MODE: 'safe', NAME: 'café'.normalize('NFC').replace('é', 'e') })).toEqual({ SECONDS: '0', RATIO: '0.5', DRY_RUN: 'false', MODE: 'safe', NAME: 'cafe' });
+    expect(
+      check(rules, { SECONDS: '0', RATIO: '0.5', MODE: 'safe', NAME: 'café'.normalize('NFC').replace('é', 'e') }),
+    ).toEqual({ SECONDS: '0', RATIO: '0.5', DRY_RUN: 'false', MODE: 'safe', NAME: 'cafe' });
   });
 
   it('reports every problem at once, required ones included', () => {
-    expect(details([{ name: 'A', required: true }, { name: 'B', type: 'integer' }, { name: 'C', enum: ['x'] }], { B: 'two', C: 'y' })).toEqual([
+    expect(
+      details(
+        [
+          { name: 'A', required: true },
+          { name: 'B', type: 'integer' },
+          { name: 'C', enum: ['x'] },
+        ],
+        { B: 'two', C: 'y' },
+      ),
+    ).toEqual([
       'body.parameters.A: is required by workflow w',
       'body.parameters.B: must be a whole number written as JSON (like 5 or -12: digits, no leading zero, + sign, point, exponent or spaces), got "two"',
       'body.parameters.C: must be one of "x", got "y"',
@@ -61,11 +78,16 @@ describe('typed workflow parameters', () => {
   });
 
   it('refuses a name the workflow does not declare, suggesting the one a typo meant: a misspelt name must not run with the default', () => {
-    const rules: ParameterRule[] = [{ name: 'REPLICAS', type: 'integer', default: '6' }, { name: 'HOLD_SECONDS', type: 'integer' }];
+    const rules: ParameterRule[] = [
+      { name: 'REPLICAS', type: 'integer', default: '6' },
+      { name: 'HOLD_SECONDS', type: 'integer' },
+    ];
     expect(details(rules, { REPLCIAS: '2', OTHER: 'x' })).toEqual([
       'body.parameters.REPLCIAS: is not a parameter of workflow w version 1 (did you mean REPLICAS? declared: REPLICAS, HOLD_SECONDS)',
       'body.parameters.OTHER: is not a parameter of workflow w version 1 (declared: REPLICAS, HOLD_SECONDS)',
     ]);
-    expect(details([], { A: '1' })).toEqual(['body.parameters.A: is not a parameter of workflow w version 1 (it declares none)']);
+    expect(details([], { A: '1' })).toEqual([
+      'body.parameters.A: is not a parameter of workflow w version 1 (it declares none)',
+    ]);
   });
 });

@@ -4,15 +4,27 @@ import { eventIdempotencyKey } from '../../../lib/handlers/trigger-handler.js';
 
 // Strings rich in what a separator-based scoping confuses (colons, quotes, backslashes, brackets), and any strings at all.
 const tricky = fc.string({ unit: fc.constantFrom(':', '"', '\\', '[', ']', ',', 'a', 'b', ' '), maxLength: 8 });
-const anyString = fc.oneof(tricky, fc.string({ unit: 'grapheme', maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 20 }));
+const anyString = fc.oneof(
+  tricky,
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+);
 
 describe('the scoping of event idempotency keys by source', () => {
   it('never maps two (source, key) pairs that read the same when joined with a separator to one key', () => {
     fc.assert(
-      fc.property(anyString, anyString, anyString, fc.constantFrom(':', '", "', '","', '\\', '/'), (a, b, c, separator) => {
-        fc.pre(b !== '');
-        expect(eventIdempotencyKey(`${a}${separator}${b}`, c)).not.toBe(eventIdempotencyKey(a, `${b}${separator}${c}`));
-      }),
+      fc.property(
+        anyString,
+        anyString,
+        anyString,
+        fc.constantFrom(':', '", "', '","', '\\', '/'),
+        (a, b, c, separator) => {
+          fc.pre(b !== '');
+          expect(eventIdempotencyKey(`${a}${separator}${b}`, c)).not.toBe(
+            eventIdempotencyKey(a, `${b}${separator}${c}`),
+          );
+        },
+      ),
       { numRuns: 5_000 },
     );
   });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ExecutionWindow, historySummary, type WindowedRun } from '../../../lib/local/stepfunctions/execution-window.js';
+import {
+  ExecutionWindow,
+  historySummary,
+  type WindowedRun,
+} from '../../../lib/local/stepfunctions/execution-window.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
 
@@ -15,7 +19,13 @@ function run(i: number, status: WindowedRun['status'] = 'SUCCEEDED'): WindowedRu
     ...(status === 'FAILED' && { error: 'Boom', cause: 'why' }),
     history: [
       { id: 1, previousEventId: 0, timestamp: at(i), type: 'ExecutionStarted' },
-      { id: 2, previousEventId: 1, timestamp: at(i), type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'Work', input: '{}' } },
+      {
+        id: 2,
+        previousEventId: 1,
+        timestamp: at(i),
+        type: 'TaskStateEntered',
+        stateEnteredEventDetails: { name: 'Work', input: '{}' },
+      },
     ],
   };
 }
@@ -35,7 +45,16 @@ describe('ExecutionWindow', () => {
     expect(window.counts()).toEqual({ running: 1, finished: 2, tombstones: 3 });
     expect(window.get(running.executionArn)).toBe(running);
     expect([6, 7].map((i) => window.get(run(i).executionArn)?.name)).toEqual(['run-6', 'run-7']);
-    expect([3, 4, 5].map((i) => window.tombstone(run(i).executionArn))).toEqual([3, 4, 5].map((i) => ({ name: `run-${i}`, stateMachineArn: run(i).stateMachineArn, status: 'SUCCEEDED', startDate: at(i), stopDate: at(i + 1), input: `{"i":${i}}` })));
+    expect([3, 4, 5].map((i) => window.tombstone(run(i).executionArn))).toEqual(
+      [3, 4, 5].map((i) => ({
+        name: `run-${i}`,
+        stateMachineArn: run(i).stateMachineArn,
+        status: 'SUCCEEDED',
+        startDate: at(i),
+        stopDate: at(i + 1),
+        input: `{"i":${i}}`,
+      })),
+    );
     expect([0, 1, 2].some((i) => window.taken(run(i).executionArn))).toBe(false);
     expect([3, 4, 5, 6, 7, 100].every((i) => window.taken(run(i).executionArn))).toBe(true);
   });
@@ -59,7 +78,9 @@ describe('ExecutionWindow', () => {
     window.start(failed);
     window.finish(failed);
 
-    expect(historySummary(window.tombstone(failed.executionArn)!, 'arn:aws:iam::0:role/r').map(({ type, id }) => [id, type])).toEqual([
+    expect(
+      historySummary(window.tombstone(failed.executionArn)!, 'arn:aws:iam::0:role/r').map(({ type, id }) => [id, type]),
+    ).toEqual([
       [1, 'ExecutionStarted'],
       [2, 'TaskStateEntered'],
       [3, 'ExecutionFailed'],

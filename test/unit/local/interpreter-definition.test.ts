@@ -1,21 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import {
   AWS_DEFAULT_TASK_TIMEOUT_SECONDS,
-  LOCAL_WAIT_RESOURCE,
-  WAIT_CONTINUES,
-  toInterpreterDefinition,
   type Definition,
+  LOCAL_WAIT_RESOURCE,
+  toInterpreterDefinition,
+  WAIT_CONTINUES,
 } from '../../../lib/local/stepfunctions/interpreter-definition.js';
-import { MAX_INTERPRETER_TIMER_SECONDS } from '../../../lib/workflows/interpreter-checks.js';
 import { parseReferencePath, readReferencePath } from '../../../lib/local/stepfunctions/reference-path.js';
 import { attemptMs } from '../../../lib/local/stepfunctions/timed-handlers.js';
+import { MAX_INTERPRETER_TIMER_SECONDS } from '../../../lib/workflows/interpreter-checks.js';
 
 const LAMBDA = 'arn:aws:lambda:us-east-1:000000000000:function:f';
-const machine = (States: Definition['States'], extra: Partial<Definition> = {}): Definition => ({ StartAt: Object.keys(States)[0]!, States, ...extra });
+const machine = (States: Definition['States'], extra: Partial<Definition> = {}): Definition => ({
+  StartAt: Object.keys(States)[0]!,
+  States,
+  ...extra,
+});
 
 describe('toInterpreterDefinition', () => {
   it('turns a Wait into a Task of the local wait resource that keeps its paths and transitions', () => {
-    const { definition, waits } = toInterpreterDefinition(machine({ W: { Type: 'Wait', Comment: 'c', InputPath: '$.a', OutputPath: '$.b', SecondsPath: '$.s', Next: 'Done' }, Done: { Type: 'Succeed' } }));
+    const { definition, waits } = toInterpreterDefinition(
+      machine({
+        W: { Type: 'Wait', Comment: 'c', InputPath: '$.a', OutputPath: '$.b', SecondsPath: '$.s', Next: 'Done' },
+        Done: { Type: 'Succeed' },
+      }),
+    );
 
     expect(definition.States.W).toEqual({
       Type: 'Task',
@@ -50,31 +59,63 @@ describe('toInterpreterDefinition', () => {
         Look: {
           Type: 'Pass',
           InputPath: '$$.Execution.Input',
-          Parameters: { 'id.$': '$$.Execution.Id', 'named.$': "States.Format('{} {}', $$.Execution.Name, $.x)", literal: '$$.Execution.Id', nested: { 'all.$': '$$.Execution' } },
+          Parameters: {
+            'id.$': '$$.Execution.Id',
+            'named.$': "States.Format('{} {}', $$.Execution.Name, $.x)",
+            literal: '$$.Execution.Id',
+            nested: { 'all.$': '$$.Execution' },
+          },
           Result: { 'kept.$': '$$.Execution.Id' },
           ResultPath: '$.look',
           Next: 'Pick',
         },
-        Pick: { Type: 'Choice', Choices: [{ And: [{ Variable: '$$.Execution.Name', StringEqualsPath: '$$.Execution.Input.name', Next: 'Done' }] }], Default: 'Done' },
+        Pick: {
+          Type: 'Choice',
+          Choices: [
+            { And: [{ Variable: '$$.Execution.Name', StringEqualsPath: '$$.Execution.Input.name', Next: 'Done' }] },
+          ],
+          Default: 'Done',
+        },
         Done: { Type: 'Succeed', OutputPath: '$$.ExecutionName' },
       }),
     );
 
     expect(definition.States.Look).toMatchObject({
       InputPath: '$$.LockstepExecution.Input',
-      Parameters: { 'id.$': '$$.LockstepExecution.Id', 'named.$': "States.Format('{} {}', $$.LockstepExecution.Name, $.x)", literal: '$$.Execution.Id', nested: { 'all.$': '$$.LockstepExecution' } },
+      Parameters: {
+        'id.$': '$$.LockstepExecution.Id',
+        'named.$': "States.Format('{} {}', $$.LockstepExecution.Name, $.x)",
+        literal: '$$.Execution.Id',
+        nested: { 'all.$': '$$.LockstepExecution' },
+      },
       Result: { 'kept.$': '$$.Execution.Id' },
     });
-    expect(definition.States.Pick!.Choices).toEqual([{ And: [{ Variable: '$$.LockstepExecution.Name', StringEqualsPath: '$$.LockstepExecution.Input.name', Next: 'Done' }] }]);
+    expect(definition.States.Pick!.Choices).toEqual([
+      {
+        And: [
+          { Variable: '$$.LockstepExecution.Name', StringEqualsPath: '$$.LockstepExecution.Input.name', Next: 'Done' },
+        ],
+      },
+    ]);
     expect(definition.States.Done!.OutputPath).toBe('$$.ExecutionName');
     expect(intrinsics.get('Look')).toEqual(["States.Format('{} {}', $$.Execution.Name, $.x)"]);
   });
 
   it('walks Parallel branches and Map item processors (ItemProcessor and Iterator) at any depth', () => {
-    const inner = machine({ InnerWait: { Type: 'Wait', Seconds: 1, Next: 'InnerTask' }, InnerTask: { Type: 'Task', Resource: LAMBDA, End: true } });
+    const inner = machine({
+      InnerWait: { Type: 'Wait', Seconds: 1, Next: 'InnerTask' },
+      InnerTask: { Type: 'Task', Resource: LAMBDA, End: true },
+    });
     const { definition, waits, tasks } = toInterpreterDefinition(
       machine({
-        P: { Type: 'Parallel', Branches: [machine({ M: { Type: 'Map', ItemProcessor: inner, End: true } }), machine({ B: { Type: 'Task', Resource: `${LAMBDA}b`, TimeoutSeconds: 5, End: true } })], Next: 'Old' },
+        P: {
+          Type: 'Parallel',
+          Branches: [
+            machine({ M: { Type: 'Map', ItemProcessor: inner, End: true } }),
+            machine({ B: { Type: 'Task', Resource: `${LAMBDA}b`, TimeoutSeconds: 5, End: true } }),
+          ],
+          Next: 'Old',
+        },
         Old: { Type: 'Map', Iterator: machine({ OldWait: { Type: 'Wait', Seconds: 2, End: true } }), End: true },
       }),
     );
@@ -88,7 +129,10 @@ describe('toInterpreterDefinition', () => {
     const processor = branches[0]!.States.M!.ItemProcessor as Definition;
     expect(processor.States.InnerWait).toMatchObject({ Type: 'Task', Resource: LOCAL_WAIT_RESOURCE });
     expect(processor.States.InnerTask).toMatchObject({ TimeoutSeconds: MAX_INTERPRETER_TIMER_SECONDS });
-    expect((definition.States.Old!.Iterator as Definition).States.OldWait).toMatchObject({ Type: 'Task', Resource: LOCAL_WAIT_RESOURCE });
+    expect((definition.States.Old!.Iterator as Definition).States.OldWait).toMatchObject({
+      Type: 'Task',
+      Resource: LOCAL_WAIT_RESOURCE,
+    });
   });
 
   it('leaves a Task timeout the interpreter can hold to the interpreter, and guards the others', () => {
@@ -106,19 +150,28 @@ describe('toInterpreterDefinition', () => {
     expect(tasks.get('Long')!.guard).toEqual({ timeoutSeconds: MAX_INTERPRETER_TIMER_SECONDS + 1 });
     expect(tasks.get('None')!.guard).toEqual({ timeoutSeconds: AWS_DEFAULT_TASK_TIMEOUT_SECONDS });
     expect(tasks.get('ByPath')!.guard).toEqual({ timeoutSecondsPath: '$.timeout' });
-    for (const name of ['Long', 'None', 'ByPath']) expect(definition.States[name]!.TimeoutSeconds).toBe(MAX_INTERPRETER_TIMER_SECONDS);
+    for (const name of ['Long', 'None', 'ByPath'])
+      expect(definition.States[name]!.TimeoutSeconds).toBe(MAX_INTERPRETER_TIMER_SECONDS);
     expect(definition.States.ByPath).not.toHaveProperty('TimeoutSecondsPath');
   });
 
   it('takes the execution TimeoutSeconds out of the definition', () => {
-    const { definition, timeoutSeconds } = toInterpreterDefinition(machine({ Done: { Type: 'Succeed' } }, { TimeoutSeconds: 99_999_999 }));
+    const { definition, timeoutSeconds } = toInterpreterDefinition(
+      machine({ Done: { Type: 'Succeed' } }, { TimeoutSeconds: 99_999_999 }),
+    );
 
     expect(timeoutSeconds).toBe(99_999_999);
     expect(definition).not.toHaveProperty('TimeoutSeconds');
   });
 
   it('uses the timer limit it is given', () => {
-    const { definition, tasks } = toInterpreterDefinition(machine({ W: { Type: 'Wait', Seconds: 9, Next: 'T' }, T: { Type: 'Task', Resource: LAMBDA, TimeoutSeconds: 3, End: true } }), { timerLimitSeconds: 2 });
+    const { definition, tasks } = toInterpreterDefinition(
+      machine({
+        W: { Type: 'Wait', Seconds: 9, Next: 'T' },
+        T: { Type: 'Task', Resource: LAMBDA, TimeoutSeconds: 3, End: true },
+      }),
+      { timerLimitSeconds: 2 },
+    );
 
     expect(definition.States.W!.TimeoutSeconds).toBe(2);
     expect(definition.States.T!.TimeoutSeconds).toBe(2);
@@ -126,17 +179,70 @@ describe('toInterpreterDefinition', () => {
   });
 
   it.each([
-    ['a Retry that could wait beyond the limit', { T: { Type: 'Task', Resource: LAMBDA, Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 3600, MaxAttempts: 20 }], End: true } }, /"T", Retry #1.*MaxDelaySeconds/],
-    ['the same on a Parallel state', { P: { Type: 'Parallel', Branches: [machine({ X: { Type: 'Pass', End: true } })], Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 99_999_999 }], End: true } }, /"P", Retry #1/],
-    ['a state name used twice', { P: { Type: 'Parallel', Branches: [machine({ X: { Type: 'Pass', End: true } }), machine({ X: { Type: 'Pass', End: true } })], End: true } }, /"X" is used more than once/],
-    ['a TimeoutSecondsPath into the context object', { T: { Type: 'Task', Resource: LAMBDA, TimeoutSecondsPath: '$$.Execution.Input.t', End: true } }, /context object/],
-    ['a TimeoutSecondsPath that is not a reference path', { T: { Type: 'Task', Resource: LAMBDA, TimeoutSecondsPath: '$.items[*].t', End: true } }, /not a reference path/],
+    [
+      'a Retry that could wait beyond the limit',
+      {
+        T: {
+          Type: 'Task',
+          Resource: LAMBDA,
+          Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 3600, MaxAttempts: 20 }],
+          End: true,
+        },
+      },
+      /"T", Retry #1.*MaxDelaySeconds/,
+    ],
+    [
+      'the same on a Parallel state',
+      {
+        P: {
+          Type: 'Parallel',
+          Branches: [machine({ X: { Type: 'Pass', End: true } })],
+          Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 99_999_999 }],
+          End: true,
+        },
+      },
+      /"P", Retry #1/,
+    ],
+    [
+      'a state name used twice',
+      {
+        P: {
+          Type: 'Parallel',
+          Branches: [machine({ X: { Type: 'Pass', End: true } }), machine({ X: { Type: 'Pass', End: true } })],
+          End: true,
+        },
+      },
+      /"X" is used more than once/,
+    ],
+    [
+      'a TimeoutSecondsPath into the context object',
+      { T: { Type: 'Task', Resource: LAMBDA, TimeoutSecondsPath: '$$.Execution.Input.t', End: true } },
+      /context object/,
+    ],
+    [
+      'a TimeoutSecondsPath that is not a reference path',
+      { T: { Type: 'Task', Resource: LAMBDA, TimeoutSecondsPath: '$.items[*].t', End: true } },
+      /not a reference path/,
+    ],
   ])('refuses %s as InvalidDefinition', (_label, States, message) => {
-    expect(() => toInterpreterDefinition(machine(States as Definition['States']))).toThrow(expect.objectContaining({ type: 'InvalidDefinition', message: expect.stringMatching(message) }));
+    expect(() => toInterpreterDefinition(machine(States as Definition['States']))).toThrow(
+      expect.objectContaining({ type: 'InvalidDefinition', message: expect.stringMatching(message) }),
+    );
   });
 
   it('accepts a long Retry held under the limit by MaxDelaySeconds', () => {
-    expect(() => toInterpreterDefinition(machine({ T: { Type: 'Task', Resource: LAMBDA, Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 3600, MaxAttempts: 20, MaxDelaySeconds: 86_400 }], End: true } }))).not.toThrow();
+    expect(() =>
+      toInterpreterDefinition(
+        machine({
+          T: {
+            Type: 'Task',
+            Resource: LAMBDA,
+            Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 3600, MaxAttempts: 20, MaxDelaySeconds: 86_400 }],
+            End: true,
+          },
+        }),
+      ),
+    ).not.toThrow();
   });
 });
 

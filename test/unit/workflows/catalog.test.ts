@@ -3,16 +3,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { UnknownWorkflowError } from '../../../lib/domain/errors.js';
-import { InMemoryWorkflowCatalog, catalogEntry, catalogFileContent, localCatalog, readCatalogFile, stateMachineName, stepFunctionName } from '../../../lib/workflows/catalog.js';
+import {
+  catalogEntry,
+  catalogFileContent,
+  InMemoryWorkflowCatalog,
+  localCatalog,
+  readCatalogFile,
+  stateMachineName,
+  stepFunctionName,
+} from '../../../lib/workflows/catalog.js';
 import { loadBuiltInWorkflows } from '../../../lib/workflows/load-workflows.js';
 
 describe('workflow catalog', () => {
   const builtIns = loadBuiltInWorkflows();
   const noop = builtIns.find((w) => w.id === 'noop')!;
-  const catalog = localCatalog([...builtIns, { ...noop, version: '2', description: 'v2' }, { ...noop, version: '10', description: 'v10' }]);
+  const catalog = localCatalog([
+    ...builtIns,
+    { ...noop, version: '2', description: 'v2' },
+    { ...noop, version: '10', description: 'v10' },
+  ]);
 
   it('always has the diagnostic workflows', () => {
-    expect(localCatalog(builtIns).list().map((w) => w.id)).toEqual(expect.arrayContaining(['noop', 'wait', 'fail', 'restart-ecs-service']));
+    expect(
+      localCatalog(builtIns)
+        .list()
+        .map((w) => w.id),
+    ).toEqual(expect.arrayContaining(['noop', 'wait', 'fail', 'restart-ecs-service']));
   });
 
   it('resolves a missing version to the latest, comparing versions as numbers', () => {
@@ -34,10 +50,17 @@ describe('workflow catalog', () => {
     const entry = catalogEntry(noop, { local: true });
     expect(entry).not.toHaveProperty('definition');
     expect(entry).not.toHaveProperty('folder');
-    const existing = { ...noop, id: 'legacy', definition: undefined, stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:legacy' };
+    const existing = {
+      ...noop,
+      id: 'legacy',
+      definition: undefined,
+      stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:legacy',
+    };
     expect(catalogEntry(existing, { local: true }).runnableLocally).toBe(false);
     expect(catalogEntry(existing, { local: false })).not.toHaveProperty('runnableLocally');
-    expect(catalogEntry({ ...existing, definition: noop.definition }, { local: true })).not.toHaveProperty('runnableLocally');
+    expect(catalogEntry({ ...existing, definition: noop.definition }, { local: true })).not.toHaveProperty(
+      'runnableLocally',
+    );
   });
 
   it('round-trips through the catalog file the functions read', () => {
@@ -61,15 +84,27 @@ describe('workflow catalog', () => {
       ...noop,
       id: 'patterned',
       targetPattern: '^prod/deployment/',
-      parameters: [{ name: 'IMAGE', description: 'an image', required: false, type: 'string' as const, pattern: '^[a-z0-9./-]+$', default: 'nginx' }],
+      parameters: [
+        {
+          name: 'IMAGE',
+          description: 'an image',
+          required: false,
+          type: 'string' as const,
+          pattern: '^[a-z0-9./-]+$',
+          default: 'nginx',
+        },
+      ],
     };
     const file = join(mkdtempSync(join(tmpdir(), 'catalog-')), 'catalog.json');
     writeFileSync(file, catalogFileContent([patterned]));
-    expect(readFresh(file).resolve('patterned')).toMatchObject({ targetPattern: '^prod/deployment/', parameters: [{ pattern: '^[a-z0-9./-]+$' }] });
+    expect(readFresh(file).resolve('patterned')).toMatchObject({
+      targetPattern: '^prod/deployment/',
+      parameters: [{ pattern: '^[a-z0-9./-]+$' }],
+    });
     expect(load).not.toHaveBeenCalled();
   });
 
-  it('keeps state machine and step function names within their services\' limits, and distinct', () => {
+  it("keeps state machine and step function names within their services' limits, and distinct", () => {
     const longest = { id: 'a'.repeat(63), version: '10.20.30' };
     expect(stateMachineName(longest)).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
     expect(stateMachineName(longest)).not.toBe(stateMachineName({ ...longest, version: '10.20.31' }));

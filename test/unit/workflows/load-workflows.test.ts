@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LockstepError } from '../../../lib/domain/errors.js';
-import { WorkflowFolderError, loadWorkflowCatalog, loadWorkflows } from '../../../lib/workflows/load-workflows.js';
+import { loadWorkflowCatalog, loadWorkflows, WorkflowFolderError } from '../../../lib/workflows/load-workflows.js';
 
 const folders: string[] = [];
 afterEach(() => folders.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -30,7 +30,13 @@ function problemsOf(load: () => unknown): readonly string[] {
 }
 
 const HANDLER = 'export const handler = async (event: unknown) => event;\n';
-const manifest = (fields: Record<string, unknown> = {}) => ({ id: 'restart', version: '1', description: 'Restarts.', definition: 'definition.asl.json', ...fields });
+const manifest = (fields: Record<string, unknown> = {}) => ({
+  id: 'restart',
+  version: '1',
+  description: 'Restarts.',
+  definition: 'definition.asl.json',
+  ...fields,
+});
 const stepDefinition = { StartAt: 'Restart', States: { Restart: { Type: 'Task', Resource: '${Restart}', End: true } } };
 const oneStep = { steps: { Restart: { handler: 'steps/restart.ts' } } };
 
@@ -44,22 +50,45 @@ const restart = (overrides: Record<string, unknown> = {}) => ({
 
 describe('loadWorkflows: what users get wrong, one line per problem naming the file', () => {
   it('refuses a workflow whose defaults alone are more than a request body holds, naming it (they would make every request a 500)', () => {
-    const huge = Array.from({ length: 8 }, (_, i) => ({ name: `P${i + 1}`, description: 'large', maxLength: 16_384, default: '😀'.repeat(16_384) }));
-    const dir = workflowsFolder(restart({ 'restart/workflow.json': manifest({ ...oneStep, id: 'huge8', parameters: huge }) }));
+    const huge = Array.from({ length: 8 }, (_, i) => ({
+      name: `P${i + 1}`,
+      description: 'large',
+      maxLength: 16_384,
+      default: '😀'.repeat(16_384),
+    }));
+    const dir = workflowsFolder(
+      restart({ 'restart/workflow.json': manifest({ ...oneStep, id: 'huge8', parameters: huge }) }),
+    );
     expect(problemsOf(() => loadWorkflows(dir))).toEqual([
-      expect.stringMatching(/^restart\/workflow\.json: parameters: the defaults of workflow huge8 come to 524,304 bytes; at most 262,144/),
+      expect.stringMatching(
+        /^restart\/workflow\.json: parameters: the defaults of workflow huge8 come to 524,304 bytes; at most 262,144/,
+      ),
     ]);
   });
 
   it('loads a workflow whose defaults fit', () => {
-    const large = Array.from({ length: 3 }, (_, i) => ({ name: `P${i + 1}`, description: 'large', maxLength: 16_384, default: '😀'.repeat(16_384) }));
+    const large = Array.from({ length: 3 }, (_, i) => ({
+      name: `P${i + 1}`,
+      description: 'large',
+      maxLength: 16_384,
+      default: '😀'.repeat(16_384),
+    }));
     const dir = workflowsFolder(restart({ 'restart/workflow.json': manifest({ ...oneStep, parameters: large }) }));
     expect(loadWorkflows(dir)).toHaveLength(1);
   });
 
   it('refuses a Next that names no state', () => {
-    const dir = workflowsFolder(restart({ 'restart/definition.asl.json': { StartAt: 'Restart', States: { Restart: { Type: 'Task', Resource: '${Restart}', Next: 'Verify' } } } }));
-    expect(problemsOf(() => loadWorkflows(dir))).toEqual(['restart/definition.asl.json: state "Restart" has Next "Verify", which does not exist']);
+    const dir = workflowsFolder(
+      restart({
+        'restart/definition.asl.json': {
+          StartAt: 'Restart',
+          States: { Restart: { Type: 'Task', Resource: '${Restart}', Next: 'Verify' } },
+        },
+      }),
+    );
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual([
+      'restart/definition.asl.json: state "Restart" has Next "Verify", which does not exist',
+    ]);
   });
 
   it('refuses Default, Choice and Catch targets that name no state, and a branch that jumps out of its Parallel or Map', () => {
@@ -69,10 +98,26 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
         Pick: { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: 'Nowhere' }], Default: 'Gone' },
         Fan: {
           Type: 'Parallel',
-          Branches: [{ StartAt: 'Inner', States: { Inner: { Type: 'Task', Resource: '${Restart}', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done' }], End: true } } }],
+          Branches: [
+            {
+              StartAt: 'Inner',
+              States: {
+                Inner: {
+                  Type: 'Task',
+                  Resource: '${Restart}',
+                  Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done' }],
+                  End: true,
+                },
+              },
+            },
+          ],
           Next: 'Each',
         },
-        Each: { Type: 'Map', Iterator: { StartAt: 'Item', States: { Item: { Type: 'Pass', Next: 'Fan' } } }, End: true },
+        Each: {
+          Type: 'Map',
+          Iterator: { StartAt: 'Item', States: { Item: { Type: 'Pass', Next: 'Fan' } } },
+          End: true,
+        },
         Done: { Type: 'Succeed' },
       },
     };
@@ -91,11 +136,18 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
   it('refuses a definition with no reachable end, and states that can never end', () => {
     const dir = workflowsFolder({
       'loop/workflow.json': manifest({ id: 'loop' }),
-      'loop/definition.asl.json': { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } } },
+      'loop/definition.asl.json': {
+        StartAt: 'A',
+        States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } },
+      },
       'trap/workflow.json': manifest({ id: 'trap' }),
       'trap/definition.asl.json': {
         StartAt: 'Pick',
-        States: { Pick: { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: 'Poll' }], Default: 'Done' }, Poll: { Type: 'Wait', Seconds: 5, Next: 'Poll' }, Done: { Type: 'Succeed' } },
+        States: {
+          Pick: { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: 'Poll' }], Default: 'Done' },
+          Poll: { Type: 'Wait', Seconds: 5, Next: 'Poll' },
+          Done: { Type: 'Succeed' },
+        },
       },
     });
     expect(problemsOf(() => loadWorkflows(dir))).toEqual([
@@ -107,7 +159,14 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
   it('refuses unreachable states, unknown state types and Tasks without a Resource', () => {
     const dir = workflowsFolder({
       'a/workflow.json': manifest({ id: 'a' }),
-      'a/definition.asl.json': { StartAt: 'Go', States: { Go: { Type: 'Taks', Resource: 'arn:aws:states:::lambda:invoke', End: true }, Call: { Type: 'Task', End: true }, Orphan: { Type: 'Succeed' } } },
+      'a/definition.asl.json': {
+        StartAt: 'Go',
+        States: {
+          Go: { Type: 'Taks', Resource: 'arn:aws:states:::lambda:invoke', End: true },
+          Call: { Type: 'Task', End: true },
+          Orphan: { Type: 'Succeed' },
+        },
+      },
     });
     expect(problemsOf(() => loadWorkflows(dir))).toEqual([
       'a/definition.asl.json: state "Go" has Type "Taks", which does not exist (one of Task, Pass, Wait, Choice, Parallel, Map, Succeed, Fail)',
@@ -121,11 +180,21 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
     const why = "JSONata is not supported: local mode's interpreter runs JSONPath only; write this state with JSONPath";
     const dir = workflowsFolder({
       'top/workflow.json': manifest({ id: 'top' }),
-      'top/definition.asl.json': { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', Output: '{% $states.input %}', End: true } } },
+      'top/definition.asl.json': {
+        QueryLanguage: 'JSONata',
+        StartAt: 'A',
+        States: { A: { Type: 'Pass', Output: '{% $states.input %}', End: true } },
+      },
       'state/workflow.json': manifest({ id: 'state' }),
-      'state/definition.asl.json': { StartAt: 'A', States: { A: { Type: 'Pass', QueryLanguage: 'JSONata', End: true } } },
+      'state/definition.asl.json': {
+        StartAt: 'A',
+        States: { A: { Type: 'Pass', QueryLanguage: 'JSONata', End: true } },
+      },
       'expression/workflow.json': manifest({ id: 'expression' }),
-      'expression/definition.asl.json': { StartAt: 'A', States: { A: { Type: 'Pass', Parameters: { 'x.$': '$.y', z: '{% $now() %}' }, End: true } } },
+      'expression/definition.asl.json': {
+        StartAt: 'A',
+        States: { A: { Type: 'Pass', Parameters: { 'x.$': '$.y', z: '{% $now() %}' }, End: true } },
+      },
     });
     expect(problemsOf(() => loadWorkflows(dir))).toEqual([
       `expression/definition.asl.json: state "A" has a JSONata expression at Parameters.z: ${why}`,
@@ -139,7 +208,12 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
       StartAt: 'A',
       States: {
         A: { Type: 'Task', Resource: '${Restrat}', Next: 'B' },
-        B: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'prefix-${Restart}', 'Payload.$': '$' }, End: true },
+        B: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: 'prefix-${Restart}', 'Payload.$': '$' },
+          End: true,
+        },
       },
     };
     const dir = workflowsFolder(restart({ 'restart/definition.asl.json': definition }));
@@ -155,7 +229,10 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
       'a/workflow.json': manifest({ id: 'a' }),
       'a/definition.asl.json': { StartAt: 'A', States: { A: { Type: 'Pass', InputPath: 'not-a-path', End: true } } },
       'b/workflow.json': manifest({ id: 'b' }),
-      'b/definition.asl.json': { StartAt: 'B', States: { B: { Type: 'Wait', Seconds: 1, SecondsPath: '$.s', End: true } } },
+      'b/definition.asl.json': {
+        StartAt: 'B',
+        States: { B: { Type: 'Wait', Seconds: 1, SecondsPath: '$.s', End: true } },
+      },
       'c/workflow.json': manifest({ id: 'c' }),
       'c/definition.asl.json': { StartAt: 'C', States: { C: { Type: 'Succeed', Nxt: 'A' } } },
     });
@@ -171,7 +248,11 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
       'a/workflow.json': manifest({
         id: 'a',
         definition: '../shared.asl.json',
-        steps: { Missing: { handler: 'steps/missing.ts' }, Python: { handler: 'steps/x.py' }, Away: { handler: '../away.ts' } },
+        steps: {
+          Missing: { handler: 'steps/missing.ts' },
+          Python: { handler: 'steps/x.py' },
+          Away: { handler: '../away.ts' },
+        },
       }),
       'a/steps/x.py': 'def handler(event, context): pass\n',
       'shared.asl.json': stepDefinition,
@@ -187,7 +268,10 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
 
   it('accepts a file inside the folder whose name starts with two dots', () => {
     const definition = { StartAt: 'Go', States: { Go: { Type: 'Succeed' } } };
-    const dir = workflowsFolder({ 'a/workflow.json': manifest({ id: 'a', definition: '..definition.asl.json' }), 'a/..definition.asl.json': definition });
+    const dir = workflowsFolder({
+      'a/workflow.json': manifest({ id: 'a', definition: '..definition.asl.json' }),
+      'a/..definition.asl.json': definition,
+    });
     expect(loadWorkflows(dir)).toEqual([expect.objectContaining({ id: 'a', definition })]);
   });
 
@@ -199,7 +283,7 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
       'c/definition.asl.json': '',
     });
     expect(problemsOf(() => loadWorkflows(dir))).toEqual([
-      'a/workflow.json: is not valid JSON: Expected \',\' or \'}\' after property value in JSON at position 34 (line 4 column 3)',
+      "a/workflow.json: is not valid JSON: Expected ',' or '}' after property value in JSON at position 34 (line 4 column 3)",
       'b/workflow.json: definition "missing.asl.json" does not exist',
       'c/definition.asl.json: is not valid JSON: Unexpected end of JSON input (line 1 column 1)',
     ]);
@@ -221,33 +305,59 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
     ];
     expect(problemsOf(() => loadWorkflows(dir))).toEqual(problems);
     expect(() => loadWorkflows(dir)).toThrow(LockstepError);
-    expect(() => loadWorkflows(dir)).toThrow(`4 problems in the workflows folder ${dir}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    expect(() => loadWorkflows(dir)).toThrow(
+      `4 problems in the workflows folder ${dir}:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
   });
 
   it('refuses the same id and version in two folders, naming both', () => {
-    const dir = workflowsFolder({ ...restart(), 'restart-copy/workflow.json': manifest({ version: '1.0', stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:restart', definition: undefined }) });
-    expect(problemsOf(() => loadWorkflows(dir))).toEqual(['restart-copy/workflow.json: restart@1.0 is also declared by restart/workflow.json (as 1); give one of them a new version']);
+    const dir = workflowsFolder({
+      ...restart(),
+      'restart-copy/workflow.json': manifest({
+        version: '1.0',
+        stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:restart',
+        definition: undefined,
+      }),
+    });
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual([
+      'restart-copy/workflow.json: restart@1.0 is also declared by restart/workflow.json (as 1); give one of them a new version',
+    ]);
   });
 
   it('refuses a user workflow that reuses a built-in id, whether loaded alone (a CDK app) or as the catalog (local mode), with the same line', () => {
-    const dir = workflowsFolder({ 'my-noop/workflow.json': manifest({ id: 'noop', version: '2' }), 'my-noop/definition.asl.json': { StartAt: 'A', States: { A: { Type: 'Succeed' } } } });
-    const line = 'my-noop/workflow.json: id "noop" may not reuse a built-in id (built-in: fail, noop, restart-ecs-service, wait)';
+    const dir = workflowsFolder({
+      'my-noop/workflow.json': manifest({ id: 'noop', version: '2' }),
+      'my-noop/definition.asl.json': { StartAt: 'A', States: { A: { Type: 'Succeed' } } },
+    });
+    const line =
+      'my-noop/workflow.json: id "noop" may not reuse a built-in id (built-in: fail, noop, restart-ecs-service, wait)';
     expect(problemsOf(() => loadWorkflowCatalog(dir))).toEqual([line]);
     expect(problemsOf(() => loadWorkflows(dir))).toEqual([line]);
   });
 
   it('refuses a folder with no workflow in it: pointing at the wrong folder must not look like success', () => {
     const dir = workflowsFolder({ 'steps/restart.ts': HANDLER });
-    expect(problemsOf(() => loadWorkflows(dir))).toEqual([`${dir}: no workflow.json in this folder or in any folder below it`]);
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual([
+      `${dir}: no workflow.json in this folder or in any folder below it`,
+    ]);
   });
 
   it('refuses a step module that does not parse or exports no handler, without running it', () => {
     const dir = workflowsFolder(
       restart({
-        'restart/workflow.json': manifest({ steps: { Restart: { handler: 'steps/restart.ts' }, Verify: { handler: 'steps/verify.mjs' } } }),
-        'restart/definition.asl.json': { StartAt: 'Restart', States: { Restart: { Type: 'Task', Resource: '${Restart}', Next: 'Verify' }, Verify: { Type: 'Task', Resource: '${Verify}', End: true } } },
+        'restart/workflow.json': manifest({
+          steps: { Restart: { handler: 'steps/restart.ts' }, Verify: { handler: 'steps/verify.mjs' } },
+        }),
+        'restart/definition.asl.json': {
+          StartAt: 'Restart',
+          States: {
+            Restart: { Type: 'Task', Resource: '${Restart}', Next: 'Verify' },
+            Verify: { Type: 'Task', Resource: '${Verify}', End: true },
+          },
+        },
         'restart/steps/restart.ts': 'export const handler = async (event: unknown) => {\n  return event;\n',
-        'restart/steps/verify.mjs': 'throw new Error("never run at load time");\nexport async function handle(event) { return event; }\n',
+        'restart/steps/verify.mjs':
+          'throw new Error("never run at load time");\nexport async function handle(event) { return event; }\n',
       }),
     );
     expect(problemsOf(() => loadWorkflows(dir))).toEqual([
@@ -257,18 +367,39 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
   });
 
   it('refuses a step file that exports nothing at all', () => {
-    const dir = workflowsFolder(restart({ 'restart/steps/restart.ts': 'const handler = async (event: unknown) => event;\n' }));
-    expect(problemsOf(() => loadWorkflows(dir))).toEqual([expect.stringMatching(/^restart\/steps\/restart\.ts: exports no handler \(it exports nothing\)/)]);
+    const dir = workflowsFolder(
+      restart({ 'restart/steps/restart.ts': 'const handler = async (event: unknown) => event;\n' }),
+    );
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual([
+      expect.stringMatching(/^restart\/steps\/restart\.ts: exports no handler \(it exports nothing\)/),
+    ]);
   });
 
   it('accepts a CommonJS step module, whose exports only running it would tell', () => {
-    const dir = workflowsFolder(restart({ 'restart/workflow.json': manifest({ steps: { Restart: { handler: 'steps/restart.js' } } }), 'restart/steps/restart.js': 'module.exports.handler = async (event) => event;\n' }));
+    const dir = workflowsFolder(
+      restart({
+        'restart/workflow.json': manifest({ steps: { Restart: { handler: 'steps/restart.js' } } }),
+        'restart/steps/restart.js': 'module.exports.handler = async (event) => event;\n',
+      }),
+    );
     expect(loadWorkflows(dir)).toHaveLength(1);
   });
 
   it('still checks the step handlers when workflow.json has other problems, so every problem shows in one run', () => {
-    const dir = workflowsFolder(restart({ 'restart/workflow.json': manifest({ ...oneStep, extra: 1, steps: { Restart: { handler: 'steps/missing.ts' } } }), 'restart/definition.asl.json': stepDefinition }));
-    expect(problemsOf(() => loadWorkflows(dir))).toEqual(['restart/workflow.json: unknown field "extra"', 'restart/workflow.json: step "Restart" handler "steps/missing.ts" does not exist']);
+    const dir = workflowsFolder(
+      restart({
+        'restart/workflow.json': manifest({
+          ...oneStep,
+          extra: 1,
+          steps: { Restart: { handler: 'steps/missing.ts' } },
+        }),
+        'restart/definition.asl.json': stepDefinition,
+      }),
+    );
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual([
+      'restart/workflow.json: unknown field "extra"',
+      'restart/workflow.json: step "Restart" handler "steps/missing.ts" does not exist',
+    ]);
   });
 
   it('refuses a handler that is a link to a file outside the folder', () => {
@@ -276,11 +407,15 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
     const dir = workflowsFolder(restart());
     rmSync(join(dir, 'restart/steps/restart.ts'));
     symlinkSync(join(outside, 'elsewhere.ts'), join(dir, 'restart/steps/restart.ts'));
-    expect(problemsOf(() => loadWorkflows(dir))).toEqual(['restart/workflow.json: step "Restart" handler "steps/restart.ts" is outside the workflow\'s folder']);
+    expect(problemsOf(() => loadWorkflows(dir))).toEqual([
+      'restart/workflow.json: step "Restart" handler "steps/restart.ts" is outside the workflow\'s folder',
+    ]);
   });
 
   it('does not call a malformed step name unused: its own problem says what is wrong', () => {
-    const dir = workflowsFolder(restart({ 'restart/workflow.json': manifest({ steps: { 're-start': { handler: 'steps/restart.ts' } } }) }));
+    const dir = workflowsFolder(
+      restart({ 'restart/workflow.json': manifest({ steps: { 're-start': { handler: 'steps/restart.ts' } } }) }),
+    );
     const problems = problemsOf(() => loadWorkflows(dir));
     expect(problems.some((p) => p.includes('step names are letters and digits'))).toBe(true);
     expect(problems.some((p) => p.includes('not used'))).toBe(false);
@@ -289,7 +424,13 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
   it('refuses a field the state type does not take, which the ASL schema lets through (Retry on a Pass, Next on a Succeed)', () => {
     const dir = workflowsFolder({
       'm/workflow.json': manifest({ id: 'm' }),
-      'm/definition.asl.json': { StartAt: 'A', States: { A: { Type: 'Pass', Retry: [{ ErrorEquals: ['States.ALL'] }], Next: 'B' }, B: { Type: 'Succeed', Next: 'A' } } },
+      'm/definition.asl.json': {
+        StartAt: 'A',
+        States: {
+          A: { Type: 'Pass', Retry: [{ ErrorEquals: ['States.ALL'] }], Next: 'B' },
+          B: { Type: 'Succeed', Next: 'A' },
+        },
+      },
     });
     expect(problemsOf(() => loadWorkflows(dir))).toEqual([
       'm/definition.asl.json: state "A": a Pass state takes no Retry (it takes Next, End, InputPath, OutputPath, Assign, Parameters, Result, ResultPath)',
@@ -298,10 +439,16 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
   });
 
   it('names a state name used twice (in different branches) as the state it is', () => {
-    const branch = (end: string) => ({ StartAt: 'Same', States: { Same: { Type: 'Pass', Next: end }, [end]: { Type: 'Succeed' } } });
+    const branch = (end: string) => ({
+      StartAt: 'Same',
+      States: { Same: { Type: 'Pass', Next: end }, [end]: { Type: 'Succeed' } },
+    });
     const dir = workflowsFolder({
       'p/workflow.json': manifest({ id: 'p' }),
-      'p/definition.asl.json': { StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [branch('A'), branch('B')], End: true } } },
+      'p/definition.asl.json': {
+        StartAt: 'P',
+        States: { P: { Type: 'Parallel', Branches: [branch('A'), branch('B')], End: true } },
+      },
     });
     expect(problemsOf(() => loadWorkflows(dir))).toEqual([
       'p/definition.asl.json: state "Same": another state has this name too; state names must be unique across the whole definition, branches and item processors included',
@@ -323,6 +470,8 @@ describe('loadWorkflows: what users get wrong, one line per problem naming the f
   });
 
   it('refuses a folder that does not exist', () => {
-    expect(problemsOf(() => loadWorkflows('/nonexistent/lockstep-workflows'))).toEqual(['/nonexistent/lockstep-workflows: is not a folder']);
+    expect(problemsOf(() => loadWorkflows('/nonexistent/lockstep-workflows'))).toEqual([
+      '/nonexistent/lockstep-workflows: is not a folder',
+    ]);
   });
 });

@@ -8,16 +8,24 @@ const FIXTURE = 'test/support/fixtures/workflows/';
 /** The README's tutorial files are the ones the package test installs, runs and synthesizes: a user copies what is tested. */
 describe("the README's tutorial workflow", () => {
   const readme = readFileSync(`${root}README.md`, 'utf8');
-  const blocks = [...readme.matchAll(/^```\w+ (workflows\/\S+)\n([\s\S]*?)^```$/gm)].map(([, path, content]) => ({ path: path!, content: content! }));
+  const blocks = [...readme.matchAll(/^```\w+ (workflows\/\S+)\n([\s\S]*?)^```$/gm)].map(([, path, content]) => ({
+    path: path!,
+    content: content!,
+  }));
 
   it('shows every file of the scale-deployment folder', () => {
     expect(blocks.map((b) => b.path).sort()).toEqual(
-      ['definition.asl.json', 'steps/read-replicas.ts', 'steps/set-replicas.ts', 'workflow.json'].map((file) => `workflows/scale-deployment/${file}`),
+      ['definition.asl.json', 'steps/read-replicas.ts', 'steps/set-replicas.ts', 'workflow.json'].map(
+        (file) => `workflows/scale-deployment/${file}`,
+      ),
     );
   });
 
-  it.each(['workflow.json', 'definition.asl.json', 'steps/read-replicas.ts', 'steps/set-replicas.ts'])('shows %s exactly as tested', (file) => {
-    const block = blocks.find((b) => b.path === `workflows/scale-deployment/${file}`);
-    expect(block?.content).toBe(readFileSync(`${root}${FIXTURE}scale-deployment/${file}`, 'utf8'));
-  });
+  it.each(['workflow.json', 'definition.asl.json', 'steps/read-replicas.ts', 'steps/set-replicas.ts'])(
+    'shows %s exactly as tested',
+    (file) => {
+      const block = blocks.find((b) => b.path === `workflows/scale-deployment/${file}`);
+      expect(block?.content).toBe(readFileSync(`${root}${FIXTURE}scale-deployment/${file}`, 'utf8'));
+    },
+  );
 });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkflowFolderError, loadWorkflows } from '../../../lib/workflows/load-workflows.js';
+import { loadWorkflows, WorkflowFolderError } from '../../../lib/workflows/load-workflows.js';
 import { compareVersions } from '../../../lib/workflows/workflow-version.js';
 
 const folders: string[] = [];
@@ -44,12 +44,15 @@ describe('workflow.json: what users get wrong', () => {
       { name: 'COUNT', description: 'x', type: 'number', maxLength: 3 },
       { name: 'RATE', description: 'x', type: 'number', default: 2 },
     ];
-    const dir = workflowsFolder({ 'a/workflow.json': { id: 'a', version: '1', description: 'x', definition: 'd.json', parameters }, 'a/d.json': END });
+    const dir = workflowsFolder({
+      'a/workflow.json': { id: 'a', version: '1', description: 'x', definition: 'd.json', parameters },
+      'a/d.json': END,
+    });
     expect(problemsOf(dir)).toEqual([
       'a/workflow.json: parameters[0].name: parameter names are UPPER_SNAKE_CASE',
       'a/workflow.json: parameters[0].enum: a boolean parameter takes no enum (it is already true or false)',
       'a/workflow.json: parameters[1].minimum: 10 is above maximum 1',
-      'a/workflow.json: parameters[1].default: breaks the parameter\'s own rules: it must be at most 1, got 20',
+      "a/workflow.json: parameters[1].default: breaks the parameter's own rules: it must be at most 1, got 20",
       'a/workflow.json: parameters[2].pattern: the pattern of NAME is not one Lockstep runs: missing closing ): ([a-z] (RE2 syntax)',
       'a/workflow.json: parameters[2].minimum: applies to integer and number parameters, not string',
       'a/workflow.json: parameters[3]: unknown field "requird"',
@@ -65,7 +68,10 @@ describe('workflow.json: what users get wrong', () => {
       { name: 'NEEDED', description: 'x', required: true, default: 'a' },
       { name: 'SIZE', description: 'x', type: 'integer', enum: ['1', 'big'] },
     ];
-    const dir = workflowsFolder({ 'a/workflow.json': { id: 'a', version: '1', description: 'x', definition: 'd.json', parameters }, 'a/d.json': END });
+    const dir = workflowsFolder({
+      'a/workflow.json': { id: 'a', version: '1', description: 'x', definition: 'd.json', parameters },
+      'a/d.json': END,
+    });
     expect(problemsOf(dir)).toEqual([
       'a/workflow.json: parameters[0].default: a required parameter never uses its default; drop one of the two',
       'a/workflow.json: parameters[1].enum[1]: the value must be a whole number written as JSON (like 5 or -12: digits, no leading zero, + sign, point, exponent or spaces), got "big"',
@@ -78,12 +84,23 @@ describe('workflow.json: what users get wrong', () => {
       { name: 'RATIO', description: 'x', type: 'number', enum: ['0.5', '.5', '1.'] },
       { name: 'DRY_RUN', description: 'x', type: 'boolean', default: 'True' },
     ];
-    const dir = workflowsFolder({ 'a/workflow.json': { id: 'a', version: '1', description: 'x', definition: 'd.json', parameters }, 'a/d.json': END });
+    const dir = workflowsFolder({
+      'a/workflow.json': { id: 'a', version: '1', description: 'x', definition: 'd.json', parameters },
+      'a/d.json': END,
+    });
     expect(problemsOf(dir)).toEqual([
-      expect.stringMatching(/^a\/workflow\.json: parameters\[0\]\.default: breaks the parameter's own rules: it must be a whole number written as JSON .*, got "05"$/),
-      expect.stringMatching(/^a\/workflow\.json: parameters\[1\]\.enum\[1\]: the value must be a number written as JSON .*, got "\.5"$/),
-      expect.stringMatching(/^a\/workflow\.json: parameters\[1\]\.enum\[2\]: the value must be a number written as JSON .*, got "1\."$/),
-      expect.stringMatching(/^a\/workflow\.json: parameters\[2\]\.default: breaks the parameter's own rules: it must be true or false .*, got "True"$/),
+      expect.stringMatching(
+        /^a\/workflow\.json: parameters\[0\]\.default: breaks the parameter's own rules: it must be a whole number written as JSON .*, got "05"$/,
+      ),
+      expect.stringMatching(
+        /^a\/workflow\.json: parameters\[1\]\.enum\[1\]: the value must be a number written as JSON .*, got "\.5"$/,
+      ),
+      expect.stringMatching(
+        /^a\/workflow\.json: parameters\[1\]\.enum\[2\]: the value must be a number written as JSON .*, got "1\."$/,
+      ),
+      expect.stringMatching(
+        /^a\/workflow\.json: parameters\[2\]\.default: breaks the parameter's own rules: it must be true or false .*, got "True"$/,
+      ),
     ]);
   });
 
@@ -96,7 +113,17 @@ describe('workflow.json: what users get wrong', () => {
       { name: 'BEHIND', description: 'x', pattern: '(?<=a)b' },
       { name: 'NOT_BEHIND', description: 'x', pattern: '(?<!a)b' },
     ];
-    const dir = workflowsFolder({ 'a/workflow.json': { id: 'a', version: '1', description: 'x', definition: 'd.json', parameters, targetPattern: '^(?=ns/)' }, 'a/d.json': END });
+    const dir = workflowsFolder({
+      'a/workflow.json': {
+        id: 'a',
+        version: '1',
+        description: 'x',
+        definition: 'd.json',
+        parameters,
+        targetPattern: '^(?=ns/)',
+      },
+      'a/d.json': END,
+    });
     expect(problemsOf(dir)).toEqual([
       expect.stringMatching(/^a\/workflow\.json: parameters\[0\]\.pattern: the pattern of CODE .*backreference/),
       expect.stringMatching(/^a\/workflow\.json: parameters\[1\]\.pattern: the pattern of NAMED .*backreference/),
@@ -114,8 +141,17 @@ describe('workflow.json: what users get wrong', () => {
         id: 'a',
         version: '1.2.3.4',
         description: 'two\nlines',
-        steps: { 'bad-name': { handler: 'x.ts' }, Slow: { handler: 'slow.ts', timeoutSeconds: 901, memorySize: 64, retries: 2 } },
-        policy: { cooldownSeconds: -1, backoffBaseSeconds: 600, backoffMaxSeconds: 60, maxConsecutiveFailures: 1.5, cooldown: 5 },
+        steps: {
+          'bad-name': { handler: 'x.ts' },
+          Slow: { handler: 'slow.ts', timeoutSeconds: 901, memorySize: 64, retries: 2 },
+        },
+        policy: {
+          cooldownSeconds: -1,
+          backoffBaseSeconds: 600,
+          backoffMaxSeconds: 60,
+          maxConsecutiveFailures: 1.5,
+          cooldown: 5,
+        },
         targetPattern: '[unclosed',
       },
     });
@@ -137,7 +173,15 @@ describe('workflow.json: what users get wrong', () => {
   });
 
   it('refuses a backoff base above its max', () => {
-    const dir = workflowsFolder({ 'a/workflow.json': { id: 'a', version: '1', description: 'x', stateMachineArn: ARN, policy: { backoffBaseSeconds: 600, backoffMaxSeconds: 60 } } });
+    const dir = workflowsFolder({
+      'a/workflow.json': {
+        id: 'a',
+        version: '1',
+        description: 'x',
+        stateMachineArn: ARN,
+        policy: { backoffBaseSeconds: 600, backoffMaxSeconds: 60 },
+      },
+    });
     expect(problemsOf(dir)).toEqual(['a/workflow.json: policy.backoffBaseSeconds: must not exceed backoffMaxSeconds']);
   });
 });
@@ -146,12 +190,32 @@ describe('loadWorkflows: a valid folder', () => {
   const definition = {
     StartAt: 'Check',
     States: {
-      Check: { Type: 'Task', Resource: '${Check}', Retry: [{ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 2 }], Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Failed' }], Next: 'Decide' },
-      Decide: { Type: 'Choice', Choices: [{ Variable: '$.healthy', BooleanEquals: true, Next: 'Done' }], Default: 'Fan' },
+      Check: {
+        Type: 'Task',
+        Resource: '${Check}',
+        Retry: [{ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 2 }],
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Failed' }],
+        Next: 'Decide',
+      },
+      Decide: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.healthy', BooleanEquals: true, Next: 'Done' }],
+        Default: 'Fan',
+      },
       Fan: {
         Type: 'Parallel',
         Branches: [
-          { StartAt: 'Restart', States: { Restart: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${Restart}', 'Payload.$': '$' }, End: true } } },
+          {
+            StartAt: 'Restart',
+            States: {
+              Restart: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::lambda:invoke',
+                Parameters: { FunctionName: '${Restart}', 'Payload.$': '$' },
+                End: true,
+              },
+            },
+          },
           { StartAt: 'Note', States: { Note: { Type: 'Pass', End: true } } },
         ],
         Next: 'Each',
@@ -159,7 +223,11 @@ describe('loadWorkflows: a valid folder', () => {
       Each: {
         Type: 'Map',
         ItemsPath: '$.pods',
-        ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Verify', States: { Verify: { Type: 'Task', Resource: '${Verify}', End: true } } },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'INLINE' },
+          StartAt: 'Verify',
+          States: { Verify: { Type: 'Task', Resource: '${Verify}', End: true } },
+        },
         Next: 'Done',
       },
       Failed: { Type: 'Fail', Error: 'CheckFailed' },
@@ -172,8 +240,15 @@ describe('loadWorkflows: a valid folder', () => {
       version: '1.10',
       description: 'Restarts a deployment.',
       definition: 'definition.asl.json',
-      parameters: [{ name: 'REASON', description: 'Why.', default: 'alert', maxLength: 256 }, { name: 'COUNT', description: 'How many.', type: 'integer', required: true, minimum: 1 }],
-      steps: { Check: { handler: 'steps/check.ts', timeoutSeconds: 30 }, Restart: { handler: 'steps/restart.mts', memorySize: 512 }, Verify: { handler: 'steps/verify.js' } },
+      parameters: [
+        { name: 'REASON', description: 'Why.', default: 'alert', maxLength: 256 },
+        { name: 'COUNT', description: 'How many.', type: 'integer', required: true, minimum: 1 },
+      ],
+      steps: {
+        Check: { handler: 'steps/check.ts', timeoutSeconds: 30 },
+        Restart: { handler: 'steps/restart.mts', memorySize: 512 },
+        Verify: { handler: 'steps/verify.js' },
+      },
       policy: { cooldownSeconds: 600 },
       targetPattern: '^[^/]+/deployment/[^/]+$',
     },
@@ -181,19 +256,50 @@ describe('loadWorkflows: a valid folder', () => {
     'restart/steps/check.ts': HANDLER,
     'restart/steps/restart.mts': HANDLER,
     'restart/steps/verify.js': 'export const handler = async (event) => event;\n',
-    'restart-old/workflow.json': { id: 'restart-deployment', version: '1.9', description: 'Old.', definition: 'definition.asl.json' },
+    'restart-old/workflow.json': {
+      id: 'restart-deployment',
+      version: '1.9',
+      description: 'Old.',
+      definition: 'definition.asl.json',
+    },
     'restart-old/definition.asl.json': END,
-    'existing/workflow.json': { id: 'existing', version: '2', description: 'Runs a deployed state machine.', stateMachineArn: ARN },
-    'existing-with-stand-in/workflow.json': { id: 'existing-local', version: '1', description: 'With a stand-in.', stateMachineArn: ARN, definition: 'stand-in.asl.json' },
+    'existing/workflow.json': {
+      id: 'existing',
+      version: '2',
+      description: 'Runs a deployed state machine.',
+      stateMachineArn: ARN,
+    },
+    'existing-with-stand-in/workflow.json': {
+      id: 'existing-local',
+      version: '1',
+      description: 'With a stand-in.',
+      stateMachineArn: ARN,
+      definition: 'stand-in.asl.json',
+    },
     'existing-with-stand-in/stand-in.asl.json': END,
   };
 
   it('loads every version with its fields, sorted by id then version, deep-frozen', () => {
     const dir = workflowsFolder(files);
     const versions = loadWorkflows(dir);
-    expect(versions.map((w) => `${w.id}@${w.version}`)).toEqual(['existing@2', 'existing-local@1', 'restart-deployment@1.9', 'restart-deployment@1.10']);
+    expect(versions.map((w) => `${w.id}@${w.version}`)).toEqual([
+      'existing@2',
+      'existing-local@1',
+      'restart-deployment@1.9',
+      'restart-deployment@1.10',
+    ]);
     const [existing, standIn, , restart] = versions;
-    expect(existing).toEqual({ id: 'existing', version: '2', description: 'Runs a deployed state machine.', digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), parameters: [], steps: [], stateMachineArn: ARN, folder: join(dir, 'existing'), builtIn: false });
+    expect(existing).toEqual({
+      id: 'existing',
+      version: '2',
+      description: 'Runs a deployed state machine.',
+      digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      parameters: [],
+      steps: [],
+      stateMachineArn: ARN,
+      folder: join(dir, 'existing'),
+      builtIn: false,
+    });
     expect(standIn).toMatchObject({ stateMachineArn: ARN, definition: END });
     expect(restart).toEqual({
       id: 'restart-deployment',
@@ -231,7 +337,10 @@ describe('loadWorkflows: a valid folder', () => {
 
     const seen = new Set([first]);
     const changes: [string, () => void][] = [
-      ['workflow.json', () => write(dir, 'restart/workflow.json', JSON.stringify(files['restart/workflow.json'], null, 4))],
+      [
+        'workflow.json',
+        () => write(dir, 'restart/workflow.json', JSON.stringify(files['restart/workflow.json'], null, 4)),
+      ],
       ['definition', () => write(dir, 'restart/definition.asl.json', JSON.stringify(definition))],
       ['step source', () => write(dir, 'restart/steps/verify.js', 'export const handler = async () => ({});\n')],
       [

@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 import { useState } from 'preact/hooks';
-import { ApiError, call, paths, type AuditEvent, type Execution, type Step } from '../api.js';
+import { ApiError, type AuditEvent, call, type Execution, paths, type Step } from '../api.js';
 import { ExecutionLink, PhaseBadge, Problem, Stale, TargetLink, Value } from '../components.js';
 import { html } from '../html.js';
 import { useApi } from '../live.js';
 import { href } from '../router.js';
-import { Time, formatDuration } from '../time.js';
+import { formatDuration, Time } from '../time.js';
 
 const ACTIVE = new Set(['Pending', 'Running']);
 const TIMES = new Set(['createdAt', 'startTime', 'completionTime', 'failedAt', 'nextAllowedAt']);
@@ -26,26 +26,36 @@ export function ExecutionPage({ id }: { id: string }) {
     <h1 tabindex="-1" class="mono">${id}</h1>
     ${!data && execution.error ? html`<${Problem} what="this execution" error=${execution.error} />` : null}
     ${!data && !execution.error ? html`<p class="loading">Loading…</p>` : null}
-    ${data
-      ? html`<${Stale} error=${execution.error} />
+    ${
+      data
+        ? html`<${Stale} error=${execution.error} />
           <p class="summary"><${PhaseBadge} phase=${data.phase} /> ${data.workflowId} v${data.workflowVersion} on <${TargetLink} target=${data.targetResource} /></p>
           ${ACTIVE.has(data.phase) ? html`<${Cancel} execution=${data} onDone=${(result: { ok?: string; error?: ApiError }) => (setOutcome(result), reload())} />` : null}
           ${outcome.ok ? html`<p class="done" role="status">${outcome.ok}</p>` : null}
           ${outcome.error ? html`<div class="problem" role="alert"><p><strong>Not cancelled</strong> (${outcome.error.status} ${outcome.error.code}): ${outcome.error.message}</p></div>` : null}
           <${Fields} execution=${data} />`
-      : null}
+        : null
+    }
     <${Steps} loaded=${steps} failedStep=${data?.failureDetails?.failedStep} />
     <${Events} loaded=${events} />`;
 }
 
-function Cancel({ execution, onDone }: { execution: Execution; onDone: (result: { ok?: string; error?: ApiError }) => void }) {
+function Cancel({
+  execution,
+  onDone,
+}: {
+  execution: Execution;
+  onDone: (result: { ok?: string; error?: ApiError }) => void;
+}) {
   const [busy, setBusy] = useState(false);
   const cancel = async () => {
     if (!confirm(`Cancel execution ${execution.id} (${execution.workflowId} on ${execution.targetResource})?`)) return;
     setBusy(true);
     try {
       const after = await call<Execution>('POST', `${paths.execution(execution.id)}/cancel`);
-      onDone({ ok: `Cancelled: the execution is now ${after.phase}${after.failureDetails?.reason ? ` (${after.failureDetails.reason})` : ''}.` });
+      onDone({
+        ok: `Cancelled: the execution is now ${after.phase}${after.failureDetails?.reason ? ` (${after.failureDetails.reason})` : ''}.`,
+      });
     } catch (error) {
       onDone({ error: error instanceof ApiError ? error : new ApiError(0, 'PageError', (error as Error).message) });
     } finally {
@@ -80,7 +90,8 @@ function Fields({ execution }: { execution: Execution }) {
   ];
   const known = new Set(labels.map(([field]) => field));
   for (const [field, label] of labels) if (execution[field] !== undefined) shown.push([field, label, execution[field]]);
-  for (const [field, value] of Object.entries(execution)) if (!known.has(field) && value !== undefined) shown.push([field, field, value]);
+  for (const [field, value] of Object.entries(execution))
+    if (!known.has(field) && value !== undefined) shown.push([field, field, value]);
   return html`<section aria-labelledby="fields-heading">
     <h2 id="fields-heading">Fields</h2>
     <dl class="fields">${shown.map(([field, label, value]) => html`<dt>${label}</dt><dd><${FieldValue} field=${field} value=${value} /></dd>`)}</dl>
@@ -90,7 +101,11 @@ function Fields({ execution }: { execution: Execution }) {
 function FieldValue({ field, value }: { field: string; value: unknown }) {
   if (field === 'targetResource') return html`<${TargetLink} target=${String(value)} />`;
   if (field === 'workflowId') return html`<a href=${href.workflows()}>${String(value)}</a>`;
-  if ((field === 'durationSeconds' || field === 'timeoutSeconds' || field === 'retryAfterSeconds') && typeof value === 'number') return html`${formatDuration(value)} <span class="muted">(${value} s)</span>`;
+  if (
+    (field === 'durationSeconds' || field === 'timeoutSeconds' || field === 'retryAfterSeconds') &&
+    typeof value === 'number'
+  )
+    return html`${formatDuration(value)} <span class="muted">(${value} s)</span>`;
   if (TIMES.has(field) && typeof value === 'string') return html`<${Time} at=${value} full=${true} />`;
   if (/ExecutionId$/.test(field) && typeof value === 'string') return html`<${ExecutionLink} id=${value} />`;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -101,14 +116,21 @@ function FieldValue({ field, value }: { field: string; value: unknown }) {
   return html`<${Value} value=${value} />`;
 }
 
-function Steps({ loaded, failedStep }: { loaded: { data?: { items: Step[] }; error?: ApiError }; failedStep?: string }) {
+function Steps({
+  loaded,
+  failedStep,
+}: {
+  loaded: { data?: { items: Step[] }; error?: ApiError };
+  failedStep?: string;
+}) {
   const items = loaded.data?.items ?? [];
   return html`<section aria-labelledby="steps-heading">
     <h2 id="steps-heading">Steps</h2>
     ${!loaded.data && loaded.error ? html`<${Problem} what="the steps" error=${loaded.error} />` : null}
     ${loaded.data && items.length === 0 ? html`<p class="empty">No step has run.</p>` : null}
-    ${items.length > 0
-      ? html`<${Stale} error=${loaded.error} />
+    ${
+      items.length > 0
+        ? html`<${Stale} error=${loaded.error} />
           <table class="steps">
             <caption class="visually-hidden">Steps as Step Functions ran them, in order</caption>
             <thead>
@@ -117,9 +139,13 @@ function Steps({ loaded, failedStep }: { loaded: { data?: { items: Step[] }; err
             <tbody>
               ${items.map((step, index) => {
                 // The marker names the step the execution failed in; a step that failed inside a run that recovered is only Failed.
-                const isFailedStep = failedStep !== undefined && step.name === failedStep && step.status !== 'Succeeded';
+                const isFailedStep =
+                  failedStep !== undefined && step.name === failedStep && step.status !== 'Succeeded';
                 const failed = step.status === 'Failed' || isFailedStep;
-                const took = step.enteredAt && step.exitedAt ? (new Date(step.exitedAt).getTime() - new Date(step.enteredAt).getTime()) / 1000 : undefined;
+                const took =
+                  step.enteredAt && step.exitedAt
+                    ? (new Date(step.exitedAt).getTime() - new Date(step.enteredAt).getTime()) / 1000
+                    : undefined;
                 return html`<tr key=${index} class=${failed ? 'step-failed' : step.status === 'Caught' ? 'step-caught' : ''}>
                   <td>${step.name}${isFailedStep ? html` <strong class="marker">failed step</strong>` : null}</td>
                   <td>${step.type}</td>
@@ -132,7 +158,8 @@ function Steps({ loaded, failedStep }: { loaded: { data?: { items: Step[] }; err
               })}
             </tbody>
           </table>`
-      : null}
+        : null
+    }
   </section>`;
 }
 
@@ -142,8 +169,9 @@ function Events({ loaded }: { loaded: { data?: { items: AuditEvent[] }; error?: 
     <h2 id="events-heading">Audit events</h2>
     ${!loaded.data && loaded.error ? html`<${Problem} what="the audit events" error=${loaded.error} />` : null}
     ${loaded.data && items.length === 0 ? html`<p class="empty">No audit event.</p>` : null}
-    ${items.length > 0
-      ? html`<${Stale} error=${loaded.error} />
+    ${
+      items.length > 0
+        ? html`<${Stale} error=${loaded.error} />
           <table class="events">
             <caption class="visually-hidden">Audit events in the order they happened</caption>
             <thead><tr><th scope="col">#</th><th scope="col">Event</th><th scope="col">At</th><th scope="col">Actor</th><th scope="col">Details</th></tr></thead>
@@ -159,6 +187,7 @@ function Events({ loaded }: { loaded: { data?: { items: AuditEvent[] }; error?: 
               )}
             </tbody>
           </table>`
-      : null}
+        : null
+    }
   </section>`;
 }

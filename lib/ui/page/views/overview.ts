@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { useState } from 'preact/hooks';
-import { PHASES, paths, type Execution, type Page, type Target, type Workflow } from '../api.js';
+import { type Execution, type Page, PHASES, paths, type Target, type Workflow } from '../api.js';
 import { ExecutionLink, ExecutionTable, Problem, Stale, TargetLink } from '../components.js';
 import { html } from '../html.js';
 import { useApi } from '../live.js';
@@ -39,7 +39,9 @@ function RunningNow() {
   const running = useApi<Page<Execution>>(paths.query('/executions', { phase: 'Running', limit: 100 }));
   const pending = useApi<Page<Execution>>(paths.query('/executions', { phase: 'Pending', limit: 100 }));
   const error = running.error ?? pending.error;
-  const items = [...(running.data?.items ?? []), ...(pending.data?.items ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const items = [...(running.data?.items ?? []), ...(pending.data?.items ?? [])].sort((a, b) =>
+    b.createdAt.localeCompare(a.createdAt),
+  );
   const loaded = running.data && pending.data;
   return html`<section aria-labelledby="running-heading">
     <h2 id="running-heading">Running now ${loaded ? html`<span class="count">${items.length}</span>` : null}</h2>
@@ -56,11 +58,13 @@ function BlockedTargets() {
     <h2 id="blocked-heading">Blocked targets ${blocked.data ? html`<span class=${items.length > 0 ? 'count alert' : 'count'}>${items.length}</span>` : null}</h2>
     ${!blocked.data && blocked.error ? html`<${Problem} what="the blocked targets" error=${blocked.error} />` : null}
     ${!blocked.data && !blocked.error ? html`<p class="loading">Loading…</p>` : null}
-    ${blocked.data
-      ? html`<${Stale} error=${blocked.error} />
-          ${items.length === 0
-            ? html`<p class="empty">No target is blocked.</p>`
-            : html`<table>
+    ${
+      blocked.data
+        ? html`<${Stale} error=${blocked.error} />
+          ${
+            items.length === 0
+              ? html`<p class="empty">No target is blocked.</p>`
+              : html`<table>
                 <caption class="visually-hidden">Targets blocked until a person clears them</caption>
                 <thead>
                   <tr><th scope="col">Target</th><th scope="col">Why</th><th scope="col">Last execution</th><th scope="col">Failures in a row</th></tr>
@@ -75,8 +79,10 @@ function BlockedTargets() {
                     </tr>`,
                   )}
                 </tbody>
-              </table>`}`
-      : null}
+              </table>`
+          }`
+        : null
+    }
   </section>`;
 }
 
@@ -84,7 +90,10 @@ function RecentExecutions({ phase, workflow }: { phase: string; workflow: string
   // The window slides by the minute; its answer keeps its place on screen meanwhile (one key per filter).
   const minute = Math.floor(now() / 60_000) * 60_000;
   const since = new Date(minute - RECENT_HOURS * 3_600_000).toISOString();
-  const recent = useApi<Page<Execution>>(paths.query('/executions', { since, phase, workflowId: workflow, limit: RECENT_LIMIT }), { key: `recent:${phase}:${workflow}` });
+  const recent = useApi<Page<Execution>>(
+    paths.query('/executions', { since, phase, workflowId: workflow, limit: RECENT_LIMIT }),
+    { key: `recent:${phase}:${workflow}` },
+  );
   const workflows = useApi<Page<Workflow>>('/workflows', { live: false });
   const ids = [...new Set((workflows.data?.items ?? []).map((w) => w.id))].sort();
   if (workflow && !ids.includes(workflow)) ids.unshift(workflow);
@@ -106,10 +115,12 @@ function RecentExecutions({ phase, workflow }: { phase: string; workflow: string
     </form>
     ${!recent.data && recent.error ? html`<${Problem} what="the recent executions" error=${recent.error} />` : null}
     ${!recent.data && !recent.error ? html`<p class="loading">Loading…</p>` : null}
-    ${recent.data
-      ? html`<${Stale} error=${recent.error} />
+    ${
+      recent.data
+        ? html`<${Stale} error=${recent.error} />
           <${ExecutionTable} executions=${items} caption="Executions created in the last 24 hours, newest first" empty="No execution in this window matches." />
           ${recent.data.nextToken ? html`<p class="muted">Showing the newest ${items.length}; narrow the filters to see older ones.</p>` : null}`
-      : null}
+        : null
+    }
   </section>`;
 }

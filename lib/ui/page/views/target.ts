@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 import { useState } from 'preact/hooks';
-import { ApiError, call, paths, type Execution, type Page, type Target } from '../api.js';
+import { ApiError, call, type Execution, type Page, paths, type Target } from '../api.js';
 import { ExecutionLink, ExecutionTable, Problem, Stale, StateBadge } from '../components.js';
 import { html } from '../html.js';
 import { useApi } from '../live.js';
 import { href } from '../router.js';
-import { Countdown, Time, exact, now } from '../time.js';
+import { Countdown, exact, now, Time } from '../time.js';
 
 /** One target: its state and the time left in a window, its executions, its clearances, and the clear-block form. */
 export function TargetPage({ target }: { target: string }) {
@@ -26,9 +26,11 @@ export function TargetPage({ target }: { target: string }) {
     <section aria-labelledby="target-executions">
       <h2 id="target-executions">Executions</h2>
       ${!executions.data && executions.error ? html`<${Problem} what="the executions of this target" error=${executions.error} />` : null}
-      ${executions.data
-        ? html`<${Stale} error=${executions.error} /><${ExecutionTable} executions=${executions.data.items} showTarget=${false} caption="Executions on this target, newest first" empty="No execution on this target yet." />`
-        : null}
+      ${
+        executions.data
+          ? html`<${Stale} error=${executions.error} /><${ExecutionTable} executions=${executions.data.items} showTarget=${false} caption="Executions on this target, newest first" empty="No execution on this target yet." />`
+          : null
+      }
       <p><a href=${href.workflows(target)}>Run a workflow on this target</a></p>
     </section>
     ${state.data ? html`<${Clearances} target=${state.data} />` : null}`;
@@ -41,10 +43,12 @@ function TargetState({ target, onWindowEnd }: { target: Target; onWindowEnd: () 
       <dt>State</dt>
       <dd><${StateBadge} state=${target.state} /></dd>
       ${target.currentExecutionId ? html`<dt>Current execution</dt><dd><${ExecutionLink} id=${target.currentExecutionId} /></dd>` : null}
-      ${target.lastExecutionId
-        ? html`<dt>Last execution</dt>
+      ${
+        target.lastExecutionId
+          ? html`<dt>Last execution</dt>
             <dd><${ExecutionLink} id=${target.lastExecutionId} />${target.lastOutcome ? html` <span class="muted">${target.lastOutcome}</span>` : null}</dd>`
-        : null}
+          : null
+      }
       ${target.blockReason ? html`<dt>Block reason</dt><dd>${target.blockReason}</dd>` : null}
       ${target.cooldownUntil ? html`<dt>Cooldown until</dt><dd><${Window} until=${target.cooldownUntil} onEnd=${onWindowEnd} /></dd>` : null}
       ${target.nextAllowedAt ? html`<dt>Backoff until</dt><dd><${Window} until=${target.nextAllowedAt} onEnd=${onWindowEnd} /></dd>` : null}
@@ -98,10 +102,12 @@ function ClearBlock({ target, onCleared }: { target: string; onCleared: (message
         <textarea id="clear-reason" name="reason" required rows="2"></textarea>
       </div>
       <button type="submit" disabled=${busy}>Clear block</button>
-      ${error
-        ? html`<div class="problem" role="alert"><p><strong>Not cleared</strong> (${error.status} ${error.code}): ${error.message}</p>
+      ${
+        error
+          ? html`<div class="problem" role="alert"><p><strong>Not cleared</strong> (${error.status} ${error.code}): ${error.message}</p>
             ${error.details.length > 0 ? html`<ul>${error.details.map((detail) => html`<li>${detail}</li>`)}</ul>` : null}</div>`
-        : null}
+          : null
+      }
     </form>
   </section>`;
 }
@@ -110,14 +116,16 @@ function Clearances({ target }: { target: Target }) {
   const clearances = target.blockClearances ?? [];
   return html`<section aria-labelledby="clearances-heading">
     <h2 id="clearances-heading">Clearances</h2>
-    ${clearances.length === 0
-      ? html`<p class="empty">This target's block was never cleared.</p>`
-      : html`<table>
+    ${
+      clearances.length === 0
+        ? html`<p class="empty">This target's block was never cleared.</p>`
+        : html`<table>
           <caption class="visually-hidden">Block clearances of this target</caption>
           <thead><tr><th scope="col">Cleared</th><th scope="col">By</th><th scope="col">Reason</th></tr></thead>
           <tbody>
             ${clearances.map((clearance) => html`<tr><td><${Time} at=${clearance.clearedAt} /></td><td>${clearance.clearedBy}</td><td>${clearance.reason}</td></tr>`)}
           </tbody>
-        </table>`}
+        </table>`
+    }
   </section>`;
 }

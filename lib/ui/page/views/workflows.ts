@@ -26,7 +26,10 @@ export function WorkflowsPage({ query }: { query: URLSearchParams }) {
         ${byId
           .get(id)!
           .sort((a, b) => compareVersions(b.version, a.version))
-          .map((workflow, index) => html`<${Version} workflow=${workflow} latest=${index === 0} target=${target} key=${workflow.version} />`)}
+          .map(
+            (workflow, index) =>
+              html`<${Version} workflow=${workflow} latest=${index === 0} target=${target} key=${workflow.version} />`,
+          )}
       </section>`,
     )}`;
 }
@@ -35,7 +38,8 @@ export function WorkflowsPage({ query }: { query: URLSearchParams }) {
 function compareVersions(a: string, b: string): number {
   const x = a.split('.').map(Number);
   const y = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  for (let i = 0; i < Math.max(x.length, y.length); i++)
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
   return 0;
 }
 
@@ -53,9 +57,10 @@ function Version({ workflow, latest, target }: { workflow: Workflow; latest: boo
         ${workflow.policy && Object.keys(workflow.policy).length > 0 ? html`<dt>Policy</dt><dd><${Value} value=${workflow.policy} /></dd>` : null}
         ${workflow.stateMachineArn ? html`<dt>State machine</dt><dd class="mono">${workflow.stateMachineArn}</dd>` : null}
       </dl>
-      ${parameters.length === 0
-        ? html`<p class="muted">No parameters.</p>`
-        : html`<table class="parameters">
+      ${
+        parameters.length === 0
+          ? html`<p class="muted">No parameters.</p>`
+          : html`<table class="parameters">
             <caption class="visually-hidden">Parameters of ${workflow.id} version ${workflow.version}</caption>
             <thead><tr><th scope="col">Parameter</th><th scope="col">Type</th><th scope="col">Required</th><th scope="col">Default</th><th scope="col">Allowed</th><th scope="col">Description</th></tr></thead>
             <tbody>
@@ -70,11 +75,14 @@ function Version({ workflow, latest, target }: { workflow: Workflow; latest: boo
                 </tr>`,
               )}
             </tbody>
-          </table>`}
+          </table>`
+      }
     </div>
-    ${workflow.runnableLocally === false
-      ? html`<p class="muted">This version names an existing state machine and has no definition to run in its place here, so it cannot run in local mode.</p>`
-      : html`<${RunForm} workflow=${workflow} target=${target} />`}
+    ${
+      workflow.runnableLocally === false
+        ? html`<p class="muted">This version names an existing state machine and has no definition to run in its place here, so it cannot run in local mode.</p>`
+        : html`<${RunForm} workflow=${workflow} target=${target} />`
+    }
   </article>`;
 }
 
@@ -82,7 +90,8 @@ function Version({ workflow, latest, target }: { workflow: Workflow; latest: boo
 function allowed(parameter: Parameter): string {
   const rules: string[] = [];
   if (parameter.enum) rules.push(`one of ${parameter.enum.join(', ')}`);
-  if (parameter.minimum !== undefined && parameter.maximum !== undefined) rules.push(`${parameter.minimum} to ${parameter.maximum}`);
+  if (parameter.minimum !== undefined && parameter.maximum !== undefined)
+    rules.push(`${parameter.minimum} to ${parameter.maximum}`);
   else if (parameter.minimum !== undefined) rules.push(`at least ${parameter.minimum}`);
   else if (parameter.maximum !== undefined) rules.push(`at most ${parameter.maximum}`);
   if (parameter.pattern !== undefined) rules.push(`matches ${parameter.pattern}`);
@@ -140,12 +149,21 @@ function RunForm({ workflow, target }: { workflow: Workflow; target: string }) {
     const correlationId = text(CORRELATION_FIELD);
     setBusy(true);
     try {
-      const body = { targetResource, workflowId: workflow.id, workflowVersion: workflow.version, parameters: values, ...(correlationId && { correlationId }) };
+      const body = {
+        targetResource,
+        workflowId: workflow.id,
+        workflowVersion: workflow.version,
+        parameters: values,
+        ...(correlationId && { correlationId }),
+      };
       const created = await call<Execution>('POST', '/executions', body);
       navigate(href.execution(created.id));
     } catch (error) {
       const failure = error instanceof ApiError ? error : new ApiError(0, 'PageError', (error as Error).message);
-      const skipped = failure.status === 409 && (failure.body as Execution | undefined)?.phase === 'Skipped' ? (failure.body as Execution) : undefined;
+      const skipped =
+        failure.status === 409 && (failure.body as Execution | undefined)?.phase === 'Skipped'
+          ? (failure.body as Execution)
+          : undefined;
       setOutcome({ error: failure, ...(skipped && { skipped }) });
     } finally {
       setBusy(false);
@@ -153,7 +171,9 @@ function RunForm({ workflow, target }: { workflow: Workflow; target: string }) {
   };
 
   const count = Object.keys(problems).length;
-  const targetHint = workflow.targetPattern ? `must match ${workflow.targetPattern}` : 'namespace/kind/name, kind/name or an ARN';
+  const targetHint = workflow.targetPattern
+    ? `must match ${workflow.targetPattern}`
+    : 'namespace/kind/name, kind/name or an ARN';
   const targetAria = described(fieldId(TARGET_FIELD), targetHint, problems[TARGET_FIELD]);
   return html`<form class="run" aria-label=${`Run ${workflow.id} version ${workflow.version}`} novalidate onSubmit=${submit}>
     <${Field} id=${fieldId(TARGET_FIELD)} label="Target resource" problem=${problems[TARGET_FIELD]} hint=${targetHint}>
@@ -174,13 +194,15 @@ function RunForm({ workflow, target }: { workflow: Workflow; target: string }) {
     <//>
     <button type="submit" disabled=${busy}>Run</button>
     ${count > 0 ? html`<p class="problem" role="alert">Not sent: ${count === 1 ? 'one value does not fit' : `${count} values do not fit`} the workflow.</p>` : null}
-    ${outcome.error
-      ? html`<div class="problem" role="alert">
+    ${
+      outcome.error
+        ? html`<div class="problem" role="alert">
           <p><strong>${outcome.skipped ? 'Refused' : 'Not started'}</strong> (${outcome.error.status} ${outcome.error.code}): ${outcome.error.message}</p>
           ${outcome.error.details.length > 0 ? html`<ul>${outcome.error.details.map((detail) => html`<li>${detail}</li>`)}</ul>` : null}
           ${outcome.skipped ? html`<p>The refusal is recorded as execution <${ExecutionLink} id=${outcome.skipped.id} />.</p>` : null}
         </div>`
-      : null}
+        : null
+    }
   </form>`;
 }
 
@@ -188,7 +210,11 @@ function checkTarget(workflow: Workflow, target: string): string | undefined {
   if (target === '') return 'is required';
   if (target.trim() !== target) return 'must not start or end with white space';
   // The API's own engine (linear time, RE2 syntax): a pattern means here what it means at admission.
-  if (workflow.targetPattern !== undefined && userPatternProblem(workflow.targetPattern) === undefined && !userPattern(workflow.targetPattern).test(target.normalize('NFC'))) {
+  if (
+    workflow.targetPattern !== undefined &&
+    userPatternProblem(workflow.targetPattern) === undefined &&
+    !userPattern(workflow.targetPattern).test(target.normalize('NFC'))
+  ) {
     return `must match ${workflow.targetPattern}, the target pattern of ${workflow.id}`;
   }
   return undefined;
@@ -196,7 +222,13 @@ function checkTarget(workflow: Workflow, target: string): string | undefined {
 
 function ParameterField({ parameter, id, problem }: { parameter: Parameter; id: string; problem?: string }) {
   const name = `parameter:${parameter.name}`;
-  const hint = [parameter.type ?? 'string', parameter.required ? 'required' : 'optional', allowed(parameter), parameter.default !== undefined ? `default ${parameter.default}` : '', parameter.description ?? '']
+  const hint = [
+    parameter.type ?? 'string',
+    parameter.required ? 'required' : 'optional',
+    allowed(parameter),
+    parameter.default !== undefined ? `default ${parameter.default}` : '',
+    parameter.description ?? '',
+  ]
     .filter(Boolean)
     .join(' · ');
   const aria = described(id, hint, problem);
@@ -221,13 +253,29 @@ function ParameterField({ parameter, id, problem }: { parameter: Parameter; id: 
 }
 
 /** The ids that tie a control to its hint and its problem, for assistive technology. */
-function described(id: string, hint?: string, problem?: string): { describedBy: string | undefined; invalid: 'true' | undefined } {
+function described(
+  id: string,
+  hint?: string,
+  problem?: string,
+): { describedBy: string | undefined; invalid: 'true' | undefined } {
   const ids = [hint ? `${id}-hint` : '', problem ? `${id}-problem` : ''].filter(Boolean).join(' ');
   return { describedBy: ids || undefined, invalid: problem ? 'true' : undefined };
 }
 
 /** A label, the control (the caller's, wired with `described`), its hint and its problem. */
-function Field({ id, label, hint, problem, children }: { id: string; label: string; hint?: string; problem?: string; children: ComponentChildren }) {
+function Field({
+  id,
+  label,
+  hint,
+  problem,
+  children,
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  problem?: string;
+  children: ComponentChildren;
+}) {
   return html`<div class=${problem ? 'field invalid' : 'field'}>
     <label for=${id}>${label}</label>
     ${children}
