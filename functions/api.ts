@@ -2,8 +2,8 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { createApiHandler } from '../lib/api/api-handler.js';
-import { iamAuthenticator } from '../lib/api/authenticators.js';
+import { createApiHandler } from '../lib/handlers/api-handler.js';
+import { iamAuthenticator } from '../lib/handlers/authenticators.js';
 import { buildLambdaRuntime } from '../lib/runtime.js';
 
 const runtime = buildLambdaRuntime(process.env, { idempotency: DynamoDBPersistenceLayer });

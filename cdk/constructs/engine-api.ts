@@ -18,7 +18,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as z from 'zod';
-import { gatewayResourcePath, ROUTES, type RouteDefinition } from '../../lib/api/routes.js';
+import { gatewayResourcePath, ROUTES, type RouteDefinition } from '../../lib/contract/routes.js';
 
 /** An API Gateway model (JSON Schema draft 4) from a request body's zod schema. */
 function modelSchema(schema: z.core.$ZodType): JsonSchema {
@@ -36,7 +36,7 @@ export interface EngineApiProps {
 }
 
 /**
- * The REST API of API.md, made from the route table (lib/api/routes.ts): every route AWS_IAM
+ * The REST API of API.md, made from the route table (lib/contract/routes.ts): every route AWS_IAM
  * (SigV4) except `GET /health`, request validation, stage throttling, access logs, all routes
  * integrated with the one `api` function. Targets live under a greedy `{target+}` so that
  * URL-encoded slashes route correctly.
@@ -90,7 +90,7 @@ export class EngineApi extends Construct {
     for (const route of Object.values(ROUTES) as RouteDefinition[]) {
       const path = gatewayResourcePath(route.path);
       const key = `${route.method} ${path}`;
-      if (attached.has(key)) throw new Error(`two routes of lib/api/routes.ts meet at ${key} in API Gateway`);
+      if (attached.has(key)) throw new Error(`two routes of lib/contract/routes.ts meet at ${key} in API Gateway`);
       attached.add(key);
       // The gateway validates with the very schemas the api function enforces.
       const model =

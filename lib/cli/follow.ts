@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Execution } from '../domain/execution.js';
+import type { Execution } from '../contract/api-objects.js';
 import { TERMINAL_PHASES } from '../domain/phase.js';
 import { ApiError, UnreachableError } from './errors.js';
 import type { LockstepApi } from './lockstep-api.js';

@@ -1,12 +1,7 @@
-import { ROUTES, routePath } from '../api/routes.js';
-import type { ExecutionRequestBody } from '../api/schemas.js';
-import type { AuditEvent } from '../domain/audit.js';
-import type { Execution } from '../domain/execution.js';
-import type { Step } from '../domain/steps.js';
-import type { TargetView } from '../domain/target.js';
-import type { Page } from '../ports.js';
+import type { AuditEvent, Execution, Page, Step, Target, Workflow } from '../contract/api-objects.js';
+import type { ExecutionRequestBody } from '../contract/api-schemas.js';
+import { ROUTES, routePath } from '../contract/routes.js';
 import { type ApiClient, type ApiResponse, apiErrorOf } from './api-client.js';
-import type { WorkflowView } from './api-types.js';
 
 /** The most the API returns in one page. */
 const MAX_PAGE = 100;
@@ -27,7 +22,7 @@ export type ExecutionListQuery = {
 /**
  * The routes of API.md, one method each, over an `ApiClient` (bearer token or SigV4): each
  * returns the API's object as it came, or throws the API's error. Paths come from the one
- * route table (lib/api/routes.ts), their segments URL-encoded (target resources hold slashes).
+ * route table (lib/contract/routes.ts), their segments URL-encoded (target resources hold slashes).
  */
 export class LockstepApi {
   constructor(readonly client: ApiClient) {}
@@ -70,15 +65,15 @@ export class LockstepApi {
     return this.collect(ROUTES.listExecutions.path, query, limit);
   }
 
-  getTarget(targetResource: string): Promise<TargetView> {
+  getTarget(targetResource: string): Promise<Target> {
     return this.get(routePath(ROUTES.getTarget.path, { target: targetResource }));
   }
 
-  listTargets(state: string, limit: number): Promise<Page<TargetView>> {
+  listTargets(state: string, limit: number): Promise<Page<Target>> {
     return this.collect(ROUTES.listTargets.path, { state }, limit);
   }
 
-  async clearBlock(targetResource: string, clearance: { clearedBy: string; reason: string }): Promise<TargetView> {
+  async clearBlock(targetResource: string, clearance: { clearedBy: string; reason: string }): Promise<Target> {
     return bodyOf(
       await this.client.request(
         ROUTES.clearBlock.method,
@@ -88,7 +83,7 @@ export class LockstepApi {
     );
   }
 
-  workflows(id?: string): Promise<Page<WorkflowView>> {
+  workflows(id?: string): Promise<Page<Workflow>> {
     return this.get(id === undefined ? ROUTES.listWorkflows.path : routePath(ROUTES.getWorkflow.path, { id }));
   }
 

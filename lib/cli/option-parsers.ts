@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { IdempotencyKeySchema } from '../api/schemas.js';
+import { IdempotencyKeySchema } from '../contract/api-schemas.js';
 import { SENDABLE_HEADER_VALUE } from './api-client.js';
 
 /** `-p KEY=VALUE`, repeatable: the value is everything after the first `=` (it may hold `=` itself). */

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_BODY_BYTES, pathPattern, ROUTES } from '../api/routes.js';
+import { MAX_BODY_BYTES, pathPattern, ROUTES } from '../contract/routes.js';
 import {
   type ClientError,
   ClientGoneError,

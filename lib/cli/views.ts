@@ -1,9 +1,5 @@
 // How the API's objects read in a terminal: one table per listing, `label: value` lines for one object.
-import type { AuditEvent } from '../domain/audit.js';
-import type { Execution } from '../domain/execution.js';
-import type { Step } from '../domain/steps.js';
-import type { TargetView } from '../domain/target.js';
-import type { WorkflowParameterView, WorkflowView } from './api-types.js';
+import type { AuditEvent, Execution, Step, Target, Workflow, WorkflowParameter } from '../contract/api-objects.js';
 import { type Column, renderFields } from './table.js';
 import { duration, exactAndRelative, relative } from './time-format.js';
 
@@ -83,7 +79,7 @@ export function stepColumns(): Column<Step>[] {
   ];
 }
 
-export function targetColumns(now: Date): Column<TargetView>[] {
+export function targetColumns(now: Date): Column<Target>[] {
   return [
     { header: 'TARGET', value: (t) => t.targetResource, flexible: true },
     { header: 'STATE', value: (t) => (t.blockReason ? `${t.state} (${t.blockReason})` : t.state) },
@@ -94,7 +90,7 @@ export function targetColumns(now: Date): Column<TargetView>[] {
   ];
 }
 
-export function targetFields(t: TargetView, now: Date): string {
+export function targetFields(t: Target, now: Date): string {
   return renderFields([
     ['Target', t.targetResource],
     ['State', t.state],
@@ -112,7 +108,7 @@ export function targetFields(t: TargetView, now: Date): string {
   ]);
 }
 
-export function workflowColumns(): Column<WorkflowView>[] {
+export function workflowColumns(): Column<Workflow>[] {
   return [
     { header: 'WORKFLOW', value: (w) => w.id },
     { header: 'VERSION', value: (w) => (w.runnableLocally === false ? `${w.version} (not local)` : w.version) },
@@ -121,7 +117,7 @@ export function workflowColumns(): Column<WorkflowView>[] {
   ];
 }
 
-export function workflowFields(w: WorkflowView): string {
+export function workflowFields(w: Workflow): string {
   return renderFields([
     ['Workflow', `${w.id}@${w.version}`],
     ['Description', w.description],
@@ -145,7 +141,7 @@ export function workflowFields(w: WorkflowView): string {
 }
 
 /** `SECONDS integer, default 1, 0..86400: how long to wait`. */
-function parameterLine(p: WorkflowParameterView): string {
+function parameterLine(p: WorkflowParameter): string {
   const rules = [
     p.type ?? 'string',
     p.required ? 'required' : undefined,

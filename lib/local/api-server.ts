@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { errorResponse, HttpError } from '../api/http-errors.js';
-import { MAX_BODY_BYTES } from '../api/routes.js';
+import { MAX_BODY_BYTES } from '../contract/routes.js';
+import { errorResponse, HttpError } from '../handlers/http-errors.js';
 import type { Clock, EngineLogger } from '../ports.js';
 import { statusPageResponse } from '../ui/status-page.js';
 import {

@@ -9,9 +9,9 @@ import { ensureIdempotencyTable, ensureTable } from '../adapters/dynamodb/table-
 import { checkWorkflowDigests, rememberWorkflowDigests } from '../adapters/dynamodb/workflow-digests.js';
 import { ENGINE_BUS_NAME, EventBridgePublisher } from '../adapters/eventbridge/domain-event-publisher.js';
 import { STATUS_CHANGE_DETAIL_TYPE } from '../adapters/stepfunctions/status-event.js';
-import { createApiHandler } from '../api/api-handler.js';
-import { type Authenticator, bearerTokenAuthenticator } from '../api/authenticators.js';
 import type { LocalConfig } from '../config.js';
+import { createApiHandler } from '../handlers/api-handler.js';
+import { type Authenticator, bearerTokenAuthenticator } from '../handlers/authenticators.js';
 import { createPublisherHandler } from '../handlers/publisher-handler.js';
 import { createStatusHandler } from '../handlers/status-handler.js';
 import { createSweeperHandler } from '../handlers/sweeper-handler.js';

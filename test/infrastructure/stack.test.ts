@@ -6,7 +6,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LockstepStack } from '../../cdk/lockstep-stack.js';
-import { gatewayResourcePath, ROUTES } from '../../lib/api/routes.js';
+import { gatewayResourcePath, ROUTES } from '../../lib/contract/routes.js';
 import { stateMachineName } from '../../lib/workflows/catalog.js';
 import { loadBuiltInWorkflows } from '../../lib/workflows/load-workflows.js';
 

@@ -2,8 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { Authenticator } from '../../lib/api/authenticators.js';
-import { HttpError } from '../../lib/api/http-errors.js';
+import type { Authenticator } from '../../lib/handlers/authenticators.js';
+import { HttpError } from '../../lib/handlers/http-errors.js';
 
 /**
  * Stands in for API Gateway's AWS_IAM check in local mode, so that the e2e tier's signing

@@ -2,114 +2,23 @@
 // The page's one way to the API (API.md): its own origin only, `Authorization: Bearer <token>`
 // on every call, JSON in and out. The objects are API.md's, typed as the page reads them.
 
-export type Phase = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Skipped';
+import type { Phase } from '../../contract/api-objects.js';
+
+// The API's objects are the contract's (types only: the page bundles none of the engine's code).
+export type {
+  AuditEvent,
+  Clearance,
+  Execution,
+  Page,
+  Phase,
+  Step,
+  Target,
+  TargetState,
+  Workflow,
+  WorkflowParameter as Parameter,
+} from '../../contract/api-objects.js';
+
 export const PHASES: readonly Phase[] = ['Pending', 'Running', 'Completed', 'Failed', 'Skipped'];
-export type TargetState = 'Idle' | 'Running' | 'CoolingDown' | 'BackingOff' | 'Blocked';
-
-export interface Execution {
-  id: string;
-  targetResource: string;
-  workflowId: string;
-  workflowVersion: string;
-  workflowDigest?: string;
-  parameters?: Record<string, string>;
-  correlationId?: string;
-  requestedBy?: string;
-  source?: string;
-  phase: Phase;
-  skipDetails?: Record<string, unknown> & {
-    reason?: string;
-    message?: string;
-    conflictingExecutionId?: string;
-    recentExecutionId?: string;
-    nextAllowedAt?: string;
-  };
-  failureDetails?: Record<string, unknown> & {
-    reason?: string;
-    message?: string;
-    failedStep?: string;
-    failedAt?: string;
-  };
-  executionRef?: { name?: string; arn?: string };
-  createdAt: string;
-  startTime?: string;
-  completionTime?: string;
-  durationSeconds?: number;
-  [field: string]: unknown;
-}
-
-export interface Clearance {
-  clearedAt: string;
-  clearedBy: string;
-  reason: string;
-}
-
-export interface Target {
-  targetResource: string;
-  state: TargetState;
-  currentExecutionId?: string;
-  lastExecutionId?: string;
-  lastOutcome?: string;
-  cooldownUntil?: string;
-  cooldownRemainingSeconds?: number;
-  consecutiveFailures?: number;
-  nextAllowedAt?: string;
-  blockReason?: string;
-  blockClearances?: Clearance[];
-  [field: string]: unknown;
-}
-
-export interface AuditEvent {
-  seq: number;
-  type: string;
-  at: string;
-  executionId: string;
-  targetResource: string;
-  correlationId?: string;
-  actor?: string;
-  payload?: Record<string, unknown>;
-}
-
-export interface Step {
-  name: string;
-  type: string;
-  status: 'Running' | 'Succeeded' | 'Failed' | 'Caught';
-  enteredAt?: string;
-  exitedAt?: string;
-  error?: string;
-  cause?: string;
-}
-
-export interface Parameter {
-  name: string;
-  required?: boolean;
-  description?: string;
-  type?: 'string' | 'integer' | 'number' | 'boolean';
-  default?: string;
-  enum?: string[];
-  pattern?: string;
-  minimum?: number;
-  maximum?: number;
-  maxLength?: number;
-}
-
-export interface Workflow {
-  id: string;
-  version: string;
-  description?: string;
-  digest?: string;
-  parameters?: Parameter[];
-  policy?: Record<string, number>;
-  targetPattern?: string;
-  steps?: string[];
-  stateMachineArn?: string;
-  runnableLocally?: boolean;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextToken?: string;
-}
 
 /** A non-2xx answer (API.md's error body), or no answer at all (`status` 0). */
 export class ApiError extends Error {

@@ -3,8 +3,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureIdempotencyTable } from '../../../lib/adapters/dynamodb/table-setup.js';
-import { createApiHandler } from '../../../lib/api/api-handler.js';
-import { bearerTokenAuthenticator } from '../../../lib/api/authenticators.js';
+import { createApiHandler } from '../../../lib/handlers/api-handler.js';
+import { bearerTokenAuthenticator } from '../../../lib/handlers/authenticators.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';
 
 const TOKEN = 'fuzz-token';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiHandler } from '../../../lib/api/api-handler.js';
-import { bearerTokenAuthenticator } from '../../../lib/api/authenticators.js';
+import { createApiHandler } from '../../../lib/handlers/api-handler.js';
+import { bearerTokenAuthenticator } from '../../../lib/handlers/authenticators.js';
 import { startApiServer } from '../../../lib/local/api-server.js';
 import type { ListeningServer } from '../../../lib/local/http-listen.js';
 import { systemClock } from '../../../lib/runtime.js';

@@ -89,8 +89,10 @@ function Fields({ execution }: { execution: Execution }) {
     ['executionRef', 'Step Functions execution'],
   ];
   const known = new Set(labels.map(([field]) => field));
-  for (const [field, label] of labels) if (execution[field] !== undefined) shown.push([field, label, execution[field]]);
-  for (const [field, value] of Object.entries(execution))
+  // Fields the page has no label for (a newer API's) are shown too, under their own name.
+  const fields: Record<string, unknown> = execution;
+  for (const [field, label] of labels) if (fields[field] !== undefined) shown.push([field, label, fields[field]]);
+  for (const [field, value] of Object.entries(fields))
     if (!known.has(field) && value !== undefined) shown.push([field, field, value]);
   return html`<section aria-labelledby="fields-heading">
     <h2 id="fields-heading">Fields</h2>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gatewayResourcePath, pathPattern, ROUTES, routePath } from '../../../lib/api/routes.js';
+import { gatewayResourcePath, pathPattern, ROUTES, routePath } from '../../../lib/contract/routes.js';
 
 describe('the route table', () => {
   it('matches one segment for {name} and any number for {name+}, capturing them in order', () => {

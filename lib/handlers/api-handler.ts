@@ -1,8 +1,10 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { SkippedAnswer, Workflow } from '../contract/api-objects.js';
+import { IdempotencyKeySchema } from '../contract/api-schemas.js';
+import { MAX_BODY_BYTES, pathPattern, ROUTES, type RouteDefinition, type RouteName } from '../contract/routes.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { Execution, ExecutionRecord } from '../domain/execution.js';
-import { type AdmissionAnswer, idempotentAdmission } from '../handlers/idempotent-admission.js';
 import type { CatalogWorkflow } from '../ports.js';
 import { cancelExecution } from '../use-cases/cancel-execution.js';
 import { clearBlock } from '../use-cases/clear-block.js';
@@ -17,9 +19,8 @@ import { admitAndStart, prepareRequest } from '../use-cases/request-execution.js
 import type { Authenticator } from './authenticators.js';
 import { header } from './headers.js';
 import { errorResponse, HttpError, jsonResponse } from './http-errors.js';
+import { type AdmissionAnswer, idempotentAdmission } from './idempotent-admission.js';
 import { checkQueryNames, parsePart, refusePrototypeNames } from './request-checks.js';
-import { MAX_BODY_BYTES, pathPattern, ROUTES, type RouteDefinition, type RouteName } from './routes.js';
-import { IdempotencyKeySchema } from './schemas.js';
 
 /** Outside Lambda (local mode) a request still has a deadline: API Gateway's 29 s integration timeout. */
 const API_GATEWAY_DEADLINE_MS = 29_000;
@@ -44,7 +45,7 @@ type Implementation = (call: Call) => Promise<APIGatewayProxyResult>;
 /**
  * The REST API of API.md over API Gateway v1 proxy events: the same function behind API
  * Gateway and behind local mode's HTTP server, routed by the one route table
- * (lib/api/routes.ts). Routing, parsing and shaping only; every decision is a use case's.
+ * (lib/contract/routes.ts). Routing, parsing and shaping only; every decision is a use case's.
  */
 export function createApiHandler(
   options: ApiHandlerOptions,
@@ -159,7 +160,7 @@ export function createApiHandler(
 }
 
 /** API.md's Workflow object: every field absent where not declared; `runnableLocally` only where false (local mode). */
-function workflowView(workflow: CatalogWorkflow) {
+function workflowView(workflow: CatalogWorkflow): Workflow {
   const { steps, builtIn, runnableLocally, ...declared } = workflow;
   return {
     ...declared,
@@ -169,7 +170,7 @@ function workflowView(workflow: CatalogWorkflow) {
 }
 
 /** A refused admission answers 409 with the Skipped execution, and an `error` whose code is the skip reason. */
-function skippedBody(execution: Execution) {
+function skippedBody(execution: Execution): SkippedAnswer {
   return {
     ...execution,
     error: {

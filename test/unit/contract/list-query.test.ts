@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ListQuerySchema } from '../../../lib/api/schemas.js';
+import { ListQuerySchema } from '../../../lib/contract/api-schemas.js';
 
 const since = (value: string) => ListQuerySchema.safeParse({ since: value });
 

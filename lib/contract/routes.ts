@@ -1,8 +1,13 @@
 import type * as z from '../domain/zod.js';
-import { ClearanceBodySchema, ExecutionRequestBodySchema, ListQuerySchema, TargetListQuerySchema } from './schemas.js';
+import {
+  ClearanceBodySchema,
+  ExecutionRequestBodySchema,
+  ListQuerySchema,
+  TargetListQuerySchema,
+} from './api-schemas.js';
 
 /**
- * The one route table of API.md. The api function's router (lib/api/api-handler.ts) and the
+ * The one route table of API.md. The api function's router (lib/handlers/api-handler.ts) and the
  * API Gateway resources, methods and models (cdk/constructs/engine-api.ts) are both made
  * from it, so a route cannot exist in one and not the other.
  */
