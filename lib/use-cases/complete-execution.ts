@@ -6,7 +6,7 @@ import type { StatusObservation, Termination, TransitionResult } from '../ports.
 import { parseWorkflowInput } from '../workflows/workflow-input.js';
 import { announce, disarmDeadline } from './announce.js';
 import { type Engine, policyFor, STOP_ERRORS } from './engine.js';
-import { recordRunning, settleRun } from './start-execution.js';
+import { recordRunning, settleRun } from './record-running.js';
 
 export type CompletionResult = { kind: 'ignored'; why: string } | ({ kind: 'transition' } & TransitionResult);
 

@@ -1,14 +1,13 @@
 import { ExecutionNameTakenError, WorkflowStartError } from '../domain/errors.js';
-import { deadlineOf, type Execution, type ExecutionRecord } from '../domain/execution.js';
+import { type Execution, type ExecutionRecord } from '../domain/execution.js';
 import { executionName } from '../domain/execution-name.js';
 import { classifyFailure } from '../domain/failure-classification.js';
 import { Phase } from '../domain/phase.js';
-import { FailureReason } from '../domain/reasons.js';
-import type { TransitionResult } from '../ports.js';
 import { parseWorkflowInput, workflowInput } from '../workflows/workflow-input.js';
 import { announce } from './announce.js';
 import { completeExecution } from './complete-execution.js';
-import { type Engine, policyFor, STOP_ERRORS } from './engine.js';
+import { type Engine, policyFor } from './engine.js';
+import { recordRunning } from './record-running.js';
 
 export type StartResult =
   /** The run started; `record` is Pending until its start is recorded (see `launchExecution`), or what is stored since. */
@@ -106,50 +105,6 @@ export function runOf(engine: Engine, pending: Pending): { name: string; arn: st
   }
   const name = executionName(pending.execution.targetResource, pending.fencingToken);
   return { name, arn: engine.driver.executionArn(stateMachineArn, name) };
-}
-
-/**
- * Pending → Running, once the run is known to have started, with the deadline armed. A run
- * whose execution was cancelled while it was being started must not go on: it is stopped.
- */
-export async function recordRunning(
-  engine: Engine,
-  pending: ExecutionRecord,
-  fencingToken: number,
-  executionRef: { name: string; arn: string },
-  startTime: Date,
-): Promise<TransitionResult> {
-  const result = await engine.store.markRunning({
-    pending: { execution: pending.execution, events: pending.events },
-    fencingToken,
-    executionRef,
-    startTime,
-    actor: engine.actor,
-  });
-  if (result.changed) await announce(engine, result.record);
-  await settleRun(engine, result.record.execution, executionRef.arn);
-  return result;
-}
-
-/** What a run needs once its execution's phase is known: its deadline armed while Running, a stop when it was cancelled before it started. */
-export async function settleRun(engine: Engine, execution: Execution, executionArn: string): Promise<void> {
-  if (execution.phase === Phase.Running) await armDeadline(engine, execution);
-  if (execution.failureDetails?.reason === FailureReason.Cancelled && execution.startTime === undefined) {
-    await engine.driver.stop(executionArn, STOP_ERRORS.cancelled, execution.failureDetails.message);
-  }
-}
-
-async function armDeadline(engine: Engine, execution: Execution): Promise<void> {
-  const deadline = deadlineOf(execution);
-  if (!deadline || !engine.deadlines) return;
-  try {
-    await engine.deadlines.schedule(execution.id, deadline);
-  } catch (error) {
-    engine.logger.warn('arming the deadline failed; the sweeper will enforce it', {
-      executionId: execution.id,
-      error: (error as Error).message,
-    });
-  }
 }
 
 async function failToStart(

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FinishedStatus } from './execution-window.js';
+import type { FinishedStatus } from './run-status.js';
 
 /** In the data folder: every execution name local Step Functions started, so that a restart never runs one again. */
 export const JOURNAL_FILE = 'stepfunctions-journal.jsonl';

@@ -1,7 +1,6 @@
 import { LOCAL_RESTART } from '../../domain/local-restart.js';
-import type { HistoryEvent } from './local-step-functions.js';
+import type { FinishedStatus, HistoryEvent } from './run-status.js';
 
-export type FinishedStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 type Status = 'RUNNING' | FinishedStatus;
 
 /** What the window reads of a run. */

@@ -10,7 +10,6 @@ import { type LongTimer, setLongTimeout } from '../timers.js';
 import { ExecutionJournal, JOURNAL_FILE, type JournaledRun } from './execution-journal.js';
 import {
   ExecutionWindow,
-  type FinishedStatus,
   historySummary,
   lastStateOf,
   TERMINAL_EVENTS,
@@ -24,18 +23,11 @@ import {
   toInterpreterDefinition,
 } from './interpreter-definition.js';
 import { RunRecorder } from './run-recorder.js';
+import type { FinishedStatus, HistoryEvent } from './run-status.js';
 import { guardedTask, type InterpreterHandler, type TimedHandlerContext, waitHandler } from './timed-handlers.js';
 
 export type TaskHandler = (input: unknown) => Promise<unknown> | unknown;
 type Status = 'RUNNING' | FinishedStatus;
-
-export interface HistoryEvent {
-  id: number;
-  previousEventId: number;
-  timestamp: Date;
-  type: string;
-  [details: string]: unknown;
-}
 
 interface LocalStateMachine {
   stateMachineArn: string;
