@@ -1,5 +1,5 @@
 // `lockstep/cdk`: what a project that installs Lockstep deploys it with (README "Bring your own workflow").
 
+export type { WorkflowVersion } from '../lib/domain/workflow-version.js';
 export { loadWorkflows, WorkflowFolderError } from '../lib/workflows/load-workflows.js';
-export type { WorkflowVersion } from '../lib/workflows/workflow-version.js';
 export { Lockstep, type LockstepProps } from './lockstep.js';

@@ -5,7 +5,7 @@ import type { Policy } from './domain/policies.js';
 import type { HistoryEntry } from './domain/steps.js';
 import type { Holder, TargetState, TargetStatus } from './domain/target.js';
 import type { Termination } from './domain/transitions.js';
-import type { WorkflowStep, WorkflowVersion } from './workflows/workflow-version.js';
+import type { WorkflowStep, WorkflowVersion } from './domain/workflow-version.js';
 
 export type { Termination };
 

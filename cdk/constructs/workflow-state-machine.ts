@@ -11,10 +11,10 @@ import {
   StateMachineType,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { STEP_DEFAULTS, type WorkflowStep, type WorkflowVersion } from '../../lib/domain/workflow-version.js';
 import { stateMachineName } from '../../lib/workflows/catalog.js';
 import { ECS_UPDATE_SERVICE } from '../../lib/workflows/definitions.js';
 import { resolveStepPlaceholders, taskResources } from '../../lib/workflows/validate-definition.js';
-import { STEP_DEFAULTS, type WorkflowStep, type WorkflowVersion } from '../../lib/workflows/workflow-version.js';
 import { BUNDLING, bundlingRootOf } from './bundling.js';
 
 export interface WorkflowStateMachineProps {

@@ -4,7 +4,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import type { WorkflowVersion } from '../../lib/workflows/workflow-version.js';
+import type { WorkflowVersion } from '../../lib/domain/workflow-version.js';
 import { EngineFunction } from './engine-function.js';
 
 export interface WorkflowVersionsCheckProps {

@@ -3,7 +3,7 @@
  * longer delay is silently replaced by 1 ms, so a 25-day wait would end at once and a
  * 3-year sweep interval would spin. These chain shorter timers instead.
  */
-export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+import { MAX_TIMER_DELAY_MS } from '../workflows/interpreter-checks.js';
 
 export interface LongTimer {
   /** Stops the timer; safe to call more than once. */

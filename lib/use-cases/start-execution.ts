@@ -3,7 +3,7 @@ import { type Execution, type ExecutionRecord } from '../domain/execution.js';
 import { executionName } from '../domain/execution-name.js';
 import { classifyFailure } from '../domain/failure-classification.js';
 import { Phase } from '../domain/phase.js';
-import { parseWorkflowInput, workflowInput } from '../workflows/workflow-input.js';
+import { parseWorkflowInput, workflowInput } from '../domain/workflow-input.js';
 import { announce } from './announce.js';
 import { completeExecution } from './complete-execution.js';
 import { type Engine, policyFor } from './engine.js';

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LockstepError, UnknownWorkflowError } from '../domain/errors.js';
-import * as z from '../domain/zod.js';
-import type { CatalogWorkflow, WorkflowCatalog } from '../ports.js';
 import {
   compareVersions,
   deepFreeze,
   ParameterFieldsSchema,
   WorkflowPolicySchema,
   type WorkflowVersion,
-} from './workflow-version.js';
+} from '../domain/workflow-version.js';
+import * as z from '../domain/zod.js';
+import type { CatalogWorkflow, WorkflowCatalog } from '../ports.js';
 
 /**
  * The catalog in memory, from loaded workflow versions: what every part of Lockstep gets

@@ -1,5 +1,4 @@
-import { parseReferencePath } from '../local/stepfunctions/reference-path.js';
-import { MAX_TIMER_DELAY_MS } from '../local/timers.js';
+import { parseReferencePath } from '../domain/reference-path.js';
 
 /**
  * What Step Functions accepts but local mode's interpreter (aws-local-stepfunctions) cannot run
@@ -8,6 +7,9 @@ import { MAX_TIMER_DELAY_MS } from '../local/timers.js';
  * same lines; the local Step Functions endpoint runs them again on CreateStateMachine (with its
  * own timer limit) for definitions that reach it without the loader.
  */
+
+/** The longest delay Node's setTimeout takes (about 24.8 days): a longer one is silently replaced by 1 ms. */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /** The longest delay, in whole seconds, the interpreter's timers hold (Node's setTimeout: 2^31-1 ms, about 24.8 days). */
 export const MAX_INTERPRETER_TIMER_SECONDS = Math.floor(MAX_TIMER_DELAY_MS / 1000);

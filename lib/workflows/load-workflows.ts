@@ -6,9 +6,7 @@ import type * as z from 'zod';
 import { loadRe2js } from '../adapters/patterns/re2js-engine.js';
 import { LockstepError } from '../domain/errors.js';
 import { usePatternEngine } from '../domain/user-pattern.js';
-import type { AslDefinition } from './definitions.js';
-import { stepModuleProblem } from './step-module.js';
-import { validateDefinition } from './validate-definition.js';
+import type { AslDefinition } from '../domain/workflow-version.js';
 import {
   compareVersions,
   deepFreeze,
@@ -16,7 +14,9 @@ import {
   WorkflowJsonSchema,
   type WorkflowStep,
   type WorkflowVersion,
-} from './workflow-version.js';
+} from '../domain/workflow-version.js';
+import { stepModuleProblem } from './step-module.js';
+import { validateDefinition } from './validate-definition.js';
 
 /** A workflows folder with problems; `problems` holds one line per problem, each naming its file relative to the folder. */
 export class WorkflowFolderError extends LockstepError {

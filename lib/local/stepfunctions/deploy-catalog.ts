@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { CreateStateMachineCommand, InvalidDefinition, type SFNClient } from '@aws-sdk/client-sfn';
+import type { WorkflowVersion } from '../../domain/workflow-version.js';
 import { stateMachineName } from '../../workflows/catalog.js';
 import { WorkflowFolderError } from '../../workflows/load-workflows.js';
-import type { WorkflowVersion } from '../../workflows/workflow-version.js';
 
 /** The role the API requires; the local endpoint records it and never assumes it. */
 const LOCAL_ROLE_ARN = 'arn:aws:iam::000000000000:role/lockstep-local';

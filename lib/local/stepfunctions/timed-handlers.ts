@@ -1,6 +1,6 @@
+import { parseReferencePath, readReferencePath } from '../../domain/reference-path.js';
 import { setLongTimeout, sleep } from '../timers.js';
 import { type TaskPlan, WAIT_CONTINUES } from './interpreter-definition.js';
-import { parseReferencePath, readReferencePath } from './reference-path.js';
 
 /** A handler as the interpreter calls it: the Task's effective input in, its result out. */
 export type InterpreterHandler = (input: unknown) => Promise<unknown>;

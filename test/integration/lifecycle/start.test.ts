@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SfnDriver } from '../../../lib/adapters/stepfunctions/sfn-driver.js';
 import { AuditEventType } from '../../../lib/domain/audit.js';
 import { executionName } from '../../../lib/domain/execution-name.js';
+import { workflowInput } from '../../../lib/domain/workflow-input.js';
 import { requestExecution } from '../../../lib/use-cases/request-execution.js';
 import { startExecution } from '../../../lib/use-cases/start-execution.js';
 import { StateMachineArns } from '../../../lib/workflows/state-machines.js';
-import { workflowInput } from '../../../lib/workflows/workflow-input.js';
 import { createTestEngine, sfnClientFor, type TestEngine } from '../../support/engine.js';
 import { expectAuditTrail, request, uniqueTarget } from '../../support/lifecycle.js';
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { classifyFailure } from '../../../lib/domain/failure-classification.js';
 import { FailureReason } from '../../../lib/domain/reasons.js';
+import type { AslDefinition, WorkflowStep, WorkflowVersion } from '../../../lib/domain/workflow-version.js';
 import { LocalStepFunctions } from '../../../lib/local/stepfunctions/local-step-functions.js';
 import {
   LAMBDA_INVOKE,
@@ -13,8 +14,6 @@ import {
   StepLoadError,
 } from '../../../lib/local/stepfunctions/local-steps.js';
 import { stepFunctionName } from '../../../lib/workflows/catalog.js';
-import type { AslDefinition } from '../../../lib/workflows/definitions.js';
-import type { WorkflowStep, WorkflowVersion } from '../../../lib/workflows/workflow-version.js';
 import { ManualClock } from '../../support/manual-clock.js';
 import { until } from '../../support/wait.js';
 

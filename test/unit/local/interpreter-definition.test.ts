@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseReferencePath, readReferencePath } from '../../../lib/domain/reference-path.js';
 import {
   AWS_DEFAULT_TASK_TIMEOUT_SECONDS,
   type Definition,
@@ -6,7 +7,6 @@ import {
   toInterpreterDefinition,
   WAIT_CONTINUES,
 } from '../../../lib/local/stepfunctions/interpreter-definition.js';
-import { parseReferencePath, readReferencePath } from '../../../lib/local/stepfunctions/reference-path.js';
 import { attemptMs } from '../../../lib/local/stepfunctions/timed-handlers.js';
 import { MAX_INTERPRETER_TIMER_SECONDS } from '../../../lib/workflows/interpreter-checks.js';
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_TIMER_DELAY_MS, setLongInterval, setLongTimeout, sleep } from '../../../lib/local/timers.js';
+import { setLongInterval, setLongTimeout, sleep } from '../../../lib/local/timers.js';
+import { MAX_TIMER_DELAY_MS } from '../../../lib/workflows/interpreter-checks.js';
 
 describe('long timers', () => {
   beforeEach(() => vi.useFakeTimers());

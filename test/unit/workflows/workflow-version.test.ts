@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { compareVersions } from '../../../lib/domain/workflow-version.js';
 import { loadWorkflows, WorkflowFolderError } from '../../../lib/workflows/load-workflows.js';
-import { compareVersions } from '../../../lib/workflows/workflow-version.js';
 
 const folders: string[] = [];
 afterEach(() => folders.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));

@@ -1,5 +1,5 @@
-import type { ExecutionRecord } from '../domain/execution.js';
-import * as z from '../domain/zod.js';
+import type { ExecutionRecord } from './execution.js';
+import * as z from './zod.js';
 
 /**
  * What a workflow receives. It is built only from the stored record, so a retried

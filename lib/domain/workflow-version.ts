@@ -1,9 +1,21 @@
-import { grouped, MAX_PARAMETERS_BYTES, parametersBytes } from '../domain/item-size.js';
-import { POLICY_BOUNDS, type Policy } from '../domain/policies.js';
-import { userPatternProblem } from '../domain/user-pattern.js';
-import { problemWith } from '../domain/workflow-parameters.js';
-import * as z from '../domain/zod.js';
-import type { AslDefinition } from './definitions.js';
+import { grouped, MAX_PARAMETERS_BYTES, parametersBytes } from './item-size.js';
+import { POLICY_BOUNDS, type Policy } from './policies.js';
+import { userPatternProblem } from './user-pattern.js';
+import { problemWith } from './workflow-parameters.js';
+import * as z from './zod.js';
+
+/**
+ * An Amazon States Language definition (JSONPath; no JSONata). The built-in workflows' own
+ * live in `built-in/<id>/definition.asl.json`, read by the same loader as users' workflows.
+ * Every workflow receives the input built by `workflowInput`: the execution snapshot with
+ * `parameters` holding only the declared parameters, defaults applied.
+ */
+export type AslDefinition = {
+  StartAt: string;
+  States: Record<string, Record<string, unknown>>;
+  Comment?: string;
+  TimeoutSeconds?: number;
+};
 
 /** `workflow.json` as API.md defines it. Every object is strict: a misspelt field must not be silently ignored. */
 
