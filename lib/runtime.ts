@@ -12,7 +12,7 @@ import { SfnDriver } from './adapters/stepfunctions/sfn-driver.js';
 import { ConfigurationError, readLambdaSettings } from './config.js';
 import type { Policy } from './domain/policies.js';
 import { usePatternEngine } from './domain/user-pattern.js';
-import type { Clock, DeadlineScheduler, WorkflowCatalog } from './ports.js';
+import type { Clock, DeadlineScheduler, WorkflowCatalog } from './ports/index.js';
 import type { Engine } from './use-cases/engine.js';
 import { CATALOG_FILE_NAME, readCatalogFile } from './workflows/catalog.js';
 import { StateMachineArns } from './workflows/state-machines.js';

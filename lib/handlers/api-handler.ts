@@ -5,7 +5,7 @@ import { IdempotencyKeySchema } from '../contract/api-schemas.js';
 import { MAX_BODY_BYTES, pathPattern, ROUTES, type RouteDefinition, type RouteName } from '../contract/routes.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { Execution, ExecutionRecord } from '../domain/execution.js';
-import type { CatalogWorkflow } from '../ports.js';
+import type { CatalogWorkflow } from '../ports/index.js';
 import { cancelExecution } from '../use-cases/cancel-execution.js';
 import { clearBlock } from '../use-cases/clear-block.js';
 import type { Engine } from '../use-cases/engine.js';

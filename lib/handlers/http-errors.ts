@@ -9,7 +9,7 @@ import {
   validationErrorFrom,
 } from '../domain/errors.js';
 import { $ZodError } from '../domain/zod.js';
-import type { EngineLogger } from '../ports.js';
+import type { EngineLogger } from '../ports/index.js';
 
 /** An error that already knows its HTTP status and error code. */
 export class HttpError extends LockstepError {

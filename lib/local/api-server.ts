@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { MAX_BODY_BYTES } from '../contract/routes.js';
 import { errorResponse, HttpError } from '../handlers/http-errors.js';
-import type { Clock, EngineLogger } from '../ports.js';
+import type { Clock, EngineLogger } from '../ports/index.js';
 import { statusPageResponse } from '../ui/status-page.js';
 import {
   type ClientError,

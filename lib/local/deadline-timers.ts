@@ -1,4 +1,4 @@
-import type { Clock, DeadlineScheduler } from '../ports.js';
+import type { Clock, DeadlineScheduler } from '../ports/index.js';
 import { type LongTimer, setLongTimeout } from './timers.js';
 
 /**

@@ -16,7 +16,7 @@ import { createPublisherHandler } from '../handlers/publisher-handler.js';
 import { createStatusHandler } from '../handlers/status-handler.js';
 import { createSweeperHandler } from '../handlers/sweeper-handler.js';
 import { createTriggerHandler, REQUESTED_DETAIL_TYPE } from '../handlers/trigger-handler.js';
-import type { Clock } from '../ports.js';
+import type { Clock } from '../ports/index.js';
 import { buildRuntime, type IdempotentRuntime, systemClock } from '../runtime.js';
 import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
 import type { Engine } from '../use-cases/engine.js';

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Clock } from '../ports.js';
+import type { Clock } from '../ports/index.js';
 
 /** A request as the local endpoint received it. */
 export interface ReceivedRequest {

@@ -3,7 +3,7 @@ import { LOCAL_RESTART } from '../domain/local-restart.js';
 import { Phase } from '../domain/phase.js';
 import { FailureReason } from '../domain/reasons.js';
 import { parseWorkflowInput } from '../domain/workflow-input.js';
-import type { StatusObservation, Termination, TransitionResult } from '../ports.js';
+import type { StatusObservation, Termination, TransitionResult } from '../ports/index.js';
 import { announce, disarmDeadline } from './announce.js';
 import { type Engine, policyFor, STOP_ERRORS } from './engine.js';
 import { recordRunning, settleRun } from './record-running.js';

@@ -1,19 +1,14 @@
 import type { Policy } from '../domain/policies.js';
 import type {
-  CatalogWorkflow,
   Clock,
   DeadlineScheduler,
   EngineLogger,
   EngineMetrics,
   ExecutionStore,
+  StateMachineDirectory,
   WorkflowCatalog,
   WorkflowDriver,
-} from '../ports.js';
-
-/** Where each catalog workflow is deployed. */
-export interface StateMachineDirectory {
-  stateMachineArn(workflow: Pick<CatalogWorkflow, 'id' | 'version'>): string;
-}
+} from '../ports/index.js';
 
 /** Everything a use case needs, passed in: no use case builds a client or reads the clock itself. */
 export interface Engine {

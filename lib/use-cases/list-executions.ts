@@ -2,7 +2,7 @@ import { ValidationError } from '../domain/errors.js';
 import type { Execution } from '../domain/execution.js';
 import type { Phase } from '../domain/phase.js';
 import { canonicalTargetResource } from '../domain/target-resource.js';
-import type { Page } from '../ports.js';
+import type { Page } from '../ports/index.js';
 import type { Engine } from './engine.js';
 
 /** The widest time window a listing across targets may ask for. */

@@ -1,5 +1,5 @@
 import { type TargetView, targetView } from '../domain/target.js';
-import type { ListTargetsInput, Page } from '../ports.js';
+import type { ListTargetsInput, Page } from '../ports/index.js';
 import type { Engine } from './engine.js';
 
 /** The targets in one state now, a page at a time: a window's targets only while the window is open. */

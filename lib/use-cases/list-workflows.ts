@@ -1,6 +1,6 @@
 import { NotFoundError } from '../domain/errors.js';
 import { compareVersions } from '../domain/workflow-version.js';
-import type { CatalogWorkflow } from '../ports.js';
+import type { CatalogWorkflow } from '../ports/index.js';
 import type { Engine } from './engine.js';
 
 /** Every id and version in the catalog. */

@@ -1,6 +1,5 @@
-import type { ExecutionChange } from '../adapters/dynamodb/stream-changes.js';
 import { type DomainEvent, domainEventsOf } from '../domain/domain-events.js';
-import type { DomainEventPublisher, DomainEventReceipt, EngineLogger } from '../ports.js';
+import type { DomainEventPublisher, DomainEventReceipt, EngineLogger, ExecutionChange } from '../ports/index.js';
 
 export interface PublishOutcome {
   /** The events the bus took, in order. */

@@ -3,7 +3,7 @@
 import { deadlineOf, type Execution, type ExecutionRecord } from '../domain/execution.js';
 import { Phase } from '../domain/phase.js';
 import { FailureReason } from '../domain/reasons.js';
-import type { TransitionResult } from '../ports.js';
+import type { TransitionResult } from '../ports/index.js';
 import { announce } from './announce.js';
 import { type Engine, STOP_ERRORS } from './engine.js';
 

@@ -9,7 +9,7 @@ import {
   type WorkflowVersion,
 } from '../domain/workflow-version.js';
 import * as z from '../domain/zod.js';
-import type { CatalogWorkflow, WorkflowCatalog } from '../ports.js';
+import type { CatalogWorkflow, WorkflowCatalog } from '../ports/index.js';
 
 /**
  * The catalog in memory, from loaded workflow versions: what every part of Lockstep gets

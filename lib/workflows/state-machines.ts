@@ -1,6 +1,5 @@
 import { LockstepError } from '../domain/errors.js';
-import type { CatalogWorkflow } from '../ports.js';
-import type { StateMachineDirectory } from '../use-cases/engine.js';
+import type { CatalogWorkflow, StateMachineDirectory } from '../ports/index.js';
 import { stateMachineName } from './catalog.js';
 
 /** State machine ARNs by state machine name (the CDK app passes them to the functions; local mode creates them). */

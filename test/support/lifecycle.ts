@@ -5,7 +5,7 @@ import type { ExecutionRecord, ExecutionRequest } from '../../lib/domain/executi
 import { executionName } from '../../lib/domain/execution-name.js';
 import { DEFAULT_POLICY, type Policy } from '../../lib/domain/policies.js';
 import type { FailureReason } from '../../lib/domain/reasons.js';
-import type { ExecutionStore, TransitionResult } from '../../lib/ports.js';
+import type { ExecutionStore, TransitionResult } from '../../lib/ports/index.js';
 import type { ManualClock } from './manual-clock.js';
 
 export function request(targetResource: string, overrides: Partial<ExecutionRequest> = {}): ExecutionRequest {

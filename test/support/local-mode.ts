@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { DEFAULT_POLICY, type Policy } from '../../lib/domain/policies.js';
 import { startLocalMode } from '../../lib/local/local-mode.js';
-import type { Clock } from '../../lib/ports.js';
+import type { Clock } from '../../lib/ports/index.js';
 import { ManualClock } from './manual-clock.js';
 
 export const TEST_TOKEN = 'test-token-0123456789';

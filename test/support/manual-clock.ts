@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/ports.js';
+import type { Clock } from '../../lib/ports/index.js';
 
 /** A clock the test moves by hand: cooldown and backoff windows pass in microseconds. */
 export class ManualClock implements Clock {

@@ -2,7 +2,7 @@ import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws
 import type { Execution } from '../../domain/execution.js';
 import { progressOf } from '../../domain/phase.js';
 import type { TargetState } from '../../domain/target.js';
-import type { ActiveExecutionsInput, CreatedExecutionsInput, Page } from '../../ports.js';
+import type { ActiveExecutionsInput, CreatedExecutionsInput, Page } from '../../ports/index.js';
 import { executionKey, type Item, positionOf, recordFromItem } from './items.js';
 import type { PageTokens } from './page-tokens.js';
 import { CREATED_SHARDS, TABLE_DEFINITION } from './table-definition.js';

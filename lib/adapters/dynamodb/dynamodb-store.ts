@@ -31,7 +31,7 @@ import type {
   Page,
   ReleaseLockInput,
   TransitionResult,
-} from '../../ports.js';
+} from '../../ports/index.js';
 import { listActiveExecutions, listExecutionsCreated } from './cross-target-listing.js';
 import { listTargetExecutions } from './execution-listing.js';
 import { executionItem, executionKey, type Item, recordFromItem, targetFromItem, targetKey } from './items.js';

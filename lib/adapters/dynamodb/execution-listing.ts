@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Execution } from '../../domain/execution.js';
 import { Phase } from '../../domain/phase.js';
-import type { ListExecutionsInput, Page } from '../../ports.js';
+import type { ListExecutionsInput, Page } from '../../ports/index.js';
 import { positionOf, recordFromItem, targetPartitionKey } from './items.js';
 import type { PageTokens } from './page-tokens.js';
 import { TABLE_DEFINITION } from './table-definition.js';

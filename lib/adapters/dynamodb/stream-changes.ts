@@ -2,6 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { StoredWrite } from '../../domain/domain-events.js';
 import type { Execution } from '../../domain/execution.js';
+import type { ExecutionChange } from '../../ports/index.js';
 
 /** One record of the table's stream (NEW_AND_OLD_IMAGES), as Lambda delivers it and as GetRecords returns it. */
 export interface StreamRecord {
@@ -11,11 +12,6 @@ export interface StreamRecord {
     NewImage?: Record<string, unknown>;
     OldImage?: Record<string, unknown>;
   };
-}
-
-/** A write to an execution item, with the stream record it came in. */
-export interface ExecutionChange extends StoredWrite {
-  sequenceNumber: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DOMAIN_EVENT_SOURCE, type DomainEvent, truncatedDetailOf } from '../../domain/domain-events.js';
-import type { DomainEventPublisher, DomainEventReceipt } from '../../ports.js';
+import type { DomainEventPublisher, DomainEventReceipt } from '../../ports/index.js';
 import { fitsInOneCall, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from './put-events-limits.js';
 
 /** The engine's bus: requests in, domain events and deadline events out (the CDK app and local mode both name it from here). */

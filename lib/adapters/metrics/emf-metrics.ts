@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Execution } from '../../domain/execution.js';
-import type { EngineMetrics } from '../../ports.js';
+import type { EngineMetrics } from '../../ports/index.js';
 
 export const METRICS_NAMESPACE = 'Lockstep';
 

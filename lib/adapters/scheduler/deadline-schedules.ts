@@ -6,7 +6,7 @@ import {
   SchedulerClient,
   type SchedulerClientConfig,
 } from '@aws-sdk/client-scheduler';
-import type { DeadlineScheduler } from '../../ports.js';
+import type { DeadlineScheduler } from '../../ports/index.js';
 
 export interface DeadlineSchedulesOptions {
   client: SchedulerClient;

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { ExecutionNameTakenError, WorkflowStartError } from '../../domain/errors.js';
 import type { HistoryEntry } from '../../domain/steps.js';
-import type { ExecutionDescription, StartWorkflowInput, WorkflowDriver } from '../../ports.js';
+import type { ExecutionDescription, StartWorkflowInput, WorkflowDriver } from '../../ports/index.js';
 
 /**
  * Step Functions through the AWS SDK. Pointed at AWS, LocalStack or the engine's local

@@ -1,5 +1,5 @@
 import * as z from '../../domain/zod.js';
-import type { StatusObservation } from '../../ports.js';
+import type { StatusObservation } from '../../ports/index.js';
 
 export const STATUS_CHANGE_DETAIL_TYPE = 'Step Functions Execution Status Change';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fitsInOneCall, putEventsEntrySize, type SizedEntry } from '../../adapters/eventbridge/put-events-limits.js';
-import type { Clock } from '../../ports.js';
+import type { Clock } from '../../ports/index.js';
 import { AwsServiceError } from '../aws-json-endpoint.js';
 import { type EventPattern, matchesPattern } from './event-pattern.js';
 

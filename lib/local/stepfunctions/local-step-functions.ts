@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ExecutionAbortedError, StateMachine } from 'aws-local-stepfunctions';
 import type { StatusChangeEvent } from '../../adapters/stepfunctions/status-event.js';
 import { LOCAL_RESTART } from '../../domain/local-restart.js';
-import type { Clock } from '../../ports.js';
+import type { Clock } from '../../ports/index.js';
 import { MAX_INTERPRETER_TIMER_SECONDS } from '../../workflows/interpreter-checks.js';
 import { AwsServiceError } from '../aws-json-endpoint.js';
 import { type LongTimer, setLongTimeout } from '../timers.js';

@@ -2,7 +2,7 @@ import { ConflictException, ResourceNotFoundException, SchedulerClient } from '@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEADLINE_DETAIL_TYPE, DeadlineSchedules } from '../../../lib/adapters/scheduler/deadline-schedules.js';
 import { createSweeperHandler } from '../../../lib/handlers/sweeper-handler.js';
-import type { DeadlineScheduler } from '../../../lib/ports.js';
+import type { DeadlineScheduler } from '../../../lib/ports/index.js';
 import { cancelExecution } from '../../../lib/use-cases/cancel-execution.js';
 import { requestExecution } from '../../../lib/use-cases/request-execution.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';

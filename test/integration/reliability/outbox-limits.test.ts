@@ -1,7 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExecutionChange } from '../../../lib/adapters/dynamodb/stream-changes.js';
 import { EventBridgePublisher } from '../../../lib/adapters/eventbridge/domain-event-publisher.js';
 import type { Execution } from '../../../lib/domain/execution.js';
 import { admitted, finished, skipped, started } from '../../../lib/domain/transitions.js';
@@ -9,6 +8,7 @@ import { LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
 import { startEventBridgeEndpoint } from '../../../lib/local/eventbridge/http-endpoint.js';
 import { type DeliveredEvent, LocalEventBus } from '../../../lib/local/eventbridge/local-event-bus.js';
 import type { ListeningServer } from '../../../lib/local/http-listen.js';
+import type { ExecutionChange } from '../../../lib/ports/index.js';
 import { publishDomainEvents } from '../../../lib/use-cases/publish-domain-events.js';
 import { TEST_ENDPOINT_AUTHENTICATE, TEST_ENDPOINT_CREDENTIALS } from '../../support/engine.js';
 import { ManualClock } from '../../support/manual-clock.js';

@@ -4,7 +4,7 @@ import { executionItem } from '../../../lib/adapters/dynamodb/items.js';
 import { CREATED_SHARDS, STANDING_SHARDS } from '../../../lib/adapters/dynamodb/table-definition.js';
 import type { Execution, ExecutionRecord } from '../../../lib/domain/execution.js';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
-import type { ExecutionStore, Page } from '../../../lib/ports.js';
+import type { ExecutionStore, Page } from '../../../lib/ports/index.js';
 import { createTestStore } from '../../support/dynamodb.js';
 import { Driver, request, uniqueTarget } from '../../support/lifecycle.js';
 import { ManualClock } from '../../support/manual-clock.js';

@@ -4,7 +4,7 @@ import { pageTokensFor } from '../../../lib/adapters/dynamodb/page-tokens.js';
 import { STANDING_SHARDS } from '../../../lib/adapters/dynamodb/table-definition.js';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
 import type { TargetState } from '../../../lib/domain/target.js';
-import type { ListTargetsInput } from '../../../lib/ports.js';
+import type { ListTargetsInput } from '../../../lib/ports/index.js';
 import { createTestStore } from '../../support/dynamodb.js';
 import { Driver, uniqueTarget } from '../../support/lifecycle.js';
 import { ManualClock } from '../../support/manual-clock.js';

@@ -1,11 +1,11 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { executionItem } from '../../../lib/adapters/dynamodb/items.js';
-import type { ExecutionChange } from '../../../lib/adapters/dynamodb/stream-changes.js';
 import type { DomainEvent } from '../../../lib/domain/domain-events.js';
 import type { ExecutionRecord } from '../../../lib/domain/execution.js';
 import { admitted, finished, skipped, started } from '../../../lib/domain/transitions.js';
 import { createPublisherHandler } from '../../../lib/handlers/publisher-handler.js';
+import type { ExecutionChange } from '../../../lib/ports/index.js';
 import { publishDomainEvents } from '../../../lib/use-cases/publish-domain-events.js';
 
 const at = new Date('2026-11-25T10:00:00.000Z');
