@@ -271,3 +271,10 @@ function duplicateParameters(parameters: unknown): string[] {
 
 const validPattern = (pattern: string | undefined) =>
   pattern === undefined || userPatternProblem(pattern) === undefined;
+
+/** A version as the deploy-time check knows it: a version's content may never change under the same number. */
+export interface VersionDigest {
+  readonly id: string;
+  readonly version: string;
+  readonly digest: string;
+}

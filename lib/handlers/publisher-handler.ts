@@ -1,6 +1,6 @@
-import { executionChanges, type StreamRecord } from '../adapters/dynamodb/stream-changes.js';
 import type { DomainEventPublisher, EngineLogger, EngineMetrics } from '../ports/index.js';
 import { publishDomainEvents } from '../use-cases/publish-domain-events.js';
+import { executionChanges, type StreamRecord } from './stream-changes.js';
 
 /** Lambda's partial batch response: the stream is read again from the first record named. */
 export interface StreamBatchResponse {

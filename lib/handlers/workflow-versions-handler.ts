@@ -1,5 +1,5 @@
-import type { VersionDigest } from '../adapters/dynamodb/workflow-digests.js';
 import { LockstepError } from '../domain/errors.js';
+import type { VersionDigest } from '../domain/workflow-version.js';
 import * as z from '../domain/zod.js';
 
 /** The physical ids of the two deploy-time resources: they hold nothing to replace or delete. */

@@ -6,8 +6,8 @@ import {
   GetShardIteratorCommand,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { StreamRecord } from '../adapters/dynamodb/stream-changes.js';
 import type { StreamBatchResponse } from '../handlers/publisher-handler.js';
+import type { StreamRecord } from '../handlers/stream-changes.js';
 
 /** What an event source mapping calls with a batch of the stream: the publisher handler. */
 export type StreamBatchHandler = (event: { Records: StreamRecord[] }) => Promise<StreamBatchResponse>;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Execution } from '../../domain/execution.js';
+import type { Execution } from '../../contract/api-objects.js';
 import { Phase } from '../../domain/phase.js';
 import { apiAction, type CommandContext, withGlobalOptions } from '../command-context.js';
 import { ApiError, CliError, ExitCode } from '../errors.js';

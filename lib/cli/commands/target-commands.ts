@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import type { TargetView } from '../../domain/target.js';
+import type { Target } from '../../contract/api-objects.js';
 import { apiAction, withGlobalOptions } from '../command-context.js';
 import { ExitCode } from '../errors.js';
 import { positiveInteger } from '../option-parsers.js';
@@ -23,7 +23,7 @@ export function addTargetCommands(program: Command, env: Record<string, string |
     )
     .action(
       apiAction(env, async (context, options: { state?: (typeof LISTED_STATES)[number]; limit: number }) => {
-        const items: TargetView[] = [];
+        const items: Target[] = [];
         let nextToken: string | undefined;
         for (const state of options.state ? [options.state] : LISTED_STATES) {
           const page = await context.api.listTargets(state, options.limit);

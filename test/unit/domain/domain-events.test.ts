@@ -1,11 +1,11 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { executionItem } from '../../../lib/adapters/dynamodb/items.js';
-import { executionChanges } from '../../../lib/adapters/dynamodb/stream-changes.js';
 import { domainEventsOf, truncatedDetailOf } from '../../../lib/domain/domain-events.js';
 import type { ExecutionRecord } from '../../../lib/domain/execution.js';
 import { idleTarget } from '../../../lib/domain/target.js';
 import { admitted, cleared, finished, skipped, started } from '../../../lib/domain/transitions.js';
+import { executionChanges } from '../../../lib/handlers/stream-changes.js';
 
 const at = new Date('2026-11-25T10:00:00.000Z');
 const later = new Date('2026-11-25T10:00:05.000Z');

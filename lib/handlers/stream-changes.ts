@@ -1,8 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { StoredWrite } from '../../domain/domain-events.js';
-import type { Execution } from '../../domain/execution.js';
-import type { ExecutionChange } from '../../ports/index.js';
+import type { StoredWrite } from '../domain/domain-events.js';
+import type { Execution } from '../domain/execution.js';
+import type { ExecutionChange } from '../ports/index.js';
 
 /** One record of the table's stream (NEW_AND_OLD_IMAGES), as Lambda delivers it and as GetRecords returns it. */
 export interface StreamRecord {
