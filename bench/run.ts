@@ -28,6 +28,7 @@ import { measureBusOutage } from './bus-outage.js';
 import { measureLifecycleCost } from './dynamodb-cost.js';
 import { measureMemoryAndSweep } from './memory-and-sweep.js';
 import { RunFollower } from './noop-runs.js';
+import { writeBenchmarksPage } from './results-page.js';
 import { BENCH_TOKEN, distribution, round, say } from './support.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -346,4 +347,5 @@ for (const [name, { value, met }] of Object.entries(targets))
 for (const name of Object.keys(errors)) lines.push(`error in ${name}: see errors in bench/results.json`);
 console.log(lines.join('\n'));
 say('wrote bench/results.json');
+writeBenchmarksPage(root, results, LIMITS);
 if (Object.keys(errors).length > 0) process.exitCode = 1;

@@ -27,9 +27,9 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Screenshots as test artifacts; with UPDATE_SCREENSHOTS=1 also the committed copies the README shows. */
+/** Screenshots as test artifacts; with UPDATE_SCREENSHOTS=1 also the committed copies docs/status-page.md shows. */
 const ARTIFACTS = process.env.BROWSER_ARTIFACTS_DIR ?? join(tmpdir(), 'lockstep-browser-artifacts');
-const COMMITTED = fileURLToPath(new URL('./screenshots/', import.meta.url));
+const COMMITTED = fileURLToPath(new URL('../../docs/images/', import.meta.url));
 
 export async function screenshot(page: Page, name: string, options: { committed?: boolean } = {}): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });

@@ -10,7 +10,7 @@ import { until } from '../../support/wait.js';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TOKEN = 'domain-event-log';
 
-/** Issue 18, friction: local mode shows the domain events it publishes, one structured line each on standard output, as README says to follow them. */
+/** Issue 18, friction: local mode shows the domain events it publishes, one structured line each on standard output, as docs/engine.md ("Following the events") says to follow them. */
 describe('following the domain events of local mode', () => {
   it('prints one "domain event published" line per published event, with its type, execution, target, phase and event id', async () => {
     const port = await freePort();

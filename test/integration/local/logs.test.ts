@@ -27,9 +27,9 @@ function logLines(text: string): LogLine[] {
 
 /**
  * Local mode as a user runs it (its own process, the script `npm start` runs), read the way
- * its README says: structured logs on standard output, progress on standard error.
+ * its guide says: structured logs on standard output, progress on standard error.
  */
-describe("local mode's logs, as the README says", () => {
+describe("local mode's logs, as its guide (docs/local-mode.md) says", () => {
   let child: ChildProcess;
   let stdout = '';
   let stderr = '';
@@ -57,7 +57,7 @@ describe("local mode's logs, as the README says", () => {
       `the endpoint lines\n${stdout}\n${stderr}`,
     );
     api = /^API: +(\S+)$/m.exec(stdout)![1]!;
-    // Signed as the README's AWS CLI example signs: any key id, the local token as the secret.
+    // Signed as the guide's AWS CLI example signs: any key id, the local token as the secret.
     events = new EventBridgeClient({
       endpoint: /^EventBridge: +(\S+)/m.exec(stdout)![1]!,
       region: 'us-east-1',
@@ -145,10 +145,10 @@ describe("local mode's logs, as the README says", () => {
     expect(skippedLine.executionId).not.toBe(startedLine.executionId);
   });
 
-  it("runs the README's curl example and then its EventBridge example without the event being skipped", async () => {
-    const readme = readFileSync(`${root}README.md`, 'utf8');
-    const curl = /-H "Idempotency-Key: ([^"]+)" \$API\/executions \\\n\s+-d '([^']+)'/.exec(readme);
-    const entries = /events put-events --entries '(\[[\s\S]*?\])'/.exec(readme);
+  it("runs the local-mode guide's curl example and then its EventBridge example without the event being skipped", async () => {
+    const guide = readFileSync(`${root}docs/local-mode.md`, 'utf8');
+    const curl = /-H "Idempotency-Key: ([^"]+)" \$API\/executions \\\n\s+-d '([^']+)'/.exec(guide);
+    const entries = /events put-events --entries '(\[[\s\S]*?\])'/.exec(guide);
     expect(curl, 'the curl example of POST /executions').not.toBeNull();
     expect(entries, 'the put-events example').not.toBeNull();
     const created = await fetch(`${api}/executions`, {

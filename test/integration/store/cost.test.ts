@@ -7,7 +7,7 @@ import { ManualClock } from '../../support/manual-clock.js';
 
 /**
  * What each operation costs in DynamoDB requests and capacity units, as DynamoDB reports
- * them (ReturnConsumedCapacity=TOTAL). README.md quotes the figures this test prints.
+ * them (ReturnConsumedCapacity=TOTAL). docs/engine.md ("What an execution costs in DynamoDB") quotes the figures this test prints.
  */
 describe('DynamoDB cost per operation', () => {
   let store: DynamoDbStore;

@@ -5,7 +5,7 @@ import { type ParameterRule, problemWith } from '../../../lib/domain/workflow-pa
 
 type Typed = 'integer' | 'number' | 'boolean';
 
-/** `States.StringToJson` as aws-local-stepfunctions implements it: how a workflow reads a typed value (the README's tutorial does). */
+/** `States.StringToJson` as aws-local-stepfunctions implements it: how a workflow reads a typed value (the tutorial in docs/workflows.md does). */
 const readsAsJson = new StateMachine(
   {
     StartAt: 'Read',

@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURE = 'test/support/fixtures/workflows/';
 
-/** The README's tutorial files are the ones the package test installs, runs and synthesizes: a user copies what is tested. */
-describe("the README's tutorial workflow", () => {
-  const readme = readFileSync(`${root}README.md`, 'utf8');
-  const blocks = [...readme.matchAll(/^```\w+ (workflows\/\S+)\n([\s\S]*?)^```$/gm)].map(([, path, content]) => ({
+/** The tutorial's files (docs/workflows.md) are the ones the package test installs, runs and synthesizes: a user copies what is tested. */
+describe("the tutorial's workflow (docs/workflows.md)", () => {
+  const tutorial = readFileSync(`${root}docs/workflows.md`, 'utf8');
+  const blocks = [...tutorial.matchAll(/^```\w+ (workflows\/\S+)\n([\s\S]*?)^```$/gm)].map(([, path, content]) => ({
     path: path!,
     content: content!,
   }));
