@@ -1,5 +1,6 @@
 import { DEFAULT_TABLE_NAME } from './adapters/dynamodb/table-definition.js';
 import { decimalInteger } from './domain/decimal-integer.js';
+import { LockstepError } from './domain/errors.js';
 import { DEFAULT_POLICY, POLICY_BOUNDS, type Policy, PolicySchema } from './domain/policies.js';
 import * as z from './domain/zod.js';
 
@@ -73,7 +74,12 @@ export interface LocalConfig {
   workflowsDir?: string;
 }
 
-export class ConfigurationError extends Error {}
+/**
+ * A setting that cannot be used: the process must not start. A LockstepError, but no HTTP answer: the
+ * API's error mapper (`errorResponse`) names only the errors a request can cause, so this one, should it
+ * ever reach it, stays a 500.
+ */
+export class ConfigurationError extends LockstepError {}
 
 function parseEnvironment<T extends z.ZodMiniType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
   // An empty variable means "not set", as shells and .env files usually intend.

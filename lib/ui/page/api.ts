@@ -111,7 +111,10 @@ export interface Page<T> {
   nextToken?: string;
 }
 
-/** A non-2xx answer (API.md's error body), or no answer at all (`status` 0). */
+/**
+ * A non-2xx answer (API.md's error body), or no answer at all (`status` 0). Outside the LockstepError
+ * family on purpose: the page is a browser bundle that imports only the contract's types, never the engine.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
