@@ -1,6 +1,7 @@
 import { DEFAULT_TABLE_NAME } from './adapters/dynamodb/table-definition.js';
 import { decimalInteger } from './domain/decimal-integer.js';
 import { LockstepError } from './domain/errors.js';
+import { problemsIn } from './domain/issues.js';
 import { DEFAULT_POLICY, POLICY_BOUNDS, type Policy, PolicySchema } from './domain/policies.js';
 import * as z from './domain/zod.js';
 
@@ -86,10 +87,8 @@ function parseEnvironment<T extends z.ZodMiniType>(schema: T, env: Record<string
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map(
-        (issue) => `${issue.path.join('.')}=${JSON.stringify(present[String(issue.path[0])] ?? '')} ${issue.message}`,
-      )
+    const problems = problemsIn(parsed.error)
+      .map(({ at, path, message }) => `${at}=${JSON.stringify(present[String(path[0])] ?? '')} ${message}`)
       .join('; ');
     throw new ConfigurationError(`invalid configuration: ${problems}`);
   }
