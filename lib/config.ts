@@ -1,5 +1,7 @@
 import { DEFAULT_TABLE_NAME } from './adapters/dynamodb/table-definition.js';
 import { decimalInteger } from './domain/decimal-integer.js';
+import { LockstepError } from './domain/errors.js';
+import { problemsIn } from './domain/issues.js';
 import { DEFAULT_POLICY, POLICY_BOUNDS, type Policy, PolicySchema } from './domain/policies.js';
 import * as z from './domain/zod.js';
 
@@ -73,17 +75,20 @@ export interface LocalConfig {
   workflowsDir?: string;
 }
 
-export class ConfigurationError extends Error {}
+/**
+ * A setting that cannot be used: the process must not start. A LockstepError, but no HTTP answer: the
+ * API's error mapper (`errorResponse`) names only the errors a request can cause, so this one, should it
+ * ever reach it, stays a 500.
+ */
+export class ConfigurationError extends LockstepError {}
 
 function parseEnvironment<T extends z.ZodMiniType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
   // An empty variable means "not set", as shells and .env files usually intend.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map(
-        (issue) => `${issue.path.join('.')}=${JSON.stringify(present[String(issue.path[0])] ?? '')} ${issue.message}`,
-      )
+    const problems = problemsIn(parsed.error)
+      .map(({ at, path, message }) => `${at}=${JSON.stringify(present[String(path[0])] ?? '')} ${message}`)
       .join('; ');
     throw new ConfigurationError(`invalid configuration: ${problems}`);
   }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { IdempotencyKeySchema } from '../contract/api-schemas.js';
+import { formatIssues } from '../domain/issues.js';
 import { SENDABLE_HEADER_VALUE } from './api-client.js';
 
 /** `-p KEY=VALUE`, repeatable: the value is everything after the first `=` (it may hold `=` itself). */
@@ -26,7 +27,7 @@ export function idempotencyKey(text: string): string {
     "an idempotency key is 1 to 255 printable ASCII characters, not all blank (the API's rule for Idempotency-Key)";
   const checked = IdempotencyKeySchema.safeParse(text);
   if (!checked.success)
-    throw new InvalidArgumentError(`${checked.error.issues[0]?.message ?? 'not a valid key'}: ${rule}`);
+    throw new InvalidArgumentError(`${formatIssues(checked.error)[0] ?? 'not a valid key'}: ${rule}`);
   if (!SENDABLE_HEADER_VALUE.test(text))
     throw new InvalidArgumentError(`${rule}, with no space at either end (HTTP drops it)`);
   return text;

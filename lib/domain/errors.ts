@@ -1,3 +1,4 @@
+import { formatIssues } from './issues.js';
 import type * as z from './zod.js';
 
 /** Base of every error the engine raises on purpose; keeps the underlying `cause`. */
@@ -19,19 +20,18 @@ export class ValidationError extends LockstepError {
 }
 
 /**
- * The one zod-issue formatter: each detail names where the bad input was (`body.timeoutSeconds`,
- * `query.limit`, `header Idempotency-Key`, `detail.workflowId`) and what is wrong with it.
+ * A ValidationError from a zod error: each detail names where the bad input was (`body.timeoutSeconds`,
+ * `query.limit`, `header Idempotency-Key`, `detail.workflowId`) and what is wrong with it (`formatIssues`).
  */
 export function validationErrorFrom(
   error: z.core.$ZodError,
   where: string,
   message = `the ${where.split(' ')[0]} is not valid`,
 ): ValidationError {
-  const details = error.issues.flatMap((issue) => {
-    const at = [where, ...issue.path.map(String)].join('.');
-    if (issue.code === 'unrecognized_keys')
-      return issue.keys.map((key) => `${at}.${key}: not a known ${where === 'query' ? 'parameter' : 'field'}`);
-    return [`${at}: ${issue.message}`];
+  const noun = where === 'query' ? 'parameter' : 'field';
+  const details = formatIssues(error, {
+    root: where,
+    unknownKey: (key, path) => ({ path: [...path, key], message: `not a known ${noun}` }),
   });
   return new ValidationError(message, details);
 }

@@ -169,13 +169,25 @@ export function settlementFor(target: TargetState, record: ExecutionRecord, poli
   );
 }
 
+/** The target fields a clearance removes: the block, and the backoff window of the failures it forgives. */
+export const CLEARED_FIELDS = ['blockReason', 'blockedByExecutionId', 'nextAllowedAt'] as const;
+
 export interface Clearance {
-  blockClearances: BlockClearance[];
+  /** The target once cleared. */
+  target: TargetState;
+  /** What the clearance writes on the target: `set` these fields, remove `CLEARED_FIELDS`; nothing else changes. */
+  set: Pick<TargetState, 'blockClearances' | 'consecutiveFailures'>;
   /** The clearance in the audit trail of the execution that blocked the target, when it is still stored. */
   blockingRecord?: ExecutionRecord;
 }
 
-/** A person clears a blocked target: the clearance is kept on the target (the newest, by count and size: `keptClearances`) and audited on the blocking execution. */
+/**
+ * A person clears a blocked target. The clearance is kept on the target (the newest, by count and
+ * size: `keptClearances`) and audited on the blocking execution. The block goes, and so do the
+ * failures it answered: the count restarts at 0 (else the next pre-execution failure would block
+ * again at once) and a backoff window closes. A failed run's cooldown stays: the target was
+ * just changed by that run, whoever cleared the block.
+ */
 export function cleared(
   target: TargetState,
   input: { clearedBy: string; reason: string; at: Date; blocking?: ExecutionRecord; maxKept: number },
@@ -192,14 +204,19 @@ export function cleared(
     blockReason: target.blockReason,
     ...(target.blockedByExecutionId && { blockedByExecutionId: target.blockedByExecutionId }),
   };
-  const blockClearances = keptClearances([...target.blockClearances, clearance], input.maxKept);
+  const set = {
+    blockClearances: keptClearances([...target.blockClearances, clearance], input.maxKept),
+    consecutiveFailures: 0,
+  };
+  const { blockReason, blockedByExecutionId, nextAllowedAt, ...kept } = target;
+  const result: Clearance = { target: { ...kept, ...set }, set };
   const { blocking } = input;
-  if (!blocking) return { blockClearances };
+  if (!blocking) return result;
   const event = nextAuditEvent(blocking.execution, blocking.events, AuditEventType.BlockCleared, input.at, clearedBy, {
     reason,
     blockReason: target.blockReason,
   });
-  return { blockClearances, blockingRecord: { ...blocking, events: [...blocking.events, event] } };
+  return { ...result, blockingRecord: { ...blocking, events: [...blocking.events, event] } };
 }
 
 function assertTransition(execution: Execution, to: Phase): void {

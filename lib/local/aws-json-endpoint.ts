@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LockstepError } from '../domain/errors.js';
 import { type ListeningServer, listen, readBody, sendWhole } from './http-listen.js';
 import type { ReceivedRequest, Refusal } from './sigv4-authentication.js';
 
-/** An error the emulated service would return; `type` is its `__type` on the wire. */
-export class AwsServiceError extends Error {
+/** An error the emulated service would return; `type` is its `__type` on the wire (the class name never is). */
+export class AwsServiceError extends LockstepError {
   constructor(
     readonly type: string,
     message: string,

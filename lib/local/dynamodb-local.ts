@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { LockstepError } from '../domain/errors.js';
 import type { RelayConfig } from './dynamodb-local-relay.js';
 import { freePort } from './http-listen.js';
 import { sleep } from './timers.js';
@@ -42,7 +43,8 @@ export interface RunningDynamoDbLocal {
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 export const LOCAL_REGION = 'us-east-1';
 
-export class JavaMissingError extends Error {
+/** Local mode cannot start DynamoDB Local: the person must install Java or point at a running DynamoDB. */
+export class JavaMissingError extends LockstepError {
   constructor() {
     super(
       'DynamoDB Local needs Java 17 or later, and no `java` was found on PATH. Install it (Debian: apt-get install openjdk-17-jre-headless) or set DYNAMODB_ENDPOINT to a running DynamoDB.',

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { LockstepError } from '../domain/errors.js';
 
 export interface ListeningServer {
   url: string;
@@ -108,7 +109,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** The client went away before its request had arrived: there is nobody to answer. */
-export class ClientGoneError extends Error {
+export class ClientGoneError extends LockstepError {
   constructor() {
     super('the client closed the connection before its request arrived');
   }

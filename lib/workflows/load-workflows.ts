@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as z from 'zod';
 import { loadRe2js } from '../adapters/patterns/re2js-engine.js';
 import { LockstepError } from '../domain/errors.js';
+import { formatIssues, type IssueFormat } from '../domain/issues.js';
 import { usePatternEngine } from '../domain/user-pattern.js';
 import type { AslDefinition } from '../domain/workflow-version.js';
 import {
@@ -145,6 +145,13 @@ function* workflowFolders(folder: string): Generator<string> {
   }
 }
 
+/** A workflow.json's problems read as paths in the file (`parameters[0].name`), the unknown key quoted in the message. */
+const MANIFEST_ISSUES: IssueFormat = {
+  path: 'accessor',
+  unknownKey: (key, path) => ({ path, message: `unknown field "${key}"` }),
+  recordKey: 'key',
+};
+
 /** One folder's version, or undefined with its problems added to `problems`. */
 function loadVersion(root: string, folder: string, builtIn: boolean, problems: string[]): WorkflowVersion | undefined {
   const before = problems.length;
@@ -154,8 +161,7 @@ function loadVersion(root: string, folder: string, builtIn: boolean, problems: s
   const raw = manifestBytes && parseJson(manifestBytes, (message) => report(manifestFile, message));
   if (manifestBytes === undefined || raw === undefined) return undefined;
   const parsed = WorkflowJsonSchema.safeParse(raw);
-  if (!parsed.success)
-    parsed.error.issues.forEach((issue) => formatIssue(issue).forEach((line) => report(manifestFile, line)));
+  if (!parsed.success) formatIssues(parsed.error, MANIFEST_ISSUES).forEach((line) => report(manifestFile, line));
   const manifest = parsed.data;
   // With a broken workflow.json, still check what it points at, so every problem shows in one run.
   const declaredSteps = manifest ? Object.keys(manifest.steps) : stepNamesOf(raw);
@@ -279,16 +285,6 @@ function inside(folder: string, path: string): string | undefined {
     }
   };
   return within(real(folder), real(file)) ? file : undefined;
-}
-
-function formatIssue(issue: z.core.$ZodIssue): string[] {
-  const at = issue.path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join('');
-  const prefix = at ? `${at}: ` : '';
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${prefix}unknown field "${key}"`);
-  if (issue.code === 'invalid_key') return issue.issues.map((inner) => `${prefix}${inner.message}`);
-  return [`${prefix}${issue.message}`];
 }
 
 const STEP_NAME = /^[A-Za-z][A-Za-z0-9]*$/;

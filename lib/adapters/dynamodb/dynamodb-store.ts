@@ -16,7 +16,15 @@ import { ConflictError, LockstepError, NotFoundError } from '../../domain/errors
 import { type Execution, type ExecutionRecord, ExecutionRequestSchema } from '../../domain/execution.js';
 import { isTerminal } from '../../domain/phase.js';
 import { type Holder, HolderSchema, refusal, type TargetState } from '../../domain/target.js';
-import { admitted, cleared, finished, settlementFor, skipped, started } from '../../domain/transitions.js';
+import {
+  admitted,
+  CLEARED_FIELDS,
+  cleared,
+  finished,
+  settlementFor,
+  skipped,
+  started,
+} from '../../domain/transitions.js';
 import type {
   ActiveExecutionsInput,
   Admission,
@@ -280,34 +288,25 @@ export class DynamoDbStore implements ExecutionStore {
       target.blockReason && target.blockedByExecutionId
         ? await this.getExecutionItem(target.blockedByExecutionId)
         : undefined;
-    const { blockClearances, blockingRecord } = cleared(target, {
+    const clearance = cleared(target, {
       clearedBy,
       reason,
       at,
       maxKept: this.maxBlockClearances,
       ...(blocking && { blocking }),
     });
-    const clearedTarget = {
-      ...target,
-      blockReason: undefined,
-      blockedByExecutionId: undefined,
-      nextAllowedAt: undefined,
-      consecutiveFailures: 0,
-      blockClearances,
-    };
     // What it stands in once cleared: the failed run's cooldown, if any, else nothing (it leaves the index).
-    const index = standingClauses(targetResource, clearedTarget);
+    const index = standingClauses(targetResource, clearance.target);
+    const sets = Object.keys(clearance.set).map((field) => `${field} = :${field}`);
     const items: TransactItems = [
       {
         Update: {
           TableName: this.tableName,
           Key: targetKey(targetResource),
-          // Clearing resets the failure count: otherwise the next pre-execution failure would block again at once.
-          UpdateExpression: `SET ${['blockClearances = :clearances', 'consecutiveFailures = :zero', ...index.sets].join(', ')} REMOVE ${['blockReason', 'blockedByExecutionId', 'nextAllowedAt', ...index.removes].join(', ')}`,
+          UpdateExpression: `SET ${[...sets, ...index.sets].join(', ')} REMOVE ${[...CLEARED_FIELDS, ...index.removes].join(', ')}`,
           ConditionExpression: 'blockReason = :blockReason AND size(blockClearances) = :count',
           ExpressionAttributeValues: {
-            ':clearances': blockClearances,
-            ':zero': 0,
+            ...Object.fromEntries(Object.entries(clearance.set).map(([field, value]) => [`:${field}`, value])),
             ':blockReason': target.blockReason,
             ':count': target.blockClearances.length,
             ...index.values,
@@ -315,6 +314,7 @@ export class DynamoDbStore implements ExecutionStore {
         },
       },
     ];
+    const { blockingRecord } = clearance;
     if (blocking && blockingRecord) {
       items.push({
         Update: {
@@ -331,7 +331,7 @@ export class DynamoDbStore implements ExecutionStore {
     }
     if (!(await transact(this.doc, items)))
       throw new ConflictError(`target ${targetResource} changed while it was being cleared; read it and try again`);
-    return clearedTarget;
+    return clearance.target;
   }
 
   async getExecution(executionId: string, heldTarget?: TargetState): Promise<ExecutionRecord | undefined> {

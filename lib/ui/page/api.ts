@@ -20,7 +20,10 @@ export type {
 
 export const PHASES: readonly Phase[] = ['Pending', 'Running', 'Completed', 'Failed', 'Skipped'];
 
-/** A non-2xx answer (API.md's error body), or no answer at all (`status` 0). */
+/**
+ * A non-2xx answer (API.md's error body), or no answer at all (`status` 0). Outside the LockstepError
+ * family on purpose: the page is a browser bundle that imports only the contract's types, never the engine.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

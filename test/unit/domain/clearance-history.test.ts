@@ -34,7 +34,7 @@ describe('the clearance history a target keeps', () => {
             reason,
             at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
             maxKept: 50,
-          }).blockClearances;
+          }).target.blockClearances;
           expect(history.at(-1)).toMatchObject({ clearedBy: clearedBy.trim(), reason: reason.trim() });
           expect(history.length).toBeLessThanOrEqual(50);
           if (history.length > 1) expect(bytesOf(history)).toBeLessThanOrEqual(MAX_CLEARANCE_HISTORY_BYTES);
@@ -52,7 +52,7 @@ describe('the clearance history a target keeps', () => {
         reason: '中'.repeat(4096),
         at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
         maxKept: 50,
-      }).blockClearances;
+      }).target.blockClearances;
     // 12,288 bytes of reason each, plus its other fields: five fit in 64 KiB.
     expect(history.map((c) => c.clearedBy)).toEqual(['p55', 'p56', 'p57', 'p58', 'p59']);
   });
@@ -65,7 +65,7 @@ describe('the clearance history a target keeps', () => {
         reason: `r${i}`,
         at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
         maxKept: 50,
-      }).blockClearances;
+      }).target.blockClearances;
     expect(history).toHaveLength(50);
     expect(history[0]!.reason).toBe('r10');
   });
