@@ -72,6 +72,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     // The domain stays pure: no AWS SDK, no middy, no Powertools, no process state.
     files: ['lib/domain/**/*.ts'],
     rules: {

@@ -14,7 +14,8 @@ export default defineConfig({
     env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
     projects: [
       {
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+        // A bound, not a speed check: a property test or the linter's first start can take seconds on a busy machine.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 },
       },
       {
         // The CDK app: esbuild bundles the functions for real, so give it time on a busy machine.
