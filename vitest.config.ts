@@ -10,6 +10,10 @@ const AGAINST_DYNAMODB_LOCAL = {
 
 export default defineConfig({
   test: {
+    // Vitest's default is one worker per core less one: a single worker on the 2-core CI machine, so every file ran
+    // after the other and a file waiting on a child process (npm start, Java, a 30 s grace) left the cores idle.
+    // Three files at a time fill those waits; the soak still runs alone, after everything else.
+    maxWorkers: 3,
     // Local mode logs every transition at INFO; tests keep warnings and errors.
     env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
     projects: [
