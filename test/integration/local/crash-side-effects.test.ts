@@ -87,8 +87,8 @@ export function handler(event) {
 }
 
 /**
- * One local mode on its own data folder, for one kill point: the three points run side by side, each
- * waiting out its own start grace (30 s, not settable from outside lib/) at the same time as the others.
+ * One local mode on its own data folder, for one kill point. The three points run side by side, so that their start
+ * graces (30 s each, which neither the environment nor a workflow's policy can shorten) pass at the same time.
  */
 async function crashAt(point: Point, workflows: string, made: string[], started: ChildProcess[]) {
   const temporary = (prefix: string) => {
