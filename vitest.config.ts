@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -21,8 +22,9 @@ export default defineConfig({
   test: {
     // Vitest's default is one worker per core less one: a single worker on the 2-core CI machine, so every file ran
     // after the other and a file waiting on a child process (npm start, Java, a 30 s grace) left the cores idle.
-    // Three files at a time fill those waits; the timed files still run alone, after everything else (RUN_ALONE).
-    maxWorkers: 3,
+    // At least three files at a time fill those waits (more where there are more cores, as before); the timed files
+    // still run alone, after everything else (RUN_ALONE).
+    maxWorkers: Math.max(3, availableParallelism() - 1),
     // Local mode logs every transition at INFO; tests keep warnings and errors.
     env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
     projects: [
