@@ -1,7 +1,17 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
-const SOAK = 'test/integration/reliability/soak.test.ts';
-/** The integration tier and the soak: a DynamoDB Local for the project (each test file makes its own table). */
+/**
+ * What measures real time: the 5,000-request soak against a time bound, the emulator's timers (elapsed-time bounds),
+ * and the cancel race (a cancel timed around the end of a 1 s wait). They run alone, one after the other, once
+ * every other file is done, so that a shared machine measures the engine and not its neighbours.
+ */
+const RUN_ALONE = [
+  'test/integration/reliability/soak.test.ts',
+  'test/integration/local/emulator-timers.test.ts',
+  'test/integration/lifecycle/cancel-race.test.ts',
+];
+/** The integration tier and the timed files: a DynamoDB Local for the project (each test file makes its own table). */
 const AGAINST_DYNAMODB_LOCAL = {
   globalSetup: ['test/support/global-setup.ts'],
   testTimeout: 60_000,
@@ -10,6 +20,11 @@ const AGAINST_DYNAMODB_LOCAL = {
 
 export default defineConfig({
   test: {
+    // Vitest's default is one worker per core less one: a single worker on the 2-core CI machine, so every file ran
+    // after the other and a file waiting on a child process (npm start, Java, a 30 s grace) left the cores idle.
+    // At least three files at a time fill those waits (more where there are more cores, as before); the timed files
+    // still run alone, after everything else (RUN_ALONE).
+    maxWorkers: Math.max(3, availableParallelism() - 1),
     // Local mode logs every transition at INFO; tests keep warnings and errors.
     env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
     projects: [
@@ -34,17 +49,17 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, SOAK],
+          exclude: [...configDefaults.exclude, ...RUN_ALONE],
           ...AGAINST_DYNAMODB_LOCAL,
         },
       },
       {
         test: {
-          // 5,000 requests against a time bound: run alone once every other project is done,
-          // so that a slow shared machine measures the engine and not its neighbours.
+          // The soak and the other timed files (RUN_ALONE): after everything else, one file at a time.
           name: 'soak',
-          include: [SOAK],
+          include: RUN_ALONE,
           sequence: { groupOrder: 1 },
+          maxWorkers: 1,
           ...AGAINST_DYNAMODB_LOCAL,
         },
       },

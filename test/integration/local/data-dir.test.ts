@@ -9,20 +9,31 @@ import { sweep } from '../../../lib/use-cases/sweep.js';
 import { WorkflowFolderError } from '../../../lib/workflows/load-workflows.js';
 import { until } from '../../support/wait.js';
 
-describe('LOCKSTEP_DATA_DIR', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lockstep-data-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-  const config = {
-    port: 0,
-    token: 't',
-    policy: DEFAULT_POLICY,
-    sweepIntervalSeconds: 3600,
-    tableName: 'lockstep',
-    dataDir,
+// Each test on a data folder of its own, so that they run side by side: every start here starts its own DynamoDB
+// Local (Java), and waiting for those one test after the other was most of this file's time. The bound is for a
+// busy machine starting several at once; a hang still fails.
+describe.concurrent('LOCKSTEP_DATA_DIR', { timeout: 180_000 }, () => {
+  const dataDirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
+  /** Local mode's configuration on a new, empty data folder. */
+  const configOnNewDataDir = () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lockstep-data-'));
+    dataDirs.push(dataDir);
+    return {
+      port: 0,
+      token: 't',
+      policy: DEFAULT_POLICY,
+      sweepIntervalSeconds: 3600,
+      tableName: 'lockstep',
+      dataDir,
+    };
   };
   const headers = { authorization: 'Bearer t', 'content-type': 'application/json' };
 
   it('keeps executions and target state across a restart', async () => {
+    const config = configOnNewDataDir();
     const first = await startLocalMode(config);
     const created = await fetch(`${first.urls.api}/executions`, {
       method: 'POST',
@@ -48,6 +59,7 @@ describe('LOCKSTEP_DATA_DIR', () => {
   });
 
   it('ends a run local mode stopped in the middle as lost in the restart: Failed, the target blocked, its steps said to be unknown', async () => {
+    const config = configOnNewDataDir();
     const target = 'persist/deployment/in-flight';
     const first = await startLocalMode(config);
     const created = await fetch(`${first.urls.api}/executions`, {
@@ -158,7 +170,7 @@ describe('LOCKSTEP_DATA_DIR', () => {
         JSON.stringify({ StartAt: 'Go', States: { Go: { Type: 'Pass', Result: result, End: true } } }),
       );
     };
-    const withWorkflows = { ...config, workflowsDir: workflows };
+    const withWorkflows = { ...configOnNewDataDir(), workflowsDir: workflows };
     publish('v1', '1', 'first');
     await (await startLocalMode(withWorkflows)).stop();
 

@@ -27,7 +27,8 @@ function listeningAddresses(pid: number): string[] {
 
 const parentOf = (pid: number) => Number(/\)\s+\S+\s+(\d+)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1]);
 
-describe('DynamoDB Local launcher', () => {
+// Each test starts and checks a Java of its own (own port, own pid): side by side, as Java's start is most of the time.
+describe.concurrent('DynamoDB Local launcher', () => {
   it('starts on a free port, answers, and stops its Java process', async () => {
     const dynamodb = await startDynamoDbLocal();
     const client = localDynamoDbClient(dynamodb.endpoint);

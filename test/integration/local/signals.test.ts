@@ -14,8 +14,9 @@ import {
 // npm itself, not its process group: that alone must stop everything, DynamoDB Local included.
 describe('npm start, signalled the way a service manager does it', () => {
   // SIGKILL cannot be relayed: local mode notices that npm, which started it, is gone.
+  // Each signal on an npm start of its own (own port, own process tree, DynamoDB Local in memory): side by side.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGKILL'] as const) {
-    it(`stops every process it started, DynamoDB Local included, on ${signal} to npm alone`, {
+    it.concurrent(`stops every process it started, DynamoDB Local included, on ${signal} to npm alone`, {
       timeout: 150_000,
     }, async () => {
       const run = startNpmStart({ PORT: String(await freePort()), LOCKSTEP_TOKEN: 'signals-token' });

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,21 @@ const env = {
   npm_config_fund: 'false',
   npm_config_update_notifier: 'false',
 };
+
+/** A child's exit status and output, awaited without blocking the event loop (as spawnSync would the tests beside it). */
+async function finished(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const [status] = (await once(child, 'close')) as [number | null];
+  return { status, stdout, stderr };
+}
 
 /** A new team's project outside this repository, with only the packed tarball installed. */
 describe('Lockstep as a package another project installs', () => {
@@ -132,7 +148,9 @@ describe('Lockstep as a package another project installs', () => {
     ).toEqual(['drain-nodes@1.2', 'restart-legacy@2', 'scale-deployment@1']);
   });
 
-  it("runs local mode from the installed package (DynamoDB Local included) with the team's workflows, each to Completed through the HTTP API, stopped by SIGTERM", async () => {
+  // The local mode run and the CDK synthesis touch nothing of each other (the synthesis writes app.mjs and cdk.out,
+  // local mode keeps its data in DynamoDB Local's memory) and each mostly waits on its own processes: side by side.
+  it.concurrent("runs local mode from the installed package (DynamoDB Local included) with the team's workflows, each to Completed through the HTTP API, stopped by SIGTERM", async () => {
     const admin = await fakeAdminApi({ 'shop/deployment/checkout': 2 });
     const port = await freePort();
     const child = spawn(lockstep, ['local', '--workflows', 'team-workflows'], {
@@ -203,7 +221,7 @@ describe('Lockstep as a package another project installs', () => {
     expect(output).toContain('lockstep: stopped');
   }, 180_000);
 
-  it("synthesizes the team's CDK app with Lockstep and loadWorkflows: a state machine per version, a function per step with exactly its invoke rights, the existing state machine by ARN, no wildcard actions, cdk-nag clean", () => {
+  it.concurrent("synthesizes the team's CDK app with Lockstep and loadWorkflows: a state machine per version, a function per step with exactly its invoke rights, the existing state machine by ARN, no wildcard actions, cdk-nag clean", async () => {
     writeFileSync(
       join(project, 'app.mjs'),
       [
@@ -216,10 +234,10 @@ describe('Lockstep as a package another project installs', () => {
         'Validations.of(app).addPlugins(new AwsSolutionsChecks(app));',
       ].join('\n'),
     );
-    const synth = spawnSync(
+    const synth = await finished(
       join(project, 'node_modules', '.bin', 'cdk'),
       ['synth', '--app', 'node app.mjs', '--no-notices', '--quiet', '--output', 'cdk.out'],
-      { cwd: project, env, encoding: 'utf8' },
+      { cwd: project, env },
     );
     expect(synth.status, `${synth.stdout}\n${synth.stderr}`).toBe(0);
     const report = JSON.parse(readFileSync(join(project, 'cdk.out', 'validation-report.json'), 'utf8')) as {
