@@ -11,7 +11,7 @@ import { ENGINE_BUS_NAME, EventBridgePublisher } from '../adapters/eventbridge/d
 import { STATUS_CHANGE_DETAIL_TYPE } from '../adapters/stepfunctions/status-event.js';
 import { createApiHandler } from '../api/api-handler.js';
 import { type Authenticator, bearerTokenAuthenticator } from '../api/authenticators.js';
-import type { LocalConfig } from '../config.js';
+import type { LocalConfig } from '../contract/environment.js';
 import { createPublisherHandler } from '../handlers/publisher-handler.js';
 import { createStatusHandler } from '../handlers/status-handler.js';
 import { createSweeperHandler } from '../handlers/sweeper-handler.js';

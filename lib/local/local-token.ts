@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigurationError } from '../config.js';
+import { ConfigurationError } from '../contract/environment.js';
 
 /** In the data folder: the token local mode generated there, so that it survives restarts. */
 const TOKEN_FILE = 'token';

@@ -2,7 +2,7 @@
 // the endpoint lines, and a graceful stop on SIGTERM, SIGINT or the exit of whoever started
 // it. Both `npm start` (lib/local/main.ts) and `lockstep local` (lib/cli) run this.
 import { ENGINE_BUS_NAME } from '../adapters/eventbridge/domain-event-publisher.js';
-import { ConfigurationError, readLocalConfig } from '../config.js';
+import { ConfigurationError, readLocalConfig } from '../contract/environment.js';
 import { statusPageUrl } from '../ui/status-page.js';
 import { WorkflowFolderError } from '../workflows/load-workflows.js';
 import { JavaMissingError } from './dynamodb-local.js';

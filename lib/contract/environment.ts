@@ -1,7 +1,7 @@
-import { DEFAULT_TABLE_NAME } from './adapters/dynamodb/table-definition.js';
-import { decimalInteger } from './domain/decimal-integer.js';
-import { DEFAULT_POLICY, POLICY_BOUNDS, type Policy, PolicySchema } from './domain/policies.js';
-import * as z from './domain/zod.js';
+import { DEFAULT_TABLE_NAME } from '../adapters/dynamodb/table-definition.js';
+import { decimalInteger } from '../domain/decimal-integer.js';
+import { DEFAULT_POLICY, POLICY_BOUNDS, type Policy, PolicySchema } from '../domain/policies.js';
+import * as z from '../domain/zod.js';
 
 /** A whole number in [min, max]; its variable is named by the error path. */
 const integer = (fallback: number, min: number, max: number) => z._default(decimalInteger(min, max), fallback);

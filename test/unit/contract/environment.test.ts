@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, readLambdaSettings, readLocalConfig } from '../../lib/config.js';
+import { ConfigurationError, readLambdaSettings, readLocalConfig } from '../../../lib/contract/environment.js';
 
 describe('local configuration (API.md)', () => {
   it('has the documented defaults', () => {
