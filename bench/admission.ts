@@ -5,10 +5,10 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../lib/adapters/dynamodb/table-definition.js';
 import { DeadlineSchedules } from '../lib/adapters/scheduler/deadline-schedules.js';
 import { createApiHandler } from '../lib/api/api-handler.js';
 import { bearerTokenAuthenticator } from '../lib/api/authenticators.js';
+import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../lib/contract/table.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynamodb-local.js';
 import type { LocalMode } from '../lib/local/local-mode.js';
 import { buildRuntime } from '../lib/runtime.js';

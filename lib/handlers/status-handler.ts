@@ -1,4 +1,5 @@
-import { observationFromStatusEvent, StatusChangeEventSchema } from '../adapters/stepfunctions/status-event.js';
+import { observationFromStatusEvent } from '../adapters/stepfunctions/status-event.js';
+import { StatusChangeEventSchema } from '../contract/events.js';
 import { type CompletionResult, completeExecution } from '../use-cases/complete-execution.js';
 import type { Engine } from '../use-cases/engine.js';
 import { parseWorkflowInput } from '../workflows/workflow-input.js';

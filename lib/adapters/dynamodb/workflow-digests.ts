@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { TABLE_DEFINITION } from './table-definition.js';
+import { TABLE_DEFINITION } from '../../contract/table.js';
 
 export interface VersionDigest {
   readonly id: string;
