@@ -5,8 +5,8 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../lib/adapters/dynamodb/table-definition.js';
 import { DeadlineSchedules } from '../lib/adapters/scheduler/deadline-schedules.js';
+import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../lib/contract/table.js';
 import { createApiHandler } from '../lib/handlers/api-handler.js';
 import { bearerTokenAuthenticator } from '../lib/handlers/authenticators.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynamodb-local.js';

@@ -7,6 +7,14 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { LAMBDA_ESBUILD_OPTIONS, writeLazyModules } from '../cdk/constructs/bundling.js';
+import {
+  engineFunctionEnvironment,
+  engineRuntimeEnvironment,
+  publisherEnvironment,
+  workflowVersionsEnvironment,
+} from '../lib/contract/environment.js';
+import { ENGINE_BUS_NAME } from '../lib/contract/events.js';
+import { DEFAULT_IDEMPOTENCY_TABLE_NAME, DEFAULT_TABLE_NAME } from '../lib/contract/table.js';
 import { DEFAULT_POLICY } from '../lib/domain/policies.js';
 import { CATALOG_FILE_NAME, catalogFileContent, stateMachineName } from '../lib/workflows/catalog.js';
 import { loadBuiltInWorkflows } from '../lib/workflows/load-workflows.js';
@@ -158,28 +166,26 @@ function lambdaEnvironment(name: string, taskRoot: string, stateMachines: string
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_SESSION_TOKEN: 'bench',
-    NODE_OPTIONS: '--enable-source-maps',
-    POWERTOOLS_SERVICE_NAME: 'lockstep',
+    ...engineRuntimeEnvironment(),
   };
   const account = 'arn:aws:states:us-east-1:123456789012';
   if (name === BASELINE) return runtime;
-  if (name === 'publisher') return { ...runtime, EVENT_BUS_NAME: 'lockstep' };
-  if (name === 'workflow-versions') return { ...runtime, TABLE_NAME: 'lockstep' };
+  if (name === 'publisher') return { ...runtime, ...publisherEnvironment({ eventBusName: ENGINE_BUS_NAME }) };
+  if (name === 'workflow-versions')
+    return { ...runtime, ...workflowVersionsEnvironment({ tableName: DEFAULT_TABLE_NAME }) };
   return {
     ...runtime,
-    TABLE_NAME: 'lockstep',
-    IDEMPOTENCY_TABLE_NAME: 'lockstep-idempotency',
-    EVENT_BUS_NAME: 'lockstep',
-    DEADLINE_SCHEDULE_GROUP: 'lockstep-deadlines',
-    DEADLINE_TARGET_ARN: 'arn:aws:events:us-east-1:123456789012:event-bus/lockstep',
-    DEADLINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/lockstep-deadlines',
-    STATE_MACHINE_ARNS: JSON.stringify(
-      Object.fromEntries(stateMachines.map((m) => [m, `${account}:stateMachine:${m}`])),
-    ),
-    LOCKSTEP_COOLDOWN_SECONDS: String(DEFAULT_POLICY.cooldownSeconds),
-    LOCKSTEP_BACKOFF_BASE_SECONDS: String(DEFAULT_POLICY.backoffBaseSeconds),
-    LOCKSTEP_BACKOFF_MAX_SECONDS: String(DEFAULT_POLICY.backoffMaxSeconds),
-    LOCKSTEP_MAX_CONSECUTIVE_FAILURES: String(DEFAULT_POLICY.maxConsecutiveFailures),
+    ...engineFunctionEnvironment({
+      tableName: DEFAULT_TABLE_NAME,
+      idempotencyTableName: DEFAULT_IDEMPOTENCY_TABLE_NAME,
+      deadlineSchedules: {
+        groupName: 'lockstep-deadlines',
+        targetArn: `arn:aws:events:us-east-1:123456789012:event-bus/${ENGINE_BUS_NAME}`,
+        roleArn: 'arn:aws:iam::123456789012:role/lockstep-deadlines',
+      },
+      stateMachineArns: Object.fromEntries(stateMachines.map((m) => [m, `${account}:stateMachine:${m}`])),
+      policy: DEFAULT_POLICY,
+    }),
   };
 }
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbStore } from '../lib/adapters/dynamodb/dynamodb-store.js';
-import type { LocalConfig } from '../lib/config.js';
+import type { LocalConfig } from '../lib/contract/environment.js';
 import { DEFAULT_POLICY } from '../lib/domain/policies.js';
 import { localDynamoDbClient, startDynamoDbLocal } from '../lib/local/dynamodb-local.js';
 import { type LocalMode, startLocalMode } from '../lib/local/local-mode.js';

@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ENGINE_BUS_NAME } from '../lib/adapters/eventbridge/domain-event-publisher.js';
+import { engineFunctionEnvironment } from '../lib/contract/environment.js';
 import { DEFAULT_POLICY } from '../lib/domain/policies.js';
 import type { WorkflowVersion } from '../lib/domain/workflow-version.js';
 import { catalogFileContent } from '../lib/workflows/catalog.js';
@@ -23,6 +22,7 @@ import { EngineEvents } from './constructs/engine-events.js';
 import { EngineFunction } from './constructs/engine-function.js';
 import { EngineMonitoring } from './constructs/engine-monitoring.js';
 import { ExecutionTable } from './constructs/execution-table.js';
+import { validationError } from './constructs/validation-error.js';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
 import { WorkflowVersionsCheck } from './constructs/workflow-versions-check.js';
 import { acknowledgeNagFindings } from './nag-suppressions.js';
@@ -81,31 +81,37 @@ export class Lockstep extends Construct {
     // The functions read the catalog (versions without definitions) from a file beside their bundle.
     const catalogFile = join(mkdtempSync(join(tmpdir(), 'lockstep-catalog-')), 'catalog.json');
     writeFileSync(catalogFile, catalogFileContent(versions));
-    const deadlines = new DeadlineSchedules(this, 'Deadlines', { eventBusName: ENGINE_BUS_NAME });
+    // The bus comes first: deadline schedules put their events on it, and the functions are told where.
+    const events = new EngineEvents(this, 'Events', {
+      ...(props.sweepInterval && { sweepInterval: props.sweepInterval }),
+    });
+    this.bus = events.bus;
+    const deadlines = new DeadlineSchedules(this, 'Deadlines', { bus: events.bus });
 
-    const environment = {
-      TABLE_NAME: tables.table.tableName,
-      ...deadlines.environment,
-      STATE_MACHINE_ARNS: stack.toJsonString(
-        Object.fromEntries(workflows.map((w) => [w.stateMachineName, w.stateMachine.stateMachineArn])),
-      ),
-      LOCKSTEP_COOLDOWN_SECONDS: String(DEFAULT_POLICY.cooldownSeconds),
-      LOCKSTEP_BACKOFF_BASE_SECONDS: String(DEFAULT_POLICY.backoffBaseSeconds),
-      LOCKSTEP_BACKOFF_MAX_SECONDS: String(DEFAULT_POLICY.backoffMaxSeconds),
-      LOCKSTEP_MAX_CONSECUTIVE_FAILURES: String(DEFAULT_POLICY.maxConsecutiveFailures),
+    const settings = {
+      tableName: tables.table.tableName,
+      deadlineSchedules: deadlines.settings,
+      stateMachineArns: Object.fromEntries(workflows.map((w) => [w.stateMachineName, w.stateMachine.stateMachineArn])),
+      policy: DEFAULT_POLICY,
     };
     const fn = (
       name: string,
-      extra: { reservedConcurrentExecutions?: number; timeout?: Duration; environment?: Record<string, string> } = {},
-    ) =>
-      new EngineFunction(this, `${name}Handler`, {
+      extra: { reservedConcurrentExecutions?: number; timeout?: Duration; idempotencyTableName?: string } = {},
+    ) => {
+      const { idempotencyTableName, ...options } = extra;
+      return new EngineFunction(this, `${name}Handler`, {
         handler: name.toLowerCase(),
         catalogFile,
-        ...extra,
-        environment: { ...environment, ...extra.environment },
+        ...options,
+        // The state machines' ARNs are tokens until deploy: the stack writes their JSON.
+        environment: engineFunctionEnvironment(
+          { ...settings, ...(idempotencyTableName && { idempotencyTableName }) },
+          (arns) => stack.toJsonString(arns),
+        ),
       }).function;
+    };
     // Only the functions that admit go through the idempotency layer.
-    const admits = { environment: { IDEMPOTENCY_TABLE_NAME: tables.idempotencyTable.tableName } };
+    const admits = { idempotencyTableName: tables.idempotencyTable.tableName };
     const functions = {
       Api: fn('Api', admits),
       Trigger: fn('Trigger', admits),
@@ -119,39 +125,27 @@ export class Lockstep extends Construct {
     // Deadlines are armed by the status function, and disarmed by it or the sweeper when the run ends.
     for (const f of [functions.Status, functions.Sweeper]) deadlines.grantScheduling(f);
     for (const f of [functions.Api, functions.Trigger]) tables.idempotencyTable.grantReadWriteData(f);
-    // Executions get their ARNs at run time: each grant covers the executions of the catalog's own state machines.
-    const executionArns = workflows.map((w) => w.executionArns);
-    for (const f of [functions.Api, functions.Trigger, functions.Sweeper]) {
-      for (const w of workflows) w.stateMachine.grantStartExecution(f);
-    }
-    // The status function stops a run whose execution was cancelled before its start was recorded.
-    for (const f of [functions.Api, functions.Trigger, functions.Sweeper, functions.Status]) {
-      f.addToRolePolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: executionArns }));
-    }
-    for (const f of Object.values(functions)) {
-      f.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
-          resources: executionArns,
-        }),
-      );
+    for (const w of workflows) {
+      for (const f of [functions.Api, functions.Trigger, functions.Sweeper]) w.stateMachine.grantStartExecution(f);
+      // Executions get their names at run time: grantExecution covers every execution of this one state machine.
+      // Every function reads runs, and stops them (the status function one cancelled before its start was recorded).
+      for (const f of Object.values(functions))
+        w.stateMachine.grantExecution(
+          f,
+          'states:StopExecution',
+          'states:DescribeExecution',
+          'states:GetExecutionHistory',
+        );
     }
 
-    const events = new EngineEvents(this, 'Events', {
-      eventBusName: ENGINE_BUS_NAME,
+    events.route({
       trigger: functions.Trigger,
       status: functions.Status,
       sweeper: functions.Sweeper,
       stateMachines: workflows.map((w) => w.stateMachine),
-      ...(props.sweepInterval && { sweepInterval: props.sweepInterval }),
     });
-    this.bus = events.bus;
     // Domain events leave through the outbox alone: no other function may put events on the bus.
-    const outbox = new DomainEventOutbox(this, 'Outbox', {
-      table: tables.table,
-      bus: events.bus,
-      eventBusName: ENGINE_BUS_NAME,
-    });
+    const outbox = new DomainEventOutbox(this, 'Outbox', { table: tables.table, bus: events.bus });
 
     this.api = new EngineApi(this, 'Api', { handler: functions.Api });
 
@@ -194,15 +188,22 @@ export class Lockstep extends Construct {
    */
   stepFunction(workflowId: string, version: string, step: string): IFunction {
     const fn = this.workflow(workflowId, version).steps.get(step);
-    if (!fn) throw new Error(`workflow ${workflowId} version ${version} deploys no step "${step}"`);
+    if (!fn)
+      throw validationError(
+        'LockstepUnknownStep',
+        `workflow ${workflowId} version ${version} deploys no step "${step}"`,
+        this,
+      );
     return fn;
   }
 
   private workflow(workflowId: string, version: string): WorkflowStateMachine {
     const workflow = this.workflows.get(`${workflowId}@${version}`);
     if (!workflow)
-      throw new Error(
+      throw validationError(
+        'LockstepUnknownWorkflow',
         `no workflow ${workflowId} version ${version} in this Lockstep; known: ${[...this.workflows.keys()].join(', ')}`,
+        this,
       );
     return workflow;
   }

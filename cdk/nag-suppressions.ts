@@ -1,4 +1,4 @@
-import { Stack, Token, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import type { DeadlineSchedules } from './constructs/deadline-schedules.js';
@@ -30,6 +30,20 @@ export function acknowledgeNagFindings(
     const resolved = stack.resolve(token) as { 'Fn::GetAtt'?: [string, string]; Ref?: string };
     return resolved['Fn::GetAtt'] ? `<${resolved['Fn::GetAtt'].join('.')}>` : `<${resolved.Ref}>`;
   };
+  /** How cdk-nag writes a resource: the parts of its Fn::Join, references as above, other functions as JSON. */
+  const nagResource = (token: string): string => {
+    const resolved = stack.resolve(token) as string | { 'Fn::Join': [string, unknown[]] };
+    if (typeof resolved === 'string') return resolved;
+    const [separator, parts] = resolved['Fn::Join'];
+    return parts
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        const { Ref: ref, 'Fn::GetAtt': attribute } = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+        if (ref !== undefined) return `<${ref}>`;
+        return attribute ? `<${attribute.join('.')}>` : JSON.stringify(part);
+      })
+      .join(separator);
+  };
   acknowledge(
     'L1',
     'nodejs22.x is the runtime Lockstep targets and tests on; newer runtimes are adopted deliberately, not by default.',
@@ -55,16 +69,20 @@ export function acknowledgeNagFindings(
     'restart-ecs-service acts on the service named in each request; narrow it with the ecsServiceArns prop.',
   );
   for (const workflow of of.workflows) {
-    const executions = Token.isUnresolved(workflow.executionArns)
-      ? `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${workflow.stateMachineName}:*`
-      : workflow.executionArns;
+    // What grantExecution grants: the executions of the state machine its ARN names.
+    const executions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: Arn.split(workflow.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     acknowledge(
-      `IAM5[Resource::${executions}]`,
+      `IAM5[Resource::${nagResource(executions)}:*]`,
       `Executions are named at run time; the grant covers the executions of one state machine (${workflow.stateMachineName}) only.`,
     );
   }
   acknowledge(
-    `IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${nagReference(of.deadlines.environment.DEADLINE_SCHEDULE_GROUP!)}/*]`,
+    `IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${nagReference(of.deadlines.settings.groupName)}/*]`,
     'Deadline schedules are named per execution at run time; the grant covers the engine schedule group only.',
   );
   acknowledge(

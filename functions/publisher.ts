@@ -6,11 +6,11 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import { EventBridgePublisher } from '../lib/adapters/eventbridge/domain-event-publisher.js';
 import { EmfMetrics } from '../lib/adapters/metrics/emf-metrics.js';
+import { readPublisherSettings } from '../lib/contract/environment.js';
 import { createPublisherHandler } from '../lib/handlers/publisher-handler.js';
 
 const logger = new Logger({ serviceName: 'lockstep' });
-const eventBusName = process.env.EVENT_BUS_NAME;
-if (!eventBusName) throw new Error('invalid configuration: EVENT_BUS_NAME is not set');
+const { eventBusName } = readPublisherSettings(process.env);
 
 export const handler = middy(
   // A refused batch is retried at once by Lambda: the pause keeps a bus outage from becoming a busy loop.

@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import { backfillIndexKeys } from '../lib/adapters/dynamodb/index-backfill.js';
 import { pageTokensFor } from '../lib/adapters/dynamodb/page-tokens.js';
 import { checkWorkflowDigests, rememberWorkflowDigests } from '../lib/adapters/dynamodb/workflow-digests.js';
-import { readWorkflowVersionsSettings } from '../lib/config.js';
+import { readWorkflowVersionsSettings } from '../lib/contract/environment.js';
 import { createWorkflowVersionsHandler } from '../lib/handlers/workflow-versions-handler.js';
 
 const { region, tableName } = readWorkflowVersionsSettings(process.env);

@@ -9,7 +9,7 @@ import { EmfMetrics } from './adapters/metrics/emf-metrics.js';
 import { loadRe2js } from './adapters/patterns/re2js-engine.js';
 import type { deadlineSchedules } from './adapters/scheduler/deadline-schedules.js';
 import { SfnDriver } from './adapters/stepfunctions/sfn-driver.js';
-import { ConfigurationError, readLambdaSettings } from './config.js';
+import { ConfigurationError, readLambdaSettings } from './contract/environment.js';
 import type { Policy } from './domain/policies.js';
 import { usePatternEngine } from './domain/user-pattern.js';
 import type { Clock, DeadlineScheduler, WorkflowCatalog } from './ports/index.js';

@@ -1,11 +1,13 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import type { DeadlineScheduleSettings } from '../../lib/contract/environment.js';
 
 export interface DeadlineSchedulesProps {
-  /** The name of the engine's event bus, where firing schedules put their deadline events. */
-  readonly eventBusName: string;
+  /** The engine's event bus, where firing schedules put their deadline events. */
+  readonly bus: IEventBus;
 }
 
 /**
@@ -14,8 +16,8 @@ export interface DeadlineSchedulesProps {
  * Scheduler puts their events on the engine's bus with.
  */
 export class DeadlineSchedules extends Construct {
-  /** The functions' environment that tells the engine where to create its schedules. */
-  readonly environment: Record<string, string>;
+  /** Where the engine creates its schedules, for the functions' environment. */
+  readonly settings: DeadlineScheduleSettings;
   private readonly group: CfnScheduleGroup;
   private readonly role: Role;
 
@@ -23,19 +25,14 @@ export class DeadlineSchedules extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.group = new CfnScheduleGroup(this, 'Group', {});
-    const busArn = stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: props.eventBusName });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
       description: 'EventBridge Scheduler puts Lockstep deadline events on the engine bus',
     });
-    this.role.addToPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [busArn] }));
-    this.environment = {
-      DEADLINE_SCHEDULE_GROUP: this.group.ref,
-      DEADLINE_TARGET_ARN: busArn,
-      DEADLINE_ROLE_ARN: this.role.roleArn,
-    };
+    props.bus.grantPutEventsTo(this.role);
+    this.settings = { groupName: this.group.ref, targetArn: props.bus.eventBusArn, roleArn: this.role.roleArn };
   }
 
   /** Lets a function create and delete deadline schedules in the group, and hand them the role. */

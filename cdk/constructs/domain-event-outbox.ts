@@ -1,18 +1,18 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { CfnEventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { publisherEnvironment } from '../../lib/contract/environment.js';
 import { EngineFunction } from './engine-function.js';
 
 export interface DomainEventOutboxProps {
   /** The engine's table, with its stream (NEW_AND_OLD_IMAGES). */
   readonly table: ITable;
+  /** The bus the domain events go on. */
   readonly bus: IEventBus;
-  /** The bus's name, known before deploy (so the function's environment holds no reference). */
-  readonly eventBusName: string;
 }
 
 /**
@@ -40,7 +40,7 @@ export class DomainEventOutbox extends Construct {
     super(scope, id);
     this.publisher = new EngineFunction(this, 'Publisher', {
       handler: 'publisher',
-      environment: { EVENT_BUS_NAME: props.eventBusName },
+      environment: publisherEnvironment({ eventBusName: nameKnownBeforeDeploy(props.bus) }),
     }).function;
     this.deadLetterQueue = new Queue(this, 'Dlq', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -65,4 +65,10 @@ export class DomainEventOutbox extends Construct {
     );
     props.bus.grantPutEventsTo(this.publisher);
   }
+}
+
+/** A bus's name as written where it is known before deploy (a bus made or imported by name), so the function's environment holds no reference to the bus. */
+function nameKnownBeforeDeploy(bus: IEventBus): string {
+  const resource = bus.node.defaultChild;
+  return resource instanceof CfnEventBus ? resource.name : bus.eventBusName;
 }

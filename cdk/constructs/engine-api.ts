@@ -19,6 +19,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as z from 'zod';
 import { gatewayResourcePath, ROUTES, type RouteDefinition } from '../../lib/contract/routes.js';
+import { validationError } from './validation-error.js';
 
 /** An API Gateway model (JSON Schema draft 4) from a request body's zod schema. */
 function modelSchema(schema: z.core.$ZodType): JsonSchema {
@@ -90,7 +91,12 @@ export class EngineApi extends Construct {
     for (const route of Object.values(ROUTES) as RouteDefinition[]) {
       const path = gatewayResourcePath(route.path);
       const key = `${route.method} ${path}`;
-      if (attached.has(key)) throw new Error(`two routes of lib/contract/routes.ts meet at ${key} in API Gateway`);
+      if (attached.has(key))
+        throw validationError(
+          'LockstepRouteClash',
+          `two routes of lib/contract/routes.ts meet at ${key} in API Gateway`,
+          this,
+        );
       attached.add(key);
       // The gateway validates with the very schemas the api function enforces.
       const model =

@@ -5,34 +5,47 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DEADLINE_DETAIL_TYPE, DEADLINE_SOURCE } from '../../lib/adapters/scheduler/deadline-schedules.js';
-import { STATUS_CHANGE_DETAIL_TYPE } from '../../lib/adapters/stepfunctions/status-event.js';
-import { REQUESTED_DETAIL_TYPE } from '../../lib/handlers/trigger-handler.js';
+import { ENGINE_BUS_NAME, ENGINE_RULES, patternOf } from '../../lib/contract/events.js';
+import { validationError } from './validation-error.js';
 
 export interface EngineEventsProps {
-  /** The engine's bus name; the functions are configured with it too. */
-  readonly eventBusName: string;
-  readonly trigger: IFunction;
-  readonly status: IFunction;
-  readonly sweeper: IFunction;
-  /** Only these state machines' status changes reach the engine. */
-  readonly stateMachines: IStateMachine[];
   /** Default: every minute. */
   readonly sweepInterval?: Duration;
 }
 
+/** The functions the engine's events go to. */
+export interface EngineEventTargets {
+  readonly trigger: IFunction;
+  readonly status: IFunction;
+  readonly sweeper: IFunction;
+  /** Only these state machines' status changes reach the engine. */
+  readonly stateMachines: readonly IStateMachine[];
+}
+
+type DeadLetterQueueName = 'requests' | 'statusChanges' | 'sweeps' | 'deadlines';
+
+/** Each rule's delivery on AWS: its own DLQ, and how long its target keeps trying an event before it goes there. */
+const DELIVERY: Readonly<Record<string, { queue: DeadLetterQueueName; maxEventAge: Duration }>> = {
+  Requested: { queue: 'requests', maxEventAge: Duration.hours(2) },
+  StatusChanges: { queue: 'statusChanges', maxEventAge: Duration.hours(6) },
+  Deadlines: { queue: 'deadlines', maxEventAge: Duration.hours(6) },
+};
+
 /**
- * The engine's bus (requests in, domain events out), the rule for requests, the rule for
- * Step Functions status changes of the engine's own state machines, and the sweeper's
- * schedule. Every target retries and keeps what it could not deliver in its own DLQ.
+ * The engine's bus (requests in, domain events out, named by the contract), the rules of
+ * ENGINE_RULES (lib/contract/events.ts, the list local mode installs too), and the sweeper's
+ * schedule. The bus comes first, for the constructs that put events on it; `route` adds the rules
+ * once the functions exist. Every target retries and keeps what it could not deliver in its own DLQ.
  */
 export class EngineEvents extends Construct {
   readonly bus: IEventBus;
-  readonly deadLetterQueues: Record<'requests' | 'statusChanges' | 'sweeps' | 'deadlines', IQueue>;
+  readonly deadLetterQueues: Record<DeadLetterQueueName, IQueue>;
+  private readonly sweepInterval: Duration;
 
-  constructor(scope: Construct, id: string, props: EngineEventsProps) {
+  constructor(scope: Construct, id: string, props: EngineEventsProps = {}) {
     super(scope, id);
-    this.bus = new EventBus(this, 'Bus', { eventBusName: props.eventBusName });
+    this.bus = new EventBus(this, 'Bus', { eventBusName: ENGINE_BUS_NAME });
+    this.sweepInterval = props.sweepInterval ?? Duration.minutes(1);
     const dlq = (name: string) =>
       new Queue(this, `${name}Dlq`, {
         encryption: QueueEncryption.SQS_MANAGED,
@@ -46,35 +59,35 @@ export class EngineEvents extends Construct {
       sweeps: dlq('Sweeps'),
       deadlines: dlq('Deadlines'),
     };
+  }
+
+  /** Installs ENGINE_RULES towards the functions, and the sweeper's schedule. */
+  route(targets: EngineEventTargets): void {
     const target = (fn: IFunction, deadLetterQueue: IQueue, maxEventAge: Duration) =>
       new LambdaFunction(fn, { deadLetterQueue, retryAttempts: 8, maxEventAge });
-
-    new Rule(this, 'Requested', {
-      description: 'WorkflowExecution Requested → trigger',
-      eventBus: this.bus,
-      eventPattern: { detailType: [REQUESTED_DETAIL_TYPE] },
-      targets: [target(props.trigger, this.deadLetterQueues.requests, Duration.hours(2))],
-    });
-    new Rule(this, 'StatusChanges', {
-      description: "Step Functions status changes of Lockstep's state machines → status",
-      eventPattern: {
-        source: ['aws.states'],
-        detailType: [STATUS_CHANGE_DETAIL_TYPE],
-        detail: { stateMachineArn: props.stateMachines.map((sm) => sm.stateMachineArn) },
-      },
-      targets: [target(props.status, this.deadLetterQueues.statusChanges, Duration.hours(6))],
-    });
-    new Rule(this, 'Deadlines', {
-      description: 'An execution deadline passed (EventBridge Scheduler) → sweeper, for that execution',
-      eventBus: this.bus,
-      eventPattern: { source: [DEADLINE_SOURCE], detailType: [DEADLINE_DETAIL_TYPE] },
-      targets: [target(props.sweeper, this.deadLetterQueues.deadlines, Duration.hours(6))],
-    });
+    const stateMachineArns = targets.stateMachines.map((sm) => sm.stateMachineArn);
+    for (const rule of ENGINE_RULES) {
+      const delivery = DELIVERY[rule.id];
+      if (!delivery)
+        throw validationError(
+          'LockstepRuleDelivery',
+          `engine rule ${rule.id} (lib/contract/events.ts) has no DLQ and event age here; add it to DELIVERY`,
+          this,
+        );
+      const { source, 'detail-type': detailType, detail } = patternOf(rule, stateMachineArns);
+      new Rule(this, rule.id, {
+        description: rule.description,
+        // The default bus unless named: where AWS services put their events.
+        ...(rule.bus === 'engine' && { eventBus: this.bus }),
+        eventPattern: { ...(source && { source }), detailType, ...(detail && { detail }) },
+        targets: [target(targets[rule.target], this.deadLetterQueues[delivery.queue], delivery.maxEventAge)],
+      });
+    }
     new Rule(this, 'Sweep', {
       description: 'The sweeper repairs what status events missed',
-      schedule: Schedule.rate(props.sweepInterval ?? Duration.minutes(1)),
+      schedule: Schedule.rate(this.sweepInterval),
       // A sweep older than its interval is superseded by the next one.
-      targets: [target(props.sweeper, this.deadLetterQueues.sweeps, Duration.minutes(5))],
+      targets: [target(targets.sweeper, this.deadLetterQueues.sweeps, Duration.minutes(5))],
     });
   }
 }

@@ -5,6 +5,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { engineRuntimeEnvironment } from '../../lib/contract/environment.js';
 import { CATALOG_FILE_NAME } from '../../lib/workflows/catalog.js';
 import { bundlingRootOf, engineBundling } from './bundling.js';
 
@@ -58,7 +59,7 @@ export class EngineFunction extends Construct {
       ...(props.reservedConcurrentExecutions !== undefined && {
         reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       }),
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'lockstep' },
+      environment: { ...props.environment, ...engineRuntimeEnvironment() },
       bundling: engineBundling((outputDir) =>
         catalogFile ? [`cp "${catalogFile}" "${outputDir}/${CATALOG_FILE_NAME}"`] : [],
       ),

@@ -14,7 +14,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../lib/adapters/metrics/emf-metrics.js';
+import { ALL_REPAIRS, METRIC, METRICS_NAMESPACE } from '../../lib/contract/metrics.js';
 import { SkipReason } from '../../lib/domain/reasons.js';
 
 export interface EngineMonitoringProps {
@@ -52,7 +52,7 @@ export class EngineMonitoring extends Construct {
 
     alarm(
       'FailedExecutions',
-      engineMetric('workflowexecution_total', { outcome: 'Failed' }),
+      engineMetric(METRIC.executions, { outcome: 'Failed' }),
       1,
       'A workflow failed. See README "Alarms": FailedExecutions.',
     );
@@ -61,7 +61,7 @@ export class EngineMonitoring extends Construct {
       const blocking = reason === SkipReason.PreviousExecutionFailed || reason === SkipReason.ExhaustedRetries;
       alarm(
         `Skipped${reason}`,
-        engineMetric('workflowexecution_skip_total', { reason }, Duration.minutes(15)),
+        engineMetric(METRIC.skips, { reason }, Duration.minutes(15)),
         blocking ? 1 : routine,
         `Admissions refused with ${reason}. See README "Alarms": Skipped${reason}.`,
       );
@@ -84,7 +84,7 @@ export class EngineMonitoring extends Construct {
     }
     alarm(
       'DomainEventsUnpublished',
-      engineMetric('lockstep_domain_events_unpublished_total', {}),
+      engineMetric(METRIC.domainEventsUnpublished, {}),
       1,
       'The bus refused domain events, or did not answer; they are being published again from the stream. See README "Alarms": DomainEventsUnpublished.',
     );
@@ -96,12 +96,12 @@ export class EngineMonitoring extends Construct {
     );
     alarm(
       'SweeperRepairs',
-      engineMetric('lockstep_sweeper_repairs_total', { repair: 'all' }, Duration.minutes(15)),
+      engineMetric(METRIC.sweeperRepairs, { repair: ALL_REPAIRS }, Duration.minutes(15)),
       1,
       'The sweeper had to repair executions. See README "Alarms": SweeperRepairs.',
     );
 
-    const outcomes = ['Completed', 'Failed'].map((outcome) => engineMetric('workflowexecution_total', { outcome }));
+    const outcomes = ['Completed', 'Failed'].map((outcome) => engineMetric(METRIC.executions, { outcome }));
     new Dashboard(this, 'Dashboard', {
       dashboardName: 'lockstep',
       widgets: [
@@ -113,7 +113,7 @@ export class EngineMonitoring extends Construct {
               (statistic) =>
                 new Metric({
                   namespace: METRICS_NAMESPACE,
-                  metricName: 'workflowexecution_duration_seconds',
+                  metricName: METRIC.durationSeconds,
                   dimensionsMap: { outcome: 'Completed' },
                   statistic,
                 }),
@@ -121,7 +121,7 @@ export class EngineMonitoring extends Construct {
           }),
           new GraphWidget({
             title: 'Skips by reason',
-            left: Object.values(SkipReason).map((reason) => engineMetric('workflowexecution_skip_total', { reason })),
+            left: Object.values(SkipReason).map((reason) => engineMetric(METRIC.skips, { reason })),
           }),
         ],
         [
@@ -135,7 +135,7 @@ export class EngineMonitoring extends Construct {
           }),
           new GraphWidget({
             title: 'Sweeper repairs',
-            left: [engineMetric('lockstep_sweeper_repairs_total', { repair: 'all' })],
+            left: [engineMetric(METRIC.sweeperRepairs, { repair: ALL_REPAIRS })],
           }),
           new GraphWidget({
             title: 'API errors and latency',

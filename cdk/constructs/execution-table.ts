@@ -8,7 +8,7 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { IDEMPOTENCY_TABLE_DEFINITION, TABLE_DEFINITION } from '../../lib/adapters/dynamodb/table-definition.js';
+import { IDEMPOTENCY_TABLE_DEFINITION, TABLE_DEFINITION } from '../../lib/contract/table.js';
 
 export interface ExecutionTableProps {
   /** Refuse `DeleteTable` (and keep the tables when the stack is deleted). Default: true. */

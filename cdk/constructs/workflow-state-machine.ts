@@ -11,11 +11,13 @@ import {
   StateMachineType,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { sourceMapsEnvironment } from '../../lib/contract/environment.js';
 import { STEP_DEFAULTS, type WorkflowStep, type WorkflowVersion } from '../../lib/domain/workflow-version.js';
 import { stateMachineName } from '../../lib/workflows/catalog.js';
 import { ECS_UPDATE_SERVICE } from '../../lib/workflows/definitions.js';
 import { resolveStepPlaceholders, taskResources } from '../../lib/workflows/validate-definition.js';
 import { BUNDLING, bundlingRootOf } from './bundling.js';
+import { validationError } from './validation-error.js';
 
 export interface WorkflowStateMachineProps {
   readonly workflow: WorkflowVersion;
@@ -33,8 +35,6 @@ export class WorkflowStateMachine extends Construct {
   readonly stateMachine: IStateMachine;
   /** The key of this version in the functions' STATE_MACHINE_ARNS (see lib/workflows/state-machines.ts). */
   readonly stateMachineName: string;
-  /** The ARNs of this state machine's executions, which are named at run time. */
-  readonly executionArns: string;
   /** The step functions by step name (none for an existing state machine). */
   readonly steps: ReadonlyMap<string, IFunction>;
 
@@ -51,13 +51,14 @@ export class WorkflowStateMachine extends Construct {
         ['account', account, stack.account],
       ] as const) {
         if (!Token.isUnresolved(ours) && theirs !== ours) {
-          throw new Error(
+          throw validationError(
+            'LockstepStateMachineElsewhere',
             `workflow ${workflow.id} version ${workflow.version}: stateMachineArn is in ${what} ${theirs}, this stack in ${ours}; the engine only sees status changes of state machines in its own account and region`,
+            this,
           );
         }
       }
       this.stateMachine = StateMachine.fromStateMachineArn(this, 'Existing', workflow.stateMachineArn);
-      this.executionArns = workflow.stateMachineArn.replace(':stateMachine:', ':execution:') + ':*';
       this.steps = new Map();
       return;
     }
@@ -95,12 +96,6 @@ export class WorkflowStateMachine extends Construct {
       );
     }
     this.stateMachine = stateMachine;
-    this.executionArns = stack.formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${this.stateMachineName}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
     this.steps = steps;
   }
 }
@@ -126,7 +121,7 @@ function stepFunction(scope: Construct, workflow: WorkflowVersion, step: Workflo
     memorySize: step.memorySize ?? STEP_DEFAULTS.memorySize,
     tracing: Tracing.ACTIVE,
     logGroup,
-    environment: { NODE_OPTIONS: '--enable-source-maps' },
+    environment: sourceMapsEnvironment(),
     bundling: BUNDLING,
   });
 }

@@ -4,6 +4,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { workflowVersionsEnvironment } from '../../lib/contract/environment.js';
 import type { WorkflowVersion } from '../../lib/domain/workflow-version.js';
 import { EngineFunction } from './engine-function.js';
 
@@ -33,7 +34,7 @@ export class WorkflowVersionsCheck extends Construct {
     // The upgrade reads the whole table once per layout: as long as Lambda allows.
     const onEvent = new EngineFunction(this, 'Handler', {
       handler: 'workflow-versions',
-      environment: { TABLE_NAME: props.table.tableName },
+      environment: workflowVersionsEnvironment({ tableName: props.table.tableName }),
       timeout: Duration.minutes(15),
     }).function;
     this.handler = onEvent;

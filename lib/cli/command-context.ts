@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { ENVIRONMENT } from '../contract/environment.js';
 import { type Connection, connect, DEFAULT_API_URL } from './connection.js';
 import type { ExitCode } from './errors.js';
 import { LockstepApi } from './lockstep-api.js';
@@ -79,7 +80,7 @@ export function apiAction<Args extends unknown[]>(env: Record<string, string | u
     const connection = connect(
       {
         api: options.api ?? env.LOCKSTEP_API_URL,
-        token: options.token ?? env.LOCKSTEP_TOKEN,
+        token: options.token ?? env[ENVIRONMENT.token],
         sigv4: options.sigv4 ?? ['1', 'true', 'yes'].includes((env.LOCKSTEP_SIGV4 ?? '').toLowerCase()),
         region: options.region,
       },

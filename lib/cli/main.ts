@@ -3,6 +3,7 @@
 // any other error (commander's own for usage), 2 an execution ended Failed, 3 a request was refused.
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
+import { ENVIRONMENT } from '../contract/environment.js';
 import { withGlobalOptions } from './command-context.js';
 import { addExecutionCommands } from './commands/execution-commands.js';
 import { addTargetCommands } from './commands/target-commands.js';
@@ -53,7 +54,7 @@ program
   .action(async (options: { workflows?: string }) => {
     // Loaded here, not with the command: the API commands start without the engine.
     const { runLocalMode } = await import('../local/run-local-mode.js');
-    await runLocalMode({ ...process.env, ...(options.workflows && { LOCKSTEP_WORKFLOWS_DIR: options.workflows }) });
+    await runLocalMode({ ...process.env, ...(options.workflows && { [ENVIRONMENT.workflowsDir]: options.workflows }) });
   });
 
 addExecutionCommands(program, env);

@@ -36,11 +36,6 @@ export const IdempotencyKeySchema = z.string().check(
   z.refine((key) => key.trim().length > 0, 'must not be empty or blank'),
 );
 
-/** An event's `detail.idempotencyKey` follows the `Idempotency-Key` header's rules. */
-export const RequestedEventDetailSchema = z.extend(ExecutionRequestBodySchema, {
-  idempotencyKey: z.optional(IdempotencyKeySchema),
-});
-
 export const ClearanceBodySchema = z.strictObject({
   clearedBy: z.string().check(z.trim(), z.minLength(1), z.maxLength(256)),
   reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(4096)),

@@ -1,7 +1,8 @@
-import { observationFromStatusEvent, StatusChangeEventSchema } from '../adapters/stepfunctions/status-event.js';
+import { StatusChangeEventSchema } from '../contract/events.js';
 import { parseWorkflowInput } from '../domain/workflow-input.js';
 import { type CompletionResult, completeExecution } from '../use-cases/complete-execution.js';
 import type { Engine } from '../use-cases/engine.js';
+import { observationFromStatusEvent } from './status-observation.js';
 
 /** Step Functions `Execution Status Change` → completion. Duplicates and reordering are the use case's to absorb. */
 export function createStatusHandler(options: {

@@ -1,14 +1,8 @@
-import { DEADLINE_DETAIL_TYPE } from '../adapters/scheduler/deadline-schedules.js';
-import * as z from '../domain/zod.js';
+import { DeadlineEventSchema } from '../contract/events.js';
+import { ALL_REPAIRS } from '../contract/metrics.js';
 import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
 import type { Engine } from '../use-cases/engine.js';
 import { type SweepReport, sweep } from '../use-cases/sweep.js';
-
-/** The event a deadline schedule puts on the bus (see DeadlineSchedules): check this one execution. */
-const DeadlineEventSchema = z.object({
-  'detail-type': z.literal(DEADLINE_DETAIL_TYPE),
-  detail: z.object({ deadlineOf: z.string().check(z.minLength(1), z.maxLength(128)) }),
-});
 
 /**
  * The scheduled sweep, and the deadline of one execution when its schedule fires. The sweep's
@@ -27,7 +21,7 @@ export function createSweeperHandler(options: { engine: Engine }) {
     for (const { repair } of report.repairs) counts.set(repair, (counts.get(repair) ?? 0) + 1);
     for (const [repair, count] of counts) options.engine.metrics.sweepRepaired(repair, count);
     // One total, so that a single alarm watches every kind of repair.
-    if (report.repairs.length > 0) options.engine.metrics.sweepRepaired('all', report.repairs.length);
+    if (report.repairs.length > 0) options.engine.metrics.sweepRepaired(ALL_REPAIRS, report.repairs.length);
     options.engine.logger.info('sweep finished', {
       examined: report.examined,
       repairs: report.repairs,

@@ -1,13 +1,12 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { RequestedEventDetailSchema } from '../contract/api-schemas.js';
+import { RequestedEventDetailSchema } from '../contract/events.js';
 import { UnknownWorkflowError, ValidationError } from '../domain/errors.js';
 import type { Engine } from '../use-cases/engine.js';
 import { type PreparedRequest, prepareRequest } from '../use-cases/request-execution.js';
 import { idempotentAdmission } from './idempotent-admission.js';
 import { parsePart } from './request-checks.js';
 
-export const REQUESTED_DETAIL_TYPE = 'WorkflowExecution Requested';
 /** Outside Lambda (the local bus) a delivery gets the trigger function's timeout as its deadline. */
 const LOCAL_DELIVERY_DEADLINE_MS = 30_000;
 

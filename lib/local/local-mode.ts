@@ -4,18 +4,18 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { backfillIndexKeys } from '../adapters/dynamodb/index-backfill.js';
-import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../adapters/dynamodb/table-definition.js';
 import { ensureIdempotencyTable, ensureTable } from '../adapters/dynamodb/table-setup.js';
 import { checkWorkflowDigests, rememberWorkflowDigests } from '../adapters/dynamodb/workflow-digests.js';
-import { ENGINE_BUS_NAME, EventBridgePublisher } from '../adapters/eventbridge/domain-event-publisher.js';
-import { STATUS_CHANGE_DETAIL_TYPE } from '../adapters/stepfunctions/status-event.js';
-import type { LocalConfig } from '../config.js';
+import { EventBridgePublisher } from '../adapters/eventbridge/domain-event-publisher.js';
+import type { LocalConfig } from '../contract/environment.js';
+import { busNameOf, ENGINE_BUS_NAME, ENGINE_RULES, patternOf } from '../contract/events.js';
+import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../contract/table.js';
 import { createApiHandler } from '../handlers/api-handler.js';
 import { type Authenticator, bearerTokenAuthenticator } from '../handlers/authenticators.js';
 import { createPublisherHandler } from '../handlers/publisher-handler.js';
 import { createStatusHandler } from '../handlers/status-handler.js';
 import { createSweeperHandler } from '../handlers/sweeper-handler.js';
-import { createTriggerHandler, REQUESTED_DETAIL_TYPE } from '../handlers/trigger-handler.js';
+import { createTriggerHandler } from '../handlers/trigger-handler.js';
 import type { Clock } from '../ports/index.js';
 import { buildRuntime, type IdempotentRuntime, systemClock } from '../runtime.js';
 import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
@@ -34,7 +34,7 @@ import {
 import { DynamoDbStreamReader } from './dynamodb-stream-reader.js';
 import { localDynamoDbStreamsClient } from './dynamodb-streams-client.js';
 import { startEventBridgeEndpoint } from './eventbridge/http-endpoint.js';
-import { LocalEventBus } from './eventbridge/local-event-bus.js';
+import { type DeliveredEvent, LocalEventBus } from './eventbridge/local-event-bus.js';
 import { localToken } from './local-token.js';
 import { sigV4Verifier } from './sigv4-authentication.js';
 import { StdoutLogger } from './stdout-logger.js';
@@ -213,26 +213,20 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
 
     const trigger = createTriggerHandler({ engine, idempotencyStore: runtime.idempotencyStore });
     const status = createStatusHandler({ engine });
-    bus.addRule({
-      name: 'requested',
-      eventBusName: ENGINE_BUS_NAME,
-      pattern: { 'detail-type': [REQUESTED_DETAIL_TYPE] },
-      target: (event) => trigger(event as never),
-    });
-    bus.addRule({
-      name: 'status-changes',
-      eventBusName: 'default',
-      pattern: {
-        source: ['aws.states'],
-        'detail-type': [STATUS_CHANGE_DETAIL_TYPE],
-        detail: { stateMachineArn: arns },
-      },
-      target: (event) => status(event),
-    });
+    const sweeper = createSweeperHandler({ engine });
+    // The rules the CDK app deploys, from the same list.
+    const targets = { trigger: (event: DeliveredEvent) => trigger(event as never), status, sweeper };
+    for (const rule of ENGINE_RULES) {
+      bus.addRule({
+        name: rule.id,
+        eventBusName: busNameOf(rule),
+        pattern: patternOf(rule, arns),
+        target: targets[rule.target],
+      });
+    }
     stops.push(() => bus.idle());
 
     progress('[4/5] starting the sweeper');
-    const sweeper = createSweeperHandler({ engine });
     const timer = setLongInterval(
       () => void sweeper().catch((error: unknown) => logger.error('sweep failed', { error: (error as Error).message })),
       config.sweepIntervalSeconds * 1000,

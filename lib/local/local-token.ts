@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigurationError } from '../config.js';
+import { ConfigurationError, ENVIRONMENT } from '../contract/environment.js';
 
 /** In the data folder: the token local mode generated there, so that it survives restarts. */
 const TOKEN_FILE = 'token';
@@ -28,7 +28,7 @@ export function localToken(config: { token?: string; dataDir?: string }): string
   const token = readFileSync(file, 'utf8').trim();
   if (!/^[\x21-\x7e]+$/.test(token))
     throw new ConfigurationError(
-      `${file} does not hold a token (printable ASCII, no spaces): delete it for a new one, or set LOCKSTEP_TOKEN`,
+      `${file} does not hold a token (printable ASCII, no spaces): delete it for a new one, or set ${ENVIRONMENT.token}`,
     );
   return token;
 }

@@ -1,8 +1,9 @@
 // Local mode as a program: configuration from the environment, the start with progress,
 // the endpoint lines, and a graceful stop on SIGTERM, SIGINT or the exit of whoever started
 // it. Both `npm start` (lib/local/main.ts) and `lockstep local` (lib/cli) run this.
-import { ENGINE_BUS_NAME } from '../adapters/eventbridge/domain-event-publisher.js';
-import { ConfigurationError, readLocalConfig } from '../config.js';
+
+import { ConfigurationError, readLocalConfig } from '../contract/environment.js';
+import { ENGINE_BUS_NAME } from '../contract/events.js';
 import { statusPageUrl } from '../ui/status-page.js';
 import { WorkflowFolderError } from '../workflows/load-workflows.js';
 import { JavaMissingError } from './dynamodb-local.js';

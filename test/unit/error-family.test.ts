@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, readLocalConfig } from '../../lib/config.js';
+import { ConfigurationError, readLocalConfig } from '../../lib/contract/environment.js';
 import { LockstepError } from '../../lib/domain/errors.js';
 import { errorResponse } from '../../lib/handlers/http-errors.js';
 import { AwsServiceError } from '../../lib/local/aws-json-endpoint.js';

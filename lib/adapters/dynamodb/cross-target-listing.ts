@@ -1,11 +1,12 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE_DEFINITION } from '../../contract/table.js';
 import type { Execution } from '../../domain/execution.js';
 import { progressOf } from '../../domain/phase.js';
 import type { TargetState } from '../../domain/target.js';
 import type { ActiveExecutionsInput, CreatedExecutionsInput, Page } from '../../ports/index.js';
 import { executionKey, type Item, positionOf, recordFromItem } from './items.js';
 import type { PageTokens } from './page-tokens.js';
-import { CREATED_SHARDS, TABLE_DEFINITION } from './table-definition.js';
+import { CREATED_SHARDS } from './table-definition.js';
 import { listTargetsIn } from './target-standing.js';
 
 const { byCreated } = TABLE_DEFINITION.indexes;

@@ -12,6 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { TABLE_DEFINITION } from '../../contract/table.js';
 import { ConflictError, LockstepError, NotFoundError } from '../../domain/errors.js';
 import { type Execution, type ExecutionRecord, ExecutionRequestSchema } from '../../domain/execution.js';
 import { isTerminal } from '../../domain/phase.js';
@@ -44,7 +45,6 @@ import { listActiveExecutions, listExecutionsCreated } from './cross-target-list
 import { listTargetExecutions } from './execution-listing.js';
 import { executionItem, executionKey, type Item, recordFromItem, targetFromItem, targetKey } from './items.js';
 import { type PageTokens, pageTokensFor } from './page-tokens.js';
-import { TABLE_DEFINITION } from './table-definition.js';
 import { listTargetsIn, pendingKeys } from './target-standing.js';
 import { admissionUpdate, releaseUpdate, standingClauses } from './target-writes.js';
 import { type TransactItems, transact, withConflictRetry } from './transactions.js';

@@ -1,10 +1,10 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE_DEFINITION } from '../../contract/table.js';
 import type { Execution } from '../../domain/execution.js';
 import { Phase } from '../../domain/phase.js';
 import type { ListExecutionsInput, Page } from '../../ports/index.js';
 import { positionOf, recordFromItem, targetPartitionKey } from './items.js';
 import type { PageTokens } from './page-tokens.js';
-import { TABLE_DEFINITION } from './table-definition.js';
 
 const { byTarget } = TABLE_DEFINITION.indexes;
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE_DEFINITION } from '../../contract/table.js';
 import { standingOf } from '../../domain/target.js';
 import { createdPartition, executionKey, type Item, positionOf, targetFromItem, targetKey } from './items.js';
-import { TABLE_DEFINITION } from './table-definition.js';
 import { pendingKeys, standingKeys } from './target-standing.js';
 
 /** The partition the `active` index had before it was keyed by state and shard (Lockstep 0.1). */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { TABLE_DEFINITION } from '../../contract/table.js';
 import { type Execution, type ExecutionRecord, ExecutionRecordSchema } from '../../domain/execution.js';
 import { idleTarget, type TargetState, TargetStateSchema } from '../../domain/target.js';
-import { CREATED_SHARDS, TABLE_DEFINITION } from './table-definition.js';
+import { CREATED_SHARDS } from './table-definition.js';
 
 const TARGET_SK = 'TARGET';
 const EXECUTION_SK = 'EXECUTION';

@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE_DEFINITION } from '../../contract/table.js';
 import { ValidationError } from '../../domain/errors.js';
-import { TABLE_DEFINITION } from './table-definition.js';
 
 const VERSION = 1;
 const TOKEN = /^[A-Za-z0-9_-]{1,1024}\.[A-Za-z0-9_-]{22}$/;

@@ -6,13 +6,9 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { IDEMPOTENCY_TABLE_DEFINITION, TABLE_DEFINITION } from '../../contract/table.js';
 import { pageTokensFor } from './page-tokens.js';
-import {
-  createIdempotencyTableInput,
-  createTableInput,
-  IDEMPOTENCY_TABLE_DEFINITION,
-  TABLE_DEFINITION,
-} from './table-definition.js';
+import { createIdempotencyTableInput, createTableInput } from './table-definition.js';
 
 /**
  * Creates the engine's table from the shared definition if it does not exist, and waits

@@ -1,9 +1,10 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE_DEFINITION } from '../../contract/table.js';
 import type { Standing, TargetState } from '../../domain/target.js';
 import type { ListTargetsInput, Page } from '../../ports/index.js';
 import { type Item, shardOf as shardIn, targetFromItem, targetPartitionKey } from './items.js';
 import type { PageTokens } from './page-tokens.js';
-import { STANDING_SHARDS, TABLE_DEFINITION } from './table-definition.js';
+import { STANDING_SHARDS } from './table-definition.js';
 
 const { active } = TABLE_DEFINITION.indexes;
 

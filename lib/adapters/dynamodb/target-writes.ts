@@ -1,6 +1,6 @@
+import { TABLE_DEFINITION } from '../../contract/table.js';
 import { type Holder, type Settlement, standingOf, type TargetState } from '../../domain/target.js';
 import { targetKey } from './items.js';
-import { TABLE_DEFINITION } from './table-definition.js';
 import { pendingKeys, standingKeys } from './target-standing.js';
 import type { TransactUpdate } from './transactions.js';
 

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { TABLE_DEFINITION } from '../../contract/table.js';
 import type { VersionDigest } from '../../domain/workflow-version.js';
-import { TABLE_DEFINITION } from './table-definition.js';
 
 /**
  * A workflow version is immutable: the table remembers the digest each id and version was

@@ -3,9 +3,6 @@ import { DOMAIN_EVENT_SOURCE, type DomainEvent, truncatedDetailOf } from '../../
 import type { DomainEventPublisher, DomainEventReceipt } from '../../ports/index.js';
 import { fitsInOneCall, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from './put-events-limits.js';
 
-/** The engine's bus: requests in, domain events and deadline events out (the CDK app and local mode both name it from here). */
-export const ENGINE_BUS_NAME = 'lockstep';
-
 /** One event as it goes on the bus. */
 interface Outgoing {
   event: DomainEvent;

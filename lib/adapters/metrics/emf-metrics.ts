@@ -1,8 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC, METRICS_NAMESPACE } from '../../contract/metrics.js';
 import type { Execution } from '../../domain/execution.js';
 import type { EngineMetrics } from '../../ports/index.js';
-
-export const METRICS_NAMESPACE = 'Lockstep';
 
 export interface EmfMetricsOptions {
   /** Where each EMF line goes. Default: standard output, where Lambda's agent picks EMF up. */
@@ -25,30 +24,18 @@ export class EmfMetrics implements EngineMetrics {
 
   executionEnded(execution: Execution): void {
     const outcome = execution.phase;
-    this.emit('workflowexecution_total', MetricUnit.Count, 1, { outcome }, execution);
+    this.emit(METRIC.executions, MetricUnit.Count, 1, { outcome }, execution);
     if (execution.durationSeconds !== undefined)
-      this.emit(
-        'workflowexecution_duration_seconds',
-        MetricUnit.Seconds,
-        execution.durationSeconds,
-        { outcome },
-        execution,
-      );
+      this.emit(METRIC.durationSeconds, MetricUnit.Seconds, execution.durationSeconds, { outcome }, execution);
   }
 
   executionSkipped(execution: Execution): void {
-    this.emit(
-      'workflowexecution_skip_total',
-      MetricUnit.Count,
-      1,
-      { reason: execution.skipDetails?.reason ?? 'Unknown' },
-      execution,
-    );
+    this.emit(METRIC.skips, MetricUnit.Count, 1, { reason: execution.skipDetails?.reason ?? 'Unknown' }, execution);
   }
 
   startFailed(execution: Execution): void {
     this.emit(
-      'workflowexecution_start_failures_total',
+      METRIC.startFailures,
       MetricUnit.Count,
       1,
       { reason: execution.failureDetails?.reason ?? 'Unknown' },
@@ -57,11 +44,11 @@ export class EmfMetrics implements EngineMetrics {
   }
 
   sweepRepaired(repair: string, count: number): void {
-    this.emit('lockstep_sweeper_repairs_total', MetricUnit.Count, count, { repair });
+    this.emit(METRIC.sweeperRepairs, MetricUnit.Count, count, { repair });
   }
 
   domainEventsUnpublished(count: number): void {
-    this.emit('lockstep_domain_events_unpublished_total', MetricUnit.Count, count, {});
+    this.emit(METRIC.domainEventsUnpublished, MetricUnit.Count, count, {});
   }
 
   private emit(

@@ -6,6 +6,7 @@ import {
   SchedulerClient,
   type SchedulerClientConfig,
 } from '@aws-sdk/client-scheduler';
+import { DEADLINE_DETAIL_TYPE, DEADLINE_SOURCE, type DeadlineDetail } from '../../contract/events.js';
 import type { DeadlineScheduler } from '../../ports/index.js';
 
 export interface DeadlineSchedulesOptions {
@@ -15,15 +16,6 @@ export interface DeadlineSchedulesOptions {
   /** The engine's event bus, where a firing schedule puts its deadline event, and the role Scheduler puts it with. */
   targetArn: string;
   roleArn: string;
-}
-
-/** The event a firing deadline schedule puts on the engine's bus; a rule sends it to the sweeper function. */
-export const DEADLINE_DETAIL_TYPE = 'Lockstep Deadline';
-export const DEADLINE_SOURCE = 'lockstep.deadlines';
-
-/** Its detail: check this one execution now. */
-export interface DeadlineDetail {
-  deadlineOf: string;
 }
 
 /**

@@ -76,6 +76,11 @@ export class LocalEventBus {
     this.rules.push(rule);
   }
 
+  /** The rules in the order they were added, as ListRules describes them (without their targets). */
+  listRules(): Omit<Rule, 'target'>[] {
+    return this.rules.map(({ name, eventBusName, pattern }) => ({ name, eventBusName, pattern }));
+  }
+
   /**
    * PutEvents: each entry is validated on its own, as the service does (entries come from the
    * request, unchecked). A call whose entries together are over the service's size limit is

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ExecutionAbortedError, StateMachine } from 'aws-local-stepfunctions';
-import type { StatusChangeEvent } from '../../adapters/stepfunctions/status-event.js';
+import type { StatusChangeEvent } from '../../contract/events.js';
 import { LOCAL_RESTART } from '../../domain/local-restart.js';
 import type { Clock } from '../../ports/index.js';
 import { MAX_INTERPRETER_TIMER_SECONDS } from '../../workflows/interpreter-checks.js';

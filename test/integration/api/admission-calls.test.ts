@@ -2,9 +2,9 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureIdempotencyTable } from '../../../lib/adapters/dynamodb/table-setup.js';
-import { observationFromStatusEvent } from '../../../lib/adapters/stepfunctions/status-event.js';
 import { createApiHandler } from '../../../lib/handlers/api-handler.js';
 import { bearerTokenAuthenticator } from '../../../lib/handlers/authenticators.js';
+import { observationFromStatusEvent } from '../../../lib/handlers/status-observation.js';
 import { completeExecution } from '../../../lib/use-cases/complete-execution.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';
 import { FaultInjector, sequentialCalls } from '../../support/fault-injector.js';

@@ -1,6 +1,7 @@
 import { ConflictException, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEADLINE_DETAIL_TYPE, DeadlineSchedules } from '../../../lib/adapters/scheduler/deadline-schedules.js';
+import { DeadlineSchedules } from '../../../lib/adapters/scheduler/deadline-schedules.js';
+import { DEADLINE_DETAIL_TYPE } from '../../../lib/contract/events.js';
 import { createSweeperHandler } from '../../../lib/handlers/sweeper-handler.js';
 import type { DeadlineScheduler } from '../../../lib/ports/index.js';
 import { cancelExecution } from '../../../lib/use-cases/cancel-execution.js';

@@ -10,10 +10,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SfnDriver } from '../../../lib/adapters/stepfunctions/sfn-driver.js';
-import {
-  STATUS_CHANGE_DETAIL_TYPE,
-  StatusChangeEventSchema,
-} from '../../../lib/adapters/stepfunctions/status-event.js';
+import { STATUS_CHANGE_DETAIL_TYPE, StatusChangeEventSchema } from '../../../lib/contract/events.js';
 import { ExecutionNameTakenError } from '../../../lib/domain/errors.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';
 

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  observationFromStatusEvent,
-  type StatusChangeEvent,
-} from '../../../lib/adapters/stepfunctions/status-event.js';
+import { type StatusChangeEvent } from '../../../lib/contract/events.js';
 import { AuditEventType } from '../../../lib/domain/audit.js';
+import { observationFromStatusEvent } from '../../../lib/handlers/status-observation.js';
 import { completeExecution } from '../../../lib/use-cases/complete-execution.js';
 import { requestExecution } from '../../../lib/use-cases/request-execution.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';

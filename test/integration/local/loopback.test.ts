@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../../../lib/adapters/dynamodb/table-definition.js';
+import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../../../lib/contract/table.js';
 import { localDynamoDbClient } from '../../../lib/local/dynamodb-local.js';
 import { freePort } from '../../../lib/local/http-listen.js';
 import {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STANDING_SHARDS } from '../../../lib/adapters/dynamodb/table-definition.js';
-import { observationFromStatusEvent } from '../../../lib/adapters/stepfunctions/status-event.js';
 import { executionIdForKey, targetHash } from '../../../lib/domain/execution-name.js';
+import { observationFromStatusEvent } from '../../../lib/handlers/status-observation.js';
 import { cancelExecution } from '../../../lib/use-cases/cancel-execution.js';
 import { completeExecution } from '../../../lib/use-cases/complete-execution.js';
 import { admitAndStart, prepareRequest, requestExecution } from '../../../lib/use-cases/request-execution.js';

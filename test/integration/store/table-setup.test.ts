@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { createTableInput, TABLE_DEFINITION } from '../../../lib/adapters/dynamodb/table-definition.js';
+import { createTableInput } from '../../../lib/adapters/dynamodb/table-definition.js';
 import { ensureTable } from '../../../lib/adapters/dynamodb/table-setup.js';
+import { TABLE_DEFINITION } from '../../../lib/contract/table.js';
 import { localDynamoDbClient } from '../../../lib/local/dynamodb-local.js';
 
 describe('the engine table in a kept data folder', () => {

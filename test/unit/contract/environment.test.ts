@@ -1,5 +1,18 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, readLambdaSettings, readLocalConfig } from '../../lib/config.js';
+import {
+  ConfigurationError,
+  ENVIRONMENT,
+  engineFunctionEnvironment,
+  engineRuntimeEnvironment,
+  publisherEnvironment,
+  readLambdaSettings,
+  readLocalConfig,
+  readPublisherSettings,
+  readWorkflowVersionsSettings,
+  workflowVersionsEnvironment,
+} from '../../../lib/contract/environment.js';
+import { DEFAULT_POLICY, POLICY_BOUNDS } from '../../../lib/domain/policies.js';
 
 describe('local configuration (API.md)', () => {
   it('has the documented defaults', () => {
@@ -106,5 +119,72 @@ describe('Lambda settings', () => {
 
   it('refuses a malformed STATE_MACHINE_ARNS', () => {
     expect(() => readLambdaSettings({ ...env, STATE_MACHINE_ARNS: '[' })).toThrow(/STATE_MACHINE_ARNS/);
+  });
+});
+
+describe('what the CDK app writes, the functions read back', () => {
+  const name = fc.string({ minLength: 3, maxLength: 40 }).filter((s) => s.trim() === s && s.length >= 3);
+  const arn = fc.stringMatching(/^arn:[a-z0-9:/_-]{1,60}$/);
+  const bounded = (key: keyof typeof POLICY_BOUNDS) =>
+    fc.integer({ min: POLICY_BOUNDS[key][0], max: POLICY_BOUNDS[key][1] });
+  const policy = fc
+    .record({
+      cooldownSeconds: bounded('cooldownSeconds'),
+      backoffBaseSeconds: bounded('backoffBaseSeconds'),
+      backoffMaxSeconds: bounded('backoffMaxSeconds'),
+      maxConsecutiveFailures: bounded('maxConsecutiveFailures'),
+    })
+    .filter((p) => p.backoffBaseSeconds <= p.backoffMaxSeconds);
+  const settings = fc.record(
+    {
+      tableName: name,
+      idempotencyTableName: name,
+      // State machine names are letters, digits, `-` and `_` (Step Functions' rule).
+      stateMachineArns: fc.dictionary(fc.stringMatching(/^[A-Za-z0-9_-]{1,80}$/), arn),
+      policy,
+      deadlineSchedules: fc.record({ groupName: name, targetArn: arn, roleArn: arn }),
+    },
+    { requiredKeys: ['tableName', 'stateMachineArns', 'policy'] },
+  );
+
+  it('an engine function: table, idempotency table, state machines, policy and deadline schedules', () => {
+    fc.assert(
+      fc.property(settings, (written) => {
+        const read = readLambdaSettings({ ...engineFunctionEnvironment(written), AWS_REGION: 'eu-west-1' });
+        expect(read).toEqual({ region: 'eu-west-1', ...written, policy: { ...DEFAULT_POLICY, ...written.policy } });
+      }),
+    );
+  });
+
+  it('the deploy-time workflow versions check, and the outbox publisher', () => {
+    fc.assert(
+      fc.property(name, name, (tableName, eventBusName) => {
+        expect(
+          readWorkflowVersionsSettings({ ...workflowVersionsEnvironment({ tableName }), AWS_REGION: 'eu-west-1' }),
+        ).toEqual({ region: 'eu-west-1', tableName });
+        expect(readPublisherSettings(publisherEnvironment({ eventBusName }))).toEqual({ eventBusName });
+      }),
+    );
+  });
+
+  it('writes no variable the contract does not name', () => {
+    const written = {
+      ...engineFunctionEnvironment({
+        tableName: 'lockstep',
+        idempotencyTableName: 'lockstep-idempotency',
+        stateMachineArns: {},
+        policy: DEFAULT_POLICY,
+        deadlineSchedules: { groupName: 'g', targetArn: 'arn:bus', roleArn: 'arn:role' },
+      }),
+      ...publisherEnvironment({ eventBusName: 'lockstep' }),
+      ...engineRuntimeEnvironment(),
+    };
+    const named: string[] = Object.values(ENVIRONMENT);
+    for (const variable of Object.keys(written)) expect(named).toContain(variable);
+  });
+
+  it('refuses a publisher without its bus, naming the variable', () => {
+    expect(() => readPublisherSettings({})).toThrow(ConfigurationError);
+    expect(() => readPublisherSettings({ EVENT_BUS_NAME: '' })).toThrow(/EVENT_BUS_NAME/);
   });
 });
