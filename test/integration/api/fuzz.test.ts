@@ -217,7 +217,8 @@ describe('the api handler under random input', () => {
     console.log(`fuzz: statuses seen ${JSON.stringify(Object.fromEntries(statuses))}`);
     // The generator reaches past the front door, not only into 400s.
     expect([...statuses.keys()]).toEqual(expect.arrayContaining([200, 201, 400, 401, 404, 409]));
-  });
+    // 600 runs against DynamoDB Local: about 40 s alone, more beside other files. A bound against a hang, not a speed check.
+  }, 240_000);
 
   it('refuses every page token it did not issue for the query with 400, and accepts its own', async () => {
     const target = 'fuzz/deployment/paged';
