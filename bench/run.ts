@@ -14,7 +14,7 @@ import type { LocalConfig } from '../lib/config.js';
 import { DEFAULT_POLICY } from '../lib/domain/policies.js';
 import { localDynamoDbClient, startDynamoDbLocal } from '../lib/local/dynamodb-local.js';
 import { type LocalMode, startLocalMode } from '../lib/local/local-mode.js';
-import { systemClock } from '../lib/runtime.js';
+import { systemClock } from '../lib/runtime/runtime.js';
 import {
   apiHandlerOf,
   measureAdmissionCalls,
