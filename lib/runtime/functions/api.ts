@@ -23,7 +23,21 @@ export function apiFunction(parts: {
   };
 }
 
-/** The api Lambda function: AWS_IAM has authenticated the caller. */
+/**
+ * The api Lambda function: AWS_IAM has authenticated the caller.
+ *
+ * Its cold start, measured (bundles imported in fresh processes, medians of 7 on a shared
+ * 2-CPU machine): the bundle imported in 171 ms against the baseline's 88 ms; of its parts
+ * imported alone, the SDK's DynamoDB and Step Functions clients 123 ms, the Powertools
+ * idempotency layer with its DynamoDB store 133 ms (the SDK core they share included), the
+ * route schemas (zod) 38 ms, Powertools Logger with middy 38 ms, the catalog reader 43 ms.
+ * To the first answer of an admitted request (`npm run bench -- --only cold-start`) the api
+ * took 1.18 to 1.45 times the baseline's import and first conditional write: the SDK's
+ * first-request costs (credentials, endpoint rules, a connection), which both pay, dominate.
+ * Loading the idempotency layer only on the first request with a key was tried and left out:
+ * esbuild (one file, no code splitting) keeps a dynamically imported package whole, and the
+ * bundle grew from 436 to 487 KiB, over the 450 KiB bound, for no measurable gain.
+ */
 export function apiLambda(env: Record<string, string | undefined>) {
   const runtime = buildLambdaRuntime(env, { idempotency: DynamoDBPersistenceLayer });
   return lambdaHandler(
