@@ -22,6 +22,9 @@ export interface FirstAnswerFigures {
   apiFirstAnswerMedianMs: number;
   baselineFirstWriteMedianMs: number;
   coldStartFirstAnswerOverBaseline: number;
+  /** Of the first answer, the import of the bundle alone (medians). */
+  apiImportMedianMs: number;
+  baselineImportMedianMs: number;
   apiSamplesMs: number[];
   baselineSamplesMs: number[];
 }
@@ -52,8 +55,8 @@ export async function measureFirstAnswer(
     AWS_ENDPOINT_URL_SFN: local.urls.stepfunctions,
     ...(name !== BASELINE && { STATE_MACHINE_ARNS: JSON.stringify(stateMachineArns) }),
   });
-  const api: number[] = [];
-  const baseline: number[] = [];
+  const api: Sample[] = [];
+  const baseline: Sample[] = [];
   for (let sample = 0; sample < samples; sample++) {
     const target = `bench-cold/deployment/first-${randomUUID().slice(0, 8)}`;
     api.push(await firstAnswer(root, 'api', onLocal('api'), postExecution(target), 201));
@@ -62,16 +65,23 @@ export async function measureFirstAnswer(
     );
     if ((sample + 1) % 5 === 0) say(`  first answers: ${sample + 1}/${samples} of each`);
   }
-  const apiMedian = median(api);
-  const baselineMedian = median(baseline);
+  const apiMedian = median(api.map((s) => s.ms));
+  const baselineMedian = median(baseline.map((s) => s.ms));
   return {
     samples,
     apiFirstAnswerMedianMs: apiMedian,
     baselineFirstWriteMedianMs: baselineMedian,
     coldStartFirstAnswerOverBaseline: round(apiMedian / baselineMedian),
-    apiSamplesMs: api.map(round),
-    baselineSamplesMs: baseline.map(round),
+    apiImportMedianMs: median(api.map((s) => s.importMs)),
+    baselineImportMedianMs: median(baseline.map((s) => s.importMs)),
+    apiSamplesMs: api.map((s) => round(s.ms)),
+    baselineSamplesMs: baseline.map((s) => round(s.ms)),
   };
+}
+
+interface Sample {
+  ms: number;
+  importMs: number;
 }
 
 /** A fresh Node process: the time from importing the bundle to its handler's first answer, which must be `status`. */
@@ -81,17 +91,16 @@ async function firstAnswer(
   env: Record<string, string>,
   event: unknown,
   status: number,
-): Promise<number> {
+): Promise<Sample> {
   const bundle = pathToFileURL(`${bundleDir(root, name)}/index.mjs`).href;
   const context = `{ functionName: 'lockstep-${name}', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:${LOCAL_REGION}:123456789012:function:lockstep-${name}', memoryLimitInMB: '256', awsRequestId: crypto.randomUUID(), logGroupName: '/aws/lambda/lockstep-${name}', logStreamName: 'bench', callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 30000 }`;
-  const script = `const t = performance.now(); const { handler } = await import(${JSON.stringify(bundle)}); const answer = await handler(${JSON.stringify(event)}, ${context}); const ms = performance.now() - t; process.stdout.write(JSON.stringify({ ms, statusCode: answer.statusCode, body: answer.body })); process.exit(0);`;
+  const script = `const t = performance.now(); const { handler } = await import(${JSON.stringify(bundle)}); const importMs = performance.now() - t; const answer = await handler(${JSON.stringify(event)}, ${context}); const ms = performance.now() - t; process.stdout.write(JSON.stringify({ ms, importMs, statusCode: answer.statusCode, body: answer.body })); process.exit(0);`;
   // Not execFileSync: local mode's endpoints answer from this process's event loop.
   const { stdout: output } = await run(process.execPath, ['--input-type=module', '-e', script], {
     env,
     encoding: 'utf8',
   });
-  const { ms, statusCode, body } = JSON.parse(output.slice(output.lastIndexOf('{"ms"'))) as {
-    ms: number;
+  const { ms, importMs, statusCode, body } = JSON.parse(output.slice(output.lastIndexOf('{"ms"'))) as Sample & {
     statusCode: number;
     body?: string;
   };
@@ -99,7 +108,7 @@ async function firstAnswer(
   // An admission whose run did not start answers 201 too, Failed: only a started run counts as the first answer.
   if (name !== BASELINE && !/"phase":"(Pending|Running)"/.test(body ?? ''))
     throw new Error(`${name} admitted without starting a run: ${body}`);
-  return ms;
+  return { ms, importMs };
 }
 
 /** POST /executions as API Gateway (REST, AWS_IAM) hands it to the api function: a signed caller, a JSON body. */

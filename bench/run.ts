@@ -286,7 +286,7 @@ lines.push(
 );
 if (firstAnswer)
   lines.push(
-    `api cold start to first answer (fresh process: import, one admitted POST /executions on local endpoints): median ${firstAnswer.apiFirstAnswerMedianMs} ms; baseline import and first conditional write ${firstAnswer.baselineFirstWriteMedianMs} ms; ratio ${firstAnswer.coldStartFirstAnswerOverBaseline} (cold init alone, slowest function over baseline: ${coldRatios[slowest?.[0] ?? ''] ?? 'no value'})`,
+    `api cold start to first answer (fresh process: import, one admitted POST /executions on local endpoints): median ${firstAnswer.apiFirstAnswerMedianMs} ms (import ${firstAnswer.apiImportMedianMs} ms); baseline import and first conditional write ${firstAnswer.baselineFirstWriteMedianMs} ms (import ${firstAnswer.baselineImportMedianMs} ms); ratio ${firstAnswer.coldStartFirstAnswerOverBaseline} (cold init alone, slowest function over baseline: ${coldRatios[slowest?.[0] ?? ''] ?? 'no value'})`,
   );
 const callList = (c: { calls: { call: string }[] }) => c.calls.map((x) => x.call).join(' → ');
 if (calls) {
