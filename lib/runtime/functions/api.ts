@@ -31,12 +31,13 @@ export function apiFunction(parts: {
  * imported alone, the SDK's DynamoDB and Step Functions clients 123 ms, the Powertools
  * idempotency layer with its DynamoDB store 133 ms (the SDK core they share included), the
  * route schemas (zod) 38 ms, Powertools Logger with middy 38 ms, the catalog reader 43 ms.
- * To the first answer of an admitted request (`npm run bench -- --only cold-start`) the api
- * took 1.18 to 1.45 times the baseline's import and first conditional write: the SDK's
- * first-request costs (credentials, endpoint rules, a connection), which both pay, dominate.
+ * To the first answer of an admitted request (`npm run bench -- --only cold-start`), over the
+ * baseline's import and first conditional write: 1.1 to 2.06 across six runs, the api's import
+ * about twice the baseline's (286 vs 137 ms in one run) and its request about twice one write
+ * (two calls in sequence, on two clients that each pay their first request's costs).
  * Loading the idempotency layer only on the first request with a key was tried and left out:
  * esbuild (one file, no code splitting) keeps a dynamically imported package whole, and the
- * bundle grew from 436 to 487 KiB, over the 450 KiB bound, for no measurable gain.
+ * bundle grew from 436 to 487 KiB, over the 450 KiB bound (one run with it: 1.45, within this machine's noise).
  */
 export function apiLambda(env: Record<string, string | undefined>) {
   const runtime = buildLambdaRuntime(env, { idempotency: DynamoDBPersistenceLayer });
