@@ -18,6 +18,8 @@ export const LAYERS = {
   adapters: ['domain', 'ports', 'contract'],
   workflows: ['domain', 'ports', 'contract', 'adapters'],
   handlers: ['domain', 'ports', 'use-cases', 'contract'],
+  // The composition root: builds the engine and each function's handler from everything inner.
+  runtime: ['domain', 'ports', 'use-cases', 'contract', 'adapters', 'workflows', 'handlers'],
   // The command speaks the API through the contract; it also starts local mode (`lockstep local`), loads a
   // workflows folder (`lockstep workflows validate`) and serves the page's files (`lockstep ui`).
   cli: ['contract', 'domain', 'local', 'workflows', 'ui'],
@@ -28,6 +30,7 @@ export const LAYERS = {
 /** Outside lib/: what each may import of it. */
 const OUTER = {
   cdk: ['contract', 'domain', 'workflows'],
+  functions: ['runtime'],
 };
 
 const layerZones = [

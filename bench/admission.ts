@@ -11,7 +11,7 @@ import { createApiHandler } from '../lib/handlers/api-handler.js';
 import { bearerTokenAuthenticator } from '../lib/handlers/authenticators.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynamodb-local.js';
 import type { LocalMode } from '../lib/local/local-mode.js';
-import { buildRuntime } from '../lib/runtime.js';
+import { buildRuntime } from '../lib/runtime/runtime.js';
 import { CallTrace, describeCalls, sequentialCalls } from './call-trace.js';
 import {
   type ApiHandler,

@@ -79,7 +79,7 @@ export async function measureFunctions(
   > = {};
   const catalog = loadBuiltInWorkflows();
   for (const [name, entry] of Object.entries(entries)) {
-    const dir = `${root}bench/.build/${name}`;
+    const dir = bundleDir(root, name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const outfile = `${dir}/index.${options.format === 'esm' ? 'mjs' : 'js'}`;
@@ -143,6 +143,9 @@ export async function measureFunctions(
   return { esbuildOptionsFrom: 'LAMBDA_ESBUILD_OPTIONS (cdk/constructs/bundling.ts)', functions };
 }
 
+/** Where a function's bundle is built, beside what the CDK app puts beside it (its catalog file, its lazy modules). */
+export const bundleDir = (root: string, name: string): string => `${root}bench/.build/${name}`;
+
 /** A fresh Node process that imports the bundle and reports how long the import took. */
 function importTime(outfile: string, env: Record<string, string>): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(outfile).href)}); process.stdout.write(String(performance.now() - t));`;
@@ -155,7 +158,7 @@ function importTime(outfile: string, env: Record<string, string>): number {
  * the custom resource: the table), what EngineFunction adds (NODE_OPTIONS, Powertools'
  * service name) and what the runtime itself sets. Nothing of this shell is passed on.
  */
-function lambdaEnvironment(name: string, taskRoot: string, stateMachines: string[]): Record<string, string> {
+export function lambdaEnvironment(name: string, taskRoot: string, stateMachines: string[]): Record<string, string> {
   const runtime = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     LAMBDA_TASK_ROOT: taskRoot,

@@ -40,6 +40,8 @@ const TARGET_MEANING: Record<string, string> = {
     'admitted request vs a bare conditional `UpdateItem`, p50 at concurrency 1, same table',
   coldInitOverBaselineMax:
     "slowest function's median cold initialization over the baseline's (a function that only creates a `DynamoDBClient`)",
+  coldStartFirstAnswerOverBaseline:
+    'a fresh process of the `api` bundle answering its first admitted `POST /executions`, over a fresh process of the baseline making its first conditional write (medians)',
   bundleKiBMax: 'the largest function bundle, minified, in KiB',
   lifecycleWrites: 'DynamoDB write requests for admit → start → complete',
   skippedAdmissionRequests: 'DynamoDB requests of a refused admission',
@@ -111,6 +113,17 @@ const SENTENCES: Record<string, { figure: string; result: (section: never) => st
     figure: 'items a sweep reads',
     result: (s: SweepFigures) =>
       `${s.itemsReadWithHistory} for ${s.active} active executions beside ${thousands(s.terminalBeside)} terminal ones (${s.itemsReadPerActiveExecution} per active); ${s.itemsReadActiveAlone} with nothing beside`,
+  },
+  coldStartFirstAnswer: {
+    figure: 'the cold start a caller meets: a fresh process importing the bundle and answering its first request',
+    result: (a: {
+      apiFirstAnswerMedianMs: number;
+      apiImportMedianMs: number;
+      baselineFirstWriteMedianMs: number;
+      baselineImportMedianMs: number;
+      coldStartFirstAnswerOverBaseline: number;
+    }) =>
+      `\`api\` ${ms(a.apiFirstAnswerMedianMs)} to its first admitted answer (import ${ms(a.apiImportMedianMs)}); baseline ${ms(a.baselineFirstWriteMedianMs)} to its first conditional write (import ${ms(a.baselineImportMedianMs)}); ${a.coldStartFirstAnswerOverBaseline}×`,
   },
   functions: {
     figure: 'function bundles (minified ESM, SDK included) and median cold initialization',

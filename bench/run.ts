@@ -14,7 +14,7 @@ import type { LocalConfig } from '../lib/contract/environment.js';
 import { DEFAULT_POLICY } from '../lib/domain/policies.js';
 import { localDynamoDbClient, startDynamoDbLocal } from '../lib/local/dynamodb-local.js';
 import { type LocalMode, startLocalMode } from '../lib/local/local-mode.js';
-import { systemClock } from '../lib/runtime.js';
+import { systemClock } from '../lib/runtime/runtime.js';
 import {
   apiHandlerOf,
   measureAdmissionCalls,
@@ -26,6 +26,7 @@ import {
 import { BASELINE, measureFunctions } from './bundles.js';
 import { measureBusOutage } from './bus-outage.js';
 import { measureLifecycleCost } from './dynamodb-cost.js';
+import { measureFirstAnswer } from './first-answer.js';
 import { measureMemoryAndSweep } from './memory-and-sweep.js';
 import { RunFollower } from './noop-runs.js';
 import { writeBenchmarksPage } from './results-page.js';
@@ -36,6 +37,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 const started = performance.now();
 const COLD_INIT_SAMPLES = 12;
+const FIRST_ANSWER_SAMPLES = 12;
 const UNLOADED_PAIRS = 200;
 const E2E_RUNS = 200;
 
@@ -44,8 +46,10 @@ const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
 };
 const errors: Record<string, string> = {};
-/** One part of the benchmark: a failure is recorded and the others still run. */
+const only = onlyParts(process.argv.slice(2));
+/** One part of the benchmark: a failure is recorded and the others still run; with `--only`, the parts named. */
 async function part<T>(name: string, what: string, measure: () => Promise<T>): Promise<T | undefined> {
+  if (only && !only.has(name)) return undefined;
   say(what);
   const t0 = performance.now();
   try {
@@ -93,6 +97,22 @@ const stopLocal = async (local: LocalMode, tableName: string): Promise<void> => 
     .send(new DeleteTableCommand({ TableName: tableName }))
     .catch((error: unknown) => say(`  could not delete table ${tableName}: ${(error as Error).message}`));
 };
+
+// The api's first answer beside the baseline's, while nothing else runs on the machine.
+const firstAnswer = await part(
+  'coldStartFirstAnswer',
+  `the api's first answer: ${FIRST_ANSWER_SAMPLES} fresh processes of its bundle answering one admitted POST /executions, against as many of the baseline's making one conditional write`,
+  async () => {
+    const tableName = `bench-cold-${randomUUID()}`;
+    const local = await startLocal(tableName);
+    try {
+      return await measureFirstAnswer(root, local, tableName, FIRST_ANSWER_SAMPLES);
+    } finally {
+      await stopLocal(local, tableName);
+    }
+  },
+);
+results.coldStartFirstAnswer = firstAnswer;
 
 let calls: Awaited<ReturnType<typeof measureAdmissionCalls>> | undefined;
 let unloaded: Awaited<ReturnType<typeof measureUnloaded>> | undefined;
@@ -227,6 +247,7 @@ const targets = {
   ),
   admittedP50OverBareP50Unloaded: target(unloaded?.admittedP50OverBareP50, (v) => v <= 2.5),
   coldInitOverBaselineMax: target(slowest && coldRatios[slowest[0]], (v) => v <= 1.5),
+  coldStartFirstAnswerOverBaseline: target(firstAnswer?.coldStartFirstAnswerOverBaseline, (v) => v <= 1.5),
   bundleKiBMax: target(largest && largest[1].kib, (v) => v <= 450),
   lifecycleWrites: target(cost?.fullLifecycle.writes, (v) => v <= 3),
   skippedAdmissionRequests: target(cost?.skippedAdmission.requests, (v) => v <= 2),
@@ -238,6 +259,7 @@ const LIMITS: Record<keyof typeof targets, string> = {
   admissionSequentialCalls: '≤ 2',
   admittedP50OverBareP50Unloaded: '≤ 2.5',
   coldInitOverBaselineMax: '≤ 1.5',
+  coldStartFirstAnswerOverBaseline: '≤ 1.5',
   bundleKiBMax: '≤ 450',
   lifecycleWrites: '≤ 3',
   skippedAdmissionRequests: '≤ 2',
@@ -263,6 +285,10 @@ const machine = results.machine as { cpus: number; node: string };
 lines.push(
   `Lockstep benchmarks: ${results.durationSeconds} s on ${machine.cpus} CPUs, Node ${machine.node}, one run (bench/results.json)`,
 );
+if (firstAnswer)
+  lines.push(
+    `api cold start to first answer (fresh process: import, one admitted POST /executions on local endpoints): median ${firstAnswer.apiFirstAnswerMedianMs} ms (import ${firstAnswer.apiImportMedianMs} ms); baseline import and first conditional write ${firstAnswer.baselineFirstWriteMedianMs} ms (import ${firstAnswer.baselineImportMedianMs} ms); ratio ${firstAnswer.coldStartFirstAnswerOverBaseline} (cold init alone, slowest function over baseline: ${coldRatios[slowest?.[0] ?? ''] ?? 'no value'})`,
+  );
 const callList = (c: { calls: { call: string }[] }) => c.calls.map((x) => x.call).join(' → ');
 if (calls) {
   lines.push(
@@ -349,3 +375,15 @@ console.log(lines.join('\n'));
 say('wrote bench/results.json');
 writeBenchmarksPage(root, results, LIMITS);
 if (Object.keys(errors).length > 0) process.exitCode = 1;
+
+/**
+ * `--only <parts>`: only the parts named (comma-separated, as in results.json), `cold-start` for the
+ * bundles' cold init and the api's first answer; every part when absent. Targets of parts not run have no value.
+ */
+function onlyParts(args: string[]): Set<string> | undefined {
+  const at = args.indexOf('--only');
+  if (at < 0) return undefined;
+  const names = (args[at + 1] ?? '').split(',').filter(Boolean);
+  if (names.length === 0) throw new Error('--only takes part names: cold-start, functions, coldStartFirstAnswer, …');
+  return new Set(names.flatMap((name) => (name === 'cold-start' ? ['functions', 'coldStartFirstAnswer'] : [name])));
+}

@@ -10,14 +10,16 @@ import { EventBridgePublisher } from '../adapters/eventbridge/domain-event-publi
 import type { LocalConfig } from '../contract/environment.js';
 import { busNameOf, ENGINE_BUS_NAME, ENGINE_RULES, patternOf } from '../contract/events.js';
 import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../contract/table.js';
-import { createApiHandler } from '../handlers/api-handler.js';
 import { type Authenticator, bearerTokenAuthenticator } from '../handlers/authenticators.js';
-import { createPublisherHandler } from '../handlers/publisher-handler.js';
-import { createStatusHandler } from '../handlers/status-handler.js';
-import { createSweeperHandler } from '../handlers/sweeper-handler.js';
-import { createTriggerHandler } from '../handlers/trigger-handler.js';
 import type { Clock } from '../ports/index.js';
-import { buildRuntime, type IdempotentRuntime, systemClock } from '../runtime.js';
+import { searchEventPath } from '../runtime/engine-logger.js';
+import { apiFunction } from '../runtime/functions/api.js';
+import { publisherFunction } from '../runtime/functions/publisher.js';
+import { statusFunction } from '../runtime/functions/status.js';
+import { sweeperFunction } from '../runtime/functions/sweeper.js';
+import { triggerFunction } from '../runtime/functions/trigger.js';
+import { type FunctionDefinition, localHandler } from '../runtime/handler-factory.js';
+import { buildRuntime, type IdempotentRuntime, systemClock } from '../runtime/runtime.js';
 import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
 import type { Engine } from '../use-cases/engine.js';
 import { localCatalog } from '../workflows/catalog.js';
@@ -79,8 +81,9 @@ export interface LocalMode {
 /**
  * The whole engine on one machine, started in order with a health check after each step:
  * storage up → tables ready → Step Functions and EventBridge endpoints up → API up. The
- * engine is the one of the Lambda functions, built by the same `buildRuntime`: local mode
- * swaps endpoints, not code paths.
+ * engine is the one of the Lambda functions, built by the same `buildRuntime`, and each
+ * function's handler is built by the same factory (`localHandler`), with its middy chain and
+ * logging keys: local mode swaps endpoints, not code paths.
  */
 export async function startLocalMode(config: LocalConfig, options: LocalModeOptions = {}): Promise<LocalMode> {
   const progress = options.progress ?? (() => {});
@@ -127,7 +130,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
 
     progress('[3/5] starting the local Step Functions and EventBridge endpoints');
     // Every level on standard output, as the README says (Powertools sends WARN and ERROR to standard error).
-    const logger = new StdoutLogger({ serviceName: 'lockstep' });
+    const logger = new StdoutLogger({ serviceName: 'lockstep', correlationIdSearchFn: searchEventPath });
     const bus = new LocalEventBus({
       clock,
       onDeliveryFailure: (rule, event, error) =>
@@ -189,6 +192,8 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     built.engine = runtime.engine;
     stops.push(() => runtime.destroy());
     const { engine } = runtime;
+    // Each function's handler as its Lambda function runs it, one invocation per event or request.
+    const local = <E, R>(definition: FunctionDefinition<E, R>) => localHandler(definition, logger, clock, engine.newId);
 
     // The outbox: the table's stream → domain events on the bus, by the publisher Lambda's own handler.
     const eventbridge = new EventBridgeClient({ endpoint: ebEndpoint.url, region: LOCAL_REGION, credentials });
@@ -199,11 +204,12 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     const streamReader = new DynamoDbStreamReader({
       client: streamsClient,
       streamArn,
-      handle: createPublisherHandler({
-        publisher: new EventBridgePublisher(eventbridge, ENGINE_BUS_NAME),
-        logger,
-        metrics: engine.metrics,
-      }),
+      handle: local(
+        publisherFunction({
+          publisher: new EventBridgePublisher(eventbridge, ENGINE_BUS_NAME),
+          metrics: engine.metrics,
+        }),
+      ),
       onError: (error) => logger.error('reading the table stream failed', { error: (error as Error).message }),
       ...(config.dataDir && { checkpointFile: join(config.dataDir, STREAM_CHECKPOINT_FILE) }),
     });
@@ -211,9 +217,9 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     stops.push(() => streamReader.stop());
     const arns = Object.values(stateMachineArns);
 
-    const trigger = createTriggerHandler({ engine, idempotencyStore: runtime.idempotencyStore });
-    const status = createStatusHandler({ engine });
-    const sweeper = createSweeperHandler({ engine });
+    const trigger = local(triggerFunction({ engine, idempotencyStore: runtime.idempotencyStore }));
+    const status = local(statusFunction({ engine }));
+    const sweeper = local(sweeperFunction({ engine }));
     // The rules the CDK app deploys, from the same list.
     const targets = { trigger: (event: DeliveredEvent) => trigger(event as never), status, sweeper };
     for (const rule of ENGINE_RULES) {
@@ -228,17 +234,22 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
 
     progress('[4/5] starting the sweeper');
     const timer = setLongInterval(
-      () => void sweeper().catch((error: unknown) => logger.error('sweep failed', { error: (error as Error).message })),
+      () =>
+        void sweeper(undefined).catch((error: unknown) =>
+          logger.error('sweep failed', { error: (error as Error).message }),
+        ),
       config.sweepIntervalSeconds * 1000,
     );
     stops.push(() => timer.cancel());
 
     progress('[5/5] starting the HTTP API');
-    const api = createApiHandler({
-      engine,
-      authenticate: options.authenticate ?? bearerTokenAuthenticator(token),
-      idempotencyStore: runtime.idempotencyStore,
-    });
+    const api = local(
+      apiFunction({
+        engine,
+        authenticate: options.authenticate ?? bearerTokenAuthenticator(token),
+        idempotencyStore: runtime.idempotencyStore,
+      }),
+    );
     const server = await startApiServer(api, { logger: runtime.logger, clock, port: config.port });
     stops.push(() => server.close());
     const health = await fetch(`${server.url}/health`);

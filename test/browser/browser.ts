@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { systemClock } from '../../lib/runtime.js';
+import { systemClock } from '../../lib/runtime/runtime.js';
 import { statusPageUrl } from '../../lib/ui/status-page.js';
 import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../support/local-mode.js';
 import { until } from '../support/wait.js';

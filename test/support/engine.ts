@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { inject } from 'vitest';
 import { EventBridgePublisher } from '../../lib/adapters/eventbridge/domain-event-publisher.js';
 import { EmfMetrics } from '../../lib/adapters/metrics/emf-metrics.js';
 import { SfnDriver } from '../../lib/adapters/stepfunctions/sfn-driver.js';
-import { type StatusChangeEvent } from '../../lib/contract/events.js';
+import type { StatusChangeEvent } from '../../lib/contract/events.js';
 import { DEFAULT_POLICY, type Policy } from '../../lib/domain/policies.js';
-import { createPublisherHandler } from '../../lib/handlers/publisher-handler.js';
-import { observationFromStatusEvent } from '../../lib/handlers/status-observation.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/dynamodb-local.js';
 import { DynamoDbStreamReader, type StreamBatchHandler } from '../../lib/local/dynamodb-stream-reader.js';
 import { localDynamoDbStreamsClient } from '../../lib/local/dynamodb-streams-client.js';
@@ -20,8 +17,11 @@ import { deployCatalog } from '../../lib/local/stepfunctions/deploy-catalog.js';
 import { startStepFunctionsEndpoint } from '../../lib/local/stepfunctions/http-endpoint.js';
 import { LocalStepFunctions } from '../../lib/local/stepfunctions/local-step-functions.js';
 import { SIMULATED_TASKS } from '../../lib/local/stepfunctions/simulated-tasks.js';
-import { systemClock } from '../../lib/runtime.js';
-import { completeExecution } from '../../lib/use-cases/complete-execution.js';
+import { engineLogger } from '../../lib/runtime/engine-logger.js';
+import { publisherFunction } from '../../lib/runtime/functions/publisher.js';
+import { statusFunction } from '../../lib/runtime/functions/status.js';
+import { localHandler } from '../../lib/runtime/handler-factory.js';
+import { systemClock } from '../../lib/runtime/runtime.js';
 import type { Engine } from '../../lib/use-cases/engine.js';
 import { localCatalog } from '../../lib/workflows/catalog.js';
 import { loadBuiltInWorkflows } from '../../lib/workflows/load-workflows.js';
@@ -74,9 +74,7 @@ export async function createTestEngine(
     onStatusChange: (event) => {
       events.push(event);
       if (!deliver) return;
-      const delivery = completeExecution(engine, observationFromStatusEvent(event)).finally(() =>
-        deliveries.delete(delivery),
-      );
+      const delivery = status(event).finally(() => deliveries.delete(delivery));
       deliveries.add(delivery);
       return delivery;
     },
@@ -102,7 +100,7 @@ export async function createTestEngine(
     maxAttempts: 1,
   });
   const metricLines: string[] = [];
-  const logger = new Logger({ serviceName: 'lockstep-test', logLevel: 'WARN' });
+  const logger = engineLogger({ serviceName: 'lockstep-test', logLevel: 'WARN' });
   const metrics = new EmfMetrics({ write: (line) => metricLines.push(line) });
   const streamsClient = localDynamoDbStreamsClient(inject('dynamodbEndpoint'));
   const streamErrors: unknown[] = [];
@@ -110,7 +108,12 @@ export async function createTestEngine(
     client: streamsClient,
     streamArn,
     handle: (options.wrapPublisher ?? ((handle) => handle))(
-      createPublisherHandler({ publisher: new EventBridgePublisher(eventbridge, 'lockstep'), logger, metrics }),
+      localHandler(
+        publisherFunction({ publisher: new EventBridgePublisher(eventbridge, 'lockstep'), metrics }),
+        logger,
+        clock,
+        randomUUID,
+      ),
     ),
     onError: (error) => streamErrors.push(error),
     retryDelayMs: 20,
@@ -128,6 +131,8 @@ export async function createTestEngine(
     newId: randomUUID,
     actor: 'lockstep',
   };
+  // Status events reach the status function's handler, as local mode delivers them.
+  const status = localHandler(statusFunction({ engine }), logger, clock, randomUUID);
   return {
     engine,
     store,

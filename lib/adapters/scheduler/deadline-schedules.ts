@@ -74,7 +74,7 @@ function scheduleName(executionId: string): string {
 }
 
 /**
- * The runtime's `deadlineSchedules` part (lib/runtime.ts): the Scheduler client and the
+ * The runtime's `deadlineSchedules` part (lib/runtime/runtime.ts): the Scheduler client and the
  * adapter, for the functions that arm or disarm deadlines (status, sweeper) and nobody else.
  */
 export function deadlineSchedules(

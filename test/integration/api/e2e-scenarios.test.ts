@@ -5,7 +5,7 @@ import { SigV4ApiClient } from '../../../lib/cli/api-client.js';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
 import { LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
 import { type LocalMode, startLocalMode } from '../../../lib/local/local-mode.js';
-import { systemClock } from '../../../lib/runtime.js';
+import { systemClock } from '../../../lib/runtime/runtime.js';
 import { SCENARIOS, type ScenarioContext } from '../../e2e/scenarios.js';
 import { sigV4Authenticator } from '../../support/sigv4-verifier.js';
 

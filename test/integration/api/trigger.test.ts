@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
@@ -20,6 +21,8 @@ describe('the EventBridge trigger', () => {
     await t.local.stop();
   });
 
+  /** The error lines of local mode's loggers: each invocation logs on its own child of the runtime's logger. */
+  const spyOnLocalErrors = () => vi.spyOn(Object.getPrototypeOf(t.local.runtime.logger) as Logger, 'error');
   const request = (detail: Record<string, unknown>, source = 'alerting.pipeline') =>
     events.send(
       new PutEventsCommand({
@@ -108,7 +111,7 @@ describe('the EventBridge trigger', () => {
       'detail.parameters.SECONDS: ',
     ],
   ])('names where the problem is in the event (detail.…) when it rejects %s', async (_label, detail, reason) => {
-    const errors = vi.spyOn(t.local.runtime.engine.logger, 'error');
+    const errors = spyOnLocalErrors();
     await request(detail, 'src-locations');
     await t.settle();
     const rejected = errors.mock.calls.find(([message]) => message === 'WorkflowExecution Requested event rejected');
@@ -149,7 +152,7 @@ describe('the EventBridge trigger', () => {
   ])(
     'rejects an event whose idempotencyKey is %s, logging the reason, and starts nothing; the same request without the key still runs',
     async (_label, idempotencyKey, reason) => {
-      const errors = vi.spyOn(t.local.runtime.engine.logger, 'error');
+      const errors = spyOnLocalErrors();
       const target = uniqueTarget();
       const source = `src-${target.split('/')[0]}`;
       await request({ targetResource: target, workflowId: 'noop', idempotencyKey }, source);

@@ -6,7 +6,7 @@ import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
 import { LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
 import { freePort } from '../../../lib/local/http-listen.js';
 import { type LocalMode, startLocalMode } from '../../../lib/local/local-mode.js';
-import { systemClock } from '../../../lib/runtime.js';
+import { systemClock } from '../../../lib/runtime/runtime.js';
 import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../../support/local-mode.js';
 import { sigV4Authenticator } from '../../support/sigv4-verifier.js';
 import { errorText, json, lockstep } from './cli-process.js';

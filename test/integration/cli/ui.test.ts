@@ -7,7 +7,7 @@ import { SigV4ApiClient } from '../../../lib/cli/api-client.js';
 import { DEFAULT_POLICY } from '../../../lib/domain/policies.js';
 import { LOCAL_REGION } from '../../../lib/local/dynamodb-local.js';
 import { type LocalMode, startLocalMode } from '../../../lib/local/local-mode.js';
-import { systemClock } from '../../../lib/runtime.js';
+import { systemClock } from '../../../lib/runtime/runtime.js';
 import { sigV4Authenticator } from '../../support/sigv4-verifier.js';
 import { until } from '../../support/wait.js';
 

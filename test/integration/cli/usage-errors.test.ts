@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../lib/runtime.js';
+import { systemClock } from '../../../lib/runtime/runtime.js';
 import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../../support/local-mode.js';
 import { lockstep } from './cli-process.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../lib/runtime.js';
+import { systemClock } from '../../../lib/runtime/runtime.js';
 import { uniqueTarget } from '../../support/lifecycle.js';
 import { startTestLocalMode, type TestLocalMode } from '../../support/local-mode.js';
 import { until } from '../../support/wait.js';

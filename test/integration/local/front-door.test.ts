@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../lib/runtime.js';
+import { systemClock } from '../../../lib/runtime/runtime.js';
 import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../../support/local-mode.js';
 import { unchunk } from '../../support/raw-http.js';
 

@@ -3,7 +3,7 @@ import { createApiHandler } from '../../../lib/handlers/api-handler.js';
 import { bearerTokenAuthenticator } from '../../../lib/handlers/authenticators.js';
 import { startApiServer } from '../../../lib/local/api-server.js';
 import type { ListeningServer } from '../../../lib/local/http-listen.js';
-import { systemClock } from '../../../lib/runtime.js';
+import { systemClock } from '../../../lib/runtime/runtime.js';
 import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../../support/local-mode.js';
 import { type RawExchange, rawExchange, requestHead } from '../../support/raw-http.js';
 

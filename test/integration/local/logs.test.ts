@@ -2,8 +2,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
+import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { APIGatewayProxyEvent, Context, EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureIdempotencyTable } from '../../../lib/adapters/dynamodb/table-setup.js';
+import { iamAuthenticator } from '../../../lib/handlers/authenticators.js';
+import { searchEventPath } from '../../../lib/runtime/engine-logger.js';
+import { apiFunction } from '../../../lib/runtime/functions/api.js';
+import { triggerFunction } from '../../../lib/runtime/functions/trigger.js';
+import { lambdaHandler } from '../../../lib/runtime/handler-factory.js';
+import { createTestEngine, type TestEngine } from '../../support/engine.js';
 import { until } from '../../support/wait.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -165,5 +176,239 @@ describe("local mode's logs, as its guide (docs/local-mode.md) says", () => {
       executionId: expect.any(String),
       phase: expect.stringMatching(/^(Pending|Running|Completed)$/),
     });
+  });
+});
+
+/** A Powertools Logger as the Lambda functions' (same options), whose lines go to an array instead of standard output. */
+class BufferLogger extends Logger {
+  constructor(
+    readonly lines: LogLine[],
+    options: ConstructorOptions = { serviceName: 'lockstep', correlationIdSearchFn: searchEventPath, logLevel: 'INFO' },
+  ) {
+    super(options);
+  }
+  protected override printLog(_logLevel: number, log: LogItem): void {
+    this.lines.push(JSON.parse(JSON.stringify(log.getAttributes())) as LogLine);
+  }
+  protected override createLogger(options?: ConstructorOptions): Logger {
+    return new BufferLogger(this.lines, options);
+  }
+}
+
+/** The context the Lambda runtime hands a function's handler. */
+function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: '2026/12/07/[$LATEST]0123456789abcdef',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+/** POST /executions as API Gateway (REST, AWS_IAM) hands it to the api function. */
+function apiGatewayPost(body: Record<string, unknown>): APIGatewayProxyEvent {
+  const text = JSON.stringify(body);
+  return {
+    resource: '/{proxy+}',
+    path: '/executions',
+    httpMethod: 'POST',
+    headers: { 'content-type': 'application/json' },
+    multiValueHeaders: { 'content-type': ['application/json'] },
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { proxy: 'executions' },
+    stageVariables: null,
+    body: text,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abcdef1234',
+      authorizer: null,
+      httpMethod: 'POST',
+      path: '/prod/executions',
+      protocol: 'HTTP/1.1',
+      requestId: randomUUID(),
+      requestTimeEpoch: 1_796_000_000_000,
+      resourceId: 'abc123',
+      resourcePath: '/{proxy+}',
+      stage: 'prod',
+      identity: {
+        accessKey: null,
+        accountId: '123456789012',
+        apiKey: null,
+        apiKeyId: null,
+        caller: 'AROAEXAMPLE:ops',
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '203.0.113.7',
+        user: 'AROAEXAMPLE:ops',
+        userAgent: 'aws-cli/2',
+        userArn: 'arn:aws:sts::123456789012:assumed-role/ops/ops',
+      },
+    },
+  };
+}
+
+const keysOf = (line: LogLine) => Object.keys(line).sort();
+
+/**
+ * The same request and the same event, once through local mode (its own process, its standard
+ * output) and once through the Lambda functions' handlers as the factory builds them (a real
+ * event shape, a Lambda context, the Lambda functions' Logger writing to a buffer): the lines
+ * they produce carry the same keys.
+ */
+describe("local mode's log lines carry the Lambda functions' keys", () => {
+  let child: ChildProcess;
+  let stdout = '';
+  let api: string;
+  let events: EventBridgeClient;
+  let t: TestEngine;
+  const lambdaLines: LogLine[] = [];
+  beforeAll(async () => {
+    const env = {
+      ...process.env,
+      PORT: '0',
+      DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
+      LOCKSTEP_TABLE_NAME: `lockstep-log-keys-${randomUUID()}`,
+      LOCKSTEP_TOKEN: TOKEN,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    };
+    child = spawn(process.execPath, ['--import', 'tsx', 'lib/local/main.ts'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    await until(() => (/^Token: +\S+/m.test(stdout) ? true : undefined), 60_000, `the endpoint lines\n${stdout}`);
+    api = /^API: +(\S+)$/m.exec(stdout)![1]!;
+    events = new EventBridgeClient({
+      endpoint: /^EventBridge: +(\S+)/m.exec(stdout)![1]!,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: TOKEN },
+    });
+    t = await createTestEngine();
+    await ensureIdempotencyTable(t.dynamodb, 'lockstep-log-keys-idempotency');
+  });
+  afterAll(async () => {
+    events?.destroy();
+    // Its runs (a 600 s wait among them) end with it.
+    await t?.close();
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  const lambdaParts = () => ({
+    engine: t.engine,
+    idempotencyStore: new DynamoDBPersistenceLayer({
+      tableName: 'lockstep-log-keys-idempotency',
+      awsSdkV3Client: t.dynamodb,
+    }),
+  });
+  const localLine = (find: (line: LogLine) => boolean, what: string) =>
+    until(() => logLines(stdout).find(find), 20_000, `${what}\n${stdout}`);
+
+  it('on a request: the lines of a POST /executions that is skipped', async () => {
+    const body = (target: string, workflowId: string) => ({
+      targetResource: target,
+      workflowId,
+      correlationId: 'rr-keys',
+      ...(workflowId === 'wait' && { parameters: { SECONDS: '600' } }),
+    });
+    const localTarget = `keys-${randomUUID().slice(0, 8)}/deployment/app`;
+    for (const [workflowId, status] of [
+      ['wait', 201],
+      ['noop', 409],
+    ] as const) {
+      const answer = await fetch(`${api}/executions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body(localTarget, workflowId)),
+      });
+      expect(answer.status).toBe(status);
+    }
+    const handler = lambdaHandler(
+      apiFunction({ ...lambdaParts(), authenticate: iamAuthenticator }),
+      new BufferLogger(lambdaLines),
+    );
+    const lambdaTarget = `keys-${randomUUID().slice(0, 8)}/deployment/app`;
+    expect((await handler(apiGatewayPost(body(lambdaTarget, 'wait')), lambdaContext('lockstep-Api'))).statusCode).toBe(
+      201,
+    );
+    expect((await handler(apiGatewayPost(body(lambdaTarget, 'noop')), lambdaContext('lockstep-Api'))).statusCode).toBe(
+      409,
+    );
+
+    const skipped = (target: string) => (line: LogLine) =>
+      line.message === 'execution Skipped' && line.targetResource === target;
+    const local = await localLine(skipped(localTarget), "local mode's execution Skipped line");
+    const lambda = lambdaLines.find(skipped(lambdaTarget));
+
+    expect(lambda, JSON.stringify(lambdaLines)).toBeDefined();
+    expect(keysOf(local)).toEqual(keysOf(lambda!));
+    expect(keysOf(local)).toEqual(
+      expect.arrayContaining(['executionId', 'targetResource', 'correlationId', 'correlation_id', 'function_name']),
+    );
+    expect(local).toMatchObject({ function_name: 'lockstep-api', correlationId: 'rr-keys' });
+  });
+
+  it('on an event: the line of a WorkflowExecution Requested event', async () => {
+    const detail = (target: string) => ({ targetResource: target, workflowId: 'noop', correlationId: 'alert-keys' });
+    const localTarget = `keys-${randomUUID().slice(0, 8)}/deployment/app`;
+    const put = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'lockstep',
+            DetailType: 'WorkflowExecution Requested',
+            Source: 'test.log-keys',
+            Detail: JSON.stringify(detail(localTarget)),
+          },
+        ],
+      }),
+    );
+    const eventId = put.Entries![0]!.EventId!;
+    const lambdaTarget = `keys-${randomUUID().slice(0, 8)}/deployment/app`;
+    const event: EventBridgeEvent<string, unknown> = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'WorkflowExecution Requested',
+      source: 'test.log-keys',
+      account: '123456789012',
+      time: '2026-12-07T00:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: detail(lambdaTarget),
+    };
+    await lambdaHandler(triggerFunction(lambdaParts()), new BufferLogger(lambdaLines))(
+      event,
+      lambdaContext('lockstep-Trigger'),
+    );
+
+    const local = await localLine((line) => line.eventId === eventId, `local mode's line about event ${eventId}`);
+    const lambda = lambdaLines.find((line) => line.eventId === event.id);
+
+    expect(lambda, JSON.stringify(lambdaLines)).toBeDefined();
+    expect(keysOf(local)).toEqual(keysOf(lambda!));
+    expect(local).toMatchObject({
+      correlation_id: eventId,
+      correlationId: 'alert-keys',
+      function_name: 'lockstep-trigger',
+    });
+    expect(lambda).toMatchObject({ correlation_id: event.id, correlationId: 'alert-keys' });
   });
 });

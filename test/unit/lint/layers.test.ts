@@ -46,6 +46,18 @@ const CASES: { layer: string; file: string; forbidden: string; allowed: string }
     forbidden: '../adapters/dynamodb/dynamodb-store.js',
     allowed: '../use-cases/engine.js',
   },
+  {
+    layer: 'runtime',
+    file: 'lib/runtime/x.ts',
+    forbidden: '../local/timers.js',
+    allowed: '../adapters/dynamodb/dynamodb-store.js',
+  },
+  {
+    layer: 'functions',
+    file: 'functions/x.ts',
+    forbidden: '../lib/handlers/api-handler.js',
+    allowed: '../lib/runtime/functions/api.js',
+  },
   { layer: 'cli', file: 'lib/cli/commands/x.ts', forbidden: '../../handlers/api-handler.js', allowed: '../views.js' },
   {
     layer: 'cli',

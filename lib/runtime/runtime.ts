@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDbStore } from './adapters/dynamodb/dynamodb-store.js';
-import { EmfMetrics } from './adapters/metrics/emf-metrics.js';
-import { loadRe2js } from './adapters/patterns/re2js-engine.js';
-import type { deadlineSchedules } from './adapters/scheduler/deadline-schedules.js';
-import { SfnDriver } from './adapters/stepfunctions/sfn-driver.js';
-import { ConfigurationError, readLambdaSettings } from './contract/environment.js';
-import type { Policy } from './domain/policies.js';
-import { usePatternEngine } from './domain/user-pattern.js';
-import type { Clock, DeadlineScheduler, WorkflowCatalog } from './ports/index.js';
-import type { Engine } from './use-cases/engine.js';
-import { CATALOG_FILE_NAME, readCatalogFile } from './workflows/catalog.js';
-import { StateMachineArns } from './workflows/state-machines.js';
+import { DynamoDbStore } from '../adapters/dynamodb/dynamodb-store.js';
+import { EmfMetrics } from '../adapters/metrics/emf-metrics.js';
+import { loadRe2js } from '../adapters/patterns/re2js-engine.js';
+import type { deadlineSchedules } from '../adapters/scheduler/deadline-schedules.js';
+import { SfnDriver } from '../adapters/stepfunctions/sfn-driver.js';
+import { ConfigurationError, readLambdaSettings } from '../contract/environment.js';
+import type { Policy } from '../domain/policies.js';
+import { usePatternEngine } from '../domain/user-pattern.js';
+import type { Clock, DeadlineScheduler, WorkflowCatalog } from '../ports/index.js';
+import type { Engine } from '../use-cases/engine.js';
+import { CATALOG_FILE_NAME, readCatalogFile } from '../workflows/catalog.js';
+import { StateMachineArns } from '../workflows/state-machines.js';
+import { engineLogger } from './engine-logger.js';
 
 /** Everything the engine's wiring depends on; Lambda reads it from the environment, local mode from what it started. */
 export interface RuntimeSettings {
@@ -97,7 +98,7 @@ export function buildRuntime(settings: RuntimeSettings, parts: RuntimeParts = {}
     ...base,
     ...(settings.endpoints?.stepfunctions && { endpoint: settings.endpoints.stepfunctions }),
   });
-  const logger = settings.logger ?? new Logger({ serviceName: 'lockstep' });
+  const logger = settings.logger ?? engineLogger();
   const schedules =
     !settings.deadlines && settings.deadlineSchedules && parts.deadlineSchedules
       ? parts.deadlineSchedules(base, settings.deadlineSchedules)
