@@ -1,4 +1,3 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
 import type { ExecutionRecord } from '../domain/execution.js';
@@ -25,20 +24,27 @@ export interface AdmissionAnswer {
  * how long a record left in progress by a crash answers 409 before the retry goes through.
  */
 export function idempotentAdmission(engine: Engine, persistenceStore: BasePersistenceLayer, localDeadlineMs: number) {
-  const config = new IdempotencyConfig({
-    eventKeyJmesPath: 'key',
-    payloadValidationJmesPath: 'request',
-    expiresAfterSeconds: 24 * 3600,
-  });
   const localDeadline = { getRemainingTimeInMillis: () => localDeadlineMs } as Context;
-  const admitOnce = makeIdempotent(
-    async (input: { key: string } & PreparedRequest): Promise<AdmissionAnswer> => {
-      const { kind, record } = await admitAndStart(engine, input, { executionId: executionIdForKey(input.key) });
-      return { kind, record };
-    },
-    { persistenceStore, config },
-  );
-  return (key: string, prepared: PreparedRequest, context?: Context): Promise<AdmissionAnswer> => {
+  let layer: ReturnType<typeof buildLayer> | undefined;
+  const buildLayer = async () => {
+    const { IdempotencyConfig, makeIdempotent } = await import('./idempotency-kit.js');
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: 'key',
+      payloadValidationJmesPath: 'request',
+      expiresAfterSeconds: 24 * 3600,
+    });
+    const admitOnce = makeIdempotent(
+      async (input: { key: string } & PreparedRequest): Promise<AdmissionAnswer> => {
+        const { kind, record } = await admitAndStart(engine, input, { executionId: executionIdForKey(input.key) });
+        return { kind, record };
+      },
+      { persistenceStore, config },
+    );
+    return { config, admitOnce };
+  };
+  return async (key: string, prepared: PreparedRequest, context?: Context): Promise<AdmissionAnswer> => {
+    layer ??= buildLayer();
+    const { config, admitOnce } = await layer;
     config.registerLambdaContext(context ?? localDeadline);
     return admitOnce({ key, ...prepared });
   };
