@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ENVIRONMENT } from '../lib/contract/environment.js';
 import { LOCAL_REGION } from '../lib/local/dynamodb-local.js';
 import type { LocalMode } from '../lib/local/local-mode.js';
 import { BASELINE, bundleDir, lambdaEnvironment } from './bundles.js';
@@ -47,13 +48,13 @@ export async function measureFirstAnswer(
   // The Lambda environment, on local mode's endpoints (the SDK reads AWS_ENDPOINT_URL_<SERVICE>) and its token.
   const onLocal = (name: string) => ({
     ...lambdaEnvironment(name, bundleDir(root, name), Object.keys(stateMachineArns)),
-    TABLE_NAME: tableName,
+    [ENVIRONMENT.tableName]: tableName,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: local.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: local.credentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: local.urls.dynamodb,
     AWS_ENDPOINT_URL_SFN: local.urls.stepfunctions,
-    ...(name !== BASELINE && { STATE_MACHINE_ARNS: JSON.stringify(stateMachineArns) }),
+    ...(name !== BASELINE && { [ENVIRONMENT.stateMachineArns]: JSON.stringify(stateMachineArns) }),
   });
   const api: Sample[] = [];
   const baseline: Sample[] = [];

@@ -12,7 +12,7 @@ const results: BenchResults = {
   coldStart: { firstAnswerMs: 120.5, samplesMs: [130, 120.5, 118] },
   targets: {
     lifecycleWrites: { value: 3, met: true, limit: '≤ 3' },
-    coldStartFirstAnswerOverBaseline: { value: 1.72, met: false, limit: '≤ 1.5' },
+    aTargetNotYetKnown: { value: 1.72, met: false, limit: '≤ 1.5' },
     bundleKiBMax: { value: null, met: false },
   },
   durationSeconds: 225.44,
@@ -33,7 +33,7 @@ describe('the benchmarks page', () => {
     expect(rows).toContain(
       '| `lifecycleWrites`: DynamoDB write requests for admit → start → complete | 3 | ≤ 3 | met |',
     );
-    expect(rows).toContain('| `coldStartFirstAnswerOverBaseline` | 1.72 | ≤ 1.5 | **not met** |');
+    expect(rows).toContain('| `aTargetNotYetKnown` | 1.72 | ≤ 1.5 | **not met** |');
     expect(rows).toContain(
       '| `bundleKiBMax`: the largest function bundle, minified, in KiB | no value | — | **not met** |',
     );
@@ -65,7 +65,7 @@ describe('the benchmarks page', () => {
       writeBenchmarksPage(
         root,
         { ...rest, targets: unbounded },
-        { lifecycleWrites: '≤ 3', coldStartFirstAnswerOverBaseline: '≤ 1.5' },
+        { lifecycleWrites: '≤ 3', aTargetNotYetKnown: '≤ 1.5' },
       );
 
       const recorded = JSON.parse(readFileSync(`${root}bench/results.json`, 'utf8')) as BenchResults;
