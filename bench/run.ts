@@ -37,7 +37,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 const started = performance.now();
 const COLD_INIT_SAMPLES = 12;
-const FIRST_ANSWER_SAMPLES = 12;
+const FIRST_ANSWER_SAMPLES = 20;
 const UNLOADED_PAIRS = 200;
 const E2E_RUNS = 200;
 
