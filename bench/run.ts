@@ -279,7 +279,7 @@ results.durationSeconds = round((performance.now() - started) / 1000);
 writeFileSync(`${root}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
 mkdirSync(`${root}bench/.build`, { recursive: true });
 
-// The summary, one line per figure, in words the README can quote.
+// The summary, one line per figure, in words docs/benchmarks.md can quote.
 const lines: string[] = [];
 const machine = results.machine as { cpus: number; node: string };
 lines.push(

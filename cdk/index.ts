@@ -1,4 +1,4 @@
-// `lockstep/cdk`: what a project that installs Lockstep deploys it with (README "Bring your own workflow").
+// `lockstep/cdk`: what a project that installs Lockstep deploys it with (docs/workflows.md, "Bring your own workflow").
 
 export type { WorkflowVersion } from '../lib/domain/workflow-version.js';
 export { loadWorkflows, WorkflowFolderError } from '../lib/workflows/load-workflows.js';

@@ -29,7 +29,7 @@ export interface EngineMonitoringProps {
   readonly routineSkipThreshold?: number;
 }
 
-/** The alarms README.md explains, one per thing an operator must act on, and a dashboard of the engine. */
+/** The alarms docs/deploying.md explains, one per thing an operator must act on, and a dashboard of the engine. */
 export class EngineMonitoring extends Construct {
   readonly alarms: Alarm[] = [];
 
@@ -54,7 +54,7 @@ export class EngineMonitoring extends Construct {
       'FailedExecutions',
       engineMetric(METRIC.executions, { outcome: 'Failed' }),
       1,
-      'A workflow failed. See README "Alarms": FailedExecutions.',
+      'A workflow failed. See docs/deploying.md "Alarms": FailedExecutions.',
     );
     const routine = props.routineSkipThreshold ?? 50;
     for (const reason of Object.values(SkipReason)) {
@@ -63,7 +63,7 @@ export class EngineMonitoring extends Construct {
         `Skipped${reason}`,
         engineMetric(METRIC.skips, { reason }, Duration.minutes(15)),
         blocking ? 1 : routine,
-        `Admissions refused with ${reason}. See README "Alarms": Skipped${reason}.`,
+        `Admissions refused with ${reason}. See docs/deploying.md "Alarms": Skipped${reason}.`,
       );
     }
     for (const [name, fn] of Object.entries(props.functions)) {
@@ -71,7 +71,7 @@ export class EngineMonitoring extends Construct {
         `${name}Errors`,
         fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
         1,
-        `The ${name} function failed. See README "Alarms": HandlerErrors.`,
+        `The ${name} function failed. See docs/deploying.md "Alarms": HandlerErrors.`,
       );
     }
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
@@ -79,26 +79,26 @@ export class EngineMonitoring extends Construct {
         `${name}DlqDepth`,
         queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
         1,
-        `Events the engine could not deliver are waiting in the ${name} DLQ. See README "Alarms": DlqDepth.`,
+        `Events the engine could not deliver are waiting in the ${name} DLQ. See docs/deploying.md "Alarms": DlqDepth.`,
       );
     }
     alarm(
       'DomainEventsUnpublished',
       engineMetric(METRIC.domainEventsUnpublished, {}),
       1,
-      'The bus refused domain events, or did not answer; they are being published again from the stream. See README "Alarms": DomainEventsUnpublished.',
+      'The bus refused domain events, or did not answer; they are being published again from the stream. See docs/deploying.md "Alarms": DomainEventsUnpublished.',
     );
     alarm(
       'DomainEventsBehind',
       props.outbox.metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' }),
       Duration.minutes(5).toMilliseconds(),
-      'Domain events are more than 5 minutes behind the transitions stored. See README "Alarms": DomainEventsBehind.',
+      'Domain events are more than 5 minutes behind the transitions stored. See docs/deploying.md "Alarms": DomainEventsBehind.',
     );
     alarm(
       'SweeperRepairs',
       engineMetric(METRIC.sweeperRepairs, { repair: ALL_REPAIRS }, Duration.minutes(15)),
       1,
-      'The sweeper had to repair executions. See README "Alarms": SweeperRepairs.',
+      'The sweeper had to repair executions. See docs/deploying.md "Alarms": SweeperRepairs.',
     );
 
     const outcomes = ['Completed', 'Failed'].map((outcome) => engineMetric(METRIC.executions, { outcome }));

@@ -129,7 +129,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     refuse(await checkWorkflowDigests(setupClient, config.tableName, versions));
 
     progress('[3/5] starting the local Step Functions and EventBridge endpoints');
-    // Every level on standard output, as the README says (Powertools sends WARN and ERROR to standard error).
+    // Every level on standard output, as the local mode guide says (Powertools sends WARN and ERROR to standard error).
     const logger = new StdoutLogger({ serviceName: 'lockstep', correlationIdSearchFn: searchEventPath });
     const bus = new LocalEventBus({
       clock,

@@ -11,7 +11,7 @@ export interface MeteredRequest {
 
 /**
  * Records every request a DynamoDB client sends and the capacity DynamoDB says it consumed.
- * Used to measure what an admission or a lifecycle costs (README, benchmarks).
+ * Used to measure what an admission or a lifecycle costs (docs/engine.md, docs/benchmarks.md).
  */
 export class CapacityMeter {
   readonly requests: MeteredRequest[] = [];
