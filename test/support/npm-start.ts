@@ -4,12 +4,18 @@ import { until } from './wait.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** `npm start` in its own process group, as a user starts it; `ready` once it has printed its endpoints. */
-export function startNpmStart(env: Record<string, string>): {
+/** `npm start` as a user or a service manager runs it: in a process group of its own. */
+export interface NpmStart {
   child: ChildProcess;
-  output: () => string;
-  ready: Promise<void>;
-} {
+  /** Everything npm and its children printed so far, standard output and error together. */
+  output(): string;
+  /** Settles once local mode has printed its endpoints (waits at most 90 s). */
+  ready(): Promise<void>;
+  /** Settles once every process holding the output pipes has let go. */
+  drained: Promise<void>;
+}
+
+export function startNpmStart(env: Record<string, string>): NpmStart {
   const child = spawn('npm', ['start'], {
     cwd: root,
     detached: true,
@@ -19,12 +25,13 @@ export function startNpmStart(env: Record<string, string>): {
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const ready = until(
-    () => (/Token: +\S+/.test(output) ? true : undefined),
-    90_000,
-    'local mode to print its endpoints',
-  ).then(() => undefined);
-  return { child, output: () => output, ready };
+  const drained = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  // A function, not a promise made here: a run a test kills before its endpoints must not leave a rejection behind.
+  const ready = () =>
+    until(() => (/Token: +\S+/.test(output) ? true : undefined), 90_000, 'local mode to print its endpoints').then(
+      () => undefined,
+    );
+  return { child, output: () => output, ready, drained };
 }
 
 /** Signals the whole process group (npm, local mode and DynamoDB Local's launcher). */

@@ -127,7 +127,7 @@ async function crashAt(point: Point, workflows: string, made: string[], started:
 
   let local = startNpmStart(env);
   started.push(local.child);
-  await local.ready;
+  await local.ready();
   // A run that completed before the crash: after the restart its steps cannot be known.
   const completed = await fetch(`${api}/executions`, {
     method: 'POST',
@@ -168,7 +168,7 @@ async function crashAt(point: Point, workflows: string, made: string[], started:
 
   local = startNpmStart(env);
   started.push(local.child);
-  await local.ready;
+  await local.ready();
   const settled = await until(
     async () => {
       const { body } = await get(`/executions/${executionId}`);

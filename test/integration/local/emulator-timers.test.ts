@@ -72,13 +72,16 @@ describe('Wait states never end early, whatever their length', () => {
       const sfn = emulator();
       const run = start(sfn, definition, input);
 
+      // Safe on a busy machine: the bug ends such a wait after 1 ms, so a later look only makes a miss
+      // less likely, never a false failure.
       await sleep(300);
 
       expect(run.describe().status).toBe('RUNNING');
       sfn.stopExecution({ executionArn: run.executionArn, error: 'Test.Stop', cause: 'done looking' });
       await Promise.race([
         sfn.idle(),
-        sleep(2_000).then(() => Promise.reject(new Error('the stopped run did not settle'))),
+        // A bound against a hang, not a speed check: a stopped run settles at once.
+        sleep(30_000).then(() => Promise.reject(new Error('the stopped run did not settle'))),
       ]);
       expect(run.describe()).toMatchObject({ status: 'ABORTED', error: 'Test.Stop' });
       expect(run.types().at(-1)).toBe('ExecutionAborted');
@@ -234,6 +237,7 @@ describe('Wait states never end early, whatever their length', () => {
       });
       expect(created.status).toBe(201);
 
+      // Safe on a busy machine: a day-long wait cut short ends at once; a later look only makes a miss less likely.
       await sleep(300);
 
       const execution = (await t.call('GET', `/executions/${created.body.id}`)).body;
@@ -279,6 +283,7 @@ describe('execution and Task timeouts never fire early', () => {
   ])('lets a Task with a %s beyond 2^31 ms finish normally', async (_label, timeout, input) => {
     const sfn = emulator({
       taskHandlers: {
+        // Work that takes a moment; nothing is asserted about how long.
         'arn:aws:lambda:us-east-1:000000000000:function:slow': () => sleep(100).then(() => ({ done: true })),
       },
     });
@@ -504,6 +509,8 @@ describe('in-process Task handlers at any depth', () => {
       { items: [{ a: 1 }, { a: 2 }] },
     );
 
+    // Safe on a busy machine: a wait the interpreter got wrong ends after 1 ms; a later look only makes
+    // a miss less likely.
     await sleep(300);
 
     expect(run.describe().status).toBe('RUNNING');

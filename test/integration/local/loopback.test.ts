@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../../../lib/contract/table.js';
 import { localDynamoDbClient } from '../../../lib/local/dynamodb-local.js';
 import { freePort } from '../../../lib/local/http-listen.js';
+import { startNpmStart } from '../../support/npm-start.js';
 import {
   cleanUp,
   commandLine,
   describeProcesses,
   namespaceProblem,
   processTree,
-  startNpmStart,
   waitForEndpoints,
   waitUntilGone,
 } from './signals-npm-start.js';

@@ -1,34 +1,9 @@
-// `npm start` as a user or a service manager runs it, and the processes it leaves running:
+// The processes `npm start` (test/support/npm-start.ts) leaves running, and how they end:
 // shared by the loopback and signal tests (Linux: reads /proc and runs ps).
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import type { NpmStart } from '../../support/npm-start.js';
 import { until } from '../../support/wait.js';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-export interface NpmStart {
-  child: ChildProcess;
-  /** Everything npm and its children printed so far, standard output and error together. */
-  output(): string;
-  /** Settles once every process holding the output pipes has let go. */
-  drained: Promise<void>;
-}
-
-/** Runs `npm start` in a process group of its own (as a terminal or a service manager would). */
-export function startNpmStart(env: Record<string, string>): NpmStart {
-  const child = spawn('npm', ['start'], {
-    cwd: root,
-    detached: true,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const drained = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  return { child, output: () => output, drained };
-}
 
 /** Waits for the endpoint lines and returns the pid local mode printed for DynamoDB Local. */
 export async function waitForEndpoints(run: NpmStart): Promise<{ javaPid: number; dynamodb: string; api: string }> {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../lib/local/http-listen.js';
+import { startNpmStart } from '../../support/npm-start.js';
 import {
   cleanUp,
   describeProcesses,
   isAlive,
   processTree,
-  startNpmStart,
   waitForEndpoints,
   waitUntilGone,
 } from './signals-npm-start.js';
