@@ -13,6 +13,7 @@ import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ENVIRONMENT } from '../lib/contract/environment.js';
 import { LOCAL_REGION } from '../lib/local/dynamodb-local.js';
 import type { LocalMode } from '../lib/local/local-mode.js';
+import { apiGatewayPost } from '../test/support/api-gateway-event.js';
 import { BASELINE, bundleDir, lambdaEnvironment } from './bundles.js';
 import { median, round, say } from './support.js';
 
@@ -65,7 +66,13 @@ export async function measureFirstAnswer(
   // Step Functions endpoint): their times measure the endpoints' warm-up, not a cold function, and are left out.
   for (let round = -WARM_UP_ROUNDS; round < samples; round++) {
     const target = `bench-cold/deployment/first-${randomUUID().slice(0, 8)}`;
-    const apiSample = await firstAnswer(root, 'api', onLocal('api'), postExecution(target), 201);
+    const apiSample = await firstAnswer(
+      root,
+      'api',
+      onLocal('api'),
+      apiGatewayPost({ targetResource: target, workflowId: 'noop' }),
+      201,
+    );
     const baselineSample = await firstAnswer(
       root,
       BASELINE,
@@ -122,38 +129,4 @@ async function firstAnswer(
   if (name !== BASELINE && !/"phase":"(Pending|Running)"/.test(body ?? ''))
     throw new Error(`${name} admitted without starting a run: ${body}`);
   return { ms, importMs };
-}
-
-/** POST /executions as API Gateway (REST, AWS_IAM) hands it to the api function: a signed caller, a JSON body. */
-function postExecution(targetResource: string) {
-  return {
-    resource: '/{proxy+}',
-    path: '/executions',
-    httpMethod: 'POST',
-    headers: { 'content-type': 'application/json' },
-    multiValueHeaders: { 'content-type': ['application/json'] },
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: { proxy: 'executions' },
-    stageVariables: null,
-    body: JSON.stringify({ targetResource, workflowId: 'noop' }),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'bench',
-      httpMethod: 'POST',
-      path: '/prod/executions',
-      protocol: 'HTTP/1.1',
-      requestId: randomUUID(),
-      requestTimeEpoch: 0,
-      resourceId: 'bench',
-      resourcePath: '/{proxy+}',
-      stage: 'prod',
-      identity: {
-        caller: 'AROABENCH:bench',
-        userArn: 'arn:aws:sts::123456789012:assumed-role/bench/bench',
-        sourceIp: '127.0.0.1',
-      },
-    },
-  };
 }

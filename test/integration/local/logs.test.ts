@@ -6,7 +6,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { APIGatewayProxyEvent, Context, EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureIdempotencyTable } from '../../../lib/adapters/dynamodb/table-setup.js';
 import { iamAuthenticator } from '../../../lib/handlers/authenticators.js';
@@ -14,6 +14,7 @@ import { searchEventPath } from '../../../lib/runtime/engine-logger.js';
 import { apiFunction } from '../../../lib/runtime/functions/api.js';
 import { triggerFunction } from '../../../lib/runtime/functions/trigger.js';
 import { lambdaHandler } from '../../../lib/runtime/handler-factory.js';
+import { apiGatewayPost } from '../../support/api-gateway-event.js';
 import { createTestEngine, type TestEngine } from '../../support/engine.js';
 import { until } from '../../support/wait.js';
 
@@ -210,54 +211,6 @@ function lambdaContext(functionName: string): Context {
     done: () => {},
     fail: () => {},
     succeed: () => {},
-  };
-}
-
-/** POST /executions as API Gateway (REST, AWS_IAM) hands it to the api function. */
-function apiGatewayPost(body: Record<string, unknown>): APIGatewayProxyEvent {
-  const text = JSON.stringify(body);
-  return {
-    resource: '/{proxy+}',
-    path: '/executions',
-    httpMethod: 'POST',
-    headers: { 'content-type': 'application/json' },
-    multiValueHeaders: { 'content-type': ['application/json'] },
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: { proxy: 'executions' },
-    stageVariables: null,
-    body: text,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abcdef1234',
-      authorizer: null,
-      httpMethod: 'POST',
-      path: '/prod/executions',
-      protocol: 'HTTP/1.1',
-      requestId: randomUUID(),
-      requestTimeEpoch: 1_796_000_000_000,
-      resourceId: 'abc123',
-      resourcePath: '/{proxy+}',
-      stage: 'prod',
-      identity: {
-        accessKey: null,
-        accountId: '123456789012',
-        apiKey: null,
-        apiKeyId: null,
-        caller: 'AROAEXAMPLE:ops',
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '203.0.113.7',
-        user: 'AROAEXAMPLE:ops',
-        userAgent: 'aws-cli/2',
-        userArn: 'arn:aws:sts::123456789012:assumed-role/ops/ops',
-      },
-    },
   };
 }
 
