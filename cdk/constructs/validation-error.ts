@@ -7,8 +7,8 @@ import type { IConstruct } from 'constructs';
  *
  * `ValidationError` is exported from aws-cdk-lib's root (2.276 and since 2.17x), but marked
  * `@internal` there (no jsii binding) and its first argument, a name, is a `LiteralString` that
- * only a private tag (`lit`) makes; hence the cast. `UnscopedValidationError` is for errors with no
- * construct, which Lockstep's have. The construct tests check `Errors.isValidationError`, so an
+ * only a private tag (`lit`) makes; hence the cast. (`UnscopedValidationError` is for errors with no
+ * construct; every error Lockstep's constructs throw has one.) The construct tests check `Errors.isValidationError`, so an
  * aws-cdk-lib that changed the class would fail them rather than Lockstep's users.
  */
 export function validationError(name: string, message: string, scope: IConstruct): ValidationError {

@@ -4,6 +4,12 @@ import { until } from './wait.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * The local Step Functions and EventBridge endpoints on any free port: their default, PORT+1 and PORT+2, can be a
+ * port another local mode started side by side has just taken.
+ */
+export const ANY_FREE_AWS_PORTS = { LOCKSTEP_STEPFUNCTIONS_PORT: '0', LOCKSTEP_EVENTBRIDGE_PORT: '0' };
+
 /** `npm start` as a user or a service manager runs it: in a process group of its own. */
 export interface NpmStart {
   child: ChildProcess;

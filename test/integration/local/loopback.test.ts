@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_IDEMPOTENCY_TABLE_NAME } from '../../../lib/contract/table.js';
 import { localDynamoDbClient } from '../../../lib/local/dynamodb-local.js';
 import { freePort } from '../../../lib/local/http-listen.js';
-import { startNpmStart } from '../../support/npm-start.js';
+import { ANY_FREE_AWS_PORTS, startNpmStart } from '../../support/npm-start.js';
 import {
   cleanUp,
   commandLine,
@@ -72,7 +72,7 @@ describe('npm start, seen from the network', () => {
     timeout: 150_000,
   }, async () => {
     const port = await freePort();
-    const run = startNpmStart({ PORT: String(port), LOCKSTEP_TOKEN: 'loopback-token' });
+    const run = startNpmStart({ PORT: String(port), LOCKSTEP_TOKEN: 'loopback-token', ...ANY_FREE_AWS_PORTS });
     let tree: number[] = [];
     try {
       const { javaPid, dynamodb } = await waitForEndpoints(run);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../lib/local/http-listen.js';
-import { startNpmStart } from '../../support/npm-start.js';
+import { ANY_FREE_AWS_PORTS, startNpmStart } from '../../support/npm-start.js';
 import {
   cleanUp,
   describeProcesses,
@@ -19,7 +19,11 @@ describe('npm start, signalled the way a service manager does it', () => {
     it.concurrent(`stops every process it started, DynamoDB Local included, on ${signal} to npm alone`, {
       timeout: 150_000,
     }, async () => {
-      const run = startNpmStart({ PORT: String(await freePort()), LOCKSTEP_TOKEN: 'signals-token' });
+      const run = startNpmStart({
+        PORT: String(await freePort()),
+        LOCKSTEP_TOKEN: 'signals-token',
+        ...ANY_FREE_AWS_PORTS,
+      });
       let tree: number[] = [];
       try {
         const { javaPid } = await waitForEndpoints(run);
