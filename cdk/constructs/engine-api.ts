@@ -113,7 +113,7 @@ export class EngineApi extends Construct {
       };
       this.methods.push(
         resourceAt(path === '/' ? '' : path).addMethod(route.method, integration, {
-          authorizationType: route.auth === 'none' ? AuthorizationType.NONE : AuthorizationType.IAM,
+          authorizationType: route.role === 'none' ? AuthorizationType.NONE : AuthorizationType.IAM,
           requestValidator: validator,
           ...(model && { requestModels: { 'application/json': model } }),
           ...(Object.keys(params).length > 0 && { requestParameters: params }),
@@ -124,7 +124,7 @@ export class EngineApi extends Construct {
     // gateway itself would say 403 "Missing Authentication Token"). Signed like the routes; open on a public resource.
     const publicPaths = new Set(
       (Object.values(ROUTES) as RouteDefinition[])
-        .filter((r) => r.auth === 'none')
+        .filter((r) => r.role === 'none')
         .map((r) => gatewayResourcePath(r.path)),
     );
     const anyMethod = (resource: IResource, path: string) =>

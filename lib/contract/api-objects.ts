@@ -5,6 +5,8 @@ import type { Execution } from '../domain/execution.js';
 import type { Phase } from '../domain/phase.js';
 import type { Step } from '../domain/steps.js';
 import type { TargetStatus, TargetView } from '../domain/target.js';
+import type { ApprovalPolicy } from '../domain/workflow-version.js';
+import type { Role } from './routes.js';
 
 export type { AuditEvent, Execution, Phase, Step };
 
@@ -36,11 +38,19 @@ export interface Workflow {
   description?: string;
   digest?: string;
   parameters?: readonly WorkflowParameter[];
-  policy?: Record<string, number>;
+  /** The effective policy: numbers, and `approval` where the workflow needs one. */
+  policy?: Record<string, number | ApprovalPolicy>;
   targetPattern?: string;
   steps?: readonly string[];
   stateMachineArn?: string;
   runnableLocally?: boolean;
+}
+
+/** `GET /identity`: who the caller is, from its credentials. `role` only in local mode (on AWS IAM holds the roles). */
+export interface Identity {
+  identity: string;
+  role?: Role;
+  intermediary: boolean;
 }
 
 /** A listing: one page of items and, when there are more, the token of the next. */

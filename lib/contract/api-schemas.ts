@@ -3,6 +3,31 @@ import { ParameterNameSchema } from '../domain/execution.js';
 import { PhaseSchema } from '../domain/phase.js';
 import * as z from '../domain/zod.js';
 
+/**
+ * The person an intermediary (a chat bot, an alert router) acts for: 1–256 printable characters
+ * (any script; no control, format, separator, private-use or unassigned code point), not blank, no
+ * surrounding white space. Only an intermediary's request may carry it (API.md, "Identity").
+ */
+export const OnBehalfOfSchema = z.string().check(
+  z.superRefine((who, ctx) => {
+    const length = [...who].length;
+    if (length < 1 || length > 256)
+      ctx.addIssue({ code: 'custom', message: `must be 1 to 256 characters, got ${length}`, input: who });
+    const unprintable = /[\p{C}\p{Zl}\p{Zp}]/u.exec(who);
+    if (unprintable) {
+      const code = unprintable[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be printable characters, found U+${code} at position ${unprintable.index}`,
+        input: who,
+      });
+    } else if (length > 0 && who.trim().length === 0)
+      ctx.addIssue({ code: 'custom', message: 'must not be blank', input: who });
+    else if (who.trim() !== who)
+      ctx.addIssue({ code: 'custom', message: 'must not begin or end with white space', input: who });
+  }),
+);
+
 /** The body of `POST /executions` (and the detail of `WorkflowExecution Requested`). Unknown fields are refused. */
 export const ExecutionRequestBodySchema = z.strictObject({
   targetResource: z.string(),
@@ -11,6 +36,7 @@ export const ExecutionRequestBodySchema = z.strictObject({
   parameters: z.optional(z.record(ParameterNameSchema, z.string().check(z.maxLength(16 * 1024)))),
   correlationId: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
   timeoutSeconds: z.optional(z.number().check(z.int(), z.gte(1), z.lte(365 * 24 * 3600))),
+  onBehalfOf: z.optional(OnBehalfOfSchema),
 });
 export type ExecutionRequestBody = z.infer<typeof ExecutionRequestBodySchema>;
 
@@ -35,6 +61,24 @@ export const IdempotencyKeySchema = z.string().check(
   }),
   z.refine((key) => key.trim().length > 0, 'must not be empty or blank'),
 );
+
+/** `POST /executions/{id}/approval`: a comment is optional to approve and required to reject (said by the check, not the type). */
+export const ApprovalBodySchema = z
+  .strictObject({
+    decision: z.enum(['approve', 'reject']),
+    comment: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1024))),
+    onBehalfOf: z.optional(OnBehalfOfSchema),
+  })
+  .check(
+    z.refine((body) => body.decision !== 'reject' || body.comment !== undefined, {
+      path: ['comment'],
+      message: 'is required to reject: say why, for the requester and the record',
+    }),
+  );
+export type ApprovalBody = z.infer<typeof ApprovalBodySchema>;
+
+/** `POST /executions/{id}/cancel`'s optional body. */
+export const CancelBodySchema = z.strictObject({ onBehalfOf: z.optional(OnBehalfOfSchema) });
 
 export const ClearanceBodySchema = z.strictObject({
   clearedBy: z.string().check(z.trim(), z.minLength(1), z.maxLength(256)),

@@ -21,6 +21,8 @@ export const ENVIRONMENT = {
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   dataDir: 'LOCKSTEP_DATA_DIR',
   workflowsDir: 'LOCKSTEP_WORKFLOWS_DIR',
+  /** More local tokens, each with a name, a role and whether it is an intermediary (API.md). */
+  tokensFile: 'LOCKSTEP_TOKENS_FILE',
   // The policy, the same for local mode and Lambda.
   cooldownSeconds: 'LOCKSTEP_COOLDOWN_SECONDS',
   backoffBaseSeconds: 'LOCKSTEP_BACKOFF_BASE_SECONDS',
@@ -35,6 +37,8 @@ export const ENVIRONMENT = {
   deadlineScheduleGroup: 'DEADLINE_SCHEDULE_GROUP',
   deadlineTargetArn: 'DEADLINE_TARGET_ARN',
   deadlineRoleArn: 'DEADLINE_ROLE_ARN',
+  /** The construct's `intermediaries`: IAM principal ARN patterns (JSON array) whose requests may carry `onBehalfOf`. */
+  intermediaries: 'LOCKSTEP_INTERMEDIARIES',
   // Node.js's and Powertools' own, which the CDK app sets on every engine function.
   nodeOptions: 'NODE_OPTIONS',
   powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',

@@ -1,4 +1,4 @@
-import type * as z from '../domain/zod.js';
+import * as z from '../domain/zod.js';
 import {
   ClearanceBodySchema,
   ExecutionRequestBodySchema,
@@ -15,8 +15,12 @@ export interface RouteDefinition {
   readonly method: 'GET' | 'POST';
   /** A path template: `{name}` is one segment, `{name+}` any number of them (a target resource holds slashes). */
   readonly path: string;
-  /** `none` only for `GET /health`; every other route is AWS_IAM on AWS and bearer-token in local mode. */
-  readonly auth: 'iam' | 'none';
+  /**
+   * The least role that may call it (API.md, "Roles"), declared once: the local role check and the
+   * construct's IAM grants are both made from it. `none` only for `GET /health`; every other route
+   * is AWS_IAM on AWS and bearer-token in local mode.
+   */
+  readonly role: Role | 'none';
   /** The JSON body, validated by API Gateway (as a model) and by the function (with the API's error body). */
   readonly body?: { readonly model: string; readonly schema: z.ZodMiniType };
   /** The query string's schema: its keys are the query parameters the gateway passes on. */
@@ -25,33 +29,43 @@ export interface RouteDefinition {
   readonly headers?: readonly string[];
 }
 
+/** API.md's roles, least first: each may do what the ones before it may. */
+export const ROLES = ['reader', 'requester', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export const RoleSchema = z.enum(ROLES);
+
+/** Whether an identity with role `have` may call a route that needs `need`. */
+export function roleAllows(have: Role, need: Role | 'none'): boolean {
+  return need === 'none' || ROLES.indexOf(have) >= ROLES.indexOf(need);
+}
+
 /** The largest request body any route takes (API.md: 413 beyond it). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
 export const ROUTES = {
-  health: { method: 'GET', path: '/health', auth: 'none' },
+  health: { method: 'GET', path: '/health', role: 'none' },
   requestExecution: {
     method: 'POST',
     path: '/executions',
-    auth: 'iam',
+    role: 'requester',
     body: { model: 'ExecutionRequest', schema: ExecutionRequestBodySchema },
     headers: ['Idempotency-Key'],
   },
-  listExecutions: { method: 'GET', path: '/executions', auth: 'iam', query: ListQuerySchema },
-  getExecution: { method: 'GET', path: '/executions/{id}', auth: 'iam' },
-  cancelExecution: { method: 'POST', path: '/executions/{id}/cancel', auth: 'iam' },
-  getExecutionEvents: { method: 'GET', path: '/executions/{id}/events', auth: 'iam' },
-  getExecutionSteps: { method: 'GET', path: '/executions/{id}/steps', auth: 'iam' },
-  listTargets: { method: 'GET', path: '/targets', auth: 'iam', query: TargetListQuerySchema },
+  listExecutions: { method: 'GET', path: '/executions', role: 'reader', query: ListQuerySchema },
+  getExecution: { method: 'GET', path: '/executions/{id}', role: 'reader' },
+  cancelExecution: { method: 'POST', path: '/executions/{id}/cancel', role: 'operator' },
+  getExecutionEvents: { method: 'GET', path: '/executions/{id}/events', role: 'reader' },
+  getExecutionSteps: { method: 'GET', path: '/executions/{id}/steps', role: 'reader' },
+  listTargets: { method: 'GET', path: '/targets', role: 'reader', query: TargetListQuerySchema },
   clearBlock: {
     method: 'POST',
     path: '/targets/{target+}/clearance',
-    auth: 'iam',
+    role: 'operator',
     body: { model: 'Clearance', schema: ClearanceBodySchema },
   },
-  getTarget: { method: 'GET', path: '/targets/{target+}', auth: 'iam' },
-  listWorkflows: { method: 'GET', path: '/workflows', auth: 'iam' },
-  getWorkflow: { method: 'GET', path: '/workflows/{id}', auth: 'iam' },
+  getTarget: { method: 'GET', path: '/targets/{target+}', role: 'reader' },
+  listWorkflows: { method: 'GET', path: '/workflows', role: 'reader' },
+  getWorkflow: { method: 'GET', path: '/workflows/{id}', role: 'reader' },
 } as const satisfies Record<string, RouteDefinition>;
 
 export type RouteName = keyof typeof ROUTES;

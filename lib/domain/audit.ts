@@ -7,6 +7,11 @@ export const AuditEventType = {
   WorkflowCompleted: 'workflowexecution.workflow.completed',
   WorkflowFailed: 'workflowexecution.workflow.failed',
   BlockCleared: 'workflowexecution.block.cleared',
+  ApprovalRequested: 'workflowexecution.approval.requested',
+  /** One per decision. */
+  ApprovalDecided: 'workflowexecution.approval.decided',
+  ApprovalExpired: 'workflowexecution.approval.expired',
+  ExecutionCancelled: 'workflowexecution.execution.cancelled',
 } as const;
 export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];
 export const AuditEventTypeSchema = z.enum(AuditEventType);

@@ -3,6 +3,7 @@ import type { Execution } from './execution.js';
 
 /** The `detail-type` of each domain event (API.md, Events). */
 export const DomainEventType = {
+  AwaitingApproval: 'WorkflowExecution AwaitingApproval',
   Started: 'WorkflowExecution Started',
   Completed: 'WorkflowExecution Completed',
   Failed: 'WorkflowExecution Failed',

@@ -33,6 +33,24 @@ export const FailureDetailsSchema = z.object({
 });
 export type FailureDetails = z.infer<typeof FailureDetailsSchema>;
 
+/** One approver's decision (API.md, "Approvals"): `by` from the credentials, `onBehalfOf` from an intermediary. */
+export const ApprovalDecisionSchema = z.object({
+  by: z.string().check(z.minLength(1)),
+  onBehalfOf: z.optional(z.string().check(z.minLength(1))),
+  decision: z.enum(['approve', 'reject']),
+  comment: z.optional(z.string()),
+  at: Timestamp,
+});
+export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
+
+/** What an execution awaiting approval needs, and the decisions made so far, in order. */
+export const ApprovalSchema = z.object({
+  requiredBy: Timestamp,
+  approvalsNeeded: z.number().check(z.int(), z.gte(1), z.lte(5)),
+  decisions: z.array(ApprovalDecisionSchema),
+});
+export type Approval = z.infer<typeof ApprovalSchema>;
+
 export const ExecutionRefSchema = z.object({ name: z.string().check(z.maxLength(80)), arn: z.optional(z.string()) });
 export type ExecutionRef = z.infer<typeof ExecutionRefSchema>;
 
@@ -46,6 +64,8 @@ export const ExecutionRequestSchema = z.object({
   parameters: ParametersSchema,
   correlationId: z.optional(z.string().check(z.minLength(1))),
   requestedBy: z.string().check(z.minLength(1)),
+  /** The person an intermediary requested it for (API.md, "Identity"). */
+  onBehalfOf: z.optional(z.string().check(z.minLength(1))),
   source: ExecutionSourceSchema,
   timeoutSeconds: z.optional(z.number().check(z.int(), z.gte(1))),
 });
@@ -58,6 +78,9 @@ export const ExecutionSchema = z.extend(ExecutionRequestSchema, {
   phase: PhaseSchema,
   skipDetails: z.optional(SkipDetailsSchema),
   failureDetails: z.optional(FailureDetailsSchema),
+  approval: z.optional(ApprovalSchema),
+  /** Who cancelled it (the identity; an intermediary's `onBehalfOf` is in the audit event). */
+  cancelledBy: z.optional(z.string().check(z.minLength(1))),
   executionRef: z.optional(ExecutionRefSchema),
   createdAt: Timestamp,
   startTime: z.optional(Timestamp),

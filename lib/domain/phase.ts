@@ -1,6 +1,7 @@
 import * as z from './zod.js';
 
 export const Phase = {
+  AwaitingApproval: 'AwaitingApproval',
   Pending: 'Pending',
   Running: 'Running',
   Completed: 'Completed',
@@ -12,9 +13,14 @@ export const PhaseSchema = z.enum(Phase);
 
 export const TERMINAL_PHASES: ReadonlySet<Phase> = new Set([Phase.Completed, Phase.Failed, Phase.Skipped]);
 
-/** `null` is "no record yet": an execution is born Pending (admitted) or Skipped (refused). */
+/**
+ * `null` is "no record yet": an execution is born AwaitingApproval (its workflow needs approval),
+ * Pending (admitted) or Skipped (refused).
+ */
 const TRANSITIONS: ReadonlyMap<Phase | null, readonly Phase[]> = new Map<Phase | null, readonly Phase[]>([
-  [null, [Phase.Pending, Phase.Skipped]],
+  [null, [Phase.AwaitingApproval, Phase.Pending, Phase.Skipped]],
+  // Approved → Pending (then started as any admission); rejected, expired or cancelled → Failed.
+  [Phase.AwaitingApproval, [Phase.Pending, Phase.Failed]],
   // Pending → Failed is a pre-execution failure (the start failed) or a cancel before the start.
   [Phase.Pending, [Phase.Running, Phase.Failed]],
   [Phase.Running, [Phase.Completed, Phase.Failed]],
@@ -31,7 +37,16 @@ export function isTerminal(phase: Phase): boolean {
   return TERMINAL_PHASES.has(phase);
 }
 
-/** How far along its lifecycle a phase is (Pending 0, Running 1, terminal 2): of two reads of one execution, the later is never behind. */
+const PROGRESS: Readonly<Record<Phase, number>> = {
+  AwaitingApproval: 0,
+  Pending: 1,
+  Running: 2,
+  Completed: 3,
+  Failed: 3,
+  Skipped: 3,
+};
+
+/** How far along its lifecycle a phase is (AwaitingApproval 0, Pending 1, Running 2, terminal 3): of two reads of one execution, the later is never behind. */
 export function progressOf(phase: Phase): number {
-  return phase === Phase.Pending ? 0 : phase === Phase.Running ? 1 : 2;
+  return PROGRESS[phase];
 }

@@ -18,6 +18,10 @@ export const FailureReason = {
   ImagePullBackOff: 'ImagePullBackOff',
   TaskFailed: 'TaskFailed',
   Cancelled: 'Cancelled',
+  /** An approver rejected it before it ran. */
+  Rejected: 'Rejected',
+  /** Nobody decided before the approval's `requiredBy`. */
+  ApprovalExpired: 'ApprovalExpired',
   Unknown: 'Unknown',
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];

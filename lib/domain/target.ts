@@ -10,6 +10,7 @@ const Timestamp = z.iso.datetime();
 export const BlockClearanceSchema = z.object({
   clearedAt: Timestamp,
   clearedBy: z.string().check(z.minLength(1)),
+  onBehalfOf: z.optional(z.string().check(z.minLength(1))),
   reason: z.string().check(z.minLength(1)),
   blockReason: BlockReasonSchema,
   blockedByExecutionId: z.optional(z.string()),
@@ -72,6 +73,7 @@ export function idleTarget(targetResource: string): TargetState {
 
 export const TargetStatus = {
   Idle: 'Idle',
+  AwaitingApproval: 'AwaitingApproval',
   Running: 'Running',
   CoolingDown: 'CoolingDown',
   BackingOff: 'BackingOff',
@@ -91,7 +93,7 @@ export interface TargetView {
   consecutiveFailures: number;
   nextAllowedAt?: string;
   blockReason?: BlockReason;
-  blockClearances: { clearedAt: string; clearedBy: string; reason: string }[];
+  blockClearances: { clearedAt: string; clearedBy: string; onBehalfOf?: string; reason: string }[];
 }
 
 function isOpen(until: string | undefined, now: Date): until is string {
@@ -104,7 +106,9 @@ export function targetView(target: TargetState, now: Date): TargetView {
   const state: TargetStatus = target.blockReason
     ? TargetStatus.Blocked
     : target.holder
-      ? TargetStatus.Running
+      ? target.holder.execution.phase === 'AwaitingApproval'
+        ? TargetStatus.AwaitingApproval
+        : TargetStatus.Running
       : coolingDown
         ? TargetStatus.CoolingDown
         : backingOff
@@ -121,9 +125,10 @@ export function targetView(target: TargetState, now: Date): TargetView {
     consecutiveFailures: target.consecutiveFailures,
     ...(backingOff && { nextAllowedAt: target.nextAllowedAt }),
     ...(target.blockReason && { blockReason: target.blockReason }),
-    blockClearances: target.blockClearances.map(({ clearedAt, clearedBy, reason }) => ({
+    blockClearances: target.blockClearances.map(({ clearedAt, clearedBy, onBehalfOf, reason }) => ({
       clearedAt,
       clearedBy,
+      ...(onBehalfOf && { onBehalfOf }),
       reason,
     })),
   };

@@ -100,6 +100,25 @@ const StepDeclarationSchema = z.strictObject({
   memorySize: z.optional(whole(128, 10_240)),
 });
 
+/**
+ * A workflow's `policy.approval` (API.md, "Approvals"): always, or only for targets its pattern
+ * matches; how long a request waits for its decisions (60 s to 7 days, default 900) and how many
+ * approvals it needs (1–5, default 1).
+ */
+export const ApprovalPolicySchema = z.union([
+  z.strictObject({
+    required: z.literal('always'),
+    timeoutSeconds: z._default(whole(60, 604_800), 900),
+    approvals: z._default(whole(1, 5), 1),
+  }),
+  z.strictObject({
+    targetPattern: patternSource,
+    timeoutSeconds: z._default(whole(60, 604_800), 900),
+    approvals: z._default(whole(1, 5), 1),
+  }),
+]);
+export type ApprovalPolicy = z.infer<typeof ApprovalPolicySchema>;
+
 export const WorkflowPolicySchema = z
   .strictObject({
     cooldownSeconds: z.optional(whole(...POLICY_BOUNDS.cooldownSeconds)),
@@ -107,6 +126,7 @@ export const WorkflowPolicySchema = z
     backoffMaxSeconds: z.optional(whole(...POLICY_BOUNDS.backoffMaxSeconds)),
     maxConsecutiveFailures: z.optional(whole(...POLICY_BOUNDS.maxConsecutiveFailures)),
     executionTimeoutSeconds: z.optional(whole(...POLICY_BOUNDS.executionTimeoutSeconds)),
+    approval: z.optional(ApprovalPolicySchema),
   })
   .check(
     z.refine(
@@ -130,7 +150,7 @@ export type WorkflowPolicy = Readonly<
       | 'maxConsecutiveFailures'
       | 'executionTimeoutSeconds'
     >
-  >
+  > & { approval?: ApprovalPolicy }
 >;
 
 export const WorkflowJsonSchema = z

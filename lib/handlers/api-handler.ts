@@ -143,9 +143,9 @@ export function createApiHandler(
           `${event.httpMethod} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
         );
       }
-      const principal = route.auth === 'none' ? 'anonymous' : await options.authenticate(event);
+      const principal = route.role === 'none' ? 'anonymous' : await options.authenticate(event);
       // GET /health stays answerable with whatever a prober appends (a cache-buster, say).
-      checkQueryNames(event, route.query !== undefined || route.auth === 'none');
+      checkQueryNames(event, route.query !== undefined || route.role === 'none');
       return await route.run({ event, params: route.pattern.exec(path)!.slice(1), principal, context });
     } catch (error) {
       return errorResponse(error, requestId, engine.logger);

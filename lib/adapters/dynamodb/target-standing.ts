@@ -10,6 +10,7 @@ const { active } = TABLE_DEFINITION.indexes;
 
 /** What a position in each state's shards looks like (see `standingKeys`): a token holding anything else is refused. */
 const POSITION: Record<ListTargetsInput['state'], RegExp> = {
+  AwaitingApproval: /^[A-Za-z0-9._:-]{1,128}$/,
   Running: /^[A-Za-z0-9._:-]{1,128}$/,
   Blocked: /^T#[0-9a-f]{64}$/,
   CoolingDown: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#T#[0-9a-f]{64}$/,

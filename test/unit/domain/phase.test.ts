@@ -9,7 +9,17 @@ describe('phase transitions', () => {
       all.filter((to) => canTransition(from, to)).map((to) => `${from ?? 'new'}→${to}`),
     );
     expect(allowed.sort()).toEqual(
-      ['Pending→Failed', 'Pending→Running', 'Running→Completed', 'Running→Failed', 'new→Pending', 'new→Skipped'].sort(),
+      [
+        'AwaitingApproval→Failed',
+        'AwaitingApproval→Pending',
+        'Pending→Failed',
+        'Pending→Running',
+        'Running→Completed',
+        'Running→Failed',
+        'new→AwaitingApproval',
+        'new→Pending',
+        'new→Skipped',
+      ].sort(),
     );
   });
 
@@ -20,6 +30,6 @@ describe('phase transitions', () => {
   it('orders phases by the lifecycle: every allowed transition moves forward', () => {
     for (const from of all)
       for (const to of all) if (canTransition(from, to)) expect(progressOf(to)).toBeGreaterThan(progressOf(from));
-    expect(new Set(all.filter(isTerminal).map(progressOf))).toEqual(new Set([2]));
+    expect(new Set(all.filter(isTerminal).map(progressOf))).toEqual(new Set([3]));
   });
 });
