@@ -189,14 +189,14 @@ export class EngineApi extends Construct {
     gatewayError('BadBody', ResponseType.BAD_REQUEST_BODY, '400', 'ValidationError');
     gatewayError('BadParameters', ResponseType.BAD_REQUEST_PARAMETERS, '400', 'ValidationError');
     // Missing Authentication Token: every path and method but those of /health has a signed method, so this is a call
-    // that is not signed, or a method or path under /health other than GET and HEAD /health (which the gateway cannot
-    // tell apart from an unsigned call). Decided: 401 Unauthorized, the answer to the common case, saying both.
+    // that is not signed, or a method on /health other than GET and HEAD (which the gateway cannot tell apart from an
+    // unsigned call). Decided: 401 Unauthorized, the answer to the common case, saying both.
     gatewayError(
       'MissingToken',
       ResponseType.MISSING_AUTHENTICATION_TOKEN,
       '401',
       'Unauthorized',
-      'missing credentials: sign the request with SigV4 (AWS_IAM); only GET and HEAD /health are open, and nothing else is served under /health',
+      'missing credentials: sign the request with SigV4 (AWS_IAM); only GET and HEAD /health are open',
     );
     for (const [id, type] of [
       ['BadSignature', ResponseType.INVALID_SIGNATURE],
