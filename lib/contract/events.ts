@@ -15,6 +15,13 @@ export const REQUESTED_DETAIL_TYPE = 'WorkflowExecution Requested';
 /** The detail of `WorkflowExecution Requested`: `POST /executions`'s body, and an `idempotencyKey` that follows the `Idempotency-Key` header's rules. */
 export const RequestedEventDetailSchema = z.extend(ExecutionRequestBodySchema, {
   idempotencyKey: z.optional(IdempotencyKeySchema),
+  // An event's requester is its source (`event:<source>`), never an intermediary: it cannot speak for a person.
+  onBehalfOf: z.optional(
+    z.never({
+      error:
+        'is for intermediaries calling the API; an event is requested by its source (event:<source>), for nobody else',
+    }),
+  ),
 });
 
 /** What Step Functions puts on the default bus on every status change of an execution. */

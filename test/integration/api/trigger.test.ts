@@ -82,6 +82,20 @@ describe('the EventBridge trigger', () => {
     expect(await executionsOf(target)).toEqual([]);
   });
 
+  it('drops a request event that names someone it acts for (onBehalfOf is for intermediaries of the API): nothing is created, the reason is logged', async () => {
+    const target = uniqueTarget();
+    const errors = spyOnLocalErrors();
+    await request({ targetResource: target, workflowId: 'noop', onBehalfOf: 'alice' });
+    await t.settle();
+
+    expect(await executionsOf(target)).toEqual([]);
+    expect(errors).toHaveBeenCalledWith(
+      'WorkflowExecution Requested event rejected',
+      expect.objectContaining({ reason: expect.stringContaining('detail.onBehalfOf') }),
+    );
+    errors.mockRestore();
+  });
+
   it('keeps the keys of two sources apart whatever characters they contain (source a:b with key c, source a with key b:c)', async () => {
     const first = uniqueTarget();
     const second = uniqueTarget();
