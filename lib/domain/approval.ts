@@ -5,13 +5,14 @@ import { userPattern } from './user-pattern.js';
 import type { WorkflowPolicy } from './workflow-version.js';
 
 /**
- * Approvals (API.md, "Approvals"), as pure rules (the transitions are in approval-transitions.ts). An execution that needs approval is admitted
- * AwaitingApproval: it holds its target's lock (and its fencing token, so its run's name is
- * already decided) and lives on the target as its holder, like a Pending one, until it starts
- * or ends. Decisions are appended to it there; the approval that reaches `approvalsNeeded`
- * makes it Pending, and it starts exactly as an admitted execution does. A rejection, an expiry
- * or a cancel ends it Failed before anything ran, and the target is left as it was before the
- * request (see `settle` in target.ts: such an execution is `withdrawn`).
+ * Approvals (API.md, "Approvals"), as pure rules; the transitions are in approval-transitions.ts.
+ * An execution that needs approval is admitted AwaitingApproval: it holds its target's lock (and
+ * its fencing token, so its run's name is already decided) and lives on the target as its
+ * holder, like a Pending one, until it starts or ends. Decisions are appended to it there;
+ * the approval that reaches `approvalsNeeded` makes it Pending, and it starts exactly as an
+ * admitted execution does. A rejection, an expiry or a cancel ends it Failed before anything
+ * ran, and the target is left as it was before the request (see `settle` in target.ts: such an
+ * execution is `withdrawn`).
  */
 
 /** The approval a request must wait for: how long, and how many people. */
