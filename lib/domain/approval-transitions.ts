@@ -1,4 +1,11 @@
-import { type ApprovalTerms, approvalExpiredAt, approversOf, deciderOf, requesterOf } from './approval.js';
+import {
+  type ApprovalTerms,
+  approvalExpiredAt,
+  approversOf,
+  deciderOf,
+  notAwaitingApproval,
+  requesterOf,
+} from './approval.js';
 import { AuditEventType } from './audit.js';
 import { ConflictError, ForbiddenError, ValidationError } from './errors.js';
 import { type ApprovalDecision, type Execution, type ExecutionRequest, nextAuditEvent } from './execution.js';
@@ -73,8 +80,7 @@ export type Decided =
 export function decided(current: Holder & { fencingToken: number }, input: DecisionInput): Decided {
   const { execution } = current;
   const approval = execution.approval;
-  if (execution.phase !== Phase.AwaitingApproval || !approval)
-    throw new ConflictError(`execution ${execution.id} is ${execution.phase}, not awaiting approval`);
+  if (execution.phase !== Phase.AwaitingApproval || !approval) throw notAwaitingApproval(execution);
   if (approvalExpiredAt(execution, input.at)) return { outcome: 'expired' };
   const decision: ApprovalDecision = {
     by: input.by,

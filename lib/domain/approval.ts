@@ -1,3 +1,4 @@
+import { ConflictError } from './errors.js';
 import type { ApprovalDecision, Execution } from './execution.js';
 import { Phase } from './phase.js';
 import { FailureReason } from './reasons.js';
@@ -68,4 +69,13 @@ export function endedAwaitingApproval(execution: Execution): boolean {
   const reason = execution.failureDetails?.reason;
   if (reason === FailureReason.Rejected || reason === FailureReason.ApprovalExpired) return true;
   return reason === FailureReason.Cancelled && approversOf(execution).length < execution.approval.approvalsNeeded;
+}
+
+/** Why an execution takes no decision: it is not awaiting approval (and when its approval ran out, that it expired). */
+export function notAwaitingApproval(execution: Execution): ConflictError {
+  if (execution.failureDetails?.reason === FailureReason.ApprovalExpired)
+    return new ConflictError(
+      `the approval of execution ${execution.id} expired at ${execution.approval?.requiredBy}; nothing was decided`,
+    );
+  return new ConflictError(`execution ${execution.id} is ${execution.phase}, not awaiting approval`);
 }

@@ -1,4 +1,4 @@
-import { ConflictError } from '../domain/errors.js';
+import { notAwaitingApproval } from '../domain/approval.js';
 import type { ExecutionRecord } from '../domain/execution.js';
 import { announce, disarmDeadline } from './announce.js';
 import { type Engine, policyFor } from './engine.js';
@@ -38,10 +38,8 @@ export async function decideApproval(engine: Engine, input: ApprovalDecisionInpu
     policy: policyFor(engine, workflowId, workflowVersion),
   });
   if (result.outcome === 'expired') {
-    await expireApproval(engine, result.record.execution);
-    throw new ConflictError(
-      `the approval of execution ${executionId} expired at ${result.record.execution.approval?.requiredBy}; nothing was decided`,
-    );
+    const expired = await expireApproval(engine, result.record.execution);
+    throw notAwaitingApproval(expired.record.execution);
   }
   engine.metrics.approvalDecided(decision, result.record.execution);
   if (result.outcome === 'rejected') {

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TABLE_DEFINITION } from '../../contract/table.js';
-import { approvalExpiredAt } from '../../domain/approval.js';
+import { approvalExpiredAt, notAwaitingApproval } from '../../domain/approval.js';
 import { approvalExpired, awaitingApproval, decided } from '../../domain/approval-transitions.js';
 import { ConflictError, LockstepError, NotFoundError } from '../../domain/errors.js';
 import { type Execution, type ExecutionRecord, ExecutionRequestSchema } from '../../domain/execution.js';
@@ -187,7 +187,7 @@ export class DynamoDbStore implements ExecutionStore {
       const located = await this.locateHolder(executionId);
       if ('record' in located) {
         if (located.record.execution.phase === Phase.AwaitingApproval) continue; // it left the target between two reads
-        throw new ConflictError(`execution ${executionId} is ${located.record.execution.phase}, not awaiting approval`);
+        throw notAwaitingApproval(located.record.execution);
       }
       const { target } = located;
       const current = { ...target.holder!, fencingToken: target.fencingToken };
