@@ -84,19 +84,26 @@ export async function listExecutionsCreated(
   // then the shards: an execution that leaves the active ones between the two reads (a noop starts and ends in
   // milliseconds) is in the shards by then, so it is never in neither. Of two copies the further along wins; on a
   // tie the active one, read consistently (one that has just started may not be in the index yet).
-  const active: Execution[] = [];
-  for (const held of [{}, { phase: 'AwaitingApproval' as const }]) {
-    let activeToken: string | undefined;
-    do {
-      const page = await listActiveExecutions(doc, tableName, tokens, {
-        ...held,
-        limit: 100,
-        ...(activeToken && { nextToken: activeToken }),
-      });
-      active.push(...page.items);
-      activeToken = page.nextToken;
-    } while (activeToken);
-  }
+  // Pending and Running ones (the Running shards) and those awaiting approval (their own shards), side by side.
+  const heldPhases = [{}, { phase: 'AwaitingApproval' as const }];
+  const active = (
+    await Promise.all(
+      heldPhases.map(async (held) => {
+        const found: Execution[] = [];
+        let activeToken: string | undefined;
+        do {
+          const page = await listActiveExecutions(doc, tableName, tokens, {
+            ...held,
+            limit: 100,
+            ...(activeToken && { nextToken: activeToken }),
+          });
+          found.push(...page.items);
+          activeToken = page.nextToken;
+        } while (activeToken);
+        return found;
+      }),
+    )
+  ).flat();
 
   const perShard = await Promise.all(
     Array.from({ length: CREATED_SHARDS }, async (_, shard) => {
