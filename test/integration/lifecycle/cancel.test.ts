@@ -40,8 +40,12 @@ describe('cancel', () => {
     expectAuditTrail(result.record, [
       AuditEventType.SelectionCompleted,
       AuditEventType.ExecutionStarted,
+      AuditEventType.ExecutionCancelled,
       AuditEventType.WorkflowFailed,
     ]);
+    // Whichever recorded the stop (this cancel or the run's ABORTED status event), it is alice's.
+    expect(result.record.execution.cancelledBy).toBe('alice');
+    expect(result.record.events[2]?.actor).toBe('alice');
     expect((await t.engine.driver.describe(t.arnOf(running.record.execution.id)))?.status).toBe('ABORTED');
     // The ABORTED status event that followed changed nothing.
     expect(await t.store.getExecution(running.record.execution.id)).toEqual(result.record);
@@ -65,8 +69,17 @@ describe('cancel', () => {
     });
     const lateStart = await startExecution(t.engine, admission.record);
 
-    expect(cancelled.record.execution).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'Cancelled' } });
-    expectAuditTrail(cancelled.record, [AuditEventType.SelectionCompleted, AuditEventType.WorkflowFailed]);
+    expect(cancelled.record.execution).toMatchObject({
+      phase: 'Failed',
+      cancelledBy: 'bob',
+      failureDetails: { reason: 'Cancelled' },
+    });
+    expectAuditTrail(cancelled.record, [
+      AuditEventType.SelectionCompleted,
+      AuditEventType.ExecutionCancelled,
+      AuditEventType.WorkflowFailed,
+    ]);
+    expect(cancelled.record.events[1]?.actor).toBe('bob');
     expect(lateStart.record.execution.phase).toBe('Failed');
     const runs = t.sfn.listExecutions({
       stateMachineArn: t.engine.stateMachines.stateMachineArn({ id: 'wait', version: '1' }),
