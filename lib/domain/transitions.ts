@@ -47,6 +47,7 @@ export function admitted(request: ExecutionRequest, executionId: string, at: Dat
     decision: 'admitted',
     workflowId: request.workflowId,
     workflowVersion: request.workflowVersion,
+    ...(request.onBehalfOf && { onBehalfOf: request.onBehalfOf }),
   });
   return { execution, events: [selected] };
 }
@@ -190,7 +191,14 @@ export interface Clearance {
  */
 export function cleared(
   target: TargetState,
-  input: { clearedBy: string; reason: string; at: Date; blocking?: ExecutionRecord; maxKept: number },
+  input: {
+    clearedBy: string;
+    onBehalfOf?: string;
+    reason: string;
+    at: Date;
+    blocking?: ExecutionRecord;
+    maxKept: number;
+  },
 ): Clearance {
   const clearedBy = input.clearedBy.trim();
   const reason = input.reason.trim();
@@ -200,6 +208,7 @@ export function cleared(
   const clearance: BlockClearance = {
     clearedAt: input.at.toISOString(),
     clearedBy,
+    ...(input.onBehalfOf && { onBehalfOf: input.onBehalfOf }),
     reason,
     blockReason: target.blockReason,
     ...(target.blockedByExecutionId && { blockedByExecutionId: target.blockedByExecutionId }),
@@ -215,6 +224,7 @@ export function cleared(
   const event = nextAuditEvent(blocking.execution, blocking.events, AuditEventType.BlockCleared, input.at, clearedBy, {
     reason,
     blockReason: target.blockReason,
+    ...(input.onBehalfOf && { onBehalfOf: input.onBehalfOf }),
   });
   return { ...result, blockingRecord: { ...blocking, events: [...blocking.events, event] } };
 }
