@@ -73,7 +73,7 @@ export class LockstepApi {
 
   /** `GET /identity`: who the credentials say the caller is. */
   identity(): Promise<Identity> {
-    return this.get(routeOf('GET', '/identity').path);
+    return this.get(ROUTES.identity.path);
   }
 
   /** Up to `limit` executions, following `nextToken` page after page. */
