@@ -132,7 +132,8 @@ describe('the status page with identities, roles and approvals', () => {
 
   it("shows the API's refusal: the requester approving their own request (403), and a second decision by the same person (409)", async () => {
     const own = await awaiting('admin');
-    const { page } = await suite.open(`#/executions/${own.id}`);
+    const watched = await suite.open(`#/executions/${own.id}`);
+    const { page } = watched;
     await page.getByRole('region', { name: 'Approval' }).getByRole('button', { name: 'Approve' }).click();
     const refused = await t.call('POST', `/executions/${own.id}/approval`, { body: { decision: 'approve' } });
     expect(refused.status).toBe(403);
@@ -147,13 +148,17 @@ describe('the status page with identities, roles and approvals', () => {
         ...as('alice'),
       })
     ).body;
-    const { page: bob } = await suite.openAnother(`#/executions/${twice.id}`, PEOPLE.bob.token);
+    const another = await suite.openAnother(`#/executions/${twice.id}`, PEOPLE.bob.token);
+    const bob = another.page;
     const approval = bob.getByRole('region', { name: 'Approval' });
     await approval.getByRole('button', { name: 'Approve' }).click();
     await bob.getByRole('status').filter({ hasText: 'Approved: it still awaits more approvals.' }).waitFor();
     await approval.getByText('1 of 2 approvals').waitFor();
     await approval.getByRole('button', { name: 'Approve' }).click();
     await bob.getByRole('alert').filter({ hasText: 'Not approved (409 Conflict)' }).waitFor();
+    // The API's 403 and 409, shown on the page: failed loads the page expected.
+    for (const { problems } of [watched, another])
+      problems.splice(0, problems.length, ...problems.filter((problem) => !/status of 40[39]/.test(problem)));
   });
 
   it('a reader and a requester see the controls they may not use disabled, naming the role they need', async () => {
