@@ -169,7 +169,7 @@ describe('the status page with identities, roles and approvals', () => {
       await expectNeedsRole(page, 'Approve', 'operator');
       await expectNeedsRole(page, 'Reject', 'operator');
       await expectNeedsRole(page, 'Cancel execution', 'operator');
-      if (person === 'rita') await screenshot(page, 'execution-reader');
+      if (person === 'rita') await screenshot(page, 'execution-reader', { committed: false });
 
       await page.goto(`${t.local.urls.api}/ui/#/targets/${encodeURIComponent(blocked)}`);
       await expectNeedsRole(page, 'Clear block', 'operator');
