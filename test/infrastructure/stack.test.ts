@@ -156,6 +156,7 @@ describe('the CDK stack', () => {
         '',
         '/health',
         '/executions/{id}',
+        '/executions/{id}/approval',
         '/executions/{id}/cancel',
         '/executions/{id}/events',
         '/executions/{id}/steps',
