@@ -89,7 +89,7 @@ function titleOf(route: Route): string {
 /** Who is signed in, and their role; on AWS there is no role: IAM decides what the principal may call. */
 function Who({ identity, failed }: { identity?: Identity; failed: boolean }) {
   if (!identity) return failed ? html`<span class="who">Not signed in</span>` : null;
-  return html`<span class="who" aria-label="Signed in">
+  return html`<span class="who" role="group" aria-label="Signed in">
     Signed in as <strong class="mono">${identity.identity}</strong>
     ${identity.role ? html` <span class="role">${identity.role}</span>` : html` <span class="role" title="On AWS, IAM decides what each principal may call">IAM</span>`}
     ${identity.intermediary ? html` <span class="role">intermediary</span>` : null}
