@@ -1,5 +1,5 @@
-import type { AuditEvent, Execution, Page, Step, Target, Workflow } from '../contract/api-objects.js';
-import type { ExecutionRequestBody } from '../contract/api-schemas.js';
+import type { AuditEvent, Execution, Identity, Page, Step, Target, Workflow } from '../contract/api-objects.js';
+import type { ApprovalBody, ExecutionRequestBody } from '../contract/api-schemas.js';
 import { ROUTES, routePath } from '../contract/routes.js';
 import { type ApiClient, type ApiResponse, apiErrorOf } from './api-client.js';
 
@@ -54,10 +54,27 @@ export class LockstepApi {
     return this.get(routePath(ROUTES.getExecutionSteps.path, { id }));
   }
 
-  async cancel(id: string): Promise<Execution> {
+  /** Without `onBehalfOf` no body is sent (the body is optional). */
+  async cancel(id: string, onBehalfOf?: string): Promise<Execution> {
     return bodyOf(
-      await this.client.request(ROUTES.cancelExecution.method, routePath(ROUTES.cancelExecution.path, { id })),
+      await this.client.request(
+        ROUTES.cancelExecution.method,
+        routePath(ROUTES.cancelExecution.path, { id }),
+        onBehalfOf === undefined ? undefined : { onBehalfOf },
+      ),
     );
+  }
+
+  /** `POST /executions/{id}/approval`: one approval decision, by the caller's identity. */
+  async decide(id: string, decision: ApprovalBody): Promise<Execution> {
+    return bodyOf(
+      await this.client.request(ROUTES.decideApproval.method, routePath(ROUTES.decideApproval.path, { id }), decision),
+    );
+  }
+
+  /** `GET /identity`: who the credentials say the caller is. */
+  identity(): Promise<Identity> {
+    return this.get(ROUTES.identity.path);
   }
 
   /** Up to `limit` executions, following `nextToken` page after page. */
@@ -73,7 +90,8 @@ export class LockstepApi {
     return this.collect(ROUTES.listTargets.path, { state }, limit);
   }
 
-  async clearBlock(targetResource: string, clearance: { clearedBy: string; reason: string }): Promise<Target> {
+  /** The clearer is the caller's identity (API.md): the body has only the reason, and `onBehalfOf` for an intermediary. */
+  async clearBlock(targetResource: string, clearance: { reason: string; onBehalfOf?: string }): Promise<Target> {
     return bodyOf(
       await this.client.request(
         ROUTES.clearBlock.method,

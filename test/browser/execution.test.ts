@@ -107,6 +107,9 @@ describe('an execution page', () => {
   it('says so inline when the execution does not exist', async () => {
     watched = await suite.open('#/executions/no-such-execution');
     await watched.page.getByRole('alert').filter({ hasText: 'Could not load this execution' }).waitFor();
+    // Its steps and events are 404s too: each answered (and logged) before the expected failures are set aside.
+    await watched.page.getByRole('alert').filter({ hasText: 'Could not load the steps' }).waitFor();
+    await watched.page.getByRole('alert').filter({ hasText: 'Could not load the audit events' }).waitFor();
     // The API's 404s, shown on the page: failed loads the page expected.
     watched.problems.splice(
       0,
