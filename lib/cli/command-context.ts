@@ -1,8 +1,9 @@
 import { type Command, Option } from 'commander';
 import { ENVIRONMENT } from '../contract/environment.js';
 import { type Connection, connect, DEFAULT_API_URL } from './connection.js';
-import type { ExitCode } from './errors.js';
+import { CliError, type ExitCode } from './errors.js';
 import { LockstepApi } from './lockstep-api.js';
+import { onBehalfOf } from './option-parsers.js';
 
 export const OutputFormat = { Table: 'table', Json: 'json' } as const;
 export type OutputFormat = (typeof OutputFormat)[keyof typeof OutputFormat];
@@ -12,6 +13,8 @@ export interface CommandContext {
   api: LockstepApi;
   connection: Connection;
   format: OutputFormat;
+  /** `--on-behalf-of`: the person an intermediary acts for, sent as `onBehalfOf` by the commands that decide something. */
+  onBehalfOf?: string;
   now(): Date;
   /** Prints the API's document (`-o json`) or its table (`-o table`) on standard output. */
   print(document: unknown, table: () => string): void;
@@ -30,6 +33,24 @@ interface GlobalOptions {
   sigv4?: boolean;
   region?: string;
   output?: OutputFormat;
+  onBehalfOf?: string;
+}
+
+const ON_BEHALF_OF = '--on-behalf-of <person>';
+const ON_BEHALF_OF_HELP =
+  'run, cancel, approve, reject, clear: for an intermediary (a bot, a chat integration), the person you act for, recorded beside your identity (the API refuses it from anyone else)';
+
+/** The program's `--on-behalf-of`, for every command that decides something (API.md). */
+export function withOnBehalfOfOption(program: Command): Command {
+  return program.addOption(new Option(ON_BEHALF_OF, ON_BEHALF_OF_HELP).argParser(onBehalfOf));
+}
+
+/**
+ * A command that decides something (run, cancel, approve, reject, clear) takes `--on-behalf-of`
+ * after its arguments too; its help lists the program's, under "Global Options". Any other command refuses it.
+ */
+export function decides(command: Command): Command {
+  return command.addOption(new Option(ON_BEHALF_OF, ON_BEHALF_OF_HELP).argParser(onBehalfOf).hideHelp());
 }
 
 /**
@@ -77,6 +98,10 @@ export function apiAction<Args extends unknown[]>(env: Record<string, string | u
     // commander passes the arguments, the command's options, then the command itself.
     const args = received.slice(0, -1) as Args;
     const options = mergedGlobals(command);
+    if (options.onBehalfOf !== undefined && !command.options.some((option) => option.long === '--on-behalf-of'))
+      throw new CliError(
+        `--on-behalf-of: '${command.name()}' decides nothing; it applies to run, cancel, approve, reject and clear`,
+      );
     const connection = connect(
       {
         api: options.api ?? env.LOCKSTEP_API_URL,
@@ -91,6 +116,7 @@ export function apiAction<Args extends unknown[]>(env: Record<string, string | u
       api: new LockstepApi(connection.client),
       connection,
       format,
+      ...(options.onBehalfOf !== undefined && { onBehalfOf: options.onBehalfOf }),
       now: () => new Date(),
       width: process.stdout.isTTY ? process.stdout.columns : undefined,
       print: (document, table) =>

@@ -1,4 +1,3 @@
-import { hostname, userInfo } from 'node:os';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { type ApiClient, BearerApiClient, SENDABLE_HEADER_VALUE, SigV4ApiClient } from './api-client.js';
 import { CliError } from './errors.js';
@@ -22,8 +21,6 @@ export interface Connection {
   client: ApiClient;
   /** How calls are authenticated: `sigv4 (<region>)` or `bearer token` / `no token`. */
   auth: string;
-  /** Who the caller is, for `clear --by`'s default. */
-  identity(): Promise<string>;
 }
 
 /**
@@ -43,7 +40,6 @@ export function connect(options: ConnectionOptions, env: Record<string, string |
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new CliError(`--api: "${baseUrl}" is not an http:// or https:// URL`);
-  const person = `${userInfo().username}@${hostname()}`;
   const hostRegion = EXECUTE_API_HOST.exec(url.hostname);
   if (!options.sigv4 && !hostRegion) {
     // Sent as `Authorization: Bearer <token>`; never printed.
@@ -55,16 +51,12 @@ export function connect(options: ConnectionOptions, env: Record<string, string |
     return {
       client: new BearerApiClient({ baseUrl, token: options.token }),
       auth: options.token ? 'bearer token' : 'no token',
-      identity: async () => person,
     };
   }
   const region = options.region || hostRegion?.[1] || env.AWS_REGION || env.AWS_DEFAULT_REGION || FALLBACK_REGION;
-  const credentials = credentialChain();
   return {
-    client: new SigV4ApiClient({ baseUrl, region, credentials }),
+    client: new SigV4ApiClient({ baseUrl, region, credentials: credentialChain() }),
     auth: `sigv4 (${region})`,
-    // The person at the keyboard, and the access key their calls are signed with (CloudTrail ties it to the IAM principal).
-    identity: async () => `${person} (${(await credentials()).accessKeyId})`,
   };
 }
 

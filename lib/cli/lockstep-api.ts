@@ -1,6 +1,6 @@
-import type { AuditEvent, Execution, Page, Step, Target, Workflow } from '../contract/api-objects.js';
-import type { ExecutionRequestBody } from '../contract/api-schemas.js';
-import { ROUTES, routePath } from '../contract/routes.js';
+import type { AuditEvent, Execution, Identity, Page, Step, Target, Workflow } from '../contract/api-objects.js';
+import type { ApprovalBody, ExecutionRequestBody } from '../contract/api-schemas.js';
+import { ROUTES, type RouteDefinition, routePath } from '../contract/routes.js';
 import { type ApiClient, type ApiResponse, apiErrorOf } from './api-client.js';
 
 /** The most the API returns in one page. */
@@ -54,10 +54,26 @@ export class LockstepApi {
     return this.get(routePath(ROUTES.getExecutionSteps.path, { id }));
   }
 
-  async cancel(id: string): Promise<Execution> {
+  /** Without `onBehalfOf` no body is sent (the body is optional). */
+  async cancel(id: string, onBehalfOf?: string): Promise<Execution> {
     return bodyOf(
-      await this.client.request(ROUTES.cancelExecution.method, routePath(ROUTES.cancelExecution.path, { id })),
+      await this.client.request(
+        ROUTES.cancelExecution.method,
+        routePath(ROUTES.cancelExecution.path, { id }),
+        onBehalfOf === undefined ? undefined : { onBehalfOf },
+      ),
     );
+  }
+
+  /** `POST /executions/{id}/approval`: one approval decision, by the caller's identity. */
+  async decide(id: string, decision: ApprovalBody): Promise<Execution> {
+    const route = routeOf('POST', '/executions/{id}/approval');
+    return bodyOf(await this.client.request(route.method, routePath(route.path, { id }), decision));
+  }
+
+  /** `GET /identity`: who the credentials say the caller is. */
+  identity(): Promise<Identity> {
+    return this.get(routeOf('GET', '/identity').path);
   }
 
   /** Up to `limit` executions, following `nextToken` page after page. */
@@ -73,7 +89,8 @@ export class LockstepApi {
     return this.collect(ROUTES.listTargets.path, { state }, limit);
   }
 
-  async clearBlock(targetResource: string, clearance: { clearedBy: string; reason: string }): Promise<Target> {
+  /** The clearer is the caller's identity (API.md): the body has only the reason, and `onBehalfOf` for an intermediary. */
+  async clearBlock(targetResource: string, clearance: { reason: string; onBehalfOf?: string }): Promise<Target> {
     return bodyOf(
       await this.client.request(
         ROUTES.clearBlock.method,
@@ -106,6 +123,16 @@ export class LockstepApi {
     } while (nextToken !== undefined && items.length < limit);
     return { items, ...(nextToken !== undefined && { nextToken }) };
   }
+}
+
+/**
+ * The route table's entry for API.md's method and path, for the routes issue 20 added: the client
+ * names them as API.md does, whatever key the table gives them.
+ */
+function routeOf(method: RouteDefinition['method'], path: string): RouteDefinition {
+  const route = (Object.values(ROUTES) as RouteDefinition[]).find((r) => r.method === method && r.path === path);
+  if (!route) throw new Error(`the route table has no ${method} ${path}`);
+  return route;
 }
 
 /** The object of a 2xx answer (API.md names each route's status), else the API's error. */

@@ -4,10 +4,12 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { ENVIRONMENT } from '../contract/environment.js';
-import { withGlobalOptions } from './command-context.js';
+import { withGlobalOptions, withOnBehalfOfOption } from './command-context.js';
+import { addApprovalCommands } from './commands/approval-commands.js';
 import { addExecutionCommands } from './commands/execution-commands.js';
 import { addTargetCommands } from './commands/target-commands.js';
 import { addUiCommand } from './commands/ui-command.js';
+import { addWhoamiCommand } from './commands/whoami-command.js';
 import { addWorkflowCommands } from './commands/workflow-commands.js';
 import { ApiError, CliError, ExitCode } from './errors.js';
 import { unsupportedNode } from './node-version.js';
@@ -26,7 +28,7 @@ const env: Record<string, string | undefined> = { ...process.env };
 
 // Positional options: the program's options go before the command, the command's after it, so
 // that `run --version V` is the workflow's version; the global options are declared on both.
-const program = withGlobalOptions(new Command('lockstep'))
+const program = withOnBehalfOfOption(withGlobalOptions(new Command('lockstep')))
   .description('Lockstep: one workflow per target at a time, with cooldown, backoff and blocks, on AWS Step Functions')
   .version(version)
   .enablePositionalOptions()
@@ -34,12 +36,14 @@ const program = withGlobalOptions(new Command('lockstep'))
   .addHelpText(
     'after',
     `
-Exit codes: 0 success (run --wait, wait: Completed); 2 the execution ended Failed; 3 the request was
-refused (Skipped); 1 anything else, with the API's error on standard error and nothing on standard output.
+Exit codes: 0 success (run: requested, or awaiting approval; run --wait, wait: Completed); 2 the execution
+ended Failed (Rejected and ApprovalExpired included); 3 the request was refused (Skipped); 1 anything else
+(a 403 among them), with the API's error on standard error and nothing on standard output.
 
 Examples:
   lockstep local                                      # the whole engine on this machine, as npm start
   lockstep run wait shop/deployment/checkout -p SECONDS=5 --wait --token "$TOKEN"
+  lockstep approve 0b6f1c52-5d0e-4c1f-9a51-6f0a3c7e2d11 --comment "checked the dashboard"
   lockstep ls --phase Running --api https://abc123.execute-api.eu-west-1.amazonaws.com/v1   # signed with SigV4`,
   );
 
@@ -58,8 +62,10 @@ program
   });
 
 addExecutionCommands(program, env);
+addApprovalCommands(program, env);
 addTargetCommands(program, env);
 addWorkflowCommands(program, env);
+addWhoamiCommand(program, env);
 addUiCommand(program, env);
 pointToHelpAfterUsageErrors(program);
 

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { IdempotencyKeySchema } from '../contract/api-schemas.js';
+import { IdempotencyKeySchema, OnBehalfOfSchema } from '../contract/api-schemas.js';
 import { formatIssues } from '../domain/issues.js';
 import { SENDABLE_HEADER_VALUE } from './api-client.js';
 
@@ -30,5 +30,23 @@ export function idempotencyKey(text: string): string {
     throw new InvalidArgumentError(`${formatIssues(checked.error)[0] ?? 'not a valid key'}: ${rule}`);
   if (!SENDABLE_HEADER_VALUE.test(text))
     throw new InvalidArgumentError(`${rule}, with no space at either end (HTTP drops it)`);
+  return text;
+}
+
+/** `--on-behalf-of`, checked by the API's own rule before anything is sent: a value it would refuse is a usage error. */
+export function onBehalfOf(text: string): string {
+  const checked = OnBehalfOfSchema.safeParse(text);
+  if (!checked.success)
+    throw new InvalidArgumentError(
+      `${formatIssues(checked.error)[0] ?? 'not a valid value'}: the person you act for is 1 to 256 printable characters`,
+    );
+  return text;
+}
+
+/** An approval decision's `--comment`: 1 to 1024 characters, not blank (the API's rule). */
+export function approvalComment(text: string): string {
+  if (text.trim().length === 0) throw new InvalidArgumentError('a comment says why: it must not be empty or blank');
+  if ([...text.trim()].length > 1024)
+    throw new InvalidArgumentError(`a comment is at most 1024 characters, got ${[...text.trim()].length}`);
   return text;
 }

@@ -42,7 +42,10 @@ export function executionFields(e: Execution, now: Date): string {
         .join(' '),
     ],
     ['Correlation', e.correlationId],
-    ['Requested by', e.requestedBy && `${e.requestedBy} (${e.source})`],
+    ['Requested by', e.requestedBy && `${e.requestedBy}${forWhom(e.onBehalfOf)} (${e.source})`],
+    ['Approval', approvalLine(e, now)],
+    ['Decisions', e.approval?.decisions.map(decisionLine).join('\n')],
+    ['Cancelled by', e.cancelledBy],
     ['Timeout', e.timeoutSeconds === undefined ? undefined : `${e.timeoutSeconds}s`],
     ['Run', e.executionRef?.arn ?? e.executionRef?.name],
     ['Created', exactAndRelative(e.createdAt, now)],
@@ -50,6 +53,24 @@ export function executionFields(e: Execution, now: Date): string {
     ['Ended', exactAndRelative(e.completionTime, now)],
     ['Duration', duration(e.durationSeconds)],
   ]);
+}
+
+/** ` for alice`: whom an intermediary acted for. */
+function forWhom(onBehalfOf: string | undefined): string {
+  return onBehalfOf ? ` for ${onBehalfOf}` : '';
+}
+
+/** `1 of 2 approvals, needed by 2026-… (in 14m)`. */
+function approvalLine(e: Execution, now: Date): string | undefined {
+  if (!e.approval) return undefined;
+  const approvals = e.approval.decisions.filter((d) => d.decision === 'approve').length;
+  const open = e.phase === 'AwaitingApproval';
+  return `${approvals} of ${e.approval.approvalsNeeded} approvals${open ? `, needed by ${e.approval.requiredBy} (${relative(e.approval.requiredBy, now)})` : ''}`;
+}
+
+/** `2026-… approve by token:bob for Bob: looks right`. */
+function decisionLine(d: NonNullable<Execution['approval']>['decisions'][number]): string {
+  return `${d.at} ${d.decision} by ${d.by}${forWhom(d.onBehalfOf)}${d.comment ? `: ${d.comment}` : ''}`;
 }
 
 export function eventColumns(): Column<AuditEvent>[] {
@@ -104,7 +125,10 @@ export function targetFields(t: Target, now: Date): string {
     ],
     ['Next allowed', t.nextAllowedAt && `${t.nextAllowedAt} (${relative(t.nextAllowedAt, now)})`],
     ['Failures', String(t.consecutiveFailures)],
-    ['Clearances', t.blockClearances.map((c) => `${c.clearedAt} by ${c.clearedBy}: ${c.reason}`).join('\n')],
+    [
+      'Clearances',
+      t.blockClearances.map((c) => `${c.clearedAt} by ${c.clearedBy}${forWhom(c.onBehalfOf)}: ${c.reason}`).join('\n'),
+    ],
   ]);
 }
 

@@ -80,10 +80,27 @@ export type ApprovalBody = z.infer<typeof ApprovalBodySchema>;
 /** `POST /executions/{id}/cancel`'s optional body. */
 export const CancelBodySchema = z.strictObject({ onBehalfOf: z.optional(OnBehalfOfSchema) });
 
-export const ClearanceBodySchema = z.strictObject({
-  clearedBy: z.string().check(z.trim(), z.minLength(1), z.maxLength(256)),
-  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(4096)),
-});
+/** Why a clearance body's former `clearedBy` is refused (API.md, "Identity"). */
+export const CLEARED_BY_REFUSED =
+  'clearedBy is no longer accepted: the clearer is taken from the credentials; an intermediary (a bot, a chat integration) names the person it acts for with onBehalfOf';
+
+/**
+ * `POST /targets/{target+}/clearance`'s body. `clearedBy` is declared only to be refused with
+ * why: API Gateway's model lets it through (an unknown field it would refuse with its own
+ * words), so the function answers with CLEARED_BY_REFUSED on AWS as locally.
+ */
+export const ClearanceBodySchema = z
+  .strictObject({
+    reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(4096)),
+    onBehalfOf: z.optional(OnBehalfOfSchema),
+    clearedBy: z.optional(z.unknown()),
+  })
+  .check(
+    z.refine((body) => !('clearedBy' in body), {
+      path: ['clearedBy'],
+      message: 'not accepted: the clearer is taken from the credentials (use onBehalfOf)',
+    }),
+  );
 
 const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d{1,9})?(?:[Zz]|([+-])(\d\d):(\d\d))$/;
 

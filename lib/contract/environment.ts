@@ -97,6 +97,7 @@ const EnvironmentSchema = z
     [E.dynamodbEndpoint]: z.optional(z.url()),
     [E.dataDir]: z.optional(z.string().check(z.minLength(1))),
     [E.workflowsDir]: z.optional(z.string().check(z.minLength(1))),
+    [E.tokensFile]: z.optional(z.string().check(z.minLength(1))),
   })
   .check(z.superRefine(checkBackoff));
 
@@ -116,6 +117,8 @@ export interface LocalConfig {
   dataDir?: string;
   /** The user's workflows folder; the built-in workflows are always there too. */
   workflowsDir?: string;
+  /** `LOCKSTEP_TOKENS_FILE`: more tokens, read and checked at start (lib/local/local-token.ts, `parseTokensFile`). */
+  tokensFile?: string;
 }
 
 /**
@@ -163,6 +166,7 @@ export function readLocalConfig(env: Record<string, string | undefined>): LocalC
     ...(e[E.dynamodbEndpoint] && { dynamodbEndpoint: e[E.dynamodbEndpoint] }),
     ...(e[E.dataDir] && { dataDir: e[E.dataDir] }),
     ...(e[E.workflowsDir] && { workflowsDir: e[E.workflowsDir] }),
+    ...(e[E.tokensFile] && { tokensFile: e[E.tokensFile] }),
   };
 }
 
@@ -178,6 +182,23 @@ const LambdaEnvironmentSchema = z
     [E.tableName]: z.string().check(z.minLength(3)),
     /** Only for the functions that admit through the idempotency layer (the API and the trigger). */
     [E.idempotencyTableName]: z.optional(z.string().check(z.minLength(3))),
+    [E.intermediaries]: z.optional(
+      z.pipe(
+        z.string(),
+        z.transform((text: string, ctx) => {
+          try {
+            return z.array(z.string().check(z.minLength(1))).parse(JSON.parse(text));
+          } catch {
+            ctx.issues.push({
+              code: 'custom',
+              message: 'must be a JSON array of IAM principal ARN patterns',
+              input: text,
+            });
+            return z.NEVER;
+          }
+        }),
+      ),
+    ),
     [E.stateMachineArns]: z.pipe(
       z.string(),
       z.transform((text: string, ctx) => {
@@ -214,6 +235,8 @@ export interface LambdaSettings {
   stateMachineArns: Record<string, string>;
   policy: Policy;
   deadlineSchedules?: DeadlineScheduleSettings;
+  /** The construct's `intermediaries` (only the api function has them): principal ARN patterns, `*` any run of characters. */
+  intermediaries?: string[];
 }
 
 /** The settings of a Lambda function, from the environment the CDK app gives it. */
@@ -228,6 +251,7 @@ export function readLambdaSettings(env: Record<string, string | undefined>): Lam
     ...(e[E.idempotencyTableName] && { idempotencyTableName: e[E.idempotencyTableName] }),
     stateMachineArns: e[E.stateMachineArns],
     policy: policyFrom(e),
+    ...(e[E.intermediaries] && { intermediaries: e[E.intermediaries] }),
     ...(groupName && targetArn && roleArn && { deadlineSchedules: { groupName, targetArn, roleArn } }),
   };
 }
@@ -262,7 +286,7 @@ export interface EngineFunctionSettings extends Omit<LambdaSettings, 'region' | 
  */
 export function engineFunctionEnvironment(
   settings: EngineFunctionSettings,
-  toJson: (value: Record<string, string>) => string = JSON.stringify,
+  toJson: (value: Record<string, string> | readonly string[]) => string = JSON.stringify,
 ): Record<string, string> {
   const { deadlineSchedules: deadlines, policy } = settings;
   return {
@@ -278,6 +302,7 @@ export function engineFunctionEnvironment(
     [E.backoffMaxSeconds]: String(policy.backoffMaxSeconds),
     [E.maxConsecutiveFailures]: String(policy.maxConsecutiveFailures),
     ...(settings.idempotencyTableName !== undefined && { [E.idempotencyTableName]: settings.idempotencyTableName }),
+    ...(settings.intermediaries?.length && { [E.intermediaries]: toJson(settings.intermediaries) }),
   };
 }
 

@@ -44,6 +44,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 export const ROUTES = {
   health: { method: 'GET', path: '/health', role: 'none' },
+  identity: { method: 'GET', path: '/identity', role: 'reader' },
   requestExecution: {
     method: 'POST',
     path: '/executions',

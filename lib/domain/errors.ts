@@ -57,3 +57,6 @@ export class WorkflowStartError extends LockstepError {
     super(message, options);
   }
 }
+
+/** A request the caller may not make whatever its role (an approval by the execution's own requester). */
+export class ForbiddenError extends LockstepError {}

@@ -188,12 +188,15 @@ export type Outcome =
       interrupted: boolean;
       /** Whether the workflow had started: decides the cooldown of an interrupted execution. */
       ran: boolean;
+      /** Ended while awaiting approval (rejected, expired, cancelled): as if never requested. */
+      withdrawn?: boolean;
     };
 
 /** The target fields a settled execution leaves behind; absent optional fields are removed. */
 export interface Settlement {
-  lastExecutionId: string;
-  lastOutcome: 'Completed' | 'Failed';
+  /** Absent only where the target had none and a withdrawn request leaves it so. */
+  lastExecutionId?: string;
+  lastOutcome?: 'Completed' | 'Failed';
   consecutiveFailures: number;
   cooldownUntil?: string;
   nextAllowedAt?: string;
@@ -208,7 +211,10 @@ export interface Settlement {
  * - pre-execution failure: no cooldown (nothing ran), the n-th consecutive one opens a
  *   backoff window `min(base·2^(n-1), max)`, and the policy's limit blocks the target;
  * - interrupted (cancelled, or stopped outside the engine): not a failure of the target, so
- *   no count and no block; cooldown if it ran.
+ *   no count and no block; cooldown if it ran;
+ * - withdrawn (rejected, expired or cancelled while awaiting approval): nothing ran and nobody
+ *   wanted it run, so the target is exactly as it was before the request (its last execution,
+ *   windows and count as they were).
  */
 export function settle(
   target: TargetState,
@@ -217,6 +223,10 @@ export function settle(
   policy: Policy,
   completedAt: Date,
 ): Settlement {
+  if (outcome.phase === 'Failed' && outcome.withdrawn) {
+    const { lastExecutionId, lastOutcome, consecutiveFailures, cooldownUntil, nextAllowedAt } = target;
+    return { lastExecutionId, lastOutcome, consecutiveFailures, cooldownUntil, nextAllowedAt };
+  }
   const cooldownUntil = addSeconds(completedAt, policy.cooldownSeconds).toISOString();
   if (outcome.phase === 'Completed') {
     return { lastExecutionId: executionId, lastOutcome: 'Completed', consecutiveFailures: 0, cooldownUntil };
@@ -252,18 +262,24 @@ export function settle(
 
 /**
  * What a target stands in until its next transition, as the listings of targets by state
- * find it: held (Running), Blocked, or in a window (CoolingDown or BackingOff) with the
+ * find it: held (AwaitingApproval, or Running from its admission on), Blocked, or in a window (CoolingDown or BackingOff) with the
  * window's end, after which it is Idle with no further write. Undefined for an idle target.
  * The precedence is targetView's; a release leaves at most one window open (see `settle`),
  * except a blocking failure, whose cooldown matters only once the block is cleared.
  */
-export type Standing = { state: 'Running' | 'Blocked' } | { state: 'CoolingDown' | 'BackingOff'; until: string };
+export type Standing =
+  | { state: 'AwaitingApproval' | 'Running' | 'Blocked' }
+  | { state: 'CoolingDown' | 'BackingOff'; until: string };
 
 export function standingOf(
   target: Pick<TargetState, 'holder' | 'blockReason' | 'cooldownUntil' | 'nextAllowedAt'>,
 ): Standing | undefined {
   if (target.blockReason) return { state: TargetStatus.Blocked };
-  if (target.holder) return { state: TargetStatus.Running };
+  if (target.holder)
+    return {
+      state:
+        target.holder.execution.phase === 'AwaitingApproval' ? TargetStatus.AwaitingApproval : TargetStatus.Running,
+    };
   if (target.cooldownUntil) return { state: TargetStatus.CoolingDown, until: target.cooldownUntil };
   if (target.nextAllowedAt) return { state: TargetStatus.BackingOff, until: target.nextAllowedAt };
   return undefined;

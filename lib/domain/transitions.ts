@@ -1,3 +1,4 @@
+import { endedAwaitingApproval } from './approval.js';
 import { AuditEventType } from './audit.js';
 import { ConflictError, LockstepError, ValidationError } from './errors.js';
 import {
@@ -47,6 +48,7 @@ export function admitted(request: ExecutionRequest, executionId: string, at: Dat
     decision: 'admitted',
     workflowId: request.workflowId,
     workflowVersion: request.workflowVersion,
+    ...(request.onBehalfOf && { onBehalfOf: request.onBehalfOf }),
   });
   return { execution, events: [selected] };
 }
@@ -94,12 +96,20 @@ export interface FinishOptions {
   actor: string;
   /** A status event that overtook the start record: the workflow ran, so the record passes through Running first. */
   overtakenStart?: { executionRef: ExecutionRef; startTime: Date; actor: string };
+  /** A person's cancel ended it: recorded as `cancelledBy` with its own audit event. */
+  cancel?: Cancel;
+}
+
+/** Who cancelled an execution: the identity from the credentials, and the person an intermediary acted for. */
+export interface Cancel {
+  by: string;
+  onBehalfOf?: string;
 }
 
 /** Pending or Running → Completed or Failed, with the completion time always set. */
 export function finished(
   current: ExecutionRecord & { fencingToken: number },
-  { termination, at, actor, overtakenStart }: FinishOptions,
+  { termination, at, actor, overtakenStart, cancel }: FinishOptions,
 ): ExecutionRecord & { fencingToken: number } {
   // Step Functions saw the run start, however it ended (a cancel's stop included): the record says so.
   const base =
@@ -120,16 +130,26 @@ export function finished(
     completionTime,
     ...(base.execution.startTime && { durationSeconds: durationSeconds(base.execution.startTime, completionTime) }),
     ...(termination.phase === Phase.Failed && { failureDetails: { ...termination.failure, failedAt: completionTime } }),
+    ...(cancel && { cancelledBy: cancel.by }),
   };
+  const events = cancel
+    ? [
+        ...base.events,
+        nextAuditEvent(execution, base.events, AuditEventType.ExecutionCancelled, at, cancel.by, {
+          phase: base.execution.phase,
+          ...(cancel.onBehalfOf && { onBehalfOf: cancel.onBehalfOf }),
+        }),
+      ]
+    : base.events;
   const event =
     execution.phase === Phase.Completed
-      ? nextAuditEvent(execution, base.events, AuditEventType.WorkflowCompleted, at, actor, {
+      ? nextAuditEvent(execution, events, AuditEventType.WorkflowCompleted, at, actor, {
           durationSeconds: execution.durationSeconds,
         })
-      : nextAuditEvent(execution, base.events, AuditEventType.WorkflowFailed, at, actor, {
+      : nextAuditEvent(execution, events, AuditEventType.WorkflowFailed, at, actor, {
           ...execution.failureDetails,
         });
-  return { execution, fencingToken: current.fencingToken, events: [...base.events, event] };
+  return { execution, fencingToken: current.fencingToken, events: [...events, event] };
 }
 
 /**
@@ -153,6 +173,7 @@ export function outcomeOf(execution: Execution): Outcome {
     wasExecutionFailure: failure.wasExecutionFailure,
     interrupted: isInterruption(failure),
     ran: execution.startTime !== undefined,
+    ...(endedAwaitingApproval(execution) && { withdrawn: true }),
   };
 }
 
@@ -190,7 +211,14 @@ export interface Clearance {
  */
 export function cleared(
   target: TargetState,
-  input: { clearedBy: string; reason: string; at: Date; blocking?: ExecutionRecord; maxKept: number },
+  input: {
+    clearedBy: string;
+    onBehalfOf?: string;
+    reason: string;
+    at: Date;
+    blocking?: ExecutionRecord;
+    maxKept: number;
+  },
 ): Clearance {
   const clearedBy = input.clearedBy.trim();
   const reason = input.reason.trim();
@@ -200,6 +228,7 @@ export function cleared(
   const clearance: BlockClearance = {
     clearedAt: input.at.toISOString(),
     clearedBy,
+    ...(input.onBehalfOf && { onBehalfOf: input.onBehalfOf }),
     reason,
     blockReason: target.blockReason,
     ...(target.blockedByExecutionId && { blockedByExecutionId: target.blockedByExecutionId }),
@@ -215,6 +244,7 @@ export function cleared(
   const event = nextAuditEvent(blocking.execution, blocking.events, AuditEventType.BlockCleared, input.at, clearedBy, {
     reason,
     blockReason: target.blockReason,
+    ...(input.onBehalfOf && { onBehalfOf: input.onBehalfOf }),
   });
   return { ...result, blockingRecord: { ...blocking, events: [...blocking.events, event] } };
 }

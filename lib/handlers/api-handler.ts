@@ -1,9 +1,16 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { SkippedAnswer, Workflow } from '../contract/api-objects.js';
-import { IdempotencyKeySchema } from '../contract/api-schemas.js';
-import { MAX_BODY_BYTES, pathPattern, ROUTES, type RouteDefinition, type RouteName } from '../contract/routes.js';
-import { NotFoundError } from '../domain/errors.js';
+import { CLEARED_BY_REFUSED, IdempotencyKeySchema } from '../contract/api-schemas.js';
+import {
+  MAX_BODY_BYTES,
+  pathPattern,
+  ROUTES,
+  type RouteDefinition,
+  type RouteName,
+  roleAllows,
+} from '../contract/routes.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Execution, ExecutionRecord } from '../domain/execution.js';
 import type { CatalogWorkflow } from '../ports/index.js';
 import { cancelExecution } from '../use-cases/cancel-execution.js';
@@ -16,7 +23,7 @@ import { listExecutions } from '../use-cases/list-executions.js';
 import { listTargets } from '../use-cases/list-targets.js';
 import { getWorkflow, listWorkflows } from '../use-cases/list-workflows.js';
 import { admitAndStart, prepareRequest } from '../use-cases/request-execution.js';
-import type { Authenticator } from './authenticators.js';
+import type { Authenticator, Caller } from './authenticators.js';
 import { header } from './headers.js';
 import { errorResponse, HttpError, jsonResponse } from './http-errors.js';
 import { type AdmissionAnswer, idempotentAdmission } from './idempotent-admission.js';
@@ -37,7 +44,9 @@ export interface ApiHandlerOptions {
 interface Call {
   event: APIGatewayProxyEvent;
   params: string[];
+  /** The caller's identity: what every decision records. */
   principal: string;
+  caller: Caller;
   context: Context | undefined;
 }
 type Implementation = (call: Call) => Promise<APIGatewayProxyResult>;
@@ -55,6 +64,7 @@ export function createApiHandler(
 
   const implementations: Record<RouteName, Implementation> = {
     health: async () => jsonResponse(200, { status: 'ok' }),
+    identity: async ({ caller }) => jsonResponse(200, caller),
     requestExecution: async ({ event, principal, context }) => {
       const keyHeader = header(event, 'idempotency-key');
       const key =
@@ -104,9 +114,16 @@ export function createApiHandler(
       jsonResponse(200, { items: (await findExecution(engine, params[0]!, options.appendLogKeys)).events }),
     getExecutionSteps: async ({ params }) =>
       jsonResponse(200, { items: await getSteps(engine, executionId(params[0]!)) }),
-    clearBlock: async ({ event, params }) => {
-      const body = parsePart(ROUTES.clearBlock.body.schema, jsonBody(event), 'body');
-      return jsonResponse(200, await clearBlock(engine, { targetResource: decode(params[0]!), ...body }));
+    clearBlock: async ({ event, params, principal }) => {
+      const raw = jsonBody(event);
+      if (isObject(raw) && 'clearedBy' in raw)
+        throw new ValidationError(CLEARED_BY_REFUSED, ['body.clearedBy: not accepted (use onBehalfOf)']);
+      const { reason, onBehalfOf } = parsePart(ROUTES.clearBlock.body.schema, raw, 'body');
+      const targetResource = decode(params[0]!);
+      return jsonResponse(
+        200,
+        await clearBlock(engine, { targetResource, reason, clearedBy: principal, ...(onBehalfOf && { onBehalfOf }) }),
+      );
     },
     listTargets: async ({ event }) =>
       jsonResponse(
@@ -143,10 +160,12 @@ export function createApiHandler(
           `${event.httpMethod} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
         );
       }
-      const principal = route.role === 'none' ? 'anonymous' : await options.authenticate(event);
+      const caller = route.role === 'none' ? ANONYMOUS : await options.authenticate(event);
+      authorize(route, caller, event);
       // GET /health stays answerable with whatever a prober appends (a cache-buster, say).
       checkQueryNames(event, route.query !== undefined || route.role === 'none');
-      return await route.run({ event, params: route.pattern.exec(path)!.slice(1), principal, context });
+      const params = route.pattern.exec(path)!.slice(1);
+      return await route.run({ event, params, principal: caller.identity, caller, context });
     } catch (error) {
       return errorResponse(error, requestId, engine.logger);
     }
@@ -158,6 +177,45 @@ export function createApiHandler(
     return event?.httpMethod === 'HEAD' ? { ...response, body: '' } : response;
   };
 }
+
+const ANONYMOUS: Caller = { identity: 'anonymous', intermediary: false };
+
+/**
+ * The one access check (API.md, "Roles" and "Identity"), before any use case runs and before
+ * anything is read: the route's role against the caller's (local mode; on AWS the caller has no
+ * role, IAM refused it already), then `onBehalfOf`, which only an intermediary may send, in any
+ * route's body.
+ */
+function authorize(route: RouteDefinition, caller: Caller, event: APIGatewayProxyEvent): void {
+  if (route.role === 'none') return;
+  const named = `${route.method} ${route.path}`;
+  if (caller.role !== undefined && !roleAllows(caller.role, route.role))
+    throw new HttpError(
+      403,
+      'Forbidden',
+      `${route.role} role needed to ${named}; ${caller.identity} is ${/^[aeiou]/.test(caller.role) ? 'an' : 'a'} ${caller.role}`,
+    );
+  if (!caller.intermediary && hasOnBehalfOf(event))
+    throw new HttpError(
+      403,
+      'Forbidden',
+      `only an intermediary may send onBehalfOf; ${caller.identity} is not one, and its requests are recorded as its own`,
+    );
+}
+
+/** Whether the body is a JSON object with an `onBehalfOf` key (a body that is not JSON is refused by its route). */
+function hasOnBehalfOf(event: APIGatewayProxyEvent): boolean {
+  // Parsed, not searched: JSON may spell the key with escapes (`"onBehalf\u004Ff"`).
+  try {
+    const body: unknown = JSON.parse(bodyText(event));
+    return isObject(body) && Object.hasOwn(body, 'onBehalfOf');
+  } catch {
+    return false;
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** API.md's Workflow object: every field absent where not declared; `runnableLocally` only where false (local mode). */
 function workflowView(workflow: CatalogWorkflow): Workflow {

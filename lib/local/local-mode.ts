@@ -37,7 +37,7 @@ import { DynamoDbStreamReader } from './dynamodb-stream-reader.js';
 import { localDynamoDbStreamsClient } from './dynamodb-streams-client.js';
 import { startEventBridgeEndpoint } from './eventbridge/http-endpoint.js';
 import { type DeliveredEvent, LocalEventBus } from './eventbridge/local-event-bus.js';
-import { localToken } from './local-token.js';
+import { localToken, localTokens } from './local-token.js';
 import { sigV4Verifier } from './sigv4-authentication.js';
 import { StdoutLogger } from './stdout-logger.js';
 import { deployCatalog } from './stepfunctions/deploy-catalog.js';
@@ -97,6 +97,8 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
   // Step modules load (and fail, naming the file) before anything starts; they then run in this process.
   const steps = await localSteps(versions);
   const token = localToken(config);
+  // A bad tokens file refuses to start, each problem named, before anything listens.
+  const tokens = localTokens(config, token);
   // The local AWS endpoints take SigV4 with the token as secret; DynamoDB Local reads only the access key id.
   const credentials = { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: token };
   // Each endpoint takes only signatures scoped to its own service, as AWS does.
@@ -246,7 +248,7 @@ export async function startLocalMode(config: LocalConfig, options: LocalModeOpti
     const api = local(
       apiFunction({
         engine,
-        authenticate: options.authenticate ?? bearerTokenAuthenticator(token),
+        authenticate: options.authenticate ?? bearerTokenAuthenticator(token, tokens),
         idempotencyStore: runtime.idempotencyStore,
       }),
     );

@@ -12,8 +12,9 @@ import { StepLoadError } from './stepfunctions/local-steps.js';
 
 const say = (line: string) => process.stderr.write(`lockstep: ${line}\n`);
 
+/** Each line of the message its own `lockstep:` line (a refused tokens file names one problem a line). */
 function exitWith(message: string): never {
-  say(message);
+  for (const line of message.split('\n')) say(line);
   process.exit(1);
 }
 
@@ -52,7 +53,12 @@ export async function runLocalMode(env: Record<string, string | undefined>): Pro
   try {
     local = await startLocalMode(config, { progress: say });
   } catch (error) {
-    if (error instanceof JavaMissingError || error instanceof WorkflowFolderError || error instanceof StepLoadError)
+    if (
+      error instanceof JavaMissingError ||
+      error instanceof WorkflowFolderError ||
+      error instanceof StepLoadError ||
+      error instanceof ConfigurationError
+    )
       exitWith(error.message);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
       exitWith(`port ${config.port} is in use; set PORT to another one`);

@@ -62,7 +62,10 @@ export interface ReleaseLockInput {
 
 export interface ClearBlockInput {
   targetResource: string;
+  /** The clearer's identity, from its credentials. */
   clearedBy: string;
+  /** The person an intermediary cleared it for. */
+  onBehalfOf?: string;
   reason: string;
   at: Date;
 }

@@ -24,6 +24,8 @@ export interface ExecutionRequestInput {
   correlationId?: string;
   timeoutSeconds?: number;
   requestedBy: string;
+  /** The person an intermediary requested it for (the API allowed it: lib/handlers/api-handler.ts). */
+  onBehalfOf?: string;
   source: (typeof ExecutionSource)[keyof typeof ExecutionSource];
 }
 
@@ -76,6 +78,7 @@ export function prepareRequest(
       workflowDigest: workflow.digest,
       parameters,
       requestedBy: input.requestedBy,
+      ...(input.onBehalfOf && { onBehalfOf: input.onBehalfOf }),
       source: input.source,
       timeoutSeconds: input.timeoutSeconds ?? policyFor(engine, workflow.id, workflow.version).executionTimeoutSeconds,
       ...(input.correlationId && { correlationId: input.correlationId }),

@@ -81,7 +81,6 @@ export const SCENARIOS: Scenario[] = [
       expect((await context.api.request('GET', `/targets/${encoded('failure')}`)).body.state).toBe('Blocked');
       expect((await create(context.api, 'failure', 'noop')).body.skipDetails.reason).toBe('PreviousExecutionFailed');
       const cleared = await context.api.request('POST', `/targets/${encoded('failure')}/clearance`, {
-        clearedBy: 'e2e',
         reason: 'scenario',
       });
       expect(cleared.status).toBe(200);

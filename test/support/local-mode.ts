@@ -13,7 +13,7 @@ export const TEST_TOKEN = 'test-token-0123456789';
  */
 export async function startTestLocalMode(
   policy: Partial<Policy> = {},
-  options: { realClock?: Clock; sweepIntervalSeconds?: number; workflowsDir?: string } = {},
+  options: { realClock?: Clock; sweepIntervalSeconds?: number; workflowsDir?: string; tokensFile?: string } = {},
 ) {
   const manual = new ManualClock();
   const clock: Clock & Partial<ManualClock> = options.realClock ?? manual;
@@ -28,6 +28,7 @@ export async function startTestLocalMode(
       stepFunctionsPort: 0,
       eventBridgePort: 0,
       ...(options.workflowsDir && { workflowsDir: options.workflowsDir }),
+      ...(options.tokensFile && { tokensFile: options.tokensFile }),
       tableName,
       dynamodbEndpoint: inject('dynamodbEndpoint'),
     },

@@ -47,6 +47,7 @@ export function sigV4Authenticator(
     const given = match[3]!;
     if (expected.length !== given.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(given)))
       throw new HttpError(401, 'Unauthorized', 'the SigV4 signature does not match');
-    return `arn:aws:iam::000000000000:user/${credentials.accessKeyId}`;
+    // As on AWS: an IAM identity, no role (IAM holds the roles), not an intermediary.
+    return { identity: `arn:aws:iam::000000000000:user/${credentials.accessKeyId}`, intermediary: false };
   };
 }

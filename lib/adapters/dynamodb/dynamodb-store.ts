@@ -282,7 +282,7 @@ export class DynamoDbStore implements ExecutionStore {
     );
   }
 
-  async clearBlock({ targetResource, clearedBy, reason, at }: ClearBlockInput): Promise<TargetState> {
+  async clearBlock({ targetResource, clearedBy, onBehalfOf, reason, at }: ClearBlockInput): Promise<TargetState> {
     const target = await this.getTarget(targetResource);
     const blocking =
       target.blockReason && target.blockedByExecutionId
@@ -290,6 +290,7 @@ export class DynamoDbStore implements ExecutionStore {
         : undefined;
     const clearance = cleared(target, {
       clearedBy,
+      ...(onBehalfOf && { onBehalfOf }),
       reason,
       at,
       maxKept: this.maxBlockClearances,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Execution } from '../../contract/api-objects.js';
 import { Phase } from '../../domain/phase.js';
-import { apiAction, type CommandContext, withGlobalOptions } from '../command-context.js';
+import { apiAction, type CommandContext, decides, withGlobalOptions } from '../command-context.js';
 import { ApiError, CliError, ExitCode } from '../errors.js';
 import { followExecution } from '../follow.js';
 import type { ExecutionListQuery } from '../lockstep-api.js';
@@ -13,9 +13,12 @@ import { eventColumns, executionColumns, executionFields, phaseOf, stepColumns }
 /** What `ls` lists across targets when neither `--since` nor an active `--phase` says. */
 const DEFAULT_WINDOW = '24h';
 
+/** The phases `GET /executions?phase=` lists across targets without a time window. */
+const ACTIVE_PHASES: ReadonlySet<string> = new Set([Phase.AwaitingApproval, Phase.Pending, Phase.Running]);
+
 /** `run`, `get`, `events`, `wait`, `cancel`, `ls`. */
 export function addExecutionCommands(program: Command, env: Record<string, string | undefined>) {
-  withGlobalOptions(program.command('run'))
+  decides(withGlobalOptions(program.command('run')))
     .description(
       'Request an execution of WORKFLOW against TARGET; with --wait, follow it to its end (phase changes on standard error)',
     )
@@ -30,12 +33,19 @@ export function addExecutionCommands(program: Command, env: Record<string, strin
       idempotencyKey,
     )
     .option('--timeout <seconds>', 'stop the run after this many seconds', positiveInteger)
-    .option('--wait', 'follow the execution to its end; exit 0 Completed, 2 Failed')
+    .option(
+      '--wait',
+      'follow the execution to its end (through its approval, when its workflow needs one); exit 0 Completed, 2 Failed',
+    )
     .addHelpText(
       'after',
       `
-Exit codes: 0 requested (with --wait: Completed); 2 with --wait, it ended Failed; 3 refused (Skipped:
-the target is busy, cooling down, backing off or blocked; the Skipped execution is printed); 1 any other error.
+Exit codes: 0 requested, or awaiting approval (with --wait: Completed); 2 with --wait, it ended Failed
+(Rejected and ApprovalExpired included); 3 refused (Skipped: the target is busy, cooling down, backing off
+or blocked; the Skipped execution is printed); 1 any other error.
+
+A workflow whose policy needs approval is admitted as AwaitingApproval: it holds the target, and runs once
+an operator other than you runs 'lockstep approve ID'.
 
 Examples:
   lockstep run wait payments/deployment/payments-api -p SECONDS=30 --correlation-id rr-123 --wait
@@ -51,6 +61,7 @@ Examples:
             ...(options.param && { parameters: options.param }),
             ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
             ...(options.timeout !== undefined && { timeoutSeconds: options.timeout }),
+            ...(context.onBehalfOf !== undefined && { onBehalfOf: context.onBehalfOf }),
           },
           options.idempotencyKey,
         );
@@ -62,6 +73,7 @@ Examples:
         }
         const execution = options.wait ? await follow(context, answer.execution) : answer.execution;
         context.print(execution, () => executionFields(execution, context.now()));
+        if (!options.wait && execution.phase === Phase.AwaitingApproval) context.note(awaitingApproval(execution));
         return options.wait ? exitCodeOf(execution) : ExitCode.Success;
       }),
     );
@@ -132,9 +144,9 @@ Example:
       }),
     );
 
-  withGlobalOptions(program.command('cancel'))
+  decides(withGlobalOptions(program.command('cancel')))
     .description(
-      'Cancel an execution: stop its run, or end it if it has not started (it ends Failed with reason Cancelled)',
+      'Cancel an execution: stop its run, or end it if it has not started or awaits approval (it ends Failed with reason Cancelled)',
     )
     .argument('<id>', 'the execution id')
     .addHelpText(
@@ -143,7 +155,7 @@ Example:
     )
     .action(
       apiAction(env, async (context, id: string) => {
-        const execution = await context.api.cancel(id);
+        const execution = await context.api.cancel(id, context.onBehalfOf);
         context.print(execution, () => executionFields(execution, context.now()));
         return ExitCode.Success;
       }),
@@ -151,13 +163,13 @@ Example:
 
   withGlobalOptions(program.command('ls'))
     .description(
-      `List executions, newest first: one target's (--target), the active ones across targets (--phase Pending or Running), or those created in a time window (--since, default ${DEFAULT_WINDOW})`,
+      `List executions, newest first: one target's (--target), the active ones across targets (--phase AwaitingApproval, Pending or Running), or those created in a time window (--since, default ${DEFAULT_WINDOW})`,
     )
     .option('--target <target>', "one target's executions")
-    .option('--phase <phase>', 'only this phase: Pending, Running, Completed, Failed or Skipped')
+    .option('--phase <phase>', 'only this phase: AwaitingApproval, Pending, Running, Completed, Failed or Skipped')
     .option(
       '--since <time>',
-      `across targets: created since a duration ago (30s, 30m, 1h, 2d, 1w) or an RFC 3339 time (default ${DEFAULT_WINDOW} unless --phase is Pending or Running)`,
+      `across targets: created since a duration ago (30s, 30m, 1h, 2d, 1w) or an RFC 3339 time (default ${DEFAULT_WINDOW} unless --phase is AwaitingApproval, Pending or Running)`,
     )
     .option('--until <time>', 'across targets: created before this (same forms; default now)')
     .option('--workflow <id>', 'across targets: only this workflow')
@@ -167,6 +179,7 @@ Example:
       `
 Examples:
   lockstep ls --phase Running                       # what runs now, across targets
+  lockstep ls --phase AwaitingApproval              # what awaits a decision (lockstep approve ID)
   lockstep ls --since 2h --phase Failed             # what failed in the last two hours
   lockstep ls --since 2026-01-31T08:00:00Z --workflow restart-deployment --limit 200
   lockstep ls --target payments/deployment/payments-api -o json | jq -r '.items[].id'`,
@@ -211,7 +224,7 @@ export function listQuery(options: Omit<ListOptions, 'limit'>, now: Date): Execu
       );
     return { targetResource: options.target, ...(options.phase !== undefined && { phase: options.phase }) };
   }
-  const active = options.phase === Phase.Pending || options.phase === Phase.Running;
+  const active = options.phase !== undefined && ACTIVE_PHASES.has(options.phase);
   const since = options.since ?? (active ? undefined : DEFAULT_WINDOW);
   return {
     ...(options.phase !== undefined && { phase: options.phase }),
@@ -233,8 +246,16 @@ async function follow(context: CommandContext, start: Execution | string): Promi
       announced = true;
       const why = execution.failureDetails?.message ?? execution.skipDetails?.message;
       context.note(`${elapsed.toFixed(1).padStart(7)}s  ${phaseOf(execution)}${why ? `: ${why}` : ''}`);
+      if (execution.phase === Phase.AwaitingApproval) context.note(awaitingApproval(execution));
     },
   });
+}
+
+/** What an execution awaiting approval waits for, and the command that decides it. */
+function awaitingApproval(execution: Execution): string {
+  const needed = execution.approval?.approvalsNeeded ?? 1;
+  const by = execution.approval?.requiredBy ? ` by ${execution.approval.requiredBy}` : '';
+  return `awaiting approval: ${needed === 1 ? 'one operator' : `${needed} operators`} other than the requester must run 'lockstep approve ${execution.id}'${by} (or 'lockstep reject ${execution.id} --comment ...')`;
 }
 
 /** 0 Completed, 2 Failed, 3 Skipped. */

@@ -58,7 +58,11 @@ const plausibleBody = fc.record(
   },
   { requiredKeys: ['targetResource', 'workflowId'] },
 );
-const clearanceBody = fc.record({ clearedBy: fc.string(), reason: fc.string() }, { requiredKeys: [] });
+// `clearedBy` (refused: the clearer comes from the credentials) and `onBehalfOf` (refused from a non-intermediary) included.
+const clearanceBody = fc.record(
+  { reason: fc.string(), onBehalfOf: fc.string(), clearedBy: fc.string() },
+  { requiredKeys: [] },
+);
 const body = fc.oneof(
   { arbitrary: fc.constant(null), weight: 3 },
   { arbitrary: fc.string(), weight: 2 },

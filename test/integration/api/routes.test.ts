@@ -62,7 +62,7 @@ describe('the HTTP API of API.md, end to end through local mode', () => {
         workflowVersion: '1',
         parameters: { SECONDS: '1' },
         correlationId: 'rr-123',
-        requestedBy: 'local-user',
+        requestedBy: 'token:local-admin',
         source: 'api',
         phase: 'Pending',
       });
@@ -294,7 +294,7 @@ describe('the HTTP API of API.md, end to end through local mode', () => {
       });
     });
 
-    it('POST /targets/{targetResource}/clearance: 200 clears a block and keeps it; 409 when not blocked; 400 without who and why', async () => {
+    it('POST /targets/{targetResource}/clearance: 200 clears a block and keeps it, by the caller; 409 when not blocked; 400 without why', async () => {
       const target = uniqueTarget();
       await create({ targetResource: target, workflowId: 'fail' });
       await t.settle();
@@ -303,20 +303,18 @@ describe('the HTTP API of API.md, end to end through local mode', () => {
         blockReason: 'PreviousExecutionFailed',
       });
 
-      expect(
-        await t.call('POST', `/targets/${encode(target)}/clearance`, { body: { clearedBy: 'alice' } }),
-      ).toMatchObject({ status: 400 });
+      expect(await t.call('POST', `/targets/${encode(target)}/clearance`, { body: {} })).toMatchObject({ status: 400 });
       const cleared = await t.call('POST', `/targets/${encode(target)}/clearance`, {
-        body: { clearedBy: 'alice', reason: 'fixed the probe' },
+        body: { reason: 'fixed the probe' },
       });
       const again = await t.call('POST', `/targets/${encode(target)}/clearance`, {
-        body: { clearedBy: 'alice', reason: 'twice' },
+        body: { reason: 'twice' },
       });
 
       expect(cleared.status).toBe(200);
       expect(cleared.body.blockReason).toBeUndefined();
       expect(cleared.body.blockClearances).toEqual([
-        { clearedAt: expect.any(String), clearedBy: 'alice', reason: 'fixed the probe' },
+        { clearedAt: expect.any(String), clearedBy: 'token:local-admin', reason: 'fixed the probe' },
       ]);
       expect(again).toMatchObject({ status: 409, body: { error: { code: 'Conflict' } } });
     });

@@ -295,7 +295,7 @@ describe("local mode's log lines carry the Lambda functions' keys", () => {
       expect(answer.status).toBe(status);
     }
     const handler = lambdaHandler(
-      apiFunction({ ...lambdaParts(), authenticate: iamAuthenticator }),
+      apiFunction({ ...lambdaParts(), authenticate: iamAuthenticator() }),
       new BufferLogger(lambdaLines),
     );
     const lambdaTarget = `keys-${randomUUID().slice(0, 8)}/deployment/app`;

@@ -78,7 +78,7 @@ describe('soak: 5,000 mixed requests through local mode', () => {
         7,
         () =>
           t.call('POST', `/targets/${encodeURIComponent(pick([...hot, ...many]))}/clearance`, {
-            body: { clearedBy: 'soak', reason: 'soak clears blocks' },
+            body: { reason: 'soak clears blocks' },
           }),
       ],
       [
