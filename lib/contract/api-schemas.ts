@@ -149,7 +149,7 @@ const Rfc3339 = z.pipe(
 
 /**
  * `GET /executions`: one target's executions (`targetResource`), or across targets the active
- * ones (`phase=Pending|Running`, no `since`) or those created in a window (`since`, `until`).
+ * ones (`phase=AwaitingApproval|Pending|Running`, no `since`) or those created in a window (`since`, `until`).
  */
 export const ListQuerySchema = z
   .strictObject({
@@ -175,10 +175,10 @@ export const ListQuerySchema = z
       }
       if (q.since === undefined) {
         if (q.until !== undefined) refuse('until', 'needs since: a window has a start');
-        else if (q.phase !== 'Pending' && q.phase !== 'Running')
+        else if (q.phase !== 'AwaitingApproval' && q.phase !== 'Pending' && q.phase !== 'Running')
           refuse(
             'since',
-            'is required across targets unless phase is Pending or Running (the active executions): give a window, at most 31 days',
+            'is required across targets unless phase is AwaitingApproval, Pending or Running (the active executions): give a window, at most 31 days',
           );
       }
     }),
@@ -186,10 +186,10 @@ export const ListQuerySchema = z
 export type ListQuery = z.infer<typeof ListQuerySchema>;
 
 export const TargetListQuerySchema = z.strictObject({
-  state: z.enum(['Running', 'Blocked', 'CoolingDown', 'BackingOff'], {
+  state: z.enum(['Running', 'AwaitingApproval', 'Blocked', 'CoolingDown', 'BackingOff'], {
     error: (issue) =>
       (issue.input === undefined ? 'state is required' : 'must be') +
-      ': one of Running, Blocked, CoolingDown, BackingOff (an Idle target is every target not listed)',
+      ': one of Running, AwaitingApproval, Blocked, CoolingDown, BackingOff (an Idle target is every target not listed)',
   }),
   limit: z._default(decimalInteger(1, 100), 20),
   nextToken: z.optional(z.string().check(z.minLength(1))),

@@ -11,6 +11,8 @@ export const METRIC = {
   skips: 'workflowexecution_skip_total',
   /** Runs that could not be started, by `reason`. */
   startFailures: 'workflowexecution_start_failures_total',
+  /** Approval decisions, by `decision` (approve, reject, expired: an approval nobody gave in time). */
+  approvals: 'workflowexecution_approval_total',
   /** The sweeper's repairs, by `repair`, with ALL_REPAIRS counting every kind. */
   sweeperRepairs: 'lockstep_sweeper_repairs_total',
   /** Domain events the bus refused or did not take (they are published again from the stream). */

@@ -1,5 +1,6 @@
 import * as z from '../domain/zod.js';
 import {
+  ApprovalBodySchema,
   ClearanceBodySchema,
   ExecutionRequestBodySchema,
   ListQuerySchema,
@@ -54,7 +55,14 @@ export const ROUTES = {
   },
   listExecutions: { method: 'GET', path: '/executions', role: 'reader', query: ListQuerySchema },
   getExecution: { method: 'GET', path: '/executions/{id}', role: 'reader' },
+  // Its body (CancelBodySchema) is optional, so it has no model: the function validates one when given.
   cancelExecution: { method: 'POST', path: '/executions/{id}/cancel', role: 'operator' },
+  decideApproval: {
+    method: 'POST',
+    path: '/executions/{id}/approval',
+    role: 'operator',
+    body: { model: 'Approval', schema: ApprovalBodySchema },
+  },
   getExecutionEvents: { method: 'GET', path: '/executions/{id}/events', role: 'reader' },
   getExecutionSteps: { method: 'GET', path: '/executions/{id}/steps', role: 'reader' },
   listTargets: { method: 'GET', path: '/targets', role: 'reader', query: TargetListQuerySchema },

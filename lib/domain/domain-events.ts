@@ -92,6 +92,7 @@ export function truncatedDetailOf(execution: Execution): TruncatedDetail {
 
 /** The audit events that are transitions others hear of, and the event each becomes. */
 const EVENT_OF_AUDIT_EVENT: Readonly<Partial<Record<AuditEventType, DomainEventType>>> = {
+  'workflowexecution.approval.requested': DomainEventType.AwaitingApproval,
   'workflowexecution.execution.started': DomainEventType.Started,
   'workflowexecution.workflow.completed': DomainEventType.Completed,
   'workflowexecution.workflow.failed': DomainEventType.Failed,
@@ -106,8 +107,8 @@ export interface StoredWrite {
 
 /**
  * The domain events of one stored write: one for each audit event it added that is a
- * transition (started, completed, failed, skipped; not the admission, which lives on the
- * target until the run starts, nor a block clearance). The detail is the execution as
+ * transition (awaiting approval, started, completed, failed, skipped; not the admission,
+ * which lives on the target until the run starts, nor a decision or a block clearance). The detail is the execution as
  * stored; a write that recorded a start and an end at once (a completion that overtook the
  * start record) announces the start with the execution as it stood while Running.
  */
@@ -117,6 +118,9 @@ export function domainEventsOf({ before, after }: StoredWrite): DomainEvent[] {
   added.forEach((event, index) => {
     const type = EVENT_OF_AUDIT_EVENT[event.type];
     if (!type) return;
+    // Announced by the write that admitted it, the only one that stores it awaiting with that event new: the
+    // records written later (its start, its end) carry the event in their trail, not as news.
+    if (type === DomainEventType.AwaitingApproval && after.execution.phase !== 'AwaitingApproval') return;
     const last = index === added.length - 1;
     events.push({
       type,

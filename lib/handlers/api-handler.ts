@@ -1,7 +1,7 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { SkippedAnswer, Workflow } from '../contract/api-objects.js';
-import { CLEARED_BY_REFUSED, IdempotencyKeySchema } from '../contract/api-schemas.js';
+import { CancelBodySchema, CLEARED_BY_REFUSED, IdempotencyKeySchema } from '../contract/api-schemas.js';
 import {
   MAX_BODY_BYTES,
   pathPattern,
@@ -15,6 +15,7 @@ import type { Execution, ExecutionRecord } from '../domain/execution.js';
 import type { CatalogWorkflow } from '../ports/index.js';
 import { cancelExecution } from '../use-cases/cancel-execution.js';
 import { clearBlock } from '../use-cases/clear-block.js';
+import { decideApproval } from '../use-cases/decide-approval.js';
 import type { Engine } from '../use-cases/engine.js';
 import { getExecution } from '../use-cases/get-execution.js';
 import { getSteps } from '../use-cases/get-steps.js';
@@ -99,9 +100,14 @@ export function createApiHandler(
       ),
     getExecution: async ({ params }) =>
       jsonResponse(200, (await findExecution(engine, params[0]!, options.appendLogKeys)).execution),
-    cancelExecution: async ({ params, principal }) => {
+    cancelExecution: async ({ event, params, principal }) => {
       const id = executionId(params[0]!);
-      const { cancelled, record } = await cancelExecution(engine, { executionId: id, requestedBy: principal });
+      const body = bodyText(event).length === 0 ? {} : parsePart(CancelBodySchema, jsonBody(event), 'body');
+      const { cancelled, record } = await cancelExecution(engine, {
+        executionId: id,
+        requestedBy: principal,
+        ...(body.onBehalfOf && { onBehalfOf: body.onBehalfOf }),
+      });
       if (!cancelled)
         throw new HttpError(
           409,
@@ -109,6 +115,11 @@ export function createApiHandler(
           `execution ${id} ended as ${record.execution.phase} before it could be cancelled`,
         );
       return jsonResponse(202, record.execution);
+    },
+    decideApproval: async ({ event, params, principal }) => {
+      const id = executionId(params[0]!);
+      const body = parsePart(ROUTES.decideApproval.body.schema, jsonBody(event), 'body');
+      return jsonResponse(200, (await decideApproval(engine, { executionId: id, by: principal, ...body })).execution);
     },
     getExecutionEvents: async ({ params }) =>
       jsonResponse(200, { items: (await findExecution(engine, params[0]!, options.appendLogKeys)).events }),

@@ -2,6 +2,7 @@ import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import {
   ConflictError,
+  ForbiddenError,
   LockstepError,
   NotFoundError,
   UnknownWorkflowError,
@@ -63,6 +64,7 @@ function describe(error: unknown): [number, string, string, string[]?] | undefin
   if (error instanceof UnknownWorkflowError) return [400, 'UnknownWorkflow', error.message];
   if (error instanceof ValidationError) return [400, 'ValidationError', error.message, [...error.details]];
   if (error instanceof $ZodError) return describe(validationErrorFrom(error, 'request'));
+  if (error instanceof ForbiddenError) return [403, 'Forbidden', error.message];
   if (error instanceof NotFoundError) return [404, 'NotFound', error.message];
   if (error instanceof ConflictError) return [409, 'Conflict', error.message];
   if (error instanceof IdempotencyAlreadyInProgressError)

@@ -15,7 +15,9 @@ export interface StreamRecord {
 }
 
 /**
- * The execution writes among stream records, in stream order. Other items (targets, keys,
+ * The execution writes among stream records, in stream order. An execution awaiting approval
+ * lives on its target as the holder (like a Pending one), so a target write is taken as a
+ * write of its holder (the one before it when the same execution held it). Other items (keys,
  * markers) and deletions (TTL collecting history) are no transitions and are left out.
  * The execution is taken as stored, unparsed: the store parsed it before writing it.
  */
@@ -25,15 +27,27 @@ export function executionChanges(records: readonly StreamRecord[]): ExecutionCha
     const { NewImage, OldImage, SequenceNumber } = record.dynamodb ?? {};
     if (!NewImage || !SequenceNumber) continue;
     const after = imageOf(NewImage);
-    if (after?.entity !== 'execution') continue;
     const before = OldImage && imageOf(OldImage);
-    changes.push({ sequenceNumber: SequenceNumber, after: stored(after), ...(before && { before: stored(before) }) });
+    if (after?.entity === 'execution') {
+      changes.push({ sequenceNumber: SequenceNumber, after: stored(after), ...(before && { before: stored(before) }) });
+    } else if (after?.entity === 'target' && isHolder(after.holder)) {
+      const previous = isHolder(before?.holder) && before.holder.execution.id === after.holder.execution.id;
+      changes.push({
+        sequenceNumber: SequenceNumber,
+        after: stored(after.holder),
+        ...(previous && { before: stored(before.holder as Record<string, unknown>) }),
+      });
+    }
   }
   return changes;
 }
 
 function stored(item: Record<string, unknown>): StoredWrite['after'] {
   return { execution: item.execution as Execution, events: (item.events ?? []) as StoredWrite['after']['events'] };
+}
+
+function isHolder(value: unknown): value is { execution: Execution; events: unknown[] } {
+  return typeof value === 'object' && value !== null && 'execution' in value;
 }
 
 function imageOf(image: Record<string, unknown>): Record<string, unknown> | undefined {

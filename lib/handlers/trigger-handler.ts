@@ -12,7 +12,7 @@ const LOCAL_DELIVERY_DEADLINE_MS = 30_000;
 
 export type TriggerOutcome =
   | { kind: 'rejected'; reason: string }
-  | { kind: 'skipped' | 'started' | 'failed-to-start' | 'pending'; executionId: string };
+  | { kind: 'skipped' | 'awaiting-approval' | 'started' | 'failed-to-start' | 'pending'; executionId: string };
 
 /**
  * The idempotency key of an event, scoped by its source so that two sources may use the same

@@ -1,8 +1,10 @@
+import type { ApprovalTerms } from '../domain/approval.js';
+import type { DecisionInput } from '../domain/approval-transitions.js';
 import type { Execution, ExecutionRecord, ExecutionRequest, SkipDetails } from '../domain/execution.js';
 import type { Phase } from '../domain/phase.js';
 import type { Policy } from '../domain/policies.js';
 import type { Holder, TargetState, TargetStatus } from '../domain/target.js';
-import type { Termination } from '../domain/transitions.js';
+import type { Cancel, Termination } from '../domain/transitions.js';
 
 export type { Termination };
 
@@ -21,6 +23,26 @@ export interface AdmitInput {
    * execution the first attempt created, at whatever point that attempt stopped.
    */
   exclusive?: boolean;
+  /** The request's workflow needs approval for this target: it is admitted AwaitingApproval on these terms. */
+  approval?: ApprovalTerms;
+}
+
+export interface DecideInput extends DecisionInput {
+  executionId: string;
+  policy: Policy;
+}
+
+/** What a decision did: the execution as stored afterwards (`expired`: as it was; the expiry is the caller's to apply). */
+export type DecisionResult =
+  | { outcome: 'recorded' | 'approved'; record: ExecutionRecord & { fencingToken: number } }
+  | { outcome: 'rejected'; record: ExecutionRecord }
+  | { outcome: 'expired'; record: ExecutionRecord };
+
+export interface ExpireApprovalInput {
+  executionId: string;
+  targetResource?: string;
+  at: Date;
+  policy: Policy;
 }
 
 export interface MarkRunningInput {
@@ -46,6 +68,8 @@ export interface FinishInput {
   executionRef?: { name: string; arn: string };
   actor: string;
   policy: Policy;
+  /** A person's cancel: recorded as the execution's `cancelledBy`, with its audit event. */
+  cancel?: Cancel;
 }
 
 /** A write that found its precondition gone (duplicate, late or stale) changed nothing; `record` is what is stored. */
@@ -79,7 +103,8 @@ export interface ListExecutionsInput {
 
 /** The executions holding their targets now, across targets. */
 export interface ActiveExecutionsInput {
-  phase?: 'Pending' | 'Running';
+  /** AwaitingApproval ones are listed on their own; without a phase, the Pending and Running ones. */
+  phase?: 'AwaitingApproval' | 'Pending' | 'Running';
   workflowId?: string;
   limit: number;
   nextToken?: string;
@@ -113,6 +138,13 @@ export interface Page<T> {
 export interface ExecutionStore {
   /** One conditional write acquires the target; a refusal is recorded as a Skipped execution. */
   admit(input: AdmitInput): Promise<Admission>;
+  /**
+   * A decision on an execution awaiting approval (the domain's `decided`), written only on the
+   * state it was made on; a concurrent change is read again and decided on anew.
+   */
+  decide(input: DecideInput): Promise<DecisionResult>;
+  /** AwaitingApproval → Failed/ApprovalExpired once `requiredBy` has passed; unchanged otherwise. */
+  expireApproval(input: ExpireApprovalInput): Promise<TransitionResult>;
   /** Pending → Running, once the workflow has started. */
   markRunning(input: MarkRunningInput): Promise<TransitionResult>;
   /** Running (or Pending) → Completed | Failed, releasing the target and settling its windows. */

@@ -9,6 +9,8 @@ export interface EngineMetrics {
   executionSkipped(execution: Execution): void;
   /** `workflowexecution_start_failures_total`, by reason. */
   startFailed(execution: Execution): void;
+  /** `workflowexecution_approval_total`, by decision (an expiry counts as `expired`). */
+  approvalDecided(decision: 'approve' | 'reject' | 'expired', execution: Execution): void;
   /** `lockstep_sweeper_repairs_total`, by repair (beyond API.md: what the sweeper had to fix). */
   sweepRepaired(repair: string, count: number): void;
   /** `lockstep_domain_events_unpublished_total` (beyond API.md): events the bus refused or did not answer for, to be published again from the stream. */

@@ -2,7 +2,7 @@ import { ConflictError } from '../domain/errors.js';
 import type { ExecutionRecord } from '../domain/execution.js';
 import { isTerminal, Phase } from '../domain/phase.js';
 import { FailureReason } from '../domain/reasons.js';
-import { announce } from './announce.js';
+import { announce, disarmDeadline } from './announce.js';
 import { type Engine, policyFor, STOP_ERRORS } from './engine.js';
 import { getExecution } from './get-execution.js';
 import { runOf } from './start-execution.js';
@@ -12,22 +12,24 @@ import { stopRun } from './stop-run.js';
 const ATTEMPTS = 3;
 
 /**
- * Stops an execution on request. It ends Failed/Cancelled and the target is not blocked.
+ * Stops an execution on request. It ends Failed/Cancelled and the target is not blocked;
+ * `cancelledBy` and the cancelled audit event say who (and for whom) when this cancel ended it.
  * `cancelled` is true only when this request ended it: it stopped the run, or it cancelled
  * a Pending execution. When the workflow finished first, that outcome is recorded and stands.
  */
 export async function cancelExecution(
   engine: Engine,
-  input: { executionId: string; requestedBy: string },
+  input: { executionId: string; requestedBy: string; onBehalfOf?: string },
 ): Promise<{ cancelled: boolean; record: ExecutionRecord }> {
-  const { executionId, requestedBy } = input;
+  const { executionId, requestedBy, onBehalfOf } = input;
+  const by = { by: requestedBy, ...(onBehalfOf && { onBehalfOf }) };
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const current = await getExecution(engine, executionId);
     if (isTerminal(current.execution.phase))
       throw new ConflictError(`execution ${executionId} is already ${current.execution.phase}`);
     // Unique per request: it tells this cancel's stop from any other's.
     const cause = `cancelled by ${requestedBy} (cancel request ${engine.newId()})`;
-    const stop = { error: STOP_ERRORS.cancelled, cause, actor: requestedBy };
+    const stop = { error: STOP_ERRORS.cancelled, cause, actor: requestedBy, cancel: by };
     if (current.execution.phase === Phase.Running) {
       const { stopped, record } = await stopRun(engine, current, stop);
       return { cancelled: stopped, record };
@@ -48,10 +50,13 @@ export async function cancelExecution(
     }
 
     // No run yet: the cancel is the transition. A start racing with it sees the cancel and stops its run.
+    // Awaiting approval, nothing can start: its approval no longer applies, and the target is left as it was.
+    const awaiting = current.execution.phase === Phase.AwaitingApproval;
     const result = await engine.store.finish({
       executionId,
       targetResource: current.execution.targetResource,
-      onlyFrom: Phase.Pending,
+      onlyFrom: awaiting ? Phase.AwaitingApproval : Phase.Pending,
+      cancel: by,
       termination: {
         phase: Phase.Failed,
         failure: { reason: FailureReason.Cancelled, message: cause, wasExecutionFailure: false },
@@ -61,6 +66,7 @@ export async function cancelExecution(
       policy: policyFor(engine, current.execution.workflowId, current.execution.workflowVersion),
     });
     if (result.changed) {
+      if (awaiting) await disarmDeadline(engine, executionId);
       await announce(engine, result.record);
       return { cancelled: true, record: result.record };
     }

@@ -23,7 +23,7 @@ export interface ExecutionsQuery {
 
 /**
  * Executions, a page at a time: one target's, newest first (the target in any spelling of
- * it); across targets, the active ones (phase Pending or Running, no window), or those
+ * it); across targets, the active ones (phase AwaitingApproval, Pending or Running, no window), or those
  * created in a window of at most 31 days, newest first. Each costs in proportion to what it
  * returns, never to history.
  */
@@ -37,10 +37,11 @@ export function listExecutions(engine: Engine, query: ExecutionsQuery): Promise<
       ...paging,
     });
   if (since === undefined) {
-    if (phase !== 'Pending' && phase !== 'Running')
-      throw new ValidationError('since is required across targets unless phase is Pending or Running', [
-        'query.since: is required',
-      ]);
+    if (phase !== 'AwaitingApproval' && phase !== 'Pending' && phase !== 'Running')
+      throw new ValidationError(
+        'since is required across targets unless phase is AwaitingApproval, Pending or Running',
+        ['query.since: is required'],
+      );
     return engine.store.listActiveExecutions({ phase, ...(workflowId && { workflowId }), ...paging });
   }
   const until = query.until ?? engine.clock.now().toISOString();

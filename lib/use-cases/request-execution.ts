@@ -1,3 +1,4 @@
+import { type ApprovalTerms, approvalTermsFor } from '../domain/approval.js';
 import { ConflictError, ValidationError } from '../domain/errors.js';
 import {
   type Execution,
@@ -14,6 +15,7 @@ import { userPattern } from '../domain/user-pattern.js';
 import { checkParameters } from '../domain/workflow-parameters.js';
 import { announce } from './announce.js';
 import { type Engine, policyFor } from './engine.js';
+import { armApprovalDeadline } from './expire-approval.js';
 import { launchExecution, type StartResult } from './start-execution.js';
 
 export interface ExecutionRequestInput {
@@ -29,11 +31,17 @@ export interface ExecutionRequestInput {
   source: (typeof ExecutionSource)[keyof typeof ExecutionSource];
 }
 
-export type RequestResult = { kind: 'skipped'; record: ExecutionRecord; skipDetails: SkipDetails } | StartResult;
+export type RequestResult =
+  | { kind: 'skipped'; record: ExecutionRecord; skipDetails: SkipDetails }
+  /** Admitted, holding its target, and waiting for its approvals: nothing was started. */
+  | { kind: 'awaiting-approval'; record: ExecutionRecord }
+  | StartResult;
 
 /** A request that passed every check; admitting it is the first write. */
 export interface PreparedRequest {
   request: ExecutionRequest;
+  /** Its workflow needs approval for its target, on these terms. */
+  approval?: ApprovalTerms;
 }
 
 /** "Run workflow W against target R": validation, then admission and start. */
@@ -64,6 +72,7 @@ export function prepareRequest(
     ]);
   }
   const parameters = checkParameters(workflow, workflow.parameters, input.parameters ?? {}, where);
+  const approval = approvalTermsFor(workflow.policy, targetResource);
   // Defaults can make the stored parameters larger than any body: refused here, or the record would not fit its item (a 500).
   const sizeProblem = parametersSizeProblem(parameters);
   if (sizeProblem)
@@ -83,6 +92,7 @@ export function prepareRequest(
       timeoutSeconds: input.timeoutSeconds ?? policyFor(engine, workflow.id, workflow.version).executionTimeoutSeconds,
       ...(input.correlationId && { correlationId: input.correlationId }),
     }),
+    ...(approval && { approval }),
   };
 }
 
@@ -96,7 +106,7 @@ export function prepareRequest(
  */
 export async function admitAndStart(
   engine: Engine,
-  { request }: PreparedRequest,
+  { request, approval }: PreparedRequest,
   identity?: { executionId: string },
 ): Promise<RequestResult> {
   const admission = await engine.store.admit({
@@ -104,8 +114,14 @@ export async function admitAndStart(
     executionId: identity?.executionId ?? engine.newId(),
     at: engine.clock.now(),
     ...(identity && { exclusive: true }),
+    ...(approval && { approval }),
   });
-  if (admission.admitted) return launchExecution(engine, admission.record);
+  if (admission.admitted) {
+    if (admission.record.execution.phase !== Phase.AwaitingApproval) return launchExecution(engine, admission.record);
+    await armApprovalDeadline(engine, admission.record.execution);
+    await announce(engine, admission.record);
+    return { kind: 'awaiting-approval', record: admission.record };
+  }
   if (!admission.existing) {
     await announce(engine, admission.record);
     return { kind: 'skipped', record: admission.record, skipDetails: admission.skipDetails };
@@ -114,6 +130,7 @@ export async function admitAndStart(
   assertSameRequest(record.execution, request);
   if (record.execution.phase === Phase.Pending && record.fencingToken !== undefined)
     return launchExecution(engine, { ...record, fencingToken: record.fencingToken });
+  if (record.execution.phase === Phase.AwaitingApproval) return { kind: 'awaiting-approval', record };
   if (record.execution.skipDetails) return { kind: 'skipped', record, skipDetails: record.execution.skipDetails };
   return { kind: 'started', record };
 }

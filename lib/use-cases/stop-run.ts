@@ -1,5 +1,6 @@
 import { ConflictError } from '../domain/errors.js';
 import type { ExecutionRecord } from '../domain/execution.js';
+import type { Cancel } from '../domain/transitions.js';
 import { completeExecution } from './complete-execution.js';
 import type { Engine } from './engine.js';
 
@@ -19,7 +20,7 @@ export interface StopResult {
 export async function stopRun(
   engine: Engine,
   running: ExecutionRecord,
-  stop: { error: string; cause: string; actor: string },
+  stop: { error: string; cause: string; actor: string; cancel?: Cancel },
 ): Promise<StopResult> {
   const { id } = running.execution;
   const arn = running.execution.executionRef?.arn;
@@ -32,7 +33,14 @@ export async function stopRun(
   const completed = await completeExecution(
     engine,
     { ...truth, observedAt: engine.clock.now() },
-    { actor: stop.actor },
+    // Recorded as this cancel's only when the run ended by this stop.
+    {
+      actor: stop.actor,
+      ...(stop.cancel &&
+        truth.status === 'ABORTED' &&
+        truth.error === stop.error &&
+        truth.cause === stop.cause && { cancel: stop.cancel }),
+    },
   );
   const record =
     completed.kind === 'transition' ? completed.record : ((await engine.store.getExecution(id)) ?? running);

@@ -5,7 +5,7 @@ import { addSeconds, type Policy } from '../domain/policies.js';
 import type { TargetState } from '../domain/target.js';
 import { announce } from './announce.js';
 import { completeExecution, lockStolen, lostInRestart } from './complete-execution.js';
-import { enforceDeadline } from './enforce-deadline.js';
+import { enforceApprovalDeadline, enforceDeadline } from './enforce-deadline.js';
 import { type Engine, policyFor } from './engine.js';
 import { runOf, startExecution } from './start-execution.js';
 
@@ -24,16 +24,22 @@ export interface SweepReport {
 }
 
 /**
- * Repairs what events missed. It reads only the targets held right now (the `Running`
- * shards of the `active` index) and each holder's execution, so its cost follows active executions,
- * never history. Each target is repaired on its own: one failure does not stop the sweep.
+ * Repairs what events missed. It reads only the targets held right now (the `Running` and
+ * `AwaitingApproval` shards of the `active` index) and each holder's execution, so its cost follows
+ * active executions, never history. Each target is repaired on its own: one failure does not stop the sweep.
+ * An approval whose `requiredBy` has passed is expired here when no timer or schedule did it.
  */
 export async function sweep(engine: Engine): Promise<SweepReport> {
   const report: SweepReport = { examined: 0, repairs: [], errors: [] };
+  for (const state of ['Running', 'AwaitingApproval'] as const) await sweepHeld(engine, state, report);
+  return report;
+}
+
+async function sweepHeld(engine: Engine, state: 'Running' | 'AwaitingApproval', report: SweepReport): Promise<void> {
   let nextToken: string | undefined;
   do {
     const page = await engine.store.listTargets({
-      state: 'Running',
+      state,
       at: engine.clock.now(),
       limit: 100,
       ...(nextToken && { nextToken }),
@@ -52,7 +58,6 @@ export async function sweep(engine: Engine): Promise<SweepReport> {
     }
     nextToken = page.nextToken;
   } while (nextToken);
-  return report;
 }
 
 async function repairTarget(engine: Engine, target: TargetState): Promise<Repair | undefined> {
@@ -74,9 +79,17 @@ async function repairTarget(engine: Engine, target: TargetState): Promise<Repair
       : undefined;
   }
 
+  if (record.execution.phase === Phase.AwaitingApproval) {
+    // Not a repair (no alarm): where no timer or schedule was armed at admission, expiring is the sweeper's job.
+    await enforceApprovalDeadline(engine, record);
+    return undefined;
+  }
+
   if (record.execution.phase === Phase.Pending) {
-    // A start that crashed between the lock and StartExecution: the same name makes a retry safe.
-    if (addSeconds(new Date(record.execution.createdAt), policy.startGraceSeconds) > now) return undefined;
+    // A start that crashed between the lock (or the approval that made it Pending) and StartExecution:
+    // the same name makes a retry safe. The grace runs from the last thing recorded.
+    const since = record.events.at(-1)?.at ?? record.execution.createdAt;
+    if (addSeconds(new Date(since), policy.startGraceSeconds) > now) return undefined;
     const pending = { ...record, fencingToken: target.fencingToken };
     if (mayHaveRunBeforeRestart(record.execution.createdAt, engine.runsKnownSince)) {
       // Its name may have run on the endpoint before it restarted: unless the endpoint knows the run, starting it could run it twice.

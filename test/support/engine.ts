@@ -17,6 +17,7 @@ import { deployCatalog } from '../../lib/local/stepfunctions/deploy-catalog.js';
 import { startStepFunctionsEndpoint } from '../../lib/local/stepfunctions/http-endpoint.js';
 import { LocalStepFunctions } from '../../lib/local/stepfunctions/local-step-functions.js';
 import { SIMULATED_TASKS } from '../../lib/local/stepfunctions/simulated-tasks.js';
+import type { DeadlineScheduler } from '../../lib/ports/index.js';
 import { engineLogger } from '../../lib/runtime/engine-logger.js';
 import { publisherFunction } from '../../lib/runtime/functions/publisher.js';
 import { statusFunction } from '../../lib/runtime/functions/status.js';
@@ -24,7 +25,7 @@ import { localHandler } from '../../lib/runtime/handler-factory.js';
 import { systemClock } from '../../lib/runtime/runtime.js';
 import type { Engine } from '../../lib/use-cases/engine.js';
 import { localCatalog } from '../../lib/workflows/catalog.js';
-import { loadBuiltInWorkflows } from '../../lib/workflows/load-workflows.js';
+import { loadWorkflowCatalog } from '../../lib/workflows/load-workflows.js';
 import { StateMachineArns } from '../../lib/workflows/state-machines.js';
 import { createTestStore } from './dynamodb.js';
 import type { FaultInjector } from './fault-injector.js';
@@ -57,6 +58,10 @@ export async function createTestEngine(
     faults?: FaultInjector;
     /** Wraps the outbox's handler as the stream reader calls it (a test makes it crash). */
     wrapPublisher?: (handle: StreamBatchHandler) => StreamBatchHandler;
+    /** A folder of user workflows, beside the built-in ones. */
+    workflowsDir?: string;
+    /** Deadlines armed as the engine runs (local mode's timers); the test drives them with its clock. */
+    deadlines?: DeadlineScheduler;
   } = {},
 ) {
   const { store, meter, client: dynamodb, tableName, streamArn } = await createTestStore();
@@ -66,7 +71,7 @@ export async function createTestEngine(
   const listenerErrors: unknown[] = [];
   const deliveries = new Set<Promise<unknown>>();
   let deliver = options.deliverEvents ?? true;
-  const versions = loadBuiltInWorkflows();
+  const versions = loadWorkflowCatalog(options.workflowsDir);
   const catalog = localCatalog(versions);
   const sfn = new LocalStepFunctions({
     clock,
@@ -130,6 +135,7 @@ export async function createTestEngine(
     policy: { ...DEFAULT_POLICY, ...options.policy },
     newId: randomUUID,
     actor: 'lockstep',
+    ...(options.deadlines && { deadlines: options.deadlines }),
   };
   // Status events reach the status function's handler, as local mode delivers them.
   const status = localHandler(statusFunction({ engine }), logger, clock, randomUUID);

@@ -1,18 +1,34 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { recordFromItem } from '../../lib/adapters/dynamodb/items.js';
+import { approversOf, deciderOf, requesterOf } from '../../lib/domain/approval.js';
 import { AuditEventType } from '../../lib/domain/audit.js';
-import type { ExecutionRecord } from '../../lib/domain/execution.js';
+import type { Execution, ExecutionRecord } from '../../lib/domain/execution.js';
 
-/** The audit trail each way an execution can go, in order: anything else is a lost or doubled event. */
-const TRAILS: Record<string, AuditEventType[][]> = {
-  Skipped: [[AuditEventType.ExecutionSkipped]],
-  Completed: [[AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowCompleted]],
-  Failed: [
-    [AuditEventType.SelectionCompleted, AuditEventType.WorkflowFailed],
-    [AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted, AuditEventType.WorkflowFailed],
-  ],
-  Running: [[AuditEventType.SelectionCompleted, AuditEventType.ExecutionStarted]],
+/** One letter per audit event, so that each phase's possible trails are a regular expression. */
+const LETTER: Record<AuditEventType, string> = {
+  [AuditEventType.ExecutionSkipped]: 'P',
+  [AuditEventType.SelectionCompleted]: 'S',
+  [AuditEventType.ApprovalRequested]: 'Q',
+  [AuditEventType.ApprovalDecided]: 'D',
+  [AuditEventType.ApprovalExpired]: 'X',
+  [AuditEventType.ExecutionCancelled]: 'C',
+  [AuditEventType.ExecutionStarted]: 'R',
+  [AuditEventType.WorkflowCompleted]: 'K',
+  [AuditEventType.WorkflowFailed]: 'F',
+  [AuditEventType.BlockCleared]: '',
+};
+/**
+ * The audit trail each way an execution can go, in order: anything else is a lost or doubled event.
+ * S selected, Q approval requested, D decided, X approval expired, C cancelled, R started, K completed, F failed.
+ */
+const TRAILS: Record<string, RegExp> = {
+  Skipped: /^P$/,
+  // Approved (one decision or more) and started.
+  Completed: /^S(QD+)?RK$/,
+  // Ended before the run (a failed start or a cancel; or while awaiting approval: rejected, expired, cancelled), or after it.
+  Failed: /^S(C?|QD*[XC]?|QD+C?)F$|^S(QD+)?RC?F$/,
+  Running: /^S(QD+)?R$/,
 };
 
 export interface InvariantReport {
@@ -26,12 +42,17 @@ export interface InvariantReport {
  * - no two executions of one target were ever Running at the same time (each run's
  *   [started, ended] interval ends before the next token's begins);
  * - every audit trail is complete, numbered 1..n, in order, one event per transition;
+ * - approvals: never decided by the requester, each person once, and a run only once approved;
  * - with `expectSettled`, nothing is left Pending or Running.
  */
 export async function checkInvariants(
   client: DynamoDBClient,
   tableName: string,
-  options: { expectSettled?: boolean } = {},
+  options: {
+    expectSettled?: boolean;
+    /** Whether an execution's workflow needs approval for its target: then it ran only once approved. */
+    approvalNeeded?: (execution: Execution) => boolean;
+  } = {},
 ): Promise<InvariantReport> {
   const records = await allExecutions(client, tableName);
   const violations: string[] = [];
@@ -40,8 +61,9 @@ export async function checkInvariants(
     const { execution, events } = record;
     const where = `execution ${execution.id} (${execution.phase}) on ${execution.targetResource}`;
     const trail = events.map((e) => e.type).filter((type) => type !== AuditEventType.BlockCleared);
-    if (!(TRAILS[execution.phase] ?? []).some((expected) => expected.join() === trail.join()))
+    if (!TRAILS[execution.phase]?.test(trail.map((type) => LETTER[type]).join('')))
       violations.push(`${where}: audit trail ${trail.join(' → ') || '(none)'}`);
+    violations.push(...approvalViolations(record, where, options.approvalNeeded));
     events.forEach((event, index) => {
       if (event.seq !== index + 1) violations.push(`${where}: event ${index} has seq ${event.seq}`);
       if (index > 0 && Date.parse(event.at) < Date.parse(events[index - 1]!.at))
@@ -72,8 +94,35 @@ export async function checkInvariants(
   return { executions: records.length, violations };
 }
 
+/**
+ * What approvals promise, from the record alone: no decision by the requester, each person
+ * once, and a run only once the approvals needed were given (for every execution that had an
+ * approval, and every one whose workflow needs it).
+ */
+function approvalViolations(
+  { execution, events }: ExecutionRecord,
+  where: string,
+  approvalNeeded?: (execution: Execution) => boolean,
+): string[] {
+  const violations: string[] = [];
+  const decisions = execution.approval?.decisions ?? [];
+  const persons = decisions.map(deciderOf);
+  if (persons.includes(requesterOf(execution))) violations.push(`${where}: decided by its requester`);
+  if (new Set(persons).size !== persons.length) violations.push(`${where}: a person decided twice`);
+  const ran = events.some((e) => e.type === AuditEventType.ExecutionStarted);
+  if (ran && (execution.approval || approvalNeeded?.(execution))) {
+    const needed = execution.approval?.approvalsNeeded;
+    if (needed === undefined) violations.push(`${where}: ran without the approval its workflow needs`);
+    else if (approversOf(execution).length < needed)
+      violations.push(`${where}: ran with ${approversOf(execution).length} of ${needed} approvals`);
+    if (decisions.some((d) => d.decision === 'reject')) violations.push(`${where}: ran although rejected`);
+  }
+  return violations;
+}
+
 /** The domain event each audit event announces (API.md, Events): the admission and a clearance announce none. */
 const EVENT_OF_AUDIT: Partial<Record<AuditEventType, { type: string; phase: string }>> = {
+  [AuditEventType.ApprovalRequested]: { type: 'WorkflowExecution AwaitingApproval', phase: 'AwaitingApproval' },
   [AuditEventType.ExecutionStarted]: { type: 'WorkflowExecution Started', phase: 'Running' },
   [AuditEventType.WorkflowCompleted]: { type: 'WorkflowExecution Completed', phase: 'Completed' },
   [AuditEventType.WorkflowFailed]: { type: 'WorkflowExecution Failed', phase: 'Failed' },

@@ -13,8 +13,8 @@ const { byCreated } = TABLE_DEFINITION.indexes;
 const POSITION = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * The executions holding their targets now (Pending or Running), read from the `Running`
- * shards of the `active` index, each in its current phase (its record, read consistently,
+ * The executions holding their targets now (Pending or Running, read from the `Running`
+ * shards of the `active` index; or awaiting approval, from the `AwaitingApproval` shards), each in its current phase (its record, read consistently,
  * once it has one). In shard order, then by execution id; reads grow with the active
  * executions, never with history.
  */
@@ -32,7 +32,12 @@ export async function listActiveExecutions(
       doc,
       tableName,
       tokens,
-      { state: 'Running', at: new Date(0), limit: input.limit - items.length, ...(nextToken && { nextToken }) },
+      {
+        state: input.phase === 'AwaitingApproval' ? 'AwaitingApproval' : 'Running',
+        at: new Date(0),
+        limit: input.limit - items.length,
+        ...(nextToken && { nextToken }),
+      },
       query,
     );
     const current = await currentExecutions(doc, tableName, page.items);
@@ -80,15 +85,18 @@ export async function listExecutionsCreated(
   // milliseconds) is in the shards by then, so it is never in neither. Of two copies the further along wins; on a
   // tie the active one, read consistently (one that has just started may not be in the index yet).
   const active: Execution[] = [];
-  let activeToken: string | undefined;
-  do {
-    const page = await listActiveExecutions(doc, tableName, tokens, {
-      limit: 100,
-      ...(activeToken && { nextToken: activeToken }),
-    });
-    active.push(...page.items);
-    activeToken = page.nextToken;
-  } while (activeToken);
+  for (const held of [{}, { phase: 'AwaitingApproval' as const }]) {
+    let activeToken: string | undefined;
+    do {
+      const page = await listActiveExecutions(doc, tableName, tokens, {
+        ...held,
+        limit: 100,
+        ...(activeToken && { nextToken: activeToken }),
+      });
+      active.push(...page.items);
+      activeToken = page.nextToken;
+    } while (activeToken);
+  }
 
   const perShard = await Promise.all(
     Array.from({ length: CREATED_SHARDS }, async (_, shard) => {

@@ -13,9 +13,12 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TABLE_DEFINITION } from '../../contract/table.js';
+import { approvalExpiredAt } from '../../domain/approval.js';
+import { approvalExpired, awaitingApproval, decided } from '../../domain/approval-transitions.js';
 import { ConflictError, LockstepError, NotFoundError } from '../../domain/errors.js';
 import { type Execution, type ExecutionRecord, ExecutionRequestSchema } from '../../domain/execution.js';
-import { isTerminal } from '../../domain/phase.js';
+import { isTerminal, Phase } from '../../domain/phase.js';
+import type { Policy } from '../../domain/policies.js';
 import { type Holder, HolderSchema, refusal, type TargetState } from '../../domain/target.js';
 import {
   admitted,
@@ -32,7 +35,10 @@ import type {
   AdmitInput,
   ClearBlockInput,
   CreatedExecutionsInput,
+  DecideInput,
+  DecisionResult,
   ExecutionStore,
+  ExpireApprovalInput,
   FinishInput,
   ListExecutionsInput,
   ListTargetsInput,
@@ -45,8 +51,8 @@ import { listActiveExecutions, listExecutionsCreated } from './cross-target-list
 import { listTargetExecutions } from './execution-listing.js';
 import { executionItem, executionKey, type Item, recordFromItem, targetFromItem, targetKey } from './items.js';
 import { type PageTokens, pageTokensFor } from './page-tokens.js';
-import { listTargetsIn, pendingKeys } from './target-standing.js';
-import { admissionUpdate, releaseUpdate, standingClauses } from './target-writes.js';
+import { awaitingApprovalKeys, listTargetsIn, pendingKeys } from './target-standing.js';
+import { admissionUpdate, decisionUpdate, releaseUpdate, standingClauses } from './target-writes.js';
 import { type TransactItems, transact, withConflictRetry } from './transactions.js';
 
 export interface DynamoDbStoreOptions {
@@ -90,8 +96,12 @@ export class DynamoDbStore implements ExecutionStore {
     this.engineActor = options.engineActor ?? 'lockstep';
   }
 
-  async admit({ request, executionId, at, exclusive }: AdmitInput): Promise<Admission> {
-    const holder = HolderSchema.parse(admitted(ExecutionRequestSchema.parse(request), executionId, at));
+  async admit({ request, executionId, at, exclusive, approval }: AdmitInput): Promise<Admission> {
+    const valid = ExecutionRequestSchema.parse(request);
+    // Awaiting approval, it takes the lock in the same single write: nothing else is written until a decision.
+    const holder = HolderSchema.parse(
+      approval ? awaitingApproval(valid, executionId, at, approval) : admitted(valid, executionId, at),
+    );
     const update = admissionUpdate(this.tableName, holder, at.toISOString());
     if (!exclusive) {
       try {
@@ -171,6 +181,85 @@ export class DynamoDbStore implements ExecutionStore {
     return { admitted: false, existing: true, record };
   }
 
+  async decide(input: DecideInput): Promise<DecisionResult> {
+    const { executionId, policy, ...decision } = input;
+    for (let attempt = 1; attempt <= FINISH_ATTEMPTS; attempt++) {
+      const located = await this.locateHolder(executionId);
+      if ('record' in located) {
+        if (located.record.execution.phase === Phase.AwaitingApproval) continue; // it left the target between two reads
+        throw new ConflictError(`execution ${executionId} is ${located.record.execution.phase}, not awaiting approval`);
+      }
+      const { target } = located;
+      const current = { ...target.holder!, fencingToken: target.fencingToken };
+      const result = decided(current, decision);
+      if (result.outcome === 'expired') return { outcome: 'expired', record: current };
+      if (result.outcome === 'rejected') {
+        if (await this.endWhileHeld(target, result.record, policy)) return result;
+        continue;
+      }
+      try {
+        await withConflictRetry(() =>
+          this.doc.send(
+            new UpdateCommand({
+              ...decisionUpdate(this.tableName, target, result.holder),
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          ),
+        );
+        return { outcome: result.outcome, record: { ...result.holder, fencingToken: target.fencingToken } };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    throw new ConflictError(`execution ${executionId} kept changing while the decision was being recorded; retry`);
+  }
+
+  async expireApproval({ executionId, targetResource, at, policy }: ExpireApprovalInput): Promise<TransitionResult> {
+    for (let attempt = 1; attempt <= FINISH_ATTEMPTS; attempt++) {
+      const located = await this.locateHolder(executionId, targetResource);
+      if ('record' in located) {
+        if (located.record.execution.phase === Phase.AwaitingApproval) continue;
+        return unchanged(located.record);
+      }
+      const { target } = located;
+      const current = { ...target.holder!, fencingToken: target.fencingToken };
+      if (!approvalExpiredAt(current.execution, at)) return unchanged(current);
+      const record = approvalExpired(current, at, this.engineActor);
+      if (await this.endWhileHeld(target, record, policy)) return { changed: true, record };
+    }
+    throw new LockstepError(`execution ${executionId} kept changing while its approval was being expired`);
+  }
+
+  /** The target an execution holds, or else its record as stored (it holds nothing). */
+  private async locateHolder(
+    executionId: string,
+    targetResource?: string,
+  ): Promise<{ target: TargetState } | { record: ExecutionRecord }> {
+    const resource = targetResource ?? (await this.getExecution(executionId))?.execution.targetResource;
+    if (!resource) throw new NotFoundError(`execution ${executionId} does not exist`);
+    const target = await this.getTarget(resource);
+    if (target.holder?.execution.id === executionId) return { target };
+    const record = await this.getExecution(executionId, target);
+    if (!record) throw new NotFoundError(`execution ${executionId} does not exist`);
+    return { record };
+  }
+
+  /** The terminal record of the target's holder, written with the target's release in one transaction; false when either moved. */
+  private endWhileHeld(target: TargetState, record: ExecutionRecord, policy: Policy): Promise<boolean> {
+    const settlement = settlementFor(target, record, policy);
+    if (!settlement) return Promise.resolve(false);
+    return transact(this.doc, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: executionItem(record, this.retentionSeconds),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      { Update: releaseUpdate(this.tableName, target, record.execution.id, settlement) },
+    ]);
+  }
+
   async markRunning({
     pending,
     fencingToken,
@@ -241,6 +330,7 @@ export class DynamoDbStore implements ExecutionStore {
         termination: input.termination,
         at: input.at,
         actor: input.actor,
+        ...(input.cancel && { cancel: input.cancel }),
         ...(input.executionRef &&
           input.startTime && {
             overtakenStart: { executionRef: input.executionRef, startTime: input.startTime, actor: this.engineActor },
@@ -402,19 +492,26 @@ export class DynamoDbStore implements ExecutionStore {
     return Item ? recordFromItem(Item) : undefined;
   }
 
-  /** An execution with no item yet is Pending: find the target it holds through the `active` index, by its id. */
+  /**
+   * An execution with no item yet is Pending or awaiting approval: find the target it holds
+   * through the `active` index, by its id (both entries at once, one round).
+   */
   private async findPending(executionId: string): Promise<ExecutionRecord | undefined> {
-    const keys = pendingKeys(executionId);
-    const { Items } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: active.name,
-        KeyConditionExpression: '#pk = :pk AND #sk = :id',
-        ExpressionAttributeNames: { '#pk': active.partitionKey, '#sk': active.sortKey },
-        ExpressionAttributeValues: { ':pk': keys[active.partitionKey], ':id': keys[active.sortKey] },
+    const found = await Promise.all(
+      [pendingKeys(executionId), awaitingApprovalKeys(executionId)].map(async (keys) => {
+        const { Items } = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: active.name,
+            KeyConditionExpression: '#pk = :pk AND #sk = :id',
+            ExpressionAttributeNames: { '#pk': active.partitionKey, '#sk': active.sortKey },
+            ExpressionAttributeValues: { ':pk': keys[active.partitionKey], ':id': keys[active.sortKey] },
+          }),
+        );
+        return Items ?? [];
       }),
     );
-    const item = Items?.[0];
+    const item = found.flat()[0];
     if (!item) return undefined;
     // The index is eventually consistent: confirm on the table itself.
     const target = await this.getTarget(String(item.targetResource));

@@ -21,10 +21,10 @@ export interface ListingSource {
 /**
  * One target's executions, newest first, each once and in its current phase.
  *
- * The holder of the target is the only execution that can be Pending or Running, and a
- * Pending one is not in the index yet: it is read from the target (consistently) and merged
- * at its place, replacing its index entry. A `Pending` or `Running` filter therefore reads no
- * history at all. Pages continue strictly below the last position returned, so executions
+ * The holder of the target is the only execution that can be AwaitingApproval, Pending or
+ * Running, and the first two are not in the index yet: it is read from the target
+ * (consistently) and merged at its place, replacing its index entry. A filter on one of those
+ * phases therefore reads no history at all. Pages continue strictly below the last position returned, so executions
  * written meanwhile (always newer) neither repeat nor shift a page.
  */
 export async function listTargetExecutions(
@@ -45,7 +45,7 @@ export async function listTargetExecutions(
 
   const items: Execution[] = [];
   let placed = !currentFits;
-  if (phase === Phase.Pending || phase === Phase.Running) {
+  if (phase === Phase.AwaitingApproval || phase === Phase.Pending || phase === Phase.Running) {
     if (!placed) items.push(current!);
     return { items };
   }

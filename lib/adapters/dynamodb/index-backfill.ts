@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateComm
 import { TABLE_DEFINITION } from '../../contract/table.js';
 import { standingOf } from '../../domain/target.js';
 import { createdPartition, executionKey, type Item, positionOf, targetFromItem, targetKey } from './items.js';
-import { pendingKeys, standingKeys } from './target-standing.js';
+import { heldKeys, standingKeys } from './target-standing.js';
 
 /** The partition the `active` index had before it was keyed by state and shard (Lockstep 0.1). */
 const LEGACY_ACTIVE = 'ACTIVE';
@@ -48,10 +48,7 @@ export async function backfillIndexKeys(
           const target = targetFromItem(String(item.targetResource), item);
           const standing = standingOf(target);
           if (!standing) continue;
-          const keys =
-            standing.state === 'Running'
-              ? pendingKeys(target.holder!.execution.id)
-              : standingKeys(target.targetResource, standing);
+          const keys = target.holder ? heldKeys(target.holder) : standingKeys(target.targetResource, standing);
           await doc.send(
             new UpdateCommand({
               TableName: tableName,

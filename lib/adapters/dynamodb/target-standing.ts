@@ -24,13 +24,13 @@ const shardOf = (key: string) => shardIn(key, STANDING_SHARDS);
  * idle target, so the index holds only targets that are held, blocked or in a window. Each
  * state is sharded (`Running#0`…`Running#7`) so that no partition takes the writes of every
  * active target. A held target's key is its holder's execution id, which finds a Pending
- * execution by its id alone; a window's key starts with its end, so a query returns only the
+ * execution (or one awaiting approval) by its id alone; a window's key starts with its end, so a query returns only the
  * windows still open.
  */
 export function standingKeys(canonicalTarget: string, standing: Standing, holderId?: string): Item {
   const target = targetPartitionKey(canonicalTarget);
-  if (standing.state === 'Running')
-    return { [active.partitionKey]: `Running#${shardOf(holderId!)}`, [active.sortKey]: holderId! };
+  if (standing.state === 'Running' || standing.state === 'AwaitingApproval')
+    return { [active.partitionKey]: `${standing.state}#${shardOf(holderId!)}`, [active.sortKey]: holderId! };
   const sortKey = 'until' in standing ? `${standing.until}#${target}` : target;
   return { [active.partitionKey]: `${standing.state}#${shardOf(target)}`, [active.sortKey]: sortKey };
 }
@@ -38,6 +38,21 @@ export function standingKeys(canonicalTarget: string, standing: Standing, holder
 /** The index entry of the target a Pending execution holds (it has no execution item yet). */
 export function pendingKeys(executionId: string): Item {
   return { [active.partitionKey]: `Running#${shardOf(executionId)}`, [active.sortKey]: executionId };
+}
+
+/**
+ * The index entry of the target an execution awaiting approval holds: a state of its own, so
+ * that `GET /targets?state=AwaitingApproval` and the sweeper's expiry find exactly those, and
+ * keyed by the execution's id like a Pending one, so it is found by its id alone.
+ */
+export function awaitingApprovalKeys(executionId: string): Item {
+  return { [active.partitionKey]: `AwaitingApproval#${shardOf(executionId)}`, [active.sortKey]: executionId };
+}
+
+/** The index entry of a held target, by its holder's phase. */
+export function heldKeys(holder: { execution: { id: string; phase: string } }): Item {
+  const { id, phase } = holder.execution;
+  return phase === 'AwaitingApproval' ? awaitingApprovalKeys(id) : pendingKeys(id);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { TABLE_DEFINITION } from '../../contract/table.js';
 import { type Holder, type Settlement, standingOf, type TargetState } from '../../domain/target.js';
 import { targetKey } from './items.js';
-import { pendingKeys, standingKeys } from './target-standing.js';
+import { heldKeys, standingKeys } from './target-standing.js';
 import type { TransactUpdate } from './transactions.js';
 
 /**
@@ -10,7 +10,7 @@ import type { TransactUpdate } from './transactions.js';
  * predicate `refusal` in the domain states in words). A refusal returns the old item.
  */
 export function admissionUpdate(tableName: string, holder: Holder, at: string): TransactUpdate {
-  const { targetResource, id } = holder.execution;
+  const { targetResource } = holder.execution;
   return {
     TableName: tableName,
     Key: targetKey(targetResource),
@@ -26,7 +26,7 @@ export function admissionUpdate(tableName: string, holder: Holder, at: string): 
       ':entity': 'target',
       ':target': targetResource,
       ':holder': holder,
-      ...indexValues(pendingKeys(id)),
+      ...indexValues(heldKeys(holder)),
       ':zero': 0,
       ':none': [],
       ':one': 1,
@@ -38,7 +38,8 @@ export function admissionUpdate(tableName: string, holder: Holder, at: string): 
 
 /**
  * Releases the target from its holder and leaves the settlement's windows behind, only if
- * the holder and fencing token are still the ones the settlement was computed for.
+ * the holder and fencing token are still the ones the settlement was computed for, and the
+ * holder has not changed since it was read (an approval decision changes it; nothing else does).
  * Settlement fields that are absent are removed.
  */
 export function releaseUpdate(
@@ -78,12 +79,41 @@ export function releaseUpdate(
     UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
     // consecutiveFailures cannot change while the target is held, so the settlement computed from it stays right.
     ConditionExpression:
-      'holder.execution.id = :holderId AND fencingToken = :token AND consecutiveFailures = :failuresBefore',
+      'holder.execution.id = :holderId AND fencingToken = :token AND consecutiveFailures = :failuresBefore ' +
+      'AND size(holder.events) = :holderEvents',
     ExpressionAttributeValues: {
       ...values,
       ':holderId': executionId,
       ':token': target.fencingToken,
       ':failuresBefore': target.consecutiveFailures,
+      ':holderEvents': target.holder?.events.length ?? 0,
+    },
+  };
+}
+
+/**
+ * An approval decision on the target's holder: the new holder (Pending once approved, with the
+ * index entry of a Pending execution), only if the holder is the one the decision was made on:
+ * the same execution and token, AwaitingApproval, with the events it had. Of two concurrent
+ * decisions, or a decision and an expiry, exactly one lands on what it read.
+ */
+export function decisionUpdate(tableName: string, target: TargetState, holder: Holder): TransactUpdate {
+  const read = target.holder!;
+  const index = holder.execution.phase === read.execution.phase ? undefined : indexValues(heldKeys(holder));
+  return {
+    TableName: tableName,
+    Key: targetKey(target.targetResource),
+    UpdateExpression: `SET holder = :holder${index ? ', activePK = :activePK, activeSK = :activeSK' : ''}`,
+    ConditionExpression:
+      'holder.execution.id = :holderId AND fencingToken = :token AND holder.execution.phase = :awaiting ' +
+      'AND size(holder.events) = :holderEvents',
+    ExpressionAttributeValues: {
+      ':holder': holder,
+      ...index,
+      ':holderId': read.execution.id,
+      ':token': target.fencingToken,
+      ':awaiting': 'AwaitingApproval',
+      ':holderEvents': read.events.length,
     },
   };
 }

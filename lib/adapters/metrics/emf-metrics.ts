@@ -33,6 +33,10 @@ export class EmfMetrics implements EngineMetrics {
     this.emit(METRIC.skips, MetricUnit.Count, 1, { reason: execution.skipDetails?.reason ?? 'Unknown' }, execution);
   }
 
+  approvalDecided(decision: 'approve' | 'reject' | 'expired', execution: Execution): void {
+    this.emit(METRIC.approvals, MetricUnit.Count, 1, { decision }, execution);
+  }
+
   startFailed(execution: Execution): void {
     this.emit(
       METRIC.startFailures,

@@ -177,7 +177,9 @@ describe('listings across targets, through the HTTP API', () => {
 
   it('says which state it takes when given one it does not, and that one is required when none is given', async () => {
     expect((await t.call('GET', '/targets?state=Idle')).body.error.details).toEqual([
-      expect.stringMatching(/^query\.state: must be: one of Running, Blocked, CoolingDown, BackingOff/),
+      expect.stringMatching(
+        /^query\.state: must be: one of Running, AwaitingApproval, Blocked, CoolingDown, BackingOff/,
+      ),
     ]);
     expect((await t.call('GET', '/targets')).body.error.details).toEqual([
       expect.stringMatching(/^query\.state: state is required/),

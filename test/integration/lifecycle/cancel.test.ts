@@ -65,8 +65,17 @@ describe('cancel', () => {
     });
     const lateStart = await startExecution(t.engine, admission.record);
 
-    expect(cancelled.record.execution).toMatchObject({ phase: 'Failed', failureDetails: { reason: 'Cancelled' } });
-    expectAuditTrail(cancelled.record, [AuditEventType.SelectionCompleted, AuditEventType.WorkflowFailed]);
+    expect(cancelled.record.execution).toMatchObject({
+      phase: 'Failed',
+      cancelledBy: 'bob',
+      failureDetails: { reason: 'Cancelled' },
+    });
+    expectAuditTrail(cancelled.record, [
+      AuditEventType.SelectionCompleted,
+      AuditEventType.ExecutionCancelled,
+      AuditEventType.WorkflowFailed,
+    ]);
+    expect(cancelled.record.events[1]?.actor).toBe('bob');
     expect(lateStart.record.execution.phase).toBe('Failed');
     const runs = t.sfn.listExecutions({
       stateMachineArn: t.engine.stateMachines.stateMachineArn({ id: 'wait', version: '1' }),

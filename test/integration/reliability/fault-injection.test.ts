@@ -47,9 +47,11 @@ const MANIFEST: Record<string, string[]> = {
     'DynamoDB.GetItem',
     'DynamoDB.TransactWriteItems',
   ],
-  // Admitted and started, its start not recorded yet: found through the active index, its run looked up by name, then as above.
+  // Admitted and started, its start not recorded yet: found through the active index (its Pending and its
+  // AwaitingApproval entries, in parallel), its run looked up by name, then as above.
   'cancel of a started Pending': [
     'DynamoDB.GetItem',
+    'DynamoDB.Query',
     'DynamoDB.Query',
     'DynamoDB.GetItem',
     'SFN.DescribeExecution',
@@ -59,7 +61,7 @@ const MANIFEST: Record<string, string[]> = {
     'DynamoDB.GetItem',
     'DynamoDB.TransactWriteItems',
   ],
-  // A sweep reads the Running shards of the active index, one query each.
+  // A sweep reads the Running shards of the active index, one query each, then its AwaitingApproval shards (none here).
   'sweep of a missed completion': [
     ...SHARD_QUERIES,
     'DynamoDB.GetItem',
@@ -67,6 +69,7 @@ const MANIFEST: Record<string, string[]> = {
     'DynamoDB.GetItem',
     'DynamoDB.GetItem',
     'DynamoDB.TransactWriteItems',
+    ...SHARD_QUERIES,
   ],
   // Its RUNNING status event lost, the run finished: the start is found by its name, recorded, then its end.
   'sweep of a missed start record': [
@@ -78,8 +81,15 @@ const MANIFEST: Record<string, string[]> = {
     'DynamoDB.GetItem',
     'DynamoDB.GetItem',
     'DynamoDB.TransactWriteItems',
+    ...SHARD_QUERIES,
   ],
-  'sweep of a crashed start': [...SHARD_QUERIES, 'DynamoDB.GetItem', 'SFN.StartExecution', 'DynamoDB.PutItem'],
+  'sweep of a crashed start': [
+    ...SHARD_QUERIES,
+    'DynamoDB.GetItem',
+    'SFN.StartExecution',
+    'DynamoDB.PutItem',
+    ...SHARD_QUERIES,
+  ],
 };
 
 interface Path {
