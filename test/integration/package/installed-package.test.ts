@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unsupportedNode } from '../../../lib/cli/node-version.js';
+import { ENVIRONMENT } from '../../../lib/contract/environment.js';
 import { freePort } from '../../../lib/local/http-listen.js';
 import { until } from '../../support/wait.js';
 
@@ -326,6 +327,86 @@ describe('Lockstep as a package another project installs', () => {
         expect([statement.Action].flat().filter((a) => a.includes('*'))).toEqual([]);
     }
   }, 300_000);
+
+  // After the two above (not concurrent with them): one more local mode would only crowd them.
+  it("runs local mode with a tokens file: whoami names each token and its role, a requester's request awaits approval, only an operator other than the requester approves it, and it runs to Completed", async () => {
+    const write = (path: string, content: unknown) => {
+      mkdirSync(dirname(join(project, path)), { recursive: true });
+      writeFileSync(join(project, path), JSON.stringify(content));
+    };
+    write('approval-workflows/restart/workflow.json', {
+      id: 'restart-deployment',
+      version: '1',
+      description: 'Restarts a deployment',
+      definition: 'definition.asl.json',
+      policy: { approval: { required: 'always', timeoutSeconds: 900, approvals: 1 } },
+    });
+    write('approval-workflows/restart/definition.asl.json', {
+      StartAt: 'Restart',
+      States: { Restart: { Type: 'Pass', End: true } },
+    });
+    const tokens = {
+      ci: 'ci-token-0123456789abcdef01234567',
+      alice: 'alice-token-0123456789abcdef012345',
+    };
+    write('tokens.json', [
+      { name: 'ci', token: tokens.ci, role: 'requester' },
+      { name: 'alice', token: tokens.alice, role: 'operator' },
+    ]);
+    const port = await freePort();
+    const child = spawn(lockstep, ['local', '--workflows', 'approval-workflows'], {
+      cwd: project,
+      env: {
+        ...env,
+        PORT: String(port),
+        LOCKSTEP_TOKEN: TOKEN,
+        [ENVIRONMENT.tokensFile]: 'tokens.json',
+        LOCKSTEP_STEPFUNCTIONS_PORT: '0',
+        LOCKSTEP_EVENTBRIDGE_PORT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const command = (token: string, ...args: string[]) =>
+      finished(lockstep, [...args, '--api', `http://127.0.0.1:${port}`, '--token', token], { cwd: project, env });
+    try {
+      await until(() => (/Token: +\S+/.test(output) ? true : undefined), 90_000, `the endpoint lines\n${output}`);
+
+      const whoami = await command(tokens.ci, 'whoami', '-o', 'json');
+      expect(whoami.status, whoami.stderr).toBe(0);
+      expect(JSON.parse(whoami.stdout)).toEqual({ identity: 'token:ci', role: 'requester', intermediary: false });
+      const table = await command(tokens.alice, 'whoami');
+      expect(table.stdout).toMatch(/token:alice/);
+      expect(table.stdout).toMatch(/operator/);
+
+      const run = await command(tokens.ci, 'run', 'restart-deployment', 'payments/deployment/api', '-o', 'json');
+      expect(run.status, run.stderr).toBe(0);
+      const requested = JSON.parse(run.stdout) as { id: string; phase: string; requestedBy: string };
+      expect(requested).toMatchObject({ phase: 'AwaitingApproval', requestedBy: 'token:ci' });
+
+      const byRequester = await command(tokens.ci, 'approve', requested.id);
+      expect(byRequester.status).toBe(1);
+      expect(byRequester.stdout).toBe('');
+      expect(byRequester.stderr).toMatch(/Forbidden.*operator/);
+
+      const approved = await command(tokens.alice, 'approve', requested.id, '--comment', 'checked', '-o', 'json');
+      expect(approved.status, approved.stderr).toBe(0);
+      expect(JSON.parse(approved.stdout)).toMatchObject({
+        id: requested.id,
+        phase: expect.stringMatching(/^(Pending|Running|Completed)$/),
+        approval: { approvalsNeeded: 1, decisions: [{ by: 'token:alice', decision: 'approve', comment: 'checked' }] },
+      });
+      const waited = await command(tokens.alice, 'wait', requested.id, '-o', 'json');
+      expect(waited.status, waited.stderr).toBe(0);
+      expect(JSON.parse(waited.stdout)).toMatchObject({ phase: 'Completed', requestedBy: 'token:ci' });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 180_000);
 });
 
 /** The team's deployment admin API, as the scale-deployment steps call it: GET and PUT a deployment's replicas. */
