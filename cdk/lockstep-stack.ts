@@ -9,7 +9,8 @@ export class LockstepStack extends Stack {
   readonly lockstep: Lockstep;
 
   constructor(scope: Construct, id: string, props: LockstepStackProps = {}) {
-    const { workflows, deletionProtection, alarmEmail, ecsServiceArns, sweepInterval, ...stackProps } = props;
+    const { workflows, deletionProtection, alarmEmail, ecsServiceArns, sweepInterval, intermediaries, ...stackProps } =
+      props;
     super(scope, id, stackProps);
     // `Default` adds nothing to logical ids: the resources keep the ids they had before the construct existed, so deployed stacks update in place.
     this.lockstep = new Lockstep(this, 'Default', {
@@ -18,6 +19,7 @@ export class LockstepStack extends Stack {
       alarmEmail,
       ecsServiceArns,
       sweepInterval,
+      intermediaries,
     });
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
@@ -42,6 +43,13 @@ export interface LockstepProps {
   readonly ecsServiceArns?: string[];
   /** How often the sweeper repairs what status events missed. Default: every minute. */
   readonly sweepInterval?: Duration;
+  /**
+   * IAM principal ARN patterns of the intermediaries (API.md, "Identity"): bots and chat integrations
+   * whose requests may name the person they act for (`onBehalfOf`). `*` matches any run of
+   * characters, everything else is literal; an assumed role calls as its session ARN, so
+   * `arn:aws:sts::123456789012:assumed-role/chat-bot/*`. Default: none.
+   */
+  readonly intermediaries?: readonly string[];
   /** Tell a team of what needs a person (approvals, blocks, trips, optionally failures) on an SNS topic. Default: none. */
   readonly notifications?: LockstepNotificationsOptions;
 }
@@ -99,16 +107,25 @@ export class Lockstep extends Construct {
     };
     const fn = (
       name: string,
-      extra: { reservedConcurrentExecutions?: number; timeout?: Duration; idempotencyTableName?: string } = {},
+      extra: {
+        reservedConcurrentExecutions?: number;
+        timeout?: Duration;
+        idempotencyTableName?: string;
+        intermediaries?: readonly string[];
+      } = {},
     ) => {
-      const { idempotencyTableName, ...options } = extra;
+      const { idempotencyTableName, intermediaries, ...options } = extra;
       return new EngineFunction(this, `${name}Handler`, {
         handler: name.toLowerCase(),
         catalogFile,
         ...options,
         // The state machines' ARNs are tokens until deploy: the stack writes their JSON.
         environment: engineFunctionEnvironment(
-          { ...settings, ...(idempotencyTableName && { idempotencyTableName }) },
+          {
+            ...settings,
+            ...(idempotencyTableName && { idempotencyTableName }),
+            ...(intermediaries && { intermediaries: [...intermediaries] }),
+          },
           (arns) => stack.toJsonString(arns),
         ),
       }).function;
@@ -116,7 +133,8 @@ export class Lockstep extends Construct {
     // Only the functions that admit go through the idempotency layer.
     const admits = { idempotencyTableName: tables.idempotencyTable.tableName };
     const functions = {
-      Api: fn('Api', admits),
+      // Only the API reads the intermediaries: it alone sees who calls.
+      Api: fn('Api', { ...admits, ...(props.intermediaries && { intermediaries: props.intermediaries }) }),
       Trigger: fn('Trigger', admits),
       Status: fn('Status'),
       // One sweep at a time: overlapping sweeps would only repeat each other's reads.
@@ -179,6 +197,26 @@ export class Lockstep extends Construct {
     new CfnOutput(this, 'TableName', { value: tables.table.tableName });
 
     acknowledgeNagFindings(this, { table: tables.table, deadlines, workflows, versionsCheck });
+  }
+
+  /** Lets `grantee` (a role, a user, a group) call every GET route of the API: API.md's `reader`. */
+  grantRead(grantee: IGrantable): Grant {
+    return this.api.grantRole(grantee, 'reader');
+  }
+
+  /** `requester`: what a reader may, and request executions (`POST /executions`, dry runs included). */
+  grantRequest(grantee: IGrantable): Grant {
+    return this.api.grantRole(grantee, 'requester');
+  }
+
+  /** `operator`: what a requester may, and cancel, clear blocks and decide approvals. */
+  grantOperate(grantee: IGrantable): Grant {
+    return this.api.grantRole(grantee, 'operator');
+  }
+
+  /** `admin`: every route. */
+  grantAdmin(grantee: IGrantable): Grant {
+    return this.api.grantRole(grantee, 'admin');
   }
 
   /** The state machine a workflow version runs on (deployed, or the existing one it names). */

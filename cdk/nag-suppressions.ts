@@ -1,11 +1,40 @@
 import { Arn, ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { Construct } from 'constructs';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { Role } from '../lib/contract/routes.js';
 import type { DeadlineSchedules } from './constructs/deadline-schedules.js';
 import type { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
 import type { WorkflowVersionsCheck } from './constructs/workflow-versions-check.js';
 
 const PACK = 'AwsSolutions::AwsSolutions';
+
+/** How cdk-nag writes a reference: `<LogicalId.Arn>` for Fn::GetAtt, `<LogicalId>` for Ref. */
+function nagReferenceIn(stack: Stack, token: string): string {
+  const resolved = stack.resolve(token) as { 'Fn::GetAtt'?: [string, string]; Ref?: string };
+  return resolved['Fn::GetAtt'] ? `<${resolved['Fn::GetAtt'].join('.')}>` : `<${resolved.Ref}>`;
+}
+
+/**
+ * How cdk-nag writes a resource: a literal as it is, the parts of its Fn::Join, references as above,
+ * other functions as JSON. So an ARN made of the stack's region and account reads
+ * `<AWS::Region>`/`<AWS::AccountId>` in an environment-agnostic stack and `eu-west-1`/`123456789012`
+ * in a stack with a concrete environment, and each acknowledgement matches either.
+ */
+function nagResourceIn(stack: Stack, token: string): string {
+  const resolved = stack.resolve(token) as string | { 'Fn::Join': [string, unknown[]] } | { Ref: string };
+  if (typeof resolved === 'string') return resolved;
+  if (!('Fn::Join' in resolved)) return nagReferenceIn(stack, token);
+  const [separator, parts] = resolved['Fn::Join'];
+  return parts
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const { Ref: ref, 'Fn::GetAtt': attribute } = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+      if (ref !== undefined) return `<${ref}>`;
+      return attribute ? `<${attribute.join('.')}>` : JSON.stringify(part);
+    })
+    .join(separator);
+}
 
 /**
  * Each accepted cdk-nag (AwsSolutions) finding in a `Lockstep` construct, with why in one
@@ -25,25 +54,8 @@ export function acknowledgeNagFindings(
   const stack = Stack.of(scope);
   const acknowledge = (finding: string, reason: string) =>
     Validations.of(scope).acknowledge({ id: `${PACK}-${finding}`, reason });
-  /** How cdk-nag writes a reference: `<LogicalId.Arn>` for Fn::GetAtt, `<LogicalId>` for Ref. */
-  const nagReference = (token: string) => {
-    const resolved = stack.resolve(token) as { 'Fn::GetAtt'?: [string, string]; Ref?: string };
-    return resolved['Fn::GetAtt'] ? `<${resolved['Fn::GetAtt'].join('.')}>` : `<${resolved.Ref}>`;
-  };
-  /** How cdk-nag writes a resource: the parts of its Fn::Join, references as above, other functions as JSON. */
-  const nagResource = (token: string): string => {
-    const resolved = stack.resolve(token) as string | { 'Fn::Join': [string, unknown[]] };
-    if (typeof resolved === 'string') return resolved;
-    const [separator, parts] = resolved['Fn::Join'];
-    return parts
-      .map((part) => {
-        if (typeof part === 'string') return part;
-        const { Ref: ref, 'Fn::GetAtt': attribute } = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
-        if (ref !== undefined) return `<${ref}>`;
-        return attribute ? `<${attribute.join('.')}>` : JSON.stringify(part);
-      })
-      .join(separator);
-  };
+  const nagReference = (token: string) => nagReferenceIn(stack, token);
+  const nagResource = (token: string) => nagResourceIn(stack, token);
   acknowledge(
     'L1',
     'nodejs22.x is the runtime Lockstep targets and tests on; newer runtimes are adopted deliberately, not by default.',
@@ -65,7 +77,7 @@ export function acknowledgeNagFindings(
     "The functions query the engine table's own indexes and nothing else.",
   );
   acknowledge(
-    'IAM5[Resource::arn:aws:ecs:<AWS::Region>:<AWS::AccountId>:service/*/*]',
+    `IAM5[Resource::${nagResource(`arn:aws:ecs:${stack.region}:${stack.account}:service/*/*`)}]`,
     'restart-ecs-service acts on the service named in each request; narrow it with the ecsServiceArns prop.',
   );
   for (const workflow of of.workflows) {
@@ -82,7 +94,7 @@ export function acknowledgeNagFindings(
     );
   }
   acknowledge(
-    `IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${nagReference(of.deadlines.settings.groupName)}/*]`,
+    `IAM5[Resource::${nagResource(`arn:${stack.partition}:scheduler:${stack.region}:${stack.account}:schedule/${of.deadlines.settings.groupName}/*`)}]`,
     'Deadline schedules are named per execution at run time; the grant covers the engine schedule group only.',
   );
   acknowledge(
@@ -99,4 +111,19 @@ export function acknowledgeNagFindings(
     'APIG3',
     'Callers are IAM principals behind SigV4 with stage throttling; a WAF web ACL is an account-level choice left to the deployer.',
   );
+}
+
+/**
+ * A grant's wildcards, acknowledged for cdk-nag on the grantee (its policies are its children), as
+ * the finding names each resource in the grantee's stack: the `*` of each path stands for an
+ * execution id or a target resource, which no policy can list in advance.
+ */
+export function acknowledgeGrantWildcards(grantee: IGrantable, role: Role, resourceArns: readonly string[]): void {
+  if (!Construct.isConstruct(grantee)) return;
+  const stack = Stack.of(grantee);
+  for (const arn of resourceArns)
+    Validations.of(grantee).acknowledge({
+      id: `${PACK}-IAM5[Resource::${nagResourceIn(stack, arn)}]`,
+      reason: `Lockstep's ${role} role: execute-api:Invoke on one route of the API, whose * is an execution id or a target resource named at run time.`,
+    });
 }

@@ -55,7 +55,7 @@ const LocalTokenSchema = z.strictObject({
 
 /**
  * `LOCKSTEP_TOKENS_FILE`'s content: a JSON array of `{name, token, role, intermediary?}`, names
- * and tokens unique, none the printed token's (its name `reserved`, its token `printed`). Every
+ * and tokens unique, neither the printed token's name nor the printed token itself. Every
  * problem is one line naming its entry (`entry 2 ("bot"): token must be at least 24
  * characters`, counting from 1) and no line ever holds a token. Throws a ConfigurationError.
  */
@@ -78,7 +78,8 @@ export function parseTokensFile(text: string, where: string, printed: { name: st
   const entries = raw.map((entry: unknown, index) => {
     const number = index + 1;
     const rawName = (entry as { name?: unknown } | null)?.name;
-    const label = `entry ${number}${typeof rawName === 'string' ? ` (${JSON.stringify(rawName.slice(0, 64))})` : ''}`;
+    const shownName = typeof rawName === 'string' && (rawName.length > 80 ? `${rawName.slice(0, 80)}…` : rawName);
+    const label = `entry ${number}${typeof shownName === 'string' ? ` (${JSON.stringify(shownName)})` : ''}`;
     const parsed = LocalTokenSchema.safeParse(entry);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {

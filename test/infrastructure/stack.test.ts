@@ -138,9 +138,15 @@ describe('the CDK stack', () => {
     const deployed = Object.values(template.findResources('AWS::ApiGateway::Method')).map(
       (m) => `${m.Properties.HttpMethod} ${pathOf(m.Properties.ResourceId)}`,
     );
-    const routes = Object.values(ROUTES).map((r) => `${r.method} ${gatewayResourcePath(r.path)}`);
+    // The public GET /health is open for HEAD too (health checks), and has nothing else (API.md, "Authentication").
+    const routes = Object.values(ROUTES).flatMap((r) =>
+      r.role === 'none' && r.method === 'GET'
+        ? [`GET ${r.path}`, `HEAD ${r.path}`]
+        : [`${r.method} ${gatewayResourcePath(r.path)}`],
+    );
     expect(deployed.filter((m) => !m.startsWith('ANY ')).sort()).toEqual(routes.sort());
-    // Every other method on those resources, and every other path, goes to the function, which answers 405 or 404.
+    // Every other method on those resources, and every other path, goes to the function, signed, which answers
+    // 405 or 404; except under /health, which the gateway answers itself.
     const resourcePaths = new Set(
       Object.values(ROUTES).flatMap((r) =>
         gatewayResourcePath(r.path)
@@ -149,12 +155,13 @@ describe('the CDK stack', () => {
       ),
     );
     const anyPaths = deployed.filter((m) => m.startsWith('ANY ')).map((m) => m.slice(4));
-    for (const path of resourcePaths) expect(anyPaths).toContain(path);
+    for (const path of resourcePaths) if (path !== '/health') expect(anyPaths).toContain(path);
+    expect(anyPaths.filter((p) => p.startsWith('/health'))).toEqual([]);
     // Deeper unknown paths: a greedy child wherever API Gateway allows one (not beside {id}, not under {target+}).
     expect(anyPaths.filter((p) => p.endsWith('/{proxy+}')).sort()).toEqual(
       [
         '',
-        '/health',
+        '/identity',
         '/executions/{id}',
         '/executions/{id}/cancel',
         '/executions/{id}/events',
@@ -166,25 +173,27 @@ describe('the CDK stack', () => {
     );
   });
 
-  it('answers what the gateway refuses itself with the API error body: 400 ValidationError, 401 Unauthorized, 429, 500', () => {
+  it('answers what the gateway refuses itself with the API error body: 400 ValidationError, 401 Unauthorized, 403 Forbidden, 429, 500', () => {
     const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map(
       (r) => r.Properties,
     );
     const byType = Object.fromEntries(responses.map((r) => [r.ResponseType, r]));
     expect(byType.BAD_REQUEST_BODY).toMatchObject({ StatusCode: '400' });
     expect(byType.BAD_REQUEST_BODY.ResponseTemplates['application/json']).toContain('"code":"ValidationError"');
-    for (const type of ['MISSING_AUTHENTICATION_TOKEN', 'INVALID_SIGNATURE', 'EXPIRED_TOKEN', 'ACCESS_DENIED']) {
+    for (const type of ['MISSING_AUTHENTICATION_TOKEN', 'INVALID_SIGNATURE', 'EXPIRED_TOKEN']) {
       expect(byType[type]).toMatchObject({ StatusCode: '401' });
       expect(byType[type].ResponseTemplates['application/json']).toContain('"code":"Unauthorized"');
     }
+    // IAM holds the roles: a signed call beyond the identity's grants.
+    expect(byType.ACCESS_DENIED).toMatchObject({ StatusCode: '403' });
+    expect(byType.ACCESS_DENIED.ResponseTemplates['application/json']).toContain('"code":"Forbidden"');
     expect(byType.DEFAULT_5XX.ResponseTemplates['application/json']).toContain('"code":"InternalError"');
   });
 
-  it('requires AWS_IAM on every API method except those of /health, validates requests, throttles and logs access', () => {
+  it('requires AWS_IAM on every API method except GET and HEAD /health, validates requests, throttles and logs access', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
     const open = methods.filter((m) => m.Properties.AuthorizationType !== 'AWS_IAM');
-    // GET /health, and ANY on /health and below it (answered 405 or 404 by the function).
-    expect(open.map((m) => m.Properties.HttpMethod).sort()).toEqual(['ANY', 'ANY', 'GET']);
+    expect(open.map((m) => m.Properties.HttpMethod).sort()).toEqual(['GET', 'HEAD']);
     const healthId = Object.keys(
       template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: 'health' } }),
     )[0]!;

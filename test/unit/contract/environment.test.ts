@@ -143,6 +143,7 @@ describe('what the CDK app writes, the functions read back', () => {
       stateMachineArns: fc.dictionary(fc.stringMatching(/^[A-Za-z0-9_-]{1,80}$/), arn),
       policy,
       deadlineSchedules: fc.record({ groupName: name, targetArn: arn, roleArn: arn }),
+      intermediaries: fc.array(fc.string({ minLength: 1 }), { minLength: 1, maxLength: 5 }),
     },
     { requiredKeys: ['tableName', 'stateMachineArns', 'policy'] },
   );
@@ -181,6 +182,14 @@ describe('what the CDK app writes, the functions read back', () => {
     };
     const named: string[] = Object.values(ENVIRONMENT);
     for (const variable of Object.keys(written)) expect(named).toContain(variable);
+  });
+
+  it('refuses intermediaries that are not a JSON array of patterns, naming the variable', () => {
+    const env = { ...engineFunctionEnvironment({ tableName: 't', stateMachineArns: {}, policy: DEFAULT_POLICY }) };
+    for (const bad of ['arn:aws:iam::1:role/bot', '{}', '[1]', '[""]', '['])
+      expect(() => readLambdaSettings({ ...env, AWS_REGION: 'eu-west-1', [ENVIRONMENT.intermediaries]: bad })).toThrow(
+        /LOCKSTEP_INTERMEDIARIES.*JSON array of IAM principal ARN patterns/,
+      );
   });
 
   it('refuses a publisher without its bus, naming the variable', () => {
