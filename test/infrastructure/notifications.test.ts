@@ -21,9 +21,12 @@ type RuleProperties = {
 };
 
 /** A user's stack: Lockstep with notifications to a topic of theirs, encrypted with their own key. No bundling: only the template counts. */
-function userStack(notifications: (topic: Topic) => LockstepProps['notifications'], bundle = false) {
+function userStack(
+  notifications: (topic: Topic) => LockstepProps['notifications'],
+  { bundle = false, env }: { bundle?: boolean; env?: { account: string; region: string } } = {},
+) {
   const app = new App(bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'Team');
+  const stack = new Stack(app, 'Team', env ? { env } : {});
   const topic = new Topic(stack, 'OnCall', {
     enforceSSL: true,
     masterKey: new Key(stack, 'OnCallKey', { enableKeyRotation: true }),
@@ -297,8 +300,11 @@ describe('notifications', () => {
     });
   });
 
-  it('is cdk-nag clean (AwsSolutions) with every notification on', () => {
-    const { app } = userStack((t) => ({ topic: t, on: all }), true);
+  it.each([
+    ['environment-agnostic', undefined],
+    ['with a concrete account and region', { account: '123456789012', region: 'eu-west-1' }],
+  ])('is cdk-nag clean (AwsSolutions) with every notification on, %s', (_, env) => {
+    const { app } = userStack((t) => ({ topic: t, on: all }), { bundle: true, ...(env && { env }) });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const assembly = app.synth();
     const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
