@@ -1,6 +1,6 @@
 import type { AuditEvent, Execution, Identity, Page, Step, Target, Workflow } from '../contract/api-objects.js';
 import type { ApprovalBody, ExecutionRequestBody } from '../contract/api-schemas.js';
-import { ROUTES, type RouteDefinition, routePath } from '../contract/routes.js';
+import { ROUTES, routePath } from '../contract/routes.js';
 import { type ApiClient, type ApiResponse, apiErrorOf } from './api-client.js';
 
 /** The most the API returns in one page. */
@@ -67,13 +67,14 @@ export class LockstepApi {
 
   /** `POST /executions/{id}/approval`: one approval decision, by the caller's identity. */
   async decide(id: string, decision: ApprovalBody): Promise<Execution> {
-    const route = routeOf('POST', '/executions/{id}/approval');
-    return bodyOf(await this.client.request(route.method, routePath(route.path, { id }), decision));
+    return bodyOf(
+      await this.client.request(ROUTES.decideApproval.method, routePath(ROUTES.decideApproval.path, { id }), decision),
+    );
   }
 
   /** `GET /identity`: who the credentials say the caller is. */
   identity(): Promise<Identity> {
-    return this.get(routeOf('GET', '/identity').path);
+    return this.get(ROUTES.identity.path);
   }
 
   /** Up to `limit` executions, following `nextToken` page after page. */
@@ -123,16 +124,6 @@ export class LockstepApi {
     } while (nextToken !== undefined && items.length < limit);
     return { items, ...(nextToken !== undefined && { nextToken }) };
   }
-}
-
-/**
- * The route table's entry for API.md's method and path, for the routes issue 20 added: the client
- * names them as API.md does, whatever key the table gives them.
- */
-function routeOf(method: RouteDefinition['method'], path: string): RouteDefinition {
-  const route = (Object.values(ROUTES) as RouteDefinition[]).find((r) => r.method === method && r.path === path);
-  if (!route) throw new Error(`the route table has no ${method} ${path}`);
-  return route;
 }
 
 /** The object of a 2xx answer (API.md names each route's status), else the API's error. */

@@ -106,6 +106,24 @@ export interface Cancel {
   onBehalfOf?: string;
 }
 
+/**
+ * The cause a cancel gives StopExecution. It names who cancelled (and for whom), so that
+ * whichever path records the stopped run (the cancel itself, or the status event that may
+ * come first) records the same `cancelledBy` (`cancelOfCause`); `requestId` tells this
+ * cancel's stop from any other's.
+ */
+export function cancelCause(cancel: Cancel, requestId: string): string {
+  const forWhom = cancel.onBehalfOf ? ` on behalf of ${cancel.onBehalfOf}` : '';
+  return `cancelled by ${cancel.by}${forWhom} (cancel request ${requestId})`;
+}
+
+/** Who a cancel's stop cause names; undefined for any other cause (an identity with white space is not read back). */
+export function cancelOfCause(cause: string | undefined): Cancel | undefined {
+  const match = /^cancelled by (\S+)(?: on behalf of (.+))? \(cancel request [^\s()]+\)$/su.exec(cause ?? '');
+  if (!match) return undefined;
+  return { by: match[1]!, ...(match[2] && { onBehalfOf: match[2] }) };
+}
+
 /** Pending or Running → Completed or Failed, with the completion time always set. */
 export function finished(
   current: ExecutionRecord & { fencingToken: number },

@@ -2,6 +2,7 @@ import { ConflictError } from '../domain/errors.js';
 import type { ExecutionRecord } from '../domain/execution.js';
 import { isTerminal, Phase } from '../domain/phase.js';
 import { FailureReason } from '../domain/reasons.js';
+import { cancelCause } from '../domain/transitions.js';
 import { announce, disarmDeadline } from './announce.js';
 import { type Engine, policyFor, STOP_ERRORS } from './engine.js';
 import { getExecution } from './get-execution.js';
@@ -28,8 +29,8 @@ export async function cancelExecution(
     if (isTerminal(current.execution.phase))
       throw new ConflictError(`execution ${executionId} is already ${current.execution.phase}`);
     // Unique per request: it tells this cancel's stop from any other's.
-    const cause = `cancelled by ${requestedBy} (cancel request ${engine.newId()})`;
-    const stop = { error: STOP_ERRORS.cancelled, cause, actor: requestedBy, cancel: by };
+    const cause = cancelCause(by, engine.newId());
+    const stop = { error: STOP_ERRORS.cancelled, cause, actor: requestedBy };
     if (current.execution.phase === Phase.Running) {
       const { stopped, record } = await stopRun(engine, current, stop);
       return { cancelled: stopped, record };

@@ -2,7 +2,7 @@ import { classifyFailure } from '../domain/failure-classification.js';
 import { LOCAL_RESTART } from '../domain/local-restart.js';
 import { Phase } from '../domain/phase.js';
 import { FailureReason } from '../domain/reasons.js';
-import type { Cancel } from '../domain/transitions.js';
+import { cancelOfCause } from '../domain/transitions.js';
 import { parseWorkflowInput } from '../domain/workflow-input.js';
 import type { StatusObservation, Termination, TransitionResult } from '../ports/index.js';
 import { announce, disarmDeadline } from './announce.js';
@@ -18,7 +18,7 @@ export type CompletionResult = { kind: 'ignored'; why: string } | ({ kind: 'tran
 export async function completeExecution(
   engine: Engine,
   observation: StatusObservation,
-  options: { actor?: string; cancel?: Cancel } = {},
+  options: { actor?: string } = {},
 ): Promise<CompletionResult> {
   const input = parseWorkflowInput(observation.input);
   if (!input) return { kind: 'ignored', why: `execution ${observation.executionArn} was not started by Lockstep` };
@@ -45,6 +45,11 @@ export async function completeExecution(
   }
 
   const termination = await terminationOf(engine, observation);
+  // A run stopped by a person's cancel: recorded as theirs, whether this is their cancel or the status event of its stop.
+  const cancel =
+    observation.status === 'ABORTED' && observation.error === STOP_ERRORS.cancelled
+      ? cancelOfCause(observation.cause)
+      : undefined;
   const result = await engine.store.finish({
     executionId,
     targetResource,
@@ -54,7 +59,7 @@ export async function completeExecution(
     startTime: observation.startDate,
     executionRef,
     actor: options.actor ?? engine.actor,
-    ...(options.cancel && { cancel: options.cancel }),
+    ...(cancel && { cancel }),
     policy: policyFor(engine, workflowId, workflowVersion),
   });
   if (result.changed) await announce(engine, result.record);

@@ -1,6 +1,5 @@
 import { ConflictError } from '../domain/errors.js';
 import type { ExecutionRecord } from '../domain/execution.js';
-import type { Cancel } from '../domain/transitions.js';
 import { completeExecution } from './complete-execution.js';
 import type { Engine } from './engine.js';
 
@@ -20,7 +19,7 @@ export interface StopResult {
 export async function stopRun(
   engine: Engine,
   running: ExecutionRecord,
-  stop: { error: string; cause: string; actor: string; cancel?: Cancel },
+  stop: { error: string; cause: string; actor: string },
 ): Promise<StopResult> {
   const { id } = running.execution;
   const arn = running.execution.executionRef?.arn;
@@ -33,14 +32,7 @@ export async function stopRun(
   const completed = await completeExecution(
     engine,
     { ...truth, observedAt: engine.clock.now() },
-    // Recorded as this cancel's only when the run ended by this stop.
-    {
-      actor: stop.actor,
-      ...(stop.cancel &&
-        truth.status === 'ABORTED' &&
-        truth.error === stop.error &&
-        truth.cause === stop.cause && { cancel: stop.cancel }),
-    },
+    { actor: stop.actor },
   );
   const record =
     completed.kind === 'transition' ? completed.record : ((await engine.store.getExecution(id)) ?? running);

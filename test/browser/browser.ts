@@ -50,7 +50,13 @@ export interface WatchedPage {
   close(): Promise<void>;
 }
 
-export async function openStatusPage(browser: Browser, t: TestLocalMode, hash = ''): Promise<WatchedPage> {
+/** The page at `hash` as the printed URL opens it, signed in with `token` (default: the printed one, `token:local-admin`). */
+export async function openStatusPage(
+  browser: Browser,
+  t: TestLocalMode,
+  hash = '',
+  token: string = TEST_TOKEN,
+): Promise<WatchedPage> {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 900 },
     colorScheme: 'light',
@@ -74,8 +80,8 @@ export async function openStatusPage(browser: Browser, t: TestLocalMode, hash = 
   const place = hash.replace(/^#/, '');
   await page.goto(
     place
-      ? `${t.local.urls.api}/ui/#${place}${place.includes('?') ? '&' : '?'}token=${encodeURIComponent(TEST_TOKEN)}`
-      : statusPageUrl(t.local.urls.api, TEST_TOKEN),
+      ? `${t.local.urls.api}/ui/#${place}${place.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`
+      : statusPageUrl(t.local.urls.api, token),
   );
   return { page, requests, problems, close: () => context.close() };
 }
@@ -166,22 +172,29 @@ export async function eventually(
 
 /**
  * One local mode (real clock: the page tells time by the browser's; the built-in workflows and
- * those of `options.workflowsDir`) and one Chromium for a test file, `setup` run once they are
+ * those of `options.workflowsDir`; the tokens of `options.tokensFile` besides the printed one) and one Chromium for a test file, `setup` run once they are
  * up; each test opens its page with `open`, and after it the page is checked and closed
  * (`closeAndCheck`).
  */
 export function browserSuite(
   setup: (t: TestLocalMode) => Promise<void> = async () => {},
-  options: { workflowsDir?: string } = {},
+  options: { workflowsDir?: string; tokensFile?: string } = {},
 ) {
   let browser: Browser | undefined;
   let watched: WatchedPage | undefined;
+  let others: WatchedPage[] = [];
   const suite = {
     t: undefined as unknown as TestLocalMode,
-    /** The status page at `hash`, watched for requests and errors until the test ends. */
-    async open(hash = ''): Promise<WatchedPage> {
-      watched = await openStatusPage(browser!, suite.t, hash);
+    /** The status page at `hash` (signed in with `token`), watched for requests and errors until the test ends. */
+    async open(hash = '', token?: string): Promise<WatchedPage> {
+      watched = await openStatusPage(browser!, suite.t, hash, token);
       return watched;
+    },
+    /** A second page at once (another person's), watched and checked as the first when the test ends. */
+    async openAnother(hash = '', token?: string): Promise<WatchedPage> {
+      const another = await openStatusPage(browser!, suite.t, hash, token);
+      others.push(another);
+      return another;
     },
   };
   beforeAll(async () => {
@@ -192,9 +205,10 @@ export function browserSuite(
     await setup(suite.t);
   });
   afterEach(async ({ task }) => {
-    const page = watched;
+    const pages = [watched, ...others];
     watched = undefined;
-    await closeAndCheck(page, suite.t, task);
+    others = [];
+    for (const page of pages) await closeAndCheck(page, suite.t, task);
   });
   afterAll(async () => {
     await browser?.close();

@@ -163,6 +163,7 @@ describe('the CDK stack', () => {
         '',
         '/identity',
         '/executions/{id}',
+        '/executions/{id}/approval',
         '/executions/{id}/cancel',
         '/executions/{id}/events',
         '/executions/{id}/steps',

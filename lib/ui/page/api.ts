@@ -18,7 +18,7 @@ export type {
   WorkflowParameter as Parameter,
 } from '../../contract/api-objects.js';
 
-export const PHASES: readonly Phase[] = ['Pending', 'Running', 'Completed', 'Failed', 'Skipped'];
+export const PHASES: readonly Phase[] = ['AwaitingApproval', 'Pending', 'Running', 'Completed', 'Failed', 'Skipped'];
 
 /**
  * A non-2xx answer (API.md's error body), or no answer at all (`status` 0). Outside the LockstepError

@@ -7,7 +7,8 @@ import * as re2js from 're2js';
 import { usePatternEngine } from '../../domain/user-pattern.js';
 import { setToken, takeToken } from './api.js';
 import { html } from './html.js';
-import { REFRESH_SECONDS, Tick, useTicker } from './live.js';
+import { type Identity, SignedIn } from './identity.js';
+import { REFRESH_SECONDS, Tick, useApi, useTicker } from './live.js';
 import { href, type Route, useRoute } from './router.js';
 import { ExecutionPage } from './views/execution.js';
 import { Overview } from './views/overview.js';
@@ -20,11 +21,15 @@ usePatternEngine(() => re2js);
 function App() {
   const route = useRoute();
   const { tick, paused, refresh } = useTicker();
+  // Asked once, and again when a token is given: who is signed in does not change in between.
+  const identity = useApi<Identity>('/identity', { live: false });
+  // `reload` only bumps a state counter, so the listener below may keep the first render's.
+  const signIn = () => (identity.reload(), refresh());
   const place = routeKey(route);
   // The printed address opened again in this tab changes only the fragment: no load, so take its token here, and ask again with it.
   useEffect(() => {
     const onHashChange = () => {
-      if (takeToken()) refresh();
+      if (takeToken()) signIn();
     };
     addEventListener('hashchange', onHashChange);
     return () => removeEventListener('hashchange', onHashChange);
@@ -43,10 +48,11 @@ function App() {
       </nav>
       <span class="live" role="status">${paused ? 'Paused while the tab is hidden' : `Refreshes every ${REFRESH_SECONDS} s`}</span>
       <button type="button" onClick=${refresh}>Refresh now</button>
-      <${TokenForm} onSet=${refresh} />
+      <${Who} identity=${identity.data} failed=${identity.error !== undefined} />
+      <${TokenForm} onSet=${signIn} />
     </header>
     <main id="main">
-      <${Tick.Provider} value=${tick}>${page(route)}<//>
+      <${SignedIn.Provider} value=${identity.data}><${Tick.Provider} value=${tick}>${page(route)}<//><//>
     </main>`;
 }
 
@@ -78,6 +84,16 @@ function titleOf(route: Route): string {
   if (route.page === 'workflows') return 'Workflows';
   if (route.page === 'overview') return 'Overview';
   return 'Not found';
+}
+
+/** Who is signed in, and their role; on AWS there is no role: IAM decides what the principal may call. */
+function Who({ identity, failed }: { identity?: Identity; failed: boolean }) {
+  if (!identity) return failed ? html`<span class="who">Not signed in</span>` : null;
+  return html`<span class="who" role="group" aria-label="Signed in">
+    Signed in as <strong class="mono">${identity.identity}</strong>
+    ${identity.role ? html` <span class="role">${identity.role}</span>` : html` <span class="role" title="On AWS, IAM decides what each principal may call">IAM</span>`}
+    ${identity.intermediary ? html` <span class="role">intermediary</span>` : null}
+  </span>`;
 }
 
 /** For a page opened without the URL local mode printed: paste the token it printed. */

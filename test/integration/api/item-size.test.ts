@@ -19,7 +19,13 @@ const MAX_VALUE = 16_384;
 const WIDE = Array.from({ length: 16 }, (_, i) => `W${String(i + 1).padStart(2, '0')}`);
 const REASON = '中'.repeat(4096);
 
-function workflow(dir: string, id: string, definition: unknown, parameters: unknown[]) {
+function workflow(
+  dir: string,
+  id: string,
+  definition: unknown,
+  parameters: unknown[],
+  policy: Record<string, unknown> = {},
+) {
   mkdirSync(join(dir, id));
   writeFileSync(
     join(dir, id, 'workflow.json'),
@@ -29,7 +35,7 @@ function workflow(dir: string, id: string, definition: unknown, parameters: unkn
       description: id,
       definition: 'definition.asl.json',
       parameters,
-      policy: { cooldownSeconds: 0 },
+      policy: { cooldownSeconds: 0, ...policy },
     }),
   );
   writeFileSync(join(dir, id, 'definition.asl.json'), JSON.stringify(definition));
@@ -68,6 +74,7 @@ describe('no allowed request makes an item larger than DynamoDB holds', () => {
     ]);
     workflow(workflowsDir, 'wide', pass, wide);
     workflow(workflowsDir, 'wide-fail', fail, wide);
+    workflow(workflowsDir, 'wide-approved', pass, wide, { approval: { required: 'always', approvals: 5 } });
     t = await startTestLocalMode({}, { workflowsDir });
   });
   afterAll(async () => {
@@ -137,6 +144,38 @@ describe('no allowed request makes an item larger than DynamoDB holds', () => {
       expect(await largestItemBytes()).toBeLessThan(DYNAMODB_ITEM_LIMIT_BYTES);
     },
   );
+
+  it('keeps the target and the execution within bounds with the most decisions an approval takes, the longest comments and names, beside large parameters and a full clearance history', async () => {
+    const target = uniqueTarget('decisions');
+    // The clearance history near its byte bound (64 KiB): five reasons of 4,096 three-byte characters.
+    for (let cycle = 1; cycle <= 5; cycle++) {
+      expect((await t.call('POST', '/executions', { body: fullBody(target, 'wide-fail', '中') })).status).toBe(201);
+      await t.settle();
+      const clearance = await t.call('POST', `/targets/${encodeURIComponent(target)}/clearance`, {
+        body: { clearedBy: `operator-${cycle}`, reason: REASON },
+      });
+      expect(clearance.status, JSON.stringify(clearance.body)).toBe(200);
+    }
+    const awaiting = await t.call('POST', '/executions', { body: fullBody(target, 'wide-approved', '中') });
+    expect(awaiting.status, JSON.stringify(awaiting.body)).toBe(201);
+    expect(awaiting.body.phase).toBe('AwaitingApproval');
+    // Four approvals and a reject: the most an approval of five takes (a fifth approval would start it instead).
+    const comment = '中'.repeat(1024);
+    const person = (n: number) => `${n}${'😀'.repeat(255)}`;
+    for (let n = 1; n <= 4; n++) {
+      const decided = await t.call('POST', `/executions/${awaiting.body.id}/approval`, {
+        body: { decision: 'approve', comment, onBehalfOf: person(n) },
+      });
+      expect(decided.status, JSON.stringify(decided.body).slice(0, 300)).toBe(200);
+      expect(await largestItemBytes()).toBeLessThan(DYNAMODB_ITEM_LIMIT_BYTES);
+    }
+    const rejected = await t.call('POST', `/executions/${awaiting.body.id}/approval`, {
+      body: { decision: 'reject', comment, onBehalfOf: person(5) },
+    });
+    expect(rejected.status, JSON.stringify(rejected.body).slice(0, 300)).toBe(200);
+    expect(rejected.body.phase).toBe('Failed');
+    expect(await largestItemBytes()).toBeLessThan(DYNAMODB_ITEM_LIMIT_BYTES);
+  }, 120_000);
 
   it('keeps the target within bounds through 60 block and clear cycles with the longest reasons and large parameters', async () => {
     const target = uniqueTarget('cycles');

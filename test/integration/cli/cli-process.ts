@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -15,20 +15,13 @@ export interface CliResult {
  * settings, only `env`, and no AWS profile to fall back on.
  */
 export function lockstep(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(LOCKSTEP_|AWS_)/.test(name)));
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'lib/cli/main.ts', ...args],
       {
         cwd: root,
-        env: {
-          ...inherited,
-          AWS_CONFIG_FILE: '/nonexistent/config',
-          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          ...env,
-        },
+        env: commandEnvironment(env),
         encoding: 'utf8',
         timeout: 60_000,
       },
@@ -36,6 +29,40 @@ export function lockstep(args: string[], env: Record<string, string> = {}): Prom
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );
   });
+}
+
+function commandEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(LOCKSTEP_|AWS_)/.test(name)));
+  return {
+    ...inherited,
+    AWS_CONFIG_FILE: '/nonexistent/config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...env,
+  };
+}
+
+/** A command still running: what it wrote on standard error so far, and its result once it exits. */
+export interface RunningCommand {
+  stderr(): string;
+  result: Promise<CliResult>;
+}
+
+/** `lockstep ARGS...` as `lockstep` runs it, for a test that acts while the command waits (a `run --wait` awaiting approval). */
+export function startLockstep(args: string[], env: Record<string, string> = {}): RunningCommand {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...args], {
+    cwd: root,
+    env: commandEnvironment(env),
+    timeout: 60_000,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return {
+    stderr: () => stderr,
+    result: new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr }))),
+  };
 }
 
 /** The JSON document the command printed (one, whole). */

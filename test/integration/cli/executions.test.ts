@@ -61,7 +61,7 @@ describe('lockstep run, get, events, wait, cancel, ls', () => {
       parameters: { SECONDS: '0' },
       correlationId: 'rr-1',
       timeoutSeconds: 60,
-      requestedBy: 'local-user',
+      requestedBy: 'token:local-admin',
       source: 'api',
     });
     expect(['Pending', 'Running']).toContain(printed.phase);
@@ -168,7 +168,7 @@ describe('lockstep run, get, events, wait, cancel, ls', () => {
     expect(getTable.stdout).toMatch(new RegExp(`^Target: +${t}$`, 'm'));
     expect(getTable.stdout).toMatch(/^Created: +\S+Z \((just now|\d+s ago)\)$/m);
     expect(eventsTable.stdout.split('\n')[0]).toMatch(/^SEQ +AT +TYPE +ACTOR +PAYLOAD$/);
-    expect(eventsTable.stdout).toMatch(/^1 +\S+ +selection\.completed +local-user +\{"decision":"admitted"/m);
+    expect(eventsTable.stdout).toMatch(/^1 +\S+ +selection\.completed +token:local-admin +\{"decision":"admitted"/m);
     expect(eventsTable.stdout).toMatch(/^3 +\S+ +workflow\.completed /m);
   });
 

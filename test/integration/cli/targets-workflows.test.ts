@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../lib/runtime/runtime.js';
 import { startTestLocalMode, TEST_TOKEN, type TestLocalMode } from '../../support/local-mode.js';
@@ -45,7 +44,7 @@ describe('lockstep target, clear, targets, workflows', () => {
     });
   });
 
-  it('clear: a blocked target is cleared by $USER@hostname unless --by says who, and prints the target; a target that is not blocked exits 1 with the Conflict', async () => {
+  it('clear: a blocked target is cleared by the identity of the credentials (as GET /identity says), and prints the target; a target that is not blocked exits 1 with the Conflict', async () => {
     const t = target('blocked');
     expect((await lockstep(['run', 'fail', t, '--wait'], env)).code).toBe(2);
     const blocked = (await mode.call('GET', targetPath(t))).body;
@@ -60,23 +59,23 @@ describe('lockstep target, clear, targets, workflows', () => {
     expect(after.blockClearances).toEqual([
       {
         clearedAt: expect.any(String),
-        clearedBy: `${userInfo().username}@${hostname()}`,
+        clearedBy: (await mode.call('GET', '/identity')).body.identity,
         reason: 'fixed the config (INC-1)',
       },
     ]);
 
     const notBlocked = await lockstep(['clear', t, '--reason', 'again'], env);
     expect(notBlocked).toMatchObject({ code: 1, stdout: '' });
-    const api = await mode.call('POST', `${targetPath(t)}/clearance`, { body: { clearedBy: 'x', reason: 'again' } });
+    const api = await mode.call('POST', `${targetPath(t)}/clearance`, { body: { reason: 'again' } });
     expect(api.status).toBe(409);
     expect(notBlocked.stderr).toBe(errorText(api.body));
 
     const other = target('blocked-by');
     expect((await lockstep(['run', 'fail', other, '--wait'], env)).code).toBe(2);
-    const byName = await lockstep(['clear', other, '--reason', 'ok', '--by', 'oncall@example.com'], env);
-    expect(byName.code, byName.stderr).toBe(0);
-    expect(byName.stdout).toMatch(/^State: +(Idle|CoolingDown)$/m);
-    expect(byName.stdout).toMatch(/^Clearances: +\S+ by oncall@example\.com: ok$/m);
+    const table = await lockstep(['clear', other, '--reason', 'ok'], env);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^State: +(Idle|CoolingDown)$/m);
+    expect(table.stdout).toMatch(/^Clearances: +\S+ by token:local-admin: ok$/m);
 
     const missingReason = await lockstep(['clear', other], env);
     expect(missingReason).toMatchObject({ code: 1, stdout: '' });
@@ -93,7 +92,7 @@ describe('lockstep target, clear, targets, workflows', () => {
         .sort()
         .at(-1),
     );
-    for (const state of ['Blocked', 'Running', 'BackingOff', 'CoolingDown']) {
+    for (const state of ['Blocked', 'AwaitingApproval', 'Running', 'BackingOff', 'CoolingDown']) {
       const api = await mode.call('GET', `/targets?state=${state}&limit=100`);
       expect(api.status).toBe(200);
       const result = await lockstep(['targets', '--state', state, '-o', 'json'], env);
@@ -103,7 +102,7 @@ describe('lockstep target, clear, targets, workflows', () => {
     const all = await lockstep(['targets', '-o', 'json'], env);
     expect(all.code, all.stderr).toBe(0);
     const everyState = await Promise.all(
-      ['Blocked', 'Running', 'BackingOff', 'CoolingDown'].map(
+      ['Blocked', 'AwaitingApproval', 'Running', 'BackingOff', 'CoolingDown'].map(
         async (state) => (await mode.call('GET', `/targets?state=${state}&limit=100`)).body.items,
       ),
     );

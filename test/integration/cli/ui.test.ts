@@ -91,6 +91,10 @@ describe('lockstep ui', () => {
     const workflows = await call('/workflows', withSession());
     expect(workflows.status).toBe(200);
     expect(await workflows.json()).toEqual((await api.request('GET', '/workflows')).body);
+    // Who the page says is signed in: the signed call's principal, as the API answers it.
+    const identity = await call('/identity', withSession());
+    expect(identity.status).toBe(200);
+    expect(await identity.json()).toEqual((await api.request('GET', '/identity')).body);
 
     const target = `ui-${randomUUID().slice(0, 8)}/deployment/app`;
     const created = await call(

@@ -40,8 +40,12 @@ describe('cancel', () => {
     expectAuditTrail(result.record, [
       AuditEventType.SelectionCompleted,
       AuditEventType.ExecutionStarted,
+      AuditEventType.ExecutionCancelled,
       AuditEventType.WorkflowFailed,
     ]);
+    // Whichever recorded the stop (this cancel or the run's ABORTED status event), it is alice's.
+    expect(result.record.execution.cancelledBy).toBe('alice');
+    expect(result.record.events[2]?.actor).toBe('alice');
     expect((await t.engine.driver.describe(t.arnOf(running.record.execution.id)))?.status).toBe('ABORTED');
     // The ABORTED status event that followed changed nothing.
     expect(await t.store.getExecution(running.record.execution.id)).toEqual(result.record);

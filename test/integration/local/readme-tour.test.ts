@@ -117,11 +117,14 @@ describe("the README's five-minute tour", () => {
     const refused = await lockstep('lockstep run noop shop/deployment/cart');
     expect(refused).toMatchObject({ code: 3, out: expect.stringContaining('Skipped (PreviousExecutionFailed)') });
 
-    // 6. Cleared: no longer blocked, and the cooldown still runs.
+    // 6. Cleared by the identity of the credentials (whoami says which): no longer blocked, and the cooldown still runs.
+    const whoami = await lockstep('lockstep whoami');
+    expect(whoami.out).toMatch(/^Identity: +token:local-admin$/m);
+    expect(whoami.out).toMatch(/^Role: +admin$/m);
     const cleared = await lockstep('lockstep clear shop/deployment/cart --reason "tour: nothing to fix"');
     expect(cleared.code).toBe(0);
     expect(cleared.out).toMatch(/^State: +CoolingDown$/m);
-    expect(cleared.out).toContain('tour: nothing to fix');
+    expect(cleared.out).toMatch(/^Clearances: +\S+ by token:local-admin: tour: nothing to fix$/m);
     const stillCooling = await lockstep('lockstep run noop shop/deployment/cart');
     expect(stillCooling).toMatchObject({ code: 3, out: expect.stringContaining('Skipped (RecentlyRemediated)') });
   }, 300_000);

@@ -52,8 +52,9 @@ describe('the ls query', () => {
     );
   });
 
-  it('across targets, is the active ones for Pending or Running, else a time window (the last 24 hours unless --since says)', () => {
+  it('across targets, is the active ones for AwaitingApproval, Pending or Running, else a time window (the last 24 hours unless --since says)', () => {
     expect(listQuery({ phase: 'Running' }, now)).toEqual({ phase: 'Running' });
+    expect(listQuery({ phase: 'AwaitingApproval' }, now)).toEqual({ phase: 'AwaitingApproval' });
     expect(listQuery({ phase: 'Pending', workflow: 'noop' }, now)).toEqual({ phase: 'Pending', workflowId: 'noop' });
     expect(listQuery({}, now)).toEqual({ since: '2026-01-30T12:00:00Z' });
     expect(listQuery({ phase: 'Failed', since: '2h', until: '1h', workflow: 'fail' }, now)).toEqual({

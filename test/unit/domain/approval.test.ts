@@ -22,7 +22,14 @@ import {
   type TargetState,
   targetView,
 } from '../../../lib/domain/target.js';
-import { finished, outcomeOf, settlementFor, started } from '../../../lib/domain/transitions.js';
+import {
+  cancelCause,
+  cancelOfCause,
+  finished,
+  outcomeOf,
+  settlementFor,
+  started,
+} from '../../../lib/domain/transitions.js';
 import { usePatternEngine } from '../../../lib/domain/user-pattern.js';
 import { ApprovalPolicySchema } from '../../../lib/domain/workflow-version.js';
 
@@ -381,5 +388,19 @@ describe('properties', () => {
         },
       ),
     );
+  });
+});
+
+describe('the cause of a cancel names who cancelled, so either path that records the stop records them', () => {
+  it.each([
+    [{ by: 'token:alice' }],
+    [{ by: 'arn:aws:iam::123456789012:role/ops', onBehalfOf: 'Erin Smith (on call)' }],
+  ])('%o reads back', (cancel) => {
+    expect(cancelOfCause(cancelCause(cancel, 'c0ffee-1'))).toEqual(cancel);
+  });
+
+  it('any other cause reads as no cancel', () => {
+    for (const cause of [undefined, '', 'stopped by hand', 'cancelled by a b (cancel request x)'])
+      expect(cancelOfCause(cause)).toBeUndefined();
   });
 });

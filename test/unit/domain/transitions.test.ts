@@ -469,6 +469,20 @@ describe('a block clearance', () => {
     expect(clear(blockedTarget()).blockingRecord).toBeUndefined();
   });
 
+  it("keeps an intermediary's onBehalfOf in the clearance and its audit payload, the clearer still the identity", () => {
+    const blocking = blockingRecord();
+    const input = { clearedBy: 'token:chat', onBehalfOf: 'alice', reason: 'fixed', at: at(120), maxKept: 50 };
+
+    const { set, blockingRecord: audited } = cleared(blockedTarget(), { ...input, blocking });
+
+    expect(set.blockClearances.at(-1)).toMatchObject({ clearedBy: 'token:chat', onBehalfOf: 'alice' });
+    expect(audited!.events.at(-1)).toMatchObject({ actor: 'token:chat', payload: { onBehalfOf: 'alice' } });
+    const { onBehalfOf: _, ...without } = input;
+    const plain = cleared(blockedTarget(), { ...without, blocking });
+    expect(plain.set.blockClearances.at(-1)).not.toHaveProperty('onBehalfOf');
+    expect(plain.blockingRecord!.events.at(-1)!.payload).not.toHaveProperty('onBehalfOf');
+  });
+
   it('refuses a clearance without a name or a reason, and a target that is not blocked', () => {
     const missing: [string, string][] = [
       ['', 'r'],

@@ -3,19 +3,23 @@ import { useState } from 'preact/hooks';
 import { ApiError, type AuditEvent, call, type Execution, paths, type Step } from '../api.js';
 import { ExecutionLink, PhaseBadge, Problem, Stale, TargetLink, Value } from '../components.js';
 import { html } from '../html.js';
+import { gated, NeedsRole, usePermission } from '../identity.js';
 import { useApi } from '../live.js';
 import { href } from '../router.js';
 import { formatDuration, Time } from '../time.js';
 
-const ACTIVE = new Set(['Pending', 'Running']);
-const TIMES = new Set(['createdAt', 'startTime', 'completionTime', 'failedAt', 'nextAllowedAt']);
+const ACTIVE = new Set(['AwaitingApproval', 'Pending', 'Running']);
+const TIMES = new Set(['createdAt', 'startTime', 'completionTime', 'failedAt', 'nextAllowedAt', 'requiredBy', 'at']);
 
-/** One execution: every field, its audit events in order, its steps, and cancel while it is active. */
+type Outcome = { ok?: string; error?: ApiError; what?: string };
+
+/** One execution: every field, its audit events in order, its steps, its approval, and cancel while it is active. */
 export function ExecutionPage({ id }: { id: string }) {
   const execution = useApi<Execution>(paths.execution(id));
   const events = useApi<{ items: AuditEvent[] }>(`${paths.execution(id)}/events`);
   const steps = useApi<{ items: Step[] }>(`${paths.execution(id)}/steps`);
-  const [outcome, setOutcome] = useState<{ ok?: string; error?: ApiError }>({});
+  const [outcome, setOutcome] = useState<Outcome>({});
+  const done = (result: Outcome) => (setOutcome(result), reload());
   const data = execution.data;
   const reload = () => {
     execution.reload();
@@ -30,9 +34,10 @@ export function ExecutionPage({ id }: { id: string }) {
       data
         ? html`<${Stale} error=${execution.error} />
           <p class="summary"><${PhaseBadge} phase=${data.phase} /> ${data.workflowId} v${data.workflowVersion} on <${TargetLink} target=${data.targetResource} /></p>
-          ${ACTIVE.has(data.phase) ? html`<${Cancel} execution=${data} onDone=${(result: { ok?: string; error?: ApiError }) => (setOutcome(result), reload())} />` : null}
+          ${ACTIVE.has(data.phase) ? html`<${Cancel} execution=${data} onDone=${done} />` : null}
           ${outcome.ok ? html`<p class="done" role="status">${outcome.ok}</p>` : null}
-          ${outcome.error ? html`<div class="problem" role="alert"><p><strong>Not cancelled</strong> (${outcome.error.status} ${outcome.error.code}): ${outcome.error.message}</p></div>` : null}
+          ${outcome.error ? html`<div class="problem" role="alert"><p><strong>${outcome.what ?? 'Not done'}</strong> (${outcome.error.status} ${outcome.error.code}): ${outcome.error.message}</p></div>` : null}
+          ${data.approval ? html`<${Approval} execution=${data} onDone=${done} />` : null}
           <${Fields} execution=${data} />`
         : null
     }
@@ -40,14 +45,9 @@ export function ExecutionPage({ id }: { id: string }) {
     <${Events} loaded=${events} />`;
 }
 
-function Cancel({
-  execution,
-  onDone,
-}: {
-  execution: Execution;
-  onDone: (result: { ok?: string; error?: ApiError }) => void;
-}) {
+function Cancel({ execution, onDone }: { execution: Execution; onDone: (result: Outcome) => void }) {
   const [busy, setBusy] = useState(false);
+  const permission = usePermission('cancel');
   const cancel = async () => {
     if (!confirm(`Cancel execution ${execution.id} (${execution.workflowId} on ${execution.targetResource})?`)) return;
     setBusy(true);
@@ -57,12 +57,104 @@ function Cancel({
         ok: `Cancelled: the execution is now ${after.phase}${after.failureDetails?.reason ? ` (${after.failureDetails.reason})` : ''}.`,
       });
     } catch (error) {
-      onDone({ error: error instanceof ApiError ? error : new ApiError(0, 'PageError', (error as Error).message) });
+      onDone({
+        what: 'Not cancelled',
+        error: error instanceof ApiError ? error : new ApiError(0, 'PageError', (error as Error).message),
+      });
     } finally {
       setBusy(false);
     }
   };
-  return html`<p><button type="button" class="danger" disabled=${busy} onClick=${cancel}>Cancel execution</button></p>`;
+  return html`<p>
+    <button type="button" class="danger" ...${gated(permission, 'cancel-needs', busy)} onClick=${cancel}>Cancel execution</button>
+    <${NeedsRole} id="cancel-needs" permission=${permission} />
+  </p>`;
+}
+
+/**
+ * The approval: what it needs and by when, the decisions so far, and while it awaits approval a
+ * `Comment` and the buttons `Approve` and `Reject`. A rejection needs a comment: the page says so
+ * before sending anything. The API's refusal (403 the requester's own, 409 decided twice) is shown as it came.
+ */
+function Approval({ execution, onDone }: { execution: Execution; onDone: (result: Outcome) => void }) {
+  const approval = execution.approval!;
+  const [busy, setBusy] = useState(false);
+  const [missingComment, setMissingComment] = useState(false);
+  const permission = usePermission('decide');
+  const approvals = approval.decisions.filter((d) => d.decision === 'approve').length;
+  const awaiting = execution.phase === 'AwaitingApproval';
+  const decide = async (event: Event, decision: 'approve' | 'reject') => {
+    const form = (event.currentTarget as HTMLButtonElement).form!;
+    const comment = String(new FormData(form).get('comment') ?? '').trim();
+    if (decision === 'reject' && !comment) {
+      setMissingComment(true);
+      (form.elements.namedItem('comment') as HTMLTextAreaElement).focus();
+      return;
+    }
+    setMissingComment(false);
+    setBusy(true);
+    try {
+      const after = await call<Execution>('POST', `${paths.execution(execution.id)}/approval`, {
+        decision,
+        ...(comment && { comment }),
+      });
+      form.reset();
+      onDone({ ok: decided(decision, after) });
+    } catch (error) {
+      onDone({
+        what: decision === 'approve' ? 'Not approved' : 'Not rejected',
+        error: error instanceof ApiError ? error : new ApiError(0, 'PageError', (error as Error).message),
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<section aria-labelledby="approval-heading" class="approval">
+    <h2 id="approval-heading">Approval</h2>
+    <p>
+      ${approvals} of ${approval.approvalsNeeded} ${approval.approvalsNeeded === 1 ? 'approval' : 'approvals'}
+      ${awaiting ? html`; the request expires <${Time} at=${approval.requiredBy} full=${true} /> unless decided. The requester may not approve their own request.` : null}
+    </p>
+    ${
+      approval.decisions.length === 0
+        ? html`<p class="empty">No decision yet.</p>`
+        : html`<table>
+          <caption class="visually-hidden">Approval decisions, in the order they were made</caption>
+          <thead><tr><th scope="col">Decision</th><th scope="col">By</th><th scope="col">On behalf of</th><th scope="col">Comment</th><th scope="col">At</th></tr></thead>
+          <tbody>
+            ${approval.decisions.map(
+              (d) =>
+                html`<tr key=${`${d.by}:${d.at}`}><td>${d.decision}</td><td>${d.by}</td><td>${d.onBehalfOf ?? ''}</td><td>${d.comment ?? ''}</td><td><${Time} at=${d.at} /></td></tr>`,
+            )}
+          </tbody>
+        </table>`
+    }
+    ${
+      awaiting
+        ? html`<form aria-label="Decide" onSubmit=${(event: Event) => event.preventDefault()}>
+          <div class="field">
+            <label for="approval-comment">Comment</label>
+            <textarea id="approval-comment" name="comment" rows="2" maxlength="1024" aria-describedby="approval-comment-hint" aria-invalid=${missingComment ? 'true' : undefined}></textarea>
+            <p class="hint" id="approval-comment-hint">Optional to approve; a rejection needs one: say why.</p>
+          </div>
+          <div class="decide">
+            <button type="button" ...${gated(permission, 'approval-needs', busy)} onClick=${(event: Event) => decide(event, 'approve')}>Approve</button>
+            <button type="button" class="danger" ...${gated(permission, 'approval-needs', busy)} onClick=${(event: Event) => decide(event, 'reject')}>Reject</button>
+            <${NeedsRole} id="approval-needs" permission=${permission} />
+          </div>
+          ${missingComment ? html`<p class="problem" role="alert">Not sent: a rejection needs a comment saying why.</p>` : null}
+        </form>`
+        : null
+    }
+  </section>`;
+}
+
+/** What a decision did, in a sentence. */
+function decided(decision: 'approve' | 'reject', after: Execution): string {
+  if (decision === 'reject')
+    return `Rejected: the execution is now ${after.phase}${after.failureDetails?.reason ? ` (${after.failureDetails.reason})` : ''}.`;
+  if (after.phase === 'AwaitingApproval') return 'Approved: it still awaits more approvals.';
+  return `Approved: the execution is now ${after.phase}.`;
 }
 
 /** Every field the API gave, in a fixed order, then any other it may add later. */
@@ -78,6 +170,8 @@ function Fields({ execution }: { execution: Execution }) {
     ['parameters', 'Parameters'],
     ['correlationId', 'Correlation ID'],
     ['requestedBy', 'Requested by'],
+    ['onBehalfOf', 'On behalf of'],
+    ['cancelledBy', 'Cancelled by'],
     ['source', 'Source'],
     ['createdAt', 'Created'],
     ['startTime', 'Started'],
@@ -86,6 +180,7 @@ function Fields({ execution }: { execution: Execution }) {
     ['timeoutSeconds', 'Timeout'],
     ['failureDetails', 'Failure'],
     ['skipDetails', 'Skip'],
+    ['approval', 'Approval'],
     ['executionRef', 'Step Functions execution'],
   ];
   const known = new Set(labels.map(([field]) => field));

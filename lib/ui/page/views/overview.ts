@@ -10,10 +10,11 @@ import { now } from '../time.js';
 const RECENT_HOURS = 24;
 const RECENT_LIMIT = 50;
 
-/** What someone on call looks at first: what runs now, what is blocked, what happened lately. */
+/** What someone on call looks at first: what awaits a decision, what runs now, what is blocked, what happened lately. */
 export function Overview({ query }: { query: URLSearchParams }) {
   return html`<h1 tabindex="-1">Overview</h1>
     <${GoTo} />
+    <${AwaitingApproval} />
     <${RunningNow} />
     <${BlockedTargets} />
     <${RecentExecutions} phase=${query.get('phase') ?? ''} workflow=${query.get('workflow') ?? ''} />`;
@@ -33,6 +34,17 @@ function GoTo() {
     <input id="goto" type="text" value=${value} onInput=${(event: Event) => setValue((event.target as HTMLInputElement).value)} placeholder="namespace/kind/name" autocomplete="off" spellcheck=${false} />
     <button type="submit">Open</button>
   </form>`;
+}
+
+function AwaitingApproval() {
+  const awaiting = useApi<Page<Execution>>(paths.query('/executions', { phase: 'AwaitingApproval', limit: 100 }));
+  const items = awaiting.data?.items ?? [];
+  return html`<section aria-labelledby="awaiting-heading">
+    <h2 id="awaiting-heading">Awaiting approval ${awaiting.data ? html`<span class=${items.length > 0 ? 'count alert' : 'count'}>${items.length}</span>` : null}</h2>
+    ${!awaiting.data && awaiting.error ? html`<${Problem} what="the executions awaiting approval" error=${awaiting.error} />` : null}
+    ${!awaiting.data && !awaiting.error ? html`<p class="loading">Loading…</p>` : null}
+    ${awaiting.data ? html`<${Stale} error=${awaiting.error} /><${ExecutionTable} executions=${items} caption="Executions awaiting approval, newest first: open one to approve or reject it" empty="Nothing awaits approval." />` : null}
+  </section>`;
 }
 
 function RunningNow() {

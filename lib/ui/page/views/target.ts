@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, call, type Execution, type Page, paths, type Target } from '../api.js';
 import { ExecutionLink, ExecutionTable, Problem, Stale, StateBadge } from '../components.js';
 import { html } from '../html.js';
+import { gated, NeedsRole, usePermission } from '../identity.js';
 import { useApi } from '../live.js';
 import { href } from '../router.js';
 import { Countdown, exact, now, Time } from '../time.js';
@@ -64,25 +65,25 @@ function Window({ until, onEnd }: { until: string; onEnd: () => void }) {
   return html`<${Countdown} until=${until} onEnd=${onEnd} /> <span class="exact">until ${exact(until)}</span>`;
 }
 
-const CLEARED_BY_KEY = 'lockstep.clearedBy';
-
-/** The form API.md names: fields `Cleared by` and `Reason`, button `Clear block`. */
+/**
+ * The form API.md names: a field `Reason` and a button `Clear block`. The clearer is the signed-in
+ * identity, taken from the credentials by the API; the page has no field for it.
+ */
 function ClearBlock({ target, onCleared }: { target: string; onCleared: (message: string) => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
+  const permission = usePermission('clear');
   const submit = async (event: Event) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
     if (!form.reportValidity()) return;
-    const data = new FormData(form);
-    const clearedBy = String(data.get('clearedBy') ?? '');
-    const reason = String(data.get('reason') ?? '');
+    const reason = String(new FormData(form).get('reason') ?? '');
     setBusy(true);
     setError(undefined);
     try {
-      const after = await call<Target>('POST', `${paths.target(target)}/clearance`, { clearedBy, reason });
-      localStorage.setItem(CLEARED_BY_KEY, clearedBy);
-      onCleared(`Block cleared by ${clearedBy}; the target is now ${after.state}.`);
+      const after = await call<Target>('POST', `${paths.target(target)}/clearance`, { reason });
+      const by = after.blockClearances?.at(-1)?.clearedBy;
+      onCleared(`Block cleared${by ? ` by ${by}` : ''}; the target is now ${after.state}.`);
     } catch (failure) {
       setError(failure instanceof ApiError ? failure : new ApiError(0, 'PageError', (failure as Error).message));
     } finally {
@@ -91,17 +92,14 @@ function ClearBlock({ target, onCleared }: { target: string; onCleared: (message
   };
   return html`<section aria-labelledby="clear-heading" class="clear">
     <h2 id="clear-heading">Clear the block</h2>
-    <p>The last run on this target failed, so nothing runs on it until a person clears it. Say who you are and why it is safe again; both are kept in the audit trail.</p>
+    <p>The last run on this target failed, so nothing runs on it until a person clears it. Say why it is safe again; the reason and who you are signed in as are kept in the audit trail.</p>
     <form aria-label="Clear block" onSubmit=${submit}>
-      <div class="field">
-        <label for="cleared-by">Cleared by</label>
-        <input id="cleared-by" name="clearedBy" type="text" required autocomplete="name" defaultValue=${localStorage.getItem(CLEARED_BY_KEY) ?? ''} />
-      </div>
       <div class="field">
         <label for="clear-reason">Reason</label>
         <textarea id="clear-reason" name="reason" required rows="2"></textarea>
       </div>
-      <button type="submit" disabled=${busy}>Clear block</button>
+      <button type="submit" ...${gated(permission, 'clear-needs', busy)}>Clear block</button>
+      <${NeedsRole} id="clear-needs" permission=${permission} />
       ${
         error
           ? html`<div class="problem" role="alert"><p><strong>Not cleared</strong> (${error.status} ${error.code}): ${error.message}</p>
@@ -121,9 +119,9 @@ function Clearances({ target }: { target: Target }) {
         ? html`<p class="empty">This target's block was never cleared.</p>`
         : html`<table>
           <caption class="visually-hidden">Block clearances of this target</caption>
-          <thead><tr><th scope="col">Cleared</th><th scope="col">By</th><th scope="col">Reason</th></tr></thead>
+          <thead><tr><th scope="col">Cleared</th><th scope="col">By</th><th scope="col">On behalf of</th><th scope="col">Reason</th></tr></thead>
           <tbody>
-            ${clearances.map((clearance) => html`<tr><td><${Time} at=${clearance.clearedAt} /></td><td>${clearance.clearedBy}</td><td>${clearance.reason}</td></tr>`)}
+            ${clearances.map((clearance) => html`<tr><td><${Time} at=${clearance.clearedAt} /></td><td>${clearance.clearedBy}</td><td>${clearance.onBehalfOf ?? ''}</td><td>${clearance.reason}</td></tr>`)}
           </tbody>
         </table>`
     }

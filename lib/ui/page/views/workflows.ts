@@ -6,6 +6,7 @@ import { problemWith } from '../../../domain/workflow-parameters.js';
 import { ApiError, call, type Execution, type Page, type Parameter, type Workflow } from '../api.js';
 import { ExecutionLink, Problem, Value } from '../components.js';
 import { html } from '../html.js';
+import { gated, NeedsRole, usePermission } from '../identity.js';
 import { useApi } from '../live.js';
 import { href, navigate } from '../router.js';
 
@@ -116,6 +117,7 @@ function RunForm({ workflow, target }: { workflow: Workflow; target: string }) {
   const [problems, setProblems] = useState<Problems>({});
   const [outcome, setOutcome] = useState<Outcome>({});
   const [busy, setBusy] = useState(false);
+  const permission = usePermission('run');
   const parameters = workflow.parameters ?? [];
   const fieldId = (name: string) => `${prefix}-${name}`;
 
@@ -192,7 +194,8 @@ function RunForm({ workflow, target }: { workflow: Workflow; target: string }) {
     <${Field} id=${fieldId(CORRELATION_FIELD)} label="Correlation ID" hint="optional">
       <input id=${fieldId(CORRELATION_FIELD)} name=${CORRELATION_FIELD} type="text" autocomplete="off" aria-describedby=${`${fieldId(CORRELATION_FIELD)}-hint`} />
     <//>
-    <button type="submit" disabled=${busy}>Run</button>
+    <button type="submit" ...${gated(permission, fieldId('run-needs'), busy)}>Run</button>
+    <${NeedsRole} id=${fieldId('run-needs')} permission=${permission} />
     ${count > 0 ? html`<p class="problem" role="alert">Not sent: ${count === 1 ? 'one value does not fit' : `${count} values do not fit`} the workflow.</p>` : null}
     ${
       outcome.error
