@@ -29,6 +29,8 @@ const DELIVERY: Readonly<Record<string, { queue: DeadLetterQueueName; maxEventAg
   Requested: { queue: 'requests', maxEventAge: Duration.hours(2) },
   StatusChanges: { queue: 'statusChanges', maxEventAge: Duration.hours(6) },
   Deadlines: { queue: 'deadlines', maxEventAge: Duration.hours(6) },
+  // A lost one leaves the expiry to the sweep: an approval waits at least 60 s.
+  ApprovalDeadlines: { queue: 'deadlines', maxEventAge: Duration.hours(6) },
 };
 
 /**

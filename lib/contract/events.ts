@@ -1,3 +1,4 @@
+import { DOMAIN_EVENT_SOURCE, DomainEventType } from '../domain/domain-events.js';
 import * as z from '../domain/zod.js';
 import { ExecutionRequestBodySchema, IdempotencyKeySchema } from './api-schemas.js';
 
@@ -71,6 +72,17 @@ export const DeadlineEventSchema = z.object({
   detail: DeadlineDetailSchema,
 });
 
+/**
+ * An execution's admission awaiting approval, as the sweeper function receives it: it arms the
+ * approval's expiry at `requiredBy` (on AWS the api and trigger functions arm no schedule;
+ * their bundles carry no Scheduler client). Only the id is read: a truncated detail has it too.
+ */
+export const AwaitingApprovalEventSchema = z.object({
+  source: z.literal(DOMAIN_EVENT_SOURCE),
+  'detail-type': z.literal(DomainEventType.AwaitingApproval),
+  detail: z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) }),
+});
+
 /** An EventBridge event pattern, in the parts the engine's rules use. */
 export interface EngineRulePattern {
   readonly source?: readonly string[];
@@ -122,6 +134,13 @@ export const ENGINE_RULES: readonly EngineRule[] = [
     description: 'An execution deadline passed (EventBridge Scheduler) → sweeper, for that execution',
     bus: 'engine',
     pattern: { source: [DEADLINE_SOURCE], 'detail-type': [DEADLINE_DETAIL_TYPE] },
+    target: 'sweeper',
+  },
+  {
+    id: 'ApprovalDeadlines',
+    description: 'WorkflowExecution AwaitingApproval → sweeper, which arms its expiry at requiredBy',
+    bus: 'engine',
+    pattern: { source: [DOMAIN_EVENT_SOURCE], 'detail-type': [DomainEventType.AwaitingApproval] },
     target: 'sweeper',
   },
 ];

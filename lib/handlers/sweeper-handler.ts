@@ -1,18 +1,25 @@
-import { DeadlineEventSchema } from '../contract/events.js';
+import { AwaitingApprovalEventSchema, DeadlineEventSchema } from '../contract/events.js';
 import { ALL_REPAIRS } from '../contract/metrics.js';
 import { enforceDeadlineOf } from '../use-cases/enforce-deadline.js';
 import type { Engine } from '../use-cases/engine.js';
 import { type SweepReport, sweep } from '../use-cases/sweep.js';
 
 /**
- * The scheduled sweep, and the deadline of one execution when its schedule fires. The sweep's
- * report is logged; errors on single targets are in it, not thrown.
+ * The scheduled sweep, the deadline of one execution when its schedule fires, and an
+ * execution now awaiting approval (its expiry is armed at `requiredBy`, or applied when that
+ * has passed). The sweep's report is logged; errors on single targets are in it, not thrown.
  */
 export function createSweeperHandler(options: { engine: Engine }) {
   return async (event?: unknown): Promise<SweepReport | { deadlineOf: string; next?: string }> => {
     const deadline = DeadlineEventSchema.safeParse(event);
     if (deadline.success) {
       const { deadlineOf } = deadline.data.detail;
+      const check = await enforceDeadlineOf(options.engine, deadlineOf);
+      return { deadlineOf, ...(check?.kind === 'not-due' && { next: check.at.toISOString() }) };
+    }
+    const awaiting = AwaitingApprovalEventSchema.safeParse(event);
+    if (awaiting.success) {
+      const deadlineOf = awaiting.data.detail.id;
       const check = await enforceDeadlineOf(options.engine, deadlineOf);
       return { deadlineOf, ...(check?.kind === 'not-due' && { next: check.at.toISOString() }) };
     }

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditEventType } from '../../../lib/domain/audit.js';
 import { ConflictError, ForbiddenError } from '../../../lib/domain/errors.js';
 import { executionName } from '../../../lib/domain/execution-name.js';
+import { createSweeperHandler } from '../../../lib/handlers/sweeper-handler.js';
 import { LocalDeadlineTimers } from '../../../lib/local/deadline-timers.js';
 import { cancelExecution } from '../../../lib/use-cases/cancel-execution.js';
 import { decideApproval } from '../../../lib/use-cases/decide-approval.js';
@@ -291,6 +292,25 @@ describe('approvals', () => {
     );
     expect(expired.execution.failureDetails?.reason).toBe('ApprovalExpired');
     expect((await t.store.getTarget(target)).holder).toBeUndefined();
+  });
+
+  it('the AwaitingApproval event, routed to the sweeper function, arms the expiry at requiredBy (how AWS arms it)', async () => {
+    const execution = await awaiting(uniqueTarget());
+    timers.cancel(execution.id);
+    await t.published();
+    const event = t.domainEvents.find(
+      (e) =>
+        e['detail-type'] === 'WorkflowExecution AwaitingApproval' && (e.detail as { id: string }).id === execution.id,
+    )!;
+    const schedule = vi.spyOn(timers, 'schedule');
+    try {
+      const answer = await createSweeperHandler({ engine: t.engine })(event);
+      expect(answer).toEqual({ deadlineOf: execution.id, next: execution.approval!.requiredBy });
+      expect(schedule).toHaveBeenCalledWith(execution.id, new Date(execution.approval!.requiredBy));
+    } finally {
+      schedule.mockRestore();
+      timers.cancel(execution.id);
+    }
   });
 
   it('a cancel while awaiting approval ends it Failed/Cancelled with cancelledBy, the target as before', async () => {

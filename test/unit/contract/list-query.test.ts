@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ListQuerySchema } from '../../../lib/contract/api-schemas.js';
+import { ListQuerySchema, TargetListQuerySchema } from '../../../lib/contract/api-schemas.js';
 
 const since = (value: string) => ListQuerySchema.safeParse({ since: value });
 
@@ -28,5 +28,29 @@ describe('the listing query: RFC 3339 times', () => {
     '2026-11-25T04:00:00 Z',
   ])('refuses %s', (text) => {
     expect(since(text).success).toBe(false);
+  });
+});
+
+describe('the listing query: the active phases across targets', () => {
+  it.each(['AwaitingApproval', 'Pending', 'Running'])('takes phase=%s without a window', (phase) => {
+    expect(ListQuerySchema.safeParse({ phase }).success).toBe(true);
+  });
+
+  it.each(['Completed', 'Failed', 'Skipped'])('needs a window for phase=%s', (phase) => {
+    expect(ListQuerySchema.safeParse({ phase }).success).toBe(false);
+  });
+});
+
+describe('the target listing query', () => {
+  it.each(['Running', 'AwaitingApproval', 'Blocked', 'CoolingDown', 'BackingOff'])('takes state=%s', (state) => {
+    expect(TargetListQuerySchema.safeParse({ state }).success).toBe(true);
+  });
+
+  it('refuses Idle and unknown states, naming AwaitingApproval among the states it takes', () => {
+    for (const state of ['Idle', 'Awaiting', 'awaitingapproval']) {
+      const result = TargetListQuerySchema.safeParse({ state });
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]?.message).toContain('AwaitingApproval');
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { executionItem } from '../../../lib/adapters/dynamodb/items.js';
+import { awaitingApproval, decided } from '../../../lib/domain/approval-transitions.js';
 import { domainEventsOf, truncatedDetailOf } from '../../../lib/domain/domain-events.js';
 import type { ExecutionRecord } from '../../../lib/domain/execution.js';
 import { idleTarget } from '../../../lib/domain/target.js';
@@ -175,5 +176,39 @@ describe('the stream records of the table (the Lambda event shape)', () => {
       ['WorkflowExecution Started', 'Running'],
       ['WorkflowExecution Completed', 'Completed'],
     ]);
+  });
+
+  describe('the AwaitingApproval event', () => {
+    const terms = { timeoutSeconds: 900, approvals: 2 };
+    const waiting = { ...awaitingApproval(request, 'e-2', at, terms), fencingToken: 2 };
+    const first = decided(waiting, { by: 'token:bob', decision: 'approve', at: later });
+    if (first.outcome !== 'recorded') throw new Error('expected a recorded decision');
+    const second = decided({ ...first.holder, fencingToken: 2 }, { by: 'token:carol', decision: 'approve', at: later });
+    if (second.outcome !== 'approved') throw new Error('expected an approval');
+    const target = (holder?: unknown) => ({ PK: 'T#abc', SK: 'TARGET', entity: 'target', fencingToken: 2, holder });
+
+    it('is announced once, by the target write that admits it; its decisions, its start and its end announce no second one', () => {
+      const approvedRunning = started(second.holder, 2, ref, later, 'lockstep');
+      const changes = executionChanges([
+        record('200', target(waiting), target()),
+        record('201', target(first.holder), target(waiting)),
+        record('202', target(second.holder), target(first.holder)),
+        record('203', item(approvedRunning)),
+        record('204', target(), target(second.holder)),
+      ]);
+      expect(changes.map((c) => c.sequenceNumber)).toEqual(['200', '201', '202', '203']);
+      expect(changes.flatMap((change) => types(domainEventsOf(change)))).toEqual([
+        ['WorkflowExecution AwaitingApproval', 'AwaitingApproval'],
+        ['WorkflowExecution Started', 'Running'],
+      ]);
+      expect(domainEventsOf(changes[0]!)[0]!.execution).toEqual(waiting.execution);
+    });
+
+    it('a new holder of a target that another execution held is announced as its own admission', () => {
+      const previous = { ...awaitingApproval(request, 'e-1', at, terms), fencingToken: 1 };
+      const [change] = executionChanges([record('300', target(waiting), target(previous))]);
+      expect(change!.before).toBeUndefined();
+      expect(types(domainEventsOf(change!))).toEqual([['WorkflowExecution AwaitingApproval', 'AwaitingApproval']]);
+    });
   });
 });
