@@ -8,7 +8,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { Lockstep, type LockstepProps, type NotificationKind } from '../../cdk/index.js';
 import type { Workflow } from '../../lib/contract/api-objects.js';
-import { truncatedDetailOf } from '../../lib/domain/domain-events.js';
+import { awaitingApproval, decided } from '../../lib/domain/approval-transitions.js';
+import { DomainEventType, domainEventsOf, truncatedDetailOf } from '../../lib/domain/domain-events.js';
 import type { Execution } from '../../lib/domain/execution.js';
 import type { TargetView } from '../../lib/domain/target.js';
 import { transformedMessage } from '../support/input-transformer.js';
@@ -53,41 +54,41 @@ const thrown = (act: () => unknown): unknown => {
 };
 
 const SECRET = 'hunter2-s3cr3t-api-key';
-/** An execution as the outbox publishes it, awaiting approval, requested by a chat bot for alice with a secret parameter. */
-const awaiting: Execution = {
-  id: '5f0c1e2a-7b3d-4c55-9a61-0d2f3e4b5c6d',
-  targetResource: 'payments/deployment/api',
-  workflowId: 'restart-deployment',
-  workflowVersion: '2',
-  workflowDigest: `sha256:${'a'.repeat(64)}`,
-  parameters: { REASON: 'OOM', API_KEY: SECRET },
-  correlationId: 'rr-123',
-  requestedBy: 'token:chat-bot',
-  onBehalfOf: 'alice@example.com',
-  source: 'api',
-  phase: 'AwaitingApproval',
-  approval: { requiredBy: '2026-12-07T22:15:00.000Z', approvalsNeeded: 2, decisions: [] },
-  createdAt: '2026-12-07T22:00:00.000Z',
-};
-const failed: Execution = {
-  ...awaiting,
-  phase: 'Failed',
-  approval: {
-    ...awaiting.approval!,
-    decisions: [{ by: 'token:bob', decision: 'reject', comment: `not with ${SECRET}`, at: '2026-12-07T22:05:00.000Z' }],
+const ID = '5f0c1e2a-7b3d-4c55-9a61-0d2f3e4b5c6d';
+/**
+ * The details as the outbox publishes them, made by the engine's own rules: a request by a chat bot for alice, with a
+ * secret among its parameters, admitted awaiting two approvals, then rejected; each write's domain event as
+ * `domainEventsOf` finds it (its detail is the stored execution; the publisher sends `truncatedDetailOf` it when too large).
+ */
+const admitted = awaitingApproval(
+  {
+    targetResource: 'payments/deployment/api',
+    workflowId: 'restart-deployment',
+    workflowVersion: '2',
+    workflowDigest: `sha256:${'a'.repeat(64)}`,
+    parameters: { REASON: 'OOM', API_KEY: SECRET },
+    correlationId: 'rr-123',
+    requestedBy: 'token:chat-bot',
+    onBehalfOf: 'alice@example.com',
+    source: 'api',
   },
-  failureDetails: {
-    reason: 'Rejected',
-    message: `rejected by token:bob: not with ${SECRET}`,
-    wasExecutionFailure: false,
-    failedAt: '2026-12-07T22:05:00.000Z',
-  },
-  completionTime: '2026-12-07T22:05:00.000Z',
-};
+  ID,
+  new Date('2026-12-07T22:00:00.000Z'),
+  { timeoutSeconds: 900, approvals: 2 },
+);
+const rejection = decided(
+  { ...admitted, fencingToken: 1 },
+  { by: 'token:bob', decision: 'reject', comment: `not with ${SECRET}`, at: new Date('2026-12-07T22:05:00.000Z') },
+);
+if (rejection.outcome !== 'rejected') throw new Error(`the reject was ${rejection.outcome}`);
+const [awaitingEvent] = domainEventsOf({ after: admitted });
+const [failedEvent] = domainEventsOf({ before: admitted, after: rejection.record });
+const awaiting: Execution = awaitingEvent!.execution;
+const failed: Execution = failedEvent!.execution;
 const blocked: TargetView = {
   targetResource: 'payments/deployment/api',
   state: 'Blocked',
-  lastExecutionId: awaiting.id,
+  lastExecutionId: ID,
   lastOutcome: 'Failed',
   consecutiveFailures: 1,
   blockReason: 'PreviousExecutionFailed',
@@ -200,6 +201,10 @@ describe('notifications', () => {
       transformedMessage(rules[rule]!.Targets[0]!.InputTransformer, event(detailType, detail));
 
     it('an execution awaiting approval: target, workflow and version, the deadline and the commands that decide', () => {
+      expect([awaitingEvent!.type, failedEvent!.type]).toEqual([
+        DomainEventType.AwaitingApproval,
+        DomainEventType.Failed,
+      ]);
       expect(message('AwaitingApproval', 'WorkflowExecution AwaitingApproval', awaiting)).toBe(
         "Lockstep: restart-deployment v2 on 'payments/deployment/api' awaits approval (execution 5f0c1e2a-7b3d-4c55-9a61-0d2f3e4b5c6d, needed by 2026-12-07T22:15:00.000Z). " +
           'Approve: lockstep approve 5f0c1e2a-7b3d-4c55-9a61-0d2f3e4b5c6d   Reject: lockstep reject 5f0c1e2a-7b3d-4c55-9a61-0d2f3e4b5c6d --comment WHY',
