@@ -2,4 +2,9 @@
 
 export type { WorkflowVersion } from '../lib/domain/workflow-version.js';
 export { loadWorkflows, WorkflowFolderError } from '../lib/workflows/load-workflows.js';
+export {
+  type LockstepNotificationsOptions,
+  NOTIFICATION_KINDS,
+  type NotificationKind,
+} from './constructs/notifications.js';
 export { Lockstep, type LockstepProps } from './lockstep.js';

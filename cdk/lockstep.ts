@@ -23,6 +23,7 @@ import { EngineEvents } from './constructs/engine-events.js';
 import { EngineFunction } from './constructs/engine-function.js';
 import { EngineMonitoring } from './constructs/engine-monitoring.js';
 import { ExecutionTable } from './constructs/execution-table.js';
+import { type LockstepNotificationsOptions, Notifications } from './constructs/notifications.js';
 import { validationError } from './constructs/validation-error.js';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
 import { WorkflowVersionsCheck } from './constructs/workflow-versions-check.js';
@@ -49,6 +50,8 @@ export interface LockstepProps {
    * `arn:aws:sts::123456789012:assumed-role/chat-bot/*`. Default: none.
    */
   readonly intermediaries?: readonly string[];
+  /** Tell a team of what needs a person (approvals, blocks, trips, optionally failures) on an SNS topic. Default: none. */
+  readonly notifications?: LockstepNotificationsOptions;
 }
 
 /**
@@ -164,6 +167,7 @@ export class Lockstep extends Construct {
     });
     // Domain events leave through the outbox alone: no other function may put events on the bus.
     const outbox = new DomainEventOutbox(this, 'Outbox', { table: tables.table, bus: events.bus });
+    if (props.notifications) new Notifications(this, 'Notifications', { ...props.notifications, bus: events.bus });
 
     this.api = new EngineApi(this, 'Api', { handler: functions.Api });
 

@@ -10,6 +10,14 @@ export const ENGINE_BUS_NAME = 'lockstep';
 /** The account's default bus, where AWS services (Step Functions) put their events. */
 export const DEFAULT_BUS_NAME = 'default';
 
+/**
+ * Published with `source` `lockstep` when a target becomes blocked (`detail` = the target) and when a
+ * workflow's breaker trips (`detail` = its newest version with its `guard`): API.md, Events. The
+ * notifications (cdk/constructs/notifications.ts) listen for them.
+ */
+export const TARGET_BLOCKED_DETAIL_TYPE = 'Target Blocked';
+export const WORKFLOW_TRIPPED_DETAIL_TYPE = 'Workflow Tripped';
+
 /** A request to run a workflow, put on the engine's bus by anyone (any `source`). */
 export const REQUESTED_DETAIL_TYPE = 'WorkflowExecution Requested';
 

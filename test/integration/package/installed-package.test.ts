@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unsupportedNode } from '../../../lib/cli/node-version.js';
+import { ENVIRONMENT } from '../../../lib/contract/environment.js';
+import { ROUTES, type Role, roleAllows } from '../../../lib/contract/routes.js';
 import { freePort } from '../../../lib/local/http-listen.js';
 import { until } from '../../support/wait.js';
 
@@ -325,6 +327,187 @@ describe('Lockstep as a package another project installs', () => {
       for (const statement of policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
         expect([statement.Action].flat().filter((a) => a.includes('*'))).toEqual([]);
     }
+  }, 300_000);
+
+  // After the two above (not concurrent with them): one more local mode and one more synthesis would only crowd them.
+  it("runs local mode with a tokens file: whoami names each token and its role, a requester's request awaits approval, only an operator other than the requester approves it, and it runs to Completed", async () => {
+    const write = (path: string, content: unknown) => {
+      mkdirSync(dirname(join(project, path)), { recursive: true });
+      writeFileSync(join(project, path), JSON.stringify(content));
+    };
+    write('approval-workflows/restart/workflow.json', {
+      id: 'restart-deployment',
+      version: '1',
+      description: 'Restarts a deployment',
+      definition: 'definition.asl.json',
+      policy: { approval: { required: 'always', timeoutSeconds: 900, approvals: 1 } },
+    });
+    write('approval-workflows/restart/definition.asl.json', {
+      StartAt: 'Restart',
+      States: { Restart: { Type: 'Pass', End: true } },
+    });
+    const tokens = {
+      ci: 'ci-token-0123456789abcdef01234567',
+      alice: 'alice-token-0123456789abcdef012345',
+    };
+    write('tokens.json', [
+      { name: 'ci', token: tokens.ci, role: 'requester' },
+      { name: 'alice', token: tokens.alice, role: 'operator' },
+    ]);
+    const port = await freePort();
+    const child = spawn(lockstep, ['local', '--workflows', 'approval-workflows'], {
+      cwd: project,
+      env: {
+        ...env,
+        PORT: String(port),
+        LOCKSTEP_TOKEN: TOKEN,
+        [ENVIRONMENT.tokensFile]: 'tokens.json',
+        LOCKSTEP_STEPFUNCTIONS_PORT: '0',
+        LOCKSTEP_EVENTBRIDGE_PORT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const command = (token: string, ...args: string[]) =>
+      finished(lockstep, [...args, '--api', `http://127.0.0.1:${port}`, '--token', token], { cwd: project, env });
+    try {
+      await until(() => (/Token: +\S+/.test(output) ? true : undefined), 90_000, `the endpoint lines\n${output}`);
+
+      const whoami = await command(tokens.ci, 'whoami', '-o', 'json');
+      expect(whoami.status, whoami.stderr).toBe(0);
+      expect(JSON.parse(whoami.stdout)).toEqual({ identity: 'token:ci', role: 'requester', intermediary: false });
+      const table = await command(tokens.alice, 'whoami');
+      expect(table.stdout).toMatch(/token:alice/);
+      expect(table.stdout).toMatch(/operator/);
+
+      const run = await command(tokens.ci, 'run', 'restart-deployment', 'payments/deployment/api', '-o', 'json');
+      expect(run.status, run.stderr).toBe(0);
+      const requested = JSON.parse(run.stdout) as { id: string; phase: string; requestedBy: string };
+      expect(requested).toMatchObject({ phase: 'AwaitingApproval', requestedBy: 'token:ci' });
+
+      const byRequester = await command(tokens.ci, 'approve', requested.id);
+      expect(byRequester.status).toBe(1);
+      expect(byRequester.stdout).toBe('');
+      expect(byRequester.stderr).toMatch(/Forbidden.*operator/);
+
+      const approved = await command(tokens.alice, 'approve', requested.id, '--comment', 'checked', '-o', 'json');
+      expect(approved.status, approved.stderr).toBe(0);
+      expect(JSON.parse(approved.stdout)).toMatchObject({
+        id: requested.id,
+        phase: expect.stringMatching(/^(Pending|Running|Completed)$/),
+        approval: { approvalsNeeded: 1, decisions: [{ by: 'token:alice', decision: 'approve', comment: 'checked' }] },
+      });
+      const waited = await command(tokens.alice, 'wait', requested.id, '-o', 'json');
+      expect(waited.status, waited.stderr).toBe(0);
+      expect(JSON.parse(waited.stdout)).toMatchObject({ phase: 'Completed', requestedBy: 'token:ci' });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 180_000);
+
+  it("synthesizes a team's app with notifications, intermediaries and grants: each grantee gets only its role's methods, a rule per notification to the team's topic, cdk-nag clean", async () => {
+    writeFileSync(
+      join(project, 'access-app.mjs'),
+      [
+        "import { App, Stack, Validations } from 'aws-cdk-lib';",
+        "import { AccountRootPrincipal, Role } from 'aws-cdk-lib/aws-iam';",
+        "import { Key } from 'aws-cdk-lib/aws-kms';",
+        "import { Topic } from 'aws-cdk-lib/aws-sns';",
+        "import { AwsSolutionsChecks } from 'cdk-nag';",
+        "import { Lockstep } from 'lockstep/cdk';",
+        'const app = new App();',
+        "const stack = new Stack(app, 'TeamAccess');",
+        "const topic = new Topic(stack, 'OnCallTopic', { enforceSSL: true, masterKey: new Key(stack, 'OnCallKey', { enableKeyRotation: true }) });",
+        "const lockstep = new Lockstep(stack, 'Lockstep', {",
+        '  notifications: { topic },',
+        "  intermediaries: ['arn:aws:sts::123456789012:assumed-role/chat-bot/*'],",
+        '});',
+        "lockstep.grantRead(new Role(stack, 'Dashboards', { assumedBy: new AccountRootPrincipal() }));",
+        "lockstep.grantOperate(new Role(stack, 'OnCall', { assumedBy: new AccountRootPrincipal() }));",
+        'Validations.of(app).addPlugins(new AwsSolutionsChecks(app));',
+      ].join('\n'),
+    );
+    const synth = await finished(
+      join(project, 'node_modules', '.bin', 'cdk'),
+      ['synth', '--app', 'node access-app.mjs', '--no-notices', '--quiet', '--output', 'cdk.out.access'],
+      { cwd: project, env },
+    );
+    expect(synth.status, `${synth.stdout}\n${synth.stderr}`).toBe(0);
+    const report = JSON.parse(readFileSync(join(project, 'cdk.out.access', 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[];
+    };
+    expect(report.pluginReports.find((r) => r.pluginName === 'AwsSolutions')).toMatchObject({
+      conclusion: 'success',
+      violations: [],
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a CloudFormation template, read as the loose JSON it is
+    type Resource = { Type: string; Properties: Record<string, any> };
+    const resources = Object.entries(
+      (
+        JSON.parse(readFileSync(join(project, 'cdk.out.access', 'TeamAccess.template.json'), 'utf8')) as {
+          Resources: Record<string, Resource>;
+        }
+      ).Resources,
+    );
+    const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
+    const roleId = (prefix: string) => ofType('AWS::IAM::Role').find(([id]) => id.startsWith(prefix))![0];
+    /** What a grantee may invoke: `METHOD /path` of each execute-api resource (the text after the stage). */
+    const invocable = (prefix: string) => {
+      const statements = ofType('AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId(prefix) }]))
+        .flatMap(
+          ([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+        );
+      expect(statements.flatMap((s) => [s.Action].flat())).toEqual(statements.map(() => 'execute-api:Invoke'));
+      return statements
+        .flatMap((s) => [s.Resource].flat())
+        .map((resource) => {
+          const [, method, path] = /\/(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|\*)(\/[^"]*)?"\]\]\}$/.exec(
+            JSON.stringify(resource),
+          ) ?? [undefined, JSON.stringify(resource), ''];
+          return `${method} ${path ?? ''}`;
+        });
+    };
+    /** A role's routes as IAM names them: each path parameter `*`, and HEAD beside every GET. */
+    const routesOf = (role: Role) =>
+      Object.values(ROUTES)
+        .filter((route) => route.role !== 'none' && roleAllows(role, route.role))
+        .flatMap((route) => {
+          const path = route.path.replace(/\{[^}]+\}/g, '*');
+          return route.method === 'GET' ? [`GET ${path}`, `HEAD ${path}`] : [`${route.method} ${path}`];
+        })
+        .sort();
+    expect(invocable('Dashboards').sort()).toEqual(routesOf('reader'));
+    expect(invocable('OnCall').sort()).toEqual(routesOf('operator'));
+    expect(routesOf('operator')).toEqual(
+      expect.arrayContaining(['POST /executions', 'POST /executions/*/cancel', 'POST /executions/*/approval']),
+    );
+
+    const api = ofType('AWS::Lambda::Function').find(
+      ([, fn]) => fn.Properties.Environment?.Variables?.[ENVIRONMENT.intermediaries],
+    );
+    expect(JSON.parse(api![1].Properties.Environment.Variables[ENVIRONMENT.intermediaries])).toEqual([
+      'arn:aws:sts::123456789012:assumed-role/chat-bot/*',
+    ]);
+
+    const topicId = ofType('AWS::SNS::Topic').find(([id]) => id.startsWith('OnCallTopic'))![0];
+    const notified = ofType('AWS::Events::Rule')
+      .filter(([, rule]) => JSON.stringify(rule.Properties.Targets).includes(`"Ref":"${topicId}"`))
+      .map(([, rule]) => rule.Properties.EventPattern['detail-type'][0] as string);
+    expect(notified.sort()).toEqual([
+      'Target Blocked',
+      'Workflow Tripped',
+      'WorkflowExecution AwaitingApproval',
+      'WorkflowExecution AwaitingApproval',
+    ]);
+    const topicPolicy = ofType('AWS::SNS::TopicPolicy').find(
+      ([, p]) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: topicId }]),
+    )!;
+    expect(JSON.stringify(topicPolicy[1].Properties.PolicyDocument)).toContain('"Service":"events.amazonaws.com"');
   }, 300_000);
 });
 
