@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueTarget } from '../../support/lifecycle.js';
@@ -8,38 +11,43 @@ const encode = encodeURIComponent;
 
 /**
  * `POST /executions/{id}/approval`, the cancel body and the AwaitingApproval listings, through
- * local mode's real HTTP server. Local mode has one token (its identity `local-user`): the
- * other person of a decision is the `onBehalfOf` of the request or of the decision.
+ * local mode's real HTTP server. Every call is made with one intermediary's token (`token:broker`,
+ * admin): the other person of a decision is the `onBehalfOf` of the request or of the decision.
  */
 describe('approvals through the HTTP API', () => {
   let t: TestLocalMode;
+  const BROKER = 'broker-intermediary-token-0123456789';
   beforeAll(async () => {
-    t = await startTestLocalMode({}, { workflowsDir: APPROVAL_WORKFLOWS });
+    const tokensFile = join(mkdtempSync(join(tmpdir(), 'lockstep-tokens-')), 'tokens.json');
+    writeFileSync(tokensFile, JSON.stringify([{ name: 'broker', token: BROKER, role: 'admin', intermediary: true }]));
+    t = await startTestLocalMode({}, { workflowsDir: APPROVAL_WORKFLOWS, tokensFile });
   });
   afterAll(() => t.local.stop());
+  const call = (...[method, path, options = {}]: Parameters<TestLocalMode['call']>) =>
+    t.call(method, path, { token: BROKER, ...options });
 
   const create = async (workflowId = 'approved-noop', more: Record<string, unknown> = {}) => {
-    const created = await t.call('POST', '/executions', {
+    const created = await call('POST', '/executions', {
       body: { targetResource: uniqueTarget(), workflowId, ...more },
     });
     expect(created.status).toBe(201);
     expect(created.body.phase).toBe('AwaitingApproval');
     return created.body as { id: string; targetResource: string; approval: { requiredBy: string } };
   };
-  const decide = (id: string, body: unknown) => t.call('POST', `/executions/${encode(id)}/approval`, { body });
-  const target = async (resource: string) => (await t.call('GET', `/targets/${encode(resource)}`)).body;
+  const decide = (id: string, body: unknown) => call('POST', `/executions/${encode(id)}/approval`, { body });
+  const target = async (resource: string) => (await call('GET', `/targets/${encode(resource)}`)).body;
 
   it('admits a request whose workflow needs approval as AwaitingApproval (201) and lists it by phase and by target state', async () => {
     const execution = await create('approved-noop', { onBehalfOf: 'alice' });
     expect(execution).toMatchObject({
-      requestedBy: 'local-user',
+      requestedBy: 'token:broker',
       onBehalfOf: 'alice',
       approval: { approvalsNeeded: 1, decisions: [] },
     });
-    const byPhase = await t.call('GET', '/executions?phase=AwaitingApproval');
+    const byPhase = await call('GET', '/executions?phase=AwaitingApproval');
     expect(byPhase.status).toBe(200);
     expect(byPhase.body.items.map((e: { id: string }) => e.id)).toContain(execution.id);
-    const byState = await t.call('GET', '/targets?state=AwaitingApproval');
+    const byState = await call('GET', '/targets?state=AwaitingApproval');
     expect(byState.status).toBe(200);
     expect(byState.body.items).toContainEqual(
       expect.objectContaining({
@@ -49,17 +57,15 @@ describe('approvals through the HTTP API', () => {
       }),
     );
     expect(
-      (await t.call('GET', '/targets?state=Running')).body.items.map(
-        (i: { targetResource: string }) => i.targetResource,
-      ),
+      (await call('GET', '/targets?state=Running')).body.items.map((i: { targetResource: string }) => i.targetResource),
     ).not.toContain(execution.targetResource);
     expect((await target(execution.targetResource)).state).toBe('AwaitingApproval');
     // A target that does not match a workflow's approval pattern runs at once.
-    const direct = await t.call('POST', '/executions', {
+    const direct = await call('POST', '/executions', {
       body: { targetResource: uniqueTarget(), workflowId: 'prod-approved-noop' },
     });
     expect(direct.body.phase).not.toBe('AwaitingApproval');
-    const prod = await t.call('POST', '/executions', {
+    const prod = await call('POST', '/executions', {
       body: { targetResource: `prod/deployment/${uniqueTarget().split('/')[0]}`, workflowId: 'prod-approved-noop' },
     });
     expect(prod.body.phase).toBe('AwaitingApproval');
@@ -72,11 +78,11 @@ describe('approvals through the HTTP API', () => {
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({
       phase: 'Pending',
-      approval: { decisions: [{ by: 'local-user', decision: 'approve', comment: 'ok' }] },
+      approval: { decisions: [{ by: 'token:broker', decision: 'approve', comment: 'ok' }] },
     });
     await t.settle();
-    expect((await t.call('GET', `/executions/${execution.id}`)).body.phase).toBe('Completed');
-    const events = (await t.call('GET', `/executions/${execution.id}/events`)).body.items;
+    expect((await call('GET', `/executions/${execution.id}`)).body.phase).toBe('Completed');
+    const events = (await call('GET', `/executions/${execution.id}/events`)).body.items;
     expect(events.map((e: { type: string }) => e.type)).toContain('workflowexecution.approval.decided');
     expect(t.metricsSince(mark).filter((m) => m.workflowexecution_approval_total !== undefined)).toEqual([
       expect.objectContaining({ decision: 'approve', workflowexecution_approval_total: 1 }),
@@ -91,14 +97,14 @@ describe('approvals through the HTTP API', () => {
       [mine.id, { decision: 'reject', comment: 'no' }],
       [forAlice.id, { decision: 'approve', onBehalfOf: 'alice' }],
     ] as const) {
-      const before = (await t.call('GET', `/executions/${id}`)).body;
+      const before = (await call('GET', `/executions/${id}`)).body;
       const refused = await decide(id, body);
       expect(refused.status).toBe(403);
       expect(refused.body.error).toMatchObject({
         code: 'Forbidden',
         message: expect.stringContaining('approval by its requester'),
       });
-      expect((await t.call('GET', `/executions/${id}`)).body).toEqual(before);
+      expect((await call('GET', `/executions/${id}`)).body).toEqual(before);
     }
   });
 
@@ -122,7 +128,7 @@ describe('approvals through the HTTP API', () => {
     const late = await decide(execution.id, { decision: 'approve' });
     expect(late.status).toBe(409);
     expect(late.body.error.message).toContain('expired');
-    expect((await t.call('GET', `/executions/${execution.id}`)).body).toMatchObject({
+    expect((await call('GET', `/executions/${execution.id}`)).body).toMatchObject({
       phase: 'Failed',
       failureDetails: { reason: 'ApprovalExpired', wasExecutionFailure: false },
     });
@@ -160,30 +166,30 @@ describe('approvals through the HTTP API', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe('ValidationError');
     expect(refused.body.error.details.join('\n')).toContain(where);
-    expect((await t.call('GET', `/executions/${execution.id}`)).body).toEqual(execution);
+    expect((await call('GET', `/executions/${execution.id}`)).body).toEqual(execution);
   });
 
   it('400 without a body', async () => {
     const execution = await create('approved-noop', { onBehalfOf: 'alice' });
-    expect((await t.call('POST', `/executions/${execution.id}/approval`)).status).toBe(400);
+    expect((await call('POST', `/executions/${execution.id}/approval`)).status).toBe(400);
   });
 
   it('cancel takes an optional body with onBehalfOf: Failed/Cancelled, cancelledBy the identity, the target untouched; unknown fields are 400', async () => {
     const execution = await create('approved-noop', { onBehalfOf: 'alice' });
-    const bad = await t.call('POST', `/executions/${execution.id}/cancel`, { body: { clearedBy: 'x' } });
+    const bad = await call('POST', `/executions/${execution.id}/cancel`, { body: { clearedBy: 'x' } });
     expect(bad.status).toBe(400);
-    const cancelled = await t.call('POST', `/executions/${execution.id}/cancel`, { body: { onBehalfOf: 'erin' } });
+    const cancelled = await call('POST', `/executions/${execution.id}/cancel`, { body: { onBehalfOf: 'erin' } });
     expect(cancelled.status).toBe(202);
     expect(cancelled.body).toMatchObject({
       phase: 'Failed',
-      cancelledBy: 'local-user',
+      cancelledBy: 'token:broker',
       failureDetails: { reason: 'Cancelled', wasExecutionFailure: false },
     });
-    const events = (await t.call('GET', `/executions/${execution.id}/events`)).body.items;
+    const events = (await call('GET', `/executions/${execution.id}/events`)).body.items;
     expect(events).toContainEqual(
       expect.objectContaining({
         type: 'workflowexecution.execution.cancelled',
-        actor: 'local-user',
+        actor: 'token:broker',
         payload: expect.objectContaining({ onBehalfOf: 'erin' }),
       }),
     );
