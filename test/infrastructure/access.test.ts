@@ -24,12 +24,7 @@ const READ = [
   '/workflows/*',
 ].flatMap((path) => [`GET ${path}`, `HEAD ${path}`]);
 const REQUEST = [...READ, 'POST /executions'];
-const OPERATE = [
-  ...REQUEST,
-  'POST /executions/*/cancel',
-  'POST /executions/*/approval',
-  'POST /targets/*/clearance',
-];
+const OPERATE = [...REQUEST, 'POST /executions/*/cancel', 'POST /executions/*/approval', 'POST /targets/*/clearance'];
 const EXPECTED: Record<(typeof GRANTS)[number], string[]> = {
   grantRead: READ,
   grantRequest: REQUEST,
