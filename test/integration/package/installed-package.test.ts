@@ -49,6 +49,29 @@ describe('Lockstep as a package another project installs', () => {
   const project = mkdtempSync(join(tmpdir(), 'lockstep-user-'));
   const lockstep = join(project, 'node_modules', '.bin', 'lockstep');
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a CloudFormation template, read as the loose JSON it is
+  type Resource = { Type: string; Properties: Record<string, any> };
+  /** Synthesizes the project's `app` with the installed CDK CLI, asserts cdk-nag found nothing, and returns the stack's resources. */
+  async function synthesized(app: string, output: string, stackName: string): Promise<[string, Resource][]> {
+    const synth = await finished(
+      join(project, 'node_modules', '.bin', 'cdk'),
+      ['synth', '--app', `node ${app}`, '--no-notices', '--quiet', '--output', output],
+      { cwd: project, env },
+    );
+    expect(synth.status, `${synth.stdout}\n${synth.stderr}`).toBe(0);
+    const report = JSON.parse(readFileSync(join(project, output, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[];
+    };
+    expect(report.pluginReports.find((r) => r.pluginName === 'AwsSolutions')).toMatchObject({
+      conclusion: 'success',
+      violations: [],
+    });
+    const template = JSON.parse(readFileSync(join(project, output, `${stackName}.template.json`), 'utf8')) as {
+      Resources: Record<string, Resource>;
+    };
+    return Object.entries(template.Resources);
+  }
+
   beforeAll(() => {
     const packed = mkdtempSync(join(tmpdir(), 'lockstep-pack-'));
     execFileSync('npm', ['pack', '--silent', '--pack-destination', packed], {
@@ -236,29 +259,7 @@ describe('Lockstep as a package another project installs', () => {
         'Validations.of(app).addPlugins(new AwsSolutionsChecks(app));',
       ].join('\n'),
     );
-    const synth = await finished(
-      join(project, 'node_modules', '.bin', 'cdk'),
-      ['synth', '--app', 'node app.mjs', '--no-notices', '--quiet', '--output', 'cdk.out'],
-      { cwd: project, env },
-    );
-    expect(synth.status, `${synth.stdout}\n${synth.stderr}`).toBe(0);
-    const report = JSON.parse(readFileSync(join(project, 'cdk.out', 'validation-report.json'), 'utf8')) as {
-      pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[];
-    };
-    expect(report.pluginReports.find((r) => r.pluginName === 'AwsSolutions')).toMatchObject({
-      conclusion: 'success',
-      violations: [],
-    });
-
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a CloudFormation template, read as the loose JSON it is
-    type Resource = { Type: string; Properties: Record<string, any> };
-    const resources = Object.entries(
-      (
-        JSON.parse(readFileSync(join(project, 'cdk.out', 'TeamRemediation.template.json'), 'utf8')) as {
-          Resources: Record<string, Resource>;
-        }
-      ).Resources,
-    );
+    const resources = await synthesized('app.mjs', 'cdk.out', 'TeamRemediation');
     const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
     const statements = (roleId: string) =>
       ofType('AWS::IAM::Policy')
@@ -431,28 +432,7 @@ describe('Lockstep as a package another project installs', () => {
         'Validations.of(app).addPlugins(new AwsSolutionsChecks(app));',
       ].join('\n'),
     );
-    const synth = await finished(
-      join(project, 'node_modules', '.bin', 'cdk'),
-      ['synth', '--app', 'node access-app.mjs', '--no-notices', '--quiet', '--output', 'cdk.out.access'],
-      { cwd: project, env },
-    );
-    expect(synth.status, `${synth.stdout}\n${synth.stderr}`).toBe(0);
-    const report = JSON.parse(readFileSync(join(project, 'cdk.out.access', 'validation-report.json'), 'utf8')) as {
-      pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[];
-    };
-    expect(report.pluginReports.find((r) => r.pluginName === 'AwsSolutions')).toMatchObject({
-      conclusion: 'success',
-      violations: [],
-    });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a CloudFormation template, read as the loose JSON it is
-    type Resource = { Type: string; Properties: Record<string, any> };
-    const resources = Object.entries(
-      (
-        JSON.parse(readFileSync(join(project, 'cdk.out.access', 'TeamAccess.template.json'), 'utf8')) as {
-          Resources: Record<string, Resource>;
-        }
-      ).Resources,
-    );
+    const resources = await synthesized('access-app.mjs', 'cdk.out.access', 'TeamAccess');
     const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
     const roleId = (prefix: string) => ofType('AWS::IAM::Role').find(([id]) => id.startsWith(prefix))![0];
     /** What a grantee may invoke: `METHOD /path` of each execute-api resource (the text after the stage). */
