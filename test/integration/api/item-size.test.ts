@@ -18,6 +18,9 @@ const DYNAMODB_ITEM_LIMIT_BYTES = 400 * 1024;
 const MAX_VALUE = 16_384;
 const WIDE = Array.from({ length: 16 }, (_, i) => `W${String(i + 1).padStart(2, '0')}`);
 const REASON = '中'.repeat(4096);
+const BROKER = 'broker-intermediary-token-0123456789';
+/** The longest `onBehalfOf` (256 characters, 1,021 bytes), told apart by its first character. */
+const person = (n: number) => `${n}${'😀'.repeat(255)}`;
 
 function workflow(
   dir: string,
@@ -75,7 +78,10 @@ describe('no allowed request makes an item larger than DynamoDB holds', () => {
     workflow(workflowsDir, 'wide', pass, wide);
     workflow(workflowsDir, 'wide-fail', fail, wide);
     workflow(workflowsDir, 'wide-approved', pass, wide, { approval: { required: 'always', approvals: 5 } });
-    t = await startTestLocalMode({}, { workflowsDir });
+    // An intermediary, so that decisions and clearances can carry the longest onBehalfOf.
+    const tokensFile = join(workflowsDir, 'tokens.json');
+    writeFileSync(tokensFile, JSON.stringify([{ name: 'broker', token: BROKER, role: 'admin', intermediary: true }]));
+    t = await startTestLocalMode({}, { workflowsDir, tokensFile });
   });
   afterAll(async () => {
     await t?.local.stop();
@@ -152,25 +158,30 @@ describe('no allowed request makes an item larger than DynamoDB holds', () => {
       expect((await t.call('POST', '/executions', { body: fullBody(target, 'wide-fail', '中') })).status).toBe(201);
       await t.settle();
       const clearance = await t.call('POST', `/targets/${encodeURIComponent(target)}/clearance`, {
-        body: { clearedBy: `operator-${cycle}`, reason: REASON },
+        body: { reason: REASON, onBehalfOf: person(cycle) },
+        token: BROKER,
       });
       expect(clearance.status, JSON.stringify(clearance.body)).toBe(200);
     }
-    const awaiting = await t.call('POST', '/executions', { body: fullBody(target, 'wide-approved', '中') });
+    const awaiting = await t.call('POST', '/executions', {
+      body: fullBody(target, 'wide-approved', '中'),
+      token: BROKER,
+    });
     expect(awaiting.status, JSON.stringify(awaiting.body)).toBe(201);
     expect(awaiting.body.phase).toBe('AwaitingApproval');
     // Four approvals and a reject: the most an approval of five takes (a fifth approval would start it instead).
     const comment = '中'.repeat(1024);
-    const person = (n: number) => `${n}${'😀'.repeat(255)}`;
     for (let n = 1; n <= 4; n++) {
       const decided = await t.call('POST', `/executions/${awaiting.body.id}/approval`, {
         body: { decision: 'approve', comment, onBehalfOf: person(n) },
+        token: BROKER,
       });
       expect(decided.status, JSON.stringify(decided.body).slice(0, 300)).toBe(200);
       expect(await largestItemBytes()).toBeLessThan(DYNAMODB_ITEM_LIMIT_BYTES);
     }
     const rejected = await t.call('POST', `/executions/${awaiting.body.id}/approval`, {
       body: { decision: 'reject', comment, onBehalfOf: person(5) },
+      token: BROKER,
     });
     expect(rejected.status, JSON.stringify(rejected.body).slice(0, 300)).toBe(200);
     expect(rejected.body.phase).toBe('Failed');
