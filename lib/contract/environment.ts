@@ -170,6 +170,21 @@ export function readLocalConfig(env: Record<string, string | undefined>): LocalC
   };
 }
 
+/** A variable holding JSON that `schema` accepts; anything else is refused with what it must be. */
+function jsonVariable<T extends z.ZodMiniType>(schema: T, what: string) {
+  return z.pipe(
+    z.string(),
+    z.transform((text: string, ctx): z.infer<T> => {
+      try {
+        return schema.parse(JSON.parse(text)) as z.infer<T>;
+      } catch {
+        ctx.issues.push({ code: 'custom', message: `must be ${what}`, input: text });
+        return z.NEVER;
+      }
+    }),
+  );
+}
+
 const StateMachineArnsSchema = z.record(z.string(), z.string());
 
 const LambdaEnvironmentSchema = z
@@ -183,37 +198,9 @@ const LambdaEnvironmentSchema = z
     /** Only for the functions that admit through the idempotency layer (the API and the trigger). */
     [E.idempotencyTableName]: z.optional(z.string().check(z.minLength(3))),
     [E.intermediaries]: z.optional(
-      z.pipe(
-        z.string(),
-        z.transform((text: string, ctx) => {
-          try {
-            return z.array(z.string().check(z.minLength(1))).parse(JSON.parse(text));
-          } catch {
-            ctx.issues.push({
-              code: 'custom',
-              message: 'must be a JSON array of IAM principal ARN patterns',
-              input: text,
-            });
-            return z.NEVER;
-          }
-        }),
-      ),
+      jsonVariable(z.array(z.string().check(z.minLength(1))), 'a JSON array of IAM principal ARN patterns'),
     ),
-    [E.stateMachineArns]: z.pipe(
-      z.string(),
-      z.transform((text: string, ctx) => {
-        try {
-          return StateMachineArnsSchema.parse(JSON.parse(text));
-        } catch {
-          ctx.issues.push({
-            code: 'custom',
-            message: 'must be a JSON object of state machine ARNs by name',
-            input: text,
-          });
-          return z.NEVER;
-        }
-      }),
-    ),
+    [E.stateMachineArns]: jsonVariable(StateMachineArnsSchema, 'a JSON object of state machine ARNs by name'),
   })
   .check(z.superRefine(checkBackoff));
 
